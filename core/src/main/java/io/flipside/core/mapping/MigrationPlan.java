@@ -1,0 +1,138 @@
+package io.flipside.core.mapping;
+
+import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.sql.TableName;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The immutable plan of one migration, made once from the two real table definitions (the source table, and the
+ * shadow table after the ALTER was applied to it): the projections both ways, the unique key both tables share, and
+ * what a revert would do to values, said before anything is copied.
+ *
+ * @param source      the production table
+ * @param shadow      the shadow table, in the same database
+ * @param old         the name the source table takes at the cut-over
+ * @param forward     source columns to shadow columns; {@code forward.inverse()} is the inverse projection
+ * @param sourceKey   the shared unique key, in the source's column names and order
+ * @param shadowKey   the same key in the shadow's column names, same order
+ * @param keyIndex    the source's index that holds the key (for the chunked copy)
+ * @param revertNotes what a revert would do, one sentence each
+ * @param revertible  whether inverse replication can keep the old table complete
+ */
+public record MigrationPlan(TableName source, TableName shadow, TableName old, ColumnMapping forward,
+        List<String> sourceKey, List<String> shadowKey, String keyIndex, List<String> revertNotes,
+        boolean revertible) {
+
+    public MigrationPlan {
+        sourceKey = List.copyOf(sourceKey);
+        shadowKey = List.copyOf(shadowKey);
+        revertNotes = List.copyOf(revertNotes);
+    }
+
+    public ColumnMapping inverse() {
+        return forward.inverse();
+    }
+
+    /**
+     * Plans the migration of {@code sourceDef} into {@code shadowDef}.
+     *
+     * @throws PlanException when the tables share no unique key over non-null columns, when a column of the new
+     *     table could not be filled, or when the tables share no column
+     */
+    public static MigrationPlan plan(TableName source, TableName shadow, TableName old, TableDef sourceDef,
+            TableDef shadowDef, AlterClauses alter) throws PlanException {
+        if (sourceDef.uniqueKeys().isEmpty()) {
+            throw new PlanException("table " + source + " has no primary key and no unique key over NOT NULL columns;"
+                    + " Flipside needs one to copy in chunks and to apply changes row by row");
+        }
+        ColumnMapping forward;
+        try {
+            forward = ColumnMapping.forward(sourceDef, shadowDef, alter.renames());
+        } catch (IllegalArgumentException e) {
+            throw new PlanException("the new table shares no column with " + source);
+        }
+        for (ColumnDef c : shadowDef.columns()) {
+            boolean fed = forward.toColumns().stream().anyMatch(t -> t.equalsIgnoreCase(c.name()));
+            if (!fed && !c.generated() && !c.hasDefault()) {
+                throw new PlanException("new column " + c.name() + " is NOT NULL without a default, so rows copied from "
+                        + source + " could not be inserted; give it a DEFAULT");
+            }
+        }
+        UniqueKeyChoice key = chooseKey(sourceDef, shadowDef, forward)
+                .orElseThrow(() -> new PlanException("after the ALTER, " + source + " and the new table share no unique"
+                        + " key over NOT NULL columns (the new table must keep one of the old table's unique keys)"));
+
+        List<String> notes = new ArrayList<>();
+        boolean revertible = true;
+        ColumnMapping inverse = forward.inverse();
+        for (ColumnDef c : sourceDef.columns()) {
+            if (c.generated()) {
+                continue;
+            }
+            boolean mapped = inverse.toColumns().stream().anyMatch(t -> t.equalsIgnoreCase(c.name()));
+            if (mapped) {
+                continue;
+            }
+            if (c.hasDefault()) {
+                notes.add("column " + c.name() + " is not in the new schema: after a revert, rows that existed at the"
+                        + " cut-over keep their " + c.name() + ", rows inserted after the cut-over get its default");
+            } else {
+                revertible = false;
+                notes.add("not revertible: column " + c.name() + " is NOT NULL without a default and not in the new"
+                        + " schema, so rows inserted after the cut-over could not be written to the old table");
+            }
+        }
+        for (ColumnDef c : shadowDef.columns()) {
+            boolean fed = forward.toColumns().stream().anyMatch(t -> t.equalsIgnoreCase(c.name()));
+            if (!fed && !c.generated()) {
+                notes.add("column " + c.name() + " is new: a revert discards the values written to it after the cut-over");
+            }
+        }
+        for (ColumnMapping.Pair p : forward.pairs()) {
+            ColumnDef from = sourceDef.column(p.from()).orElseThrow();
+            ColumnDef to = shadowDef.column(p.to()).orElseThrow();
+            if (!from.sameTypeAs(to)) {
+                notes.add("column " + p.from() + (p.from().equals(p.to()) ? "" : " (renamed " + p.to() + ")")
+                        + " changes from " + from.describeType() + " to " + to.describeType()
+                        + ": a revert converts values back, and values the old type cannot hold make it lossy");
+            }
+        }
+        return new MigrationPlan(source, shadow, old, forward, key.sourceColumns(), key.shadowColumns(),
+                key.sourceIndex(), notes, revertible);
+    }
+
+    private record UniqueKeyChoice(String sourceIndex, List<String> sourceColumns, List<String> shadowColumns) {}
+
+    /** The first unique key of the source (primary key first) whose columns map onto a unique key of the shadow. */
+    private static Optional<UniqueKeyChoice> chooseKey(TableDef sourceDef, TableDef shadowDef, ColumnMapping forward) {
+        for (UniqueKey k : sourceDef.uniqueKeys()) {
+            List<String> mapped = new ArrayList<>();
+            for (String col : k.columns()) {
+                forward.target(col).ifPresent(mapped::add);
+            }
+            if (mapped.size() != k.columns().size()) {
+                continue;
+            }
+            for (UniqueKey sk : shadowDef.uniqueKeys()) {
+                if (sameColumns(sk.columns(), mapped)) {
+                    return Optional.of(new UniqueKeyChoice(k.indexName(), k.columns(), mapped));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameColumns(List<String> a, List<String> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (String x : a) {
+            if (b.stream().noneMatch(y -> y.equalsIgnoreCase(x))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

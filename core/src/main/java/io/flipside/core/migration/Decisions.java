@@ -1,0 +1,284 @@
+package io.flipside.core.migration;
+
+import static io.flipside.schema.MigrationStatus.COPYING;
+import static io.flipside.schema.MigrationStatus.CUTTING_OVER;
+import static io.flipside.schema.MigrationStatus.CUT_OVER;
+import static io.flipside.schema.MigrationStatus.QUEUED;
+import static io.flipside.schema.MigrationStatus.READY;
+import static io.flipside.schema.MigrationStatus.REVERTED;
+import static io.flipside.schema.MigrationStatus.REVERTING;
+
+import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.Cancel;
+import io.flipside.schema.CancelRequested;
+import io.flipside.schema.CaughtUp;
+import io.flipside.schema.ChecksumVerified;
+import io.flipside.schema.Command;
+import io.flipside.schema.CommandRejected;
+import io.flipside.schema.Complete;
+import io.flipside.schema.CompleteRequested;
+import io.flipside.schema.CopyCompleted;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.CutOverAttemptFailed;
+import io.flipside.schema.CutOverCompleted;
+import io.flipside.schema.CutOverRequested;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationCancelled;
+import io.flipside.schema.MigrationCompleted;
+import io.flipside.schema.MigrationFailed;
+import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.MigrationSubmitted;
+import io.flipside.schema.PostponeCleared;
+import io.flipside.schema.Progressed;
+import io.flipside.schema.Revert;
+import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.RevertRequested;
+import io.flipside.schema.Submit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What the controller decides: which journal events an operator's command causes (or the reason it is rejected),
+ * which of the applier's reports the migration's state allows, and when a retention window has ended. Pure: state in,
+ * events out; the controller appends the events and folds them with {@link Lifecycle#fold}.
+ */
+public final class Decisions {
+    /** The operator named on decisions Flipside takes by itself. */
+    public static final String SYSTEM_OPERATOR = "flipside";
+
+    private final Duration defaultRetention;
+
+    public Decisions(Duration defaultRetention) {
+        if (defaultRetention.isNegative() || defaultRetention.isZero()) {
+            throw new IllegalArgumentException("the retention window must be positive");
+        }
+        this.defaultRetention = defaultRetention;
+    }
+
+    /** The migrations the controller knows: by id, and all of them. */
+    public interface Migrations {
+        Optional<MigrationState> byId(String id);
+
+        Collection<MigrationState> all();
+    }
+
+    /**
+     * The events a command causes: the migration's next events, or one {@link CommandRejected} that changes nothing.
+     */
+    public List<JournalEvent> decide(Command command, Migrations migrations, Instant now) {
+        Object action = command.getAction();
+        if (action instanceof Submit s) {
+            return submit(command, s, migrations, now);
+        }
+        String id = migrationIdOf(action);
+        Optional<MigrationState> found = migrations.byId(id);
+        String name = commandName(action);
+        if (found.isEmpty()) {
+            return List.of(reject(command, null, name, "no migration " + id, now));
+        }
+        MigrationState m = found.get();
+        MigrationStatus st = m.getStatus();
+        if (Transitions.isFinal(st)) {
+            return List.of(reject(command, id, name, "migration " + id + " is " + st + "; nothing more can be done", now));
+        }
+        if (m.getPendingAction() != null) {
+            return List.of(reject(command, id, name, "migration " + id + " is already being "
+                    + (m.getPendingAction().equals(Lifecycle.CANCEL) ? "cancelled" : "completed"), now));
+        }
+        if (action instanceof CutOver) {
+            if (st == READY || st == REVERTED) {
+                return List.of(event(command, id, now, new CutOverRequested(false)));
+            }
+            if (st == QUEUED || st == COPYING) {
+                return List.of(event(command, id, now, new PostponeCleared()));
+            }
+            return List.of(reject(command, id, name, "cannot cut over migration " + id + " while it is " + st, now));
+        }
+        if (action instanceof Revert) {
+            if (st != CUT_OVER) {
+                return List.of(reject(command, id, name, "migration " + id + " is not revertible: it is " + st
+                        + "; a revert is possible only after a cut-over (CUT_OVER)", now));
+            }
+            if (!m.getRevertible()) {
+                return List.of(reject(command, id, name, "migration " + id + " is not revertible: "
+                        + String.join("; ", m.getRevertNotes()), now));
+            }
+            return List.of(event(command, id, now, new RevertRequested()));
+        }
+        if (action instanceof Cancel) {
+            if (st == QUEUED || st == COPYING || st == READY) {
+                return List.of(event(command, id, now, new CancelRequested()));
+            }
+            if (st == CUTTING_OVER) {
+                return List.of(reject(command, id, name, "migration " + id + " is cutting over; once it is CUT_OVER,"
+                        + " revert is the way back", now));
+            }
+            return List.of(reject(command, id, name, "migration " + id + " has cut over (" + st + "): cancel is"
+                    + " refused; revert is the way back and complete ends it", now));
+        }
+        if (action instanceof Complete) {
+            if (st == CUT_OVER || st == REVERTED) {
+                return List.of(event(command, id, now, new CompleteRequested(false)));
+            }
+            return List.of(reject(command, id, name, "cannot complete migration " + id + " while it is " + st
+                    + "; complete ends a migration that is CUT_OVER or REVERTED (cancel stops one before its cut-over)",
+                    now));
+        }
+        return List.of(reject(command, null, "unknown", "unknown command " + action.getClass().getSimpleName(), now));
+    }
+
+    private List<JournalEvent> submit(Command command, Submit s, Migrations migrations, Instant now) {
+        String id = Names.migrationId(command.getRequestId());
+        TableName table;
+        AlterClauses alter;
+        try {
+            table = TableName.parse(s.getTable());
+            alter = AlterClauses.parse(s.getAlter(), table);
+        } catch (IllegalArgumentException e) {
+            return List.of(reject(command, null, "submit", e.getMessage(), now));
+        }
+        if (migrations.byId(id).isPresent()) {
+            return List.of(reject(command, null, "submit", "migration id " + id + " is taken; resend with another"
+                    + " request id", now));
+        }
+        for (MigrationState other : migrations.all()) {
+            if (other.getTable().equals(table.toString()) && !Transitions.isFinal(other.getStatus())) {
+                return List.of(reject(command, null, "submit", "table " + table + " already has migration "
+                        + other.getId() + " in flight (" + other.getStatus() + "); complete or cancel it first", now));
+            }
+        }
+        long retention = s.getRetentionSeconds() == null ? defaultRetention.toSeconds() : s.getRetentionSeconds();
+        if (retention <= 0) {
+            return List.of(reject(command, null, "submit", "the retention window must be positive", now));
+        }
+        return List.of(event(command, id, now,
+                new MigrationSubmitted(table.toString(), alter.text(), s.getPostponeCutover(), retention)));
+    }
+
+    /**
+     * The journal events an applier report leads to: none when the migration's state does not allow it (a late or
+     * repeated report, e.g. after the applier restarted); otherwise the report, and the controller's own reaction
+     * (after {@link CaughtUp}, the automatic cut-over unless it was postponed).
+     */
+    public List<JournalEvent> accept(JournalEvent report, MigrationState m, Instant now) {
+        if (m == null || !allows(m, report.getPayload())) {
+            return List.of();
+        }
+        JournalEvent.Builder b = JournalEvent.newBuilder(report).setRecordedBy("applier");
+        if (report.getRequestId() == null) {
+            b.setRequestId(m.getPendingRequestId() != null ? m.getPendingRequestId() : m.getRequestId());
+        }
+        JournalEvent accepted = b.build();
+        if (report.getPayload() instanceof CaughtUp && !m.getPostponeCutover()) {
+            JournalEvent cut = JournalEvent.newBuilder()
+                    .setEventId(UUID.randomUUID().toString())
+                    .setAt(now)
+                    .setMigrationId(m.getId())
+                    .setRequestId(m.getRequestId())
+                    .setOperator(SYSTEM_OPERATOR)
+                    .setReason("caught up; the cut-over was not postponed")
+                    .setPayload(new CutOverRequested(true))
+                    .build();
+            return List.of(accepted, cut);
+        }
+        return List.of(accepted);
+    }
+
+    private static boolean allows(MigrationState m, Object p) {
+        MigrationStatus st = m.getStatus();
+        String pending = m.getPendingAction();
+        if (p instanceof MigrationStarted || p instanceof MigrationRejected) {
+            return st == QUEUED && pending == null;
+        } else if (p instanceof Progressed) {
+            return st != QUEUED && !Transitions.isFinal(st);
+        } else if (p instanceof CopyCompleted) {
+            return st == COPYING;
+        } else if (p instanceof CaughtUp) {
+            return st == COPYING && pending == null;
+        } else if (p instanceof CutOverAttemptFailed || p instanceof CutOverCompleted) {
+            return st == CUTTING_OVER;
+        } else if (p instanceof RevertCompleted) {
+            return st == REVERTING;
+        } else if (p instanceof ChecksumVerified) {
+            return st != QUEUED;
+        } else if (p instanceof MigrationCancelled) {
+            return Lifecycle.CANCEL.equals(pending);
+        } else if (p instanceof MigrationCompleted) {
+            return Lifecycle.COMPLETE.equals(pending);
+        } else if (p instanceof MigrationFailed) {
+            return !Transitions.isFinal(st);
+        }
+        return false;
+    }
+
+    /** The automatic complete of a migration whose retention window has ended, if it has. */
+    public Optional<JournalEvent> expire(MigrationState m, Instant now) {
+        if (m.getPendingAction() != null) {
+            return Optional.empty();
+        }
+        Long since = m.getStatus() == CUT_OVER ? m.getCutOverAt() : m.getStatus() == REVERTED ? m.getRevertedAt() : null;
+        if (since == null || now.toEpochMilli() < since + m.getRetentionSeconds() * 1000) {
+            return Optional.empty();
+        }
+        return Optional.of(JournalEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAt(now)
+                .setMigrationId(m.getId())
+                .setOperator(SYSTEM_OPERATOR)
+                .setReason("the retention window of " + m.getRetentionSeconds() + " s ended")
+                .setPayload(new CompleteRequested(true))
+                .build());
+    }
+
+    /** A rejection of bytes that are not a command at all. */
+    public static JournalEvent malformed(String reason, Instant now) {
+        return JournalEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAt(now)
+                .setPayload(new CommandRejected("malformed", reason))
+                .build();
+    }
+
+    /** The migration a command other than submit is for. */
+    public static String migrationIdOf(Object action) {
+        if (action instanceof CutOver c) {
+            return c.getMigrationId();
+        } else if (action instanceof Revert r) {
+            return r.getMigrationId();
+        } else if (action instanceof Cancel c) {
+            return c.getMigrationId();
+        } else if (action instanceof Complete c) {
+            return c.getMigrationId();
+        }
+        return null;
+    }
+
+    /** submit, cutover, revert, cancel, complete */
+    public static String commandName(Object action) {
+        return action.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static JournalEvent event(Command c, String migrationId, Instant now, Object payload) {
+        return JournalEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAt(now)
+                .setMigrationId(migrationId)
+                .setRequestId(c.getRequestId())
+                .setOperator(c.getOperator())
+                .setReason(c.getReason())
+                .setPayload(payload)
+                .build();
+    }
+
+    private static JournalEvent reject(Command c, String migrationId, String command, String reason, Instant now) {
+        return event(c, migrationId, now, new CommandRejected(command, reason));
+    }
+}

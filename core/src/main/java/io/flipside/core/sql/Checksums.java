@@ -1,0 +1,25 @@
+package io.flipside.core.sql;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A checksum of chosen columns of a table, computed by MySQL: the row count and two 64-bit XORs of the halves of each
+ * row's MD5, over the columns in a fixed order with an explicit NULL mask (CONCAT_WS would otherwise skip NULLs, and
+ * {@code ('a', NULL)} would equal {@code (NULL, 'a')}). Two tables whose mapped columns hold the same values row for
+ * row have the same checksum, whatever their other columns; a single differing value changes it.
+ */
+public final class Checksums {
+    private Checksums() {}
+
+    /** Returns one row: {@code rows, checksum} where checksum is a 32-character hex string. */
+    public static String query(String migrationId, TableName table, List<String> columns) {
+        String values = columns.stream().map(Sql::ident).collect(Collectors.joining(", "));
+        String nullMask = columns.stream().map(c -> "ISNULL(" + Sql.ident(c) + ")").collect(Collectors.joining(", "));
+        String rowHash = "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
+        return Sql.tag(migrationId, "checksum") + "SELECT COUNT(*), CONCAT("
+                + "LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)), 0)), 16, '0'), "
+                + "LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)), 0)), 16, '0'))"
+                + " FROM (SELECT " + rowHash + " AS h FROM " + table.quoted() + ") AS rows_";
+    }
+}

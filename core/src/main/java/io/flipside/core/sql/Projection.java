@@ -1,0 +1,138 @@
+package io.flipside.core.sql;
+
+import io.flipside.core.mapping.ColumnMapping;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that project rows of one table onto another through a column mapping, executed by MySQL itself so
+ * that values keep their exact types. Built once per direction (forward: source to shadow; inverse: new to old) and
+ * reused; applying a change only binds key values.
+ *
+ * <p>Every write is an upsert of the mapped columns only: columns of the written table that the mapping does not name
+ * keep their values on rows that exist and take their defaults on new rows. In the inverse direction this keeps a
+ * dropped column's pre-cut-over values, which is what makes a revert lossless.
+ *
+ * @param migrationId for the statement comments
+ * @param read        the table read
+ * @param write       the table written
+ * @param mapping     read columns to written columns
+ * @param readKey     the shared unique key in the read table's names
+ * @param writeKey    the same key in the written table's names, same order
+ * @param readIndex   the read table's index over readKey
+ */
+public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
+        List<String> readKey, List<String> writeKey, String readIndex) {
+
+    public Projection {
+        readKey = List.copyOf(readKey);
+        writeKey = List.copyOf(writeKey);
+        if (readKey.size() != writeKey.size() || readKey.isEmpty()) {
+            throw new IllegalArgumentException("key columns differ between the tables");
+        }
+    }
+
+    /** The same projection read the other way. */
+    public Projection reversed() {
+        return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null);
+    }
+
+    public int keySize() {
+        return readKey.size();
+    }
+
+    /**
+     * Copies the next chunk: the first {@code ?limit} rows after the key {@code ?lower} (no lower bound for the first
+     * chunk), read with shared locks so that a change to one of these rows either committed before this statement read
+     * it or commits after this transaction, i.e. after the chunk's own position in the binlog.
+     *
+     * <p>Parameters: the lower key (unless {@code first}), then the row limit.
+     */
+    public String copyChunk(boolean first) {
+        return Sql.tag(migrationId, "copy") + "INSERT INTO " + write.quoted() + " (" + Sql.identList(mapping.toColumns())
+                + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
+                + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
+                + (first ? "" : " WHERE " + row(null, readKey) + " > " + tuple(keySize()))
+                + " ORDER BY " + Sql.identList(readKey) + " LIMIT ? LOCK IN SHARE MODE";
+    }
+
+    /**
+     * The highest key written after {@code ?lower} (no lower bound for the first chunk): within the copy transaction,
+     * that is the last key of the chunk just copied, because nothing above the copy cursor is ever applied.
+     */
+    public String lastCopiedKey(boolean first) {
+        return Sql.tag(migrationId, "copy") + "SELECT " + Sql.identList(writeKey) + " FROM " + write.quoted()
+                + (first ? "" : " WHERE " + row(null, writeKey) + " > " + tuple(keySize()))
+                + " ORDER BY " + writeKey.stream().map(c -> Sql.ident(c) + " DESC").collect(Collectors.joining(", "))
+                + " LIMIT 1";
+    }
+
+    /**
+     * Writes the current read-table rows of {@code keys} keys onto the written table. With {@code bounded}, only keys
+     * at or below {@code ?upTo} (the copy cursor as seen in the changelog) are written: rows above it are copied later,
+     * with their latest values.
+     *
+     * <p>Parameters: the keys, column by column; then the bound when {@code bounded}.
+     */
+    public String upsert(int keys, boolean bounded) {
+        List<String> updates = new ArrayList<>();
+        for (String c : mapping.toColumns()) {
+            if (writeKey.stream().noneMatch(k -> k.equalsIgnoreCase(c))) {
+                updates.add(Sql.ident(c) + " = VALUES(" + Sql.ident(c) + ")");
+            }
+        }
+        if (updates.isEmpty()) {
+            updates.add(Sql.ident(writeKey.get(0)) + " = " + Sql.ident(writeKey.get(0)));
+        }
+        return Sql.tag(migrationId, "apply") + "INSERT INTO " + write.quoted() + " (" + Sql.identList(mapping.toColumns())
+                + ") SELECT " + Sql.identList("r", mapping.fromColumns()) + " FROM " + read.quoted() + " AS r WHERE "
+                + row("r", readKey) + " IN (" + tuples(keys) + ")"
+                + (bounded ? " AND " + row("r", readKey) + " <= " + tuple(keySize()) : "")
+                + " ON DUPLICATE KEY UPDATE " + String.join(", ", updates);
+    }
+
+    /**
+     * Deletes from the written table the rows of {@code keys} keys that no longer exist in the read table.
+     * Parameters as for {@link #upsert}.
+     */
+    public String deleteMissing(int keys, boolean bounded) {
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < keySize(); i++) {
+            if (i > 0) {
+                on.append(" AND ");
+            }
+            on.append("r.").append(Sql.ident(readKey.get(i))).append(" = w.").append(Sql.ident(writeKey.get(i)));
+        }
+        return Sql.tag(migrationId, "apply") + "DELETE w FROM " + write.quoted() + " AS w LEFT JOIN " + read.quoted()
+                + " AS r ON " + on + " WHERE " + row("w", writeKey) + " IN (" + tuples(keys) + ")"
+                + (bounded ? " AND " + row("w", writeKey) + " <= " + tuple(keySize()) : "")
+                + " AND r." + Sql.ident(readKey.get(0)) + " IS NULL";
+    }
+
+    /** Checksum of the mapped columns of the read table, in mapping order (see {@link Checksums}). */
+    public String readChecksum() {
+        return Checksums.query(migrationId, read, mapping.fromColumns());
+    }
+
+    /** Checksum of the mapped columns of the written table, in mapping order (see {@link Checksums}). */
+    public String writeChecksum() {
+        return Checksums.query(migrationId, write, mapping.toColumns());
+    }
+
+    private static String row(String alias, List<String> cols) {
+        String list = alias == null ? Sql.identList(cols) : Sql.identList(alias, cols);
+        return cols.size() == 1 ? list : "(" + list + ")";
+    }
+
+    private static String tuple(int n) {
+        return n == 1 ? "?" : "(" + Sql.placeholders(n) + ")";
+    }
+
+    private String tuples(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("at least one key");
+        }
+        return String.join(", ", java.util.Collections.nCopies(count, tuple(keySize())));
+    }
+}

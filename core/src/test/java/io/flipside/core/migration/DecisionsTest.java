@@ -1,0 +1,228 @@
+package io.flipside.core.migration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.schema.Cancel;
+import io.flipside.schema.CaughtUp;
+import io.flipside.schema.Command;
+import io.flipside.schema.CommandRejected;
+import io.flipside.schema.Complete;
+import io.flipside.schema.CompleteRequested;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.CutOverCompleted;
+import io.flipside.schema.CutOverRequested;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationCompleted;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.MigrationSubmitted;
+import io.flipside.schema.PostponeCleared;
+import io.flipside.schema.Revert;
+import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.RevertRequested;
+import io.flipside.schema.Submit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The controller's decisions, folded the way the controller folds them. */
+class DecisionsTest {
+    final Decisions decisions = new Decisions(Duration.ofMinutes(30));
+    final Map<String, MigrationState> states = new LinkedHashMap<>();
+    final List<JournalEvent> journal = new ArrayList<>();
+    Instant now = Instant.parse("2026-11-22T10:00:00Z");
+
+    final Decisions.Migrations view = new Decisions.Migrations() {
+        @Override
+        public Optional<MigrationState> byId(String id) {
+            return Optional.ofNullable(states.get(id));
+        }
+
+        @Override
+        public Collection<MigrationState> all() {
+            return states.values();
+        }
+    };
+
+    List<JournalEvent> send(Object action) {
+        Command c = new Command(UUID.randomUUID().toString(), now, "alice", "because", action);
+        return append(decisions.decide(c, view, now));
+    }
+
+    List<JournalEvent> report(String id, Object payload) {
+        JournalEvent r = JournalEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setAt(now)
+                .setMigrationId(id).setPayload(payload).build();
+        return append(decisions.accept(r, states.get(id), now));
+    }
+
+    List<JournalEvent> append(List<JournalEvent> events) {
+        for (JournalEvent e : events) {
+            journal.add(e);
+            if (e.getMigrationId() != null && (states.containsKey(e.getMigrationId())
+                    || e.getPayload() instanceof MigrationSubmitted)) {
+                states.put(e.getMigrationId(), Lifecycle.fold(states.get(e.getMigrationId()), e));
+            }
+        }
+        return events;
+    }
+
+    String submit(boolean postpone) {
+        List<JournalEvent> out = send(new Submit("app.users", "DROP COLUMN title", postpone, null));
+        assertInstanceOf(MigrationSubmitted.class, out.get(0).getPayload(), () -> out.toString());
+        return out.get(0).getMigrationId();
+    }
+
+    void start(String id) {
+        report(id, new MigrationStarted("_users_x_new", "_users_x_old", List.of("id"), List.of(), List.of(), List.of(),
+                true, 10L));
+    }
+
+    static String rejection(List<JournalEvent> out) {
+        assertEquals(1, out.size());
+        return assertInstanceOf(CommandRejected.class, out.get(0).getPayload()).getReason();
+    }
+
+    MigrationStatus status(String id) {
+        return states.get(id).getStatus();
+    }
+
+    @Test
+    void theWorkedExampleGoesAllTheWay() {
+        String id = submit(false);
+        assertEquals(MigrationStatus.QUEUED, status(id));
+        start(id);
+        assertEquals(MigrationStatus.COPYING, status(id));
+        List<JournalEvent> out = report(id, new CaughtUp(0L));
+        assertEquals(2, out.size(), "caught up, then the automatic cut-over");
+        assertTrue(((CutOverRequested) out.get(1).getPayload()).getAutomatic());
+        assertEquals(MigrationStatus.CUTTING_OVER, status(id));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        assertEquals(MigrationStatus.CUT_OVER, status(id));
+        assertEquals("u:1-10", states.get(id).getFreezeGtid());
+        send(new Revert(id));
+        assertEquals(MigrationStatus.REVERTING, status(id));
+        report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L));
+        assertEquals(MigrationStatus.REVERTED, status(id));
+        send(new Complete(id));
+        assertEquals(Lifecycle.COMPLETE, states.get(id).getPendingAction());
+        report(id, new MigrationCompleted("_users_x_del"));
+        assertEquals(MigrationStatus.COMPLETED, status(id));
+        assertEquals(states.get(id), Lifecycle.foldAll(journal.stream().filter(e -> id.equals(e.getMigrationId())
+                && !(e.getPayload() instanceof CommandRejected && !states.containsKey(id))).toList()),
+                "replaying the journal rebuilds the same state");
+    }
+
+    @Test
+    void postponedCutOverWaitsInReady() {
+        String id = submit(true);
+        start(id);
+        List<JournalEvent> out = report(id, new CaughtUp(0L));
+        assertEquals(1, out.size());
+        assertEquals(MigrationStatus.READY, status(id));
+        send(new CutOver(id));
+        assertEquals(MigrationStatus.CUTTING_OVER, status(id));
+    }
+
+    @Test
+    void cutoverWhileCopyingClearsThePostpone() {
+        String id = submit(true);
+        start(id);
+        assertInstanceOf(PostponeCleared.class, send(new CutOver(id)).get(0).getPayload());
+        assertEquals(2, report(id, new CaughtUp(0L)).size());
+    }
+
+    @Test
+    void aSecondMigrationOfTheSameTableIsRejected() {
+        String first = submit(false);
+        String reason = rejection(send(new Submit("app.users", "ADD COLUMN x INT", false, null)));
+        assertTrue(reason.contains(first), reason);
+        assertEquals(1, states.size());
+    }
+
+    @Test
+    void badSubmitsAreRejectedWithTheReason() {
+        assertTrue(rejection(send(new Submit("users", "DROP COLUMN x", false, null))).contains("DATABASE.TABLE"));
+        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x; DROP TABLE y", false, null)))
+                .contains("one statement"));
+        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x", false, 0L))).contains("retention"));
+        assertTrue(states.isEmpty());
+    }
+
+    @Test
+    void revertBeforeCutOverIsRefused() {
+        String id = submit(false);
+        start(id);
+        String reason = rejection(send(new Revert(id)));
+        assertTrue(reason.contains("not revertible"), reason);
+        assertEquals(MigrationStatus.COPYING, status(id));
+    }
+
+    @Test
+    void cancelAfterCutOverIsRefused() {
+        String id = submit(false);
+        start(id);
+        report(id, new CaughtUp(0L));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        assertTrue(rejection(send(new Cancel(id))).contains("revert is the way back"));
+        assertEquals(MigrationStatus.CUT_OVER, status(id));
+    }
+
+    @Test
+    void commandsForUnknownMigrationsAreRejected() {
+        List<JournalEvent> out = send(new Revert("deadbeef"));
+        assertTrue(rejection(out).contains("no migration deadbeef"));
+        assertNull(out.get(0).getMigrationId());
+    }
+
+    @Test
+    void staleReportsAreIgnored() {
+        String id = submit(false);
+        start(id);
+        assertTrue(report(id, new RevertCompleted("u:1", 1L, 1L, 1L)).isEmpty());
+        assertTrue(report(id, new MigrationStarted("a", "b", List.of("id"), List.of(), List.of(), List.of(), true, 1L))
+                .isEmpty(), "a repeated start after an applier restart changes nothing");
+        assertEquals(MigrationStatus.COPYING, status(id));
+    }
+
+    @Test
+    void theRetentionWindowCompletesByItself() {
+        String id = submit(false);
+        start(id);
+        report(id, new CaughtUp(0L));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        assertTrue(decisions.expire(states.get(id), now.plus(Duration.ofMinutes(29))).isEmpty());
+        JournalEvent e = decisions.expire(states.get(id), now.plus(Duration.ofMinutes(30))).orElseThrow();
+        assertTrue(((CompleteRequested) e.getPayload()).getAutomatic());
+    }
+
+    @Test
+    void theFoldRefusesAnIllegalMove() {
+        String id = submit(false);
+        JournalEvent bad = JournalEvent.newBuilder().setEventId("x").setAt(now).setMigrationId(id)
+                .setPayload(new RevertRequested()).build();
+        IllegalTransitionException e = assertThrows(IllegalTransitionException.class,
+                () -> Lifecycle.fold(states.get(id), bad));
+        assertEquals(MigrationStatus.QUEUED, e.from());
+        assertEquals(MigrationStatus.REVERTING, e.to());
+    }
+
+    @Test
+    void migrationIdsAreStablePerRequest() {
+        assertEquals(Names.migrationId("r-1"), Names.migrationId("r-1"));
+        assertTrue(Names.migrationId("r-1").matches("[0-9a-f]{8}"));
+        String shadow = Names.shadowTable("x".repeat(64), "0badcafe");
+        assertTrue(shadow.length() <= 64 && Names.HELPER_TABLE.matcher(shadow).matches(), shadow);
+    }
+}

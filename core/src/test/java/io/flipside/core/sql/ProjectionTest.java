@@ -1,0 +1,59 @@
+package io.flipside.core.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.flipside.core.mapping.ColumnMapping;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProjectionTest {
+    static final TableName USERS = new TableName("app", "users");
+    static final TableName SHADOW = USERS.sibling("_users_0badcafe_new");
+    static final ColumnMapping MAP = new ColumnMapping(List.of(
+            new ColumnMapping.Pair("id", "id"), new ColumnMapping.Pair("name", "full_name")));
+    static final Projection FORWARD = new Projection("0badcafe", USERS, SHADOW, MAP, List.of("id"), List.of("id"), "PRIMARY");
+
+    @Test
+    void copiesAChunkWithSharedLocksInKeyOrder() {
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ? ORDER BY `id`"
+                + " LIMIT ? LOCK IN SHARE MODE", FORWARD.copyChunk(false));
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) ORDER BY `id`"
+                + " LIMIT ? LOCK IN SHARE MODE", FORWARD.copyChunk(true));
+    }
+
+    @Test
+    void upsertsOnlyMappedColumns() {
+        assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT r.`id`, r.`name` FROM `app`.`users` AS r WHERE r.`id` IN (?, ?) AND r.`id` <= ?"
+                + " ON DUPLICATE KEY UPDATE `full_name` = VALUES(`full_name`)", FORWARD.upsert(2, true));
+    }
+
+    @Test
+    void deletesRowsThatNoLongerExist() {
+        assertEquals("/* flipside 0badcafe apply */ DELETE w FROM `app`.`_users_0badcafe_new` AS w LEFT JOIN"
+                + " `app`.`users` AS r ON r.`id` = w.`id` WHERE w.`id` IN (?) AND r.`id` IS NULL",
+                FORWARD.deleteMissing(1, false));
+    }
+
+    @Test
+    void compositeKeysUseRowConstructors() {
+        Projection p = new Projection("0badcafe", USERS, SHADOW, new ColumnMapping(List.of(
+                new ColumnMapping.Pair("a", "a"), new ColumnMapping.Pair("b", "b"))), List.of("a", "b"), List.of("a", "b"),
+                "PRIMARY");
+        assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`a`, `b`)"
+                + " SELECT r.`a`, r.`b` FROM `app`.`users` AS r WHERE (r.`a`, r.`b`) IN ((?, ?), (?, ?))"
+                + " ON DUPLICATE KEY UPDATE `a` = `a`", p.upsert(2, false));
+        assertEquals("/* flipside 0badcafe copy */ SELECT `a`, `b` FROM `app`.`_users_0badcafe_new`"
+                + " WHERE (`a`, `b`) > (?, ?) ORDER BY `a` DESC, `b` DESC LIMIT 1", p.lastCopiedKey(false));
+    }
+
+    @Test
+    void reversedReadsTheOtherWay() {
+        Projection inverse = FORWARD.reversed();
+        assertEquals(SHADOW, inverse.read());
+        assertEquals(USERS, inverse.write());
+        assertEquals(List.of("full_name"), inverse.mapping().fromColumns().subList(1, 2));
+    }
+}

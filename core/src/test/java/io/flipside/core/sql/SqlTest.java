@@ -1,0 +1,38 @@
+package io.flipside.core.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class SqlTest {
+    @Test
+    void quotesIdentifiersAndDoublesBackticks() {
+        assertEquals("`users`", Sql.ident("users"));
+        assertEquals("`we``ird`", Sql.ident("we`ird"));
+        assertEquals("`app`.`users`", Sql.qualified("app", "users"));
+    }
+
+    @Test
+    void refusesIdentifiersMySqlCannotHave() {
+        assertThrows(IllegalArgumentException.class, () -> Sql.ident(""));
+        assertThrows(IllegalArgumentException.class, () -> Sql.ident("a".repeat(65)));
+        assertThrows(IllegalArgumentException.class, () -> Sql.ident("a\0b"));
+    }
+
+    @Test
+    void tagsRefuseAnythingButIdsAndSteps() {
+        assertEquals("/* flipside ab12 copy */ ", Sql.tag("ab12", "copy"));
+        assertThrows(IllegalArgumentException.class, () -> Sql.tag("x */ DROP", "copy"));
+    }
+
+    @Test
+    void parsesTableNames() {
+        assertEquals(new TableName("app", "users"), TableName.parse("app.users"));
+        assertEquals(new TableName("my app", "us.ers"), TableName.parse("`my app`.`us.ers`"));
+        assertEquals(new TableName("a", "b`c"), TableName.parse("a.`b``c`"));
+        for (String bad : new String[] {"users", "app.", ".users", "a.b.c", "a.b; DROP", "`a.b", ""}) {
+            assertThrows(IllegalArgumentException.class, () -> TableName.parse(bad), bad);
+        }
+    }
+}
