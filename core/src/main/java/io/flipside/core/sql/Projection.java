@@ -10,6 +10,9 @@ import java.util.stream.Collectors;
  * that values keep their exact types. Built once per direction (forward: source to shadow; inverse: new to old) and
  * reused; applying a change only binds key values.
  *
+ * <p>Statements name tables in full and use no aliases, because the cut-over runs them under {@code LOCK TABLES},
+ * where an alias would need a lock of its own.
+ *
  * <p>Every write is an upsert of the mapped columns only: columns of the written table that the mapping does not name
  * keep their values on rows that exist and take their defaults on new rows. In the inverse direction this keeps a
  * dropped column's pre-cut-over values, which is what makes a revert lossless.
@@ -86,9 +89,9 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             updates.add(Sql.ident(writeKey.get(0)) + " = " + Sql.ident(writeKey.get(0)));
         }
         return Sql.tag(migrationId, "apply") + "INSERT INTO " + write.quoted() + " (" + Sql.identList(mapping.toColumns())
-                + ") SELECT " + Sql.identList("r", mapping.fromColumns()) + " FROM " + read.quoted() + " AS r WHERE "
-                + row("r", readKey) + " IN (" + tuples(keys) + ")"
-                + (bounded ? " AND " + row("r", readKey) + " <= " + tuple(keySize()) : "")
+                + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns()) + " FROM " + read.quoted() + " WHERE "
+                + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")"
+                + (bounded ? " AND " + row(read.quoted(), readKey) + " <= " + tuple(keySize()) : "")
                 + " ON DUPLICATE KEY UPDATE " + String.join(", ", updates);
     }
 
@@ -102,12 +105,13 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             if (i > 0) {
                 on.append(" AND ");
             }
-            on.append("r.").append(Sql.ident(readKey.get(i))).append(" = w.").append(Sql.ident(writeKey.get(i)));
+            on.append(read.quoted()).append('.').append(Sql.ident(readKey.get(i))).append(" = ")
+                    .append(write.quoted()).append('.').append(Sql.ident(writeKey.get(i)));
         }
-        return Sql.tag(migrationId, "apply") + "DELETE w FROM " + write.quoted() + " AS w LEFT JOIN " + read.quoted()
-                + " AS r ON " + on + " WHERE " + row("w", writeKey) + " IN (" + tuples(keys) + ")"
-                + (bounded ? " AND " + row("w", writeKey) + " <= " + tuple(keySize()) : "")
-                + " AND r." + Sql.ident(readKey.get(0)) + " IS NULL";
+        return Sql.tag(migrationId, "apply") + "DELETE " + write.quoted() + " FROM " + write.quoted() + " LEFT JOIN "
+                + read.quoted() + " ON " + on + " WHERE " + row(write.quoted(), writeKey) + " IN (" + tuples(keys) + ")"
+                + (bounded ? " AND " + row(write.quoted(), writeKey) + " <= " + tuple(keySize()) : "")
+                + " AND " + read.quoted() + "." + Sql.ident(readKey.get(0)) + " IS NULL";
     }
 
     /** Checksum of the mapped columns of the read table, in mapping order (see {@link Checksums}). */

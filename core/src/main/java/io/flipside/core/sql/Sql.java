@@ -37,9 +37,9 @@ public final class Sql {
         return names.stream().map(Sql::ident).collect(Collectors.joining(", "));
     }
 
-    /** {@code alias.`a`, alias.`b`} */
-    public static String identList(String alias, List<String> names) {
-        return names.stream().map(n -> alias + '.' + ident(n)).collect(Collectors.joining(", "));
+    /** {@code qualifier.`a`, qualifier.`b`}, where the qualifier is an already quoted table name */
+    public static String identList(String qualifier, List<String> names) {
+        return names.stream().map(n -> qualifier + '.' + ident(n)).collect(Collectors.joining(", "));
     }
 
     /** {@code ?, ?, ?} */

@@ -26,14 +26,16 @@ class ProjectionTest {
     @Test
     void upsertsOnlyMappedColumns() {
         assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
-                + " SELECT r.`id`, r.`name` FROM `app`.`users` AS r WHERE r.`id` IN (?, ?) AND r.`id` <= ?"
+                + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?, ?)"
+                + " AND `app`.`users`.`id` <= ?"
                 + " ON DUPLICATE KEY UPDATE `full_name` = VALUES(`full_name`)", FORWARD.upsert(2, true));
     }
 
     @Test
     void deletesRowsThatNoLongerExist() {
-        assertEquals("/* flipside 0badcafe apply */ DELETE w FROM `app`.`_users_0badcafe_new` AS w LEFT JOIN"
-                + " `app`.`users` AS r ON r.`id` = w.`id` WHERE w.`id` IN (?) AND r.`id` IS NULL",
+        assertEquals("/* flipside 0badcafe apply */ DELETE `app`.`_users_0badcafe_new` FROM `app`.`_users_0badcafe_new`"
+                + " LEFT JOIN `app`.`users` ON `app`.`users`.`id` = `app`.`_users_0badcafe_new`.`id`"
+                + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?) AND `app`.`users`.`id` IS NULL",
                 FORWARD.deleteMissing(1, false));
     }
 
@@ -43,7 +45,8 @@ class ProjectionTest {
                 new ColumnMapping.Pair("a", "a"), new ColumnMapping.Pair("b", "b"))), List.of("a", "b"), List.of("a", "b"),
                 "PRIMARY");
         assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`a`, `b`)"
-                + " SELECT r.`a`, r.`b` FROM `app`.`users` AS r WHERE (r.`a`, r.`b`) IN ((?, ?), (?, ?))"
+                + " SELECT `app`.`users`.`a`, `app`.`users`.`b` FROM `app`.`users`"
+                + " WHERE (`app`.`users`.`a`, `app`.`users`.`b`) IN ((?, ?), (?, ?))"
                 + " ON DUPLICATE KEY UPDATE `a` = `a`", p.upsert(2, false));
         assertEquals("/* flipside 0badcafe copy */ SELECT `a`, `b` FROM `app`.`_users_0badcafe_new`"
                 + " WHERE (`a`, `b`) > (?, ?) ORDER BY `a` DESC, `b` DESC LIMIT 1", p.lastCopiedKey(false));

@@ -1,0 +1,137 @@
+package io.flipside.capture;
+
+import io.flipside.schema.ChangeEvent;
+import io.flipside.schema.ChangeOp;
+import io.flipside.schema.ColumnValue;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns Debezium's MySQL records (Kafka Connect {@link SourceRecord}s with the Debezium envelope) into Flipside's
+ * {@link ChangeEvent}: the row images column by column with each value's Debezium type, the GTID and binlog
+ * coordinates from the {@code source} block, and DDL statements from schema-change records. Heartbeats and anything
+ * else that is not a row change or DDL yield nothing.
+ */
+final class ChangeEvents {
+    private static final String SCHEMA_CHANGE = "io.debezium.connector.mysql.SchemaChangeValue";
+
+    private final String server;
+
+    ChangeEvents(String server) {
+        this.server = server;
+    }
+
+    Optional<ChangeEvent> convert(SourceRecord record, long capturedMillis) {
+        if (!(record.value() instanceof Struct value)) {
+            return Optional.empty();
+        }
+        Schema schema = value.schema();
+        if (SCHEMA_CHANGE.equals(schema.name())) {
+            return Optional.of(ddl(value, capturedMillis));
+        }
+        if (schema.field("op") == null || schema.field("source") == null) {
+            return Optional.empty();
+        }
+        ChangeOp op = switch (value.getString("op")) {
+            case "c", "r" -> ChangeOp.INSERT;
+            case "u" -> ChangeOp.UPDATE;
+            case "d" -> ChangeOp.DELETE;
+            default -> null;
+        };
+        if (op == null) {
+            return Optional.empty();
+        }
+        Struct source = value.getStruct("source");
+        Struct before = value.getStruct("before");
+        Struct after = value.getStruct("after");
+        List<ColumnValue> key = record.key() instanceof Struct k ? columns(k) : List.of();
+        ChangeEvent.Builder b = envelope(source, capturedMillis)
+                .setOp(op)
+                .setDatabase(source.getString("db"))
+                .setTable(source.getString("table"))
+                .setKey(key)
+                .setBefore(before == null ? null : columns(before))
+                .setAfter(after == null ? null : columns(after));
+        return Optional.of(b.build());
+    }
+
+    private ChangeEvent ddl(Struct value, long capturedMillis) {
+        Struct source = value.getStruct("source");
+        return envelope(source, capturedMillis)
+                .setOp(ChangeOp.DDL)
+                .setDatabase(emptyToNull(value.getString("databaseName")))
+                .setTable(source.schema().field("table") == null ? null : source.getString("table"))
+                .setDdl(value.getString("ddl"))
+                .build();
+    }
+
+    private ChangeEvent.Builder envelope(Struct source, long capturedMillis) {
+        Long pos = optionalLong(source, "pos");
+        Integer row = source.schema().field("row") == null ? null : source.getInt32("row");
+        Long ts = optionalLong(source, "ts_ms");
+        return ChangeEvent.newBuilder()
+                .setServer(server)
+                .setGtid(optionalString(source, "gtid"))
+                .setBinlogFile(optionalString(source, "file"))
+                .setBinlogPos(pos == null ? 0 : pos)
+                .setRow(row == null ? 0 : row)
+                .setCommitMillis(ts == null ? 0 : ts)
+                .setCapturedMillis(capturedMillis);
+    }
+
+    static List<ColumnValue> columns(Struct struct) {
+        List<ColumnValue> out = new ArrayList<>(struct.schema().fields().size());
+        for (Field f : struct.schema().fields()) {
+            Schema s = f.schema();
+            Object v = struct.get(f);
+            out.add(new ColumnValue(f.name(), s.name() != null ? s.name() : s.type().name(), value(s, v)));
+        }
+        return out;
+    }
+
+    /** A Connect value as one of the ColumnValue branches: null, boolean, long, double, string, bytes. */
+    static Object value(Schema schema, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (v instanceof java.util.Date d) {
+            return d.getTime();
+        }
+        return switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> ((Number) v).longValue();
+            case FLOAT32, FLOAT64 -> ((Number) v).doubleValue();
+            case BOOLEAN -> v;
+            case STRING -> v.toString();
+            case BYTES -> v instanceof ByteBuffer b ? b.duplicate() : ByteBuffer.wrap((byte[]) v);
+            case STRUCT -> {
+                // Geometry types: {wkb: bytes, srid: int}; keep the WKB.
+                Struct s = (Struct) v;
+                Field wkb = s.schema().field("wkb");
+                yield wkb == null ? s.toString() : value(wkb.schema(), s.get(wkb));
+            }
+            default -> v.toString();
+        };
+    }
+
+    private static String optionalString(Struct s, String field) {
+        return s.schema().field(field) == null ? null : emptyToNull(s.getString(field));
+    }
+
+    private static Long optionalLong(Struct s, String field) {
+        return s.schema().field(field) == null ? null : s.getInt64(field);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,157 @@
+package io.flipside.core.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Flipside's configuration: a Java properties file, every key of which is declared here with its default and meaning.
+ * Keys under {@code kafka.} other than the ones declared are passed unchanged (without the prefix) to every Kafka
+ * client, so that security settings (SASL, TLS) reach the producers, consumers, admin clients, Kafka Streams and the
+ * capture's offset and schema-history stores.
+ */
+public final class FlipsideConfig {
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public static final Setting<String> KAFKA_BOOTSTRAP = Setting.text("kafka.bootstrap.servers", null,
+            "Kafka brokers, host:port[,host:port]");
+    public static final Setting<String> MYSQL_HOST = Setting.text("mysql.host", null, "MySQL server host");
+    public static final Setting<Integer> MYSQL_PORT = Setting.integer("mysql.port", "3306", "MySQL server port", 1, 65535);
+    public static final Setting<String> MYSQL_USER = Setting.text("mysql.user", null,
+            "MySQL user (capture: REPLICATION SLAVE, REPLICATION CLIENT, SELECT; applier: DDL, DML and LOCK TABLES)");
+    public static final Setting<String> MYSQL_PASSWORD = Setting.text("mysql.password", "", "MySQL password");
+    public static final Setting<String> MYSQL_JDBC_OPTIONS = Setting.text("mysql.jdbc.options",
+            "useSSL=false&allowPublicKeyRetrieval=true",
+            "Extra mysql-connector-j URL options for Flipside's own connections");
+    public static final Setting<String> TOPIC_PREFIX = Setting.text("topic.prefix", "flipside",
+            "Prefix of every topic name: <prefix>.control, .journal, .state, .reports, .changelog.<server>, .capture.*");
+    public static final Setting<String> SIDECAR_DATABASE = Setting.text("sidecar.database", "_flipside",
+            "Database where the applier keeps progress, copy cursors and freeze markers");
+    public static final Setting<String> CAPTURE_SERVER_NAME = Setting.text("capture.server.name", "mysql",
+            "Logical name of the MySQL server; names the changelog topic and keys the capture's offsets (keep it stable)");
+    public static final Setting<Long> CAPTURE_SERVER_ID = Setting.longInt("capture.server.id", "184054",
+            "Replica server id the capture uses to read the binlog; must differ from every server's id", 1, 4294967295L);
+    public static final Setting<Integer> CAPTURE_POLL_MS = Setting.integer("capture.poll.interval.ms", "20",
+            "How long the capture waits for new binlog events before polling again; bounds the freeze marker's round trip",
+            1, 10_000);
+    public static final Setting<Long> CHANGELOG_RETENTION_MS = Setting.longInt("changelog.retention.ms", "604800000",
+            "Retention of the changelog topic when the capture creates it (-1: forever)", -1, Long.MAX_VALUE);
+    public static final Setting<Long> RETENTION_SECONDS = Setting.longInt("migration.retention.seconds", "1800",
+            "Default retention window: how long after a cut-over a revert stays possible", 1, 365L * 24 * 3600);
+    public static final Setting<Integer> CHUNK_TARGET_MS = Setting.integer("copy.chunk.target.ms", "250",
+            "Target duration of one copy chunk; chunk sizes adapt to it", 10, 60_000);
+    public static final Setting<Integer> CHUNK_MAX_ROWS = Setting.integer("copy.chunk.max.rows", "50000",
+            "Upper bound of a chunk's size in rows", 10, 10_000_000);
+    public static final Setting<Integer> APPLY_BATCH_KEYS = Setting.integer("apply.batch.max.keys", "2000",
+            "Most distinct keys applied in one transaction", 1, 100_000);
+    public static final Setting<Integer> CUTOVER_LOCK_WAIT_SECONDS = Setting.integer("cutover.lock.wait.seconds", "2",
+            "How long the cut-over waits for the table locks before giving up, releasing writers and retrying", 1, 3600);
+    public static final Setting<Integer> CUTOVER_MARKER_TIMEOUT_MS = Setting.integer("cutover.marker.timeout.ms", "5000",
+            "How long writes may be held waiting for the freeze marker to come back through the changelog", 100, 600_000);
+    public static final Setting<Integer> CUTOVER_MAX_ATTEMPTS = Setting.integer("cutover.max.attempts", "20",
+            "Cut-over attempts before the migration fails", 1, 10_000);
+    public static final Setting<Long> CATCHUP_MAX_LAG_MS = Setting.longInt("cutover.catchup.max.lag.ms", "1000",
+            "The copy counts as caught up when the changelog is applied to within this many milliseconds", 0, 3_600_000);
+    public static final Setting<Boolean> VERIFY_CHECKSUM = Setting.bool("verify.checksum", "true",
+            "Checksum both tables at every freeze point (from a snapshot taken while writes are held, computed after)");
+    public static final Setting<String> STREAMS_STATE_DIR = Setting.text("controller.state.dir", "",
+            "Kafka Streams state directory of the controller (empty: a directory under java.io.tmpdir)");
+
+    /** Every setting, in the order the README lists them. */
+    public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
+            MYSQL_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
+            CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
+            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
+            CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR);
+
+    private final Map<String, String> values;
+
+    private FlipsideConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first missing or malformed key
+     */
+    public static FlipsideConfig of(Map<String, String> values) {
+        FlipsideConfig c = new FlipsideConfig(new TreeMap<>(values));
+        for (Setting<?> s : ALL) {
+            c.get(s);
+        }
+        return c;
+    }
+
+    public static FlipsideConfig load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return of(m);
+    }
+
+    public <T> T get(Setting<T> s) {
+        String v = values.get(s.key());
+        if (v == null || (v.isEmpty() && s.required())) {
+            if (s.required()) {
+                throw new IllegalArgumentException("missing required setting " + s.key() + " (" + s.description() + ")");
+            }
+            v = s.defaultValue();
+        }
+        return s.parse().apply(v);
+    }
+
+    /** A copy with some keys changed (used by tests and the embedded stack). */
+    public FlipsideConfig with(String key, String value) {
+        Map<String, String> m = new TreeMap<>(values);
+        m.put(key, value);
+        return of(m);
+    }
+
+    /** Settings for every Kafka client: bootstrap servers plus every undeclared {@code kafka.*} key. */
+    public Map<String, String> kafkaClientSettings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("bootstrap.servers", get(KAFKA_BOOTSTRAP));
+        values.forEach((k, v) -> {
+            if (k.startsWith(KAFKA_PREFIX) && !k.equals(KAFKA_BOOTSTRAP.key())) {
+                out.put(k.substring(KAFKA_PREFIX.length()), v);
+            }
+        });
+        return out;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:mysql://" + get(MYSQL_HOST) + ":" + get(MYSQL_PORT) + "/?" + get(MYSQL_JDBC_OPTIONS);
+    }
+
+    public Topics topics() {
+        return new Topics(get(TOPIC_PREFIX), get(CAPTURE_SERVER_NAME));
+    }
+
+    /** Keys that are not declared and not {@code kafka.*}: most likely typos, reported as warnings. */
+    public List<String> unknownKeys() {
+        List<String> out = new ArrayList<>();
+        for (String k : values.keySet()) {
+            if (!k.startsWith(KAFKA_PREFIX) && ALL.stream().noneMatch(s -> s.key().equals(k))) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** The settings as text with the password hidden, for logs. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>(values);
+        shown.replaceAll((k, v) -> k.contains("password") || k.contains("secret") || k.contains("jaas") ? "****" : v);
+        return shown.toString();
+    }
+}

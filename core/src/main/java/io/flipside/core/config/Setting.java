@@ -1,0 +1,63 @@
+package io.flipside.core.config;
+
+import java.util.function.Function;
+
+/**
+ * One configuration key: its name, default, meaning and how its text becomes a value. Every key Flipside reads is a
+ * {@code Setting} constant in {@link FlipsideConfig}; the README's configuration table lists the same keys.
+ *
+ * @param key          the properties key
+ * @param defaultValue the default as text, or null when the key is required
+ * @param description  one sentence for the README
+ * @param parse        text to value; throws IllegalArgumentException for bad text
+ */
+public record Setting<T>(String key, String defaultValue, String description, Function<String, T> parse) {
+
+    public boolean required() {
+        return defaultValue == null;
+    }
+
+    static Setting<String> text(String key, String def, String description) {
+        return new Setting<>(key, def, description, s -> s);
+    }
+
+    static Setting<Integer> integer(String key, String def, String description, int min, int max) {
+        return new Setting<>(key, def, description, s -> {
+            int v;
+            try {
+                v = Integer.parseInt(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number, got: " + s);
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got: " + v);
+            }
+            return v;
+        });
+    }
+
+    static Setting<Long> longInt(String key, String def, String description, long min, long max) {
+        return new Setting<>(key, def, description, s -> {
+            long v;
+            try {
+                v = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number, got: " + s);
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got: " + v);
+            }
+            return v;
+        });
+    }
+
+    static Setting<Boolean> bool(String key, String def, String description) {
+        return new Setting<>(key, def, description, s -> {
+            String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!t.equals("true") && !t.equals("false")) {
+                throw new IllegalArgumentException(key + " must be true or false, got: " + s);
+            }
+            return Boolean.parseBoolean(t);
+        });
+    }
+}

@@ -1,0 +1,53 @@
+package io.flipside.core.config;
+
+/**
+ * Every topic name, derived from one prefix.
+ *
+ * @param prefix     the configured topic prefix
+ * @param serverName the capture's logical MySQL server name
+ */
+public record Topics(String prefix, String serverName) {
+    public Topics {
+        if (!prefix.matches("[A-Za-z0-9._-]{1,100}") || !serverName.matches("[A-Za-z0-9_-]{1,100}")) {
+            throw new IllegalArgumentException("topic.prefix and capture.server.name may hold letters, digits, . _ -");
+        }
+    }
+
+    /** Operators' commands. */
+    public String control() {
+        return prefix + ".control";
+    }
+
+    /** The event-sourced record of every migration; written only by the controller. */
+    public String journal() {
+        return prefix + ".journal";
+    }
+
+    /** Compacted: each migration's latest state, for status. */
+    public String state() {
+        return prefix + ".state";
+    }
+
+    /** The applier's reports of what it did on MySQL, for the controller to journal. */
+    public String reports() {
+        return prefix + ".reports";
+    }
+
+    /** Row changes and DDL of one MySQL server, in binlog order (one partition). */
+    public String changelog() {
+        return prefix + ".changelog." + serverName;
+    }
+
+    public String captureOffsets() {
+        return prefix + ".capture.offsets";
+    }
+
+    public String captureSchemaHistory() {
+        return prefix + ".capture.schema-history";
+    }
+
+    /** The controller's Kafka Streams application id. */
+    public String controllerApplicationId() {
+        return prefix + "-controller";
+    }
+}
