@@ -203,7 +203,9 @@ public final class Decisions {
             return st == COPYING;
         } else if (p instanceof CaughtUp) {
             return st == COPYING && pending == null;
-        } else if (p instanceof CutOverAttemptFailed || p instanceof CutOverCompleted) {
+        } else if (p instanceof CutOverAttemptFailed) {
+            return st == CUTTING_OVER || st == REVERTING;
+        } else if (p instanceof CutOverCompleted) {
             return st == CUTTING_OVER;
         } else if (p instanceof RevertCompleted) {
             return st == REVERTING;

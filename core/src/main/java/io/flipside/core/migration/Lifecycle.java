@@ -114,20 +114,22 @@ public final class Lifecycle {
         } else if (p instanceof CutOverRequested) {
             return pending(b.setStatus(Transitions.check(id, from, CUTTING_OVER)), event, null).setError(null).build();
         } else if (p instanceof CutOverAttemptFailed f) {
-            requireStatus(state, "cut-over attempt", CUTTING_OVER);
-            return b.setCutOverAttempts(f.getAttempt()).setError("cut-over attempt " + f.getAttempt() + " gave up: "
-                    + f.getReason()).build();
+            if (from != CUTTING_OVER && from != REVERTING) {
+                throw new IllegalStateException("freeze attempt for migration " + id + " which is " + from);
+            }
+            return b.setCutOverAttempts(f.getAttempt()).setError((from == REVERTING ? "revert" : "cut-over")
+                    + " attempt " + f.getAttempt() + " gave up: " + f.getReason()).build();
         } else if (p instanceof CutOverCompleted c) {
             return b.setStatus(Transitions.check(id, from, CUT_OVER)).setFreezeGtid(c.getFreezeGtid())
                     .setWriteFreezeMillis(c.getWriteFreezeMillis()).setCutOverAttempts(c.getAttempt())
                     .setCutOverAt(at).setRevertedAt(null).setError(null).setPendingRequestId(null)
                     .setPendingSince(null).build();
         } else if (p instanceof RevertRequested) {
-            return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).build();
+            return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).setError(null).build();
         } else if (p instanceof RevertCompleted r) {
             return b.setStatus(Transitions.check(id, from, REVERTED)).setRevertFreezeGtid(r.getFreezeGtid())
                     .setRevertFreezeMillis(r.getWriteFreezeMillis()).setRevertServingMillis(r.getServingMillis())
-                    .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).build();
+                    .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null).build();
         } else if (p instanceof ChecksumVerified v) {
             List<io.flipside.schema.ChecksumVerdict> all = new ArrayList<>(state.getChecksums());
             all.add(v.getVerdict());

@@ -85,8 +85,13 @@ class DecisionsTest {
     }
 
     void start(String id) {
-        report(id, new MigrationStarted("_users_x_new", "_users_x_old", List.of("id"), List.of(), List.of(), List.of(),
-                true, 10L));
+        report(id, started());
+    }
+
+    static MigrationStarted started() {
+        return MigrationStarted.newBuilder().setShadowTable("_users_x_new").setOldTable("_users_x_old")
+                .setKeyColumns(List.of("id")).setForward(List.of()).setInverse(List.of()).setRevertNotes(List.of())
+                .setRevertible(true).setRowsTotal(10L).build();
     }
 
     static String rejection(List<JournalEvent> out) {
@@ -191,8 +196,7 @@ class DecisionsTest {
         String id = submit(false);
         start(id);
         assertTrue(report(id, new RevertCompleted("u:1", 1L, 1L, 1L)).isEmpty());
-        assertTrue(report(id, new MigrationStarted("a", "b", List.of("id"), List.of(), List.of(), List.of(), true, 1L))
-                .isEmpty(), "a repeated start after an applier restart changes nothing");
+        assertTrue(report(id, started()).isEmpty(), "a repeated start after an applier restart changes nothing");
         assertEquals(MigrationStatus.COPYING, status(id));
     }
 

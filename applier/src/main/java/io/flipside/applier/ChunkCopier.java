@@ -1,0 +1,195 @@
+package io.flipside.applier;
+
+import io.flipside.core.sql.Projection;
+import io.flipside.schema.Key;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills the shadow table chunk by chunk, in key order, while production runs (the gh-ost / Spirit shape: the copy
+ * runs server-side and the changelog is applied concurrently by the {@link Replicator}).
+ *
+ * <ol>
+ *   <li>Wait until the replicator has seen the migration's start marker come back through the changelog: from then on
+ *       every change to the source table is in the changelog after the replicator's position, so nothing the copy
+ *       does not see can be missed.</li>
+ *   <li>One transaction per chunk: {@code INSERT INTO shadow SELECT ... WHERE key > cursor ORDER BY key LIMIT n
+ *       LOCK IN SHARE MODE}, then read the chunk's last key, then advance the cursor in {@code copy_state}. The shared
+ *       locks make the chunk's own commit the dividing line in binlog order: a change to one of its rows committed
+ *       before it is in the chunk, one committed after it is in the changelog after the chunk's {@code copy_state}
+ *       update. The replicator applies a change only when the cursor it has seen in the changelog covers the row.</li>
+ *   <li>Size the next chunk so that it takes about {@code copy.chunk.target.ms}.</li>
+ *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
+ * </ol>
+ *
+ * Plain INSERT, not INSERT IGNORE: rows above the cursor are never written by the replicator, so a duplicate can only
+ * mean that the new schema rejects the data (for example a new UNIQUE key over duplicate values); that fails the
+ * migration with MySQL's message instead of silently dropping rows.
+ */
+final class ChunkCopier implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkCopier.class);
+    private static final int FIRST_CHUNK_ROWS = 1000;
+
+    private final String id;
+    private final Db db;
+    private final Sidecar sidecar;
+    private final Projection forward;
+    private final BooleanSupplier captureLive;
+    private final int targetMillis;
+    private final int maxRows;
+
+    final AtomicLong rowsCopied = new AtomicLong();
+    final AtomicLong chunks = new AtomicLong();
+    volatile boolean done;
+    volatile long copyMillis;
+    volatile Throwable failure;
+    private volatile boolean stopped;
+
+    ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive, int targetMillis,
+            int maxRows) {
+        this.id = id;
+        this.db = db;
+        this.sidecar = sidecar;
+        this.forward = forward;
+        this.captureLive = captureLive;
+        this.targetMillis = targetMillis;
+        this.maxRows = maxRows;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        try (Connection c = db.connect()) {
+            Key cursor = load(c);
+            if (done) {
+                return;
+            }
+            long waitingSince = System.currentTimeMillis();
+            while (!captureLive.getAsBoolean()) {
+                if (stopped) {
+                    return;
+                }
+                if (System.currentTimeMillis() - waitingSince > 10_000) {
+                    LOG.warn("migration {}: waiting for the start marker to come back through the changelog;"
+                            + " is the capture running?", id);
+                    waitingSince = System.currentTimeMillis();
+                }
+                Thread.sleep(20);
+            }
+            markStarted(c);
+            LOG.info("migration {}: copying {} into {}", id, forward.read(), forward.write());
+            c.setAutoCommit(false);
+            int limit = FIRST_CHUNK_ROWS;
+            while (!stopped) {
+                long t0 = System.nanoTime();
+                Key lower = cursor;
+                int n = limit;
+                Chunk chunk = db.retrying(() -> copy(c, lower, n));
+                long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+                rowsCopied.addAndGet(chunk.rows());
+                chunks.incrementAndGet();
+                if (chunk.last() != null) {
+                    cursor = chunk.last();
+                }
+                if (chunk.done()) {
+                    done = true;
+                    load(c);
+                    LOG.info("migration {}: copy done, {} rows in {} chunks, {} ms", id, rowsCopied.get(), chunks.get(),
+                            copyMillis);
+                    return;
+                }
+                limit = nextLimit(limit, elapsedMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            if (!stopped) {
+                failure = t;
+                LOG.error("migration {}: copy failed", id, t);
+            }
+        }
+    }
+
+    private record Chunk(long rows, Key last, boolean done) {}
+
+    private Chunk copy(Connection c, Key lower, int limit) throws SQLException {
+        try {
+            boolean first = lower == null;
+            int rows;
+            try (PreparedStatement ps = c.prepareStatement(forward.copyChunk(first))) {
+                int i = first ? 1 : KeyValues.bind(ps, 1, lower);
+                ps.setInt(i, limit);
+                rows = ps.executeUpdate();
+            }
+            Key last = null;
+            if (rows > 0) {
+                try (PreparedStatement ps = c.prepareStatement(forward.lastCopiedKey(first))) {
+                    if (!first) {
+                        KeyValues.bind(ps, 1, lower);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        last = KeyValues.read(rs, forward.readKey());
+                    }
+                }
+            }
+            boolean isLast = rows < limit;
+            try (PreparedStatement ps = c.prepareStatement(sidecar.advanceCopy())) {
+                ps.setString(1, last == null ? null : KeyValues.encode(last));
+                ps.setInt(2, isLast ? 1 : 0);
+                ps.setLong(3, rows);
+                ps.setInt(4, isLast ? 1 : 0);
+                ps.setString(5, id);
+                ps.executeUpdate();
+            }
+            c.commit();
+            return new Chunk(rows, last, isLast);
+        } catch (SQLException | RuntimeException e) {
+            Db.rollbackQuietly(c);
+            throw e;
+        }
+    }
+
+    /** Scales the chunk towards the target duration, at most doubling or halving at a time. */
+    int nextLimit(int limit, long elapsedMs) {
+        double scaled = limit * (double) targetMillis / elapsedMs;
+        double bounded = Math.max(limit / 2.0, Math.min(limit * 2.0, scaled));
+        return (int) Math.max(10, Math.min(maxRows, bounded));
+    }
+
+    private Key load(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sidecar.selectCopyState())) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("migration " + id + " has no copy_state row");
+                }
+                done = rs.getInt(2) == 1;
+                rowsCopied.set(rs.getLong(3));
+                chunks.set(rs.getLong(4));
+                copyMillis = rs.getLong(5);
+                return KeyValues.decode(rs.getString(1));
+            }
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+    }
+
+    private void markStarted(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sidecar.markCopyStarted())) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.flipside.applier;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeExecutor;
+import dev.failsafe.RetryPolicy;
+import io.flipside.core.config.FlipsideConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * Connections of the applier, all with the same session: UTC (temporal key values are compared as UTC text), strict
+ * SQL mode (a value that does not fit is an error, never a silent truncation), and a short InnoDB lock wait.
+ */
+final class Db {
+    /** MySQL errors after which the transaction can simply be run again. */
+    private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+    private static final int ER_LOCK_DEADLOCK = 1213;
+
+    private final FlipsideConfig config;
+    private final FailsafeExecutor<Object> transient_;
+
+    Db(FlipsideConfig config) {
+        this.config = config;
+        RetryPolicy<Object> retry = RetryPolicy.builder()
+                .handleIf(Db::isTransient)
+                .withBackoff(Duration.ofMillis(20), Duration.ofSeconds(2))
+                .withMaxRetries(8)
+                .build();
+        this.transient_ = Failsafe.with(retry);
+    }
+
+    Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
+                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10,"
+                    + " SESSION sql_mode = IF(@@global.sql_mode = '', 'STRICT_ALL_TABLES',"
+                    + " CONCAT(@@global.sql_mode, ',STRICT_ALL_TABLES'))");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Runs a transaction body again after a deadlock or lock wait timeout (the body must roll back on failure). */
+    <T> T retrying(dev.failsafe.function.CheckedSupplier<T> body) throws SQLException {
+        try {
+            return transient_.get(body);
+        } catch (dev.failsafe.FailsafeException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw e;
+        }
+    }
+
+    static boolean isTransient(Throwable t) {
+        return t instanceof SQLException s
+                && (s.getErrorCode() == ER_LOCK_DEADLOCK || s.getErrorCode() == ER_LOCK_WAIT_TIMEOUT);
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
+        } catch (SQLException ignored) {
+            // the connection is being abandoned anyway
+        }
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing more to do
+        }
+    }
+}

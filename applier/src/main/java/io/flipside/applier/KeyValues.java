@@ -1,0 +1,220 @@
+package io.flipside.applier;
+
+import io.flipside.runtime.AvroJson;
+import io.flipside.schema.ColumnValue;
+import io.flipside.schema.Key;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Values of a unique key, as the applier reads them from MySQL (the copy cursor), keeps them in the sidecar (Avro
+ * JSON of {@link Key}), receives them in changelog events (Debezium's types) and binds them to statements. Each value
+ * is bound so that MySQL compares it with the key column exactly: integers as integers, DECIMAL and BIGINT UNSIGNED as
+ * decimals, temporal values as MySQL text in a session whose time zone is UTC, binary data as bytes.
+ */
+final class KeyValues {
+    static final String LONG = "LONG";
+    static final String UNSIGNED = "UNSIGNED";
+    static final String DECIMAL = "DECIMAL";
+    static final String DOUBLE = "DOUBLE";
+    static final String STRING = "STRING";
+    static final String BYTES = "BYTES";
+    static final String TEMPORAL = "TEMPORAL";
+
+    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+    private KeyValues() {}
+
+    /** Reads the key columns 1..n of the current row. */
+    static Key read(ResultSet rs, List<String> names) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<ColumnValue> values = new ArrayList<>(names.size());
+        for (int i = 1; i <= names.size(); i++) {
+            String type = kind(md.getColumnType(i), md.getColumnTypeName(i));
+            Object v = switch (type) {
+                case LONG -> rs.getLong(i);
+                case UNSIGNED, DECIMAL -> {
+                    BigDecimal d = rs.getBigDecimal(i);
+                    yield d == null ? null : d.toPlainString();
+                }
+                case DOUBLE -> rs.getDouble(i);
+                case BYTES -> {
+                    byte[] b = rs.getBytes(i);
+                    yield b == null ? null : ByteBuffer.wrap(b);
+                }
+                default -> rs.getString(i);
+            };
+            if (rs.wasNull()) {
+                v = null;
+            }
+            values.add(new ColumnValue(names.get(i - 1), type, v));
+        }
+        return new Key(values);
+    }
+
+    private static String kind(int sqlType, String typeName) {
+        boolean unsigned = typeName.toUpperCase(java.util.Locale.ROOT).contains("UNSIGNED");
+        return switch (sqlType) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> LONG;
+            case Types.BIGINT -> unsigned ? UNSIGNED : LONG;
+            case Types.DECIMAL, Types.NUMERIC -> DECIMAL;
+            case Types.FLOAT, Types.REAL, Types.DOUBLE -> DOUBLE;
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB, Types.BIT -> BYTES;
+            case Types.DATE, Types.TIME, Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> TEMPORAL;
+            default -> typeName.equalsIgnoreCase("YEAR") ? TEMPORAL : STRING;
+        };
+    }
+
+    /** Binds the key's values from parameter {@code index} on; returns the next free index. */
+    static int bind(PreparedStatement ps, int index, Key key) throws SQLException {
+        for (ColumnValue c : key.getValues()) {
+            Object v = c.getValue();
+            if (v == null) {
+                ps.setNull(index++, Types.NULL);
+                continue;
+            }
+            switch (c.getType()) {
+                case LONG -> ps.setLong(index++, ((Number) v).longValue());
+                case UNSIGNED, DECIMAL -> ps.setBigDecimal(index++, new BigDecimal(v.toString()));
+                case DOUBLE -> ps.setDouble(index++, ((Number) v).doubleValue());
+                case BYTES -> ps.setBytes(index++, bytes(v));
+                default -> ps.setString(index++, v.toString());
+            }
+        }
+        return index;
+    }
+
+    /**
+     * The key of a changelog event in bindable form: picks {@code columns} from the Debezium key image and converts
+     * Debezium's encodings (epoch days, epoch micros, ISO zoned timestamps, micros of a day) to MySQL text.
+     *
+     * @return null when the event's key lacks one of the columns
+     */
+    static Key fromChangelog(List<ColumnValue> image, List<String> columns) {
+        List<ColumnValue> out = new ArrayList<>(columns.size());
+        for (String col : columns) {
+            ColumnValue found = null;
+            for (ColumnValue c : image) {
+                if (c.getName().equalsIgnoreCase(col)) {
+                    found = c;
+                    break;
+                }
+            }
+            if (found == null) {
+                return null;
+            }
+            out.add(new ColumnValue(col, bindableType(found), bindableValue(found)));
+        }
+        return new Key(out);
+    }
+
+    private static String bindableType(ColumnValue c) {
+        String t = c.getType() == null ? "" : c.getType();
+        Object v = c.getValue();
+        if (t.startsWith("io.debezium.time.") || t.equals("org.apache.kafka.connect.data.Date")
+                || t.equals("org.apache.kafka.connect.data.Timestamp") || t.equals("org.apache.kafka.connect.data.Time")) {
+            return t.equals("io.debezium.time.Year") ? LONG : TEMPORAL;
+        }
+        if (t.equals("org.apache.kafka.connect.data.Decimal")) {
+            return DECIMAL;
+        }
+        if (v instanceof Long || v instanceof Integer) {
+            return LONG;
+        }
+        if (v instanceof Double) {
+            return DOUBLE;
+        }
+        if (v instanceof ByteBuffer) {
+            return BYTES;
+        }
+        return STRING;
+    }
+
+    private static Object bindableValue(ColumnValue c) {
+        Object v = c.getValue();
+        String t = c.getType() == null ? "" : c.getType();
+        if (v == null) {
+            return null;
+        }
+        return switch (t) {
+            case "io.debezium.time.Date", "org.apache.kafka.connect.data.Date" ->
+                    LocalDate.ofEpochDay(t.startsWith("org") ? ((Number) v).longValue() / 86_400_000L
+                            : ((Number) v).longValue()).toString();
+            case "io.debezium.time.Timestamp", "org.apache.kafka.connect.data.Timestamp" ->
+                    DATETIME.format(LocalDateTime.ofInstant(Instant.ofEpochMilli(((Number) v).longValue()), ZoneOffset.UTC));
+            case "io.debezium.time.MicroTimestamp" -> {
+                long micros = ((Number) v).longValue();
+                yield DATETIME.format(LocalDateTime.ofInstant(
+                        Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000),
+                        ZoneOffset.UTC));
+            }
+            case "io.debezium.time.NanoTimestamp" -> {
+                long nanos = ((Number) v).longValue();
+                yield DATETIME.format(LocalDateTime.ofInstant(
+                        Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)),
+                        ZoneOffset.UTC));
+            }
+            case "io.debezium.time.ZonedTimestamp" ->
+                    DATETIME.format(LocalDateTime.ofInstant(Instant.parse(v.toString()), ZoneOffset.UTC));
+            case "io.debezium.time.MicroTime", "io.debezium.time.Time", "io.debezium.time.NanoTime",
+                    "org.apache.kafka.connect.data.Time" -> time(t, ((Number) v).longValue());
+            default -> v;
+        };
+    }
+
+    private static String time(String type, long value) {
+        long micros = switch (type) {
+            case "io.debezium.time.Time", "org.apache.kafka.connect.data.Time" -> value * 1000;
+            case "io.debezium.time.NanoTime" -> value / 1000;
+            default -> value;
+        };
+        String sign = micros < 0 ? "-" : "";
+        long abs = Math.abs(micros);
+        long seconds = abs / 1_000_000;
+        return String.format("%s%d:%02d:%02d.%06d", sign, seconds / 3600, (seconds / 60) % 60, seconds % 60,
+                abs % 1_000_000);
+    }
+
+    private static byte[] bytes(Object v) {
+        if (v instanceof ByteBuffer b) {
+            ByteBuffer d = b.duplicate();
+            byte[] out = new byte[d.remaining()];
+            d.get(out);
+            return out;
+        }
+        return (byte[]) v;
+    }
+
+    /** Avro JSON of the key, for the sidecar. */
+    static String encode(Key key) {
+        return AvroJson.encode(key);
+    }
+
+    static Key decode(String json) {
+        return json == null ? null : AvroJson.decode(Key.class, json);
+    }
+
+    /** Equality of keys as bound values (used to coalesce repeated changes of one row). */
+    static String identity(Key key) {
+        StringBuilder sb = new StringBuilder();
+        for (ColumnValue c : key.getValues()) {
+            Object v = c.getValue();
+            sb.append(c.getType()).append(':');
+            sb.append(v instanceof ByteBuffer b ? java.util.HexFormat.of().formatHex(bytes(b)) : String.valueOf(v));
+            sb.append('\u0001');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,436 @@
+package io.flipside.applier;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Lifecycle;
+import io.flipside.core.migration.Names;
+import io.flipside.core.migration.Transitions;
+import io.flipside.core.sql.Projection;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.runtime.AvroJson;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.ChecksumVerified;
+import io.flipside.schema.ColumnPair;
+import io.flipside.schema.CopyCompleted;
+import io.flipside.schema.CaughtUp;
+import io.flipside.schema.CutOverAttemptFailed;
+import io.flipside.schema.CutOverCompleted;
+import io.flipside.schema.MigrationCancelled;
+import io.flipside.schema.MigrationCompleted;
+import io.flipside.schema.MigrationFailed;
+import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Progressed;
+import io.flipside.schema.RevertCompleted;
+import io.flipside.core.mapping.ColumnMapping;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns one migration's MySQL side: it reconciles MySQL with the state the controller decided (read from the state
+ * topic) and reports what it did. The phase comes from durable state: the sidecar says whether the migration was
+ * prepared, how far the copy got and which way replication runs; the controller's state says what is wanted next.
+ *
+ * <pre>
+ *   QUEUED        prepare: validate, create the shadow table, plan            -> MigrationStarted | MigrationRejected
+ *   COPYING       copy chunks and apply the changelog; when caught up         -> CopyCompleted, CaughtUp
+ *   READY         keep applying, wait for the cut-over
+ *   CUTTING_OVER  freeze and swap (forward to inverse)                        -> CutOverCompleted | CutOverAttemptFailed
+ *   CUT_OVER      inverse replication
+ *   REVERTING     freeze and swap (inverse to forward)                        -> RevertCompleted
+ *   REVERTED      forward replication (a cutover swaps again)
+ *   cancel / complete pending: stop, drop the shadow / retire the parked table -> MigrationCancelled / Completed
+ * </pre>
+ */
+final class MigrationWorker implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationWorker.class);
+    private static final long PROGRESS_EVERY_MS = 2000;
+
+    private final String id;
+    private final FlipsideConfig config;
+    private final Db db;
+    private final Sidecar sidecar;
+    private final Reports reports;
+    private final Runnable onExit;
+    private volatile MigrationState desired;
+    private volatile boolean stopped;
+    private Thread copierThread;
+    private ChunkCopier copier;
+    private Thread verification;
+    private int swapAttempts;
+    private boolean reportedCaughtUp;
+    private int reportedSwaps = -1;
+    private long lastProgressAt;
+    private String lastProgress = "";
+
+    MigrationWorker(MigrationState initial, FlipsideConfig config, Db db, Sidecar sidecar, Reports reports,
+            Runnable onExit) {
+        this.id = initial.getId();
+        this.desired = initial;
+        this.config = config;
+        this.db = db;
+        this.sidecar = sidecar;
+        this.reports = reports;
+        this.onExit = onExit;
+    }
+
+    void update(MigrationState s) {
+        if (s.getVersion() >= desired.getVersion()) {
+            desired = s;
+        }
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        Thread.currentThread().setName("flipside-migration-" + id);
+        long backoff = 500;
+        try {
+            while (!stopped) {
+                try {
+                    if (runOnce()) {
+                        return;
+                    }
+                } catch (PermanentFailure e) {
+                    LOG.error("migration {} failed: {}", id, e.getMessage());
+                    fail(e.getMessage());
+                    return;
+                } catch (Exception e) {
+                    if (stopped) {
+                        return;
+                    }
+                    LOG.warn("migration {}: {}; retrying in {} ms", id, e.toString(), backoff);
+                    sleep(backoff);
+                    backoff = Math.min(backoff * 2, 30_000);
+                }
+            }
+        } finally {
+            stopCopier();
+            joinVerification();
+            onExit.run();
+        }
+    }
+
+    /** A failure that a retry cannot get past. */
+    static final class PermanentFailure extends RuntimeException {
+        PermanentFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** Returns true when the worker is done with this migration. */
+    private boolean runOnce() throws Exception {
+        MigrationState d = desired;
+        TableName source = TableName.parse(d.getTable());
+        MigrationStarted plan;
+        String outcome;
+        try (Connection c = db.connect()) {
+            String[] row = loadMigrationRow(c);
+            plan = row == null ? null : AvroJson.decode(MigrationStarted.class, row[0]);
+            outcome = row == null ? null : row[1];
+            if (outcome != null) {
+                reportOutcome(outcome, plan);
+                return true;
+            }
+            if (plan == null) {
+                if (Lifecycle.CANCEL.equals(d.getPendingAction())) {
+                    reports.send(id, new MigrationCancelled(null));
+                    return true;
+                }
+                if (d.getStatus() != MigrationStatus.QUEUED) {
+                    LOG.warn("migration {} is {} but was never prepared here; nothing to do", id, d.getStatus());
+                    return true;
+                }
+                Preparation.Outcome o = Preparation.prepare(c, sidecar, d, changelogEnd());
+                if (o.rejection() != null) {
+                    LOG.info("migration {} rejected: {}", id, o.rejection());
+                    reports.send(id, new MigrationRejected(o.rejection()));
+                    return true;
+                }
+                plan = o.started();
+                reports.send(id, plan);
+            } else if (d.getStatus() == MigrationStatus.QUEUED) {
+                reports.send(id, plan);
+            }
+        }
+        TableName shadow = source.sibling(plan.getShadowTable());
+        TableName old = source.sibling(plan.getOldTable());
+        ColumnMapping mapping = ColumnMapping.fromAvro(plan.getForward());
+        List<String> shadowKey = plan.getShadowKeyColumns().isEmpty() ? plan.getKeyColumns() : plan.getShadowKeyColumns();
+        Projection forward = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
+                plan.getKeyIndex());
+        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward)) {
+            replicator.open();
+            startCopier(forward, replicator);
+            return loop(replicator, forward, source, shadow, old, mapping);
+        }
+    }
+
+    private boolean loop(Replicator r, Projection forward, TableName source, TableName shadow, TableName old,
+            ColumnMapping mapping) throws Exception {
+        while (!stopped) {
+            MigrationState d = desired;
+            if (Lifecycle.CANCEL.equals(d.getPendingAction())) {
+                cancel(r, shadow);
+                return true;
+            }
+            if (Lifecycle.COMPLETE.equals(d.getPendingAction())) {
+                complete(r, source, shadow, old);
+                return true;
+            }
+            if (Transitions.isFinal(d.getStatus())) {
+                return true;
+            }
+            if (copier != null && copier.failure != null) {
+                String reason = "copy failed: " + copier.failure.getMessage();
+                dropQuietly(shadow);
+                endSidecar("FAILED");
+                throw new PermanentFailure(reason);
+            }
+            r.pollOnce(Duration.ofMillis(100));
+            switch (d.getStatus()) {
+                case COPYING -> {
+                    if (!reportedCaughtUp && copier != null && copier.done && r.copyDoneSeen() && r.atEnd()
+                            && r.lagMillis() <= config.get(FlipsideConfig.CATCHUP_MAX_LAG_MS)) {
+                        reportProgress(r, true);
+                        reports.send(id, new CopyCompleted(copier.rowsCopied.get(), copier.chunks.get(),
+                                copier.copyMillis));
+                        reports.send(id, new CaughtUp(r.lagMillis()));
+                        reportedCaughtUp = true;
+                    }
+                }
+                case CUTTING_OVER -> {
+                    if (r.direction() == Replicator.Direction.FORWARD) {
+                        swap(r, d, true, mapping, source, shadow, old);
+                    } else if (reportedSwaps != r.swaps()) {
+                        reports.send(id, new CutOverCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
+                                r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts)), r.lastSwapGtid());
+                        reportedSwaps = r.swaps();
+                    }
+                }
+                case REVERTING -> {
+                    if (r.direction() == Replicator.Direction.INVERSE) {
+                        swap(r, d, false, mapping, source, shadow, old);
+                    } else if (reportedSwaps != r.swaps()) {
+                        reports.send(id, new RevertCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
+                                r.lastSwapLockWaitMillis(), -1L), r.lastSwapGtid());
+                        reportedSwaps = r.swaps();
+                    }
+                }
+                default -> { }
+            }
+            reportProgress(r, false);
+        }
+        return true;
+    }
+
+    private void swap(Replicator r, MigrationState d, boolean cutOver, ColumnMapping mapping, TableName source,
+            TableName shadow, TableName old) throws Exception {
+        joinVerification();
+        swapAttempts++;
+        Replicator.Swap s = r.swap(Duration.ofSeconds(30));
+        if (!s.done()) {
+            LOG.warn("migration {}: {} attempt {} gave up after {} ms: {}", id, cutOver ? "cut-over" : "revert",
+                    swapAttempts, s.freezeMillis(), s.failure());
+            reports.send(id, new CutOverAttemptFailed(swapAttempts, s.failure(), s.freezeMillis()));
+            if (swapAttempts >= config.get(FlipsideConfig.CUTOVER_MAX_ATTEMPTS)) {
+                throw new PermanentFailure((cutOver ? "cut-over" : "revert") + " gave up after " + swapAttempts
+                        + " attempts: " + s.failure());
+            }
+            sleep(Math.min(10_000, 500L * swapAttempts));
+            return;
+        }
+        if (cutOver) {
+            reports.send(id, new CutOverCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), swapAttempts),
+                    s.freezeGtid());
+        } else {
+            long serving = d.getPendingSince() == null ? -1 : System.currentTimeMillis() - d.getPendingSince();
+            reports.send(id, new RevertCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), serving),
+                    s.freezeGtid());
+        }
+        reportedSwaps = r.swaps();
+        swapAttempts = 0;
+        if (s.snapshot() != null) {
+            // After a cut-over the new table serves and the old one was replaced; after a revert, the other way.
+            TableName production = source;
+            TableName replaced = cutOver ? old : shadow;
+            List<String> newColumns = mapping.toColumns();
+            List<String> oldColumns = mapping.fromColumns();
+            String phase = cutOver ? "CUT_OVER" : "REVERT";
+            String gtid = s.freezeGtid();
+            verification = new Thread(() -> {
+                try {
+                    ChecksumVerdict v = Verifier.verify(id, s.snapshot(), phase, gtid, production,
+                            cutOver ? newColumns : oldColumns, replaced, cutOver ? oldColumns : newColumns);
+                    if (!v.getMatched()) {
+                        LOG.error("migration {}: CHECKSUM MISMATCH at the {} freeze point {}: {}", id, phase, gtid, v);
+                    }
+                    reports.send(id, new ChecksumVerified(v), gtid);
+                } catch (Exception e) {
+                    LOG.warn("migration {}: checksum at the {} freeze point failed: {}", id, phase, e.toString());
+                }
+            }, "flipside-verify-" + id);
+            verification.setDaemon(true);
+            verification.start();
+        }
+    }
+
+    private void cancel(Replicator r, TableName shadow) throws SQLException {
+        stopCopier();
+        dropQuietly(shadow);
+        endSidecar("CANCELLED");
+        reports.send(id, new MigrationCancelled(shadow.table()));
+    }
+
+    /** Stops replication and retires the table that does not serve: renamed to a hold name, then dropped. */
+    private void complete(Replicator r, TableName source, TableName shadow, TableName old) throws SQLException {
+        stopCopier();
+        joinVerification();
+        TableName parked = r.direction() == Replicator.Direction.INVERSE ? old : shadow;
+        TableName hold = source.sibling(Names.holdTable(source.table(), id));
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            if (TableInspector.exists(c, parked)) {
+                s.execute(Sql.tag(id, "retire") + "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
+            }
+            s.execute(Sql.tag(id, "retire") + "DROP TABLE IF EXISTS " + hold.quoted());
+        }
+        endSidecar("COMPLETED");
+        reports.send(id, new MigrationCompleted(parked.table()));
+    }
+
+    private void fail(String reason) {
+        try {
+            reports.send(id, new MigrationFailed(reason));
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: could not report the failure", id, e);
+        }
+    }
+
+    private void reportOutcome(String outcome, MigrationStarted plan) {
+        switch (outcome) {
+            case "CANCELLED" -> reports.send(id, new MigrationCancelled(plan == null ? null : plan.getShadowTable()));
+            case "COMPLETED" -> reports.send(id, new MigrationCompleted(null));
+            default -> reports.send(id, new MigrationFailed("the migration ended as " + outcome));
+        }
+    }
+
+    private void reportProgress(Replicator r, boolean force) {
+        long now = System.currentTimeMillis();
+        if (!force && now - lastProgressAt < PROGRESS_EVERY_MS) {
+            return;
+        }
+        long rows = copier == null ? 0 : copier.rowsCopied.get();
+        long chunks = copier == null ? 0 : copier.chunks.get();
+        long total = Math.max(desired.getRowsTotal(), rows);
+        String summary = rows + "/" + chunks + "/" + r.eventsApplied() + "/" + (r.lagMillis() / 100);
+        lastProgressAt = now;
+        if (summary.equals(lastProgress) && !force) {
+            return;
+        }
+        lastProgress = summary;
+        reports.send(id, new Progressed(rows, total, chunks, r.lagMillis(), r.eventsApplied()));
+    }
+
+    private void startCopier(Projection forward, Replicator r) {
+        if (copierThread != null && copierThread.isAlive()) {
+            return;
+        }
+        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, config.get(FlipsideConfig.CHUNK_TARGET_MS),
+                config.get(FlipsideConfig.CHUNK_MAX_ROWS));
+        copierThread = new Thread(copier, "flipside-copy-" + id);
+        copierThread.setDaemon(true);
+        copierThread.start();
+    }
+
+    private void stopCopier() {
+        if (copier != null) {
+            copier.stop();
+        }
+        if (copierThread != null) {
+            try {
+                copierThread.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void joinVerification() {
+        if (verification != null) {
+            try {
+                verification.join(600_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            verification = null;
+        }
+    }
+
+    private String[] loadMigrationRow(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sidecar.selectMigration())) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String[] {rs.getString(5), rs.getString(6)} : null;
+            }
+        }
+    }
+
+    private void endSidecar(String outcome) throws SQLException {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            for (String t : new String[] {"copy_state", "apply_state"}) {
+                try (PreparedStatement ps = c.prepareStatement(sidecar.deleteState(t))) {
+                    ps.setString(1, id);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.endMigration())) {
+                ps.setString(1, outcome);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            c.commit();
+        }
+    }
+
+    private void dropQuietly(TableName t) {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute(Sql.tag(id, "cleanup") + "DROP TABLE IF EXISTS " + t.quoted());
+        } catch (SQLException e) {
+            LOG.warn("migration {}: could not drop {}", id, t, e);
+        }
+    }
+
+    /** The changelog's end: a new migration's replication starts here, before its start marker. */
+    private long changelogEnd() {
+        TopicPartition tp = new TopicPartition(config.topics().changelog(), 0);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-probe"))) {
+            Map<TopicPartition, Long> end = c.endOffsets(List.of(tp), Duration.ofSeconds(30));
+            return end.getOrDefault(tp, 0L);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.flipside.applier;
+
+import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.mapping.MigrationPlan;
+import io.flipside.core.mapping.PlanException;
+import io.flipside.core.mapping.TableDef;
+import io.flipside.core.migration.Names;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.runtime.AvroJson;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a queued migration against MySQL and, when it is sound, creates the shadow table and records the plan in
+ * the sidecar. A rejected migration leaves every table as it was: the only table it may have created is its own
+ * shadow table, which it drops before answering.
+ *
+ * <ol>
+ *   <li>The table exists, is an InnoDB base table, has no triggers and no foreign keys.</li>
+ *   <li>{@code CREATE TABLE shadow LIKE source}, then the ALTER on the empty shadow: MySQL is the judge of the
+ *       ALTER.</li>
+ *   <li>The plan from both real definitions: the shared unique key, both projections, the revert notes.</li>
+ *   <li>The plan and the initial progress rows, in one sidecar transaction.</li>
+ * </ol>
+ */
+final class Preparation {
+    private static final Logger LOG = LoggerFactory.getLogger(Preparation.class);
+
+    private Preparation() {}
+
+    /** Either the plan (as the journal event that announces it) or the reason for the rejection. */
+    record Outcome(MigrationStarted started, String rejection) {
+        static Outcome rejected(String reason) {
+            return new Outcome(null, reason);
+        }
+    }
+
+    static Outcome prepare(Connection c, Sidecar sidecar, MigrationState m, long startOffset) throws SQLException {
+        String id = m.getId();
+        TableName source;
+        AlterClauses alter;
+        try {
+            source = TableName.parse(m.getTable());
+            alter = AlterClauses.parse(m.getAlter(), source);
+        } catch (IllegalArgumentException e) {
+            return Outcome.rejected(e.getMessage());
+        }
+        TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
+        TableName old = source.sibling(Names.oldTable(source.table(), id));
+
+        Optional<TableInspector.TableInfo> info = TableInspector.info(c, source);
+        if (info.isEmpty()) {
+            return Outcome.rejected("table " + source + " does not exist");
+        }
+        if (!"BASE TABLE".equals(info.get().type())) {
+            return Outcome.rejected(source + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
+                    + ", not a table");
+        }
+        if (!"InnoDB".equalsIgnoreCase(info.get().engine())) {
+            return Outcome.rejected("table " + source + " uses " + info.get().engine()
+                    + "; Flipside migrates InnoDB tables only (it needs transactions and consistent reads)");
+        }
+        if (TableInspector.hasTriggers(c, source)) {
+            return Outcome.rejected("table " + source + " has triggers; Flipside does not migrate tables with triggers"
+                    + " (they would not follow the table through the cut-over)");
+        }
+        if (TableInspector.hasForeignKeys(c, source)) {
+            return Outcome.rejected("table " + source + " has or is referenced by foreign keys; Flipside does not"
+                    + " migrate such tables (a foreign key follows the renamed table, not its name)");
+        }
+        TableDef sourceDef = TableInspector.read(c, source);
+        if (TableInspector.exists(c, old)) {
+            return Outcome.rejected("a table named " + old + " already exists");
+        }
+        try (Statement s = c.createStatement()) {
+            // A shadow from an earlier attempt of this same migration (its name carries the migration id) is ours.
+            s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
+            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + shadow.quoted() + " LIKE " + source.quoted());
+            try {
+                s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + shadow.quoted() + " " + alter.text());
+            } catch (SQLException e) {
+                dropQuietly(s, id, shadow);
+                return Outcome.rejected("MySQL refused the ALTER: "
+                        + e.getMessage().replace(shadow.table(), source.table()));
+            }
+        }
+        MigrationPlan plan;
+        try {
+            plan = MigrationPlan.plan(source, shadow, old, sourceDef, TableInspector.read(c, shadow), alter);
+        } catch (PlanException e) {
+            try (Statement s = c.createStatement()) {
+                dropQuietly(s, id, shadow);
+            }
+            return Outcome.rejected(e.getMessage());
+        }
+        MigrationStarted started = MigrationStarted.newBuilder()
+                .setShadowTable(shadow.table())
+                .setOldTable(old.table())
+                .setKeyColumns(plan.sourceKey())
+                .setShadowKeyColumns(plan.shadowKey())
+                .setKeyIndex(plan.keyIndex())
+                .setForward(plan.forward().toAvro())
+                .setInverse(plan.inverse().toAvro())
+                .setRevertNotes(plan.revertNotes())
+                .setRevertible(plan.revertible())
+                .setRowsTotal(Math.max(0, info.get().estimatedRows()))
+                .build();
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertMigration())) {
+                ps.setString(1, id);
+                ps.setString(2, source.database());
+                ps.setString(3, source.table());
+                ps.setString(4, shadow.table());
+                ps.setString(5, old.table());
+                ps.setString(6, AvroJson.encode(started));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertCopyState())) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
+                ps.setString(1, id);
+                ps.setLong(2, startOffset);
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+        LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}", id, shadow, plan.sourceKey(),
+                plan.keyIndex(), plan.revertNotes());
+        return new Outcome(started, null);
+    }
+
+    private static void dropQuietly(Statement s, String id, TableName shadow) {
+        try {
+            s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
+        } catch (SQLException e) {
+            LOG.warn("migration {}: could not drop {}", id, shadow, e);
+        }
+    }
+}

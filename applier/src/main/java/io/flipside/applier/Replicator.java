@@ -1,0 +1,583 @@
+package io.flipside.applier;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Projection;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.ChangeEvent;
+import io.flipside.schema.ChangeOp;
+import io.flipside.schema.ColumnValue;
+import io.flipside.schema.Key;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the changelog to the table that does not serve, and swaps the two tables.
+ *
+ * <p>Before the cut-over it projects changes of the serving (source) table onto the shadow table (forward); after it,
+ * changes of the serving (new) table onto the old table (inverse); after a revert, forward again. Changes are applied
+ * by key: for a batch of changed keys, MySQL re-reads the serving rows and upserts their projection, and deletes the
+ * rows that no longer exist ({@link Projection#upsert}, {@link Projection#deleteMissing}). This coalesces repeated
+ * changes of a key, keeps MySQL's own type conversions, and makes applying an event twice harmless.
+ *
+ * <p>GTID-precise interleaving with the copy: the copy's cursor updates reach this replicator through the changelog at
+ * the chunks' own positions in binlog order. A change is applied only to rows at or below the cursor seen so far;
+ * rows above it are copied later, with their latest values. Keys are compared by MySQL (a bound parameter), so
+ * collations and composite keys order exactly as the copy does.
+ *
+ * <p>Progress ({@code apply_state}: the next changelog offset, the cursor seen, the direction) commits in the same
+ * transaction as the rows it describes, so a restart resumes exactly where it left off.
+ */
+final class Replicator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    private static final long PERSIST_IDLE_POSITION_MS = 1000;
+
+    enum Direction { FORWARD, INVERSE }
+
+    private final String id;
+    private final Db db;
+    private final Sidecar sidecar;
+    private final FlipsideConfig config;
+    private final TableName serving;
+    private final TableName shadow;
+    private final TableName old;
+    private final Projection forward;
+    private final Projection inverse;
+    private final TopicPartition changelog;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
+    private final int maxKeys;
+    private Connection conn;
+
+    // apply_state, as committed or about to be
+    private Direction direction;
+    private boolean started;
+    private long nextOffset;
+    private Key copiedUpTo;
+    private boolean copyDoneSeen;
+    private String lastGtid;
+    private long eventsApplied;
+    private int swaps;
+    private String swapGtid;
+    private Long swapFreezeMs;
+    private Long swapLockWaitMs;
+
+    private final Map<String, Key> pendingKeys = new LinkedHashMap<>();
+    private long pendingEvents;
+    private long pendingOffset = -1;
+    private String pendingGtid;
+    private long pendingNewestCommit;
+    private boolean stateDirty;
+    private long lastPersist;
+
+    private volatile boolean startedVolatile;
+    private volatile long lagMillis;
+    private volatile long appliedTotal;
+    private volatile boolean atEnd;
+
+    Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
+            TableName old, Projection forward) {
+        this.id = id;
+        this.db = db;
+        this.sidecar = sidecar;
+        this.config = config;
+        this.serving = serving;
+        this.shadow = shadow;
+        this.old = old;
+        this.forward = forward;
+        this.inverse = new Projection(id, serving, old, forward.mapping().inverse(), forward.writeKey(),
+                forward.readKey(), null);
+        this.changelog = new TopicPartition(config.topics().changelog(), 0);
+        this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-" + id));
+        this.maxKeys = config.get(FlipsideConfig.APPLY_BATCH_KEYS);
+    }
+
+    /** Loads apply_state (finishing or abandoning a swap a crash interrupted) and positions the consumer. */
+    void open() throws SQLException {
+        conn = db.connect();
+        conn.setAutoCommit(false);
+        String stage = load();
+        if ("SWAPPING".equals(stage)) {
+            recoverSwap();
+            load();
+        }
+        consumer.assign(List.of(changelog));
+        consumer.seek(changelog, nextOffset);
+        if (!started) {
+            writeMarker("START");
+        }
+        LOG.info("migration {}: replicating {} from changelog offset {} ({} swaps so far)", id, direction, nextOffset,
+                swaps);
+    }
+
+    private String load() throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sidecar.selectApplyState())) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("migration " + id + " has no apply_state row");
+                }
+                direction = Direction.valueOf(rs.getString(1));
+                started = rs.getInt(3) == 1;
+                startedVolatile = started;
+                nextOffset = rs.getLong(4);
+                copiedUpTo = KeyValues.decode(rs.getString(5));
+                copyDoneSeen = rs.getInt(6) == 1;
+                lastGtid = rs.getString(7);
+                eventsApplied = rs.getLong(8);
+                appliedTotal = eventsApplied;
+                swaps = rs.getInt(9);
+                swapGtid = rs.getString(11);
+                swapFreezeMs = (Long) rs.getObject(12, Long.class);
+                swapLockWaitMs = (Long) rs.getObject(13, Long.class);
+                String stage = rs.getString(2);
+                conn.commit();
+                return stage;
+            }
+        }
+    }
+
+    /**
+     * A crash between recording a swap and finishing it: the RENAME either happened (the parked name exists and the
+     * standby name does not) or did not. Finish or abandon accordingly.
+     */
+    private void recoverSwap() throws SQLException {
+        TableName standby = direction == Direction.FORWARD ? shadow : old;
+        TableName parked = direction == Direction.FORWARD ? old : shadow;
+        boolean renamed = TableInspector.exists(conn, parked) && !TableInspector.exists(conn, standby);
+        try (PreparedStatement ps = conn.prepareStatement(renamed ? sidecar.finishSwap() : sidecar.abandonSwap())) {
+            if (renamed) {
+                ps.setString(1, flip(direction).name());
+                ps.setString(2, id);
+            } else {
+                ps.setString(1, id);
+            }
+            ps.executeUpdate();
+        }
+        conn.commit();
+        LOG.warn("migration {}: found a swap interrupted by a crash; the tables were {}renamed, {}", id,
+                renamed ? "" : "not ", renamed ? "finishing it" : "abandoning it");
+    }
+
+    // ----------------------------------------------------------------------------------------------- streaming
+
+    /** Reads what the changelog has (waiting at most {@code timeout}) and applies it. */
+    void pollOnce(Duration timeout) throws SQLException {
+        ConsumerRecords<String, byte[]> records = consumer.poll(timeout);
+        for (ConsumerRecord<String, byte[]> rec : records) {
+            process(rec, null);
+        }
+        flush(false);
+        OptionalLong lag = consumer.currentLag(changelog);
+        atEnd = lag.isPresent() && lag.getAsLong() == 0 && pendingKeys.isEmpty();
+        if (atEnd && records.isEmpty()) {
+            lagMillis = 0;
+        }
+    }
+
+    /**
+     * Handles one changelog record; returns true when it is the freeze marker {@code awaitedToken}.
+     */
+    private boolean process(ConsumerRecord<String, byte[]> rec, String awaitedToken) throws SQLException {
+        ChangeEvent ev;
+        try {
+            ev = codec.decode(rec.value());
+        } catch (AvroCodec.BadRecordException e) {
+            LOG.warn("migration {}: skipping unreadable changelog record at offset {}: {}", id, rec.offset(),
+                    e.getMessage());
+            pendingOffset = rec.offset() + 1;
+            return false;
+        }
+        boolean reached = false;
+        if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
+                && serving.table().equals(ev.getTable())) {
+            Projection p = direction == Direction.FORWARD ? forward : inverse;
+            addKey(ev.getBefore(), p.readKey());
+            addKey(ev.getAfter(), p.readKey());
+            pendingEvents++;
+            pendingNewestCommit = Math.max(pendingNewestCommit, ev.getCommitMillis());
+        } else if (ev.getOp() != ChangeOp.DDL && sidecar.database.equals(ev.getDatabase())
+                && ev.getAfter() != null && id.equals(text(ev.getAfter(), "migration_id"))) {
+            if ("copy_state".equals(ev.getTable())) {
+                flush(true);
+                Key k = KeyValues.decode(text(ev.getAfter(), "last_key"));
+                if (k != null) {
+                    copiedUpTo = k;
+                }
+                if ("1".equals(text(ev.getAfter(), "done"))) {
+                    copyDoneSeen = true;
+                }
+                stateDirty = true;
+            } else if ("markers".equals(ev.getTable())) {
+                flush(true);
+                if ("START".equals(text(ev.getAfter(), "kind")) && !started) {
+                    started = true;
+                    stateDirty = true;
+                }
+                reached = awaitedToken != null && awaitedToken.equals(text(ev.getAfter(), "token"));
+            }
+        }
+        pendingOffset = rec.offset() + 1;
+        if (ev.getGtid() != null) {
+            pendingGtid = ev.getGtid();
+        }
+        return reached;
+    }
+
+    private void addKey(List<ColumnValue> image, List<String> keyColumns) {
+        if (image == null) {
+            return;
+        }
+        Key k = KeyValues.fromChangelog(image, keyColumns);
+        if (k == null) {
+            throw new IllegalStateException("a change of " + serving + " lacks key columns " + keyColumns
+                    + "; the table was changed outside Flipside");
+        }
+        pendingKeys.put(KeyValues.identity(k), k);
+    }
+
+    private static String text(List<ColumnValue> image, String column) {
+        for (ColumnValue c : image) {
+            if (c.getName().equals(column)) {
+                return c.getValue() == null ? null : c.getValue().toString();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Applies the pending keys and records the position, in one transaction. Keys above the copy cursor are dropped:
+     * the copy will read those rows later.
+     */
+    private void flush(boolean persistPosition) throws SQLException {
+        if (pendingOffset < 0) {
+            return;
+        }
+        boolean canApply = direction == Direction.INVERSE || copyDoneSeen || copiedUpTo != null;
+        List<Key> keys = canApply ? new ArrayList<>(pendingKeys.values()) : List.of();
+        boolean mustPersist = persistPosition || stateDirty || !keys.isEmpty()
+                || System.currentTimeMillis() - lastPersist > PERSIST_IDLE_POSITION_MS;
+        if (!mustPersist) {
+            return;
+        }
+        long events = pendingEvents;
+        long offset = pendingOffset;
+        String gtid = pendingGtid;
+        Projection p = direction == Direction.FORWARD ? forward : inverse;
+        boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
+        Key bound = copiedUpTo;
+        db.retrying(() -> {
+            try {
+                for (int from = 0; from < keys.size(); from += maxKeys) {
+                    List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
+                    execute(p.upsert(part.size(), bounded), part, bounded ? bound : null);
+                    execute(p.deleteMissing(part.size(), bounded), part, bounded ? bound : null);
+                }
+                try (PreparedStatement ps = conn.prepareStatement(sidecar.advanceApply())) {
+                    ps.setLong(1, offset);
+                    ps.setInt(2, started ? 1 : 0);
+                    ps.setString(3, bound == null ? null : KeyValues.encode(bound));
+                    ps.setInt(4, copyDoneSeen ? 1 : 0);
+                    ps.setString(5, gtid);
+                    ps.setLong(6, keys.isEmpty() ? 0 : events);
+                    ps.setString(7, id);
+                    ps.executeUpdate();
+                }
+                conn.commit();
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                Db.rollbackQuietly(conn);
+                throw e;
+            }
+        });
+        if (!keys.isEmpty()) {
+            eventsApplied += events;
+            appliedTotal = eventsApplied;
+            if (pendingNewestCommit > 0) {
+                lagMillis = Math.max(0, System.currentTimeMillis() - pendingNewestCommit);
+            }
+        }
+        nextOffset = offset;
+        if (gtid != null) {
+            lastGtid = gtid;
+        }
+        startedVolatile = started;
+        lastPersist = System.currentTimeMillis();
+        stateDirty = false;
+        pendingKeys.clear();
+        pendingEvents = 0;
+        pendingOffset = -1;
+        pendingNewestCommit = 0;
+    }
+
+    private void execute(String sql, List<Key> keys, Key bound) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            int i = 1;
+            for (Key k : keys) {
+                i = KeyValues.bind(ps, i, k);
+            }
+            if (bound != null) {
+                KeyValues.bind(ps, i, bound);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private String writeMarker(String kind) throws SQLException {
+        String token = UUID.randomUUID().toString();
+        try (PreparedStatement ps = conn.prepareStatement(Sql.tag(id, "marker") + sidecar.insertMarker())) {
+            ps.setString(1, id);
+            ps.setString(2, kind);
+            ps.setString(3, token);
+            ps.executeUpdate();
+        }
+        conn.commit();
+        return token;
+    }
+
+    // ----------------------------------------------------------------------------------------------- the swap
+
+    /** What a swap did: the freeze point and how long writes were held; or why it gave up (nothing renamed). */
+    record Swap(boolean done, String freezeGtid, long freezeMillis, long lockWaitMillis, String failure,
+            Connection snapshot) {
+        static Swap failed(String why, long heldMillis) {
+            return new Swap(false, null, heldMillis, 0, why, null);
+        }
+    }
+
+    /**
+     * Swaps the serving and the standby table: the cut-over when replicating forward, the revert when replicating
+     * inverse. All in one session, so that if this process dies, MySQL releases the locks and nothing is renamed.
+     *
+     * <ol>
+     *   <li>Catch up outside the freeze, so that the tail to apply inside it is short.</li>
+     *   <li>{@code LOCK TABLES serving WRITE, standby WRITE} (and the sidecar tables this session writes): writers of
+     *       the serving table now wait, they do not fail. Bounded by {@code cutover.lock.wait.seconds}.</li>
+     *   <li>Write a freeze marker and read the changelog until it comes back: every change committed before the lock
+     *       is then known, and applied through this same session.</li>
+     *   <li>Record the freeze point and where the other direction starts (the offset after the marker) in
+     *       apply_state, stage SWAPPING.</li>
+     *   <li>{@code RENAME TABLE serving TO parked, standby TO serving}.</li>
+     *   <li>Open a consistent snapshot on a second connection, for checksums at the freeze point, computed after.</li>
+     *   <li>Prime replication in the other direction from the marker: apply_state direction flipped, stage
+     *       STREAMING.</li>
+     *   <li>{@code UNLOCK TABLES}: writers resume, on the swapped table. Anything they write is in the changelog after
+     *       the marker, where the flipped replication starts.</li>
+     * </ol>
+     * A failure before step 5 releases the locks and renames nothing.
+     */
+    Swap swap(Duration catchUpBudget) throws SQLException, InterruptedException {
+        Direction from = direction;
+        TableName standby = from == Direction.FORWARD ? shadow : old;
+        TableName parked = from == Direction.FORWARD ? old : shadow;
+        long catchUpDeadline = System.currentTimeMillis() + catchUpBudget.toMillis();
+        do {
+            pollOnce(Duration.ofMillis(20));
+        } while (!atEnd && System.currentTimeMillis() < catchUpDeadline);
+        if (TableInspector.exists(conn, parked)) {
+            conn.commit();
+            return Swap.failed("a table named " + parked + " exists", 0);
+        }
+        conn.commit();
+        Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
+        boolean renamed = false;
+        boolean locked = false;
+        long t0 = System.nanoTime();
+        long tLocked = t0;
+        String freezeGtid = null;
+        try (Statement s = conn.createStatement()) {
+            s.execute("SET SESSION lock_wait_timeout = " + config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
+            try {
+                s.execute(Sql.tag(id, "freeze") + "LOCK TABLES " + serving.quoted() + " WRITE, " + standby.quoted()
+                        + " WRITE, " + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE");
+                locked = true;
+                tLocked = System.nanoTime();
+                String token = writeMarker("FREEZE");
+                long markerOffset = awaitMarker(token);
+                try (ResultSet rs = s.executeQuery("SELECT @@global.gtid_executed")) {
+                    rs.next();
+                    freezeGtid = rs.getString(1).replace("\n", "");
+                }
+                try (PreparedStatement ps = conn.prepareStatement(sidecar.recordSwap())) {
+                    ps.setLong(1, markerOffset + 1);
+                    ps.setString(2, freezeGtid);
+                    ps.setString(3, id);
+                    ps.executeUpdate();
+                }
+                conn.commit();
+                s.execute(Sql.tag(id, "swap") + "RENAME TABLE " + serving.quoted() + " TO " + parked.quoted() + ", "
+                        + standby.quoted() + " TO " + serving.quoted());
+                renamed = true;
+                if (snapshot != null) {
+                    try (Statement vs = snapshot.createStatement()) {
+                        vs.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+                    }
+                }
+                finishSwap(from);
+                s.execute("UNLOCK TABLES");
+                locked = false;
+            } finally {
+                if (locked) {
+                    if (!renamed) {
+                        abandonSwapQuietly();
+                    }
+                    try {
+                        s.execute("UNLOCK TABLES");
+                    } catch (SQLException e) {
+                        LOG.warn("migration {}: UNLOCK TABLES failed; the session is closed to release the locks", id, e);
+                        Db.closeQuietly(conn);
+                    }
+                }
+            }
+        } catch (SQLException | MarkerTimeout e) {
+            long held = (System.nanoTime() - t0) / 1_000_000;
+            Db.closeQuietly(snapshot);
+            if (renamed) {
+                // Renamed, but not finished: the stage in apply_state says SWAPPING; the next open() finishes it.
+                throw e instanceof SQLException se ? se : new SQLException(e);
+            }
+            consumer.seek(changelog, nextOffset);
+            discardPending();
+            return Swap.failed(e.getMessage(), held);
+        }
+        long freezeMillis = (System.nanoTime() - t0) / 1_000_000;
+        long lockWaitMillis = (tLocked - t0) / 1_000_000;
+        try (PreparedStatement ps = conn.prepareStatement(sidecar.recordFreeze())) {
+            ps.setLong(1, freezeMillis);
+            ps.setLong(2, lockWaitMillis);
+            ps.setString(3, id);
+            ps.executeUpdate();
+        }
+        conn.commit();
+        load();
+        consumer.seek(changelog, nextOffset);
+        discardPending();
+        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms); now replicating {}", id,
+                serving, standby, freezeGtid, freezeMillis, lockWaitMillis, direction);
+        return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot);
+    }
+
+    /** Thrown when the freeze marker does not come back in time. */
+    static final class MarkerTimeout extends Exception {
+        MarkerTimeout(String message) {
+            super(message);
+        }
+    }
+
+    private long awaitMarker(String token) throws SQLException, MarkerTimeout {
+        long deadline = System.currentTimeMillis() + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS);
+        while (System.currentTimeMillis() < deadline) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(5));
+            for (ConsumerRecord<String, byte[]> rec : records) {
+                if (process(rec, token)) {
+                    flush(true);
+                    return rec.offset();
+                }
+            }
+        }
+        throw new MarkerTimeout("the freeze marker did not come back through the changelog within "
+                + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS) + " ms; is the capture running?");
+    }
+
+    private void finishSwap(Direction from) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sidecar.finishSwap())) {
+            ps.setString(1, flip(from).name());
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+        conn.commit();
+    }
+
+    private void abandonSwapQuietly() {
+        try (PreparedStatement ps = conn.prepareStatement(sidecar.abandonSwap())) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+            conn.commit();
+        } catch (SQLException e) {
+            LOG.warn("migration {}: could not reset the swap stage", id, e);
+        }
+    }
+
+    private void discardPending() {
+        pendingKeys.clear();
+        pendingEvents = 0;
+        pendingOffset = -1;
+        pendingNewestCommit = 0;
+    }
+
+    private static Direction flip(Direction d) {
+        return d == Direction.FORWARD ? Direction.INVERSE : Direction.FORWARD;
+    }
+
+    // ----------------------------------------------------------------------------------------------- state
+
+    Direction direction() {
+        return direction;
+    }
+
+    /** The start marker came back: the capture is live and ahead of the copy. Read by the copier's thread. */
+    boolean captureLive() {
+        return startedVolatile;
+    }
+
+    boolean copyDoneSeen() {
+        return copyDoneSeen;
+    }
+
+    /** Read everything the changelog had at the last poll, and applied it. */
+    boolean atEnd() {
+        return atEnd;
+    }
+
+    long lagMillis() {
+        return lagMillis;
+    }
+
+    long eventsApplied() {
+        return appliedTotal;
+    }
+
+    int swaps() {
+        return swaps;
+    }
+
+    String lastSwapGtid() {
+        return swapGtid;
+    }
+
+    long lastSwapFreezeMillis() {
+        return swapFreezeMs == null ? -1 : swapFreezeMs;
+    }
+
+    long lastSwapLockWaitMillis() {
+        return swapLockWaitMs == null ? -1 : swapLockWaitMs;
+    }
+
+    TableName serving() {
+        return serving;
+    }
+
+    @Override
+    public void close() {
+        Db.closeQuietly(consumer);
+        Db.closeQuietly(conn);
+    }
+}

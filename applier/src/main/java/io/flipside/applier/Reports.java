@@ -1,0 +1,63 @@
+package io.flipside.applier;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.JournalEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the applier tells the controller about what it did on MySQL: proposed journal events on the reports topic.
+ * The controller appends those that the migration's state allows; a report repeated after a restart changes nothing.
+ */
+final class Reports implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Reports.class);
+
+    private final String topic;
+    private final KafkaProducer<String, byte[]> producer;
+    private final AvroCodec<JournalEvent> codec = AvroCodec.of(JournalEvent.class);
+
+    Reports(FlipsideConfig config) {
+        this.topic = config.topics().reports();
+        this.producer = new KafkaProducer<>(KafkaSetup.producer(config, "flipside-applier-reports"));
+    }
+
+    /** Sends and waits for the broker's acknowledgement. */
+    void send(String migrationId, Object payload, String gtid) {
+        JournalEvent e = JournalEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAt(Instant.now())
+                .setMigrationId(migrationId)
+                .setRecordedBy("applier")
+                .setGtid(gtid)
+                .setPayload(payload)
+                .build();
+        try {
+            producer.send(new ProducerRecord<>(topic, 0, migrationId, codec.encode(e))).get(30, TimeUnit.SECONDS);
+            LOG.info("migration {}: reported {}", migrationId, payload.getClass().getSimpleName());
+        } catch (ExecutionException | TimeoutException ex) {
+            throw new IllegalStateException("cannot report to " + topic + ": " + ex.getMessage(), ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reporting", ex);
+        }
+    }
+
+    void send(String migrationId, Object payload) {
+        send(migrationId, payload, null);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,118 @@
+package io.flipside.applier;
+
+import io.flipside.core.mapping.ColumnDef;
+import io.flipside.core.mapping.TableDef;
+import io.flipside.core.mapping.UniqueKey;
+import io.flipside.core.sql.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads table definitions from information_schema. */
+final class TableInspector {
+    private static final String TABLE_TYPE =
+            "SELECT TABLE_TYPE, ENGINE, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
+    private static final String COLUMNS =
+            "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, EXTRA, COLUMN_DEFAULT, CHARACTER_SET_NAME, COLLATION_NAME"
+                    + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+    private static final String UNIQUE_KEYS =
+            "SELECT s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART, c.IS_NULLABLE FROM information_schema.STATISTICS s"
+                    + " JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME"
+                    + " AND c.COLUMN_NAME = s.COLUMN_NAME"
+                    + " WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0"
+                    + " ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, s.INDEX_NAME, s.SEQ_IN_INDEX";
+    private static final String TRIGGERS =
+            "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?";
+    private static final String FOREIGN_KEYS =
+            "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL"
+                    + " AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))";
+
+    private TableInspector() {}
+
+    /** The table's type and engine, or empty when it does not exist. */
+    record TableInfo(String type, String engine, long estimatedRows) {}
+
+    static Optional<TableInfo> info(Connection c, TableName t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TABLE_TYPE)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new TableInfo(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+    }
+
+    static boolean exists(Connection c, TableName t) throws SQLException {
+        return info(c, t).isPresent();
+    }
+
+    static TableDef read(Connection c, TableName t) throws SQLException {
+        List<ColumnDef> columns = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String extra = rs.getString(4) == null ? "" : rs.getString(4).toUpperCase(Locale.ROOT);
+                    boolean nullable = "YES".equals(rs.getString(3));
+                    boolean generated = extra.contains("GENERATED");
+                    boolean hasDefault = nullable || rs.getString(5) != null || extra.contains("AUTO_INCREMENT")
+                            || extra.contains("DEFAULT_GENERATED") || generated;
+                    columns.add(new ColumnDef(rs.getString(1), rs.getString(2), nullable, generated, hasDefault,
+                            rs.getString(6), rs.getString(7)));
+                }
+            }
+        }
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        Map<String, Boolean> usable = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(UNIQUE_KEYS)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String index = rs.getString(1);
+                    keys.computeIfAbsent(index, k -> new ArrayList<>()).add(rs.getString(2));
+                    boolean ok = rs.getObject(3) == null && "NO".equals(rs.getString(4));
+                    usable.merge(index, ok, Boolean::logicalAnd);
+                }
+            }
+        }
+        List<UniqueKey> unique = new ArrayList<>();
+        keys.forEach((index, cols) -> {
+            if (usable.get(index)) {
+                unique.add(new UniqueKey(index, cols));
+            }
+        });
+        return new TableDef(t.table(), columns, unique);
+    }
+
+    static boolean hasTriggers(Connection c, TableName t) throws SQLException {
+        return count(c, TRIGGERS, t.database(), t.table()) > 0;
+    }
+
+    static boolean hasForeignKeys(Connection c, TableName t) throws SQLException {
+        return count(c, FOREIGN_KEYS, t.database(), t.table(), t.database(), t.table()) > 0;
+    }
+
+    private static long count(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

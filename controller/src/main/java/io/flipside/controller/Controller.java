@@ -1,0 +1,63 @@
+package io.flipside.controller;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.runtime.KafkaSetup;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The controller role: the {@link ControllerTopology} run by Kafka Streams with exactly-once processing. */
+public final class Controller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    public Controller(FlipsideConfig config) {
+        KafkaSetup.ensureControlTopics(config);
+        Properties p = KafkaSetup.common(config);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().controllerApplicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        String dir = config.get(FlipsideConfig.STREAMS_STATE_DIR);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.isEmpty()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "flipside-streams-" + config.topics().prefix()).toString()
+                : dir);
+        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
+        this.streams = new KafkaStreams(ControllerTopology.build(config.topics(),
+                Duration.ofSeconds(config.get(FlipsideConfig.RETENTION_SECONDS))), p);
+        streams.setStateListener((now, before) -> {
+            LOG.info("controller {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("controller stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+    }
+
+    public Controller start() {
+        streams.start();
+        return this;
+    }
+
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}
