@@ -25,7 +25,9 @@ final class Verifier {
         try {
             String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns));
             String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns));
-            snapshot.commit();
+            try (Statement s = snapshot.createStatement()) {
+                s.execute("COMMIT");
+            }
             long rows = Long.parseLong(actual[0]);
             long expectedRows = Long.parseLong(expected[0]);
             return ChecksumVerdict.newBuilder()

@@ -7,20 +7,32 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.Topics;
 import io.flipside.core.migration.Names;
+import io.flipside.core.sql.SidecarSchema;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.KafkaSetup;
+import io.flipside.core.sql.Sql;
 import io.flipside.schema.ChangeEvent;
+import io.flipside.schema.ColumnValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -49,20 +61,35 @@ import org.slf4j.LoggerFactory;
 public final class Capture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
 
+    static final String STREAMING_MARKER = "CAPTURE";
+
     private final FlipsideConfig config;
     private final Topics topics;
+    private final String sidecar;
+    private final Set<String> seenMarkers = new HashSet<>();
     private final ChangeEvents converter;
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
     private final KafkaProducer<String, byte[]> producer;
     private final CountDownLatch started = new CountDownLatch(1);
     private final Thread runner;
+    private final Consumer<Properties> engineOverrides;
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
     private volatile long published;
 
     public Capture(FlipsideConfig config) {
+        this(config, p -> { });
+    }
+
+    /**
+     * For tests: {@code engineOverrides} may change the Debezium engine's properties after they are derived from the
+     * configuration (to show what a different setting would do).
+     */
+    Capture(FlipsideConfig config, Consumer<Properties> engineOverrides) {
         this.config = config;
+        this.engineOverrides = engineOverrides;
         this.topics = config.topics();
+        this.sidecar = config.get(FlipsideConfig.SIDECAR_DATABASE);
         this.converter = new ChangeEvents(topics.serverName());
         KafkaSetup.ensureChangelogTopic(config);
         Properties p = KafkaSetup.producer(config, "flipside-capture-" + topics.serverName());
@@ -72,14 +99,81 @@ public final class Capture implements AutoCloseable {
         this.runner.setDaemon(true);
     }
 
-    public Capture start() {
+    /**
+     * Creates the sidecar tables whose changes the applier reads back (when missing), then starts reading the binlog.
+     * They must exist before the engine's first schema snapshot: without locks, a table created while that snapshot
+     * runs can be missed by both the snapshot and the stream.
+     */
+    public Capture start() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (String ddl : SidecarSchema.create(config.get(FlipsideConfig.SIDECAR_DATABASE))) {
+                s.execute(ddl);
+            }
+        }
         runner.start();
         return this;
     }
 
-    /** Waits until the engine has started its task (it then reads the binlog from its position). */
+    /** Waits until the engine has started its task; its schema snapshot may still be running. */
     public boolean awaitStarted(Duration timeout) throws InterruptedException {
         return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits until the capture is streaming: a marker row written to the sidecar now has come through this capture.
+     * From then on every change committed is published, and DDL is read from the binlog (a table created while the
+     * engine's first schema snapshot runs could otherwise be missed). A marker written before the snapshot read its
+     * binlog position is never seen, so a new one is written every two seconds until one is.
+     */
+    public boolean awaitStreaming(Duration timeout) throws InterruptedException, SQLException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        String insert = "INSERT INTO " + Sql.qualified(config.get(FlipsideConfig.SIDECAR_DATABASE), "markers")
+                + " (migration_id, kind, token) VALUES ('capture', ?, ?)";
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(insert)) {
+            while (System.currentTimeMillis() < deadline) {
+                String token = UUID.randomUUID().toString();
+                ps.setString(1, STREAMING_MARKER);
+                ps.setString(2, token);
+                ps.executeUpdate();
+                long until = Math.min(deadline, System.currentTimeMillis() + 2000);
+                synchronized (seenMarkers) {
+                    while (!seenMarkers.contains(token) && System.currentTimeMillis() < until) {
+                        seenMarkers.wait(Math.max(1, until - System.currentTimeMillis()));
+                    }
+                    if (seenMarkers.contains(token)) {
+                        LOG.info("capture of server {} is streaming", topics.serverName());
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
+                config.get(FlipsideConfig.MYSQL_PASSWORD));
+    }
+
+    private void noteMarker(ChangeEvent ev) {
+        if (ev.getAfter() == null || !sidecar.equals(ev.getDatabase()) || !"markers".equals(ev.getTable())) {
+            return;
+        }
+        String kind = null;
+        String token = null;
+        for (ColumnValue v : ev.getAfter()) {
+            if (v.getName().equals("kind") && v.getValue() != null) {
+                kind = v.getValue().toString();
+            } else if (v.getName().equals("token") && v.getValue() != null) {
+                token = v.getValue().toString();
+            }
+        }
+        if (STREAMING_MARKER.equals(kind) && token != null) {
+            synchronized (seenMarkers) {
+                seenMarkers.add(token);
+                seenMarkers.notifyAll();
+            }
+        }
     }
 
     /** Events published since start. */
@@ -144,6 +238,7 @@ public final class Capture implements AutoCloseable {
                 pr.headers().add("gtid", ev.getGtid().getBytes(StandardCharsets.UTF_8));
             }
             sent.add(producer.send(pr));
+            noteMarker(ev);
         }
         producer.flush();
         for (Future<RecordMetadata> f : sent) {
@@ -163,7 +258,6 @@ public final class Capture implements AutoCloseable {
 
     Properties engineProperties() {
         Properties p = new Properties();
-        String sidecar = config.get(FlipsideConfig.SIDECAR_DATABASE);
         p.put("name", "flipside-capture-" + topics.serverName());
         p.put("connector.class", "io.debezium.connector.mysql.MySqlConnector");
         p.put("topic.prefix", topics.serverName());
@@ -180,7 +274,7 @@ public final class Capture implements AutoCloseable {
         p.put("tombstones.on.delete", "false");
         p.put("table.exclude.list", String.join(",",
                 "[^.]+\\." + Names.HELPER_TABLE.pattern(),
-                Pattern.quote(sidecar) + "\\.(migrations|apply_state)"));
+                Pattern.quote(sidecar) + "\\.(" + String.join("|", SidecarSchema.UNPUBLISHED) + ")"));
         p.put("decimal.handling.mode", "string");
         p.put("bigint.unsigned.handling.mode", "precise");
         p.put("binary.handling.mode", "bytes");
@@ -205,6 +299,7 @@ public final class Capture implements AutoCloseable {
                 p.put("schema.history.internal.consumer." + e.getKey(), e.getValue());
             }
         }
+        engineOverrides.accept(p);
         return p;
     }
 

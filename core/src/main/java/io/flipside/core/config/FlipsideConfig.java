@@ -19,6 +19,7 @@ import java.util.TreeMap;
  */
 public final class FlipsideConfig {
     public static final String KAFKA_PREFIX = "kafka.";
+    public static final String CONTROLLER_STATE_DIR_KEY = "controller.state.dir";
 
     public static final Setting<String> KAFKA_BOOTSTRAP = Setting.text("kafka.bootstrap.servers", null,
             "Kafka brokers, host:port[,host:port]");
@@ -61,7 +62,7 @@ public final class FlipsideConfig {
             "The copy counts as caught up when the changelog is applied to within this many milliseconds", 0, 3_600_000);
     public static final Setting<Boolean> VERIFY_CHECKSUM = Setting.bool("verify.checksum", "true",
             "Checksum both tables at every freeze point (from a snapshot taken while writes are held, computed after)");
-    public static final Setting<String> STREAMS_STATE_DIR = Setting.text("controller.state.dir", "",
+    public static final Setting<String> STREAMS_STATE_DIR = Setting.text(CONTROLLER_STATE_DIR_KEY, "",
             "Kafka Streams state directory of the controller (empty: a directory under java.io.tmpdir)");
 
     /** Every setting, in the order the README lists them. */

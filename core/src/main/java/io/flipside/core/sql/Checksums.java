@@ -17,9 +17,11 @@ public final class Checksums {
         String values = columns.stream().map(Sql::ident).collect(Collectors.joining(", "));
         String nullMask = columns.stream().map(c -> "ISNULL(" + Sql.ident(c) + ")").collect(Collectors.joining(", "));
         String rowHash = "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
+        // BIT_XOR is 0 over no rows. No COALESCE(..., 0): it would type the result as a signed BIGINT and clamp every
+        // value with the high bit set to 7FFFFFFFFFFFFFFF, so that half of all checksums would compare equal.
         return Sql.tag(migrationId, "checksum") + "SELECT COUNT(*), CONCAT("
-                + "LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)), 0)), 16, '0'), "
-                + "LPAD(HEX(COALESCE(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)), 0)), 16, '0'))"
+                + "LPAD(HEX(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED))), 16, '0'), "
+                + "LPAD(HEX(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED))), 16, '0'))"
                 + " FROM (SELECT " + rowHash + " AS h FROM " + table.quoted() + ") AS rows_";
     }
 }

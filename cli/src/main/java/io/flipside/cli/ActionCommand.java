@@ -1,0 +1,116 @@
+package io.flipside.cli;
+
+import io.flipside.schema.Cancel;
+import io.flipside.schema.Command;
+import io.flipside.schema.CommandRejected;
+import io.flipside.schema.Complete;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Revert;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** cutover, revert, cancel and complete: send, wait for acceptance (or rejection), and with --wait for the outcome. */
+@CommandLine.Command(mixinStandardHelpOptions = true)
+final class ActionCommand implements Callable<Integer> {
+    enum Kind {
+        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, CutOver::new,
+                "Cut over now (READY or REVERTED), or as soon as caught up (COPYING)."),
+        REVERT("revert", "revert", MigrationStatus.REVERTED, Revert::new,
+                "Swap back to the old schema, keeping every write (CUT_OVER only)."),
+        CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, Cancel::new,
+                "Stop a migration before its cut-over and drop its shadow table."),
+        COMPLETE("complete", "complete", MigrationStatus.COMPLETED, Complete::new,
+                "Stop replication and retire the table that does not serve (CUT_OVER or REVERTED).");
+
+        final String command;
+        final String verb;
+        final MigrationStatus doneWhen;
+        final Function<String, Object> action;
+        final String description;
+
+        Kind(String command, String verb, MigrationStatus doneWhen, Function<String, Object> action,
+                String description) {
+            this.command = command;
+            this.verb = verb;
+            this.doneWhen = doneWhen;
+            this.action = action;
+            this.description = description;
+        }
+    }
+
+    /** The subcommand for one kind, with its name and description. */
+    static CommandLine subcommand(Kind kind) {
+        CommandLine cl = new CommandLine(new ActionCommand(kind));
+        cl.getCommandSpec().name(kind.command);
+        cl.getCommandSpec().usageMessage().description(kind.description,
+                "Exit 0 when accepted (with --wait: when done), 2 with the reason when refused.");
+        return cl;
+    }
+
+    private final Kind kind;
+
+    ActionCommand(Kind kind) {
+        this.kind = kind;
+    }
+
+    @Mixin
+    ConfigOption config;
+    @Mixin
+    OperatorOptions operator;
+
+    @Parameters(paramLabel = "ID", description = "The migration id")
+    String id;
+
+    @Option(names = "--wait", description = "Wait until it is done, not only accepted")
+    boolean await;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (OperatorClient client = new OperatorClient(config.load());
+                OperatorClient.JournalFollower journal = client.followJournal()) {
+            Command c = OperatorClient.command(kind.action.apply(id), operator.operator, operator.reason);
+            client.send(c);
+            Optional<JournalEvent> answer = journal.await(c.getRequestId(), e -> true,
+                    Duration.ofSeconds(operator.timeoutSeconds));
+            if (answer.isEmpty()) {
+                spec.commandLine().getErr().println("flipside: no answer within " + operator.timeoutSeconds
+                        + " s; is the controller running? (request " + c.getRequestId() + ")");
+                return Main.FAILED;
+            }
+            if (answer.get().getPayload() instanceof CommandRejected r) {
+                spec.commandLine().getErr().println("flipside: rejected: " + r.getReason());
+                return Main.REJECTED;
+            }
+            if (!await) {
+                spec.commandLine().getOut().println(kind.verb + " of migration " + id + " accepted");
+                return Main.OK;
+            }
+            Optional<MigrationState> end = client.awaitState(id, s -> s.getStatus() == kind.doneWhen
+                    && s.getPendingAction() == null || s.getStatus() == MigrationStatus.FAILED,
+                    Duration.ofSeconds(operator.timeoutSeconds));
+            if (end.isEmpty()) {
+                spec.commandLine().getErr().println("flipside: " + kind.verb + " of migration " + id
+                        + " accepted but not done within " + operator.timeoutSeconds + " s");
+                return Main.FAILED;
+            }
+            if (end.get().getStatus() == MigrationStatus.FAILED) {
+                spec.commandLine().getErr().println("flipside: migration " + id + " failed: " + end.get().getError());
+                return Main.FAILED;
+            }
+            spec.commandLine().getOut().println(kind.verb + " of migration " + id + " done: " + end.get().getStatus());
+            return Main.OK;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.flipside.cli;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.testkit.EmbeddedStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+@CommandLine.Command(name = "dev", mixinStandardHelpOptions = true,
+        description = {"Start an embedded MySQL 8 and Kafka broker and the three roles, print how to connect,",
+            "and run until interrupted."})
+final class DevCommand implements Callable<Integer> {
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the embedded servers keep their data (default: ${DEFAULT-VALUE})")
+    Path dir = Path.of(".flipside", "dev");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(dir);
+        try (EmbeddedStack stack = EmbeddedStack.start(dir.toAbsolutePath())) {
+            FlipsideConfig cfg = configFor(stack);
+            Path file = dir.toAbsolutePath().resolve("flipside.properties");
+            write(cfg, stack, file);
+            var out = spec.commandLine().getOut();
+            out.println("Flipside dev stack is running.");
+            out.println("  MySQL  " + stack.mysql().host() + ":" + stack.mysql().port() + "  user "
+                    + stack.mysql().user() + " password " + stack.mysql().password());
+            out.println("         jdbc: " + stack.mysql().jdbcUrl(null));
+            out.println("  Kafka  " + stack.kafka().bootstrapServers());
+            out.println("  config " + file);
+            out.println("Try:");
+            out.println("  ./flipside submit --config " + file + " --table app.users --alter \"DROP COLUMN title\"");
+            out.println("  ./flipside status --config " + file);
+            out.println("Press Ctrl-C to stop.");
+            out.flush();
+            RunCommand.runUntilInterrupted(cfg, EnumSet.allOf(Roles.Role.class));
+        }
+        return Main.OK;
+    }
+
+    static FlipsideConfig configFor(EmbeddedStack stack) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(FlipsideConfig.KAFKA_BOOTSTRAP.key(), stack.kafka().bootstrapServers());
+        m.put(FlipsideConfig.MYSQL_HOST.key(), stack.mysql().host());
+        m.put(FlipsideConfig.MYSQL_PORT.key(), String.valueOf(stack.mysql().port()));
+        m.put(FlipsideConfig.MYSQL_USER.key(), stack.mysql().user());
+        m.put(FlipsideConfig.MYSQL_PASSWORD.key(), stack.mysql().password());
+        m.put(FlipsideConfig.CONTROLLER_STATE_DIR_KEY, stack.workDir().resolve("streams").toString());
+        return FlipsideConfig.of(m);
+    }
+
+    private static void write(FlipsideConfig cfg, EmbeddedStack stack, Path file) throws IOException {
+        String text = "# written by flipside dev\n"
+                + FlipsideConfig.KAFKA_BOOTSTRAP.key() + "=" + stack.kafka().bootstrapServers() + "\n"
+                + FlipsideConfig.MYSQL_HOST.key() + "=" + stack.mysql().host() + "\n"
+                + FlipsideConfig.MYSQL_PORT.key() + "=" + stack.mysql().port() + "\n"
+                + FlipsideConfig.MYSQL_USER.key() + "=" + stack.mysql().user() + "\n"
+                + FlipsideConfig.MYSQL_PASSWORD.key() + "=" + stack.mysql().password() + "\n";
+        Files.writeString(file, text);
+    }
+}

@@ -1,0 +1,153 @@
+package io.flipside.cli;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.config.Topics;
+import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.Command;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What an operator does through Kafka: writes commands to the control topic, reads the controller's answers from the
+ * journal, and reads migrations' states from the state topic. Used by the CLI and the demo.
+ */
+public final class OperatorClient implements AutoCloseable {
+    private final Topics topics;
+    private final FlipsideConfig config;
+    private final KafkaProducer<String, byte[]> producer;
+    private final AvroCodec<Command> commands = AvroCodec.of(Command.class);
+    private final AvroCodec<JournalEvent> events = AvroCodec.of(JournalEvent.class);
+    private final AvroCodec<MigrationState> states = AvroCodec.of(MigrationState.class);
+
+    public OperatorClient(FlipsideConfig config) {
+        this.config = config;
+        this.topics = config.topics();
+        this.producer = new KafkaProducer<>(KafkaSetup.producer(config, "flipside-cli"));
+    }
+
+    /** A command with a fresh request id. */
+    public static Command command(Object action, String operator, String reason) {
+        return new Command(UUID.randomUUID().toString(), Instant.now(), operator, reason, action);
+    }
+
+    /** A journal reader positioned at the journal's current end: it sees only what happens after this call. */
+    public JournalFollower followJournal() {
+        return new JournalFollower();
+    }
+
+    public void send(Command c) {
+        try {
+            producer.send(new ProducerRecord<>(topics.control(), 0, c.getRequestId(), commands.encode(c)))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot write to " + topics.control() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Every migration's latest state, read from the state topic up to its current end. */
+    public Map<String, MigrationState> states() {
+        Map<String, MigrationState> out = new LinkedHashMap<>();
+        TopicPartition tp = new TopicPartition(topics.state(), 0);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-cli-status"))) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.value() != null) {
+                        MigrationState s = states.decode(r.value());
+                        out.put(s.getId(), s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public Optional<MigrationState> state(String id) {
+        return Optional.ofNullable(states().get(id));
+    }
+
+    /**
+     * Waits until the migration's state satisfies {@code done}, reading the state topic as it grows.
+     *
+     * @return the state, or empty on timeout
+     */
+    public Optional<MigrationState> awaitState(String id, Predicate<MigrationState> done, Duration timeout) {
+        TopicPartition tp = new TopicPartition(topics.state(), 0);
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-cli-wait"))) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            MigrationState latest = null;
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    if (id.equals(r.key()) && r.value() != null) {
+                        latest = states.decode(r.value());
+                    }
+                }
+                if (latest != null && done.test(latest)) {
+                    return Optional.of(latest);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Reads journal events from the position it was created at. */
+    public final class JournalFollower implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+
+        private JournalFollower() {
+            TopicPartition tp = new TopicPartition(topics.journal(), 0);
+            consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-cli-journal"));
+            consumer.assign(List.of(tp));
+            consumer.seekToEnd(List.of(tp));
+            consumer.position(tp);
+        }
+
+        /** The first event caused by {@code requestId} that {@code decisive} accepts, or empty on timeout. */
+        public Optional<JournalEvent> await(String requestId, Predicate<JournalEvent> decisive, Duration timeout) {
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    JournalEvent e = events.decode(r.value());
+                    if (requestId.equals(e.getRequestId()) && decisive.test(e)) {
+                        return Optional.of(e);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

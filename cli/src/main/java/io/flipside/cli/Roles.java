@@ -1,0 +1,88 @@
+package io.flipside.cli;
+
+import io.flipside.applier.Applier;
+import io.flipside.capture.Capture;
+import io.flipside.controller.Controller;
+import io.flipside.core.config.FlipsideConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The long-running roles of one process, started in dependency order and closed in reverse. */
+public final class Roles implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Roles.class);
+
+    public enum Role { CAPTURE, APPLIER, CONTROLLER }
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    private Roles() {}
+
+    /** Parses {@code capture,applier,controller}. */
+    public static Set<Role> parse(String text) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String r : text.split(",")) {
+            String name = r.trim().toUpperCase(Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            try {
+                roles.add(Role.valueOf(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown role " + r.trim() + "; roles are capture, applier, controller");
+            }
+        }
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("no role given; roles are capture, applier, controller");
+        }
+        return roles;
+    }
+
+    public static Roles start(FlipsideConfig config, Set<Role> roles) throws Exception {
+        Roles r = new Roles();
+        try {
+            if (roles.contains(Role.CONTROLLER)) {
+                Controller c = new Controller(config).start();
+                r.running.add(c);
+                if (!c.awaitRunning(Duration.ofSeconds(60))) {
+                    LOG.warn("the controller is not running after 60 s");
+                }
+            }
+            if (roles.contains(Role.CAPTURE)) {
+                Capture capture = new Capture(config).start();
+                r.running.add(capture);
+                if (!capture.awaitStreaming(Duration.ofSeconds(120))) {
+                    LOG.warn("the capture is not streaming after 120 s");
+                }
+            }
+            if (roles.contains(Role.APPLIER)) {
+                r.running.add(new Applier(config).start());
+            }
+        } catch (Exception e) {
+            r.close();
+            throw e;
+        }
+        LOG.info("running {}", roles);
+        return r;
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> reverse = new ArrayList<>(running);
+        Collections.reverse(reverse);
+        for (AutoCloseable c : reverse) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {}", c.getClass().getSimpleName(), e);
+            }
+        }
+        running.clear();
+    }
+}

@@ -1,0 +1,126 @@
+package io.flipside.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/** How a migration's state is shown: as JSON for tools, as a table for people. */
+final class StatusView {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private StatusView() {}
+
+    /** Whether a revert would be accepted now. */
+    static boolean revertibleNow(MigrationState s) {
+        return s.getStatus() == MigrationStatus.CUT_OVER && s.getRevertible() && s.getPendingAction() == null;
+    }
+
+    static ObjectNode json(MigrationState s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", s.getId());
+        o.put("table", s.getTable());
+        o.put("state", s.getStatus().name());
+        o.put("rowsCopied", s.getRowsCopied());
+        o.put("rowsTotal", s.getRowsTotal());
+        o.put("lagMillis", s.getLagMillis());
+        o.put("revertible", revertibleNow(s));
+        o.put("freezeGtid", s.getFreezeGtid());
+        if (s.getWriteFreezeMillis() == null) {
+            o.putNull("writeFreezeMillis");
+        } else {
+            o.put("writeFreezeMillis", s.getWriteFreezeMillis());
+        }
+        o.put("error", s.getError());
+        o.put("alter", s.getAlter());
+        o.put("operator", s.getOperator());
+        o.put("submittedAt", s.getSubmittedAt().toString());
+        o.put("postponeCutover", s.getPostponeCutover());
+        o.put("pendingAction", s.getPendingAction());
+        o.put("planRevertible", s.getRevertible());
+        ArrayNode notes = o.putArray("revertNotes");
+        s.getRevertNotes().forEach(notes::add);
+        o.put("shadowTable", s.getShadowTable());
+        o.put("oldTable", s.getOldTable());
+        o.put("chunks", s.getChunks());
+        putNullable(o, "copyMillis", s.getCopyMillis());
+        o.put("eventsApplied", s.getEventsApplied());
+        o.put("cutOverAttempts", s.getCutOverAttempts());
+        putNullable(o, "cutOverAt", s.getCutOverAt());
+        Long retentionEndsAt = retentionEndsAt(s);
+        putNullable(o, "retentionEndsAt", retentionEndsAt);
+        o.put("revertFreezeGtid", s.getRevertFreezeGtid());
+        putNullable(o, "revertFreezeMillis", s.getRevertFreezeMillis());
+        putNullable(o, "revertServingMillis", s.getRevertServingMillis());
+        ArrayNode checks = o.putArray("checksums");
+        for (ChecksumVerdict v : s.getChecksums()) {
+            ObjectNode c = checks.addObject();
+            c.put("phase", v.getPhase());
+            c.put("freezeGtid", v.getFreezeGtid());
+            c.put("matched", v.getMatched());
+            c.put("rows", v.getRows());
+            c.put("expectedRows", v.getExpectedRows());
+            c.put("checksum", v.getChecksum());
+            c.put("expectedChecksum", v.getExpectedChecksum());
+        }
+        o.put("version", s.getVersion());
+        return o;
+    }
+
+    static Long retentionEndsAt(MigrationState s) {
+        Long since = s.getStatus() == MigrationStatus.CUT_OVER ? s.getCutOverAt()
+                : s.getStatus() == MigrationStatus.REVERTED ? s.getRevertedAt() : null;
+        return since == null ? null : since + s.getRetentionSeconds() * 1000;
+    }
+
+    private static void putNullable(ObjectNode o, String field, Long v) {
+        if (v == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
+    }
+
+    static String json(Collection<MigrationState> all) {
+        ArrayNode a = JSON.createArrayNode();
+        all.forEach(s -> a.add(json(s)));
+        return a.toString();
+    }
+
+    /** A table a person reads at a glance. */
+    static String table(List<MigrationState> all, Instant now) {
+        StringBuilder sb = new StringBuilder();
+        String fmt = "%-8s  %-24s  %-12s  %-20s  %-8s  %-10s  %s%n";
+        sb.append(String.format(fmt, "ID", "TABLE", "STATE", "COPIED", "LAG", "FREEZE", "NOTE"));
+        for (MigrationState s : all) {
+            String copied = s.getRowsTotal() > 0
+                    ? String.format("%d/%d (%d%%)", s.getRowsCopied(), s.getRowsTotal(),
+                            Math.min(100, s.getRowsCopied() * 100 / Math.max(1, s.getRowsTotal())))
+                    : String.valueOf(s.getRowsCopied());
+            String freeze = s.getWriteFreezeMillis() == null ? "-" : s.getWriteFreezeMillis() + " ms";
+            String note;
+            if (s.getError() != null) {
+                note = s.getError();
+            } else if (s.getPendingAction() != null) {
+                note = s.getPendingAction().toLowerCase() + " pending";
+            } else if (retentionEndsAt(s) != null) {
+                long left = Math.max(0, (retentionEndsAt(s) - now.toEpochMilli()) / 1000);
+                note = (revertibleNow(s) ? "revertible; " : "") + "completes in " + left / 60 + "m" + left % 60 + "s";
+            } else {
+                note = s.getAlter();
+            }
+            sb.append(String.format(fmt, s.getId(), abbreviate(s.getTable(), 24), s.getStatus(), copied,
+                    s.getLagMillis() + " ms", freeze, note));
+        }
+        return sb.toString();
+    }
+
+    private static String abbreviate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+}

@@ -1,0 +1,231 @@
+package io.flipside.cli;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writers that keep a ledger of every write they committed, so that the expected content of the table is known
+ * exactly at any quiet moment. Each writer owns the ids that are congruent to its index modulo the number of writers
+ * (for the initial rows) and its own range of new ids, so no two writers touch the same row and each writer's order
+ * is the row's order.
+ *
+ * <p>The statements work on both schemas of the worked example ({@code users} with and without {@code title}): inserts
+ * and updates name only {@code id} and {@code name}. So a row's expected title is its initial title if it was never
+ * deleted since the initial load, and NULL otherwise, whichever schema served at the time.
+ */
+public final class Workload implements AutoCloseable {
+    /** A row as the ledger expects it. */
+    public record Row(String name, String title) {}
+
+    public interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    private final String table;
+    private final Connector connector;
+    private final int writers;
+    private final double perWriterPerSecond;
+    private final Map<Long, Row> ledger = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean stopping;
+    private volatile boolean paused;
+    private final AtomicLong idle = new AtomicLong();
+    private volatile long startedAt;
+    private volatile long stoppedAt;
+
+    /**
+     * @param table           quoted table name
+     * @param initialRows     ids 1..initialRows exist with name {@code user-<id>} and a title unless id % 10 == 0
+     * @param writesPerSecond the total rate of all writers
+     */
+    public Workload(String table, long initialRows, Connector connector, int writers, int writesPerSecond) {
+        this.table = table;
+        this.connector = connector;
+        this.writers = writers;
+        this.perWriterPerSecond = writesPerSecond / (double) writers;
+        for (long id = 1; id <= initialRows; id++) {
+            ledger.put(id, initialRow(id));
+        }
+    }
+
+    public static Row initialRow(long id) {
+        return new Row("user-" + id, id % 10 == 0 ? null : "title-" + id);
+    }
+
+    public void start() {
+        startedAt = System.currentTimeMillis();
+        for (int w = 0; w < writers; w++) {
+            int index = w;
+            Thread t = new Thread(() -> write(index), "writer-" + w);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    private void write(int index) {
+        Random random = new Random(index * 7919L + 17);
+        long nextNewId = 1_000_000_000L + index * 10_000_000L;
+        List<Long> owned = new ArrayList<>();
+        for (Long id : ledger.keySet()) {
+            if (id % writers == index) {
+                owned.add(id);
+            }
+        }
+        Collections.sort(owned);
+        long intervalNanos = (long) (1e9 / perWriterPerSecond);
+        long next = System.nanoTime();
+        int n = 0;
+        try (Connection c = connector.connect();
+                PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name) VALUES (?, ?)");
+                PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ? WHERE id = ?");
+                PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+            while (!stopping) {
+                if (paused) {
+                    idle.incrementAndGet();
+                    while (paused && !stopping) {
+                        Thread.sleep(5);
+                    }
+                    idle.decrementAndGet();
+                    next = System.nanoTime();
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now < next) {
+                    Thread.sleep((next - now) / 1_000_000, (int) ((next - now) % 1_000_000));
+                }
+                next += intervalNanos;
+                int op = random.nextInt(10);
+                long startedMillis = System.currentTimeMillis();
+                long t0 = System.nanoTime();
+                try {
+                    if (op < 3 || owned.isEmpty()) {
+                        long id = nextNewId++;
+                        String name = "new-" + id;
+                        insert.setLong(1, id);
+                        insert.setString(2, name);
+                        insert.executeUpdate();
+                        ledger.put(id, new Row(name, null));
+                        owned.add(id);
+                    } else if (op < 9) {
+                        long id = owned.get(random.nextInt(owned.size()));
+                        String name = "upd-" + id + "-" + (n++);
+                        update.setString(1, name);
+                        update.setLong(2, id);
+                        update.executeUpdate();
+                        Row r = ledger.get(id);
+                        ledger.put(id, new Row(name, r.title()));
+                    } else {
+                        int at = random.nextInt(owned.size());
+                        long id = owned.get(at);
+                        delete.setLong(1, id);
+                        delete.executeUpdate();
+                        ledger.remove(id);
+                        owned.set(at, owned.get(owned.size() - 1));
+                        owned.remove(owned.size() - 1);
+                    }
+                    committed.incrementAndGet();
+                } catch (SQLException e) {
+                    failed.incrementAndGet();
+                    failures.add(e.getMessage());
+                }
+                long end = System.nanoTime();
+                latencies.add(new long[] {startedMillis, (end - t0) / 1_000});
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException e) {
+            failed.incrementAndGet();
+            failures.add("writer " + index + " could not connect: " + e.getMessage());
+        }
+    }
+
+    /** Inserts one row from the calling thread, in the ledger, with an id no writer uses. */
+    public void insert(long id, String name) throws SQLException {
+        try (Connection c = connector.connect();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, name) VALUES (?, ?)")) {
+            ps.setLong(1, id);
+            ps.setString(2, name);
+            ps.executeUpdate();
+            ledger.put(id, new Row(name, null));
+        }
+    }
+
+    /** Holds every writer between two writes; returns when all are idle. */
+    public void pause() throws InterruptedException {
+        paused = true;
+        while (idle.get() < threads.stream().filter(Thread::isAlive).count()) {
+            Thread.sleep(2);
+        }
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopping = true;
+        paused = false;
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        stoppedAt = System.currentTimeMillis();
+    }
+
+    /** The expected rows, by id. Consistent only while paused or after close. */
+    public Map<Long, Row> expected() {
+        return new java.util.TreeMap<>(ledger);
+    }
+
+    public long committed() {
+        return committed.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    public List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Writes per second achieved between start and close. */
+    public double achievedRate() {
+        long end = stoppedAt == 0 ? System.currentTimeMillis() : stoppedAt;
+        return committed.get() * 1000.0 / Math.max(1, end - startedAt);
+    }
+
+    /** Latency percentiles in milliseconds: p50, p99, max. */
+    public double[] latencyMillis() {
+        long[] micros;
+        synchronized (latencies) {
+            micros = latencies.stream().mapToLong(l -> l[1]).sorted().toArray();
+        }
+        if (micros.length == 0) {
+            return new double[] {0, 0, 0};
+        }
+        return new double[] {micros[micros.length / 2] / 1000.0, micros[(int) (micros.length * 0.99)] / 1000.0,
+            micros[micros.length - 1] / 1000.0};
+    }
+
+    /** The longest single write that started within [fromMillis, toMillis], in milliseconds. */
+    public double longestWriteBetween(long fromMillis, long toMillis) {
+        synchronized (latencies) {
+            return latencies.stream().filter(l -> l[0] >= fromMillis && l[0] <= toMillis)
+                    .mapToLong(l -> l[1]).max().orElse(0) / 1000.0;
+        }
+    }
+}

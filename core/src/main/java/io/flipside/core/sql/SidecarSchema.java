@@ -1,0 +1,79 @@
+package io.flipside.core.sql;
+
+import java.util.List;
+
+/**
+ * The sidecar schema's tables, created by the capture before it first reads the binlog (so that its schema snapshot
+ * knows them) and by the applier (which writes them); both create them only when missing.
+ *
+ * <ul>
+ *   <li>{@code migrations}: the tables and plan of each migration.</li>
+ *   <li>{@code copy_state}: the copy cursor. Each chunk updates it in the chunk's own transaction, and the capture
+ *       publishes that update, so the changelog shows exactly where in binlog order each chunk was copied.</li>
+ *   <li>{@code apply_state}: the changelog offset up to which changes are applied, the copy cursor as last seen in the
+ *       changelog, the direction (forward before a cut-over, inverse after) and the stage of a table swap. Not
+ *       published.</li>
+ *   <li>{@code markers}: rows written to come back through the changelog (the start of a migration, the freeze point
+ *       of a cut-over): seeing one proves every earlier binlog event has been read.</li>
+ * </ul>
+ */
+public final class SidecarSchema {
+    /** Tables of the sidecar whose changes the capture does not publish (the applier's own bookkeeping). */
+    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state");
+
+    private SidecarSchema() {}
+
+    public static List<String> create(String database) {
+        return List.of(
+                "CREATE DATABASE IF NOT EXISTS " + Sql.ident(database) + " CHARACTER SET utf8mb4",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "migrations") + " ("
+                    + "migration_id CHAR(8) NOT NULL PRIMARY KEY,"
+                    + "table_schema VARCHAR(64) NOT NULL,"
+                    + "table_name VARCHAR(64) NOT NULL,"
+                    + "shadow_table VARCHAR(64) NOT NULL,"
+                    + "old_table VARCHAR(64) NOT NULL,"
+                    + "plan TEXT NOT NULL COMMENT 'Avro JSON of the MigrationStarted event',"
+                    + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+                    + "ended_at TIMESTAMP(6) NULL,"
+                    + "outcome VARCHAR(32) NULL"
+                    + ") ENGINE=InnoDB",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "copy_state") + " ("
+                    + "migration_id CHAR(8) NOT NULL PRIMARY KEY,"
+                    + "last_key TEXT NULL COMMENT 'Avro JSON of the last copied key; NULL before the first chunk',"
+                    + "done TINYINT NOT NULL DEFAULT 0,"
+                    + "rows_copied BIGINT NOT NULL DEFAULT 0,"
+                    + "chunks BIGINT NOT NULL DEFAULT 0,"
+                    + "started_at TIMESTAMP(6) NULL,"
+                    + "finished_at TIMESTAMP(6) NULL"
+                    + ") ENGINE=InnoDB",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "apply_state") + " ("
+                    + "migration_id CHAR(8) NOT NULL PRIMARY KEY,"
+                    + "direction VARCHAR(8) NOT NULL COMMENT 'FORWARD: serving table to shadow; INVERSE: serving table to old',"
+                    + "stage VARCHAR(16) NOT NULL COMMENT 'STREAMING, or SWAPPING between recording a swap and its RENAME',"
+                    + "started TINYINT NOT NULL DEFAULT 0 COMMENT 'the start marker came back: the capture is live',"
+                    + "next_offset BIGINT NOT NULL COMMENT 'next changelog offset to read',"
+                    + "copied_up_to TEXT NULL COMMENT 'copy cursor as seen in the changelog',"
+                    + "copy_done_seen TINYINT NOT NULL DEFAULT 0,"
+                    + "last_gtid VARCHAR(100) NULL,"
+                    + "events_applied BIGINT NOT NULL DEFAULT 0,"
+                    + "swaps INT NOT NULL DEFAULT 0 COMMENT 'odd: the new schema serves',"
+                    + "swap_offset BIGINT NULL,"
+                    + "swap_gtid TEXT NULL,"
+                    + "swap_freeze_ms BIGINT NULL,"
+                    + "swap_lock_wait_ms BIGINT NULL,"
+                    + "swap_at TIMESTAMP(6) NULL,"
+                    + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
+                    + ") ENGINE=InnoDB",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "markers") + " ("
+                    + "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+                    + "migration_id CHAR(8) NOT NULL,"
+                    + "kind VARCHAR(16) NOT NULL,"
+                    + "token CHAR(36) NOT NULL,"
+                    + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
+                    + ") ENGINE=InnoDB");
+    }
+
+    private static String t(String database, String table) {
+        return Sql.qualified(database, table);
+    }
+}
