@@ -28,6 +28,11 @@ public final class Main implements Runnable {
     }
 
     public static int execute(String... args) {
+        return execute(null, null, args);
+    }
+
+    /** Runs a command with its output going to {@code out} and {@code err} (null: the process's streams). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
         for (ActionCommand.Kind kind : ActionCommand.Kind.values()) {
             cl.addSubcommand(kind.command, ActionCommand.subcommand(kind));
@@ -42,6 +47,12 @@ public final class Main implements Runnable {
             c.getErr().println("flipside: " + oneLine(ex));
             return FAILED;
         });
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
         return cl.execute(args);
     }
 

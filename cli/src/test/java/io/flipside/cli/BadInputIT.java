@@ -1,0 +1,163 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.Checksums;
+import io.flipside.core.sql.TableName;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.CommandRejected;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationRejected;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Bad input changes nothing (DESIGN.md invariant 7): each is rejected with a clear reason on the CLI (exit 2) and in
+ * the journal, no table is touched (same definition, same checksum, no table created or left behind), and the services
+ * keep running (the next command is handled).
+ */
+class BadInputIT {
+    static final String DB = "bad";
+    static Flipside f;
+
+    @BeforeAll
+    static void tables() throws Exception {
+        f = Flipside.get();
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB);
+            s.execute("CREATE DATABASE " + DB);
+            s.execute("CREATE TABLE bad.users (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("INSERT INTO bad.users VALUES (1, 'a', 'x'), (2, 'b', NULL), (3, 'c', 'z')");
+            s.execute("CREATE TABLE bad.nokey (a INT, b INT)");
+            s.execute("INSERT INTO bad.nokey VALUES (1, 1), (1, 1)");
+            s.execute("CREATE TABLE bad.nullable_unique (a INT NULL, b INT, UNIQUE KEY (a))");
+            s.execute("INSERT INTO bad.nullable_unique VALUES (NULL, 1), (NULL, 2), (3, 3)");
+            s.execute("CREATE TABLE bad.other (id INT PRIMARY KEY, v INT)");
+            s.execute("INSERT INTO bad.other VALUES (1, 1), (2, 2)");
+        }
+    }
+
+    /** Every table of the database with its definition and a checksum of all its columns. */
+    static List<String> fingerprint() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = '" + DB + "' ORDER BY TABLE_NAME")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String t : tables) {
+                try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + DB + "." + t)) {
+                    rs.next();
+                    out.add(rs.getString(2));
+                }
+                List<String> cols = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
+                        + " TABLE_SCHEMA = '" + DB + "' AND TABLE_NAME = '" + t + "' ORDER BY ORDINAL_POSITION")) {
+                    while (rs.next()) {
+                        cols.add(rs.getString(1));
+                    }
+                }
+                try (ResultSet rs = s.executeQuery(Checksums.query("it", new TableName(DB, t), cols))) {
+                    rs.next();
+                    out.add(t + " " + rs.getLong(1) + " " + rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean journalHasRejection(String reasonPart) {
+        for (JournalEvent e : JournalReader.all(f.config)) {
+            Object p = e.getPayload();
+            String reason = p instanceof CommandRejected r ? r.getReason()
+                    : p instanceof MigrationRejected r ? r.getReason() : null;
+            if (reason != null && reason.contains(reasonPart)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "an unknown table                  | bad.nope            | DROP COLUMN title                  | does not exist",
+        "an unknown database               | nowhere.users       | DROP COLUMN title                  | does not exist",
+        "an ALTER MySQL refuses            | bad.users           | DROP COLUMN no_such_column         | MySQL refused the ALTER",
+        "a second statement                | bad.users           | DROP COLUMN title; DROP TABLE users | only one statement",
+        "not an ALTER clause list          | bad.users           | SELECT * FROM users                | expected the clauses of an ALTER TABLE",
+        "an ALTER of another table         | bad.users           | ALTER TABLE other DROP COLUMN v    | the migration is for bad.users",
+        "renaming the table                | bad.users           | RENAME TO people                   | renaming the table",
+        "no primary key                    | bad.nokey           | ADD COLUMN c INT                   | no primary key",
+        "only a nullable unique key        | bad.nullable_unique | ADD COLUMN c INT                   | no primary key",
+        "dropping the only key             | bad.users           | DROP PRIMARY KEY                   | share no unique key",
+        "a table name that is not DB.TABLE | users               | DROP COLUMN title                  | DATABASE.TABLE",
+    })
+    void isRejectedAndChangesNothing(String what, String table, String alter, String reason) throws Exception {
+        List<String> before = fingerprint();
+        Flipside.Run run = f.cli("submit", "--table", table, "--alter", alter);
+        assertEquals(Main.REJECTED, run.exit(), what + ": " + run);
+        assertTrue(run.err().contains(reason), what + ": stderr says " + run.err());
+        assertTrue(journalHasRejection(reason), what + ": the journal records the reason");
+        assertEquals(before, fingerprint(), what + ": no table was touched");
+    }
+
+    @Test
+    void aSecondMigrationOfATableInFlightAndARevertThatIsNotPossible() throws Exception {
+        Flipside.Run first = f.cli("submit", "--table", "bad.other", "--alter", "ADD COLUMN w INT", "--postpone-cutover");
+        assertEquals(Main.OK, first.exit(), first.toString());
+        String id = first.lastLine();
+
+        List<String> before = fingerprintWithoutHelpers();
+        Flipside.Run second = f.cli("submit", "--table", "bad.other", "--alter", "DROP COLUMN v");
+        assertEquals(Main.REJECTED, second.exit(), second.toString());
+        assertTrue(second.err().contains("already has migration " + id), second.err());
+
+        Flipside.Run revert = f.cli("revert", id);
+        assertEquals(Main.REJECTED, revert.exit(), revert.toString());
+        assertTrue(revert.err().contains("not revertible"), revert.err());
+
+        Flipside.Run complete = f.cli("complete", id);
+        assertEquals(Main.REJECTED, complete.exit(), complete.toString());
+
+        Flipside.Run unknown = f.cli("cutover", "0000beef");
+        assertEquals(Main.REJECTED, unknown.exit(), unknown.toString());
+        assertTrue(unknown.err().contains("no migration 0000beef"), unknown.err());
+        assertEquals(before, fingerprintWithoutHelpers(), "refused commands changed no table");
+
+        Flipside.Run cancel = f.cli("cancel", id, "--wait");
+        assertEquals(Main.OK, cancel.exit(), cancel.toString());
+        assertTrue(fingerprint().stream().noneMatch(s -> s.contains("_other_" + id)), "the shadow table is dropped");
+    }
+
+    /** The fingerprint of the tables that are not Flipside's own (the in-flight migration's shadow is). */
+    static List<String> fingerprintWithoutHelpers() throws SQLException {
+        return fingerprint().stream().filter(s -> !s.contains("_other_")).toList();
+    }
+
+    @Test
+    void aMalformedControlRecordIsRejectedAndTheControllerKeepsGoing() throws Exception {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSetup.producer(f.config, "it-garbage"))) {
+            p.send(new ProducerRecord<>(f.config.topics().control(), "x",
+                    "{\"not\": \"a command\"}".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        Flipside.Run next = f.cli("cutover", "0000cafe");
+        assertEquals(Main.REJECTED, next.exit(), "the controller still answers: " + next);
+        assertTrue(JournalReader.all(f.config).stream().anyMatch(e -> e.getPayload() instanceof CommandRejected r
+                && r.getCommand().equals("malformed")), "the garbage is answered with a rejection in the journal");
+    }
+}

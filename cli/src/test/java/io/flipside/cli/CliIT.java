@@ -1,0 +1,114 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The command-line contract that other tools drive: outputs, JSON fields and exit codes. */
+class CliIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> STATUS_FIELDS = List.of("id", "table", "state", "rowsCopied", "rowsTotal", "lagMillis",
+            "revertible", "freezeGtid", "writeFreezeMillis", "error");
+    static Flipside f;
+
+    @BeforeAll
+    static void table() throws Exception {
+        f = Flipside.get();
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS cli");
+            s.execute("CREATE DATABASE cli");
+            s.execute("CREATE TABLE cli.accounts (id INT PRIMARY KEY, email VARCHAR(100), note VARCHAR(20))");
+            s.execute("INSERT INTO cli.accounts VALUES (1, 'a@x', 'n1'), (2, 'b@x', NULL), (3, 'c@x', 'n3')");
+        }
+    }
+
+    JsonNode status(String id) throws Exception {
+        Flipside.Run r = f.cli("status", id, "--json");
+        assertEquals(Main.OK, r.exit(), r.toString());
+        return JSON.readTree(r.out());
+    }
+
+    @Test
+    void postponedCutOverThenRevertThenComplete() throws Exception {
+        Flipside.Run submit = f.cli("submit", "--table", "cli.accounts", "--alter", "DROP COLUMN note",
+                "--postpone-cutover", "--json", "--as", "carol", "--reason", "tidy up");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        assertTrue(id.matches("[0-9a-f]{8}"), "the last line is the migration id: " + id);
+        JsonNode submitted = JSON.readTree(submit.out().strip().split("\n")[0]);
+        assertEquals(id, submitted.get("id").asText());
+
+        JsonNode ready = null;
+        for (int i = 0; i < 300; i++) {
+            ready = status(id);
+            if (ready.get("state").asText().equals("READY")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        for (String field : STATUS_FIELDS) {
+            assertTrue(ready.has(field), "status --json has " + field + ": " + ready);
+        }
+        assertEquals("READY", ready.get("state").asText(), "a postponed cut-over waits in READY");
+        assertEquals("cli.accounts", ready.get("table").asText());
+        assertEquals(3, ready.get("rowsCopied").asLong());
+        assertFalse(ready.get("revertible").asBoolean(), "nothing to revert before a cut-over");
+        assertEquals("carol", ready.get("operator").asText());
+
+        Flipside.Run cut = f.cli("cutover", id, "--wait");
+        assertEquals(Main.OK, cut.exit(), cut.toString());
+        JsonNode cutOver = status(id);
+        assertEquals("CUT_OVER", cutOver.get("state").asText());
+        assertTrue(cutOver.get("revertible").asBoolean());
+        assertTrue(cutOver.get("freezeGtid").asText().contains(":"), cutOver.toString());
+        assertTrue(cutOver.get("writeFreezeMillis").asLong() >= 0);
+
+        Flipside.Run cancel = f.cli("cancel", id);
+        assertEquals(Main.REJECTED, cancel.exit(), "cancel after a cut-over is refused: " + cancel);
+        assertTrue(cancel.err().contains("revert is the way back"), cancel.err());
+
+        Flipside.Run revert = f.cli("revert", id, "--wait");
+        assertEquals(Main.OK, revert.exit(), revert.toString());
+        assertEquals("REVERTED", status(id).get("state").asText());
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT note FROM cli.accounts ORDER BY id")) {
+            rs.next();
+            assertEquals("n1", rs.getString(1), "the dropped column's values are back");
+        }
+
+        Flipside.Run complete = f.cli("complete", id, "--wait");
+        assertEquals(Main.OK, complete.exit(), complete.toString());
+        assertEquals("COMPLETED", status(id).get("state").asText());
+
+        Flipside.Run again = f.cli("revert", id);
+        assertEquals(Main.REJECTED, again.exit());
+    }
+
+    @Test
+    void statusListsEveryMigrationAsAJsonArrayOrATable() throws Exception {
+        Flipside.Run json = f.cli("status", "--json");
+        assertEquals(Main.OK, json.exit(), json.toString());
+        assertTrue(JSON.readTree(json.out()).isArray());
+        Flipside.Run table = f.cli("status");
+        assertEquals(Main.OK, table.exit());
+        assertTrue(table.out().startsWith("ID"), table.out());
+        Flipside.Run unknown = f.cli("status", "0000dead");
+        assertEquals(Main.REJECTED, unknown.exit());
+    }
+
+    @Test
+    void usageErrorsAreOneLineAndExitOne() {
+        Flipside.Run r = f.cli("submit", "--table", "cli.accounts");
+        assertEquals(Main.FAILED, r.exit());
+        assertTrue(r.err().strip().lines().count() == 1 && r.err().contains("--alter"), r.err());
+    }
+}
