@@ -76,6 +76,8 @@ public final class Capture implements AutoCloseable {
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
     private volatile long published;
+    /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
+    private Map<String, ?> lastDdlOffset;
 
     public Capture(FlipsideConfig config) {
         this(config, p -> { });
@@ -203,8 +205,13 @@ public final class Capture implements AutoCloseable {
                         .notifying(this::publish)
                         .build();
                 engine = e;
+                if (closing) {
+                    // close() ran while the engine was being built; it cannot have closed this one.
+                    e.close();
+                    break;
+                }
                 e.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | IOException e) {
                 LOG.warn("capture failed", e);
             }
             if (closing) {
@@ -251,9 +258,30 @@ public final class Capture implements AutoCloseable {
         }
         published += sent.size();
         for (RecordChangeEvent<SourceRecord> r : batch) {
-            committer.markProcessed(r);
+            if (committable(r.record())) {
+                committer.markProcessed(r);
+            }
         }
         committer.markBatchFinished();
+    }
+
+    /**
+     * Whether a record's offset may become the committed offset. Never the offset of a DDL read from the binlog, nor
+     * an identical one (a heartbeat before the next transaction): that offset equals the position Debezium stores the
+     * DDL at in the schema history, so a restart from it both recovers the DDL from the history and reads it again
+     * from the binlog, and applies it twice. For most DDL that is harmless; for the cut-over's
+     * {@code RENAME TABLE t TO old, shadow TO t} it is not: the second application renames the swapped-in table over
+     * the old one, and after a revert rows are decoded with the wrong columns (a value silently dropped, or the
+     * engine failing on every restart). Committing the offset of the preceding record instead makes a restart read
+     * the DDL once, from the binlog.
+     */
+    private boolean committable(SourceRecord record) {
+        Map<String, ?> offset = record.sourceOffset();
+        if (ChangeEvents.isBinlogDdl(record)) {
+            lastDdlOffset = offset;
+            return false;
+        }
+        return lastDdlOffset == null || !lastDdlOffset.equals(offset);
     }
 
     Properties engineProperties() {
@@ -292,6 +320,9 @@ public final class Capture implements AutoCloseable {
         p.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
         p.put("schema.history.internal.kafka.topic", topics.captureSchemaHistory());
         p.put("schema.history.internal.kafka.bootstrap.servers", config.get(FlipsideConfig.KAFKA_BOOTSTRAP));
+        // The history must hold the DDL of the tables Flipside creates (which are not published): after a restart,
+        // the RENAME that swaps a shadow table in is replayed from it, and rows are decoded with the shadow's columns.
+        p.put("schema.history.internal.store.only.captured.tables.ddl", "false");
         for (Map.Entry<String, String> e : config.kafkaClientSettings().entrySet()) {
             p.put(e.getKey(), e.getValue());
             if (!e.getKey().equals("bootstrap.servers")) {

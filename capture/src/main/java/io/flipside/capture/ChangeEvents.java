@@ -28,6 +28,19 @@ final class ChangeEvents {
         this.server = server;
     }
 
+    /**
+     * Whether the record is a DDL statement read from the binlog (not one of the statements the start's schema snapshot
+     * describes the tables with).
+     */
+    static boolean isBinlogDdl(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || !SCHEMA_CHANGE.equals(value.schema().name())) {
+            return false;
+        }
+        Struct source = value.getStruct("source");
+        String snapshot = source == null ? null : optionalString(source, "snapshot");
+        return snapshot == null || "false".equals(snapshot);
+    }
+
     Optional<ChangeEvent> convert(SourceRecord record, long capturedMillis) {
         if (!(record.value() instanceof Struct value)) {
             return Optional.empty();

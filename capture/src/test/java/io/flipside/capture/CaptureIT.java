@@ -494,56 +494,47 @@ class CaptureIT {
     }
 
 
+    /**
+     * A restart whose committed offset is the cut-over's RENAME itself (the capture stopped after publishing it and
+     * before any later change). Debezium 3.6.1 stores the DDL in the schema history at exactly that offset, so a
+     * restart from it recovers the RENAME from the history and then reads it again from the binlog and applies it a
+     * second time: the swapped-in table is renamed over the old one, and after the revert the rows of {@code users} are
+     * decoded with the shadow's columns (DROP_COLUMN: {@code title} silently dropped; ADD_COLUMN: "Error requesting a
+     * row value" and the engine failing on every restart). The capture therefore never commits the offset of a DDL read
+     * from the binlog ({@link Capture}); this test fails without that. Offsets are committed after every batch here so
+     * that the committed offset is deterministically the RENAME's when nothing else is committable.
+     */
     @ParameterizedTest
     @EnumSource(ShadowChange.class)
-    void experimentRestartRightAfterRename(ShadowChange change) throws Exception {
-        FlipsideConfig config = config("exp");
-        String db = database("exp");
+    void renameSwapSurvivesARestartRightAfterTheCutOver(ShadowChange change) throws Exception {
+        FlipsideConfig config = config("swapcut");
+        String db = database("swapcut");
+        Consumer<Properties> commitEveryBatch = p -> p.put("offset.flush.interval.ms", "0");
         try (Connection c = connect(); Changelog changelog = new Changelog(configWithTopic(config))) {
             createUsers(c, db);
-            try (Capture capture = new Capture(config).start()) {
+            try (Capture capture = new Capture(config, commitEveryBatch).start()) {
                 awaitStreaming(capture, c, changelog, db);
                 buildShadow(c, db, change);
                 cutOver(c, db);
-                changelog.await("rename", l -> l.stream().filter(e -> db.equals(e.getDatabase()) && e.getOp() == ChangeOp.DDL && e.getDdl().startsWith("RENAME")).count() >= 2);
-                Thread.sleep(2500);
+                changelog.await("the cut-over's RENAME", l -> l.stream().filter(e -> db.equals(e.getDatabase())
+                        && e.getOp() == ChangeOp.DDL && e.getDdl().startsWith("RENAME")).count() >= 2);
+                Thread.sleep(1_500); // let the engine commit what it was given
             }
-            dump(config, db);
-            try (Capture capture = new Capture(config).start()) {
+            try (Capture capture = new Capture(config, commitEveryBatch).start()) {
                 assertTrue(capture.awaitStarted(EVENT_TIMEOUT));
                 exec(c, change.insert(db, 4, "Dee", "Dev", 44));
                 changelog.await("insert 4", rowSeen(db, "users", "INSERT 4"));
                 revert(c, db);
                 exec(c, "INSERT INTO " + db + ".users VALUES (7, 'Gus', 'CIO')");
                 markEnd(c, db);
-                changelog.await("end", endMarkerSeen(db));
-            } finally {
-                changelog.all.stream().filter(e -> db.equals(e.getDatabase()) && e.getGtid() != null && !"probe".equals(e.getTable())).forEach(e -> LOG.info("EXP {}: {}", change, describe(e)));
+                changelog.await("the end marker", endMarkerSeen(db));
             }
             List<ChangeEvent> users = distinctInOrder(changelog.rows(db, "users"));
+            users.forEach(e -> LOG.info("swap+restart at cut-over {}: {}", change, describe(e)));
+            assertEquals(List.of("INSERT 4", "INSERT 7"), users.stream().map(CaptureIT::opAndId).toList(),
+                    () -> describeAll(users));
             assertRow(users.get(0), key(4), null, change.row(4, "Dee", "Dev", 44L));
             assertRow(users.get(1), key(7), null, oldRow(7, "Gus", "CIO"));
-        }
-    }
-
-    private static void dump(FlipsideConfig config, String db) {
-        Properties p = KafkaSetup.consumer(config, "dump");
-        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
-        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
-        for (String topic : List.of(config.topics().captureOffsets(), config.topics().captureSchemaHistory())) {
-            try (KafkaConsumer<String, String> k = new KafkaConsumer<>(p)) {
-                TopicPartition tp = new TopicPartition(topic, 0);
-                k.assign(List.of(tp));
-                k.seekToBeginning(List.of(tp));
-                long end = k.endOffsets(List.of(tp)).get(tp);
-                while (k.position(tp) < end) {
-                    for (ConsumerRecord<String, String> r : k.poll(Duration.ofMillis(500))) {
-                        if (topic.endsWith("offsets") || r.value().contains(db)) {
-                            LOG.info("DUMP {} @{}: key={} value={}", topic, r.offset(), r.key(), r.value().length() > 600 ? r.value().substring(0, 600) : r.value());
-                        }
-                    }
-                }
-            }
         }
     }
 

@@ -11,8 +11,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 @CommandLine.Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the worked example on an embedded MySQL 8 and Kafka: DROP COLUMN title under writes, cut over,",
-            "write Savannah, revert, complete. Prints a report; exit 0 only if every check passed."})
+        description = {"Run the worked example on an embedded MySQL 8 and Kafka, and report.",
+            "DROP COLUMN title under writes, cut over, write Savannah, revert, complete;",
+            "exit 0 only if every check passed."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rows", description = "Rows in app.users (default: ${DEFAULT-VALUE})")
     int rows = 100_000;

@@ -13,8 +13,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 @CommandLine.Command(name = "dev", mixinStandardHelpOptions = true,
-        description = {"Start an embedded MySQL 8 and Kafka broker and the three roles, print how to connect,",
-            "and run until interrupted."})
+        description = {"Run an embedded MySQL 8, Kafka broker and the three roles until interrupted.",
+            "Prints how to connect, and writes a config file for the operator commands."})
 final class DevCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Where the embedded servers keep their data (default: ${DEFAULT-VALUE})")
     Path dir = Path.of(".flipside", "dev");

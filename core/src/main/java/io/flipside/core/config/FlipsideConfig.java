@@ -26,7 +26,7 @@ public final class FlipsideConfig {
     public static final Setting<String> MYSQL_HOST = Setting.text("mysql.host", null, "MySQL server host");
     public static final Setting<Integer> MYSQL_PORT = Setting.integer("mysql.port", "3306", "MySQL server port", 1, 65535);
     public static final Setting<String> MYSQL_USER = Setting.text("mysql.user", null,
-            "MySQL user (capture: REPLICATION SLAVE, REPLICATION CLIENT, SELECT; applier: DDL, DML and LOCK TABLES)");
+            "MySQL user; see the grants each role needs in the README");
     public static final Setting<String> MYSQL_PASSWORD = Setting.text("mysql.password", "", "MySQL password");
     public static final Setting<String> MYSQL_JDBC_OPTIONS = Setting.text("mysql.jdbc.options",
             "useSSL=false&allowPublicKeyRetrieval=true",
