@@ -29,21 +29,35 @@ final class DevCommand implements Callable<Integer> {
             FlipsideConfig cfg = configFor(stack);
             Path file = dir.toAbsolutePath().resolve("flipside.properties");
             write(cfg, stack, file);
-            var out = spec.commandLine().getOut();
-            out.println("Flipside dev stack is running.");
-            out.println("  MySQL  " + stack.mysql().host() + ":" + stack.mysql().port() + "  user "
-                    + stack.mysql().user() + " password " + stack.mysql().password());
-            out.println("         jdbc: " + stack.mysql().jdbcUrl(null));
-            out.println("  Kafka  " + stack.kafka().bootstrapServers());
-            out.println("  config " + file);
-            out.println("Try:");
-            out.println("  ./flipside submit --config " + file + " --table app.users --alter \"DROP COLUMN title\"");
-            out.println("  ./flipside status --config " + file);
-            out.println("Press Ctrl-C to stop.");
-            out.flush();
-            RunCommand.runUntilInterrupted(cfg, EnumSet.allOf(Roles.Role.class));
+            createSampleTable(stack);
+            RunCommand.runUntilInterrupted(cfg, EnumSet.allOf(Roles.Role.class), () -> printHowToConnect(stack, file));
         }
         return Main.OK;
+    }
+
+    /** app.users with a few rows, to try a migration on. */
+    private static void createSampleTable(EmbeddedStack stack) throws java.sql.SQLException {
+        try (java.sql.Connection c = stack.mysql().connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS app");
+            s.execute("CREATE TABLE IF NOT EXISTS app.users (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("INSERT IGNORE INTO app.users VALUES (1, 'Ada', 'engineer'), (2, 'Grace', 'admiral'),"
+                    + " (3, 'Linus', NULL)");
+        }
+    }
+
+    private void printHowToConnect(EmbeddedStack stack, Path file) {
+        var out = spec.commandLine().getOut();
+        out.println("Flipside dev stack is running (a sample table app.users has 3 rows).");
+        out.println("  MySQL  " + stack.mysql().host() + ":" + stack.mysql().port() + "  user "
+                + stack.mysql().user() + " password " + stack.mysql().password());
+        out.println("         jdbc: " + stack.mysql().jdbcUrl(null));
+        out.println("  Kafka  " + stack.kafka().bootstrapServers());
+        out.println("  config " + file);
+        out.println("Try:");
+        out.println("  ./flipside submit --config " + file + " --table app.users --alter \"DROP COLUMN title\"");
+        out.println("  ./flipside status --config " + file);
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
     }
 
     static FlipsideConfig configFor(EmbeddedStack stack) {

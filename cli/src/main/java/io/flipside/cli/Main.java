@@ -24,6 +24,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The binlog client logs through java.util.logging: route it to slf4j like everything else.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(execute(args));
     }
 
@@ -53,7 +56,13 @@ public final class Main implements Runnable {
         if (err != null) {
             cl.setErr(err);
         }
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            // picocli's writers flush on println only; System.exit would drop a final print.
+            cl.getOut().flush();
+            cl.getErr().flush();
+        }
     }
 
     static String oneLine(Throwable t) {

@@ -30,8 +30,15 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static void runUntilInterrupted(FlipsideConfig cfg, java.util.Set<Roles.Role> roles) throws Exception {
+        runUntilInterrupted(cfg, roles, () -> { });
+    }
+
+    /** Starts the roles, runs {@code whenRunning}, and blocks until the process is asked to stop. */
+    static void runUntilInterrupted(FlipsideConfig cfg, java.util.Set<Roles.Role> roles, Runnable whenRunning)
+            throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         try (Roles running = Roles.start(cfg, roles)) {
+            whenRunning.run();
             Thread hook = new Thread(() -> {
                 running.close();
                 stop.countDown();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -103,6 +104,18 @@ class CliIT {
         assertTrue(table.out().startsWith("ID"), table.out());
         Flipside.Run unknown = f.cli("status", "0000dead");
         assertEquals(Main.REJECTED, unknown.exit());
+    }
+
+    @Test
+    void theBinaryPrintsItsOutputBeforeExiting() throws Exception {
+        // main() ends in System.exit: anything printed without a newline and not flushed would be lost.
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                "io.flipside.cli.Main", "status", "--config", f.configFile.toString(), "--json")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(JSON.readTree(out).isArray(), out);
     }
 
     @Test
