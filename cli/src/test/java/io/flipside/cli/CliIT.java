@@ -95,6 +95,43 @@ class CliIT {
     }
 
     @Test
+    void theRetentionWindowEndsWithTheOldTableRetired() throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE cli.events (id BIGINT PRIMARY KEY, kind VARCHAR(10), legacy INT)");
+            s.execute("INSERT INTO cli.events VALUES (1, 'a', 10), (2, 'b', 20)");
+        }
+        Flipside.Run submit = f.cli("submit", "--table", "cli.events", "--alter", "DROP COLUMN legacy",
+                "--retention", "2");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        JsonNode done = null;
+        for (int i = 0; i < 600; i++) {
+            done = status(id);
+            if (done.get("state").asText().equals("COMPLETED")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals("COMPLETED", done.get("state").asText(), "completed by itself at the end of the window: " + done);
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
+                        + " WHERE TABLE_SCHEMA = 'cli' AND TABLE_NAME LIKE '%events%' ORDER BY TABLE_NAME")) {
+            assertTrue(rs.next());
+            assertEquals("events", rs.getString(1));
+            assertFalse(rs.next(), "the old table is retired, nothing else is left");
+        }
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.COLUMNS"
+                        + " WHERE TABLE_SCHEMA = 'cli' AND TABLE_NAME = 'events' AND COLUMN_NAME = 'legacy'")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "the new schema serves");
+        }
+        boolean automatic = JournalReader.of(f.config, id).stream().anyMatch(e ->
+                e.getPayload() instanceof io.flipside.schema.CompleteRequested r && r.getAutomatic());
+        assertTrue(automatic, "the journal says the window ended, not an operator");
+    }
+
+    @Test
     void statusListsEveryMigrationAsAJsonArrayOrATable() throws Exception {
         Flipside.Run json = f.cli("status", "--json");
         assertEquals(Main.OK, json.exit(), json.toString());

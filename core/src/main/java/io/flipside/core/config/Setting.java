@@ -22,33 +22,24 @@ public record Setting<T>(String key, String defaultValue, String description, Fu
     }
 
     static Setting<Integer> integer(String key, String def, String description, int min, int max) {
-        return new Setting<>(key, def, description, s -> {
-            int v;
-            try {
-                v = Integer.parseInt(s.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a whole number, got: " + s);
-            }
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got: " + v);
-            }
-            return v;
-        });
+        return new Setting<>(key, def, description, s -> (int) parseRanged(key, s, min, max));
     }
 
     static Setting<Long> longInt(String key, String def, String description, long min, long max) {
-        return new Setting<>(key, def, description, s -> {
-            long v;
-            try {
-                v = Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a whole number, got: " + s);
-            }
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got: " + v);
-            }
-            return v;
-        });
+        return new Setting<>(key, def, description, s -> parseRanged(key, s, min, max));
+    }
+
+    private static long parseRanged(String key, String text, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got: " + text);
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got: " + v);
+        }
+        return v;
     }
 
     static Setting<Boolean> bool(String key, String def, String description) {
