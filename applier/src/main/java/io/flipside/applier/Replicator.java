@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Before the cut-over it projects changes of the serving (source) table onto the shadow table (forward); after it,
  * changes of the serving (new) table onto the old table (inverse); after a revert, forward again. Changes are applied
  * by key: for a batch of changed keys, MySQL re-reads the serving rows and upserts their projection, and deletes the
- * rows that no longer exist ({@link Projection#upsert}, {@link Projection#deleteMissing}). This coalesces repeated
+ * rows that no longer exist ({@link Projection#upsert}, {@link Projection#existingKeys}, {@link Projection#deleteAbsent}). This coalesces repeated
  * changes of a key, keeps MySQL's own type conversions, and makes applying an event twice harmless.
  *
  * <p>GTID-precise interleaving with the copy: the copy's cursor updates reach this replicator through the changelog at
@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
     private static final long PERSIST_IDLE_POSITION_MS = 1000;
+    /** The apply session's isolation level (see {@link #open}). */
+    static final String ISOLATION = "READ-COMMITTED";
 
     enum Direction { FORWARD, INVERSE }
 
@@ -113,6 +115,12 @@ final class Replicator implements AutoCloseable {
     /** Loads apply_state (finishing or abandoning a swap a crash interrupted) and positions the consumer. */
     void open() throws SQLException {
         conn = db.connect();
+        // READ COMMITTED: the apply reads the serving table (production) without locking its rows, so it never holds
+        // up a writer and never deadlocks with one. Reading the latest committed version is enough: a row that changes
+        // after it was read is in the changelog again, later, and applied again.
+        try (Statement s = conn.createStatement()) {
+            s.execute("SET SESSION transaction_isolation = '" + ISOLATION + "'");
+        }
         conn.setAutoCommit(false);
         String stage = load();
         if ("SWAPPING".equals(stage)) {
@@ -288,8 +296,9 @@ final class Replicator implements AutoCloseable {
             try {
                 for (int from = 0; from < keys.size(); from += maxKeys) {
                     List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
-                    execute(p.upsert(part.size(), bounded), part, bounded ? bound : null);
-                    execute(p.deleteMissing(part.size(), bounded), part, bounded ? bound : null);
+                    execute(p.upsert(part.size(), bounded), part, bounded ? bound : null, List.of());
+                    List<Key> kept = existing(p, part);
+                    execute(p.deleteAbsent(part.size(), bounded, kept.size()), part, bounded ? bound : null, kept);
                 }
                 try (PreparedStatement ps = conn.prepareStatement(sidecar.advanceApply())) {
                     ps.setLong(1, offset);
@@ -328,17 +337,37 @@ final class Replicator implements AutoCloseable {
         pendingNewestCommit = 0;
     }
 
-    private void execute(String sql, List<Key> keys, Key bound) throws SQLException {
+    private void execute(String sql, List<Key> keys, Key bound, List<Key> after) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             int i = 1;
             for (Key k : keys) {
                 i = KeyValues.bind(ps, i, k);
             }
             if (bound != null) {
-                KeyValues.bind(ps, i, bound);
+                i = KeyValues.bind(ps, i, bound);
+            }
+            for (Key k : after) {
+                i = KeyValues.bind(ps, i, k);
             }
             ps.executeUpdate();
         }
+    }
+
+    /** The keys of {@code keys} that the read table still has (a non-locking read under READ COMMITTED). */
+    private List<Key> existing(Projection p, List<Key> keys) throws SQLException {
+        List<Key> found = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(p.existingKeys(keys.size()))) {
+            int i = 1;
+            for (Key k : keys) {
+                i = KeyValues.bind(ps, i, k);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(KeyValues.read(rs, p.readKey()));
+                }
+            }
+        }
+        return found;
     }
 
     private String writeMarker(String kind) throws SQLException {

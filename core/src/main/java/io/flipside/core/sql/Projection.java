@@ -96,22 +96,26 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
-     * Deletes from the written table the rows of {@code keys} keys that no longer exist in the read table.
-     * Parameters as for {@link #upsert}.
+     * Which of {@code keys} keys still exist in the read table: a plain SELECT, so that under READ COMMITTED it reads
+     * without taking locks on production rows. Parameters: the keys, column by column.
      */
-    public String deleteMissing(int keys, boolean bounded) {
-        StringBuilder on = new StringBuilder();
-        for (int i = 0; i < keySize(); i++) {
-            if (i > 0) {
-                on.append(" AND ");
-            }
-            on.append(read.quoted()).append('.').append(Sql.ident(readKey.get(i))).append(" = ")
-                    .append(write.quoted()).append('.').append(Sql.ident(writeKey.get(i)));
-        }
-        return Sql.tag(migrationId, "apply") + "DELETE " + write.quoted() + " FROM " + write.quoted() + " LEFT JOIN "
-                + read.quoted() + " ON " + on + " WHERE " + row(write.quoted(), writeKey) + " IN (" + tuples(keys) + ")"
-                + (bounded ? " AND " + row(write.quoted(), writeKey) + " <= " + tuple(keySize()) : "")
-                + " AND " + read.quoted() + "." + Sql.ident(readKey.get(0)) + " IS NULL";
+    public String existingKeys(int keys) {
+        return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(readKey) + " FROM " + read.quoted() + " WHERE "
+                + row(null, readKey) + " IN (" + tuples(keys) + ")";
+    }
+
+    /**
+     * Deletes the rows of {@code keys} keys from the written table, except the {@code kept} keys that
+     * {@link #existingKeys} found in the read table; MySQL compares the keys, with the columns' collations. A row
+     * re-inserted between the two statements is in the changelog after them and is applied again.
+     *
+     * <p>Parameters: the keys; the bound when {@code bounded}; the kept keys.
+     */
+    public String deleteAbsent(int keys, boolean bounded, int kept) {
+        return Sql.tag(migrationId, "apply") + "DELETE FROM " + write.quoted() + " WHERE " + row(null, writeKey)
+                + " IN (" + tuples(keys) + ")"
+                + (bounded ? " AND " + row(null, writeKey) + " <= " + tuple(keySize()) : "")
+                + (kept == 0 ? "" : " AND " + row(null, writeKey) + " NOT IN (" + tuples(kept) + ")");
     }
 
     /** Checksum of the mapped columns of the read table, in mapping order (see {@link Checksums}). */

@@ -32,11 +32,13 @@ class ProjectionTest {
     }
 
     @Test
-    void deletesRowsThatNoLongerExist() {
-        assertEquals("/* flipside 0badcafe apply */ DELETE `app`.`_users_0badcafe_new` FROM `app`.`_users_0badcafe_new`"
-                + " LEFT JOIN `app`.`users` ON `app`.`users`.`id` = `app`.`_users_0badcafe_new`.`id`"
-                + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?) AND `app`.`users`.`id` IS NULL",
-                FORWARD.deleteMissing(1, false));
+    void deletesRowsThatNoLongerExistWithoutLockingTheReadTable() {
+        assertEquals("/* flipside 0badcafe apply */ SELECT `id` FROM `app`.`users` WHERE `id` IN (?, ?, ?)",
+                FORWARD.existingKeys(3));
+        assertEquals("/* flipside 0badcafe apply */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` IN (?, ?, ?)"
+                + " AND `id` <= ? AND `id` NOT IN (?)", FORWARD.deleteAbsent(3, true, 1));
+        assertEquals("/* flipside 0badcafe apply */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` IN (?)",
+                FORWARD.deleteAbsent(1, false, 0));
     }
 
     @Test
