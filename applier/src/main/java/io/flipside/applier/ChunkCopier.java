@@ -51,9 +51,12 @@ final class ChunkCopier implements Runnable {
     volatile Throwable failure;
     private volatile boolean stopped;
 
+    private final ApplierMetrics metrics;
+
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive, int targetMillis,
-            int maxRows) {
+            int maxRows, ApplierMetrics metrics) {
         this.id = id;
+        this.metrics = metrics;
         this.db = db;
         this.sidecar = sidecar;
         this.forward = forward;
@@ -96,6 +99,7 @@ final class ChunkCopier implements Runnable {
                 Chunk chunk = db.retrying(() -> copy(c, lower, n));
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
                 rowsCopied.addAndGet(chunk.rows());
+                metrics.copied(chunk.rows());
                 chunks.incrementAndGet();
                 if (chunk.last() != null) {
                     cursor = chunk.last();

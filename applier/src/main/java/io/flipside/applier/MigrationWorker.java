@@ -75,6 +75,7 @@ final class MigrationWorker implements Runnable {
     private int reportedSwaps = -1;
     private long lastProgressAt;
     private String lastProgress = "";
+    private final ApplierMetrics metrics;
 
     MigrationWorker(MigrationState initial, FlipsideConfig config, Db db, Sidecar sidecar, Reports reports,
             Runnable onExit) {
@@ -85,6 +86,7 @@ final class MigrationWorker implements Runnable {
         this.sidecar = sidecar;
         this.reports = reports;
         this.onExit = onExit;
+        this.metrics = new ApplierMetrics(id);
     }
 
     void update(MigrationState s) {
@@ -175,7 +177,7 @@ final class MigrationWorker implements Runnable {
         List<String> shadowKey = plan.getShadowKeyColumns().isEmpty() ? plan.getKeyColumns() : plan.getShadowKeyColumns();
         Projection forward = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
                 plan.getKeyIndex());
-        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward)) {
+        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward, metrics)) {
             replicator.open();
             startCopier(forward, replicator);
             return loop(replicator, forward, source, shadow, old, mapping);
@@ -352,7 +354,7 @@ final class MigrationWorker implements Runnable {
             return;
         }
         copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, config.get(FlipsideConfig.CHUNK_TARGET_MS),
-                config.get(FlipsideConfig.CHUNK_MAX_ROWS));
+                config.get(FlipsideConfig.CHUNK_MAX_ROWS), metrics);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);
         copierThread.start();

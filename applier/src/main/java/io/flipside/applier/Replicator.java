@@ -87,6 +87,9 @@ final class Replicator implements AutoCloseable {
     private long pendingOffset = -1;
     private String pendingGtid;
     private long pendingNewestCommit;
+    private long[] pendingCommits = new long[1024];
+    private int pendingCommitCount;
+    private final ApplierMetrics metrics;
     private boolean stateDirty;
     private long lastPersist;
 
@@ -96,8 +99,9 @@ final class Replicator implements AutoCloseable {
     private volatile boolean atEnd;
 
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
-            TableName old, Projection forward) {
+            TableName old, Projection forward, ApplierMetrics metrics) {
         this.id = id;
+        this.metrics = metrics;
         this.db = db;
         this.sidecar = sidecar;
         this.config = config;
@@ -222,6 +226,10 @@ final class Replicator implements AutoCloseable {
             addKey(ev.getAfter(), p.readKey());
             pendingEvents++;
             pendingNewestCommit = Math.max(pendingNewestCommit, ev.getCommitMillis());
+            if (pendingCommitCount == pendingCommits.length) {
+                pendingCommits = java.util.Arrays.copyOf(pendingCommits, pendingCommitCount * 2);
+            }
+            pendingCommits[pendingCommitCount++] = ev.getCommitMillis();
         } else if (ev.getOp() != ChangeOp.DDL && sidecar.database.equals(ev.getDatabase())
                 && ev.getAfter() != null && id.equals(text(ev.getAfter(), "migration_id"))) {
             if ("copy_state".equals(ev.getTable())) {
@@ -318,11 +326,13 @@ final class Replicator implements AutoCloseable {
             }
         });
         if (!keys.isEmpty()) {
+            long committedAt = System.currentTimeMillis();
             eventsApplied += events;
             appliedTotal = eventsApplied;
             if (pendingNewestCommit > 0) {
-                lagMillis = Math.max(0, System.currentTimeMillis() - pendingNewestCommit);
+                lagMillis = Math.max(0, committedAt - pendingNewestCommit);
             }
+            metrics.applied(direction == Direction.FORWARD, events, pendingCommits, pendingCommitCount, committedAt);
         }
         nextOffset = offset;
         if (gtid != null) {
@@ -335,6 +345,7 @@ final class Replicator implements AutoCloseable {
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;
+        pendingCommitCount = 0;
     }
 
     private void execute(String sql, List<Key> keys, Key bound, List<Key> after) throws SQLException {
@@ -489,6 +500,7 @@ final class Replicator implements AutoCloseable {
         }
         long freezeMillis = (System.nanoTime() - t0) / 1_000_000;
         long lockWaitMillis = (tLocked - t0) / 1_000_000;
+        metrics.froze(from == Direction.FORWARD, freezeMillis);
         try (PreparedStatement ps = conn.prepareStatement(sidecar.recordFreeze())) {
             ps.setLong(1, freezeMillis);
             ps.setLong(2, lockWaitMillis);
@@ -550,6 +562,7 @@ final class Replicator implements AutoCloseable {
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;
+        pendingCommitCount = 0;
     }
 
     private static Direction flip(Direction d) {

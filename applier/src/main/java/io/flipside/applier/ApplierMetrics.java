@@ -1,0 +1,69 @@
+package io.flipside.applier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/**
+ * The applier's meters, in Micrometer's global registry (tags: the migration id, and the direction or phase).
+ *
+ * <ul>
+ *   <li>{@code flipside.apply.lag}: for every applied change, from its commit on the serving table to the commit of
+ *       its projection (p50, p99 published).</li>
+ *   <li>{@code flipside.apply.events}, {@code flipside.copy.rows}: counts.</li>
+ *   <li>{@code flipside.freeze}: how long writes were held at each swap (phase cutover or revert).</li>
+ * </ul>
+ */
+final class ApplierMetrics {
+    private final Timer lagForward;
+    private final Timer lagInverse;
+    private final Counter eventsForward;
+    private final Counter eventsInverse;
+    private final Counter rowsCopied;
+    private final Timer freezeCutOver;
+    private final Timer freezeRevert;
+
+    ApplierMetrics(String migrationId) {
+        MeterRegistry r = Metrics.globalRegistry;
+        lagForward = lag(r, migrationId, "forward");
+        lagInverse = lag(r, migrationId, "inverse");
+        eventsForward = Counter.builder("flipside.apply.events").tag("migration", migrationId)
+                .tag("direction", "forward").description("Changes applied").register(r);
+        eventsInverse = Counter.builder("flipside.apply.events").tag("migration", migrationId)
+                .tag("direction", "inverse").description("Changes applied").register(r);
+        rowsCopied = Counter.builder("flipside.copy.rows").tag("migration", migrationId)
+                .description("Rows copied into the shadow table").register(r);
+        freezeCutOver = freeze(r, migrationId, "cutover");
+        freezeRevert = freeze(r, migrationId, "revert");
+    }
+
+    private static Timer lag(MeterRegistry r, String id, String direction) {
+        return Timer.builder("flipside.apply.lag").tag("migration", id).tag("direction", direction)
+                .description("From a change's commit on the serving table to the commit of its projection")
+                .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(10))
+                .distributionStatisticBufferLength(3).register(r);
+    }
+
+    private static Timer freeze(MeterRegistry r, String id, String phase) {
+        return Timer.builder("flipside.freeze").tag("migration", id).tag("phase", phase)
+                .description("How long writes were held at a swap").register(r);
+    }
+
+    void applied(boolean forward, long events, long[] commitMillis, int count, long committedAt) {
+        (forward ? eventsForward : eventsInverse).increment(events);
+        Timer t = forward ? lagForward : lagInverse;
+        for (int i = 0; i < count; i++) {
+            t.record(Duration.ofMillis(Math.max(0, committedAt - commitMillis[i])));
+        }
+    }
+
+    void copied(long rows) {
+        rowsCopied.increment(rows);
+    }
+
+    void froze(boolean cutOver, long millis) {
+        (cutOver ? freezeCutOver : freezeRevert).record(Duration.ofMillis(millis));
+    }
+}
