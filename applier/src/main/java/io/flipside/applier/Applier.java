@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collection;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The applier role: follows the controller's state topic and runs one {@link MigrationWorker} per migration that is
  * not finished, which does the migration's work on MySQL and reports it.
+ *
+ * <p>Appliers follow the state topic in one consumer group: the topic has one partition, so one member at a time is
+ * assigned it and owns every migration; the others wait as hot standbys. When the owner dies, its partition goes to a
+ * standby after the group's session timeout. A paused owner that wakes up after that has its workers fenced by the
+ * sidecar's epoch ({@link Fenced}) before it notices the revocation and stops them.
  */
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
@@ -46,7 +53,11 @@ public final class Applier implements AutoCloseable {
         KafkaSetup.ensureControlTopics(config);
         KafkaSetup.ensureChangelogTopic(config);
         this.reports = new Reports(config);
-        this.states = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-state"));
+        java.util.Properties p = KafkaSetup.consumer(config, "flipside-applier-state");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, config.topics().applierGroupId());
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        this.states = new KafkaConsumer<>(p);
         this.watcher = new Thread(this::watch, "flipside-applier");
         this.watcher.setDaemon(true);
     }
@@ -57,10 +68,30 @@ public final class Applier implements AutoCloseable {
     }
 
     private void watch() {
-        TopicPartition tp = new TopicPartition(config.topics().state(), 0);
-        states.assign(List.of(tp));
-        states.seekToBeginning(List.of(tp));
-        LOG.info("applier started; following {}", config.topics().state());
+        states.subscribe(List.of(config.topics().state()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    // Every migration's latest state: the compacted topic from its start.
+                    states.seekToBeginning(partitions);
+                    LOG.info("this applier owns the migrations now (assigned {})", partitions);
+                }
+            }
+
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    LOG.warn("this applier no longer owns the migrations ({} revoked); stopping its workers", partitions);
+                    stopWorkers();
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                onPartitionsRevoked(partitions);
+            }
+        });
+        LOG.info("applier started; following {} in group {}", config.topics().state(), config.topics().applierGroupId());
         try {
             while (!closing) {
                 for (ConsumerRecord<String, byte[]> rec : states.poll(Duration.ofMillis(200))) {
@@ -97,14 +128,31 @@ public final class Applier implements AutoCloseable {
         if (Transitions.isFinal(s.getStatus()) || closing) {
             return;
         }
+        MigrationWorker[] self = new MigrationWorker[1];
         MigrationWorker worker = new MigrationWorker(s, config, db, sidecar, reports, () -> {
             workers.remove(id);
-            finishedAtVersion.put(id, s.getVersion());
+            finishedAtVersion.put(id, self[0].latestVersion());
         });
+        self[0] = worker;
         workers.put(id, worker);
         Thread t = new Thread(worker, "flipside-migration-" + id);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Stops every worker and waits for them (their progress is in the sidecar; the next owner resumes it). */
+    private void stopWorkers() {
+        workers.values().forEach(MigrationWorker::stop);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!workers.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        finishedAtVersion.clear();
     }
 
     /** Migrations this applier is working on. */

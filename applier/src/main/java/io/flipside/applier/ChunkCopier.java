@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
  * </ol>
  *
- * Plain INSERT, not INSERT IGNORE: rows above the cursor are never written by the replicator, so a duplicate can only
+ * A lost connection (MySQL restarting) is not a failure: the copier reconnects with back-off and resumes from the
+ * cursor committed in the sidecar, so no chunk is copied twice. An update of the cursor that matches no row means
+ * another applier owns the migration now ({@link Fenced}); the chunk is rolled back and the copier stops.
+ *
+ * <p>Plain INSERT, not INSERT IGNORE: rows above the cursor are never written by the replicator, so a duplicate can only
  * mean that the new schema rejects the data (for example a new UNIQUE key over duplicate values); that fails the
  * migration with MySQL's message instead of silently dropping rows.
  */
@@ -49,13 +53,17 @@ final class ChunkCopier implements Runnable {
     volatile boolean done;
     volatile long copyMillis;
     volatile Throwable failure;
+    volatile Fenced fenced;
+    final java.util.concurrent.atomic.AtomicInteger interruptions = new java.util.concurrent.atomic.AtomicInteger();
+    private final long epoch;
     private volatile boolean stopped;
 
     private final ApplierMetrics metrics;
 
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive, int targetMillis,
-            int maxRows, ApplierMetrics metrics) {
+            int maxRows, ApplierMetrics metrics, long epoch) {
         this.id = id;
+        this.epoch = epoch;
         this.metrics = metrics;
         this.db = db;
         this.sidecar = sidecar;
@@ -71,6 +79,42 @@ final class ChunkCopier implements Runnable {
 
     @Override
     public void run() {
+        long backoff = 500;
+        while (!stopped && !done) {
+            try {
+                copyUntilDoneOrStopped();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Fenced e) {
+                fenced = e;
+                LOG.warn(e.getMessage());
+                return;
+            } catch (Throwable t) {
+                if (stopped) {
+                    return;
+                }
+                if (!Db.isConnectionLoss(t)) {
+                    failure = t;
+                    LOG.error("migration {}: copy failed", id, t);
+                    return;
+                }
+                interruptions.incrementAndGet();
+                LOG.warn("migration {}: copy interrupted ({}); reconnecting in {} ms and resuming from the cursor in"
+                        + " the sidecar", id, Db.describe(t), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoff = Math.min(backoff * 2, 30_000);
+            }
+        }
+    }
+
+    /** One connection's worth of copying: resumes from the committed cursor, so a reconnect copies nothing twice. */
+    private void copyUntilDoneOrStopped() throws SQLException, InterruptedException {
         try (Connection c = db.connect()) {
             Key cursor = load(c);
             if (done) {
@@ -89,7 +133,8 @@ final class ChunkCopier implements Runnable {
                 Thread.sleep(20);
             }
             markStarted(c);
-            LOG.info("migration {}: copying {} into {}", id, forward.read(), forward.write());
+            LOG.info("migration {}: copying {} into {} from {}", id, forward.read(), forward.write(),
+                    cursor == null ? "the start" : "the cursor in the sidecar");
             c.setAutoCommit(false);
             int limit = FIRST_CHUNK_ROWS;
             while (!stopped) {
@@ -105,20 +150,13 @@ final class ChunkCopier implements Runnable {
                     cursor = chunk.last();
                 }
                 if (chunk.done()) {
-                    done = true;
                     load(c);
+                    done = true;
                     LOG.info("migration {}: copy done, {} rows in {} chunks, {} ms", id, rowsCopied.get(), chunks.get(),
                             copyMillis);
                     return;
                 }
                 limit = nextLimit(limit, elapsedMs);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            if (!stopped) {
-                failure = t;
-                LOG.error("migration {}: copy failed", id, t);
             }
         }
     }
@@ -153,7 +191,9 @@ final class ChunkCopier implements Runnable {
                 ps.setLong(3, rows);
                 ps.setInt(4, isLast ? 1 : 0);
                 ps.setString(5, id);
-                ps.executeUpdate();
+                ps.setLong(6, epoch);
+                Failpoints.hit("copy.chunk");
+                Fenced.check(ps.executeUpdate(), id, epoch);
             }
             c.commit();
             return new Chunk(rows, last, isLast);
@@ -193,7 +233,8 @@ final class ChunkCopier implements Runnable {
     private void markStarted(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sidecar.markCopyStarted())) {
             ps.setString(1, id);
-            ps.executeUpdate();
+            ps.setLong(2, epoch);
+            Fenced.check(ps.executeUpdate(), id, epoch);
         }
     }
 }

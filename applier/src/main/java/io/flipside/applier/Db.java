@@ -63,6 +63,40 @@ final class Db {
                 && (s.getErrorCode() == ER_LOCK_DEADLOCK || s.getErrorCode() == ER_LOCK_WAIT_TIMEOUT);
     }
 
+    /**
+     * Whether the error means the connection to MySQL is gone or cannot be made (the server restarting, a network
+     * failure): worth reconnecting with back-off, not failing the migration.
+     */
+    static boolean isConnectionLoss(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLTransientConnectionException || c instanceof java.sql.SQLRecoverableException
+                    || c instanceof java.sql.SQLNonTransientConnectionException || c instanceof java.net.SocketException
+                    || c instanceof java.io.EOFException) {
+                return true;
+            }
+            if (c instanceof SQLException s) {
+                String state = s.getSQLState();
+                int code = s.getErrorCode();
+                // 08xxx: connection exceptions; 1053 server shutdown; 1927 connection killed; 2006/2013 gone/lost.
+                if ((state != null && state.startsWith("08")) || code == 1053 || code == 1927 || code == 2006
+                        || code == 2013) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The innermost message of an error, on one line, for logs and the journal. */
+    static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return m.replace('\n', ' ');
+    }
+
     static void rollbackQuietly(Connection c) {
         try {
             if (!c.getAutoCommit()) {

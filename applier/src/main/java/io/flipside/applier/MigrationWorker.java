@@ -16,6 +16,7 @@ import io.flipside.schema.CopyCompleted;
 import io.flipside.schema.CaughtUp;
 import io.flipside.schema.CutOverAttemptFailed;
 import io.flipside.schema.CutOverCompleted;
+import io.flipside.schema.Interrupted;
 import io.flipside.schema.MigrationCancelled;
 import io.flipside.schema.MigrationCompleted;
 import io.flipside.schema.MigrationFailed;
@@ -25,6 +26,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Progressed;
 import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.Resumed;
 import io.flipside.core.mapping.ColumnMapping;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -75,6 +77,7 @@ final class MigrationWorker implements Runnable {
     private int reportedSwaps = -1;
     private long lastProgressAt;
     private String lastProgress = "";
+    private long interruptedSince;
     private final ApplierMetrics metrics;
 
     MigrationWorker(MigrationState initial, FlipsideConfig config, Db db, Sidecar sidecar, Reports reports,
@@ -99,6 +102,11 @@ final class MigrationWorker implements Runnable {
         stopped = true;
     }
 
+    /** The version of the latest state this worker was given. */
+    long latestVersion() {
+        return desired.getVersion();
+    }
+
     @Override
     public void run() {
         Thread.currentThread().setName("flipside-migration-" + id);
@@ -109,6 +117,9 @@ final class MigrationWorker implements Runnable {
                     if (runOnce()) {
                         return;
                     }
+                } catch (Fenced e) {
+                    LOG.warn("{}; this worker stops", e.getMessage());
+                    return;
                 } catch (PermanentFailure e) {
                     LOG.error("migration {} failed: {}", id, e.getMessage());
                     fail(e.getMessage());
@@ -117,7 +128,8 @@ final class MigrationWorker implements Runnable {
                     if (stopped) {
                         return;
                     }
-                    LOG.warn("migration {}: {}; retrying in {} ms", id, e.toString(), backoff);
+                    interrupted(e);
+                    LOG.warn("migration {}: interrupted ({}); retrying in {} ms", id, Db.describe(e), backoff);
                     sleep(backoff);
                     backoff = Math.min(backoff * 2, 30_000);
                 }
@@ -126,6 +138,26 @@ final class MigrationWorker implements Runnable {
             stopCopier();
             joinVerification();
             onExit.run();
+        }
+    }
+
+    /** Journals the start of an interruption (once per episode; best effort: Kafka may be what is down). */
+    private void interrupted(Exception e) {
+        if (interruptedSince == 0) {
+            interruptedSince = System.currentTimeMillis();
+            try {
+                reports.send(id, new Interrupted("applier", Db.describe(e)));
+            } catch (RuntimeException ex) {
+                LOG.warn("migration {}: could not journal the interruption: {}", id, Db.describe(ex));
+            }
+        }
+    }
+
+    /** Journals the end of an interruption, once the worker is running again. */
+    private void resumed() {
+        if (interruptedSince != 0) {
+            reports.send(id, new Resumed("applier", System.currentTimeMillis() - interruptedSince));
+            interruptedSince = 0;
         }
     }
 
@@ -177,27 +209,79 @@ final class MigrationWorker implements Runnable {
         List<String> shadowKey = plan.getShadowKeyColumns().isEmpty() ? plan.getKeyColumns() : plan.getShadowKeyColumns();
         Projection forward = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
                 plan.getKeyIndex());
-        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward, metrics)) {
+        long epoch = claim();
+        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward, metrics,
+                epoch)) {
             replicator.open();
-            startCopier(forward, replicator);
-            return loop(replicator, forward, source, shadow, old, mapping);
+            startCopier(forward, replicator, epoch);
+            resumed();
+            return loop(replicator, forward, source, shadow, old, mapping, epoch);
+        } finally {
+            // A retry starts a new copier, bound to the new replicator; the cursor is in the sidecar.
+            stopCopier();
+        }
+    }
+
+    /**
+     * Takes the migration over: the next epoch in the sidecar. Every later update of this worker's progress names it,
+     * so a worker of an earlier epoch (a paused process that woke up after another applier took over) updates nothing
+     * and stops.
+     */
+    private long claim() throws SQLException {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            long epoch;
+            try (PreparedStatement ps = c.prepareStatement(sidecar.bumpApplyEpoch())) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.selectEpoch())) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    epoch = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.setCopyEpoch())) {
+                ps.setLong(1, epoch);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            c.commit();
+            LOG.info("migration {}: owned by this applier (epoch {})", id, epoch);
+            return epoch;
+        }
+    }
+
+    /** Before DDL only the owner may run: the epoch is still this worker's (and stays so until {@code c} commits). */
+    private void requireOwner(Connection c, long epoch) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sidecar.lockEpoch())) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) != epoch) {
+                    throw new Fenced(id, epoch);
+                }
+            }
         }
     }
 
     private boolean loop(Replicator r, Projection forward, TableName source, TableName shadow, TableName old,
-            ColumnMapping mapping) throws Exception {
+            ColumnMapping mapping, long epoch) throws Exception {
         while (!stopped) {
             MigrationState d = desired;
             if (Lifecycle.CANCEL.equals(d.getPendingAction())) {
-                cancel(r, shadow);
+                cancel(shadow, epoch);
                 return true;
             }
             if (Lifecycle.COMPLETE.equals(d.getPendingAction())) {
-                complete(r, source, shadow, old);
+                complete(r, source, shadow, old, epoch);
                 return true;
             }
             if (Transitions.isFinal(d.getStatus())) {
                 return true;
+            }
+            if (copier != null && copier.fenced != null) {
+                throw copier.fenced;
             }
             if (copier != null && copier.failure != null) {
                 String reason = "copy failed: " + copier.failure.getMessage();
@@ -293,20 +377,27 @@ final class MigrationWorker implements Runnable {
         }
     }
 
-    private void cancel(Replicator r, TableName shadow) throws SQLException {
+    private void cancel(TableName shadow, long epoch) throws SQLException {
         stopCopier();
-        dropQuietly(shadow);
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            requireOwner(c, epoch);
+            s.execute(Sql.tag(id, "cleanup") + "DROP TABLE IF EXISTS " + shadow.quoted());
+        }
         endSidecar("CANCELLED");
         reports.send(id, new MigrationCancelled(shadow.table()));
     }
 
     /** Stops replication and retires the table that does not serve: renamed to a hold name, then dropped. */
-    private void complete(Replicator r, TableName source, TableName shadow, TableName old) throws SQLException {
+    private void complete(Replicator r, TableName source, TableName shadow, TableName old, long epoch)
+            throws SQLException {
         stopCopier();
         joinVerification();
         TableName parked = r.direction() == Replicator.Direction.INVERSE ? old : shadow;
         TableName hold = source.sibling(Names.holdTable(source.table(), id));
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            requireOwner(c, epoch);
             if (TableInspector.exists(c, parked)) {
                 s.execute(Sql.tag(id, "retire") + "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
             }
@@ -349,12 +440,9 @@ final class MigrationWorker implements Runnable {
         reports.send(id, new Progressed(rows, total, chunks, r.lagMillis(), r.eventsApplied()));
     }
 
-    private void startCopier(Projection forward, Replicator r) {
-        if (copierThread != null && copierThread.isAlive()) {
-            return;
-        }
+    private void startCopier(Projection forward, Replicator r, long epoch) {
         copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, config.get(FlipsideConfig.CHUNK_TARGET_MS),
-                config.get(FlipsideConfig.CHUNK_MAX_ROWS), metrics);
+                config.get(FlipsideConfig.CHUNK_MAX_ROWS), metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);
         copierThread.start();

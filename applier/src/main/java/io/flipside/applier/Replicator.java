@@ -90,6 +90,11 @@ final class Replicator implements AutoCloseable {
     private long[] pendingCommits = new long[1024];
     private int pendingCommitCount;
     private final ApplierMetrics metrics;
+    private final long epoch;
+    /** Binlog coordinates of the last change read: a change at or before them is a re-delivery. */
+    private BinlogPosition lastSeen;
+    private BinlogPosition pendingSeen;
+    private long duplicatesSkipped;
     private boolean stateDirty;
     private long lastPersist;
 
@@ -99,8 +104,9 @@ final class Replicator implements AutoCloseable {
     private volatile boolean atEnd;
 
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
-            TableName old, Projection forward, ApplierMetrics metrics) {
+            TableName old, Projection forward, ApplierMetrics metrics, long epoch) {
         this.id = id;
+        this.epoch = epoch;
         this.metrics = metrics;
         this.db = db;
         this.sidecar = sidecar;
@@ -160,6 +166,8 @@ final class Replicator implements AutoCloseable {
                 swapGtid = rs.getString(11);
                 swapFreezeMs = (Long) rs.getObject(12, Long.class);
                 swapLockWaitMs = (Long) rs.getObject(13, Long.class);
+                lastSeen = BinlogPosition.of(rs.getString(14), (Long) rs.getObject(15, Long.class),
+                        (Integer) rs.getObject(16, Integer.class));
                 String stage = rs.getString(2);
                 conn.commit();
                 return stage;
@@ -176,13 +184,13 @@ final class Replicator implements AutoCloseable {
         TableName parked = direction == Direction.FORWARD ? old : shadow;
         boolean renamed = TableInspector.exists(conn, parked) && !TableInspector.exists(conn, standby);
         try (PreparedStatement ps = conn.prepareStatement(renamed ? sidecar.finishSwap() : sidecar.abandonSwap())) {
+            int i = 1;
             if (renamed) {
-                ps.setString(1, flip(direction).name());
-                ps.setString(2, id);
-            } else {
-                ps.setString(1, id);
+                ps.setString(i++, flip(direction).name());
             }
-            ps.executeUpdate();
+            ps.setString(i++, id);
+            ps.setLong(i, epoch);
+            Fenced.check(ps.executeUpdate(), id, epoch);
         }
         conn.commit();
         LOG.warn("migration {}: found a swap interrupted by a crash; the tables were {}renamed, {}", id,
@@ -219,6 +227,17 @@ final class Replicator implements AutoCloseable {
             return false;
         }
         boolean reached = false;
+        BinlogPosition at = BinlogPosition.of(ev);
+        if (ev.getOp() != ChangeOp.DDL && at != null) {
+            BinlogPosition latest = pendingSeen != null ? pendingSeen : lastSeen;
+            if (latest != null && !at.isAfter(latest)) {
+                // The capture re-published it after a restart; it was read (and applied, or rightly skipped) before.
+                duplicatesSkipped++;
+                pendingOffset = rec.offset() + 1;
+                return false;
+            }
+            pendingSeen = at;
+        }
         if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
                 && serving.table().equals(ev.getTable())) {
             Projection p = direction == Direction.FORWARD ? forward : inverse;
@@ -297,6 +316,7 @@ final class Replicator implements AutoCloseable {
         long events = pendingEvents;
         long offset = pendingOffset;
         String gtid = pendingGtid;
+        BinlogPosition seen = pendingSeen != null ? pendingSeen : lastSeen;
         Projection p = direction == Direction.FORWARD ? forward : inverse;
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
@@ -315,8 +335,15 @@ final class Replicator implements AutoCloseable {
                     ps.setInt(4, copyDoneSeen ? 1 : 0);
                     ps.setString(5, gtid);
                     ps.setLong(6, keys.isEmpty() ? 0 : events);
-                    ps.setString(7, id);
-                    ps.executeUpdate();
+                    ps.setString(7, seen == null ? null : seen.file());
+                    ps.setObject(8, seen == null ? null : seen.pos());
+                    ps.setObject(9, seen == null ? null : seen.row());
+                    ps.setString(10, id);
+                    ps.setLong(11, epoch);
+                    Fenced.check(ps.executeUpdate(), id, epoch);
+                }
+                if (!keys.isEmpty()) {
+                    Failpoints.hit("apply.batch");
                 }
                 conn.commit();
                 return null;
@@ -335,6 +362,8 @@ final class Replicator implements AutoCloseable {
             metrics.applied(direction == Direction.FORWARD, events, pendingCommits, pendingCommitCount, committedAt);
         }
         nextOffset = offset;
+        lastSeen = seen;
+        pendingSeen = null;
         if (gtid != null) {
             lastGtid = gtid;
         }
@@ -450,8 +479,10 @@ final class Replicator implements AutoCloseable {
                         + " WRITE, " + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE");
                 locked = true;
                 tLocked = System.nanoTime();
+                Failpoints.hit("swap.locked");
                 String token = writeMarker("FREEZE");
                 long markerOffset = awaitMarker(token);
+                Failpoints.hit("swap.applied");
                 try (ResultSet rs = s.executeQuery("SELECT @@global.gtid_executed")) {
                     rs.next();
                     freezeGtid = rs.getString(1).replace("\n", "");
@@ -460,18 +491,22 @@ final class Replicator implements AutoCloseable {
                     ps.setLong(1, markerOffset + 1);
                     ps.setString(2, freezeGtid);
                     ps.setString(3, id);
-                    ps.executeUpdate();
+                    ps.setLong(4, epoch);
+                    Fenced.check(ps.executeUpdate(), id, epoch);
                 }
                 conn.commit();
+                Failpoints.hit("swap.recorded");
                 s.execute(Sql.tag(id, "swap") + "RENAME TABLE " + serving.quoted() + " TO " + parked.quoted() + ", "
                         + standby.quoted() + " TO " + serving.quoted());
                 renamed = true;
+                Failpoints.hit("swap.renamed");
                 if (snapshot != null) {
                     try (Statement vs = snapshot.createStatement()) {
                         vs.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
                     }
                 }
                 finishSwap(from);
+                Failpoints.hit("swap.primed");
                 s.execute("UNLOCK TABLES");
                 locked = false;
             } finally {
@@ -487,6 +522,9 @@ final class Replicator implements AutoCloseable {
                     }
                 }
             }
+        } catch (Fenced e) {
+            Db.closeQuietly(snapshot);
+            throw e;
         } catch (SQLException | MarkerTimeout e) {
             long held = (System.nanoTime() - t0) / 1_000_000;
             Db.closeQuietly(snapshot);
@@ -505,7 +543,8 @@ final class Replicator implements AutoCloseable {
             ps.setLong(1, freezeMillis);
             ps.setLong(2, lockWaitMillis);
             ps.setString(3, id);
-            ps.executeUpdate();
+            ps.setLong(4, epoch);
+            Fenced.check(ps.executeUpdate(), id, epoch);
         }
         conn.commit();
         load();
@@ -542,7 +581,8 @@ final class Replicator implements AutoCloseable {
         try (PreparedStatement ps = conn.prepareStatement(sidecar.finishSwap())) {
             ps.setString(1, flip(from).name());
             ps.setString(2, id);
-            ps.executeUpdate();
+            ps.setLong(3, epoch);
+            Fenced.check(ps.executeUpdate(), id, epoch);
         }
         conn.commit();
     }
@@ -550,6 +590,7 @@ final class Replicator implements AutoCloseable {
     private void abandonSwapQuietly() {
         try (PreparedStatement ps = conn.prepareStatement(sidecar.abandonSwap())) {
             ps.setString(1, id);
+            ps.setLong(2, epoch);
             ps.executeUpdate();
             conn.commit();
         } catch (SQLException e) {
@@ -558,6 +599,7 @@ final class Replicator implements AutoCloseable {
     }
 
     private void discardPending() {
+        pendingSeen = null;
         pendingKeys.clear();
         pendingEvents = 0;
         pendingOffset = -1;
@@ -595,6 +637,11 @@ final class Replicator implements AutoCloseable {
 
     long eventsApplied() {
         return appliedTotal;
+    }
+
+    /** Changes the capture published twice, recognised by their binlog coordinates and skipped. */
+    long duplicatesSkipped() {
+        return duplicatesSkipped;
     }
 
     int swaps() {

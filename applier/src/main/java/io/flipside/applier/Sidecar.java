@@ -56,17 +56,35 @@ final class Sidecar {
                 + " WHERE migration_id = ?";
     }
 
-    /** Advances the copy cursor in the chunk's transaction. */
+    /** Advances the copy cursor in the chunk's transaction; updates nothing when the epoch is not the owner's. */
     String advanceCopy() {
         return "UPDATE " + table("copy_state") + " SET last_key = COALESCE(?, last_key), done = ?,"
                 + " rows_copied = rows_copied + ?, chunks = chunks + 1,"
                 + " started_at = COALESCE(started_at, CURRENT_TIMESTAMP(6)),"
-                + " finished_at = IF(? = 1, CURRENT_TIMESTAMP(6), NULL) WHERE migration_id = ?";
+                + " finished_at = IF(? = 1, CURRENT_TIMESTAMP(6), NULL) WHERE migration_id = ? AND epoch = ?";
     }
 
     String markCopyStarted() {
         return "UPDATE " + table("copy_state") + " SET started_at = COALESCE(started_at, CURRENT_TIMESTAMP(6))"
-                + " WHERE migration_id = ?";
+                + " WHERE migration_id = ? AND epoch = ?";
+    }
+
+    /** A new owner takes the migration over: the next epoch, in both progress rows (run in one transaction). */
+    String bumpApplyEpoch() {
+        return "UPDATE " + table("apply_state") + " SET epoch = epoch + 1 WHERE migration_id = ?";
+    }
+
+    String selectEpoch() {
+        return "SELECT epoch FROM " + table("apply_state") + " WHERE migration_id = ?";
+    }
+
+    String setCopyEpoch() {
+        return "UPDATE " + table("copy_state") + " SET epoch = ? WHERE migration_id = ?";
+    }
+
+    /** Locks the progress row and reads its epoch, before DDL that only the owner may run. */
+    String lockEpoch() {
+        return "SELECT epoch FROM " + table("apply_state") + " WHERE migration_id = ? FOR UPDATE";
     }
 
     String insertApplyState() {
@@ -76,38 +94,41 @@ final class Sidecar {
 
     String selectApplyState() {
         return "SELECT direction, stage, started, next_offset, copied_up_to, copy_done_seen, last_gtid, events_applied,"
-                + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms FROM " + table("apply_state")
-                + " WHERE migration_id = ?";
+                + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms, last_binlog_file, last_binlog_pos,"
+                + " last_binlog_row FROM " + table("apply_state") + " WHERE migration_id = ?";
     }
 
     /** Records what was applied, in the apply's transaction. */
     String advanceApply() {
         return "UPDATE " + table("apply_state") + " SET next_offset = ?, started = ?, copied_up_to = ?,"
-                + " copy_done_seen = ?, last_gtid = COALESCE(?, last_gtid), events_applied = events_applied + ?"
-                + " WHERE migration_id = ?";
+                + " copy_done_seen = ?, last_gtid = COALESCE(?, last_gtid), events_applied = events_applied + ?,"
+                + " last_binlog_file = ?, last_binlog_pos = ?, last_binlog_row = ?"
+                + " WHERE migration_id = ? AND epoch = ?";
     }
 
     /** Before a RENAME: where the other direction will start, and the freeze point. */
     String recordSwap() {
         return "UPDATE " + table("apply_state") + " SET stage = 'SWAPPING', swap_offset = ?, swap_gtid = ?"
-                + " WHERE migration_id = ?";
+                + " WHERE migration_id = ? AND epoch = ?";
     }
 
     /** After the RENAME: the other direction starts at the freeze point. */
     String finishSwap() {
         return "UPDATE " + table("apply_state") + " SET stage = 'STREAMING', direction = ?, next_offset = swap_offset,"
                 + " swaps = swaps + 1, swap_freeze_ms = NULL, swap_lock_wait_ms = NULL, swap_at = CURRENT_TIMESTAMP(6)"
-                + " WHERE migration_id = ?";
+                + " WHERE migration_id = ? AND epoch = ?";
     }
 
     /** After writes resumed: how long they were held. */
     String recordFreeze() {
-        return "UPDATE " + table("apply_state") + " SET swap_freeze_ms = ?, swap_lock_wait_ms = ? WHERE migration_id = ?";
+        return "UPDATE " + table("apply_state") + " SET swap_freeze_ms = ?, swap_lock_wait_ms = ?"
+                + " WHERE migration_id = ? AND epoch = ?";
     }
 
     /** A swap that did not rename anything: go on streaming in the same direction. */
     String abandonSwap() {
-        return "UPDATE " + table("apply_state") + " SET stage = 'STREAMING', swap_offset = NULL WHERE migration_id = ?";
+        return "UPDATE " + table("apply_state") + " SET stage = 'STREAMING', swap_offset = NULL"
+                + " WHERE migration_id = ? AND epoch = ?";
     }
 
     String insertMarker() {

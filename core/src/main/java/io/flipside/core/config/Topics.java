@@ -46,6 +46,11 @@ public record Topics(String prefix, String serverName) {
         return prefix + ".capture.schema-history";
     }
 
+    /** The appliers' consumer group on the state topic: its one member that is assigned the partition does the work. */
+    public String applierGroupId() {
+        return prefix + "-applier";
+    }
+
     /** The controller's Kafka Streams application id. */
     public String controllerApplicationId() {
         return prefix + "-controller";

@@ -23,6 +23,7 @@ import io.flipside.schema.CutOver;
 import io.flipside.schema.CutOverAttemptFailed;
 import io.flipside.schema.CutOverCompleted;
 import io.flipside.schema.CutOverRequested;
+import io.flipside.schema.Interrupted;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationCancelled;
 import io.flipside.schema.MigrationCompleted;
@@ -37,6 +38,7 @@ import io.flipside.schema.Progressed;
 import io.flipside.schema.Revert;
 import io.flipside.schema.RevertCompleted;
 import io.flipside.schema.RevertRequested;
+import io.flipside.schema.Resumed;
 import io.flipside.schema.Submit;
 import java.time.Duration;
 import java.time.Instant;
@@ -215,8 +217,10 @@ public final class Decisions {
             return Lifecycle.CANCEL.equals(pending);
         } else if (p instanceof MigrationCompleted) {
             return Lifecycle.COMPLETE.equals(pending);
-        } else if (p instanceof MigrationFailed) {
+        } else if (p instanceof MigrationFailed || p instanceof Interrupted) {
             return !Transitions.isFinal(st);
+        } else if (p instanceof Resumed) {
+            return !Transitions.isFinal(st) && m.getInterruption() != null;
         }
         return false;
     }

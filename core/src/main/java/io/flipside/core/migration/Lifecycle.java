@@ -20,6 +20,7 @@ import io.flipside.schema.CopyCompleted;
 import io.flipside.schema.CutOverAttemptFailed;
 import io.flipside.schema.CutOverCompleted;
 import io.flipside.schema.CutOverRequested;
+import io.flipside.schema.Interrupted;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationCancelled;
 import io.flipside.schema.MigrationCompleted;
@@ -33,6 +34,7 @@ import io.flipside.schema.PostponeCleared;
 import io.flipside.schema.Progressed;
 import io.flipside.schema.RevertCompleted;
 import io.flipside.schema.RevertRequested;
+import io.flipside.schema.Resumed;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -149,6 +151,14 @@ public final class Lifecycle {
             requirePending(state, COMPLETE);
             return b.setStatus(Transitions.check(id, from, COMPLETED)).setPendingAction(null)
                     .setRetiredTable(c.getRetiredTable()).setEndedAt(at).build();
+        } else if (p instanceof Interrupted i) {
+            requireActive(state, "interruption");
+            return b.setInterruption(i.getRole() + ": " + i.getReason())
+                    .setInterruptedSince(state.getInterruptedSince() == null ? at : state.getInterruptedSince())
+                    .build();
+        } else if (p instanceof Resumed) {
+            return b.setInterruption(null).setInterruptedSince(null).setInterruptions(state.getInterruptions() + 1)
+                    .build();
         } else if (p instanceof MigrationFailed f) {
             return b.setStatus(Transitions.check(id, from, FAILED)).setError(f.getReason()).setEndedAt(at).build();
         }
@@ -170,7 +180,7 @@ public final class Lifecycle {
     }
 
     private static void requireActive(MigrationState s, String what) {
-        if (Transitions.isFinal(s.getStatus()) || s.getStatus() == QUEUED) {
+        if (Transitions.isFinal(s.getStatus())) {
             throw new IllegalStateException(what + " for migration " + s.getId() + " which is " + s.getStatus());
         }
     }

@@ -39,6 +39,7 @@ public final class SidecarSchema {
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "copy_state") + " ("
                     + "migration_id CHAR(8) NOT NULL PRIMARY KEY,"
+                    + "epoch BIGINT NOT NULL DEFAULT 0 COMMENT 'the owner: a copy from an older epoch is fenced',"
                     + "last_key TEXT NULL COMMENT 'Avro JSON of the last copied key; NULL before the first chunk',"
                     + "done TINYINT NOT NULL DEFAULT 0,"
                     + "rows_copied BIGINT NOT NULL DEFAULT 0,"
@@ -48,6 +49,7 @@ public final class SidecarSchema {
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "apply_state") + " ("
                     + "migration_id CHAR(8) NOT NULL PRIMARY KEY,"
+                    + "epoch BIGINT NOT NULL DEFAULT 0 COMMENT 'the owner: every update names it; an older owner is fenced',"
                     + "direction VARCHAR(8) NOT NULL COMMENT 'FORWARD: serving table to shadow; INVERSE: serving table to old',"
                     + "stage VARCHAR(16) NOT NULL COMMENT 'STREAMING, or SWAPPING between recording a swap and its RENAME',"
                     + "started TINYINT NOT NULL DEFAULT 0 COMMENT 'the start marker came back: the capture is live',"
@@ -55,6 +57,9 @@ public final class SidecarSchema {
                     + "copied_up_to TEXT NULL COMMENT 'copy cursor as seen in the changelog',"
                     + "copy_done_seen TINYINT NOT NULL DEFAULT 0,"
                     + "last_gtid VARCHAR(100) NULL,"
+                    + "last_binlog_file VARCHAR(255) NULL COMMENT 'binlog coordinates of the last change read',"
+                    + "last_binlog_pos BIGINT NULL,"
+                    + "last_binlog_row INT NULL,"
                     + "events_applied BIGINT NOT NULL DEFAULT 0,"
                     + "swaps INT NOT NULL DEFAULT 0 COMMENT 'odd: the new schema serves',"
                     + "swap_offset BIGINT NULL,"
