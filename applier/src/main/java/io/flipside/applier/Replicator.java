@@ -95,6 +95,7 @@ final class Replicator implements AutoCloseable {
     private BinlogPosition lastSeen;
     private BinlogPosition pendingSeen;
     private long duplicatesSkipped;
+    private long duplicatesLogged;
     private boolean stateDirty;
     private long lastPersist;
 
@@ -227,8 +228,8 @@ final class Replicator implements AutoCloseable {
             return false;
         }
         boolean reached = false;
-        BinlogPosition at = BinlogPosition.of(ev);
-        if (ev.getOp() != ChangeOp.DDL && at != null) {
+        BinlogPosition at = ev.getOp() == ChangeOp.DDL ? null : BinlogPosition.of(ev);
+        if (at != null) {
             BinlogPosition latest = pendingSeen != null ? pendingSeen : lastSeen;
             if (latest != null && !at.isAfter(latest)) {
                 // The capture re-published it after a restart; it was read (and applied, or rightly skipped) before.
@@ -236,7 +237,6 @@ final class Replicator implements AutoCloseable {
                 pendingOffset = rec.offset() + 1;
                 return false;
             }
-            pendingSeen = at;
         }
         if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
                 && serving.table().equals(ev.getTable())) {
@@ -270,7 +270,12 @@ final class Replicator implements AutoCloseable {
                 reached = awaitedToken != null && awaitedToken.equals(text(ev.getAfter(), "token"));
             }
         }
+        // Only now is this record handled: the flushes above recorded the position before it, and its coordinates must
+        // not be recorded with that position (a restart would then skip it as a re-delivery).
         pendingOffset = rec.offset() + 1;
+        if (at != null) {
+            pendingSeen = at;
+        }
         if (ev.getGtid() != null) {
             pendingGtid = ev.getGtid();
         }
@@ -360,6 +365,11 @@ final class Replicator implements AutoCloseable {
                 lagMillis = Math.max(0, committedAt - pendingNewestCommit);
             }
             metrics.applied(direction == Direction.FORWARD, events, pendingCommits, pendingCommitCount, committedAt);
+        }
+        if (duplicatesSkipped > duplicatesLogged) {
+            LOG.info("migration {}: skipped {} changes the capture published again (recognised by binlog position)", id,
+                    duplicatesSkipped - duplicatesLogged);
+            duplicatesLogged = duplicatesSkipped;
         }
         nextOffset = offset;
         lastSeen = seen;

@@ -23,10 +23,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -247,27 +245,8 @@ public final class WorkedExample {
 
     /** The first difference between the table and the ledger, or null when they are equal. */
     String difference(TableName t, Map<Long, Workload.Row> expected, boolean withTitle) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, name" + (withTitle ? ", title" : "") + " FROM " + t.quoted()
-                        + " ORDER BY id")) {
-            Iterator<Map.Entry<Long, Workload.Row>> it = expected.entrySet().iterator();
-            while (rs.next()) {
-                long id = rs.getLong(1);
-                if (!it.hasNext()) {
-                    return "unexpected row " + id;
-                }
-                Map.Entry<Long, Workload.Row> e = it.next();
-                if (e.getKey() != id) {
-                    return e.getKey() < id ? "missing row " + e.getKey() : "unexpected row " + id;
-                }
-                if (!Objects.equals(e.getValue().name(), rs.getString(2))) {
-                    return "row " + id + " has name " + rs.getString(2) + ", expected " + e.getValue().name();
-                }
-                if (withTitle && !Objects.equals(e.getValue().title(), rs.getString(3))) {
-                    return "row " + id + " has title " + rs.getString(3) + ", expected " + e.getValue().title();
-                }
-            }
-            return it.hasNext() ? "missing row " + it.next().getKey() : null;
+        try (Connection c = connect()) {
+            return Workload.difference(c, t, expected, withTitle);
         }
     }
 

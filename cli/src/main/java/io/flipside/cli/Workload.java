@@ -2,6 +2,7 @@ package io.flipside.cli;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +39,7 @@ public final class Workload implements AutoCloseable {
     private final List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong inDoubt = new AtomicLong();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stopping;
     private volatile boolean paused;
@@ -75,9 +77,11 @@ public final class Workload implements AutoCloseable {
         }
     }
 
+    private enum Op { INSERT, UPDATE, DELETE }
+
     private void write(int index) {
         Random random = new Random(index * 7919L + 17);
-        long nextNewId = 1_000_000_000L + index * 10_000_000L;
+        long[] nextNewId = {1_000_000_000L + index * 10_000_000L};
         List<Long> owned = new ArrayList<>();
         for (Long id : ledger.keySet()) {
             if (id % writers == index) {
@@ -88,67 +92,148 @@ public final class Workload implements AutoCloseable {
         long intervalNanos = (long) (1e9 / perWriterPerSecond);
         long next = System.nanoTime();
         int n = 0;
-        try (Connection c = connector.connect();
-                PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name) VALUES (?, ?)");
-                PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ? WHERE id = ?");
-                PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+        try {
             while (!stopping) {
-                if (paused) {
-                    idle.incrementAndGet();
-                    while (paused && !stopping) {
-                        Thread.sleep(5);
+                try (Connection c = connector.connect();
+                        PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name) VALUES (?, ?)");
+                        PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ? WHERE id = ?");
+                        PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+                    while (!stopping) {
+                        if (paused) {
+                            idle.incrementAndGet();
+                            while (paused && !stopping) {
+                                Thread.sleep(5);
+                            }
+                            idle.decrementAndGet();
+                            next = System.nanoTime();
+                            continue;
+                        }
+                        long now = System.nanoTime();
+                        if (now < next) {
+                            Thread.sleep((next - now) / 1_000_000, (int) ((next - now) % 1_000_000));
+                        }
+                        next += intervalNanos;
+                        int pick = random.nextInt(10);
+                        Op op = pick < 3 || owned.isEmpty() ? Op.INSERT : pick < 9 ? Op.UPDATE : Op.DELETE;
+                        int at = op == Op.INSERT ? -1 : random.nextInt(owned.size());
+                        long id = op == Op.INSERT ? nextNewId[0]++ : owned.get(at);
+                        String name = op == Op.INSERT ? "new-" + id : "upd-" + id + "-" + (n++);
+                        long startedMillis = System.currentTimeMillis();
+                        long t0 = System.nanoTime();
+                        try {
+                            switch (op) {
+                                case INSERT -> {
+                                    insert.setLong(1, id);
+                                    insert.setString(2, name);
+                                    insert.executeUpdate();
+                                }
+                                case UPDATE -> {
+                                    update.setString(1, name);
+                                    update.setLong(2, id);
+                                    update.executeUpdate();
+                                }
+                                case DELETE -> {
+                                    delete.setLong(1, id);
+                                    delete.executeUpdate();
+                                }
+                            }
+                            record(op, id, name, owned, at);
+                            committed.incrementAndGet();
+                        } catch (SQLException e) {
+                            // The write may or may not have committed (the server went away, say): read it back.
+                            failed.incrementAndGet();
+                            failures.add(e.getMessage());
+                            resolveInDoubt(op, id, owned, at);
+                            latencies.add(new long[] {startedMillis, (System.nanoTime() - t0) / 1_000});
+                            break;
+                        }
+                        latencies.add(new long[] {startedMillis, (System.nanoTime() - t0) / 1_000});
                     }
-                    idle.decrementAndGet();
-                    next = System.nanoTime();
-                    continue;
-                }
-                long now = System.nanoTime();
-                if (now < next) {
-                    Thread.sleep((next - now) / 1_000_000, (int) ((next - now) % 1_000_000));
-                }
-                next += intervalNanos;
-                int op = random.nextInt(10);
-                long startedMillis = System.currentTimeMillis();
-                long t0 = System.nanoTime();
-                try {
-                    if (op < 3 || owned.isEmpty()) {
-                        long id = nextNewId++;
-                        String name = "new-" + id;
-                        insert.setLong(1, id);
-                        insert.setString(2, name);
-                        insert.executeUpdate();
-                        ledger.put(id, new Row(name, null));
-                        owned.add(id);
-                    } else if (op < 9) {
-                        long id = owned.get(random.nextInt(owned.size()));
-                        String name = "upd-" + id + "-" + (n++);
-                        update.setString(1, name);
-                        update.setLong(2, id);
-                        update.executeUpdate();
-                        Row r = ledger.get(id);
-                        ledger.put(id, new Row(name, r.title()));
-                    } else {
-                        int at = random.nextInt(owned.size());
-                        long id = owned.get(at);
-                        delete.setLong(1, id);
-                        delete.executeUpdate();
-                        ledger.remove(id);
-                        owned.set(at, owned.get(owned.size() - 1));
-                        owned.remove(owned.size() - 1);
-                    }
-                    committed.incrementAndGet();
                 } catch (SQLException e) {
-                    failed.incrementAndGet();
-                    failures.add(e.getMessage());
+                    failures.add("writer " + index + " could not connect: " + e.getMessage());
+                    Thread.sleep(200);
                 }
-                long end = System.nanoTime();
-                latencies.add(new long[] {startedMillis, (end - t0) / 1_000});
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (SQLException e) {
-            failed.incrementAndGet();
-            failures.add("writer " + index + " could not connect: " + e.getMessage());
+        }
+    }
+
+    private void record(Op op, long id, String name, List<Long> owned, int at) {
+        switch (op) {
+            case INSERT -> {
+                ledger.put(id, new Row(name, null));
+                owned.add(id);
+            }
+            case UPDATE -> ledger.put(id, new Row(name, ledger.get(id).title()));
+            case DELETE -> {
+                ledger.remove(id);
+                owned.set(at, owned.get(owned.size() - 1));
+                owned.remove(owned.size() - 1);
+            }
+        }
+    }
+
+    /**
+     * After a failed write: waits until MySQL answers, reads the row and puts what is really there in the ledger. An
+     * insert or update names no title, so the title is NULL for an inserted row and unchanged for an updated one.
+     */
+    private void resolveInDoubt(Op op, long id, List<Long> owned, int at) throws InterruptedException {
+        while (true) {
+            try (Connection c = connector.connect();
+                    PreparedStatement ps = c.prepareStatement("SELECT name FROM " + table + " WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    inDoubt.incrementAndGet();
+                    boolean present = rs.next();
+                    if (!present) {
+                        if (op != Op.INSERT) {
+                            ledger.remove(id);
+                            owned.set(at, owned.get(owned.size() - 1));
+                            owned.remove(owned.size() - 1);
+                        }
+                    } else {
+                        String title = op == Op.INSERT ? null : ledger.get(id).title();
+                        ledger.put(id, new Row(rs.getString(1), title));
+                        if (op == Op.INSERT) {
+                            owned.add(id);
+                        }
+                    }
+                    return;
+                }
+            } catch (SQLException e) {
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * The first difference between a users table (id, name, and title when {@code withTitle}) and the ledger, row by
+     * row in id order, or null when they are equal.
+     */
+    public static String difference(Connection c, io.flipside.core.sql.TableName t, Map<Long, Row> expected,
+            boolean withTitle) throws SQLException {
+        try (java.sql.Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, name" + (withTitle ? ", title" : "") + " FROM " + t.quoted()
+                        + " ORDER BY id")) {
+            java.util.Iterator<Map.Entry<Long, Row>> it = new java.util.TreeMap<>(expected).entrySet().iterator();
+            while (rs.next()) {
+                long id = rs.getLong(1);
+                if (!it.hasNext()) {
+                    return "unexpected row " + id;
+                }
+                Map.Entry<Long, Row> e = it.next();
+                if (e.getKey() != id) {
+                    return e.getKey() < id ? "missing row " + e.getKey() : "unexpected row " + id;
+                }
+                if (!java.util.Objects.equals(e.getValue().name(), rs.getString(2))) {
+                    return "row " + id + " has name " + rs.getString(2) + ", expected " + e.getValue().name();
+                }
+                if (withTitle && !java.util.Objects.equals(e.getValue().title(), rs.getString(3))) {
+                    return "row " + id + " has title " + rs.getString(3) + ", expected " + e.getValue().title();
+                }
+            }
+            return it.hasNext() ? "missing row " + it.next().getKey() : null;
         }
     }
 
@@ -194,8 +279,14 @@ public final class Workload implements AutoCloseable {
         return committed.get();
     }
 
+    /** Writes that failed with an error (their outcome was read back into the ledger). */
     public long failed() {
         return failed.get();
+    }
+
+    /** Failed writes whose row was read back to learn what really happened. */
+    public long resolvedInDoubt() {
+        return inDoubt.get();
     }
 
     public List<String> failures() {

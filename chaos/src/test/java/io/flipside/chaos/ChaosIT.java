@@ -1,0 +1,276 @@
+package io.flipside.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.cli.Workload;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.Complete;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Revert;
+import io.flipside.schema.Submit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kill -9 of every role at every phase of a migration, under a ledgered write load; the migration goes through
+ * cut-over, revert and complete, and every table must equal the ledger row for row.
+ *
+ * <p>The applier is killed at named failpoints, so each kill lands exactly where it should: inside a chunk's
+ * transaction, inside an apply batch, inside the cut-over's freeze (with writes held), between the RENAME and the
+ * priming of inverse replication, during inverse replication, and inside the revert's freeze. The capture and the
+ * controller are killed at random moments in between. Every kill is SIGKILL: no shutdown hook, no clean close.
+ *
+ * <p>Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the seed
+ * is printed and can be given back with {@code -Dchaos.seed=N}. The summary goes to
+ * {@code chaos/target/chaos-report.txt}.
+ */
+class ChaosIT {
+    static final int ROWS = 20_000;
+    static final Duration PHASE = Duration.ofSeconds(180);
+    static final String PAUSE = ":60000";
+    static final List<String> FREEZE_POINTS = List.of("swap.locked", "swap.applied", "swap.recorded");
+    static final List<String> AFTER_RENAME_POINTS = List.of("swap.renamed", "swap.primed");
+    static final List<String> REVERT_POINTS = List.of("swap.locked", "swap.applied", "swap.recorded", "swap.renamed",
+            "swap.primed");
+
+    final Map<String, Integer> kills = new TreeMap<>();
+    final List<String> log = new ArrayList<>();
+    long duplicatesSkipped;
+    long writes;
+
+    @Test
+    void killEveryRoleAtEveryPhase() throws Exception {
+        int runs = Integer.getInteger("chaos.runs", 1);
+        String seedProperty = System.getProperty("chaos.seed", "");
+        long seed = seedProperty.isBlank() ? System.nanoTime() : Long.parseLong(seedProperty);
+        say("chaos: %d run(s), seed %d", runs, seed);
+        Random random = new Random(seed);
+        long t0 = System.currentTimeMillis();
+        for (int run = 1; run <= runs; run++) {
+            run(run, random);
+        }
+        int total = kills.values().stream().mapToInt(Integer::intValue).sum();
+        say("chaos: %d kills in %d run(s) and %d s, by phase %s; %d writes, %d re-published changes skipped;"
+                + " every table equal to the ledger", total, runs, (System.currentTimeMillis() - t0) / 1000, kills,
+                writes, duplicatesSkipped);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "chaos-report.txt"), log);
+        assertTrue(total >= 5 * runs, "at least 5 kill points a run: " + kills);
+    }
+
+    private void run(int run, Random random) throws Exception {
+        String name = "chaos" + run + "r" + Math.abs(random.nextInt(1000));
+        TableName users = new TableName(name, "users");
+        try (Cluster c = new Cluster(name, 5000 + run)) {
+            createUsers(c, users);
+            c.startController();
+            c.startCapture();
+            restartApplier(c, "copy.chunk" + PAUSE);
+            try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 150)) {
+                writers.start();
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null));
+                say("run %d: migration %s of %s", run, id, users);
+
+                killApplierAt(c, id, "copy.chunk", "copy");
+                restartApplier(c, "apply.batch" + PAUSE);
+                killApplierAt(c, id, "apply.batch", "catch-up");
+                restartApplier(c, "");
+                maybeKillAnother(c, random);
+                c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
+
+                String freeze = pick(random, FREEZE_POINTS);
+                rearmApplier(c, id, freeze + PAUSE);
+                c.send(new CutOver(id));
+                killApplierAt(c, id, freeze, "cut-over freeze (" + freeze + ")");
+                assertFreezeReleasedAndNothingRenamed(c, users, writers);
+
+                String renamed = pick(random, AFTER_RENAME_POINTS);
+                restartApplier(c, renamed + PAUSE);
+                killApplierAt(c, id, renamed, "between rename and priming (" + renamed + ")");
+                restartApplier(c, "apply.batch" + PAUSE);
+                maybeKillAnother(c, random);
+                killApplierAt(c, id, "apply.batch", "inverse replication");
+                restartApplier(c, "");
+                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+
+                writers.pause();
+                Map<Long, Workload.Row> expected = writers.expected();
+                assertEqualsLedger(c, users, expected, false, "after the cut-over, the new table");
+                assertEqualsLedger(c, users.sibling(cut.getOldTable()), expected, true,
+                        "inverse replication's old table");
+                writers.resume();
+                maybeKillAnother(c, random);
+
+                String revert = pick(random, REVERT_POINTS);
+                rearmApplier(c, id, revert + PAUSE);
+                c.send(new Revert(id));
+                killApplierAt(c, id, revert, "revert (" + revert + ")");
+                restartApplier(c, "");
+                c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
+                maybeKillAnother(c, random);
+                Thread.sleep(1000);
+
+                writers.pause();
+                expected = writers.expected();
+                assertEqualsLedger(c, users, expected, true, "after the revert, the old table");
+                assertEqualsLedger(c, users.sibling(cut.getShadowTable()), expected, false,
+                        "forward replication's new table");
+                writers.resume();
+
+                c.send(new Complete(id));
+                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+                writers.close();
+                assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
+                assertEqualsLedger(c, users, writers.expected(), true, "after complete, the table");
+                assertEquals(List.of("users"), tables(c, users.database()), "nothing but the table is left");
+                writes += writers.committed();
+                duplicatesSkipped += c.applier.count(Pattern.compile("changes the capture published again"));
+                say("run %d: ok, %d writes", run, writers.committed());
+            }
+        }
+    }
+
+    /** Waits for the applier to pause at {@code failpoint} and kills it there. */
+    private void killApplierAt(Cluster c, String id, String failpoint, String phase) throws Exception {
+        String line = c.applier.awaitLine(applierMark, Pattern.compile("failpoint " + Pattern.quote(failpoint)
+                + ": pausing"), PHASE);
+        Cluster.require(line, "the applier pauses at " + failpoint + " (" + phase + ")");
+        MigrationStatus status = c.status(id);
+        c.applier.kill();
+        count("applier: " + phase);
+        say("  killed the applier at %s, migration %s", phase, status);
+    }
+
+    private int applierMark;
+
+    /** Starts the applier armed with {@code failpoints}; later failpoint lines are looked for from here. */
+    private void restartApplier(Cluster c, String failpoints) throws Exception {
+        applierMark = c.applier.mark();
+        c.startApplier(failpoints);
+    }
+
+    /** A kill at whatever the applier is doing, to restart it with other failpoints. */
+    private void rearmApplier(Cluster c, String id, String failpoints) throws Exception {
+        MigrationStatus status = c.status(id);
+        c.applier.kill();
+        count("applier: " + status.name().toLowerCase());
+        say("  killed the applier while %s", status);
+        restartApplier(c, failpoints);
+    }
+
+    private void maybeKillAnother(Cluster c, Random random) throws Exception {
+        int pick = random.nextInt(3);
+        if (pick == 0) {
+            c.capture.kill();
+            count("capture");
+            say("  killed the capture");
+            c.startCapture();
+        } else if (pick == 1) {
+            c.controller.kill();
+            count("controller");
+            say("  killed the controller");
+            c.startController();
+        }
+    }
+
+    /**
+     * A freeze whose holder died released the writers and renamed nothing: the old schema still serves, writes go on,
+     * and no old table exists yet.
+     */
+    private void assertFreezeReleasedAndNothingRenamed(Cluster c, TableName users, Workload writers) throws Exception {
+        assertTrue(hasColumn(c, users, "title"), "nothing was renamed: the old schema serves");
+        assertFalse(tables(c, users.database()).stream().anyMatch(t -> t.endsWith("_old")), "no old table");
+        long before = writers.committed();
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (writers.committed() < before + 20 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(writers.committed() >= before + 20, "writers go on after the freeze's holder died");
+    }
+
+    private void assertEqualsLedger(Cluster c, TableName t, Map<Long, Workload.Row> expected, boolean withTitle,
+            String what) throws Exception {
+        String diff = null;
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Connection conn = c.connect()) {
+                diff = Workload.difference(conn, t, expected, withTitle);
+            }
+            if (diff == null) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        assertNull(diff, what + " differs from the ledger");
+    }
+
+    private static void createUsers(Cluster c, TableName users) throws SQLException {
+        try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+            s.execute("CREATE DATABASE " + users.database());
+            s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
+            s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
+                    + " FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
+                    + " CONCAT('title-', n)) FROM seq");
+        }
+    }
+
+    private static boolean hasColumn(Cluster c, TableName t, String column) throws SQLException {
+        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM"
+                + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) == 1;
+            }
+        }
+    }
+
+    private static List<String> tables(Cluster c, String database) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT TABLE_NAME FROM"
+                + " information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String pick(Random random, List<String> from) {
+        return from.get(random.nextInt(from.size()));
+    }
+
+    private void count(String phase) {
+        kills.merge(phase.replaceAll(" \\(.*\\)", ""), 1, Integer::sum);
+    }
+
+    private void say(String fmt, Object... args) {
+        String line = String.format(fmt, args);
+        System.out.println(line);
+        log.add(line);
+    }
+}

@@ -1,0 +1,141 @@
+package io.flipside.chaos;
+
+import io.flipside.cli.OperatorClient;
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.schema.Command;
+import io.flipside.schema.CommandRejected;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.EmbeddedStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * A Flipside whose three roles run as child processes against the embedded MySQL and Kafka of this JVM, each with
+ * its own topic prefix, capture server name and sidecar, so that runs do not see each other.
+ */
+final class Cluster implements AutoCloseable {
+    static final Pattern STREAMING = Pattern.compile("capture of server .* is streaming");
+    static final Pattern CONTROLLER_RUNNING = Pattern.compile("controller .* -> RUNNING");
+    static final Pattern OWNS = Pattern.compile("this applier owns the migrations now");
+
+    final EmbeddedStack stack;
+    final FlipsideConfig config;
+    final Path configFile;
+    final RoleProcess controller;
+    final RoleProcess capture;
+    final RoleProcess applier;
+    final OperatorClient client;
+
+    Cluster(String name, long serverId) throws Exception {
+        stack = EmbeddedStack.shared();
+        Path dir = Files.createDirectories(Path.of("target", "chaos", name)).toAbsolutePath();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+        m.put("mysql.host", stack.mysql().host());
+        m.put("mysql.port", String.valueOf(stack.mysql().port()));
+        m.put("mysql.user", stack.mysql().user());
+        m.put("mysql.password", stack.mysql().password());
+        m.put("topic.prefix", name);
+        m.put("capture.server.name", name);
+        m.put("capture.server.id", String.valueOf(serverId));
+        m.put("sidecar.database", "_" + name);
+        m.put("controller.state.dir", dir.resolve("streams").toString());
+        config = FlipsideConfig.of(m);
+        StringBuilder text = new StringBuilder();
+        m.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        configFile = dir.resolve("flipside.properties");
+        Files.writeString(configFile, text);
+        controller = new RoleProcess("controller", configFile, dir.resolve("logs"));
+        capture = new RoleProcess("capture", configFile, dir.resolve("logs"));
+        applier = new RoleProcess("applier", configFile, dir.resolve("logs"));
+        client = new OperatorClient(config);
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
+                config.get(FlipsideConfig.MYSQL_PASSWORD));
+    }
+
+    void startController() throws Exception {
+        int mark = controller.mark();
+        controller.start("");
+        require(controller.awaitLine(mark, CONTROLLER_RUNNING, Duration.ofSeconds(120)), "the controller runs");
+    }
+
+    void startCapture() throws Exception {
+        int mark = capture.mark();
+        capture.start("");
+        require(capture.awaitLine(mark, STREAMING, Duration.ofSeconds(120)), "the capture streams");
+    }
+
+    void startApplier(String failpoints) throws Exception {
+        applier.start(failpoints);
+    }
+
+    /** Sends a command and returns the controller's first answer to it; fails on a rejection. */
+    JournalEvent send(Object action) {
+        Command c = OperatorClient.command(action, "chaos", "chaos test");
+        try (OperatorClient.JournalFollower journal = client.followJournal()) {
+            client.send(c);
+            JournalEvent e = journal.await(c.getRequestId(), ev -> true, Duration.ofSeconds(120))
+                    .orElseThrow(() -> new AssertionError("no answer to " + action));
+            if (e.getPayload() instanceof CommandRejected r) {
+                throw new AssertionError(action + " rejected: " + r.getReason());
+            }
+            return e;
+        }
+    }
+
+    /** Submits and waits for the applier to start the migration; returns its id. */
+    String submit(Object submit) {
+        Command c = OperatorClient.command(submit, "chaos", "chaos test");
+        try (OperatorClient.JournalFollower journal = client.followJournal()) {
+            client.send(c);
+            JournalEvent e = journal.await(c.getRequestId(), ev -> ev.getPayload() instanceof MigrationStarted
+                    || ev.getPayload() instanceof CommandRejected, Duration.ofSeconds(180))
+                    .orElseThrow(() -> new AssertionError("no verdict on the submit"));
+            if (!(e.getPayload() instanceof MigrationStarted)) {
+                throw new AssertionError("submit rejected: " + e.getPayload());
+            }
+            return e.getMigrationId();
+        }
+    }
+
+    MigrationState await(String id, Predicate<MigrationState> done, String what) {
+        MigrationState s = client.awaitState(id, x -> done.test(x) || x.getStatus() == MigrationStatus.FAILED,
+                Duration.ofSeconds(240)).orElseThrow(() -> new AssertionError("migration " + id + ": no " + what));
+        if (s.getStatus() == MigrationStatus.FAILED) {
+            throw new AssertionError("migration " + id + " failed: " + s.getError());
+        }
+        return s;
+    }
+
+    MigrationStatus status(String id) {
+        return client.state(id).map(MigrationState::getStatus).orElse(null);
+    }
+
+    static void require(Object found, String what) {
+        if (found == null) {
+            throw new AssertionError("timed out waiting until " + what);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        applier.close();
+        capture.close();
+        controller.close();
+        client.close();
+    }
+}
