@@ -303,7 +303,7 @@ final class MigrationWorker implements Runnable {
                 }
                 case CUTTING_OVER -> {
                     if (r.direction() == Replicator.Direction.FORWARD) {
-                        swap(r, d, true, mapping, source, shadow, old);
+                        swap(r, d, true, mapping, source, shadow, old, forward);
                     } else if (reportedSwaps != r.swaps()) {
                         reports.send(id, new CutOverCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
                                 r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts)), r.lastSwapGtid());
@@ -312,7 +312,7 @@ final class MigrationWorker implements Runnable {
                 }
                 case REVERTING -> {
                     if (r.direction() == Replicator.Direction.INVERSE) {
-                        swap(r, d, false, mapping, source, shadow, old);
+                        swap(r, d, false, mapping, source, shadow, old, forward);
                     } else if (reportedSwaps != r.swaps()) {
                         reports.send(id, new RevertCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
                                 r.lastSwapLockWaitMillis(), -1L), r.lastSwapGtid());
@@ -327,7 +327,7 @@ final class MigrationWorker implements Runnable {
     }
 
     private void swap(Replicator r, MigrationState d, boolean cutOver, ColumnMapping mapping, TableName source,
-            TableName shadow, TableName old) throws Exception {
+            TableName shadow, TableName old, Projection keys) throws Exception {
         joinVerification();
         swapAttempts++;
         Replicator.Swap s = r.swap(Duration.ofSeconds(30));
@@ -359,11 +359,14 @@ final class MigrationWorker implements Runnable {
             List<String> newColumns = mapping.toColumns();
             List<String> oldColumns = mapping.fromColumns();
             String phase = cutOver ? "CUT_OVER" : "REVERT";
+            List<String> oldKey = keys.readKey();
+            List<String> newKey = keys.writeKey();
             String gtid = s.freezeGtid();
             verification = new Thread(() -> {
                 try {
                     ChecksumVerdict v = Verifier.verify(id, s.snapshot(), phase, gtid, production,
-                            cutOver ? newColumns : oldColumns, replaced, cutOver ? oldColumns : newColumns);
+                            cutOver ? newColumns : oldColumns, cutOver ? newKey : oldKey, replaced,
+                            cutOver ? oldColumns : newColumns, cutOver ? oldKey : newKey);
                     if (!v.getMatched()) {
                         LOG.error("migration {}: CHECKSUM MISMATCH at the {} freeze point {}: {}", id, phase, gtid, v);
                     }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,10 +22,29 @@ final class Verifier {
     static ChecksumVerdict verify(String migrationId, Connection snapshot, String phase, String freezeGtid,
             TableName production, List<String> productionColumns, TableName replaced, List<String> replacedColumns)
             throws SQLException {
+        return verify(migrationId, snapshot, phase, freezeGtid, production, productionColumns, List.of(), replaced,
+                replacedColumns, List.of());
+    }
+
+    /**
+     * As above; when the checksums differ and the keys are given, also finds up to five keys whose rows differ, in
+     * the same snapshot, so that the verdict says where to look.
+     */
+    static ChecksumVerdict verify(String migrationId, Connection snapshot, String phase, String freezeGtid,
+            TableName production, List<String> productionColumns, List<String> productionKey, TableName replaced,
+            List<String> replacedColumns, List<String> replacedKey) throws SQLException {
         long t0 = System.nanoTime();
         try {
             String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns));
             String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns));
+            List<String> differences = new ArrayList<>();
+            boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
+            if (!matched && !productionKey.isEmpty()) {
+                collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionColumns,
+                        replaced, replacedKey, replacedColumns, 5), differences, "");
+                collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedColumns,
+                        production, productionKey, productionColumns, 5), differences, "replaced table: ");
+            }
             try (Statement s = snapshot.createStatement()) {
                 s.execute("COMMIT");
             }
@@ -39,9 +59,18 @@ final class Verifier {
                     .setExpectedChecksum(expected[1])
                     .setMatched(rows == expectedRows && actual[1].equals(expected[1]))
                     .setMillis((System.nanoTime() - t0) / 1_000_000)
+                    .setDifferences(differences)
                     .build();
         } finally {
             snapshot.close();
+        }
+    }
+
+    private static void collect(Connection c, String sql, List<String> out, String prefix) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(prefix + "key " + rs.getString(1));
+            }
         }
     }
 

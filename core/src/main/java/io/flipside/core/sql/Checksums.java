@@ -12,6 +12,28 @@ import java.util.stream.Collectors;
 public final class Checksums {
     private Checksums() {}
 
+    /**
+     * Up to {@code limit} keys (as text) of rows of {@code a} that {@code b} lacks or holds with other values in the
+     * mapped columns ({@code <=>}: NULL equals NULL). Run it both ways to find rows only {@code b} has.
+     */
+    public static String differingKeys(String migrationId, TableName a, List<String> aKey, List<String> aColumns,
+            TableName b, List<String> bKey, List<String> bColumns, int limit) {
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < aKey.size(); i++) {
+            on.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aKey.get(i))).append(" = b.")
+                    .append(Sql.ident(bKey.get(i)));
+        }
+        StringBuilder same = new StringBuilder();
+        for (int i = 0; i < aColumns.size(); i++) {
+            same.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aColumns.get(i))).append(" <=> b.")
+                    .append(Sql.ident(bColumns.get(i)));
+        }
+        String key = aKey.stream().map(k -> "a." + Sql.ident(k)).collect(Collectors.joining(", '|', "));
+        return Sql.tag(migrationId, "checksum") + "SELECT CONCAT(" + key + ") FROM " + a.quoted() + " AS a LEFT JOIN "
+                + b.quoted() + " AS b ON " + on + " WHERE b." + Sql.ident(bKey.get(0)) + " IS NULL OR NOT (" + same
+                + ") LIMIT " + limit;
+    }
+
     /** Returns one row: {@code rows, checksum} where checksum is a 32-character hex string. */
     public static String query(String migrationId, TableName table, List<String> columns) {
         String values = columns.stream().map(Sql::ident).collect(Collectors.joining(", "));
