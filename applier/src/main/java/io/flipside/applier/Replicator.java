@@ -83,6 +83,8 @@ final class Replicator implements AutoCloseable {
     private Long swapLockWaitMs;
 
     private final Map<String, Key> pendingKeys = new LinkedHashMap<>();
+    /** Keys a change in the pending batch deleted (a row deleted, or moved away from by a key change). */
+    private final java.util.Set<String> pendingDeleted = new java.util.HashSet<>();
     private long pendingEvents;
     private long pendingOffset = -1;
     private String pendingGtid;
@@ -241,8 +243,11 @@ final class Replicator implements AutoCloseable {
         if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
                 && serving.table().equals(ev.getTable())) {
             Projection p = direction == Direction.FORWARD ? forward : inverse;
-            addKey(ev.getBefore(), p.readKey());
-            addKey(ev.getAfter(), p.readKey());
+            String before = addKey(ev.getBefore(), p.readKey());
+            String after = addKey(ev.getAfter(), p.readKey());
+            if (before != null && !before.equals(after)) {
+                pendingDeleted.add(before);
+            }
             pendingEvents++;
             pendingNewestCommit = Math.max(pendingNewestCommit, ev.getCommitMillis());
             if (pendingCommitCount == pendingCommits.length) {
@@ -282,16 +287,19 @@ final class Replicator implements AutoCloseable {
         return reached;
     }
 
-    private void addKey(List<ColumnValue> image, List<String> keyColumns) {
+    /** Adds the key of a row image to the batch; returns its identity, or null when there is no image. */
+    private String addKey(List<ColumnValue> image, List<String> keyColumns) {
         if (image == null) {
-            return;
+            return null;
         }
         Key k = KeyValues.fromChangelog(image, keyColumns);
         if (k == null) {
             throw new IllegalStateException("a change of " + serving + " lacks key columns " + keyColumns
                     + "; the table was changed outside Flipside");
         }
-        pendingKeys.put(KeyValues.identity(k), k);
+        String identity = KeyValues.identity(k);
+        pendingKeys.put(identity, k);
+        return identity;
     }
 
     private static String text(List<ColumnValue> image, String column) {
@@ -313,6 +321,7 @@ final class Replicator implements AutoCloseable {
         }
         boolean canApply = direction == Direction.INVERSE || copyDoneSeen || copiedUpTo != null;
         List<Key> keys = canApply ? new ArrayList<>(pendingKeys.values()) : List.of();
+        java.util.Set<String> deletedInBatch = new java.util.HashSet<>(pendingDeleted);
         boolean mustPersist = persistPosition || stateDirty || !keys.isEmpty()
                 || System.currentTimeMillis() - lastPersist > PERSIST_IDLE_POSITION_MS;
         if (!mustPersist) {
@@ -329,6 +338,12 @@ final class Replicator implements AutoCloseable {
             try {
                 for (int from = 0; from < keys.size(); from += maxKeys) {
                     List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
+                    // A row deleted in this batch and maybe inserted again is a new row: delete it first, so that the
+                    // upsert inserts it afresh (unmapped columns take their defaults) instead of updating the old one.
+                    List<Key> deleted = part.stream().filter(k -> deletedInBatch.contains(KeyValues.identity(k))).toList();
+                    if (!deleted.isEmpty()) {
+                        execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null, List.of());
+                    }
                     execute(p.upsert(part.size(), bounded), part, bounded ? bound : null, List.of());
                     List<Key> kept = existing(p, part);
                     execute(p.deleteAbsent(part.size(), bounded, kept.size()), part, bounded ? bound : null, kept);
@@ -381,6 +396,7 @@ final class Replicator implements AutoCloseable {
         lastPersist = System.currentTimeMillis();
         stateDirty = false;
         pendingKeys.clear();
+        pendingDeleted.clear();
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;
@@ -611,6 +627,7 @@ final class Replicator implements AutoCloseable {
     private void discardPending() {
         pendingSeen = null;
         pendingKeys.clear();
+        pendingDeleted.clear();
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;

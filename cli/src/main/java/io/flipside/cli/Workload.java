@@ -77,12 +77,13 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    private enum Op { INSERT, UPDATE, DELETE }
+    private enum Op { INSERT, UPDATE, DELETE, REINSERT }
 
     private void write(int index) {
         Random random = new Random(index * 7919L + 17);
         long[] nextNewId = {1_000_000_000L + index * 10_000_000L};
         List<Long> owned = new ArrayList<>();
+        List<Long> deleted = new ArrayList<>();
         for (Long id : ledger.keySet()) {
             if (id % writers == index) {
                 owned.add(id);
@@ -113,16 +114,21 @@ public final class Workload implements AutoCloseable {
                             Thread.sleep((next - now) / 1_000_000, (int) ((next - now) % 1_000_000));
                         }
                         next += intervalNanos;
-                        int pick = random.nextInt(10);
-                        Op op = pick < 3 || owned.isEmpty() ? Op.INSERT : pick < 9 ? Op.UPDATE : Op.DELETE;
-                        int at = op == Op.INSERT ? -1 : random.nextInt(owned.size());
-                        long id = op == Op.INSERT ? nextNewId[0]++ : owned.get(at);
-                        String name = op == Op.INSERT ? "new-" + id : "upd-" + id + "-" + (n++);
+                        int pick = random.nextInt(20);
+                        Op op = pick < 5 || owned.isEmpty() ? Op.INSERT : pick < 16 ? Op.UPDATE : pick < 18 ? Op.DELETE
+                                : deleted.isEmpty() ? Op.INSERT : Op.REINSERT;
+                        int at = op == Op.INSERT || op == Op.REINSERT ? -1 : random.nextInt(owned.size());
+                        // A re-insert brings back the id deleted last, as sysbench's write-only test does: often in
+                        // the same apply batch as its delete.
+                        long id = op == Op.INSERT ? nextNewId[0]++ : op == Op.REINSERT ? deleted.get(deleted.size() - 1)
+                                : owned.get(at);
+                        String name = op == Op.INSERT || op == Op.REINSERT ? "new-" + id + "-" + (n++)
+                                : "upd-" + id + "-" + (n++);
                         long startedMillis = System.currentTimeMillis();
                         long t0 = System.nanoTime();
                         try {
                             switch (op) {
-                                case INSERT -> {
+                                case INSERT, REINSERT -> {
                                     insert.setLong(1, id);
                                     insert.setString(2, name);
                                     insert.executeUpdate();
@@ -137,13 +143,13 @@ public final class Workload implements AutoCloseable {
                                     delete.executeUpdate();
                                 }
                             }
-                            record(op, id, name, owned, at);
+                            record(op, id, name, owned, deleted, at);
                             committed.incrementAndGet();
                         } catch (SQLException e) {
                             // The write may or may not have committed (the server went away, say): read it back.
                             failed.incrementAndGet();
                             failures.add(e.getMessage());
-                            resolveInDoubt(op, id, owned, at);
+                            resolveInDoubt(op, id, owned, deleted, at);
                             latencies.add(new long[] {startedMillis, (System.nanoTime() - t0) / 1_000});
                             break;
                         }
@@ -159,17 +165,22 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    private void record(Op op, long id, String name, List<Long> owned, int at) {
+    private void record(Op op, long id, String name, List<Long> owned, List<Long> deleted, int at) {
         switch (op) {
-            case INSERT -> {
+            case INSERT, REINSERT -> {
+                // A new row: the insert names no title, so it has none, whatever the deleted row had.
                 ledger.put(id, new Row(name, null));
                 owned.add(id);
+                if (op == Op.REINSERT) {
+                    deleted.remove(deleted.size() - 1);
+                }
             }
             case UPDATE -> ledger.put(id, new Row(name, ledger.get(id).title()));
             case DELETE -> {
                 ledger.remove(id);
                 owned.set(at, owned.get(owned.size() - 1));
                 owned.remove(owned.size() - 1);
+                deleted.add(id);
             }
         }
     }
@@ -178,7 +189,8 @@ public final class Workload implements AutoCloseable {
      * After a failed write: waits until MySQL answers, reads the row and puts what is really there in the ledger. An
      * insert or update names no title, so the title is NULL for an inserted row and unchanged for an updated one.
      */
-    private void resolveInDoubt(Op op, long id, List<Long> owned, int at) throws InterruptedException {
+    private void resolveInDoubt(Op op, long id, List<Long> owned, List<Long> deleted, int at)
+            throws InterruptedException {
         while (true) {
             try (Connection c = connector.connect();
                     PreparedStatement ps = c.prepareStatement("SELECT name FROM " + table + " WHERE id = ?")) {
@@ -186,18 +198,15 @@ public final class Workload implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     inDoubt.incrementAndGet();
                     boolean present = rs.next();
+                    boolean inserting = op == Op.INSERT || op == Op.REINSERT;
                     if (!present) {
-                        if (op != Op.INSERT) {
-                            ledger.remove(id);
-                            owned.set(at, owned.get(owned.size() - 1));
-                            owned.remove(owned.size() - 1);
+                        if (!inserting) {
+                            record(Op.DELETE, id, null, owned, deleted, at);
                         }
+                    } else if (inserting) {
+                        record(op, id, rs.getString(1), owned, deleted, at);
                     } else {
-                        String title = op == Op.INSERT ? null : ledger.get(id).title();
-                        ledger.put(id, new Row(rs.getString(1), title));
-                        if (op == Op.INSERT) {
-                            owned.add(id);
-                        }
+                        ledger.put(id, new Row(rs.getString(1), ledger.get(id).title()));
                     }
                     return;
                 }
