@@ -32,6 +32,9 @@ public final class Controller implements AutoCloseable {
                 ? Path.of(System.getProperty("java.io.tmpdir"), "flipside-streams-" + config.topics().prefix()).toString()
                 : dir);
         p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
+        // A controller that died hands its task over after this long, not Kafka's default 45 s.
+        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
+        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1000);
         this.streams = new KafkaStreams(ControllerTopology.build(config.topics(),
                 Duration.ofSeconds(config.get(FlipsideConfig.RETENTION_SECONDS))), p);
         streams.setStateListener((now, before) -> {
