@@ -310,6 +310,9 @@ public final class Capture implements AutoCloseable {
         p.put("max.batch.size", "4096");
         p.put("max.queue.size", "16384");
         p.put("heartbeat.interval.ms", "10000");
+        // The binlog client notices a dead server connection only on its keep-alive check; the default minute
+        // leaves every migration waiting that long after a MySQL restart.
+        p.put("connect.keep.alive.interval.ms", "3000");
         p.put("record.processing.threads", "1");
         // Offsets and schema history in Kafka.
         p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
