@@ -2,6 +2,7 @@ package io.flipside.applier;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Named points in the applier where a test can make it pause, to kill the process at a precise phase (inside the
  * freeze, between the rename and priming inverse replication, ...). Off unless the system property
  * {@code flipside.failpoints} names some: {@code swap.renamed:5000,copy.chunk:2000} pauses 5 s after the cut-over's
- * RENAME and 2 s in every chunk's transaction. A pause is announced in the log first ("failpoint NAME: pausing"), so
+ * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only. A pause is announced in the log first ("failpoint NAME: pausing"), so
  * a harness knows when to strike.
  *
  * <p>The points, in the order a migration meets them: {@code copy.chunk} (a chunk copied, not committed),
@@ -19,31 +20,41 @@ import org.slf4j.LoggerFactory;
  */
 final class Failpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Failpoints.class);
-    private static final Map<String, Long> PAUSES = parse(System.getProperty("flipside.failpoints", ""));
+    private static final Map<String, Point> POINTS = parse(System.getProperty("flipside.failpoints", ""));
 
     private Failpoints() {}
 
-    static Map<String, Long> parse(String spec) {
-        Map<String, Long> m = new HashMap<>();
+    /** A pause of {@code ms}, for the next {@code remaining} hits (unbounded when negative). */
+    record Point(long ms, AtomicInteger remaining) {
+        /** Whether this hit pauses; counts it down when the point is bounded. */
+        boolean take() {
+            return remaining.getAndUpdate(r -> r > 0 ? r - 1 : r) != 0;
+        }
+    }
+
+    /** {@code name[:ms[:times]]}, comma-separated; ms defaults to a minute, times to every hit. */
+    static Map<String, Point> parse(String spec) {
+        Map<String, Point> m = new HashMap<>();
         for (String part : spec.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
+            String[] p = part.trim().split(":");
+            if (p[0].isEmpty()) {
                 continue;
             }
-            int colon = p.indexOf(':');
-            m.put(colon < 0 ? p : p.substring(0, colon), colon < 0 ? 60_000L : Long.parseLong(p.substring(colon + 1)));
+            long ms = p.length > 1 ? Long.parseLong(p[1]) : 60_000L;
+            int times = p.length > 2 ? Integer.parseInt(p[2]) : -1;
+            m.put(p[0], new Point(ms, new AtomicInteger(times)));
         }
         return m;
     }
 
     static void hit(String name) {
-        Long ms = PAUSES.get(name);
-        if (ms == null) {
+        Point point = POINTS.get(name);
+        if (point == null || !point.take()) {
             return;
         }
-        LOG.warn("failpoint {}: pausing {} ms", name, ms);
+        LOG.warn("failpoint {}: pausing {} ms", name, point.ms());
         try {
-            Thread.sleep(ms);
+            Thread.sleep(point.ms());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -36,8 +36,14 @@ final class Cluster implements AutoCloseable {
     final RoleProcess capture;
     final RoleProcess applier;
     final OperatorClient client;
+    final Path logDir;
 
     Cluster(String name, long serverId) throws Exception {
+        this(name, serverId, Map.of());
+    }
+
+    /** With {@code extra} settings added to the configuration. */
+    Cluster(String name, long serverId, Map<String, String> extra) throws Exception {
         stack = EmbeddedStack.shared();
         Path dir = Files.createDirectories(Path.of("target", "chaos", name)).toAbsolutePath();
         Map<String, String> m = new LinkedHashMap<>();
@@ -51,6 +57,7 @@ final class Cluster implements AutoCloseable {
         m.put("capture.server.id", String.valueOf(serverId));
         m.put("sidecar.database", "_" + name);
         m.put("controller.state.dir", dir.resolve("streams").toString());
+        m.putAll(extra);
         config = FlipsideConfig.of(m);
         StringBuilder text = new StringBuilder();
         m.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
@@ -59,6 +66,7 @@ final class Cluster implements AutoCloseable {
         controller = new RoleProcess("controller", configFile, dir.resolve("logs"));
         capture = new RoleProcess("capture", configFile, dir.resolve("logs"));
         applier = new RoleProcess("applier", configFile, dir.resolve("logs"));
+        logDir = dir.resolve("logs");
         client = new OperatorClient(config);
     }
 

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 final class RoleProcess implements AutoCloseable {
     private final String role;
+    private final String name;
     private final Path config;
     private final Path logDir;
     private final List<String> lines = new ArrayList<>();
@@ -25,7 +26,13 @@ final class RoleProcess implements AutoCloseable {
     private int starts;
 
     RoleProcess(String role, Path config, Path logDir) {
+        this(role, role, config, logDir);
+    }
+
+    /** {@code name} tells two processes of one role apart in the log files. */
+    RoleProcess(String role, String name, Path config, Path logDir) {
         this.role = role;
+        this.name = name;
         this.config = config;
         this.logDir = logDir;
     }
@@ -42,7 +49,7 @@ final class RoleProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 "io.flipside.cli.Main", "run", "--config", config.toString(), "--roles", role));
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(role + "-" + starts + ".log");
+        Path log = logDir.resolve(name + "-" + starts + ".log");
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Process p = process;
         Thread reader = new Thread(() -> {
@@ -60,7 +67,7 @@ final class RoleProcess implements AutoCloseable {
             } catch (IOException e) {
                 // the process is gone
             }
-        }, "log-" + role);
+        }, "log-" + name);
         reader.setDaemon(true);
         reader.start();
         return this;

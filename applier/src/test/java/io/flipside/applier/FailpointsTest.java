@@ -1,0 +1,28 @@
+package io.flipside.applier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FailpointsTest {
+    @Test
+    void aBoundedPointPausesOnlyItsNumberOfTimes() {
+        Failpoints.Point once = Failpoints.parse("copy.chunk:15000:1").get("copy.chunk");
+        assertEquals(15000, once.ms());
+        assertTrue(once.take());
+        assertFalse(once.take());
+        assertFalse(once.take(), "stays spent");
+    }
+
+    @Test
+    void anUnboundedPointAlwaysPauses() {
+        Map<String, Failpoints.Point> points = Failpoints.parse("swap.renamed:5000, apply.batch");
+        assertEquals(60_000, points.get("apply.batch").ms());
+        for (int i = 0; i < 5; i++) {
+            assertTrue(points.get("swap.renamed").take());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.flipside.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.cli.Workload;
+import io.flipside.core.sql.TableName;
+import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.Complete;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.Interrupted;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Resumed;
+import io.flipside.schema.Revert;
+import io.flipside.schema.Submit;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MySQL and Kafka restart under a running migration: the Kafka broker restarted and MySQL killed with SIGKILL and
+ * restarted in the middle of the copy, and both again during inverse replication. The roles reconnect by
+ * themselves, the journal says so (Interrupted, then Resumed), and every table ends equal to the ledger (writes that
+ * failed while MySQL was down were read back, so the ledger knows what really committed).
+ */
+class RestartsIT {
+    static final int ROWS = 60_000;
+
+    @Test
+    void theRolesRideThroughMysqlAndKafkaRestarts() throws Exception {
+        TableName users = new TableName("restarts", "users");
+        try (Cluster c = new Cluster("restarts", 6002, Map.of("copy.chunk.max.rows", "500", "copy.chunk.target.ms",
+                "100"))) {
+            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+                s.execute("CREATE DATABASE restarts");
+                s.execute("CREATE TABLE restarts.users (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+                s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
+                s.execute("INSERT INTO restarts.users WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
+                        + " FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
+                        + " CONCAT('title-', n)) FROM seq");
+            }
+            c.startController();
+            c.startCapture();
+            c.startApplier("");
+            try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 100)) {
+                writers.start();
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null));
+                MigrationState copying = c.await(id, s -> s.getRowsCopied() > 0, "copy progress");
+                assertTrue(copying.getStatus() == MigrationStatus.COPYING && copying.getRowsCopied() < ROWS,
+                        "the broker restarts in the middle of the copy");
+                c.stack.kafka().restartBroker();
+                c.await(id, s -> s.getRowsCopied() > copying.getRowsCopied(), "copy progress after a broker restart");
+                restartMysql(c);
+                c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY after a MySQL restart mid-copy");
+
+                c.send(new CutOver(id));
+                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                c.stack.kafka().restartBroker();
+                Thread.sleep(3000);
+                restartMysql(c);
+                Thread.sleep(3000);
+
+                writers.pause();
+                Map<Long, Workload.Row> expected = writers.expected();
+                assertNull(FencingIT.waitForEqual(c, users, expected, false), "the new table equals the ledger");
+                assertNull(FencingIT.waitForEqual(c, users.sibling(cut.getOldTable()), expected, true),
+                        "inverse replication caught up after the restarts");
+                writers.resume();
+
+                c.send(new Revert(id));
+                c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
+                c.send(new Complete(id));
+                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+                writers.close();
+                assertTrue(writers.failed() > 0, "writes did fail while MySQL was down (the test would prove little)");
+                assertNull(FencingIT.waitForEqual(c, users, writers.expected(), true), "after complete");
+
+                List<Object> journal = journal(c, id);
+                assertTrue(journal.stream().anyMatch(p -> p instanceof Interrupted), "the journal says it was interrupted");
+                assertTrue(journal.stream().anyMatch(p -> p instanceof Resumed), "and that it resumed: " + journal);
+            }
+        }
+    }
+
+    private static void restartMysql(Cluster c) throws Exception {
+        c.stack.mysql().kill();
+        Thread.sleep(2000);
+        c.stack.mysql().restart();
+    }
+
+    static List<Object> journal(Cluster c, String id) {
+        AvroCodec<JournalEvent> codec = AvroCodec.of(JournalEvent.class);
+        TopicPartition tp = new TopicPartition(c.config.topics().journal(), 0);
+        List<Object> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(KafkaSetup.consumer(c.config, "it-journal"))) {
+            k.assign(List.of(tp));
+            k.seekToBeginning(List.of(tp));
+            long end = k.endOffsets(List.of(tp)).get(tp);
+            while (k.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : k.poll(Duration.ofMillis(200))) {
+                    JournalEvent e = codec.decode(r.value());
+                    if (id.equals(e.getMigrationId())) {
+                        out.add(e.getPayload());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,148 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.CutOverAttemptFailed;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Migrations side by side, and a cut-over that meets a long transaction. */
+class ConcurrencyIT {
+    static Flipside f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = Flipside.get();
+    }
+
+    static TableName usersTable(String db, String table, int rows) throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + db);
+            s.execute("DROP TABLE IF EXISTS " + db + "." + table);
+            s.execute("CREATE TABLE " + db + "." + table + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            s.execute("INSERT INTO " + db + "." + table + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
+                    + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
+                    + " CONCAT('title-', n)) FROM seq");
+        }
+        return new TableName(db, table);
+    }
+
+    static MigrationState await(OperatorClient client, String id, MigrationStatus status) {
+        MigrationState s = client.awaitState(id, x -> x.getStatus() == status || x.getStatus() == MigrationStatus.FAILED,
+                Duration.ofMinutes(4)).orElseThrow(() -> new AssertionError(id + " never " + status));
+        assertEquals(status, s.getStatus(), String.valueOf(s.getError()));
+        return s;
+    }
+
+    static String equalOrDiff(TableName t, Map<Long, Workload.Row> expected, boolean withTitle) throws Exception {
+        String diff = null;
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Connection c = f.connect()) {
+                diff = Workload.difference(c, t, expected, withTitle);
+            }
+            if (diff == null) {
+                return null;
+            }
+            Thread.sleep(200);
+        }
+        return t + ": " + diff;
+    }
+
+    @Test
+    void threeMigrationsOfThreeTablesAtOnce() throws Exception {
+        List<TableName> tables = new ArrayList<>();
+        List<Workload> writers = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            for (String t : List.of("alpha", "beta", "gamma")) {
+                TableName table = usersTable("three", t, 10_000);
+                tables.add(table);
+                Workload w = new Workload(table.quoted(), 10_000, f::connect, 2, 60);
+                w.start();
+                writers.add(w);
+            }
+            for (TableName t : tables) {
+                Flipside.Run r = f.cli("submit", "--table", t.toString(), "--alter", "DROP COLUMN title");
+                assertEquals(Main.OK, r.exit(), r.toString());
+                ids.add(r.lastLine());
+            }
+            List<MigrationState> cut = new ArrayList<>();
+            for (String id : ids) {
+                cut.add(await(client, id, MigrationStatus.CUT_OVER));
+            }
+            for (int i = 0; i < 3; i++) {
+                writers.get(i).pause();
+                Map<Long, Workload.Row> expected = writers.get(i).expected();
+                assertNull(equalOrDiff(tables.get(i), expected, false));
+                assertNull(equalOrDiff(tables.get(i).sibling(cut.get(i).getOldTable()), expected, true));
+                writers.get(i).resume();
+            }
+            for (String id : ids) {
+                assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+            }
+            for (int i = 0; i < 3; i++) {
+                writers.get(i).close();
+                assertEquals(0, writers.get(i).failed(), writers.get(i).failures().toString());
+                assertNull(equalOrDiff(tables.get(i), writers.get(i).expected(), false));
+            }
+        } finally {
+            for (Workload w : writers) {
+                w.close();
+            }
+        }
+    }
+
+    @Test
+    void aCutOverThatMeetsALongTransactionGivesUpReleasesWritersAndRetries() throws Exception {
+        TableName t = usersTable("longtx", "users", 5_000);
+        try (OperatorClient client = new OperatorClient(f.config);
+                Workload writers = new Workload(t.quoted(), 5_000, f::connect, 2, 60)) {
+            writers.start();
+            Flipside.Run r = f.cli("submit", "--table", t.toString(), "--alter", "DROP COLUMN title", "--postpone-cutover");
+            assertEquals(Main.OK, r.exit(), r.toString());
+            String id = r.lastLine();
+            await(client, id, MigrationStatus.READY);
+            try (Connection longTx = f.connect(); Statement s = longTx.createStatement()) {
+                // A transaction that has read the table holds a metadata lock on it until it ends.
+                longTx.setAutoCommit(false);
+                s.executeQuery("SELECT COUNT(*) FROM " + t.quoted() + " WHERE id = 1").close();
+                assertEquals(Main.OK, f.cli("cutover", id).exit());
+                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(2))
+                        .orElseThrow(() -> new AssertionError("the cut-over did not retry"));
+                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                assertTrue(tried.getError().contains("gave up"), tried.getError());
+                longTx.commit();
+            }
+            MigrationState cut = await(client, id, MigrationStatus.CUT_OVER);
+            assertTrue(cut.getCutOverAttempts() >= 3, "attempts: " + cut.getCutOverAttempts());
+            List<JournalEvent> failed = JournalReader.of(f.config, id).stream()
+                    .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
+            assertTrue(failed.size() >= 2, "the journal counts the attempts");
+            for (JournalEvent e : failed) {
+                CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
+                assertTrue(a.getReason().contains("Lock wait timeout"), a.getReason());
+            }
+            writers.pause();
+            assertNull(equalOrDiff(t, writers.expected(), false));
+            writers.resume();
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+            writers.close();
+            assertEquals(0, writers.failed(), "writers waited while the freeze tried, they did not fail: "
+                    + writers.failures());
+        }
+    }
+}
