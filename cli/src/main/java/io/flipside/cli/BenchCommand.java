@@ -1,0 +1,162 @@
+package io.flipside.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flipside.cli.bench.Bench;
+import io.flipside.cli.bench.BenchReport;
+import io.flipside.cli.bench.BenchTable;
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.testkit.EmbeddedStack;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+@CommandLine.Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark Flipside against MySQL's own ALTER and the peer tools, and report.",
+            "On an embedded MySQL 8 and Kafka (or --config: a running Flipside), for each ALTER and scenario (idle,"
+                + " under a steady write load), on a fresh sysbench-shaped table each: native ALGORITHM=COPY, INPLACE"
+                + " and INSTANT, a raw INSERT ... SELECT, pt-online-schema-change and gh-ost when installed, and"
+                + " Flipside (submit to cut-over, revert, complete).",
+            "Prints one table (times and their ratio to native ALGORITHM=COPY in the same scenario) and writes the"
+                + " same as JSON. Exit 0 when the run completed (it reports, it does not judge), 1 on error."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--rows", description = "Rows in the sysbench table (default: ${DEFAULT-VALUE})")
+    long rows = 1_000_000;
+
+    @Option(names = "--rate", paramLabel = "WRITES_PER_SECOND",
+            description = "Total rate of the background writes under load (default: ${DEFAULT-VALUE})")
+    int rate = 500;
+
+    @Option(names = "--writers", description = "Writer threads under load (default: ${DEFAULT-VALUE})")
+    int writers = 4;
+
+    @Option(names = "--scenarios", split = ",", paramLabel = "idle,load",
+            description = "Scenarios to run (default: idle,load)")
+    List<String> scenarios = List.of("idle", "load");
+
+    @Option(names = "--alters", split = ",", paramLabel = "add,drop",
+            description = "ALTERs to run: add = ADD COLUMN extra VARCHAR(32) NULL, drop = DROP COLUMN pad (default: add,drop)")
+    List<String> alters = List.of("add", "drop");
+
+    @Option(names = "--methods", split = ",", paramLabel = "METHOD",
+            description = "Methods to run, of copy,inplace,instant,raw,pt-osc,gh-ost,flipside (default: all; ratios"
+                    + " need copy)")
+    List<String> methods = Bench.METHODS;
+
+    @Option(names = "--baseline-seconds", paramLabel = "SECONDS",
+            description = "How long the writers are measured alone, with no schema change (default: ${DEFAULT-VALUE})")
+    int baselineSeconds = 10;
+
+    @Option(names = "--warmup-seconds", paramLabel = "SECONDS",
+            description = "How long the writers run before a measurement starts (default: ${DEFAULT-VALUE})")
+    int warmupSeconds = 2;
+
+    @Option(names = "--warmup-rows", paramLabel = "N",
+            description = "Rows of an unmeasured Flipside migration run first, so that the measured ones meet a warm"
+                    + " JVM, as a long-running applier is; 0: none (default: ${DEFAULT-VALUE})")
+    long warmupRows = 50_000;
+
+    @Option(names = "--burst-rows", paramLabel = "N",
+            description = "Rows of the UPDATE whose row events measure Flipside's apply rate after the revert; 0: none"
+                    + " (default: ${DEFAULT-VALUE}, at most --rows)")
+    long burstRows = 100_000;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "Longest wait for any one step, e.g. a Flipside migration to cut over; a step that times out"
+                    + " is reported and the run goes on (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds = 1800;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A Flipside setting for the embedded stack's roles, e.g. copy.chunk.target.ms=500 or"
+                    + " kafka.max.poll.records=5000 (repeatable; to measure a lever)")
+    java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--revert-early",
+            description = "Revert as soon as the cut-over is seen, without waiting for the cut-over's checksum (the"
+                    + " default waits, and measures a revert of a settled migration)")
+    boolean revertEarly;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Where to write the JSON report (default: ${DEFAULT-VALUE})")
+    Path json = Path.of("target", "bench.json");
+
+    @Option(names = "--database", description = "Database the bench creates its tables in (default: ${DEFAULT-VALUE})")
+    String database = "flipside_bench";
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Run against this running Flipside (capture, applier and controller) and its MySQL instead"
+                    + " of starting an embedded stack; Flipside's meters are read only when its applier runs in this JVM")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Bench.Options options;
+        try {
+            options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
+                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Bench.Progress progress = (fmt, args) -> {
+            out.printf(Locale.ROOT, fmt + "%n", args);
+            out.flush();
+        };
+        BenchReport report;
+        if (config != null) {
+            if (!settings.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--set applies to the embedded stack only; with --config, set them where the roles run");
+            }
+            report = new Bench(FlipsideConfig.load(config), options, false, progress).run();
+        } else {
+            Path dir = Files.createTempDirectory("flipside-bench-");
+            progress.say("bench: starting an embedded MySQL 8 and Kafka broker in %s", dir);
+            try (EmbeddedStack stack = EmbeddedStack.start(dir)) {
+                FlipsideConfig cfg = DevCommand.configFor(stack);
+                for (var e : settings.entrySet()) {
+                    try {
+                        cfg = cfg.with(e.getKey(), e.getValue());
+                    } catch (IllegalArgumentException ex) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--set " + e.getKey() + ": "
+                                + ex.getMessage());
+                    }
+                    if (!cfg.unknownKeys().isEmpty()) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--set: unknown setting "
+                                + cfg.unknownKeys());
+                    }
+                }
+                try (Roles roles = Roles.start(cfg, EnumSet.allOf(Roles.Role.class))) {
+                    report = new Bench(cfg, options, true, progress).run();
+                }
+            } finally {
+                deleteQuietly(dir);
+            }
+        }
+        BenchTable.print(report, out);
+        Path file = json.toAbsolutePath();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
+        out.println("JSON report: " + file);
+        out.flush();
+        return report.errors().isEmpty() ? Main.OK : Main.FAILED;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // a temporary directory; the OS cleans it eventually
+        }
+    }
+}

@@ -1,0 +1,619 @@
+package io.flipside.cli.bench;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark of issue 6: on one MySQL server with Flipside running (capture, applier and controller), for each
+ * ALTER and each scenario (idle, or under a steady background write load), the same schema change done by native
+ * {@code ALTER TABLE ... ALGORITHM=COPY}, native {@code ALGORITHM=INPLACE} and {@code INSTANT} (for reference, where
+ * MySQL allows them), a raw {@code INSERT ... SELECT} into an empty table of the new shape (the raw copy rate), the
+ * peer tools when installed, and Flipside; each on its own fresh copy of a sysbench-shaped table.
+ *
+ * <p>It reports, it does not judge: every time is printed with its ratio to native ALGORITHM=COPY measured in the same
+ * scenario of the same run. See BENCHMARKS.md for the method.
+ *
+ * <p>Before each measurement the server is let settle (dirty pages flushed, undo purged, the capture idle) so that
+ * one measurement does not pay for the previous one's writes.
+ */
+public final class Bench {
+    /** Where progress lines go. */
+    public interface Progress {
+        void say(String fmt, Object... args);
+    }
+
+    /** The ALTERs of the benchmark, by the name {@code --alters} uses. */
+    public static final Map<String, String> ALTERS = Map.of(
+            "add", "ADD COLUMN extra VARCHAR(32) NULL",
+            "drop", "DROP COLUMN pad");
+    public static final List<String> ALTER_ORDER = List.of("add", "drop");
+    public static final List<String> SCENARIOS = List.of("idle", "load");
+    /** Every method, in the order they run; {@code copy} first: every ratio is to it. */
+    public static final List<String> METHODS = List.of("copy", "inplace", "instant", "raw", "pt-osc", "gh-ost",
+            "flipside");
+
+    static final String LABEL_COPY = "native ALGORITHM=COPY";
+
+    /** The run's options. */
+    public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
+            List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
+            int warmupSeconds, boolean revertEarly, long warmupRows) {
+        public Options {
+            if (rows < 1) {
+                throw new IllegalArgumentException("--rows must be at least 1");
+            }
+            if (warmupRows < 0) {
+                throw new IllegalArgumentException("--warmup-rows must be 0 or more");
+            }
+            if (rate < 1 || writers < 1) {
+                throw new IllegalArgumentException("--rate and --writers must be at least 1");
+            }
+            scenarios = check(scenarios, SCENARIOS, "--scenarios");
+            alters = check(alters, ALTER_ORDER, "--alters");
+            methods = check(methods, METHODS, "--methods");
+            if (!database.matches("[A-Za-z0-9_]{1,64}")) {
+                throw new IllegalArgumentException("--database must be a plain name (letters, digits, _)");
+            }
+        }
+
+        /** The given names, known and in the canonical order. */
+        private static List<String> check(List<String> given, List<String> known, String option) {
+            List<String> lower = given.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty())
+                    .toList();
+            for (String g : lower) {
+                if (!known.contains(g)) {
+                    throw new IllegalArgumentException(option + ": unknown value " + g + "; known: "
+                            + String.join(",", known));
+                }
+            }
+            if (lower.isEmpty()) {
+                throw new IllegalArgumentException(option + " is empty; known: " + String.join(",", known));
+            }
+            return known.stream().filter(lower::contains).toList();
+        }
+    }
+
+    private final FlipsideConfig config;
+    private final Options options;
+    private final boolean embeddedStack;
+    private final Progress progress;
+    private final List<String> errors = new ArrayList<>();
+    private final String template = "sbtest_template";
+    private boolean binlogOffWorked = true;
+    private Long mysqldPid;
+
+    public Bench(FlipsideConfig config, Options options, boolean embeddedStack, Progress progress) {
+        this.config = config;
+        this.options = options;
+        this.embeddedStack = embeddedStack;
+        this.progress = progress;
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
+                config.get(FlipsideConfig.MYSQL_PASSWORD));
+    }
+
+    public BenchReport run() throws Exception {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        ensureMeterRegistry();
+        String host = config.get(FlipsideConfig.MYSQL_HOST);
+        if (host.equals("127.0.0.1") || host.equals("localhost")) {
+            mysqldPid = CpuProfile.findMysqld(config.get(FlipsideConfig.MYSQL_PORT));
+        }
+        String loadAtStart = loadAverage();
+        BenchReport.Machine machineAtStart = machine(loadAtStart, null);
+        say("bench: %d rows, alters %s, scenarios %s, methods %s; load %d writes/s from %d writers", options.rows(),
+                options.alters(), options.scenarios(), options.methods(), options.rate(), options.writers());
+        say("bench: machine: %d cores, %d MB, %s, %s, MySQL %s, load average %s", machineAtStart.cores(),
+                machineAtStart.memoryMb(), machineAtStart.os(), machineAtStart.jvm(), machineAtStart.mysqlVersion(),
+                loadAtStart);
+        List<BenchReport.Scenario> results = new ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(options.database()));
+            long l0 = System.nanoTime();
+            SysbenchTable.createTemplate(c, options.database(), template, options.rows());
+            binlogOffWorked = SysbenchTable.binlogOff(c);
+            SysbenchTable.binlogOn(c);
+            say("bench: template %s.%s with %d rows generated in %.1f s", options.database(), template, options.rows(),
+                    (System.nanoTime() - l0) / 1e9);
+        }
+        try {
+            if (options.methods().contains("flipside") && options.warmupRows() > 0) {
+                warmUp();
+            }
+            for (String alter : options.alters()) {
+                for (String scenario : options.scenarios()) {
+                    results.add(scenario(alter, scenario));
+                }
+            }
+        } finally {
+            try (Connection c = connect()) {
+                SysbenchTable.drop(c, options.database(), template);
+            } catch (SQLException e) {
+                errors.add("dropping the template: " + e.getMessage());
+            }
+        }
+        Instant finished = Instant.now();
+        return new BenchReport(machine(loadAtStart, loadAverage()), settings(), started.toString(),
+                finished.toString(), round((System.nanoTime() - t0) / 1e9, 1), notes(), results, List.copyOf(errors));
+    }
+
+    // ---------------------------------------------------------------------------------------------- scenarios
+
+    private BenchReport.Scenario scenario(String alterKey, String scenario) throws InterruptedException {
+        String alter = ALTERS.get(alterKey);
+        boolean load = scenario.equals("load");
+        say("bench: === %s, %s ===", alter, scenario);
+        List<BenchReport.Method> methods = new ArrayList<>();
+        Double copySeconds = null;
+        BenchReport.Writers baseline = null;
+        BenchReport.FlipsideFigures flipside = null;
+        for (String m : options.methods()) {
+            String table = "sbtest_" + alterKey + "_" + scenario + "_" + m.replace("-", "");
+            try {
+                switch (m) {
+                    case "copy" -> {
+                        Measured r = measure(table, load, options.baselineSeconds(),
+                                (c, t) -> exec(c, "ALTER TABLE " + t.quoted() + " " + alter + ", ALGORITHM=COPY"));
+                        copySeconds = r.seconds;
+                        baseline = r.baseline;
+                        methods.add(method(m, LABEL_COPY, r.seconds, copySeconds, null, r.writers, r.cpu, r.note));
+                    }
+                    case "inplace", "instant" -> {
+                        String algorithm = m.equals("inplace") ? "ALGORITHM=INPLACE, LOCK=NONE" : "ALGORITHM=INSTANT";
+                        String label = "native " + algorithm.replace(", ", " ");
+                        String refused = refusal(alter, algorithm);
+                        if (refused != null) {
+                            methods.add(method(m, label, null, copySeconds, "not run: MySQL refuses " + algorithm
+                                    + " for this ALTER: " + refused, null, null, null));
+                        } else {
+                            Measured r = measure(table, load, 0,
+                                    (c, t) -> exec(c, "ALTER TABLE " + t.quoted() + " " + alter + ", " + algorithm));
+                            methods.add(method(m, label, r.seconds, copySeconds, null, r.writers, r.cpu, r.note));
+                        }
+                    }
+                    case "raw" -> {
+                        // Named like a Flipside helper table, so that the capture skips its rows as it skips a
+                        // shadow table's: the reference is MySQL's copy cost, binlog included.
+                        String target = "_" + table + "_00000000_new";
+                        Measured r = measure(table, load, 0, new RawCopy(alter, target));
+                        methods.add(method(m, "raw INSERT ... SELECT into the new shape", r.seconds, copySeconds, null,
+                                r.writers, r.cpu, r.note));
+                    }
+                    case "pt-osc", "gh-ost" -> {
+                        boolean pt = m.equals("pt-osc");
+                        String tool = pt ? PeerTools.PT_OSC : PeerTools.GH_OST;
+                        if (PeerTools.which(tool) == null) {
+                            methods.add(method(m, tool, null, copySeconds,
+                                    pt ? PeerTools.PT_OSC_NOT_INSTALLED : PeerTools.GH_OST_NOT_INSTALLED, null, null,
+                                    null));
+                        } else {
+                            PeerTools.Server server = new PeerTools.Server(config.get(FlipsideConfig.MYSQL_HOST),
+                                    config.get(FlipsideConfig.MYSQL_PORT), config.get(FlipsideConfig.MYSQL_USER),
+                                    config.get(FlipsideConfig.MYSQL_PASSWORD));
+                            PeerTools.Outcome[] out = new PeerTools.Outcome[1];
+                            Measured r = measure(table, load, 0, (c, t) -> out[0] = pt
+                                    ? PeerTools.ptOnlineSchemaChange(server, options.database(), table, alter,
+                                            options.timeoutSeconds())
+                                    : PeerTools.ghOst(server, options.database(), table, alter,
+                                            options.timeoutSeconds()));
+                            methods.add(method(m, tool, out[0].seconds(), copySeconds, out[0].reason(),
+                                    out[0].seconds() == null ? null : r.writers, r.cpu, r.note));
+                        }
+                    }
+                    case "flipside" -> {
+                        FlipsideRun run = new FlipsideRun(config, this::connect, progress,
+                                Duration.ofSeconds(options.timeoutSeconds()), Math.min(options.burstRows(),
+                                        options.rows()), copySeconds, mysqldPid, options.revertEarly());
+                        FlipsideRun.Result[] out = new FlipsideRun.Result[1];
+                        Measured r = measure(table, load, 0, (c, t) -> out[0] = run.run(t, alter, currentLoad));
+                        flipside = out[0].figures();
+                        methods.add(method(m, "Flipside (submit to cut-over)", out[0].seconds(), copySeconds,
+                                out[0].reason(), out[0].writers(), flipside == null ? null : flipside.cpuMigration(),
+                                r.note));
+                    }
+                    default -> throw new IllegalStateException(m);
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                String msg = m + " (" + alterKey + ", " + scenario + "): " + e;
+                errors.add(msg);
+                say("bench: ERROR %s", msg);
+                methods.add(method(m, m, null, copySeconds, "error: " + e.getMessage(), null, null, null));
+            }
+            BenchReport.Method last = methods.get(methods.size() - 1);
+            say("bench: %-8s %s", m, last.seconds() != null
+                    ? String.format(Locale.ROOT, "%.2f s%s", last.seconds(), last.ratioToCopy() == null ? ""
+                            : String.format(Locale.ROOT, " (%.2f x COPY)", last.ratioToCopy()))
+                    : last.reason());
+        }
+        return new BenchReport.Scenario(alterKey, alter, scenario, copySeconds, baseline, methods, flipside);
+    }
+
+    /**
+     * One unmeasured Flipside migration of a small table, so that the measured ones meet a warm applier (classes
+     * loaded, code compiled), as in production, where the roles run for months, not for one migration.
+     */
+    private void warmUp() throws Exception {
+        long rows = Math.min(options.warmupRows(), options.rows());
+        String table = "sbtest_warmup";
+        long w0 = System.nanoTime();
+        try (Connection c = connect()) {
+            SysbenchTable.copy(c, options.database(), template, table, rows);
+        }
+        FlipsideRun run = new FlipsideRun(config, this::connect, (fmt, args) -> { }, Duration.ofSeconds(
+                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false);
+        FlipsideRun.Result r = run.run(new TableName(options.database(), table), ALTERS.get("add"), null);
+        try (Connection c = connect()) {
+            SysbenchTable.drop(c, options.database(), table);
+        }
+        if (r.figures() == null || !"COMPLETED".equals(r.figures().outcome())) {
+            errors.add("warm-up migration: " + (r.reason() != null ? r.reason() : r.figures().outcome()));
+        }
+        say("bench: warm-up: an unmeasured Flipside migration of %d rows, %.1f s", rows, (System.nanoTime() - w0) / 1e9);
+    }
+
+    private static BenchReport.Method method(String id, String label, Double seconds, Double copySeconds,
+            String reason, BenchReport.Writers writers, BenchReport.Cpu cpu, String note) {
+        Double s = seconds == null ? null : round(seconds, 3);
+        Double ratio = seconds == null || copySeconds == null || copySeconds <= 0 ? null : round(seconds / copySeconds, 4);
+        return new BenchReport.Method(id, label, s, ratio, seconds == null && reason == null ? "no time" : reason,
+                writers, cpu, note);
+    }
+
+    /** Why MySQL refuses the ALTER with this algorithm (tried on an empty table of the same shape), or null. */
+    private String refusal(String alter, String algorithm) throws SQLException {
+        String probe = "sbtest_probe";
+        try (Connection c = connect()) {
+            SysbenchTable.drop(c, options.database(), probe);
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE " + Sql.qualified(options.database(), probe) + " LIKE "
+                        + Sql.qualified(options.database(), template));
+                s.execute("ALTER TABLE " + Sql.qualified(options.database(), probe) + " " + alter + ", " + algorithm);
+                return null;
+            } catch (SQLException e) {
+                return e.getMessage();
+            } finally {
+                SysbenchTable.drop(c, options.database(), probe);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- measuring
+
+    /** A timed action on the fresh table. */
+    private interface Action {
+        /** Untimed preparation, before the writers start. */
+        default void prepare(Connection c, TableName table) throws Exception {}
+
+        void run(Connection c, TableName table) throws Exception;
+    }
+
+    private record Measured(double seconds, BenchReport.Writers writers, BenchReport.Writers baseline,
+            BenchReport.Cpu cpu, String note) {}
+
+    /** The writers of the measurement in progress (load scenario), for the Flipside run. */
+    private WriteLoad currentLoad;
+
+    /**
+     * Prepares a fresh copy of the template, lets the server settle, starts the writers (load), measures the
+     * baseline (when asked), times the action, stops the writers and drops the table.
+     */
+    private Measured measure(String tableName, boolean load, int baselineSeconds, Action action) throws Exception {
+        TableName t = new TableName(options.database(), tableName);
+        try (Connection c = connect()) {
+            long p0 = System.nanoTime();
+            SysbenchTable.copy(c, options.database(), template, tableName, options.rows());
+            double copied = (System.nanoTime() - p0) / 1e9;
+            action.prepare(c, t);
+            long settled = settle(c);
+            say("bench: fresh %s (%.1f s), settled in %.1f s", t, copied, settled / 1000.0);
+            WriteLoad w = load ? new WriteLoad(t.quoted(), options.rows(), this::connect, options.writers(),
+                    options.rate()) : null;
+            currentLoad = w;
+            try {
+                BenchReport.Writers base = null;
+                if (w != null) {
+                    w.start();
+                    Thread.sleep(options.warmupSeconds() * 1000L);
+                    if (baselineSeconds > 0) {
+                        long b0 = System.currentTimeMillis();
+                        Thread.sleep(baselineSeconds * 1000L);
+                        base = BenchReport.Writers.of(w.stats(b0, System.currentTimeMillis()));
+                        say("bench: baseline: %.0f writes/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms",
+                                base.writesPerSecond(), base.p50Ms(), base.p95Ms(), base.p99Ms(), base.maxMs());
+                    }
+                }
+                long a0 = System.currentTimeMillis();
+                CpuProfile cpu = new CpuProfile(mysqldPid);
+                long n0 = System.nanoTime();
+                action.run(c, t);
+                double seconds = (System.nanoTime() - n0) / 1e9;
+                long a1 = System.currentTimeMillis();
+                BenchReport.Cpu used = BenchReport.Cpu.of(cpu.stop());
+                if (w != null) {
+                    w.awaitPast(a1, 60_000);
+                }
+                BenchReport.Writers ws = w == null ? null : BenchReport.Writers.of(w.stats(a0, a1));
+                String note = null;
+                if (w != null) {
+                    w.close();
+                    if (w.failed() > 0) {
+                        note = w.failed() + " writes failed during the run, e.g. " + w.failures().get(0);
+                    }
+                }
+                return new Measured(seconds, ws, base, used, note);
+            } finally {
+                currentLoad = null;
+                if (w != null) {
+                    w.close();
+                }
+                dropFamily(c, tableName);
+            }
+        }
+    }
+
+    /** Drops the table and anything a method left next to it (the raw copy's target, a tool's leftovers). */
+    private void dropFamily(Connection c, String tableName) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM"
+                + " information_schema.TABLES WHERE TABLE_SCHEMA = '" + options.database() + "'")) {
+            while (rs.next()) {
+                String n = rs.getString(1);
+                if (n.equals(tableName) || n.startsWith("_" + tableName + "_")) {
+                    names.add(n);
+                }
+            }
+        }
+        for (String n : names) {
+            SysbenchTable.drop(c, options.database(), n);
+        }
+    }
+
+    /** The raw copy: an empty table of the new shape, then one INSERT ... SELECT of the common columns. */
+    private final class RawCopy implements Action {
+        private final String alter;
+        private final String target;
+
+        RawCopy(String alter, String target) {
+            this.alter = alter;
+            this.target = target;
+        }
+
+        private String columns;
+
+        @Override
+        public void prepare(Connection c, TableName t) throws SQLException {
+            TableName to = t.sibling(target);
+            exec(c, "DROP TABLE IF EXISTS " + to.quoted());
+            exec(c, "CREATE TABLE " + to.quoted() + " LIKE " + t.quoted());
+            exec(c, "ALTER TABLE " + to.quoted() + " " + alter);
+            List<String> from = columnsOf(c, t);
+            columns = String.join(", ", columnsOf(c, to).stream().filter(from::contains).map(Sql::ident).toList());
+        }
+
+        @Override
+        public void run(Connection c, TableName t) throws SQLException {
+            exec(c, "INSERT INTO " + t.sibling(target).quoted() + " (" + columns + ") SELECT " + columns + " FROM "
+                    + t.quoted());
+        }
+    }
+
+    private static List<String> columnsOf(Connection c, TableName t) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /**
+     * Lets the server settle before a measurement: dirty pages flushed (innodb_max_dirty_pages_pct 0 for the
+     * while, then restored), undo history purged, and the capture idle (the changelog's end not moving). Returns
+     * the milliseconds it took.
+     */
+    private long settle(Connection c) throws SQLException, InterruptedException {
+        long t0 = System.currentTimeMillis();
+        String pct = null;
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.innodb_max_dirty_pages_pct")) {
+                rs.next();
+                pct = rs.getString(1);
+            }
+            try {
+                s.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0");
+            } catch (SQLException e) {
+                pct = null;
+            }
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (System.currentTimeMillis() < deadline) {
+                long dirty = status(s, "Innodb_buffer_pool_pages_dirty");
+                long total = Math.max(1, status(s, "Innodb_buffer_pool_pages_total"));
+                long history = historyLength(s);
+                if (dirty * 100 < total && history < 10_000) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+        } finally {
+            if (pct != null) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET GLOBAL innodb_max_dirty_pages_pct = " + Double.parseDouble(pct));
+                }
+            }
+        }
+        try (ChangelogProbe probe = new ChangelogProbe(config)) {
+            probe.awaitQuiet(1500, 300_000);
+        }
+        return System.currentTimeMillis() - t0;
+    }
+
+    private static long status(Statement s, String name) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
+            return rs.next() ? rs.getLong(2) : 0;
+        }
+    }
+
+    private static long historyLength(Statement s) {
+        try (ResultSet rs = s.executeQuery("SELECT COUNT FROM information_schema.INNODB_METRICS"
+                + " WHERE NAME = 'trx_rseg_history_len'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- context
+
+    private static void ensureMeterRegistry() {
+        if (Metrics.globalRegistry.getRegistries().stream().noneMatch(r -> r instanceof SimpleMeterRegistry)) {
+            Metrics.addRegistry(new SimpleMeterRegistry());
+        }
+    }
+
+    private BenchReport.Machine machine(String loadAtStart, String loadAtEnd) throws SQLException {
+        Map<String, String> mysql = new LinkedHashMap<>();
+        String version;
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT VERSION(), @@innodb_buffer_pool_size, @@innodb_flush_log_at_trx_commit,"
+                        + " @@sync_binlog, @@binlog_format, @@binlog_row_image, @@gtid_mode, @@innodb_flush_method,"
+                        + " @@innodb_io_capacity, @@transaction_isolation")) {
+            rs.next();
+            version = rs.getString(1);
+            String[] names = {"innodb_buffer_pool_size", "innodb_flush_log_at_trx_commit", "sync_binlog", "binlog_format",
+                "binlog_row_image", "gtid_mode", "innodb_flush_method", "innodb_io_capacity", "transaction_isolation"};
+            for (int i = 0; i < names.length; i++) {
+                mysql.put(names[i], rs.getString(i + 2));
+            }
+        }
+        return new BenchReport.Machine(Runtime.getRuntime().availableProcessors(), memoryMb(), osName(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024), version, mysql, loadAtStart, loadAtEnd);
+    }
+
+    private static long memoryMb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("MemTotal:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    private static String osName() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/etc/os-release"))) {
+                if (l.startsWith("PRETTY_NAME=")) {
+                    String name = l.substring("PRETTY_NAME=".length()).replace("\"", "");
+                    Path v = Path.of("/etc/debian_version");
+                    return Files.exists(v) ? name + " (" + Files.readString(v).trim() + ")" : name;
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return System.getProperty("os.name");
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    private BenchReport.Settings settings() {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (var s : List.of(FlipsideConfig.CHUNK_TARGET_MS, FlipsideConfig.CHUNK_MAX_ROWS,
+                FlipsideConfig.APPLY_BATCH_KEYS, FlipsideConfig.CAPTURE_POLL_MS, FlipsideConfig.CATCHUP_MAX_LAG_MS,
+                FlipsideConfig.VERIFY_CHECKSUM)) {
+            f.put(s.key(), String.valueOf(config.get(s)));
+        }
+        config.kafkaClientSettings().forEach((k, v) -> {
+            if (!k.equals("bootstrap.servers")) {
+                f.put(FlipsideConfig.KAFKA_PREFIX + k, v);
+            }
+        });
+        return new BenchReport.Settings(options.rows(), options.rate(), options.writers(), options.scenarios(),
+                options.alters(), options.methods(), options.baselineSeconds(), options.timeoutSeconds(),
+                Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
+                options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0, f);
+    }
+
+    private List<String> notes() {
+        List<String> n = new ArrayList<>();
+        n.add("ratio (x COPY) = the time / native ALTER TABLE ... ALGORITHM=COPY for the same ALTER in the same"
+                + " scenario of this run");
+        n.add("every method ran on its own fresh copy of the table, after the server settled (dirty pages flushed,"
+                + " undo purged, capture idle); Flipside's capture, applier and controller ran throughout, as in"
+                + " production");
+        n.add("load: " + options.rate() + " writes/s in total from " + options.writers() + " writer threads, single-row"
+                + " autocommit UPDATE k / UPDATE c / DELETE / INSERT on the table being changed; latency = one"
+                + " statement, send to reply; writers figures cover the method's time (Flipside: submit to cut-over)");
+        n.add("Flipside's peak heap is the sum of the JVM's heap pools' peaks since the submit: an upper bound, since"
+                + " this JVM also runs the embedded Kafka broker, the controller, the capture and the writers");
+        n.add("the raw copy's target is named like a Flipside helper table so that the capture skips its rows, as it"
+                + " skips a shadow table's");
+        if (options.methods().contains("flipside") && options.warmupRows() > 0) {
+            n.add("before the first measurement, an unmeasured Flipside migration of " + Math.min(options.warmupRows(),
+                    options.rows()) + " rows warmed the JVM up (classes loaded, code compiled), as a long-running"
+                    + " applier is; --warmup-rows 0 measures a cold JVM");
+        }
+        if (!binlogOffWorked) {
+            n.add("the tables were loaded with binary logging on (this user may not set sql_log_bin): the capture"
+                    + " published every loaded row before each measurement");
+        }
+        return n;
+    }
+
+    private void say(String fmt, Object... args) {
+        progress.say(fmt, args);
+    }
+
+    static double round(double v, int decimals) {
+        double f = Math.pow(10, decimals);
+        return Math.round(v * f) / f;
+    }
+}

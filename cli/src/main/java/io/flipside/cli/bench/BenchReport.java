@@ -1,0 +1,91 @@
+package io.flipside.cli.bench;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one run of the benchmark measured; written as JSON ({@code --json}) and printed as one table. Times are
+ * absolute; every time also has its ratio to native {@code ALTER TABLE ... ALGORITHM=COPY} measured for the same ALTER
+ * in the same scenario of the same run ({@code ratioToCopy}, null when that could not be measured). A method that was
+ * not run or did not finish has no time and says why ({@code reason}).
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record BenchReport(Machine machine, Settings settings, String startedAt, String finishedAt,
+        double totalSeconds, List<String> notes, List<Scenario> results, List<String> errors) {
+
+    /** Where it ran. {@code jvmMaxHeapMb} is this JVM's -Xmx; the JVM also hosts the embedded Kafka broker. */
+    public record Machine(int cores, long memoryMb, String os, String kernel, String jvm, long jvmMaxHeapMb,
+            String mysqlVersion, Map<String, String> mysqlSettings, String loadAverageAtStart, String loadAverageAtEnd) {}
+
+    /** The options of the run, and the Flipside settings that shape the figures. */
+    public record Settings(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
+            List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
+            boolean embeddedStack, boolean revertEarly, long warmupRows, Map<String, String> flipside) {}
+
+    /** One ALTER in one scenario: every method on its own fresh copy of the table. */
+    public record Scenario(String alterKey, String alter, String scenario, Double nativeCopySeconds,
+            Writers baseline, List<Method> methods, FlipsideFigures flipside) {}
+
+    /**
+     * One method's result. {@code seconds} is how long the schema change took (for Flipside: from the submit to the
+     * cut-over), or null with {@code reason}. {@code writers}: what the background writers saw while it ran (load
+     * scenario only).
+     */
+    public record Method(String id, String label, Double seconds, Double ratioToCopy, String reason, Writers writers,
+            Cpu cpu, String note) {}
+
+    /**
+     * CPU seconds spent during a phase of {@code wallSeconds}: by the whole machine (busy time of all cores), mysqld,
+     * this JVM, and every other process (the noise of a shared machine); and this JVM's busiest thread groups.
+     */
+    public record Cpu(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
+            Map<String, Double> jvmThreads) {
+        static Cpu of(CpuProfile.Result r) {
+            return r == null ? null : new Cpu(r.wallSeconds(), r.machineBusy(), r.mysqld(), r.jvm(), r.otherProcesses(),
+                    r.jvmThreads());
+        }
+    }
+
+    /** The background writers over a window: achieved rate, latency percentiles of single writes, failures. */
+    public record Writers(double seconds, long writes, long failed, double writesPerSecond, double p50Ms, double p95Ms,
+            double p99Ms, double maxMs) {
+        static Writers of(WriteLoad.Stats s) {
+            return s == null ? null : new Writers(s.seconds(), s.writes(), s.failed(), s.writesPerSecond(), s.p50Ms(),
+                    s.p95Ms(), s.p99Ms(), s.maxMs());
+        }
+    }
+
+    /** A duration in milliseconds with its ratio to native ALGORITHM=COPY; null when not measured. */
+    public record Time(double ms, Double ratioToCopy) {}
+
+    /**
+     * Flipside's own figures for one migration. Times (milliseconds, with ratios): the migration as the bench saw it
+     * (submit command to CUT_OVER state) and as Flipside recorded it (submittedAt to cutOverAt); the copy; each freeze
+     * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight from
+     * half a second before the freeze to its end); the revert command to the old schema serving (polled in
+     * information_schema) and to the REVERTED state; the complete command to COMPLETED. Rates: copy rows/s
+     * (rowsCopied / copyMillis), apply events/s (forward changes applied / the time from submit to cut-over, and the
+     * best one-second rate seen), apply lag p50/p99/max (forward, Micrometer's {@code flipside.apply.lag}). Burst:
+     * one UPDATE of {@code burst.events} rows after the revert (forward replication), timed from its commit until the
+     * capture had published it and until the applier had applied it. Peak heap: the sum of the heap pools' peaks
+     * since the migration was submitted, an upper bound (this JVM also runs the embedded Kafka broker, the other roles
+     * and the writers); the largest heap in use right after a garbage collection is closer to what stayed live.
+     * Writers: over submit to REVERTED (the bench's own burst excluded), and during the complete. CPU: where the CPU
+     * went during the migration (submit to cut-over) and during the burst (from the UPDATE's commit), and MySQL's
+     * busiest statements meanwhile (Performance Schema digests).
+     */
+    public record FlipsideFigures(String migrationId, String outcome, Time migration, Time migrationByFlipside,
+            Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Long applyEvents,
+            Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms, Double applyLagP99Ms,
+            Double applyLagMaxMs, Time cutOverFreeze, Time cutOverFreezeSeenByWriters, Time checksumAfterCutOver,
+            Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,
+            Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,
+            Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
+            Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration, List<String> mysqlStatementsBurst,
+            boolean revertedEarly, String reason) {}
+
+    /** A burst of row events applied by forward replication after the revert. */
+    public record Burst(long events, Double captureSeconds, Double applySeconds, Double eventsPerSecond,
+            String reason) {}
+}

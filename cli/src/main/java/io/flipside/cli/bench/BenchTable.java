@@ -1,0 +1,203 @@
+package io.flipside.cli.bench;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** Prints a {@link BenchReport} as one table: absolute times, their ratio to native COPY, and the writers' view. */
+public final class BenchTable {
+    private static final String ROW = "%-46s %10s %7s | %8s %8s %8s %8s %9s %6s | %-16s %s%n";
+
+    private BenchTable() {}
+
+    public static void print(BenchReport r, PrintWriter out) {
+        BenchReport.Machine m = r.machine();
+        BenchReport.Settings s = r.settings();
+        out.println();
+        out.printf(Locale.ROOT, "Flipside benchmark: %,d sysbench rows; %s%n", s.rows(), String.join(", ", s.alters()));
+        out.printf(Locale.ROOT, "machine: %d cores, %,d MB, %s, %s, JVM max heap %d MB, MySQL %s (buffer pool %s MB,"
+                + " sync_binlog %s, flush_log_at_trx_commit %s)%n", m.cores(), m.memoryMb(), m.os(), m.jvm(),
+                m.jvmMaxHeapMb(), m.mysqlVersion(),
+                mb(m.mysqlSettings().get("innodb_buffer_pool_size")), m.mysqlSettings().get("sync_binlog"),
+                m.mysqlSettings().get("innodb_flush_log_at_trx_commit"));
+        out.printf(Locale.ROOT, "load average: %s at the start, %s at the end; run took %.0f s%n",
+                m.loadAverageAtStart(), m.loadAverageAtEnd(), r.totalSeconds());
+        out.printf(Locale.ROOT, "load scenario: %d writes/s from %d writers; Flipside: %s%s%n", s.rate(), s.writers(),
+                s.flipside(), s.revertEarly() ? "; reverted without waiting for the cut-over's checksum" : "");
+        for (String n : r.notes()) {
+            out.println("  - " + n);
+        }
+        out.println();
+        out.println("writes/s ... failed: the background writers during that time (load only); CPU-s: CPU seconds"
+                + " used meanwhile by mysqld / this JVM / other processes on the machine");
+        out.printf(Locale.ROOT, ROW, "measurement", "time", "x COPY", "writes/s", "p50 ms", "p95 ms", "p99 ms",
+                "max ms", "failed", "CPU-s my/jvm/oth", "note");
+        out.println("-".repeat(170));
+        for (BenchReport.Scenario sc : r.results()) {
+            out.printf(Locale.ROOT, "%s, %s%n", sc.alter(), sc.scenario().equals("load")
+                    ? "under load (" + s.rate() + " writes/s)" : "idle");
+            if (sc.baseline() != null) {
+                row(out, "  writers alone, no schema change (" + s.baselineSeconds() + " s)", null, sc.baseline(), null,
+                        "");
+            }
+            for (BenchReport.Method me : sc.methods()) {
+                String note = me.reason() != null ? me.reason() : me.note() == null ? "" : me.note();
+                BenchReport.Time t = me.seconds() == null ? null
+                        : new BenchReport.Time(me.seconds() * 1000, me.ratioToCopy());
+                row(out, "  " + me.label(), t, me.writers(), me.cpu(), t == null && note.isEmpty() ? "no time" : note);
+            }
+            if (sc.flipside() != null) {
+                flipside(out, sc.flipside());
+            }
+        }
+        out.println("-".repeat(170));
+        if (!r.errors().isEmpty()) {
+            out.println("errors:");
+            r.errors().forEach(e -> out.println("  " + e));
+        }
+        out.flush();
+    }
+
+    private static void flipside(PrintWriter out, BenchReport.FlipsideFigures f) {
+        String p = "    Flipside ";
+        if (f.migrationByFlipside() != null) {
+            line(out, p + "migration as journalled", f.migrationByFlipside(), "submittedAt to cutOverAt, " + f.migrationId());
+        }
+        if (f.copy() != null) {
+            line(out, p + "copy", f.copy(), String.format(Locale.ROOT, "%,d rows in %d chunks, %,.0f rows/s",
+                    f.rowsCopied(), f.chunks(), f.copyRowsPerSecond()));
+        }
+        if (f.applyEvents() != null) {
+            line(out, p + "apply (forward)", null, f.applyEvents() == 0 ? "no changes to apply"
+                    : String.format(Locale.ROOT, "%,d events, %,.0f events/s over submit to cut-over, best 1 s %s",
+                            f.applyEvents(), f.applyEventsPerSecond(), f.applyEventsPerSecondBest1s() == null ? "-"
+                                    : String.format(Locale.ROOT, "%,.0f/s", f.applyEventsPerSecondBest1s())));
+        }
+        if (f.applyLagP99Ms() != null) {
+            line(out, p + "apply lag (forward)", null, String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max %.0f ms",
+                    f.applyLagP50Ms(), f.applyLagP99Ms(), f.applyLagMaxMs()));
+        }
+        if (f.cpuMigration() != null) {
+            row(out, p + "CPU, submit to cut-over", null, null, f.cpuMigration(), threads(f.cpuMigration()));
+        }
+        statements(out, p + "MySQL time by statement", f.mysqlStatementsMigration());
+        if (f.cutOverFreeze() != null) {
+            line(out, p + "cut-over: writes held", f.cutOverFreeze(), "as Flipside measured it");
+        }
+        if (f.cutOverFreezeSeenByWriters() != null) {
+            line(out, p + "cut-over: longest write", f.cutOverFreezeSeenByWriters(), "as the writers saw it");
+        }
+        if (f.checksumAfterCutOver() != null) {
+            line(out, p + "cut-over checksum verdict", f.checksumAfterCutOver(), "after the cut-over");
+        }
+        if (f.revertToOldSchemaServing() != null || f.revertToReverted() != null) {
+            line(out, p + "revert command to old schema", f.revertToOldSchemaServing(),
+                    (f.revertedEarly() ? "sent as soon as CUT_OVER was seen; " : "") + "polled in information_schema"
+                            + (f.revertToOldSchemaServingByFlipside() == null ? "" : String.format(Locale.ROOT,
+                                    "; Flipside's figure %.0f ms", f.revertToOldSchemaServingByFlipside().ms())));
+            line(out, p + "revert command to REVERTED", f.revertToReverted(), "state topic");
+            line(out, p + "revert: writes held", f.revertFreeze(), "as Flipside measured it");
+        }
+        if (f.revertFreezeSeenByWriters() != null) {
+            line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), "as the writers saw it");
+        }
+        if (f.writersThroughRevert() != null) {
+            row(out, p + "writers, submit to REVERTED", null, f.writersThroughRevert(), null, "");
+        }
+        if (f.burst() != null) {
+            BenchReport.Burst b = f.burst();
+            line(out, p + "burst of row events", b.applySeconds() == null ? null
+                    : new BenchReport.Time(b.applySeconds() * 1000, null), b.reason() != null ? b.reason()
+                    : String.format(Locale.ROOT, "%,d events (one UPDATE) after the revert: published in %.2f s,"
+                            + " applied in %.2f s = %,.0f events/s", b.events(), b.captureSeconds() == null ? -1
+                                    : b.captureSeconds(), b.applySeconds(), b.eventsPerSecond()));
+        }
+        if (f.cpuBurst() != null) {
+            row(out, p + "CPU during the burst", null, null, f.cpuBurst(), threads(f.cpuBurst()));
+        }
+        statements(out, p + "MySQL time by statement", f.mysqlStatementsBurst());
+        if (f.complete() != null) {
+            line(out, p + "complete command to COMPLETED", f.complete(), "");
+        }
+        if (f.writersDuringComplete() != null) {
+            row(out, p + "writers during the complete", null, f.writersDuringComplete(), null, "");
+        }
+        if (f.peakHeapMb() != null) {
+            line(out, p + "JVM peak heap", null, String.format(Locale.ROOT, "%.0f MB summed over the heap pools' peaks;"
+                    + " at most %s MB in use after a GC (upper bounds: this JVM also hosts Kafka, the other roles and"
+                    + " the writers)", f.peakHeapMb(), f.maxHeapAfterGcMb() == null ? "?"
+                            : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));
+        }
+        if (f.checksums() != null && !f.checksums().isEmpty()) {
+            line(out, p + "freeze-point checksums", null, String.join("; ", f.checksums()));
+        }
+        if (f.reason() != null) {
+            line(out, p + "outcome", null, f.reason());
+        }
+    }
+
+    private static void statements(PrintWriter out, String label, java.util.List<String> lines) {
+        if (lines == null) {
+            return;
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            line(out, i == 0 ? label : "", null, lines.get(i));
+        }
+    }
+
+    private static String threads(BenchReport.Cpu c) {
+        StringBuilder b = new StringBuilder("busiest JVM threads (CPU-s): ");
+        int i = 0;
+        for (var e : c.jvmThreads().entrySet()) {
+            if (i++ == 6) {
+                break;
+            }
+            b.append(i == 1 ? "" : ", ").append(e.getKey()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f", e.getValue()));
+        }
+        return b.toString();
+    }
+
+    private static String cpu(BenchReport.Cpu c) {
+        if (c == null) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%s/%.1f/%.1f", c.mysqld() == null ? "?"
+                : String.format(Locale.ROOT, "%.1f", c.mysqld()), c.jvm(), c.otherProcesses());
+    }
+
+    private static void line(PrintWriter out, String label, BenchReport.Time t, String note) {
+        row(out, label, t, null, null, note);
+    }
+
+    private static void row(PrintWriter out, String label, BenchReport.Time t, BenchReport.Writers w,
+            BenchReport.Cpu c, String note) {
+        out.printf(Locale.ROOT, ROW, label, t == null ? "-" : time(t.ms()),
+                t == null || t.ratioToCopy() == null ? "" : String.format(Locale.ROOT, "%.2f", t.ratioToCopy()),
+                w == null ? "" : String.format(Locale.ROOT, "%.0f", w.writesPerSecond()),
+                w == null ? "" : ms(w.p50Ms()), w == null ? "" : ms(w.p95Ms()), w == null ? "" : ms(w.p99Ms()),
+                w == null ? "" : ms(w.maxMs()), w == null ? "" : String.valueOf(w.failed()), cpu(c),
+                note == null ? "" : note);
+    }
+
+    static String time(double ms) {
+        if (ms >= 10_000) {
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000);
+        }
+        if (ms >= 1_000) {
+            return String.format(Locale.ROOT, "%.2f s", ms / 1000);
+        }
+        return String.format(Locale.ROOT, "%.0f ms", ms);
+    }
+
+    private static String ms(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String mb(String bytes) {
+        try {
+            return String.valueOf(Long.parseLong(bytes) / (1024 * 1024));
+        } catch (RuntimeException e) {
+            return bytes;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.flipside.cli.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Where the CPU went during a phase: this JVM's threads grouped by name (the capture, the applier, the copy, the
+ * Kafka broker, the writers...), the mysqld process, and the whole machine (so that what other processes took, the
+ * noise of a shared machine, is visible). Thread CPU times are sampled every 250 ms so that threads that end during
+ * the phase (the copy) are counted; a thread's CPU time before the phase started is not.
+ */
+final class CpuProfile implements AutoCloseable {
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    /** CPU seconds per component over a phase of {@code wallSeconds}. */
+    record Result(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
+            Map<String, Double> jvmThreads) {}
+
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final Map<Long, long[]> perThread = new HashMap<>(); // id -> {first cpu ns, last cpu ns}
+    private final Map<Long, String> names = new HashMap<>();
+    private final Long mysqldPid;
+    private final long t0 = System.nanoTime();
+    private final long[] machine0;
+    private final long mysqld0;
+    private final long jvm0;
+    private final Thread sampler;
+    private volatile boolean stopping;
+    private final boolean threadCpu;
+    private boolean initialized;
+
+    CpuProfile(Long mysqldPid) {
+        this.mysqldPid = mysqldPid;
+        this.threadCpu = threads.isThreadCpuTimeSupported();
+        if (threadCpu && !threads.isThreadCpuTimeEnabled()) {
+            threads.setThreadCpuTimeEnabled(true);
+        }
+        machine0 = machineTicks();
+        mysqld0 = processTicks(mysqldPid);
+        jvm0 = jvmCpuNanos();
+        sample();
+        sampler = new Thread(() -> {
+            while (!stopping) {
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                sample();
+            }
+        }, "bench-cpu-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    private synchronized void sample() {
+        if (!threadCpu) {
+            return;
+        }
+        long[] ids = threads.getAllThreadIds();
+        ThreadInfo[] infos = threads.getThreadInfo(ids);
+        for (int i = 0; i < ids.length; i++) {
+            long cpu = threads.getThreadCpuTime(ids[i]);
+            if (cpu < 0 || infos[i] == null) {
+                continue;
+            }
+            long[] seen = perThread.get(ids[i]);
+            if (seen == null) {
+                // A thread first seen after the start: count from zero only if it started during the phase.
+                perThread.put(ids[i], new long[] {initialized ? 0 : cpu, cpu});
+                names.put(ids[i], group(infos[i].getThreadName()));
+            } else {
+                seen[1] = cpu;
+            }
+        }
+        initialized = true;
+    }
+
+    /** Stops sampling and returns the CPU seconds of each component. */
+    Result stop() {
+        stopping = true;
+        sampler.interrupt();
+        try {
+            sampler.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sample();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        long[] machine1 = machineTicks();
+        double busy = machine0 == null || machine1 == null ? -1 : (machine1[0] - machine0[0]) / (double) TICKS_PER_SECOND;
+        long mysqld1 = processTicks(mysqldPid);
+        Double mysqld = mysqld0 < 0 || mysqld1 < 0 ? null : (mysqld1 - mysqld0) / (double) TICKS_PER_SECOND;
+        double jvm = (jvmCpuNanos() - jvm0) / 1e9;
+        Map<String, Double> groups = new HashMap<>();
+        synchronized (this) {
+            for (Map.Entry<Long, long[]> e : perThread.entrySet()) {
+                double s = (e.getValue()[1] - e.getValue()[0]) / 1e9;
+                if (s > 0) {
+                    groups.merge(names.get(e.getKey()), s, Double::sum);
+                }
+            }
+        }
+        double named = groups.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (jvm - named > 0.01) {
+            groups.put("(GC, JIT and other VM threads)", jvm - named);
+        }
+        Map<String, Double> top = new LinkedHashMap<>();
+        groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                .forEach(e -> top.put(e.getKey(), Bench.round(e.getValue(), 2)));
+        double other = busy < 0 ? -1 : Math.max(0, busy - jvm - (mysqld == null ? 0 : mysqld));
+        return new Result(Bench.round(wall, 2), Bench.round(busy, 2), mysqld == null ? null : Bench.round(mysqld, 2),
+                Bench.round(jvm, 2), Bench.round(other, 2), top);
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        sampler.interrupt();
+    }
+
+    /** A thread name with its numbers and ids folded, so that the threads of one kind add up. */
+    static String group(String name) {
+        String g = name.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "#")
+                .replaceAll("(?<![0-9a-z])[0-9a-f]{8}(?![0-9a-z])", "#").replaceAll("\\d+", "#")
+                .replace("#.#.#.#:#", "#");
+        return g.length() > 60 ? g.substring(0, 60) : g;
+    }
+
+    private static long jvmCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    /** Busy ticks of the whole machine (everything but idle and iowait), or null when /proc/stat is not there. */
+    private static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return new long[] {busy};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** utime + stime of a process in ticks, or -1. */
+    private static long processTicks(Long pid) {
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The pid of the local mysqld listening on {@code port}, found in /proc; null when there is none. */
+    static Long findMysqld(int port) {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmd.contains("mysqld") && cmd.contains("--port=" + port + " ")) {
+                        return Long.parseLong(n);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone, or not ours
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Formats a result on one line: the biggest consumers first. */
+    static String describe(Result r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(java.util.Locale.ROOT, "%.1f s wall: machine %.1f CPU-s (mysqld %s, this JVM %.1f, other"
+                + " processes %.1f)", r.wallSeconds(), r.machineBusy(), r.mysqld() == null ? "?"
+                        : String.format(java.util.Locale.ROOT, "%.1f", r.mysqld()), r.jvm(), r.otherProcesses()));
+        List<Map.Entry<String, Double>> top = r.jvmThreads().entrySet().stream().limit(6).toList();
+        if (!top.isEmpty()) {
+            b.append("; JVM threads: ");
+            for (int i = 0; i < top.size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(top.get(i).getKey()).append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.1f", top.get(i).getValue()));
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,510 @@
+package io.flipside.cli.bench;
+
+import io.flipside.cli.OperatorClient;
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.Cancel;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.Command;
+import io.flipside.schema.CommandRejected;
+import io.flipside.schema.Complete;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Revert;
+import io.flipside.schema.Submit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Flipside migration, driven as an operator would and measured: submit, wait for the cut-over (postponed cut-over
+ * off: Flipside cuts over as soon as it has caught up), wait for the cut-over's checksum, revert (polling
+ * information_schema until the old schema serves), wait for the revert's checksum, a burst of row events through
+ * forward replication, complete. The applier's Micrometer meters are read from the global registry (they exist only
+ * when the applier runs in this JVM).
+ */
+final class FlipsideRun {
+    private final FlipsideConfig config;
+    private final WriteLoad.Connector connector;
+    private final Bench.Progress progress;
+    private final Duration timeout;
+    private final long burstRows;
+    private final Double copyMs;
+    private final Long mysqldPid;
+    private final boolean revertEarly;
+
+    FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
+            long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly) {
+        this.mysqldPid = mysqldPid;
+        this.revertEarly = revertEarly;
+        this.config = config;
+        this.connector = connector;
+        this.progress = progress;
+        this.timeout = timeout;
+        this.burstRows = burstRows;
+        this.copyMs = nativeCopySeconds == null ? null : nativeCopySeconds * 1000;
+    }
+
+    private BenchReport.Time time(Double ms) {
+        if (ms == null || ms < 0) {
+            return null;
+        }
+        return new BenchReport.Time(Bench.round(ms, 1), copyMs == null || copyMs <= 0 ? null : Bench.round(ms / copyMs, 4));
+    }
+
+    /** The figures, and the writers' stats over the migration (submit to cut-over), for the method row. */
+    record Result(Double seconds, String reason, BenchReport.Writers writers, BenchReport.FlipsideFigures figures) {}
+
+    /** What a run measured so far; a step that fails leaves the later figures null. */
+    private static final class Figures {
+        String id;
+        String outcome;
+        MigrationState cut;
+        Double migrationMs;
+        Lag lag;
+        Long events;
+        Double bestPerSecond;
+        Double cutSeen;
+        Double checksumMs;
+        Double serving;
+        MigrationState reverted;
+        Double revertMs;
+        Double revertSeen;
+        List<String> checksums = List.of();
+        BenchReport.Burst burst;
+        Double completeMs;
+        BenchReport.Writers throughRevert;
+        BenchReport.Writers duringComplete;
+        BenchReport.Cpu cpuMigration;
+        BenchReport.Cpu cpuBurst;
+        HeapWatch heap;
+        List<String> statementsMigration = List.of();
+        List<String> statementsBurst = List.of();
+    }
+
+    Result run(TableName table, String alter, WriteLoad load) throws Exception {
+        List<String> oldColumns = columns(table);
+        Figures f = new Figures();
+        try (HeapWatch heap = new HeapWatch(); OperatorClient client = new OperatorClient(config)) {
+            f.heap = heap;
+            long submitSent = System.currentTimeMillis();
+            Command submit = OperatorClient.command(new Submit(table.toString(), alter, false, null), "bench",
+                    "flipside bench");
+            JournalEvent verdict;
+            try (OperatorClient.JournalFollower journal = client.followJournal()) {
+                client.send(submit);
+                verdict = journal.await(submit.getRequestId(), ev -> ev.getPayload() instanceof MigrationStarted
+                        || ev.getPayload() instanceof MigrationRejected || ev.getPayload() instanceof CommandRejected,
+                        timeout).orElse(null);
+            }
+            if (verdict == null) {
+                f.outcome = "no answer to the submit within " + timeout.toSeconds() + " s; are the roles running?";
+                return new Result(null, f.outcome, null, figures(f));
+            }
+            f.id = verdict.getMigrationId();
+            if (!(verdict.getPayload() instanceof MigrationStarted)) {
+                f.outcome = "the submit was rejected: " + verdict.getPayload();
+                return new Result(null, f.outcome, null, figures(f));
+            }
+            String id = f.id;
+            progress.say("flipside: migration %s submitted (%s)", id, alter);
+            ApplySampler sampler = new ApplySampler(id);
+            sampler.start();
+            Optional<MigrationState> cut;
+            CpuProfile cpu = new CpuProfile(mysqldPid);
+            StatementProfile statements = new StatementProfile(connector);
+            CpuProfile.Result used;
+            try {
+                cut = client.awaitState(id, s -> s.getStatus() == MigrationStatus.CUT_OVER || failedOrEnded(s), timeout);
+            } finally {
+                sampler.close();
+                used = cpu.stop();
+                f.cpuMigration = BenchReport.Cpu.of(used);
+                f.statementsMigration = statements.top(6);
+            }
+            progress.say("flipside: CPU during the migration: %s", CpuProfile.describe(used));
+            long cutObserved = System.currentTimeMillis();
+            if (load != null) {
+                load.awaitPast(cutObserved, 60_000);
+            }
+            f.events = (long) sampler.count();
+            f.bestPerSecond = sampler.best() <= 0 ? null : Bench.round(sampler.best(), 1);
+            BenchReport.Writers writers = load == null ? null
+                    : BenchReport.Writers.of(load.stats(submitSent, cutObserved));
+            if (cut.isEmpty() || cut.get().getStatus() != MigrationStatus.CUT_OVER) {
+                if (cut.isEmpty()) {
+                    MigrationState now = client.state(id).orElse(null);
+                    f.outcome = "did not cut over within " + timeout.toSeconds() + " s (--timeout)"
+                            + (now == null ? "" : ": " + now.getStatus() + ", " + now.getRowsCopied() + "/"
+                                    + now.getRowsTotal() + " rows copied, lag " + now.getLagMillis() + " ms, "
+                                    + now.getEventsApplied() + " events applied")
+                            + "; cancelled";
+                    client.send(OperatorClient.command(new Cancel(id), "bench", "timeout"));
+                    client.awaitState(id, FlipsideRun::failedOrEnded, Duration.ofSeconds(120));
+                } else {
+                    f.outcome = "the migration ended as " + cut.get().getStatus() + ": " + cut.get().getError();
+                }
+                return new Result(null, f.outcome, writers, figures(f));
+            }
+            MigrationState c = cut.get();
+            f.cut = c;
+            f.migrationMs = (double) (cutObserved - submitSent);
+            progress.say("flipside: cut over after %.1f s (writes held %d ms; %d rows copied in %d ms)",
+                    f.migrationMs / 1000, c.getWriteFreezeMillis(), c.getRowsCopied(),
+                    c.getCopyMillis() == null ? -1 : c.getCopyMillis());
+            f.lag = lag(id);
+            if (load != null && c.getCutOverAt() != null) {
+                f.cutSeen = load.longestInFlight(c.getCutOverAt() - nz(c.getWriteFreezeMillis()) - 500,
+                        c.getCutOverAt());
+            }
+            Double seconds = f.migrationMs / 1000;
+
+            if (!revertEarly) {
+                Optional<MigrationState> summed = client.awaitState(id,
+                        s -> s.getChecksums().size() >= 1 || failedOrEnded(s), timeout);
+                if (summed.isPresent() && c.getCutOverAt() != null && summed.get().getChecksums().size() >= 1) {
+                    f.checksumMs = (double) (System.currentTimeMillis() - c.getCutOverAt());
+                }
+                Thread.sleep(1000);
+            }
+
+            // The revert: a poller watches for the old schema from the moment the command is sent.
+            SchemaPoller poller = new SchemaPoller(table, oldColumns);
+            poller.start();
+            long revertSent = System.currentTimeMillis();
+            poller.since = revertSent;
+            String rejected = sendExpectingAcceptance(client, new Revert(id));
+            if (rejected != null) {
+                poller.close();
+                f.outcome = "revert rejected: " + rejected;
+                return new Result(seconds, null, writers, figures(f));
+            }
+            Optional<MigrationState> rev = client.awaitState(id, s -> s.getStatus() == MigrationStatus.REVERTED
+                    || failedOrEnded(s), timeout);
+            long revertObserved = System.currentTimeMillis();
+            f.serving = poller.await(Duration.ofSeconds(10));
+            if (rev.isEmpty() || rev.get().getStatus() != MigrationStatus.REVERTED) {
+                f.outcome = rev.isEmpty() ? "no revert within " + timeout.toSeconds() + " s"
+                        : "the revert ended as " + rev.get().getStatus() + ": " + rev.get().getError();
+                return new Result(seconds, null, writers, figures(f));
+            }
+            MigrationState r = rev.get();
+            f.reverted = r;
+            f.revertMs = (double) (revertObserved - revertSent);
+            progress.say("flipside: reverted; old schema serving %s ms after the command (writes held %d ms)",
+                    f.serving == null ? "?" : String.format("%.0f", f.serving), r.getRevertFreezeMillis());
+            if (load != null) {
+                load.awaitPast(revertObserved, 60_000);
+            }
+            if (load != null && r.getRevertedAt() != null) {
+                f.revertSeen = load.longestInFlight(revertSent, r.getRevertedAt());
+            }
+            Optional<MigrationState> summed2 = client.awaitState(id, s -> s.getChecksums().size() >= 2 || failedOrEnded(s),
+                    timeout);
+            List<String> checksums = new ArrayList<>();
+            for (ChecksumVerdict v : summed2.map(MigrationState::getChecksums).orElse(List.of())) {
+                checksums.add(v.getPhase() + ": " + (v.getMatched() ? "matched (" + v.getRows() + " rows)"
+                        : "MISMATCH (" + v.getRows() + " rows, checksum " + v.getChecksum() + "; the replaced table: "
+                                + v.getExpectedRows() + " rows, " + v.getExpectedChecksum() + ")"));
+            }
+            f.checksums = checksums;
+            if (load != null) {
+                f.throughRevert = BenchReport.Writers.of(load.stats(submitSent, revertObserved));
+            }
+
+            f.burst = burst(table, id, f);
+            if (f.burst.eventsPerSecond() != null) {
+                progress.say("flipside: burst of %d row events applied in %.1f s (%.0f events/s)", f.burst.events(),
+                        f.burst.applySeconds(), f.burst.eventsPerSecond());
+            }
+
+            long completeSent = System.currentTimeMillis();
+            String completeRejected = sendExpectingAcceptance(client, new Complete(id));
+            Optional<MigrationState> done = completeRejected != null ? Optional.empty()
+                    : client.awaitState(id, FlipsideRun::failedOrEnded, timeout);
+            long completeObserved = System.currentTimeMillis();
+            f.outcome = completeRejected != null ? "complete rejected: " + completeRejected
+                    : done.isEmpty() ? "no complete within " + timeout.toSeconds() + " s"
+                    : done.get().getStatus() == MigrationStatus.COMPLETED ? null
+                    : "ended as " + done.get().getStatus() + ": " + done.get().getError();
+            if (f.outcome == null) {
+                f.completeMs = (double) (completeObserved - completeSent);
+            }
+            if (load != null) {
+                load.awaitPast(completeObserved, 60_000);
+                f.duringComplete = BenchReport.Writers.of(load.stats(completeSent, completeObserved));
+            }
+            return new Result(seconds, null, writers, figures(f));
+        }
+    }
+
+    private BenchReport.FlipsideFigures figures(Figures f) {
+        MigrationState c = f.cut;
+        MigrationState r = f.reverted;
+        Long rows = c == null ? null : c.getRowsCopied();
+        Long copyMillis = c == null ? null : c.getCopyMillis();
+        Double byFlipside = c == null || c.getCutOverAt() == null ? null
+                : (double) (c.getCutOverAt() - c.getSubmittedAt().toEpochMilli());
+        Double eventsPerSecond = f.events == null || f.migrationMs == null || f.events == 0 ? null
+                : Bench.round(f.events / (f.migrationMs / 1000), 1);
+        return new BenchReport.FlipsideFigures(f.id, f.outcome == null ? "COMPLETED" : f.outcome, time(f.migrationMs),
+                time(byFlipside), rows, c == null ? null : c.getChunks(), time(millis(copyMillis)),
+                rows == null || copyMillis == null || copyMillis == 0 ? null : Bench.round(rows * 1000.0 / copyMillis, 1),
+                f.events, eventsPerSecond, f.bestPerSecond,
+                f.lag == null ? null : f.lag.p50, f.lag == null ? null : f.lag.p99, f.lag == null ? null : f.lag.max,
+                time(millis(c == null ? null : c.getWriteFreezeMillis())), time(f.cutSeen), time(f.checksumMs),
+                time(f.serving), time(millis(r == null ? null : r.getRevertServingMillis())), time(f.revertMs),
+                time(millis(r == null ? null : r.getRevertFreezeMillis())), time(f.revertSeen), f.burst,
+                time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakPoolsMb(),
+                f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete,
+                f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, f.outcome);
+    }
+
+    private static Double millis(Long v) {
+        return v == null ? null : v.doubleValue();
+    }
+
+    private static long nz(Long v) {
+        return v == null ? 0 : v;
+    }
+
+    static boolean failedOrEnded(MigrationState s) {
+        return switch (s.getStatus()) {
+            case FAILED, CANCELLED, COMPLETED -> true;
+            default -> false;
+        };
+    }
+
+    /** Sends a command and waits for the controller's answer: null when accepted, the reason when rejected. */
+    private String sendExpectingAcceptance(OperatorClient client, Object action) {
+        Command cmd = OperatorClient.command(action, "bench", "flipside bench");
+        try (OperatorClient.JournalFollower journal = client.followJournal()) {
+            client.send(cmd);
+            Optional<JournalEvent> e = journal.await(cmd.getRequestId(), ev -> true, timeout);
+            if (e.isEmpty()) {
+                return "no answer within " + timeout.toSeconds() + " s";
+            }
+            return e.get().getPayload() instanceof CommandRejected r ? r.getReason() : null;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the burst
+
+    /**
+     * One UPDATE of {@code burstRows} rows on the serving (old) table after the revert: forward replication applies
+     * them to the standby table. Timed from the UPDATE's commit until the changelog had grown by that many events
+     * (the capture) and until the applier's forward counter had (the apply).
+     */
+    private BenchReport.Burst burst(TableName table, String id, Figures f) throws SQLException, InterruptedException {
+        Counter counter = forwardEvents(id);
+        if (counter == null) {
+            return new BenchReport.Burst(0, null, null, null,
+                    "not measured: the applier does not run in this JVM (its meters are not here)");
+        }
+        long n = burstRows;
+        if (n <= 0) {
+            return new BenchReport.Burst(0, null, null, null, "not measured (--burst-rows 0)");
+        }
+        try (ChangelogProbe probe = new ChangelogProbe(config); Connection c = connector.connect();
+                Statement s = c.createStatement()) {
+            double before = counter.count();
+            long endBefore = probe.end();
+            int updated = s.executeUpdate("UPDATE " + table.quoted() + " SET k = k + 1 WHERE id <= " + n);
+            long committed = System.nanoTime();
+            CpuProfile cpu = new CpuProfile(mysqldPid);
+            StatementProfile statements = new StatementProfile(connector);
+            Double captureSeconds = null;
+            Double applySeconds = null;
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            while (System.currentTimeMillis() < deadline && (captureSeconds == null || applySeconds == null)) {
+                if (captureSeconds == null && probe.end() - endBefore >= updated) {
+                    captureSeconds = (System.nanoTime() - committed) / 1e9;
+                }
+                if (applySeconds == null && counter.count() - before >= updated) {
+                    applySeconds = (System.nanoTime() - committed) / 1e9;
+                }
+                Thread.sleep(20);
+            }
+            CpuProfile.Result used = cpu.stop();
+            f.cpuBurst = BenchReport.Cpu.of(used);
+            f.statementsBurst = statements.top(6);
+            progress.say("flipside: CPU during the burst: %s", CpuProfile.describe(used));
+            if (applySeconds == null) {
+                return new BenchReport.Burst(updated, captureSeconds == null ? null : Bench.round(captureSeconds, 3),
+                        null, null, "not applied within " + timeout.toSeconds() + " s");
+            }
+            return new BenchReport.Burst(updated, captureSeconds == null ? null : Bench.round(captureSeconds, 3),
+                    Bench.round(applySeconds, 3), Bench.round(updated / applySeconds, 1), null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ meters
+
+    private static Counter forwardEvents(String id) {
+        return Metrics.globalRegistry.find("flipside.apply.events").tag("migration", id).tag("direction", "forward")
+                .counter();
+    }
+
+    private record Lag(Double p50, Double p99, Double max) {}
+
+    private static Lag lag(String id) {
+        Timer t = Metrics.globalRegistry.find("flipside.apply.lag").tag("migration", id).tag("direction", "forward")
+                .timer();
+        if (t == null) {
+            return null;
+        }
+        HistogramSnapshot s = t.takeSnapshot();
+        if (s.count() == 0) {
+            return null;
+        }
+        Double p50 = null;
+        Double p99 = null;
+        for (ValueAtPercentile v : s.percentileValues()) {
+            if (Math.abs(v.percentile() - 0.5) < 1e-9) {
+                p50 = Bench.round(v.value(TimeUnit.MILLISECONDS), 1);
+            } else if (Math.abs(v.percentile() - 0.99) < 1e-9) {
+                p99 = Bench.round(v.value(TimeUnit.MILLISECONDS), 1);
+            }
+        }
+        return new Lag(p50, p99, Bench.round(s.max(TimeUnit.MILLISECONDS), 1));
+    }
+
+    /** Samples the forward apply counter every second: the total, and the best one-second rate. */
+    private static final class ApplySampler extends Thread implements AutoCloseable {
+        private final String id;
+        private volatile boolean stopping;
+        private volatile double count;
+        private volatile double best;
+
+        ApplySampler(String id) {
+            super("bench-apply-sampler");
+            this.id = id;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Counter c = null;
+            double last = 0;
+            long lastAt = System.nanoTime();
+            while (!stopping) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (c == null) {
+                    c = forwardEvents(id);
+                    if (c == null) {
+                        continue;
+                    }
+                }
+                double now = c.count();
+                long at = System.nanoTime();
+                best = Math.max(best, (now - last) / ((at - lastAt) / 1e9));
+                last = now;
+                lastAt = at;
+                count = now;
+            }
+        }
+
+        double count() {
+            Counter c = forwardEvents(id);
+            return c == null ? count : c.count();
+        }
+
+        double best() {
+            return best;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopping = true;
+            interrupt();
+            join(5000);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ schema
+
+    private List<String> columns(TableName t) throws SQLException {
+        try (Connection c = connector.connect()) {
+            return columns(c, t);
+        }
+    }
+
+    private static List<String> columns(Connection c, TableName t) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Polls information_schema every 5 ms until the table has the old columns again. */
+    private final class SchemaPoller extends Thread implements AutoCloseable {
+        private final TableName table;
+        private final List<String> old;
+        volatile long since;
+        private volatile long servingAt = -1;
+        private volatile boolean stopping;
+
+        SchemaPoller(TableName table, List<String> old) {
+            super("bench-schema-poller");
+            this.table = table;
+            this.old = old;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try (Connection c = connector.connect()) {
+                while (!stopping) {
+                    if (since > 0 && columns(c, table).equals(old)) {
+                        servingAt = System.currentTimeMillis();
+                        return;
+                    }
+                    Thread.sleep(5);
+                }
+            } catch (SQLException e) {
+                // reported as not observed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Milliseconds from the revert command to the old schema, or null when not seen in time. */
+        Double await(Duration max) throws InterruptedException {
+            join(max.toMillis());
+            close();
+            return servingAt < 0 ? null : (double) (servingAt - since);
+        }
+
+        @Override
+        public void close() {
+            stopping = true;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.flipside.cli.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The peer tools, run only when installed ({@code command -v}); otherwise, and when they refuse this server, the
+ * result says why instead of leaving a blank.
+ */
+final class PeerTools {
+    /** A peer's result: the time it took, or why there is none. */
+    record Outcome(Double seconds, String reason) {}
+
+    /** How to reach MySQL from a child process. */
+    record Server(String host, int port, String user, String password) {}
+
+    static final String PT_OSC = "pt-online-schema-change";
+    static final String GH_OST = "gh-ost";
+
+    static final String PT_OSC_NOT_INSTALLED = "not run: pt-online-schema-change is not installed (Debian package"
+            + " percona-toolkit); note that Debian's percona-toolkit 3.2.1 refuses MySQL 8.0.14-8.0.17 outright (a"
+            + " check for a foreign-key crash bug), so it cannot run against this MySQL 8.0.15 anyway";
+    static final String GH_OST_NOT_INSTALLED = "not run: gh-ost is not installed; note that its atomic cut-over fails"
+            + " on MySQL 8.0.13-8.0.15 (Error 1205 lock wait timeout, gh-ost issues #687 and #714), so it cannot"
+            + " complete against this MySQL 8.0.15 anyway";
+
+    private PeerTools() {}
+
+    /** The path of an installed command, or null. */
+    static String which(String command) {
+        try {
+            Process p = new ProcessBuilder("bash", "-c", "command -v " + command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty() ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    static Outcome ptOnlineSchemaChange(Server s, String db, String table, String alter, int timeoutSeconds) {
+        String path = which(PT_OSC);
+        if (path == null) {
+            return new Outcome(null, PT_OSC_NOT_INSTALLED);
+        }
+        String dsn = "h=" + s.host() + ",P=" + s.port() + ",u=" + s.user()
+                + (s.password() == null || s.password().isEmpty() ? "" : ",p=" + s.password()) + ",D=" + db + ",t=" + table;
+        List<String> cmd = List.of(path, "--alter", alter, "--execute", "--recursion-method=none",
+                "--no-check-replication-filters", "--chunk-time=0.5", "--set-vars", "lock_wait_timeout=5",
+                "--no-drop-triggers", "--drop-old-table", dsn);
+        return run(PT_OSC, cmd, timeoutSeconds);
+    }
+
+    static Outcome ghOst(Server s, String db, String table, String alter, int timeoutSeconds) {
+        String path = which(GH_OST);
+        if (path == null) {
+            return new Outcome(null, GH_OST_NOT_INSTALLED);
+        }
+        List<String> cmd = new ArrayList<>(List.of(path, "--host=" + s.host(), "--port=" + s.port(),
+                "--user=" + s.user(), "--password=" + (s.password() == null ? "" : s.password()), "--database=" + db,
+                "--table=" + table, "--alter=" + alter, "--allow-on-master", "--assume-rbr", "--cut-over=atomic",
+                "--initially-drop-ghost-table", "--initially-drop-old-table", "--ok-to-drop-table",
+                "--replica-server-id=" + (90000 + (int) (Math.random() * 9000)), "--default-retries=3",
+                "--serve-socket-file=" + Path.of(System.getProperty("java.io.tmpdir"), "gh-ost-" + table + ".sock"),
+                "--execute"));
+        return run(GH_OST, cmd, timeoutSeconds);
+    }
+
+    private static Outcome run(String name, List<String> cmd, int timeoutSeconds) {
+        Path log = null;
+        try {
+            log = Files.createTempFile("flipside-bench-" + name + "-", ".log");
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                return new Outcome(null, "did not finish within " + timeoutSeconds + " s (stopped; log " + log + ")");
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (p.exitValue() != 0) {
+                return new Outcome(null, name + " failed with exit code " + p.exitValue() + ": " + lastLine(log)
+                        + " (log " + log + ")");
+            }
+            return new Outcome(seconds, null);
+        } catch (IOException e) {
+            return new Outcome(null, name + " could not be started: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(null, "interrupted");
+        }
+    }
+
+    private static String lastLine(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
+    }
+}

@@ -1,0 +1,121 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code flipside bench} with tiny sizes, against the shared test stack ({@code --config}): the report is complete and
+ * consistent. It asserts no speed: speed is measured by the benchmark, not by timed tests.
+ */
+class BenchIT {
+    static final int ROWS = 5_000;
+    static final List<String> METHODS = List.of("copy", "inplace", "instant", "raw", "pt-osc", "gh-ost", "flipside");
+
+    @Test
+    void aSmallRunReportsEveryMethodWithATimeOrAReason() throws Exception {
+        Flipside f = Flipside.get();
+        Path json = Files.createTempFile("flipside-bench-it-", ".json");
+        Flipside.Run run = f.cli("bench", "--rows", String.valueOf(ROWS), "--rate", "100", "--writers", "4",
+                "--alters", "add", "--scenarios", "idle,load", "--baseline-seconds", "3", "--burst-rows", "2000",
+                "--timeout", "120", "--database", "bench_it", "--json", json.toString());
+        System.out.println(run.out());
+        assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
+        assertTrue(run.out().contains("x COPY"), "the table is printed");
+
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        JsonNode machine = r.get("machine");
+        assertTrue(machine.get("cores").asInt() > 0);
+        assertTrue(machine.get("mysqlVersion").asText().startsWith("8."), machine.toString());
+        assertFalse(machine.get("jvm").asText().isEmpty());
+        assertEquals(0, r.get("errors").size(), r.get("errors").toString());
+
+        JsonNode results = r.get("results");
+        assertEquals(2, results.size());
+        assertEquals(List.of("idle", "load"), List.of(results.get(0).get("scenario").asText(),
+                results.get(1).get("scenario").asText()));
+        for (JsonNode sc : results) {
+            String where = sc.get("alter").asText() + ", " + sc.get("scenario").asText();
+            boolean load = sc.get("scenario").asText().equals("load");
+            assertEquals("ADD COLUMN extra VARCHAR(32) NULL", sc.get("alter").asText());
+            double copy = sc.get("nativeCopySeconds").asDouble();
+            assertTrue(copy > 0, where + ": native COPY has a time");
+
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : sc.get("methods")) {
+                String id = m.get("id").asText();
+                ids.add(id);
+                boolean timed = !m.get("seconds").isNull();
+                boolean reasoned = !m.get("reason").isNull() && !m.get("reason").asText().isBlank();
+                assertTrue(timed != reasoned, where + ", " + id + ": a time or a stated reason, not both: " + m);
+                if (timed) {
+                    double s = m.get("seconds").asDouble();
+                    assertTrue(s > 0, where + ", " + id);
+                    assertEquals(s / copy, m.get("ratioToCopy").asDouble(), 0.005 + 0.001 * s / copy,
+                            where + ", " + id + ": the ratio is to native COPY of the same scenario");
+                    if (load) {
+                        JsonNode w = m.get("writers");
+                        assertNotNull(w, where + ", " + id + ": the writers' view");
+                        assertEquals(0, w.get("failed").asLong(), where + ", " + id + ": no write failed");
+                    }
+                }
+            }
+            assertEquals(METHODS, ids, where + ": every method, in order");
+            assertEquals(1.0, sc.get("methods").get(0).get("ratioToCopy").asDouble(), 1e-9);
+            assertFalse(sc.get("methods").get(6).get("seconds").isNull(), where + ": Flipside cut over: "
+                    + sc.get("methods").get(6));
+
+            JsonNode fl = sc.get("flipside");
+            assertEquals("COMPLETED", fl.get("outcome").asText(), where + ": " + fl);
+            long rows = fl.get("rowsCopied").asLong();
+            if (load) {
+                assertTrue(Math.abs(rows - ROWS) <= ROWS / 20, where + ": rows copied " + rows);
+            } else {
+                assertEquals(ROWS, rows, where + ": rows copied");
+            }
+            assertTrue(fl.get("copyRowsPerSecond").asDouble() > 0);
+            for (String t : List.of("migration", "migrationByFlipside", "copy", "cutOverFreeze", "revertFreeze",
+                    "revertToOldSchemaServing", "revertToReverted", "complete")) {
+                JsonNode time = fl.get(t);
+                assertTrue(time != null && !time.isNull(), where + ": Flipside's " + t);
+                assertTrue(time.get("ms").asDouble() > 0, where + ": Flipside's " + t + " > 0 ms");
+                assertEquals(time.get("ms").asDouble() / 1000 / copy, time.get("ratioToCopy").asDouble(),
+                        0.005 + 0.001 * time.get("ms").asDouble() / 1000 / copy, where + ": ratio of " + t);
+            }
+            assertTrue(fl.get("revertToOldSchemaServing").get("ms").asDouble()
+                    <= fl.get("revertToReverted").get("ms").asDouble() + 50, where + ": serving before REVERTED is seen");
+            JsonNode sums = fl.get("checksums");
+            assertEquals(2, sums.size(), where + ": " + sums);
+            assertTrue(sums.get(0).asText().startsWith("CUT_OVER: matched"), where + ": " + sums);
+            assertTrue(sums.get(1).asText().startsWith("REVERT: matched"), where + ": " + sums);
+            assertTrue(fl.get("peakHeapMb").asDouble() > 0);
+            JsonNode burst = fl.get("burst");
+            long burstEvents = burst.get("events").asLong();
+            assertTrue(burstEvents > 1800 && burstEvents <= 2000, where + ": burst of one UPDATE of ids 1..2000 (the"
+                    + " writers deleted a few): " + burst);
+            assertTrue(burst.get("eventsPerSecond").asDouble() > 0, where + ": burst " + burst);
+            if (load) {
+                JsonNode base = sc.get("baseline");
+                assertTrue(base.get("writes").asLong() > 0, where + ": baseline " + base);
+                assertEquals(0, base.get("failed").asLong());
+                assertTrue(fl.get("applyEvents").asLong() > 0, where + ": changes were applied");
+                assertFalse(fl.get("applyLagP99Ms").isNull(), where + ": apply lag");
+                assertTrue(fl.get("cutOverFreezeSeenByWriters").get("ms").asDouble() > 0, where);
+                assertTrue(fl.get("revertFreezeSeenByWriters").get("ms").asDouble() > 0, where);
+                assertEquals(0, fl.get("writersThroughRevert").get("failed").asLong(), where + ": no write failed");
+                assertTrue(fl.get("writersThroughRevert").get("writes").asLong() > 0);
+            } else {
+                assertTrue(sc.get("baseline").isNull());
+            }
+        }
+    }
+}
