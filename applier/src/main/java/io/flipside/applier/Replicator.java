@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
 final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
     private static final long PERSIST_IDLE_POSITION_MS = 1000;
+    private static final int VISIBILITY_WAIT_SECONDS = 30;
     /** The apply session's isolation level (see {@link #open}). */
     static final String ISOLATION = "READ-COMMITTED";
 
@@ -85,6 +87,8 @@ final class Replicator implements AutoCloseable {
     private final Map<String, Key> pendingKeys = new LinkedHashMap<>();
     /** Keys a change in the pending batch deleted (a row deleted, or moved away from by a key change). */
     private final java.util.Set<String> pendingDeleted = new java.util.HashSet<>();
+    /** The GTIDs of the serving table's changes in the batch: they must be visible before the batch re-reads rows. */
+    private final java.util.Set<String> pendingRowGtids = new java.util.HashSet<>();
     private long pendingEvents;
     private long pendingOffset = -1;
     private String pendingGtid;
@@ -248,6 +252,9 @@ final class Replicator implements AutoCloseable {
             if (before != null && !before.equals(after)) {
                 pendingDeleted.add(before);
             }
+            if (ev.getGtid() != null) {
+                pendingRowGtids.add(ev.getGtid());
+            }
             pendingEvents++;
             pendingNewestCommit = Math.max(pendingNewestCommit, ev.getCommitMillis());
             if (pendingCommitCount == pendingCommits.length) {
@@ -322,6 +329,7 @@ final class Replicator implements AutoCloseable {
         boolean canApply = direction == Direction.INVERSE || copyDoneSeen || copiedUpTo != null;
         List<Key> keys = canApply ? new ArrayList<>(pendingKeys.values()) : List.of();
         java.util.Set<String> deletedInBatch = new java.util.HashSet<>(pendingDeleted);
+        String mustSee = keys.isEmpty() || pendingRowGtids.isEmpty() ? null : GtidSets.of(pendingRowGtids);
         boolean mustPersist = persistPosition || stateDirty || !keys.isEmpty()
                 || System.currentTimeMillis() - lastPersist > PERSIST_IDLE_POSITION_MS;
         if (!mustPersist) {
@@ -336,6 +344,9 @@ final class Replicator implements AutoCloseable {
         Key bound = copiedUpTo;
         db.retrying(() -> {
             try {
+                if (mustSee != null) {
+                    awaitVisible(mustSee);
+                }
                 for (int from = 0; from < keys.size(); from += maxKeys) {
                     List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
                     // A row deleted in this batch and maybe inserted again is a new row: delete it first, so that the
@@ -397,10 +408,31 @@ final class Replicator implements AutoCloseable {
         stateDirty = false;
         pendingKeys.clear();
         pendingDeleted.clear();
+        pendingRowGtids.clear();
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;
         pendingCommitCount = 0;
+    }
+
+    /**
+     * Waits until the batch's transactions are visible to this session's reads. MySQL hands a transaction to the
+     * binlog readers when its binlog is synced, before the storage engine commits it (the reason semi-sync has an
+     * AFTER_SYNC mode): re-reading a changed row in that gap would read its previous version, and no later event
+     * would correct it. A GTID is in {@code gtid_executed} only once its transaction is committed.
+     */
+    private void awaitVisible(String gtids) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)")) {
+            ps.setString(1, gtids);
+            ps.setInt(2, VISIBILITY_WAIT_SECONDS);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 0) {
+                    throw new SQLException("changes " + gtids + " from the changelog were not committed on the server"
+                            + " after " + VISIBILITY_WAIT_SECONDS + " s; is the capture reading another server?");
+                }
+            }
+        }
     }
 
     private void execute(String sql, List<Key> keys, Key bound, List<Key> after) throws SQLException {
@@ -628,6 +660,7 @@ final class Replicator implements AutoCloseable {
         pendingSeen = null;
         pendingKeys.clear();
         pendingDeleted.clear();
+        pendingRowGtids.clear();
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;
