@@ -19,7 +19,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +79,7 @@ class ChaosIT {
         String name = "chaos" + run + "r" + Math.abs(random.nextInt(1000));
         TableName users = new TableName(name, "users");
         try (Cluster c = new Cluster(name, 5000 + run)) {
-            createUsers(c, users);
+            c.createUsers(users, ROWS);
             c.startController();
             c.startCapture();
             restartApplier(c, "copy.chunk" + PAUSE);
@@ -208,29 +207,7 @@ class ChaosIT {
 
     private void assertEqualsLedger(Cluster c, TableName t, Map<Long, Workload.Row> expected, boolean withTitle,
             String what) throws Exception {
-        String diff = null;
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Connection conn = c.connect()) {
-                diff = Workload.difference(conn, t, expected, withTitle);
-            }
-            if (diff == null) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        assertNull(diff, what + " differs from the ledger");
-    }
-
-    private static void createUsers(Cluster c, TableName users) throws SQLException {
-        try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
-            s.execute("CREATE DATABASE " + users.database());
-            s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
-            s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
-            s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
-                    + " FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
-                    + " CONCAT('title-', n)) FROM seq");
-        }
+        assertNull(FencingIT.waitForEqual(c, t, expected, withTitle), what + " differs from the ledger");
     }
 
     private static boolean hasColumn(Cluster c, TableName t, String column) throws SQLException {

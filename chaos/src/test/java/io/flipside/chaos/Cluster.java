@@ -2,6 +2,8 @@ package io.flipside.chaos;
 
 import io.flipside.cli.OperatorClient;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
 import io.flipside.schema.Command;
 import io.flipside.schema.CommandRejected;
 import io.flipside.schema.JournalEvent;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -145,5 +148,17 @@ final class Cluster implements AutoCloseable {
         capture.close();
         controller.close();
         client.close();
+    }
+
+    /** Creates {@code users (id, name, title)} in a new database, with {@code rows} rows, one in ten without a title. */
+    void createUsers(TableName users, int rows) throws SQLException {
+        try (Connection conn = connect(); Statement s = conn.createStatement()) {
+            s.execute("CREATE DATABASE " + Sql.ident(users.database()));
+            s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
+                    + " FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
+                    + " CONCAT('title-', n)) FROM seq");
+        }
     }
 }

@@ -11,8 +11,6 @@ import io.flipside.schema.CutOver;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Submit;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -33,14 +31,7 @@ class FencingIT {
         // Small chunks, so that the copy is still going when the first applier freezes.
         try (Cluster c = new Cluster("fence", 6001, Map.of("copy.chunk.max.rows", "500", "copy.chunk.target.ms", "50"));
                 RoleProcess standby = new RoleProcess("applier", "standby", c.configFile, c.logDir)) {
-            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
-                s.execute("CREATE DATABASE fence");
-                s.execute("CREATE TABLE fence.users (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
-                s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
-                s.execute("INSERT INTO fence.users WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq"
-                        + " WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
-                        + " CONCAT('title-', n)) FROM seq");
-            }
+            c.createUsers(users, ROWS);
             c.startController();
             c.startCapture();
             // The first applier pauses 15 s inside its first chunk's transaction, and is frozen there.
@@ -86,17 +77,6 @@ class FencingIT {
 
     static String waitForEqual(Cluster c, TableName t, Map<Long, Workload.Row> expected, boolean withTitle)
             throws Exception {
-        String diff = null;
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Connection conn = c.connect()) {
-                diff = Workload.difference(conn, t, expected, withTitle);
-            }
-            if (diff == null) {
-                return null;
-            }
-            Thread.sleep(250);
-        }
-        return t + ": " + diff;
+        return Workload.awaitEqual(c::connect, t, expected, withTitle, Duration.ofSeconds(90));
     }
 }

@@ -16,8 +16,6 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Resumed;
 import io.flipside.schema.Revert;
 import io.flipside.schema.Submit;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +39,7 @@ class RestartsIT {
         TableName users = new TableName("restarts", "users");
         try (Cluster c = new Cluster("restarts", 6002, Map.of("copy.chunk.max.rows", "500", "copy.chunk.target.ms",
                 "100"))) {
-            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
-                s.execute("CREATE DATABASE restarts");
-                s.execute("CREATE TABLE restarts.users (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
-                s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
-                s.execute("INSERT INTO restarts.users WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
-                        + " FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
-                        + " CONCAT('title-', n)) FROM seq");
-            }
+            c.createUsers(users, ROWS);
             c.startController();
             c.startCapture();
             c.startApplier("");

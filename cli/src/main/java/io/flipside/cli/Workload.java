@@ -217,6 +217,25 @@ public final class Workload implements AutoCloseable {
     }
 
     /**
+     * Waits up to {@code timeout} for the table to equal the ledger (replication catching up); null when it does,
+     * else the table and its last difference.
+     */
+    public static String awaitEqual(Connector connector, io.flipside.core.sql.TableName t, Map<Long, Row> expected,
+            boolean withTitle, java.time.Duration timeout) throws SQLException, InterruptedException {
+        String diff;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (Connection c = connector.connect()) {
+                diff = difference(c, t, expected, withTitle);
+            }
+            if (diff == null || System.nanoTime() > deadline) {
+                return diff == null ? null : t + ": " + diff;
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /**
      * The first difference between a users table (id, name, and title when {@code withTitle}) and the ledger, row by
      * row in id order, or null when they are equal.
      */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.CutOverAttemptFailed;
 import io.flipside.schema.JournalEvent;
@@ -28,16 +29,17 @@ class ConcurrencyIT {
     }
 
     static TableName usersTable(String db, String table, int rows) throws Exception {
+        TableName t = new TableName(db, table);
         try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS " + db);
-            s.execute("DROP TABLE IF EXISTS " + db + "." + table);
-            s.execute("CREATE TABLE " + db + "." + table + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(db));
+            s.execute("DROP TABLE IF EXISTS " + t.quoted());
+            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
             s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
-            s.execute("INSERT INTO " + db + "." + table + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
+            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
                     + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
                     + " CONCAT('title-', n)) FROM seq");
         }
-        return new TableName(db, table);
+        return t;
     }
 
     static MigrationState await(OperatorClient client, String id, MigrationStatus status) {
@@ -48,18 +50,7 @@ class ConcurrencyIT {
     }
 
     static String equalOrDiff(TableName t, Map<Long, Workload.Row> expected, boolean withTitle) throws Exception {
-        String diff = null;
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (Connection c = f.connect()) {
-                diff = Workload.difference(c, t, expected, withTitle);
-            }
-            if (diff == null) {
-                return null;
-            }
-            Thread.sleep(200);
-        }
-        return t + ": " + diff;
+        return Workload.awaitEqual(f::connect, t, expected, withTitle, Duration.ofSeconds(60));
     }
 
     @Test
@@ -80,6 +71,11 @@ class ConcurrencyIT {
                 assertEquals(Main.OK, r.exit(), r.toString());
                 ids.add(r.lastLine());
             }
+            // A second migration of a table with one in flight is refused, and creates no second shadow table.
+            Flipside.Run second = f.cli("submit", "--table", tables.get(0).toString(), "--alter",
+                    "ADD COLUMN extra INT NULL");
+            assertEquals(Main.REJECTED, second.exit(), second.toString());
+            assertTrue(second.err().contains(ids.get(0)) && second.err().contains("in flight"), second.err());
             List<MigrationState> cut = new ArrayList<>();
             for (String id : ids) {
                 cut.add(await(client, id, MigrationStatus.CUT_OVER));
@@ -90,6 +86,12 @@ class ConcurrencyIT {
                 assertNull(equalOrDiff(tables.get(i), expected, false));
                 assertNull(equalOrDiff(tables.get(i).sibling(cut.get(i).getOldTable()), expected, true));
                 writers.get(i).resume();
+            }
+            try (Connection c = f.connect(); java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.TABLES"
+                            + " WHERE TABLE_SCHEMA = 'three' AND TABLE_NAME LIKE '%\\_new'")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "no shadow table of the refused migration");
             }
             for (String id : ids) {
                 assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());

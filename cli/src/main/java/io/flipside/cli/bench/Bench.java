@@ -420,7 +420,8 @@ public final class Bench {
         }
     }
 
-    private static List<String> columnsOf(Connection c, TableName t) throws SQLException {
+    /** The table's column names, in order. */
+    static List<String> columnsOf(Connection c, TableName t) throws SQLException {
         List<String> out = new ArrayList<>();
         try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {

@@ -21,8 +21,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -444,24 +442,10 @@ final class FlipsideRun {
 
     private List<String> columns(TableName t) throws SQLException {
         try (Connection c = connector.connect()) {
-            return columns(c, t);
+            return Bench.columnsOf(c, t);
         }
     }
 
-    private static List<String> columns(Connection c, TableName t) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
 
     /** Polls information_schema every 5 ms until the table has the old columns again. */
     private final class SchemaPoller extends Thread implements AutoCloseable {
@@ -482,7 +466,7 @@ final class FlipsideRun {
         public void run() {
             try (Connection c = connector.connect()) {
                 while (!stopping) {
-                    if (since > 0 && columns(c, table).equals(old)) {
+                    if (since > 0 && Bench.columnsOf(c, table).equals(old)) {
                         servingAt = System.currentTimeMillis();
                         return;
                     }
