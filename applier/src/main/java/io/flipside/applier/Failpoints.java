@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Named points in the applier where a test can make it pause, to kill the process at a precise phase (inside the
  * freeze, between the rename and priming inverse replication, ...). Off unless the system property
  * {@code flipside.failpoints} names some: {@code swap.renamed:5000,copy.chunk:2000} pauses 5 s after the cut-over's
- * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only. A pause is announced in the log first ("failpoint NAME: pausing"), so
+ * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only, {@code copy.chunk:15000:1:2} in the third only. A pause is announced in the log first ("failpoint NAME: pausing"), so
  * a harness knows when to strike.
  *
  * <p>The points, in the order a migration meets them: {@code copy.chunk} (a chunk copied, not committed),
@@ -24,15 +24,24 @@ final class Failpoints {
 
     private Failpoints() {}
 
-    /** A pause of {@code ms}, for the next {@code remaining} hits (unbounded when negative). */
-    record Point(long ms, AtomicInteger remaining) {
-        /** Whether this hit pauses; counts it down when the point is bounded. */
+    /**
+     * A pause of {@code ms}, for the next {@code remaining} hits (unbounded when negative), once {@code skip} hits
+     * have passed without one.
+     */
+    record Point(long ms, AtomicInteger remaining, AtomicInteger skip) {
+        /** Whether this hit pauses; counts the skipped hits, then the pauses when the point is bounded. */
         boolean take() {
+            if (skip.getAndUpdate(k -> k > 0 ? k - 1 : k) > 0) {
+                return false;
+            }
             return remaining.getAndUpdate(r -> r > 0 ? r - 1 : r) != 0;
         }
     }
 
-    /** {@code name[:ms[:times]]}, comma-separated; ms defaults to a minute, times to every hit. */
+    /**
+     * {@code name[:ms[:times[:skip]]]}, comma-separated; ms defaults to a minute, times to every hit, skip (hits
+     * that pass before the first pause) to none.
+     */
     static Map<String, Point> parse(String spec) {
         Map<String, Point> m = new HashMap<>();
         for (String part : spec.split(",")) {
@@ -42,7 +51,8 @@ final class Failpoints {
             }
             long ms = p.length > 1 ? Long.parseLong(p[1]) : 60_000L;
             int times = p.length > 2 ? Integer.parseInt(p[2]) : -1;
-            m.put(p[0], new Point(ms, new AtomicInteger(times)));
+            int skip = p.length > 3 ? Integer.parseInt(p[3]) : 0;
+            m.put(p[0], new Point(ms, new AtomicInteger(times), new AtomicInteger(skip)));
         }
         return m;
     }

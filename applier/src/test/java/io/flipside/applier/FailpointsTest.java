@@ -18,6 +18,15 @@ class FailpointsTest {
     }
 
     @Test
+    void aPointCanLetHitsPassFirst() {
+        Failpoints.Point third = Failpoints.parse("copy.chunk:100:1:2").get("copy.chunk");
+        assertFalse(third.take());
+        assertFalse(third.take());
+        assertTrue(third.take(), "the third hit pauses");
+        assertFalse(third.take());
+    }
+
+    @Test
     void anUnboundedPointAlwaysPauses() {
         Map<String, Failpoints.Point> points = Failpoints.parse("swap.renamed:5000, apply.batch");
         assertEquals(60_000, points.get("apply.batch").ms());
