@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.cli.WorkedExample;
 import io.flipside.cli.Workload;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.Complete;
@@ -213,15 +214,8 @@ class ChaosIT {
     }
 
     private static boolean hasColumn(Cluster c, TableName t, String column) throws SQLException {
-        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM"
-                + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            ps.setString(3, column);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) == 1;
-            }
+        try (Connection conn = c.connect()) {
+            return WorkedExample.hasColumn(conn, t, column);
         }
     }
 

@@ -273,7 +273,8 @@ public final class WorkedExample {
         }
     }
 
-    private static boolean hasColumn(Connection c, TableName t, String column) throws SQLException {
+    /** Whether the table has the column (information_schema). */
+    public static boolean hasColumn(Connection c, TableName t, String column) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM"
                 + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
             ps.setString(1, t.database());
