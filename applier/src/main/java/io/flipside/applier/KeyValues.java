@@ -206,6 +206,17 @@ final class KeyValues {
         return json == null ? null : AvroJson.decode(Key.class, json);
     }
 
+    /** The key as a person reads it: values in key order joined with {@code |}, bytes as {@code 0x} hex. */
+    static String display(Key key) {
+        StringBuilder sb = new StringBuilder();
+        for (ColumnValue c : key.getValues()) {
+            Object v = c.getValue();
+            sb.append(sb.isEmpty() ? "" : "|");
+            sb.append(v instanceof ByteBuffer b ? "0x" + java.util.HexFormat.of().formatHex(bytes(b)) : String.valueOf(v));
+        }
+        return sb.toString();
+    }
+
     /** Equality of keys as bound values (used to coalesce repeated changes of one row). */
     static String identity(Key key) {
         StringBuilder sb = new StringBuilder();

@@ -26,6 +26,8 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Progressed;
 import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.RevertLossy;
+import io.flipside.schema.RevertRefused;
 import io.flipside.schema.Resumed;
 import io.flipside.core.mapping.ColumnMapping;
 import java.sql.Connection;
@@ -79,6 +81,10 @@ final class MigrationWorker implements Runnable {
     private String lastProgress = "";
     private long interruptedSince;
     private final ApplierMetrics metrics;
+    /** The lossy-value count of the replicator last journalled; -1 journals leftovers of a crash at the start. */
+    private long lossyJournalled = -1;
+    /** The revert command this worker refused, so that it does not freeze again for it. */
+    private String refusedRequest;
 
     MigrationWorker(MigrationState initial, FlipsideConfig config, Db db, Sidecar sidecar, Reports reports,
             Runnable onExit) {
@@ -289,48 +295,97 @@ final class MigrationWorker implements Runnable {
                 endSidecar("FAILED");
                 throw new PermanentFailure(reason);
             }
-            r.pollOnce(Duration.ofMillis(100));
-            switch (d.getStatus()) {
-                case COPYING -> {
-                    if (!reportedCaughtUp && copier != null && copier.done && r.copyDoneSeen() && r.atEnd()
-                            && r.lagMillis() <= config.get(FlipsideConfig.CATCHUP_MAX_LAG_MS)) {
-                        reportProgress(r, true);
-                        reports.send(id, new CopyCompleted(copier.rowsCopied.get(), copier.chunks.get(),
-                                copier.copyMillis));
-                        reports.send(id, new CaughtUp(r.lagMillis()));
-                        reportedCaughtUp = true;
-                    }
-                }
-                case CUTTING_OVER -> {
-                    if (r.direction() == Replicator.Direction.FORWARD) {
-                        swap(r, d, true, mapping, source, shadow, old, forward);
-                    } else if (reportedSwaps != r.swaps()) {
-                        reports.send(id, new CutOverCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
-                                r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts)), r.lastSwapGtid());
-                        reportedSwaps = r.swaps();
-                    }
-                }
-                case REVERTING -> {
-                    if (r.direction() == Replicator.Direction.INVERSE) {
-                        swap(r, d, false, mapping, source, shadow, old, forward);
-                    } else if (reportedSwaps != r.swaps()) {
-                        reports.send(id, new RevertCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
-                                r.lastSwapLockWaitMillis(), -1L), r.lastSwapGtid());
-                        reportedSwaps = r.swaps();
-                    }
-                }
-                default -> { }
+            try {
+                r.pollOnce(Duration.ofMillis(100));
+                step(r, d, source, shadow, old, mapping, forward);
+            } catch (Replicator.Unrepresentable e) {
+                // Before any cut-over: the shadow table never served, and cannot hold production's data.
+                dropQuietly(shadow);
+                endSidecar("FAILED");
+                throw new PermanentFailure(e.getMessage() + "; " + source + " is unchanged");
+            }
+            if (r.lossyRecorded() != lossyJournalled) {
+                journalLossy(r);
             }
             reportProgress(r, false);
         }
         return true;
     }
 
+    private void step(Replicator r, MigrationState d, TableName source, TableName shadow, TableName old,
+            ColumnMapping mapping, Projection forward) throws Exception {
+        switch (d.getStatus()) {
+            case COPYING -> {
+                if (!reportedCaughtUp && copier != null && copier.done && r.copyDoneSeen() && r.atEnd()
+                        && r.lagMillis() <= config.get(FlipsideConfig.CATCHUP_MAX_LAG_MS)) {
+                    reportProgress(r, true);
+                    reports.send(id, new CopyCompleted(copier.rowsCopied.get(), copier.chunks.get(),
+                            copier.copyMillis));
+                    reports.send(id, new CaughtUp(r.lagMillis()));
+                    reportedCaughtUp = true;
+                }
+            }
+            case CUTTING_OVER -> {
+                if (r.direction() == Replicator.Direction.FORWARD) {
+                    swap(r, d, true, mapping, source, shadow, old, forward);
+                } else if (reportedSwaps != r.swaps()) {
+                    reports.send(id, new CutOverCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
+                            r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts)), r.lastSwapGtid());
+                    reportedSwaps = r.swaps();
+                }
+            }
+            case REVERTING -> {
+                if (r.direction() == Replicator.Direction.INVERSE) {
+                    swap(r, d, false, mapping, source, shadow, old, forward);
+                } else if (reportedSwaps != r.swaps()) {
+                    reports.send(id, new RevertCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
+                            r.lastSwapLockWaitMillis(), -1L), r.lastSwapGtid());
+                    reportedSwaps = r.swaps();
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /**
+     * Journals the lossy values the sidecar holds and the journal does not (each as a RevertLossy with its seq, so a
+     * repeat after a crash folds to nothing), then marks them reported.
+     */
+    private void journalLossy(Replicator r) throws SQLException {
+        long seen = r.lossyRecorded();
+        try (Connection c = db.connect()) {
+            List<LossyValues.Recorded> batch;
+            do {
+                batch = r.lossy().unreported(c);
+                for (LossyValues.Recorded l : batch) {
+                    LOG.warn("migration {}: the old table cannot hold the value of column {} for key {}: {}; a revert"
+                            + " is no longer lossless", id, l.column(), l.key(), l.detail());
+                    reports.send(id, new RevertLossy(l.seq(), l.key(), l.column(), l.detail()));
+                }
+                if (!batch.isEmpty()) {
+                    r.lossy().markReported(c, batch.get(batch.size() - 1).seq());
+                }
+            } while (batch.size() == 100);
+        }
+        lossyJournalled = seen;
+    }
+
     private void swap(Replicator r, MigrationState d, boolean cutOver, ColumnMapping mapping, TableName source,
             TableName shadow, TableName old, Projection keys) throws Exception {
         joinVerification();
+        if (!cutOver && d.getPendingRequestId() != null && d.getPendingRequestId().equals(refusedRequest)) {
+            return; // refused already; waiting for the controller to record it
+        }
         swapAttempts++;
-        Replicator.Swap s = r.swap(Duration.ofSeconds(30));
+        Replicator.Swap s = r.swap(Duration.ofSeconds(30), cutOver || d.getRevertForced());
+        if (s.refused()) {
+            LOG.warn("migration {}: revert refused: {}", id, s.failure());
+            journalLossy(r);
+            reports.send(id, new RevertRefused(s.failure()));
+            refusedRequest = d.getPendingRequestId();
+            swapAttempts = 0;
+            return;
+        }
         if (!s.done()) {
             LOG.warn("migration {}: {} attempt {} gave up after {} ms: {}", id, cutOver ? "cut-over" : "revert",
                     swapAttempts, s.freezeMillis(), s.failure());
@@ -487,7 +542,7 @@ final class MigrationWorker implements Runnable {
     private void endSidecar(String outcome) throws SQLException {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
-            for (String t : new String[] {"copy_state", "apply_state"}) {
+            for (String t : new String[] {"copy_state", "apply_state", "lossy_values"}) {
                 try (PreparedStatement ps = c.prepareStatement(sidecar.deleteState(t))) {
                     ps.setString(1, id);
                     ps.executeUpdate();

@@ -69,6 +69,7 @@ final class Replicator implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
     private final int maxKeys;
+    private final LossyValues lossy;
     private Connection conn;
 
     // apply_state, as committed or about to be
@@ -109,6 +110,9 @@ final class Replicator implements AutoCloseable {
     private volatile long lagMillis;
     private volatile long appliedTotal;
     private volatile boolean atEnd;
+    /** Set inside a batch's transaction when it recorded a lossy value; counted once the batch committed. */
+    private boolean newLossy;
+    private volatile long lossyRecorded;
 
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
             TableName old, Projection forward, ApplierMetrics metrics, long epoch) {
@@ -127,6 +131,7 @@ final class Replicator implements AutoCloseable {
         this.changelog = new TopicPartition(config.topics().changelog(), 0);
         this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-" + id));
         this.maxKeys = config.get(FlipsideConfig.APPLY_BATCH_KEYS);
+        this.lossy = new LossyValues(id, sidecar);
     }
 
     /** Loads apply_state (finishing or abandoning a swap a crash interrupted) and positions the consumer. */
@@ -342,6 +347,7 @@ final class Replicator implements AutoCloseable {
         Projection p = direction == Direction.FORWARD ? forward : inverse;
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
+        newLossy = false;
         db.retrying(() -> {
             try {
                 if (mustSee != null) {
@@ -355,7 +361,21 @@ final class Replicator implements AutoCloseable {
                     if (!deleted.isEmpty()) {
                         execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null, List.of());
                     }
-                    execute(p.upsert(part.size(), bounded), part, bounded ? bound : null, List.of());
+                    try {
+                        execute(p.upsert(part.size(), bounded), part, bounded ? bound : null, List.of());
+                    } catch (SQLException e) {
+                        if (!LossyValues.isRefusedValue(e)) {
+                            throw e;
+                        }
+                        if (p == forward && swaps == 0) {
+                            // The statement was rolled back; the transaction goes on only to name the row.
+                            throw new Unrepresentable("the new table cannot hold "
+                                    + LossyValues.firstRefused(conn, p, part, bounded ? bound : null));
+                        }
+                        if (lossy.writeRecordingLoss(conn, p, part) > 0) {
+                            newLossy = true;
+                        }
+                    }
                     List<Key> kept = existing(p, part);
                     execute(p.deleteAbsent(part.size(), bounded, kept.size()), part, bounded ? bound : null, kept);
                 }
@@ -383,6 +403,9 @@ final class Replicator implements AutoCloseable {
                 throw e;
             }
         });
+        if (newLossy) {
+            lossyRecorded++;
+        }
         if (!keys.isEmpty()) {
             long committedAt = System.currentTimeMillis();
             eventsApplied += events;
@@ -484,9 +507,26 @@ final class Replicator implements AutoCloseable {
 
     /** What a swap did: the freeze point and how long writes were held; or why it gave up (nothing renamed). */
     record Swap(boolean done, String freezeGtid, long freezeMillis, long lockWaitMillis, String failure,
-            Connection snapshot) {
+            Connection snapshot, boolean refused) {
         static Swap failed(String why, long heldMillis) {
-            return new Swap(false, null, heldMillis, 0, why, null);
+            return new Swap(false, null, heldMillis, 0, why, null, false);
+        }
+    }
+
+    /** A revert refused at the freeze: nothing was renamed, and retrying would not change the answer. */
+    static final class RevertRefusal extends Exception {
+        RevertRefusal(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A value of the serving table that the shadow table cannot hold (a conversion error, or a duplicate of a unique
+     * key that only the new schema has): the migration cannot cut over without losing it.
+     */
+    static final class Unrepresentable extends RuntimeException {
+        Unrepresentable(String message) {
+            super(message);
         }
     }
 
@@ -511,7 +551,7 @@ final class Replicator implements AutoCloseable {
      * </ol>
      * A failure before step 5 releases the locks and renames nothing.
      */
-    Swap swap(Duration catchUpBudget) throws SQLException, InterruptedException {
+    Swap swap(Duration catchUpBudget, boolean lossAccepted) throws SQLException, InterruptedException {
         Direction from = direction;
         TableName standby = from == Direction.FORWARD ? shadow : old;
         TableName parked = from == Direction.FORWARD ? old : shadow;
@@ -534,13 +574,20 @@ final class Replicator implements AutoCloseable {
             s.execute("SET SESSION lock_wait_timeout = " + config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
             try {
                 s.execute(Sql.tag(id, "freeze") + "LOCK TABLES " + serving.quoted() + " WRITE, " + standby.quoted()
-                        + " WRITE, " + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE");
+                        + " WRITE, " + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE, "
+                        + sidecar.table("lossy_values") + " WRITE");
                 locked = true;
                 tLocked = System.nanoTime();
                 Failpoints.hit("swap.locked");
                 String token = writeMarker("FREEZE");
                 long markerOffset = awaitMarker(token);
                 Failpoints.hit("swap.applied");
+                // Checked under the locks, after the last events were applied: a value recorded a moment before the
+                // revert command cannot slip through.
+                if (from == Direction.INVERSE && !lossAccepted && lossy.any(conn)) {
+                    throw new RevertRefusal("inverse replication recorded values written since the cut-over that the"
+                            + " old schema cannot hold; revert with force to accept losing them");
+                }
                 try (ResultSet rs = s.executeQuery("SELECT @@global.gtid_executed")) {
                     rs.next();
                     freezeGtid = rs.getString(1).replace("\n", "");
@@ -583,6 +630,11 @@ final class Replicator implements AutoCloseable {
         } catch (Fenced e) {
             Db.closeQuietly(snapshot);
             throw e;
+        } catch (RevertRefusal e) {
+            Db.closeQuietly(snapshot);
+            consumer.seek(changelog, nextOffset);
+            discardPending();
+            return new Swap(false, null, (System.nanoTime() - t0) / 1_000_000, 0, e.getMessage(), null, true);
         } catch (SQLException | MarkerTimeout e) {
             long held = (System.nanoTime() - t0) / 1_000_000;
             Db.closeQuietly(snapshot);
@@ -610,7 +662,7 @@ final class Replicator implements AutoCloseable {
         discardPending();
         LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms); now replicating {}", id,
                 serving, standby, freezeGtid, freezeMillis, lockWaitMillis, direction);
-        return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot);
+        return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
     }
 
     /** Thrown when the freeze marker does not come back in time. */
@@ -697,6 +749,15 @@ final class Replicator implements AutoCloseable {
 
     long eventsApplied() {
         return appliedTotal;
+    }
+
+    /** Changes whenever a committed batch recorded a lossy value: the worker then journals what the sidecar holds. */
+    long lossyRecorded() {
+        return lossyRecorded;
+    }
+
+    LossyValues lossy() {
+        return lossy;
     }
 
     /** Changes the capture published twice, recognised by their binlog coordinates and skipped. */

@@ -131,6 +131,25 @@ final class Sidecar {
                 + " WHERE migration_id = ? AND epoch = ?";
     }
 
+    String maxLossySeq() {
+        return "SELECT COALESCE(MAX(seq), 0) FROM " + table("lossy_values") + " WHERE migration_id = ?";
+    }
+
+    /** Records a lossy value once per key and column: a value already recorded changes nothing. */
+    String insertLossy() {
+        return "INSERT IGNORE INTO " + table("lossy_values")
+                + " (migration_id, seq, key_text, key_digest, column_name, detail) VALUES (?, ?, ?, MD5(?), ?, ?)";
+    }
+
+    String unreportedLossy() {
+        return "SELECT seq, key_text, column_name, detail FROM " + table("lossy_values")
+                + " WHERE migration_id = ? AND reported = 0 ORDER BY seq LIMIT 100";
+    }
+
+    String markLossyReported() {
+        return "UPDATE " + table("lossy_values") + " SET reported = 1 WHERE migration_id = ? AND seq <= ?";
+    }
+
     String insertMarker() {
         return "INSERT INTO " + table("markers") + " (migration_id, kind, token) VALUES (?, ?, ?)";
     }

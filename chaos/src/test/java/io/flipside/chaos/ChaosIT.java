@@ -123,7 +123,7 @@ class ChaosIT {
 
                 String revert = pick(random, REVERT_POINTS);
                 rearmApplier(c, id, revert + PAUSE);
-                c.send(new Revert(id));
+                c.send(new Revert(id, false));
                 killApplierAt(c, id, revert, "revert (" + revert + ")");
                 restartApplier(c, "");
                 c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");

@@ -68,7 +68,7 @@ class RestartsIT {
                         "inverse replication caught up after the restarts");
                 writers.resume();
 
-                c.send(new Revert(id));
+                c.send(new Revert(id, false));
                 c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
                 c.send(new Complete(id));
                 c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");

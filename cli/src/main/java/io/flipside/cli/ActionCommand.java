@@ -12,7 +12,7 @@ import io.flipside.schema.Revert;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,22 +22,23 @@ import picocli.CommandLine.Parameters;
 @CommandLine.Command(mixinStandardHelpOptions = true)
 final class ActionCommand implements Callable<Integer> {
     enum Kind {
-        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, CutOver::new,
+        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, (id, force) -> new CutOver(id),
                 "Cut over now (READY or REVERTED), or as soon as caught up (COPYING)."),
         REVERT("revert", "revert", MigrationStatus.REVERTED, Revert::new,
-                "Swap back to the old schema, keeping every write (CUT_OVER only)."),
-        CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, Cancel::new,
+                "Swap back to the old schema, keeping every write (CUT_OVER only). Refused when values written since"
+                        + " the cut-over do not fit the old schema, unless --force."),
+        CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, (id, force) -> new Cancel(id),
                 "Stop a migration before its cut-over and drop its shadow table."),
-        COMPLETE("complete", "complete", MigrationStatus.COMPLETED, Complete::new,
+        COMPLETE("complete", "complete", MigrationStatus.COMPLETED, (id, force) -> new Complete(id),
                 "Stop replication and retire the table that does not serve (CUT_OVER or REVERTED).");
 
         final String command;
         final String verb;
         final MigrationStatus doneWhen;
-        final Function<String, Object> action;
+        final BiFunction<String, Boolean, Object> action;
         final String description;
 
-        Kind(String command, String verb, MigrationStatus doneWhen, Function<String, Object> action,
+        Kind(String command, String verb, MigrationStatus doneWhen, BiFunction<String, Boolean, Object> action,
                 String description) {
             this.command = command;
             this.verb = verb;
@@ -73,14 +74,22 @@ final class ActionCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "Wait until it is done, not only accepted")
     boolean await;
 
+    @Option(names = "--force", description = "revert only: revert even though values written since the cut-over do"
+            + " not fit the old schema (status lists them); they are lost")
+    boolean force;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (force && kind != Kind.REVERT) {
+            spec.commandLine().getErr().println("flipside: --force applies to revert only");
+            return Main.FAILED;
+        }
         try (OperatorClient client = new OperatorClient(config.load());
                 OperatorClient.JournalFollower journal = client.followJournal()) {
-            Command c = OperatorClient.command(kind.action.apply(id), operator.operator, operator.reason);
+            Command c = OperatorClient.command(kind.action.apply(id, force), operator.operator, operator.reason);
             client.send(c);
             Optional<JournalEvent> answer = journal.await(c.getRequestId(), e -> true,
                     Duration.ofSeconds(operator.timeoutSeconds));
@@ -97,13 +106,18 @@ final class ActionCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println(kind.verb + " of migration " + id + " accepted");
                 return Main.OK;
             }
+            long acceptedAt = answer.get().getAt().toEpochMilli();
             Optional<MigrationState> end = client.awaitState(id, s -> s.getStatus() == kind.doneWhen
-                    && s.getPendingAction() == null || s.getStatus() == MigrationStatus.FAILED,
-                    Duration.ofSeconds(operator.timeoutSeconds));
+                    && s.getPendingAction() == null || s.getStatus() == MigrationStatus.FAILED
+                    || refusedRevert(s, acceptedAt), Duration.ofSeconds(operator.timeoutSeconds));
             if (end.isEmpty()) {
                 spec.commandLine().getErr().println("flipside: " + kind.verb + " of migration " + id
                         + " accepted but not done within " + operator.timeoutSeconds + " s");
                 return Main.FAILED;
+            }
+            if (refusedRevert(end.get(), acceptedAt)) {
+                spec.commandLine().getErr().println("flipside: " + end.get().getError());
+                return Main.REJECTED;
             }
             if (end.get().getStatus() == MigrationStatus.FAILED) {
                 spec.commandLine().getErr().println("flipside: migration " + id + " failed: " + end.get().getError());
@@ -112,5 +126,11 @@ final class ActionCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(kind.verb + " of migration " + id + " done: " + end.get().getStatus());
             return Main.OK;
         }
+    }
+
+    /** The applier refused the revert at the freeze (after the command was accepted); the new schema serves on. */
+    private boolean refusedRevert(MigrationState s, long acceptedAt) {
+        return kind == Kind.REVERT && s.getStatus() == MigrationStatus.CUT_OVER
+                && s.getUpdatedAt().toEpochMilli() >= acceptedAt && s.getError() != null && s.getError().startsWith("revert refused");
     }
 }

@@ -16,9 +16,10 @@ final class StatusView {
 
     private StatusView() {}
 
-    /** Whether a revert would be accepted now. */
+    /** Whether a revert (without --force) would be accepted now. */
     static boolean revertibleNow(MigrationState s) {
-        return s.getStatus() == MigrationStatus.CUT_OVER && s.getRevertible() && s.getPendingAction() == null;
+        return s.getStatus() == MigrationStatus.CUT_OVER && s.getRevertible() && s.getPendingAction() == null
+                && s.getLossyValues() == 0;
     }
 
     static ObjectNode json(MigrationState s) {
@@ -45,6 +46,9 @@ final class StatusView {
         o.put("planRevertible", s.getRevertible());
         ArrayNode notes = o.putArray("revertNotes");
         s.getRevertNotes().forEach(notes::add);
+        o.put("lossyValues", s.getLossyValues());
+        ArrayNode lossy = o.putArray("lossyExamples");
+        s.getLossyExamples().forEach(lossy::add);
         o.put("shadowTable", s.getShadowTable());
         o.put("oldTable", s.getOldTable());
         o.put("chunks", s.getChunks());
@@ -110,7 +114,9 @@ final class StatusView {
                 note = s.getPendingAction().toLowerCase() + " pending";
             } else if (retentionEndsAt(s) != null) {
                 long left = Math.max(0, (retentionEndsAt(s) - now.toEpochMilli()) / 1000);
-                note = (revertibleNow(s) ? "revertible; " : "") + "completes in " + left / 60 + "m" + left % 60 + "s";
+                note = (revertibleNow(s) ? "revertible; " : "")
+                        + (s.getLossyValues() > 0 ? "revert lossy (" + s.getLossyValues() + " values, --force); " : "")
+                        + "completes in " + left / 60 + "m" + left % 60 + "s";
             } else {
                 note = s.getAlter();
             }

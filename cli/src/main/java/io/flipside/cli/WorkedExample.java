@@ -122,7 +122,7 @@ public final class WorkedExample {
 
             say("reverting");
             long revertSent = System.currentTimeMillis();
-            sendAndExpectAcceptance(client, new Revert(id));
+            sendAndExpectAcceptance(client, new Revert(id, false));
             long observed = -1;
             try (Connection poll = connect()) {
                 while (System.currentTimeMillis() - revertSent < options.timeout().toMillis()) {

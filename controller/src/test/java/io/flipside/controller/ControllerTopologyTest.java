@@ -158,7 +158,7 @@ class ControllerTopologyTest {
         assertEquals(MigrationStatus.CUT_OVER, stored(id).getStatus());
         assertInstanceOf(CommandRejected.class, send(command(new Submit("app.users", "ADD COLUMN y INT", false, null)))
                 .get(0).getPayload(), "a second migration of the table while the first is in flight");
-        send(command(new Revert(id)));
+        send(command(new Revert(id, false)));
         assertEquals(MigrationStatus.REVERTING, stored(id).getStatus());
 
         MigrationState replayed = Lifecycle.foldAll(journal.stream().filter(e -> id.equals(e.getMigrationId())).toList());

@@ -14,7 +14,7 @@ class AvroCodecTest {
 
     @Test
     void aCommandEncodedAsTheReadmeShowsIsReadByTheController() throws Exception {
-        Command c = new Command("r-1", Instant.ofEpochMilli(1_000), "alice", "ticket 42", new Revert("3f9a1c2e"));
+        Command c = new Command("r-1", Instant.ofEpochMilli(1_000), "alice", "ticket 42", new Revert("3f9a1c2e", false));
         byte[] asInReadme = Command.getEncoder().encode(c).array();
         assertEquals(c, codec.decode(asInReadme));
         assertEquals(c, codec.decode(codec.encode(c)));

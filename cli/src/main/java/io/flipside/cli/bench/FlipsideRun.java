@@ -186,7 +186,7 @@ final class FlipsideRun {
             poller.start();
             long revertSent = System.currentTimeMillis();
             poller.since = revertSent;
-            String rejected = sendExpectingAcceptance(client, new Revert(id));
+            String rejected = sendExpectingAcceptance(client, new Revert(id, false));
             if (rejected != null) {
                 poller.close();
                 f.outcome = "revert rejected: " + rejected;

@@ -37,6 +37,8 @@ import io.flipside.schema.PostponeCleared;
 import io.flipside.schema.Progressed;
 import io.flipside.schema.Revert;
 import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.RevertLossy;
+import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Resumed;
 import io.flipside.schema.Submit;
@@ -104,7 +106,7 @@ public final class Decisions {
             }
             return List.of(reject(command, id, name, "cannot cut over migration " + id + " while it is " + st, now));
         }
-        if (action instanceof Revert) {
+        if (action instanceof Revert revert) {
             if (st != CUT_OVER) {
                 return List.of(reject(command, id, name, "migration " + id + " is not revertible: it is " + st
                         + "; a revert is possible only after a cut-over (CUT_OVER)", now));
@@ -113,7 +115,13 @@ public final class Decisions {
                 return List.of(reject(command, id, name, "migration " + id + " is not revertible: "
                         + String.join("; ", m.getRevertNotes()), now));
             }
-            return List.of(event(command, id, now, new RevertRequested()));
+            if (m.getLossyValues() > 0 && !revert.getForce()) {
+                return List.of(reject(command, id, name, "migration " + id + " is no longer losslessly revertible: "
+                        + m.getLossyValues() + " value(s) written since the cut-over do not fit the old schema (first: "
+                        + String.join("; ", m.getLossyExamples()) + "); `flipside revert " + id + " --force` reverts"
+                        + " anyway and loses them", now));
+            }
+            return List.of(event(command, id, now, new RevertRequested(revert.getForce())));
         }
         if (action instanceof Cancel) {
             if (st == QUEUED || st == COPYING || st == READY) {
@@ -209,8 +217,10 @@ public final class Decisions {
             return st == CUTTING_OVER || st == REVERTING;
         } else if (p instanceof CutOverCompleted) {
             return st == CUTTING_OVER;
-        } else if (p instanceof RevertCompleted) {
+        } else if (p instanceof RevertCompleted || p instanceof RevertRefused) {
             return st == REVERTING;
+        } else if (p instanceof RevertLossy) {
+            return st == CUT_OVER || st == REVERTING;
         } else if (p instanceof ChecksumVerified) {
             return st != QUEUED;
         } else if (p instanceof MigrationCancelled) {

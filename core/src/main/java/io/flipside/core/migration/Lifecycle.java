@@ -33,6 +33,8 @@ import io.flipside.schema.MigrationSubmitted;
 import io.flipside.schema.PostponeCleared;
 import io.flipside.schema.Progressed;
 import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.RevertLossy;
+import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Resumed;
 import java.util.ArrayList;
@@ -47,6 +49,8 @@ public final class Lifecycle {
     /** {@link MigrationState#getPendingAction()} values. */
     public static final String CANCEL = "CANCEL";
     public static final String COMPLETE = "COMPLETE";
+    /** How many RevertLossy values the state keeps as examples (the journal has them all). */
+    static final int LOSSY_EXAMPLES = 5;
 
     private Lifecycle() {}
 
@@ -126,12 +130,26 @@ public final class Lifecycle {
                     .setWriteFreezeMillis(c.getWriteFreezeMillis()).setCutOverAttempts(c.getAttempt())
                     .setCutOverAt(at).setRevertedAt(null).setError(null).setPendingRequestId(null)
                     .setPendingSince(null).build();
-        } else if (p instanceof RevertRequested) {
-            return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).setError(null).build();
+        } else if (p instanceof RevertRequested r) {
+            return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).setError(null)
+                    .setRevertForced(r.getForce()).build();
+        } else if (p instanceof RevertRefused r) {
+            return b.setStatus(Transitions.check(id, from, CUT_OVER)).setPendingRequestId(null).setPendingSince(null)
+                    .setRevertForced(false).setError("revert refused: " + r.getReason()).build();
+        } else if (p instanceof RevertLossy l) {
+            if (l.getSeq() <= state.getLossyValues()) {
+                return b.build(); // delivered again
+            }
+            List<String> examples = new ArrayList<>(state.getLossyExamples());
+            if (examples.size() < LOSSY_EXAMPLES) {
+                examples.add("key " + l.getKey() + ", column " + l.getColumn() + ": " + l.getDetail());
+            }
+            return b.setLossyValues(l.getSeq()).setLossyExamples(examples).build();
         } else if (p instanceof RevertCompleted r) {
             return b.setStatus(Transitions.check(id, from, REVERTED)).setRevertFreezeGtid(r.getFreezeGtid())
                     .setRevertFreezeMillis(r.getWriteFreezeMillis()).setRevertServingMillis(r.getServingMillis())
-                    .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null).build();
+                    .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null)
+                    .setRevertForced(false).build();
         } else if (p instanceof ChecksumVerified v) {
             List<io.flipside.schema.ChecksumVerdict> all = new ArrayList<>(state.getChecksums());
             all.add(v.getVerdict());

@@ -30,7 +30,8 @@ import java.util.Set;
  * </pre>
  *
  * A revert can be undone by a second cut-over (REVERTED to CUTTING_OVER), because forward replication is primed again
- * at the revert's freeze point.
+ * at the revert's freeze point. A revert the applier refuses at the freeze (values written since the cut-over that the
+ * old schema cannot hold, and the revert was not forced) goes back from REVERTING to CUT_OVER.
  */
 public final class Transitions {
     private static final Map<MigrationStatus, Set<MigrationStatus>> NEXT = new EnumMap<>(MigrationStatus.class);
@@ -41,7 +42,7 @@ public final class Transitions {
         NEXT.put(READY, EnumSet.of(CUTTING_OVER, CANCELLED, FAILED));
         NEXT.put(CUTTING_OVER, EnumSet.of(CUT_OVER, FAILED));
         NEXT.put(CUT_OVER, EnumSet.of(REVERTING, COMPLETED, FAILED));
-        NEXT.put(REVERTING, EnumSet.of(REVERTED, FAILED));
+        NEXT.put(REVERTING, EnumSet.of(REVERTED, CUT_OVER, FAILED));
         NEXT.put(REVERTED, EnumSet.of(CUTTING_OVER, COMPLETED, FAILED));
         NEXT.put(COMPLETED, EnumSet.noneOf(MigrationStatus.class));
         NEXT.put(CANCELLED, EnumSet.noneOf(MigrationStatus.class));

@@ -13,13 +13,16 @@ import java.util.List;
  *   <li>{@code apply_state}: the changelog offset up to which changes are applied, the copy cursor as last seen in the
  *       changelog, the direction (forward before a cut-over, inverse after) and the stage of a table swap. Not
  *       published.</li>
+ *   <li>{@code lossy_values}: values written to the new table after the cut-over that the old table could not hold
+ *       exactly, recorded in the inverse apply's transaction (so none is forgotten by a crash) and journalled from
+ *       here. One row per key and column. Not published.</li>
  *   <li>{@code markers}: rows written to come back through the changelog (the start of a migration, the freeze point
  *       of a cut-over): seeing one proves every earlier binlog event has been read.</li>
  * </ul>
  */
 public final class SidecarSchema {
     /** Tables of the sidecar whose changes the capture does not publish (the applier's own bookkeeping). */
-    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state");
+    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values");
 
     private SidecarSchema() {}
 
@@ -68,6 +71,18 @@ public final class SidecarSchema {
                     + "swap_lock_wait_ms BIGINT NULL,"
                     + "swap_at TIMESTAMP(6) NULL,"
                     + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
+                    + ") ENGINE=InnoDB",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "lossy_values") + " ("
+                    + "migration_id CHAR(8) NOT NULL,"
+                    + "seq BIGINT NOT NULL COMMENT '1, 2, ... per migration: the RevertLossy event''s seq',"
+                    + "key_text TEXT NOT NULL,"
+                    + "key_digest CHAR(32) NOT NULL,"
+                    + "column_name VARCHAR(64) NOT NULL,"
+                    + "detail TEXT NOT NULL,"
+                    + "reported TINYINT NOT NULL DEFAULT 0 COMMENT 'journalled',"
+                    + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+                    + "PRIMARY KEY (migration_id, seq),"
+                    + "UNIQUE KEY one_per_value (migration_id, column_name, key_digest)"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "markers") + " ("
                     + "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"

@@ -24,6 +24,8 @@ import io.flipside.schema.MigrationSubmitted;
 import io.flipside.schema.PostponeCleared;
 import io.flipside.schema.Revert;
 import io.flipside.schema.RevertCompleted;
+import io.flipside.schema.RevertLossy;
+import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Submit;
 import java.time.Duration;
@@ -116,7 +118,7 @@ class DecisionsTest {
         report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
         assertEquals(MigrationStatus.CUT_OVER, status(id));
         assertEquals("u:1-10", states.get(id).getFreezeGtid());
-        send(new Revert(id));
+        send(new Revert(id, false));
         assertEquals(MigrationStatus.REVERTING, status(id));
         report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L));
         assertEquals(MigrationStatus.REVERTED, status(id));
@@ -169,7 +171,7 @@ class DecisionsTest {
     void revertBeforeCutOverIsRefused() {
         String id = submit(false);
         start(id);
-        String reason = rejection(send(new Revert(id)));
+        String reason = rejection(send(new Revert(id, false)));
         assertTrue(reason.contains("not revertible"), reason);
         assertEquals(MigrationStatus.COPYING, status(id));
     }
@@ -185,8 +187,44 @@ class DecisionsTest {
     }
 
     @Test
+    void aLossyValueMakesTheRevertNeedForce() {
+        String id = submit(false);
+        start(id);
+        report(id, new CaughtUp(0L));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1"));
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1"));
+        report(id, new RevertLossy(2L, "9", "code", "Data truncated for column 'code' at row 1"));
+        assertEquals(2, states.get(id).getLossyValues(), "a repeated report counts once");
+        assertEquals(2, states.get(id).getLossyExamples().size());
+
+        String reason = rejection(send(new Revert(id, false)));
+        assertTrue(reason.contains("--force") && reason.contains("key 7, column balance"), reason);
+        assertEquals(MigrationStatus.CUT_OVER, status(id));
+
+        send(new Revert(id, true));
+        assertEquals(MigrationStatus.REVERTING, status(id));
+        assertTrue(states.get(id).getRevertForced());
+    }
+
+    @Test
+    void aRevertRefusedAtTheFreezeLeavesTheNewSchemaServing() {
+        String id = submit(false);
+        start(id);
+        report(id, new CaughtUp(0L));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        send(new Revert(id, false));
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range"));
+        report(id, new RevertRefused("values the old schema cannot hold"));
+        assertEquals(MigrationStatus.CUT_OVER, status(id));
+        assertTrue(states.get(id).getError().startsWith("revert refused"), states.get(id).getError());
+        assertTrue(report(id, new RevertRefused("again")).isEmpty(), "a repeated refusal changes nothing");
+        assertEquals(1, states.get(id).getLossyValues());
+    }
+
+    @Test
     void commandsForUnknownMigrationsAreRejected() {
-        List<JournalEvent> out = send(new Revert("deadbeef"));
+        List<JournalEvent> out = send(new Revert("deadbeef", false));
         assertTrue(rejection(out).contains("no migration deadbeef"));
         assertNull(out.get(0).getMigrationId());
     }
@@ -215,7 +253,7 @@ class DecisionsTest {
     void theFoldRefusesAnIllegalMove() {
         String id = submit(false);
         JournalEvent bad = JournalEvent.newBuilder().setEventId("x").setAt(now).setMigrationId(id)
-                .setPayload(new RevertRequested()).build();
+                .setPayload(new RevertRequested(false)).build();
         IllegalTransitionException e = assertThrows(IllegalTransitionException.class,
                 () -> Lifecycle.fold(states.get(id), bad));
         assertEquals(MigrationStatus.QUEUED, e.from());
