@@ -7,6 +7,7 @@ import io.flipside.core.migration.Transitions;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroJson;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.ChecksumVerdict;
@@ -214,10 +215,10 @@ final class MigrationWorker implements Runnable {
         ColumnMapping mapping = ColumnMapping.fromAvro(plan.getForward());
         List<String> shadowKey = plan.getShadowKeyColumns().isEmpty() ? plan.getKeyColumns() : plan.getShadowKeyColumns();
         Projection forward = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
-                plan.getKeyIndex());
+                plan.getKeyIndex(), WriteMode.valueOf(plan.getWriteMode()));
         long epoch = claim();
-        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward, metrics,
-                epoch)) {
+        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
+                WriteMode.valueOf(plan.getInverseWriteMode()), metrics, epoch)) {
             replicator.open();
             startCopier(forward, replicator, epoch);
             resumed();

@@ -4,6 +4,8 @@ import io.flipside.core.ddl.AlterClauses;
 import io.flipside.core.mapping.MigrationPlan;
 import io.flipside.core.mapping.PlanException;
 import io.flipside.core.mapping.TableDef;
+import io.flipside.core.mapping.UniqueKey;
+import io.flipside.core.sql.Duplicates;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
@@ -101,6 +103,17 @@ final class Preparation {
             }
             return Outcome.rejected(e.getMessage());
         }
+        for (UniqueKey added : plan.addedUniqueKeys()) {
+            String duplicates = duplicates(c, id, source, added);
+            if (duplicates != null) {
+                try (Statement s = c.createStatement()) {
+                    dropQuietly(s, id, shadow);
+                }
+                return Outcome.rejected("the new unique key " + added.indexName() + " (" + String.join(", ",
+                        added.columns()) + ") would refuse rows of " + source + ": " + duplicates
+                        + "; make the values unique first");
+            }
+        }
         MigrationStarted started = MigrationStarted.newBuilder()
                 .setShadowTable(shadow.table())
                 .setOldTable(old.table())
@@ -112,6 +125,10 @@ final class Preparation {
                 .setRevertNotes(plan.revertNotes())
                 .setRevertible(plan.revertible())
                 .setRowsTotal(Math.max(0, info.get().estimatedRows()))
+                .setWriteMode(plan.writeMode().name())
+                .setInverseWriteMode(plan.inverseWriteMode().name())
+                .setAddedUniqueKeys(plan.addedUniqueKeys().stream()
+                        .map(k -> k.indexName() + "(" + String.join(",", k.columns()) + ")").toList())
                 .build();
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
@@ -144,6 +161,18 @@ final class Preparation {
         LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}", id, shadow, plan.sourceKey(),
                 plan.keyIndex(), plan.revertNotes());
         return new Outcome(started, null);
+    }
+
+    /** The duplicates of {@code key}'s columns in the source, described, or null when there is none. */
+    private static String duplicates(Connection c, String id, TableName source, UniqueKey key) throws SQLException {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(Duplicates.query(id, source, key.columns(), 3))) {
+            while (rs.next()) {
+                found.add("(" + rs.getString(1) + ") is held by " + rs.getLong(2) + " rows");
+            }
+        }
+        return found.isEmpty() ? null : String.join(", ", found);
     }
 
     private static void dropQuietly(Statement s, String id, TableName shadow) {

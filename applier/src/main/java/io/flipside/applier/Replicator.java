@@ -5,6 +5,7 @@ import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.ChangeEvent;
@@ -115,7 +116,7 @@ final class Replicator implements AutoCloseable {
     private volatile long lossyRecorded;
 
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
-            TableName old, Projection forward, ApplierMetrics metrics, long epoch) {
+            TableName old, Projection forward, WriteMode inverseMode, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -127,7 +128,7 @@ final class Replicator implements AutoCloseable {
         this.old = old;
         this.forward = forward;
         this.inverse = new Projection(id, serving, old, forward.mapping().inverse(), forward.writeKey(),
-                forward.readKey(), null);
+                forward.readKey(), null, inverseMode);
         this.changelog = new TopicPartition(config.topics().changelog(), 0);
         this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-" + id));
         this.maxKeys = config.get(FlipsideConfig.APPLY_BATCH_KEYS);
@@ -357,7 +358,10 @@ final class Replicator implements AutoCloseable {
                     List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
                     // A row deleted in this batch and maybe inserted again is a new row: delete it first, so that the
                     // upsert inserts it afresh (unmapped columns take their defaults) instead of updating the old one.
-                    List<Key> deleted = part.stream().filter(k -> deletedInBatch.contains(KeyValues.identity(k))).toList();
+                    // With WriteMode.INSERT every row of the batch is written afresh, so that a plain INSERT can refuse
+                    // a duplicate of a unique key that only the new table has.
+                    List<Key> deleted = p.mode() == WriteMode.INSERT ? part
+                            : part.stream().filter(k -> deletedInBatch.contains(KeyValues.identity(k))).toList();
                     if (!deleted.isEmpty()) {
                         execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null, List.of());
                     }

@@ -88,12 +88,14 @@ final class TableInspector {
             }
         }
         List<UniqueKey> unique = new ArrayList<>();
+        List<UniqueKey> indexes = new ArrayList<>();
         keys.forEach((index, cols) -> {
+            indexes.add(new UniqueKey(index, cols));
             if (usable.get(index)) {
                 unique.add(new UniqueKey(index, cols));
             }
         });
-        return new TableDef(t.table(), columns, unique);
+        return new TableDef(t.table(), columns, unique, indexes);
     }
 
     static boolean hasTriggers(Connection c, TableName t) throws SQLException {

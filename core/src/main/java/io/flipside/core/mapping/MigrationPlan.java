@@ -1,6 +1,7 @@
 package io.flipside.core.mapping;
 
 import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.sql.WriteMode;
 import io.flipside.core.sql.TableName;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +21,22 @@ import java.util.Optional;
  * @param keyIndex    the source's index that holds the key (for the chunked copy)
  * @param revertNotes what a revert would do, one sentence each
  * @param revertible  whether inverse replication can keep the old table complete
+ * @param writeMode   how the forward projection writes the shadow, from the shadow's unique indexes
+ * @param addedUniqueKeys the shadow's unique indexes that the source does not enforce, in the source's column names
+ *     (those over a column the source does not have are left out: every copied row gets the same default there)
+ * @param inverseWriteMode how inverse replication writes the old table: {@link WriteMode#REPLACE} when the old table
+ *     has other unique indexes, the new table enforces them too and every column of the old table is mapped (a
+ *     REPLACE rewrites the whole row); otherwise {@link WriteMode#UPSERT}
  */
 public record MigrationPlan(TableName source, TableName shadow, TableName old, ColumnMapping forward,
         List<String> sourceKey, List<String> shadowKey, String keyIndex, List<String> revertNotes,
-        boolean revertible) {
+        boolean revertible, WriteMode writeMode, List<UniqueKey> addedUniqueKeys, WriteMode inverseWriteMode) {
 
     public MigrationPlan {
         sourceKey = List.copyOf(sourceKey);
         shadowKey = List.copyOf(shadowKey);
         revertNotes = List.copyOf(revertNotes);
+        addedUniqueKeys = List.copyOf(addedUniqueKeys);
     }
 
     public ColumnMapping inverse() {
@@ -99,8 +107,50 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
                         + ": a revert converts values back, and values the old type cannot hold make it lossy");
             }
         }
+        WriteMode mode = WriteMode.UPSERT;
+        List<UniqueKey> added = new ArrayList<>();
+        ColumnMapping back = forward.inverse();
+        for (UniqueKey index : shadowDef.uniqueIndexes()) {
+            if (sameColumns(index.columns(), key.shadowColumns())) {
+                continue;
+            }
+            List<String> sourceColumns = new ArrayList<>();
+            index.columns().forEach(c -> back.target(c).ifPresent(sourceColumns::add));
+            boolean enforced = sourceColumns.size() == index.columns().size() && sourceDef.uniqueIndexes().stream()
+                    .anyMatch(s -> sameColumns(s.columns(), sourceColumns));
+            if (enforced) {
+                mode = mode == WriteMode.INSERT ? mode : WriteMode.REPLACE;
+            } else {
+                mode = WriteMode.INSERT;
+                if (sourceColumns.size() == index.columns().size()) {
+                    added.add(new UniqueKey(index.indexName(), sourceColumns));
+                }
+            }
+        }
+        WriteMode inverseMode = WriteMode.UPSERT;
+        boolean allMapped = sourceDef.columns().stream().filter(c -> !c.generated())
+                .allMatch(c -> back.toColumns().stream().anyMatch(t -> t.equalsIgnoreCase(c.name())));
+        for (UniqueKey index : sourceDef.uniqueIndexes()) {
+            if (sameColumns(index.columns(), key.sourceColumns())) {
+                continue;
+            }
+            List<String> newColumns = new ArrayList<>();
+            index.columns().forEach(c -> forward.target(c).ifPresent(newColumns::add));
+            boolean enforced = newColumns.size() == index.columns().size() && shadowDef.uniqueIndexes().stream()
+                    .anyMatch(s -> sameColumns(s.columns(), newColumns));
+            if (enforced && allMapped) {
+                inverseMode = WriteMode.REPLACE;
+            } else {
+                notes.add("unique index " + index.indexName() + " of the old table: " + (enforced
+                        ? "with columns only the old table has, inverse replication upserts, and a change that moves"
+                                + " a value of " + index.indexName() + " from one row to another can leave the old"
+                                + " table's rows wrong until they change again (the revert's checksum shows it)"
+                        : "the new table does not enforce it, so a value written twice after the cut-over cannot be"
+                                + " held by the old table"));
+            }
+        }
         return new MigrationPlan(source, shadow, old, forward, key.sourceColumns(), key.shadowColumns(),
-                key.sourceIndex(), notes, revertible);
+                key.sourceIndex(), notes, revertible, mode, added, inverseMode);
     }
 
     private record UniqueKeyChoice(String sourceIndex, List<String> sourceColumns, List<String> shadowColumns) {}

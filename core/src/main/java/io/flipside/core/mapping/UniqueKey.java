@@ -3,8 +3,9 @@ package io.flipside.core.mapping;
 import java.util.List;
 
 /**
- * A unique index whose columns are all NOT NULL (the primary key, or a UNIQUE key over non-null columns): it
- * identifies every row, so it can drive the chunked copy and key-based apply.
+ * A unique index. In {@link TableDef#uniqueKeys()} only those whose columns are all NOT NULL (the primary key, or a
+ * UNIQUE key over non-null columns): such a key identifies every row, so it can drive the chunked copy and key-based
+ * apply.
  *
  * @param indexName {@code PRIMARY} or the index's name
  * @param columns   in index order

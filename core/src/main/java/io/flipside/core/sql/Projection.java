@@ -24,9 +24,10 @@ import java.util.stream.Collectors;
  * @param readKey     the shared unique key in the read table's names
  * @param writeKey    the same key in the written table's names, same order
  * @param readIndex   the read table's index over readKey
+ * @param mode        how rows are written (see {@link WriteMode})
  */
 public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
-        List<String> readKey, List<String> writeKey, String readIndex) {
+        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode) {
 
     public Projection {
         readKey = List.copyOf(readKey);
@@ -36,7 +37,13 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         }
     }
 
-    /** The same projection read the other way. */
+    /** A projection that writes by {@link WriteMode#UPSERT}. */
+    public Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping, List<String> readKey,
+            List<String> writeKey, String readIndex) {
+        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, WriteMode.UPSERT);
+    }
+
+    /** The same projection read the other way (writing by upsert: see the README's limitations). */
     public Projection reversed() {
         return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null);
     }
@@ -53,7 +60,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * <p>Parameters: the lower key (unless {@code first}), then the row limit.
      */
     public String copyChunk(boolean first) {
-        return Sql.tag(migrationId, "copy") + "INSERT INTO " + write.quoted() + " (" + Sql.identList(mapping.toColumns())
+        return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
+                + write.quoted() + " (" + Sql.identList(mapping.toColumns())
                 + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
                 + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + (first ? "" : " WHERE " + row(null, readKey) + " > " + tuple(keySize()))
@@ -72,13 +80,21 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
-     * Writes the current read-table rows of {@code keys} keys onto the written table. With {@code bounded}, only keys
-     * at or below {@code ?upTo} (the copy cursor as seen in the changelog) are written: rows above it are copied later,
-     * with their latest values.
+     * Writes the current read-table rows of {@code keys} keys onto the written table, by the projection's
+     * {@link WriteMode} (with {@link WriteMode#INSERT} the caller deletes the keys' rows first). With {@code bounded},
+     * only keys at or below {@code ?upTo} (the copy cursor as seen in the changelog) are written: rows above it are
+     * copied later, with their latest values.
      *
      * <p>Parameters: the keys, column by column; then the bound when {@code bounded}.
      */
     public String upsert(int keys, boolean bounded) {
+        if (mode != WriteMode.UPSERT) {
+            return Sql.tag(migrationId, "apply") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
+                    + write.quoted() + " (" + Sql.identList(mapping.toColumns()) + ") SELECT "
+                    + Sql.identList(read.quoted(), mapping.fromColumns()) + " FROM " + read.quoted() + " WHERE "
+                    + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")"
+                    + (bounded ? " AND " + row(read.quoted(), readKey) + " <= " + tuple(keySize()) : "");
+        }
         List<String> updates = new ArrayList<>();
         for (String c : mapping.toColumns()) {
             if (writeKey.stream().noneMatch(k -> k.equalsIgnoreCase(c))) {

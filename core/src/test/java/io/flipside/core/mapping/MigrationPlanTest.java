@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.ddl.AlterClauses;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.WriteMode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -117,5 +118,30 @@ class MigrationPlanTest {
         MigrationPlan p = MigrationPlan.plan(USERS, SHADOW, OLD, source, shadow, AlterClauses.parse("DROP COLUMN code", USERS));
         assertFalse(p.revertible());
         assertTrue(p.revertNotes().get(0).startsWith("not revertible"));
+    }
+
+    @Test
+    void theWriteModeFollowsTheShadowsUniqueIndexes() throws PlanException {
+        UniqueKey email = new UniqueKey("email", List.of("email"));
+        TableDef source = new TableDef("users", List.of(col("id", "bigint", false), col("email", "varchar(64)", true),
+                col("name", "varchar(64)", true)), List.of(PK), List.of(PK, email));
+        TableDef sameShape = new TableDef("s", source.columns(), List.of(PK), List.of(PK, email));
+        MigrationPlan kept = MigrationPlan.plan(USERS, SHADOW, OLD, source, sameShape,
+                AlterClauses.parse("ADD INDEX (name)", USERS));
+        assertEquals(WriteMode.REPLACE, kept.writeMode(), "a unique index the source enforces too");
+        assertTrue(kept.addedUniqueKeys().isEmpty());
+
+        UniqueKey byName = new UniqueKey("by_name", List.of("full_name"));
+        TableDef renamed = new TableDef("s", List.of(col("id", "bigint", false), col("email", "varchar(64)", true),
+                col("full_name", "varchar(64)", true)), List.of(PK), List.of(PK, email, byName));
+        MigrationPlan added = MigrationPlan.plan(USERS, SHADOW, OLD, source, renamed,
+                AlterClauses.parse("RENAME COLUMN name TO full_name, ADD UNIQUE by_name (full_name)", USERS));
+        assertEquals(WriteMode.INSERT, added.writeMode(), "a unique index the source does not enforce");
+        assertEquals(List.of(new UniqueKey("by_name", List.of("name"))), added.addedUniqueKeys(),
+                "named in the source's columns, for the duplicate check at submit");
+
+        TableDef plain = new TableDef("s", source.columns(), List.of(PK), List.of(PK));
+        assertEquals(WriteMode.UPSERT, MigrationPlan.plan(USERS, SHADOW, OLD, source, plain,
+                AlterClauses.parse("DROP INDEX email", USERS)).writeMode());
     }
 }

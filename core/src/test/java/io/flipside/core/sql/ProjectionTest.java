@@ -61,4 +61,28 @@ class ProjectionTest {
         assertEquals(USERS, inverse.write());
         assertEquals(List.of("full_name"), inverse.mapping().fromColumns().subList(1, 2));
     }
+
+    @Test
+    void otherUniqueIndexesWriteByReplaceOrPlainInsert() {
+        Projection replace = new Projection("0badcafe", USERS, SHADOW, MAP, List.of("id"), List.of("id"), "PRIMARY",
+                WriteMode.REPLACE);
+        assertEquals("/* flipside 0badcafe apply */ REPLACE INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?)",
+                replace.upsert(1, false));
+        assertEquals(true, replace.copyChunk(true).contains("*/ REPLACE INTO "));
+        Projection insert = new Projection("0badcafe", USERS, SHADOW, MAP, List.of("id"), List.of("id"), "PRIMARY",
+                WriteMode.INSERT);
+        assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?)"
+                + " AND `app`.`users`.`id` <= ?", insert.upsert(1, true));
+        assertEquals(true, insert.copyChunk(true).contains("*/ INSERT INTO "));
+        assertEquals(WriteMode.UPSERT, replace.reversed().mode(), "the inverse upserts, keeping old-only columns");
+    }
+
+    @Test
+    void duplicatesOfANewUniqueKeyAreNamed() {
+        assertEquals("/* flipside 0badcafe prepare */ SELECT CONCAT_WS(', ', `a`, `b`), COUNT(*) FROM `app`.`users`"
+                + " WHERE `a` IS NOT NULL AND `b` IS NOT NULL GROUP BY `a`, `b` HAVING COUNT(*) > 1 LIMIT 3",
+                Duplicates.query("0badcafe", USERS, List.of("a", "b"), 3));
+    }
 }

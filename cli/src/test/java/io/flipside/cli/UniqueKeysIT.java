@@ -1,0 +1,193 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tables with a second unique index. The apply re-reads rows by key, so the shadow can briefly hold a row's older
+ * value of a unique column while another row already holds it: such a collision must neither merge two rows (as an
+ * upsert would) nor fail the migration. A unique index that the ALTER adds must never drop a row: duplicates in the
+ * source reject the migration at submit, and a duplicate written while it runs fails it before the cut-over.
+ */
+class UniqueKeysIT {
+    static Flipside f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = Flipside.get();
+    }
+
+    static TableName table(String name, boolean uniqueEmail, int rows) throws Exception {
+        TableName t = new TableName("uniques", name);
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
+            s.execute("DROP TABLE IF EXISTS " + t.quoted());
+            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, email VARCHAR(64) NOT NULL,"
+                    + " name VARCHAR(64) NULL" + (uniqueEmail ? ", UNIQUE KEY email (email)" : "") + ")");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM"
+                    + " seq WHERE n < " + rows + ") SELECT n, CONCAT('user', n, '@example.com'), CONCAT('name ', n)"
+                    + " FROM seq");
+        }
+        return t;
+    }
+
+    @Test
+    void rowsSwappingUniqueValuesAreNeverMerged() throws Exception {
+        TableName t = table("swaps", true, 2000);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger swaps = new AtomicInteger();
+        List<Throwable> errors = new ArrayList<>();
+        Thread writer = new Thread(() -> {
+            java.util.Random random = new java.util.Random(42);
+            try (Connection c = f.connect()) {
+                c.setAutoCommit(false);
+                while (!stop.get()) {
+                    long a = 1 + random.nextInt(2000);
+                    long b = 1 + random.nextInt(2000);
+                    if (a == b) {
+                        continue;
+                    }
+                    String ea = email(c, t, a);
+                    String eb = email(c, t, b);
+                    setEmail(c, t, a, "moving-" + a);
+                    setEmail(c, t, b, ea);
+                    setEmail(c, t, a, eb);
+                    c.commit();
+                    swaps.incrementAndGet();
+                    Thread.sleep(5);
+                }
+            } catch (Throwable e) {
+                errors.add(e);
+            }
+        }, "email-swapper");
+        writer.start();
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            Thread.sleep(2000); // and some swaps on the new table, for inverse replication
+            stop.set(true);
+            writer.join();
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertTrue(swaps.get() > 50, "swaps: " + swaps.get());
+            ChecksumVerdict v = client.awaitState(id, s -> !s.getChecksums().isEmpty(), Duration.ofSeconds(60))
+                    .orElseThrow().getChecksums().get(0);
+            assertTrue(v.getMatched(), "the shadow equalled the source at the freeze point: " + v);
+            TableName old = t.sibling(cut.getOldTable());
+            assertEquals("", awaitSameRows(t, old), "inverse replication kept the old table equal");
+            assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    @Test
+    void aNewUniqueKeyOverDuplicatesIsRejectedAtSubmitNamingThem() throws Exception {
+        TableName t = table("dupes", false, 100);
+        try (Connection c = f.connect()) {
+            setEmail(c, t, 7, "user3@example.com");
+        }
+        String before = contents(t);
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD UNIQUE KEY email (email)");
+        assertEquals(Main.REJECTED, submit.exit(), submit.toString());
+        assertTrue(submit.err().contains("user3@example.com") && submit.err().contains("2 rows"), submit.err());
+        assertEquals(before, contents(t), "the table is unchanged");
+        assertEquals(1, tables().stream().filter(n -> n.contains("dupes")).count(), "no shadow left: " + tables());
+    }
+
+    @Test
+    void aDuplicateWrittenDuringTheMigrationFailsItBeforeTheCutOver() throws Exception {
+        TableName t = table("late_dupe", false, 500);
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD UNIQUE KEY email (email)",
+                "--postpone-cutover");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            try (Connection c = f.connect()) {
+                setEmail(c, t, 400, "user12@example.com");
+            }
+            String before = contents(t);
+            MigrationState failed = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
+            assertTrue(failed.getError().contains("user12@example.com") && failed.getError().contains("400"),
+                    failed.getError());
+            assertEquals(before, contents(t), "the source is unchanged");
+            assertEquals(1, tables().stream().filter(n -> n.contains("late_dupe")).count(), "shadow dropped: "
+                    + tables());
+        }
+    }
+
+    private static String email(Connection c, TableName t, long id) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT email FROM " + t.quoted() + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void setEmail(Connection c, TableName t, long id, String email) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t.quoted() + " SET email = ? WHERE id = ?")) {
+            ps.setString(1, email);
+            ps.setLong(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static String contents(TableName t) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, email, name FROM " + t.quoted() + " ORDER BY id")) {
+            while (rs.next()) {
+                sb.append(rs.getLong(1)).append('|').append(rs.getString(2)).append('|').append(rs.getString(3))
+                        .append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String awaitSameRows(TableName a, TableName b) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String diff;
+        do {
+            String ca = contents(a);
+            String cb = contents(b);
+            diff = ca.equals(cb) ? "" : "tables differ (" + ca.length() + " vs " + cb.length() + " chars)";
+            if (diff.isEmpty()) {
+                return diff;
+            }
+            Thread.sleep(300);
+        } while (System.currentTimeMillis() < deadline);
+        return diff;
+    }
+
+    private static List<String> tables() throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW TABLES FROM " + Sql.ident("uniques"))) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package io.flipside.core.sql;
+
+/**
+ * How the forward projection writes a row of the shadow table, chosen by the plan from the shadow's unique indexes.
+ * The apply re-reads rows by key, so for a moment the shadow can hold a row's older value while a row written now
+ * already holds the newer one: with a second unique index the two can collide, although the source never held both.
+ */
+public enum WriteMode {
+    /**
+     * The shadow's only unique index is the shared key: {@code INSERT ... ON DUPLICATE KEY UPDATE} of the mapped
+     * columns, so that columns the mapping does not name keep their values.
+     */
+    UPSERT,
+    /**
+     * The shadow has other unique indexes, and the source enforces each of them too: a collision is with a stale row
+     * whose own change comes later in the changelog. {@code REPLACE} removes that row and its change puts it back.
+     * (An {@code ON DUPLICATE KEY UPDATE} would instead overwrite the stale row with this one's values, and lose
+     * this row.)
+     */
+    REPLACE,
+    /**
+     * The shadow has a unique index that the source does not enforce ({@code ADD UNIQUE}): a collision may be a real
+     * duplicate, which must fail the migration and never drop a row. The batch's rows are deleted and inserted with a
+     * plain {@code INSERT}, which refuses a duplicate.
+     */
+    INSERT
+}
