@@ -12,7 +12,9 @@ import java.time.Duration;
 
 /**
  * Connections of the applier, all with the same session: UTC (temporal key values are compared as UTC text), strict
- * SQL mode (a value that does not fit is an error, never a silent truncation), and a short InnoDB lock wait.
+ * SQL mode (a value that does not fit is an error, never a silent truncation) that accepts the zero dates an
+ * application may have written under a permissive mode (so that they are copied as they are, not refused halfway),
+ * and a short InnoDB lock wait.
  */
 final class Db {
     /** MySQL errors after which the transaction can simply be run again. */
@@ -36,14 +38,34 @@ final class Db {
         Connection c = DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
                 config.get(FlipsideConfig.MYSQL_PASSWORD));
         try (Statement s = c.createStatement()) {
-            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10,"
-                    + " SESSION sql_mode = IF(@@global.sql_mode = '', 'STRICT_ALL_TABLES',"
-                    + " CONCAT(@@global.sql_mode, ',STRICT_ALL_TABLES'))");
+            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10");
+            String global;
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.sql_mode")) {
+                rs.next();
+                global = rs.getString(1);
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SET SESSION sql_mode = ?")) {
+                ps.setString(1, sessionMode(global));
+                ps.execute();
+            }
         } catch (SQLException e) {
             c.close();
             throw e;
         }
         return c;
+    }
+
+    /** The server's SQL mode, strict, without the modes that refuse zero dates. */
+    static String sessionMode(String globalMode) {
+        java.util.List<String> modes = new java.util.ArrayList<>();
+        for (String m : globalMode.split(",")) {
+            if (!m.isBlank() && !m.equals("NO_ZERO_DATE") && !m.equals("NO_ZERO_IN_DATE")
+                    && !m.equals("STRICT_ALL_TABLES")) {
+                modes.add(m);
+            }
+        }
+        modes.add("STRICT_ALL_TABLES");
+        return String.join(",", modes);
     }
 
     /** Runs a transaction body again after a deadlock or lock wait timeout (the body must roll back on failure). */

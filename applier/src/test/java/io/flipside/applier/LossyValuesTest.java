@@ -21,4 +21,12 @@ class LossyValuesTest {
         assertEquals("", LossyValues.lenient("STRICT_ALL_TABLES"));
         assertEquals("", LossyValues.lenient(""));
     }
+
+    @Test
+    void theApplierSessionIsStrictButCarriesZeroDates() {
+        assertEquals("ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,"
+                + "STRICT_ALL_TABLES", Db.sessionMode("ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,"
+                + "NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"));
+        assertEquals("STRICT_ALL_TABLES", Db.sessionMode(""));
+    }
 }
