@@ -125,6 +125,7 @@ final class Preparation {
                 .setRevertNotes(plan.revertNotes())
                 .setRevertible(plan.revertible())
                 .setRowsTotal(Math.max(0, info.get().estimatedRows()))
+                .setInstantCapable(instantCapable(c, id, source, alter))
                 .setWriteMode(plan.writeMode().name())
                 .setInverseWriteMode(plan.inverseWriteMode().name())
                 .setAddedUniqueKeys(plan.addedUniqueKeys().stream()
@@ -161,6 +162,28 @@ final class Preparation {
         LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}", id, shadow, plan.sourceKey(),
                 plan.keyIndex(), plan.revertNotes());
         return new Outcome(started, null);
+    }
+
+    /**
+     * Whether MySQL could apply the ALTER with ALGORITHM=INSTANT: tried on an empty copy of the source, which is
+     * dropped again. MySQL is the judge, as for the ALTER itself.
+     */
+    private static boolean instantCapable(Connection c, String id, TableName source, AlterClauses alter)
+            throws SQLException {
+        TableName probe = source.sibling(Names.probeTable(source.table(), id));
+        try (Statement s = c.createStatement()) {
+            s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
+            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + probe.quoted() + " LIKE " + source.quoted());
+            try {
+                s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " " + alter.text()
+                        + ", ALGORITHM=INSTANT");
+                return true;
+            } catch (SQLException e) {
+                return false;
+            } finally {
+                s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
+            }
+        }
     }
 
     /** The duplicates of {@code key}'s columns in the source, described, or null when there is none. */

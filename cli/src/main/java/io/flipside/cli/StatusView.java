@@ -46,6 +46,7 @@ final class StatusView {
         o.put("planRevertible", s.getRevertible());
         ArrayNode notes = o.putArray("revertNotes");
         s.getRevertNotes().forEach(notes::add);
+        o.put("instantCapable", s.getInstantCapable());
         o.put("lossyValues", s.getLossyValues());
         ArrayNode lossy = o.putArray("lossyExamples");
         s.getLossyExamples().forEach(lossy::add);

@@ -78,6 +78,11 @@ final class SubmitCommand implements Callable<Integer> {
                 for (String note : started.getRevertNotes()) {
                     spec.commandLine().getErr().println("note: " + note);
                 }
+                if (started.getInstantCapable()) {
+                    spec.commandLine().getErr().println("note: MySQL could apply this ALTER instantly"
+                            + " (ALGORITHM=INSTANT), but not revertibly; Flipside copies the table so that a revert"
+                            + " stays possible");
+                }
             }
             spec.commandLine().getOut().println(e.getMigrationId());
             return Main.OK;

@@ -103,6 +103,7 @@ public final class Lifecycle {
                     .setInverse(m.getInverse())
                     .setRevertNotes(m.getRevertNotes())
                     .setRevertible(m.getRevertible())
+                    .setInstantCapable(m.getInstantCapable())
                     .setRowsTotal(m.getRowsTotal())
                     .build();
         } else if (p instanceof Progressed g) {

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * same table over time never collide with each other's leftovers.
  */
 public final class Names {
-    /** Matches the names of every table Flipside creates: {@code _<table>_<8 hex>_new|old|del}. */
-    public static final Pattern HELPER_TABLE = Pattern.compile("_.*_[0-9a-f]{8}_(new|old|del)");
+    /** Matches the names of every table Flipside creates: {@code _<table>_<8 hex>_new|old|del|prb}. */
+    public static final Pattern HELPER_TABLE = Pattern.compile("_.*_[0-9a-f]{8}_(new|old|del|prb)");
 
     private static final int TABLE_PART = 64 - "_".length() - "_12345678_new".length();
 
@@ -45,6 +45,11 @@ public final class Names {
     /** Where a table waits to be dropped when it is retired. */
     public static String holdTable(String table, String migrationId) {
         return helper(table, migrationId, "del");
+    }
+
+    /** An empty copy of the source on which the ALTER is tried with ALGORITHM=INSTANT at submit, then dropped. */
+    public static String probeTable(String table, String migrationId) {
+        return helper(table, migrationId, "prb");
     }
 
     private static String helper(String table, String migrationId, String suffix) {
