@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.Lifecycle;
 import io.flipside.core.migration.Names;
 import io.flipside.core.migration.Transitions;
@@ -188,6 +189,11 @@ final class MigrationWorker implements Runnable {
             if (outcome != null) {
                 reportOutcome(outcome, plan);
                 return true;
+            }
+            if (!Decisions.KIND_ALTER.equals(d.getKind())) {
+                resumed();
+                return new RenameMigration(id, db, sidecar, reports).run(() -> desired, () -> stopped, plan != null,
+                        this::endSidecar);
             }
             if (plan == null) {
                 if (Lifecycle.CANCEL.equals(d.getPendingAction())) {

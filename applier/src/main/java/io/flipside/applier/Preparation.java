@@ -131,34 +131,7 @@ final class Preparation {
                 .setAddedUniqueKeys(plan.addedUniqueKeys().stream()
                         .map(k -> k.indexName() + "(" + String.join(",", k.columns()) + ")").toList())
                 .build();
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            try (PreparedStatement ps = c.prepareStatement(sidecar.insertMigration())) {
-                ps.setString(1, id);
-                ps.setString(2, source.database());
-                ps.setString(3, source.table());
-                ps.setString(4, shadow.table());
-                ps.setString(5, old.table());
-                ps.setString(6, AvroJson.encode(started));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(sidecar.insertCopyState())) {
-                ps.setString(1, id);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
-                ps.setString(1, id);
-                ps.setLong(2, startOffset);
-                ps.executeUpdate();
-            }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        record(c, sidecar, id, source, shadow, old, started, startOffset);
         LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}", id, shadow, plan.sourceKey(),
                 plan.keyIndex(), plan.revertNotes());
         return new Outcome(started, null);
@@ -196,6 +169,39 @@ final class Preparation {
             }
         }
         return found.isEmpty() ? null : String.join(", ", found);
+    }
+
+    /** The plan and the initial progress rows, in one sidecar transaction. */
+    static void record(Connection c, Sidecar sidecar, String id, TableName source, TableName shadow, TableName old,
+            MigrationStarted started, long startOffset) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertMigration())) {
+                ps.setString(1, id);
+                ps.setString(2, source.database());
+                ps.setString(3, source.table());
+                ps.setString(4, shadow.table());
+                ps.setString(5, old.table());
+                ps.setString(6, AvroJson.encode(started));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertCopyState())) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
+                ps.setString(1, id);
+                ps.setLong(2, startOffset);
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
     }
 
     private static void dropQuietly(Statement s, String id, TableName shadow) {

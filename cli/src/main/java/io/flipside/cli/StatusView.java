@@ -38,6 +38,7 @@ final class StatusView {
             o.put("writeFreezeMillis", s.getWriteFreezeMillis());
         }
         o.put("error", s.getError());
+        o.put("kind", s.getKind());
         o.put("alter", s.getAlter());
         o.put("operator", s.getOperator());
         o.put("submittedAt", s.getSubmittedAt().toString());
@@ -119,7 +120,7 @@ final class StatusView {
                         + (s.getLossyValues() > 0 ? "revert lossy (" + s.getLossyValues() + " values, --force); " : "")
                         + "completes in " + left / 60 + "m" + left % 60 + "s";
             } else {
-                note = s.getAlter();
+                note = "ALTER".equals(s.getKind()) ? s.getAlter() : (s.getKind() + " " + s.getAlter()).strip();
             }
             sb.append(String.format(fmt, s.getId(), abbreviate(s.getTable(), 24), s.getStatus(), copied,
                     s.getLagMillis() + " ms", freeze, note));

@@ -27,8 +27,23 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--table", required = true, paramLabel = "DB.TABLE", description = "The table to change")
     String table;
 
-    @Option(names = "--alter", required = true, paramLabel = "CLAUSES", description = "ALTER clauses, e.g. \"DROP COLUMN title\"")
-    String alter;
+    /** What the migration does: exactly one of these. */
+    static final class Change {
+        @Option(names = "--alter", required = true, paramLabel = "CLAUSES",
+                description = "ALTER clauses, e.g. \"DROP COLUMN title\"")
+        String alter;
+
+        @Option(names = "--create", required = true, paramLabel = "STATEMENT",
+                description = "Create the table: \"CREATE TABLE db.t (...)\". A revert renames it away with its rows")
+        String create;
+
+        @Option(names = "--drop", required = true,
+                description = "Drop the table: the cut-over renames it away, a revert renames it back; complete drops it")
+        boolean drop;
+    }
+
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Change change;
 
     @Option(names = "--postpone-cutover", description = "Wait in READY for a cutover command instead of cutting over when caught up")
     boolean postpone;
@@ -47,7 +62,10 @@ final class SubmitCommand implements Callable<Integer> {
         FlipsideConfig cfg = config.load();
         try (OperatorClient client = new OperatorClient(cfg);
                 OperatorClient.JournalFollower journal = client.followJournal()) {
-            Command c = OperatorClient.command(new Submit(table, alter, postpone, retentionSeconds), operator.operator,
+            String kind = change.create != null ? "CREATE" : change.drop ? "DROP" : "ALTER";
+            String statement = change.create != null ? change.create : change.drop ? "" : change.alter;
+            Command c = OperatorClient.command(new Submit(table, statement, postpone, retentionSeconds, kind),
+                    operator.operator,
                     operator.reason);
             client.send(c);
             Optional<JournalEvent> answer = journal.await(c.getRequestId(), e -> e.getPayload() instanceof MigrationStarted

@@ -189,7 +189,7 @@ public final class WorkedExample {
     }
 
     private String submit(OperatorClient client, TableName users) {
-        Command c = OperatorClient.command(new Submit(users.toString(), "DROP COLUMN title", false, null), "demo",
+        Command c = OperatorClient.command(new Submit(users.toString(), "DROP COLUMN title", false, null, "ALTER"), "demo",
                 "the worked example");
         try (OperatorClient.JournalFollower journal = client.followJournal()) {
             client.send(c);

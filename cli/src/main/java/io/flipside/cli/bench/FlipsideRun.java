@@ -101,7 +101,7 @@ final class FlipsideRun {
         try (HeapWatch heap = new HeapWatch(); OperatorClient client = new OperatorClient(config)) {
             f.heap = heap;
             long submitSent = System.currentTimeMillis();
-            Command submit = OperatorClient.command(new Submit(table.toString(), alter, false, null), "bench",
+            Command submit = OperatorClient.command(new Submit(table.toString(), alter, false, null, "ALTER"), "bench",
                     "flipside bench");
             JournalEvent verdict;
             try (OperatorClient.JournalFollower journal = client.followJournal()) {

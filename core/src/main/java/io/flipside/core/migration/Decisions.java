@@ -9,6 +9,7 @@ import static io.flipside.schema.MigrationStatus.REVERTED;
 import static io.flipside.schema.MigrationStatus.REVERTING;
 
 import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.ddl.CreateTable;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.Cancel;
 import io.flipside.schema.CancelRequested;
@@ -55,6 +56,11 @@ import java.util.UUID;
  * events out; the controller appends the events and folds them with {@link Lifecycle#fold}.
  */
 public final class Decisions {
+    /** Kinds of migration (Command.Submit's kind). */
+    public static final String KIND_ALTER = "ALTER";
+    public static final String KIND_CREATE = "CREATE";
+    public static final String KIND_DROP = "DROP";
+
     /** The operator named on decisions Flipside takes by itself. */
     public static final String SYSTEM_OPERATOR = "flipside";
 
@@ -148,10 +154,24 @@ public final class Decisions {
     private List<JournalEvent> submit(Command command, Submit s, Migrations migrations, Instant now) {
         String id = Names.migrationId(command.getRequestId());
         TableName table;
-        AlterClauses alter;
+        String statement;
         try {
             table = TableName.parse(s.getTable());
-            alter = AlterClauses.parse(s.getAlter(), table);
+            statement = switch (s.getKind()) {
+                case KIND_ALTER -> AlterClauses.parse(s.getAlter(), table).text();
+                case KIND_CREATE -> {
+                    CreateTable.parse(s.getAlter(), table);
+                    yield s.getAlter().strip();
+                }
+                case KIND_DROP -> {
+                    if (s.getAlter() != null && !s.getAlter().isBlank()) {
+                        throw new IllegalArgumentException("a DROP migration takes no statement");
+                    }
+                    yield "";
+                }
+                default -> throw new IllegalArgumentException("unknown kind of migration " + s.getKind()
+                        + "; expected ALTER, CREATE or DROP");
+            };
         } catch (IllegalArgumentException e) {
             return List.of(reject(command, null, "submit", e.getMessage(), now));
         }
@@ -170,7 +190,7 @@ public final class Decisions {
             return List.of(reject(command, null, "submit", "the retention window must be positive", now));
         }
         return List.of(event(command, id, now,
-                new MigrationSubmitted(table.toString(), alter.text(), s.getPostponeCutover(), retention)));
+                new MigrationSubmitted(table.toString(), statement, s.getPostponeCutover(), retention, s.getKind())));
     }
 
     /**

@@ -69,6 +69,7 @@ public final class Lifecycle {
                     .setId(event.getMigrationId())
                     .setTable(s.getTable())
                     .setAlter(s.getAlter())
+                    .setKind(s.getKind())
                     .setStatus(QUEUED)
                     .setPostponeCutover(s.getPostponeCutover())
                     .setRetentionSeconds(s.getRetentionSeconds())

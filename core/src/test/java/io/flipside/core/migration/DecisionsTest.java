@@ -81,7 +81,7 @@ class DecisionsTest {
     }
 
     String submit(boolean postpone) {
-        List<JournalEvent> out = send(new Submit("app.users", "DROP COLUMN title", postpone, null));
+        List<JournalEvent> out = send(new Submit("app.users", "DROP COLUMN title", postpone, null, "ALTER"));
         assertInstanceOf(MigrationSubmitted.class, out.get(0).getPayload(), () -> out.toString());
         return out.get(0).getMigrationId();
     }
@@ -153,18 +153,34 @@ class DecisionsTest {
     @Test
     void aSecondMigrationOfTheSameTableIsRejected() {
         String first = submit(false);
-        String reason = rejection(send(new Submit("app.users", "ADD COLUMN x INT", false, null)));
+        String reason = rejection(send(new Submit("app.users", "ADD COLUMN x INT", false, null, "ALTER")));
         assertTrue(reason.contains(first), reason);
         assertEquals(1, states.size());
     }
 
     @Test
     void badSubmitsAreRejectedWithTheReason() {
-        assertTrue(rejection(send(new Submit("users", "DROP COLUMN x", false, null))).contains("DATABASE.TABLE"));
-        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x; DROP TABLE y", false, null)))
+        assertTrue(rejection(send(new Submit("users", "DROP COLUMN x", false, null, "ALTER"))).contains("DATABASE.TABLE"));
+        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x; DROP TABLE y", false, null, "ALTER")))
                 .contains("one statement"));
-        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x", false, 0L))).contains("retention"));
+        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x", false, 0L, "ALTER"))).contains("retention"));
         assertTrue(states.isEmpty());
+    }
+
+    @Test
+    void createAndDropAreCheckedAsWhatTheyAre() {
+        List<JournalEvent> create = send(new Submit("app.audit", "CREATE TABLE app.audit (id INT PRIMARY KEY)", false,
+                null, "CREATE"));
+        MigrationSubmitted submitted = assertInstanceOf(MigrationSubmitted.class, create.get(0).getPayload());
+        assertEquals("CREATE", submitted.getKind());
+        assertEquals("CREATE", states.get(create.get(0).getMigrationId()).getKind());
+        assertTrue(rejection(send(new Submit("app.audit2", "CREATE TABLE app.other (id INT)", false, null, "CREATE")))
+                .contains("app.other"));
+        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x", false, null, "DROP")))
+                .contains("no statement"));
+        assertEquals("", ((MigrationSubmitted) send(new Submit("app.users", "", false, null, "DROP")).get(0)
+                .getPayload()).getAlter());
+        assertTrue(rejection(send(new Submit("app.t", "", false, null, "TRUNCATE"))).contains("unknown kind"));
     }
 
     @Test

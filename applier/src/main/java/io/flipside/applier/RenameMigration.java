@@ -1,0 +1,238 @@
+package io.flipside.applier;
+
+import io.flipside.core.ddl.CreateTable;
+import io.flipside.core.migration.Decisions;
+import io.flipside.core.migration.Lifecycle;
+import io.flipside.core.migration.Names;
+import io.flipside.core.migration.Transitions;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.CaughtUp;
+import io.flipside.schema.CutOverCompleted;
+import io.flipside.schema.MigrationCancelled;
+import io.flipside.schema.MigrationCompleted;
+import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.RevertCompleted;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A CREATE or DROP migration: nothing to copy, so its cut-over and its revert are single renames, and nothing is
+ * destroyed before complete.
+ *
+ * <pre>
+ *             prepare                          cut-over                    revert                  complete
+ *   CREATE    create it as the shadow table    RENAME shadow TO t          RENAME t TO shadow      after a revert:
+ *             (MySQL judges the statement)     (the table appears)         (with its rows)         drop the shadow
+ *   DROP      check that t exists              RENAME t TO old             RENAME old TO t         after the cut-over:
+ *                                              (the table is gone)         (with every row)        drop old
+ * </pre>
+ *
+ * Each step first looks at which of the two names exists, so a step a crash interrupted is finished or found done,
+ * never done twice.
+ */
+final class RenameMigration {
+    private static final Logger LOG = LoggerFactory.getLogger(RenameMigration.class);
+
+    private final String id;
+    private final Db db;
+    private final Sidecar sidecar;
+    private final Reports reports;
+    private boolean reportedCaughtUp;
+
+    RenameMigration(String id, Db db, Sidecar sidecar, Reports reports) {
+        this.id = id;
+        this.db = db;
+        this.sidecar = sidecar;
+        this.reports = reports;
+    }
+
+    /** Reconciles MySQL with the wanted state until the migration ends or {@code stopped}; true when it ended. */
+    boolean run(Supplier<MigrationState> desired, BooleanSupplier stopped, boolean prepared, Ending ending)
+            throws Exception {
+        MigrationState first = desired.get();
+        boolean create = Decisions.KIND_CREATE.equals(first.getKind());
+        TableName table = TableName.parse(first.getTable());
+        // CREATE: the new table waits under the shadow name. DROP: the table waits under the old name.
+        TableName parked = table.sibling(create ? Names.shadowTable(table.table(), id) : Names.oldTable(table.table(), id));
+        if (prepared && first.getStatus() == MigrationStatus.QUEUED) {
+            reports.send(id, plan(create, table, parked)); // prepared, but the report was lost
+        } else if (!prepared) {
+            if (first.getStatus() != MigrationStatus.QUEUED) {
+                return true;
+            }
+            Optional<String> rejection = prepare(first, create, table, parked);
+            if (rejection.isPresent()) {
+                LOG.info("migration {} rejected: {}", id, rejection.get());
+                reports.send(id, new MigrationRejected(rejection.get()));
+                return true;
+            }
+        }
+        while (!stopped.getAsBoolean()) {
+            MigrationState d = desired.get();
+            if (Lifecycle.CANCEL.equals(d.getPendingAction())) {
+                // Before the cut-over nothing is in place: a created table only exists under its shadow name.
+                if (create) {
+                    execute(parked, "cleanup", "DROP TABLE IF EXISTS " + parked.quoted());
+                }
+                ending.end("CANCELLED");
+                reports.send(id, new MigrationCancelled(create ? parked.table() : null));
+                return true;
+            }
+            if (Lifecycle.COMPLETE.equals(d.getPendingAction())) {
+                complete(d, create, parked, ending);
+                return true;
+            }
+            if (Transitions.isFinal(d.getStatus())) {
+                return true;
+            }
+            switch (d.getStatus()) {
+                case COPYING -> {
+                    if (!reportedCaughtUp) {
+                        reports.send(id, new CaughtUp(0L));
+                        reportedCaughtUp = true;
+                    }
+                }
+                case CUTTING_OVER -> {
+                    // CREATE puts the parked table in place; DROP parks the table.
+                    Swap s = create ? rename(parked, table) : rename(table, parked);
+                    reports.send(id, new CutOverCompleted(s.gtid(), s.millis(), 0L, 1), s.gtid());
+                }
+                case REVERTING -> {
+                    Swap s = create ? rename(table, parked) : rename(parked, table);
+                    long serving = d.getPendingSince() == null ? -1 : System.currentTimeMillis() - d.getPendingSince();
+                    reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving), s.gtid());
+                }
+                default -> { }
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    private Optional<String> prepare(MigrationState d, boolean create, TableName table, TableName parked)
+            throws SQLException {
+        try (Connection c = db.connect()) {
+            boolean exists = TableInspector.exists(c, table);
+            if (create) {
+                if (exists) {
+                    return Optional.of("table " + table + " already exists");
+                }
+                CreateTable statement;
+                try {
+                    statement = CreateTable.parse(d.getAlter(), table);
+                } catch (IllegalArgumentException e) {
+                    return Optional.of(e.getMessage());
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
+                    s.execute(Sql.tag(id, "prepare") + statement.statementFor(parked));
+                } catch (SQLException e) {
+                    return Optional.of("MySQL refused the CREATE TABLE: "
+                            + e.getMessage().replace(parked.table(), table.table()));
+                }
+            } else {
+                Optional<TableInspector.TableInfo> info = TableInspector.info(c, table);
+                if (info.isEmpty()) {
+                    return Optional.of("table " + table + " does not exist");
+                }
+                if (!"BASE TABLE".equals(info.get().type())) {
+                    return Optional.of(table + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
+                            + ", not a table");
+                }
+                if (TableInspector.hasForeignKeys(c, table)) {
+                    return Optional.of("table " + table + " has or is referenced by foreign keys; Flipside does not"
+                            + " drop such tables (a foreign key follows the renamed table, not its name)");
+                }
+                if (TableInspector.exists(c, parked)) {
+                    return Optional.of("a table named " + parked + " already exists");
+                }
+            }
+            MigrationStarted started = plan(create, table, parked);
+            Preparation.record(c, sidecar, id, table, create ? parked : table, create ? table : parked, started, 0);
+            reports.send(id, started);
+            return Optional.empty();
+        }
+    }
+
+    private MigrationStarted plan(boolean create, TableName table, TableName parked) {
+        String note = create
+                ? "the cut-over renames the new table into place as " + table + "; a revert renames it away to "
+                        + parked + " with the rows written into it, and complete after a revert drops it"
+                : "the cut-over renames " + table + " away to " + parked + " (writes to it then fail as for a dropped"
+                        + " table); a revert renames it back with every row, and complete after the cut-over drops it";
+        return MigrationStarted.newBuilder()
+                .setShadowTable(create ? parked.table() : table.table())
+                .setOldTable(create ? table.table() : parked.table())
+                .setKeyColumns(List.of())
+                .setForward(List.of())
+                .setInverse(List.of())
+                .setRevertNotes(List.of(note))
+                .setRevertible(true)
+                .setRowsTotal(0L)
+                .build();
+    }
+
+    /** Records the migration's outcome in the sidecar, before it is reported. */
+    interface Ending {
+        void end(String outcome) throws SQLException;
+    }
+
+    /** A rename and when it happened: the GTID set right after it, and how long it took. */
+    private record Swap(String gtid, long millis) {}
+
+    /** Renames {@code from} to {@code to}, unless that was done already (by this worker before a crash). */
+    private Swap rename(TableName from, TableName to) throws SQLException {
+        long t0 = System.nanoTime();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            boolean done = TableInspector.exists(c, to) && !TableInspector.exists(c, from);
+            if (!done) {
+                s.execute(Sql.tag(id, "swap") + "RENAME TABLE " + from.quoted() + " TO " + to.quoted());
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed")) {
+                rs.next();
+                String gtid = rs.getString(1).replace("\n", "");
+                LOG.info("migration {}: renamed {} to {} in {} ms{}", id, from, to, millis, done ? " (earlier)" : "");
+                return new Swap(gtid, millis);
+            }
+        }
+    }
+
+    /** Retires the parked table when it holds what the migration set aside: the dropped table, or a reverted one. */
+    private void complete(MigrationState d, boolean create, TableName parked, Ending ending) throws SQLException {
+        boolean retire = create ? d.getStatus() == MigrationStatus.REVERTED : d.getStatus() == MigrationStatus.CUT_OVER;
+        String retired = null;
+        if (retire) {
+            TableName table = TableName.parse(d.getTable());
+            TableName hold = table.sibling(Names.holdTable(table.table(), id));
+            try (Connection c = db.connect()) {
+                if (TableInspector.exists(c, parked)) {
+                    execute(parked, "retire", "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
+                }
+            }
+            execute(hold, "retire", "DROP TABLE IF EXISTS " + hold.quoted());
+            retired = parked.table();
+        }
+        ending.end("COMPLETED");
+        reports.send(id, new MigrationCompleted(retired));
+    }
+
+    private void execute(TableName t, String phase, String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute(Sql.tag(id, phase) + sql);
+        }
+        LOG.info("migration {}: {} {}", id, phase, t);
+    }
+}
