@@ -88,7 +88,7 @@ class ChaosIT {
             restartApplier(c, "copy.chunk" + PAUSE + ":1:2");
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 150)) {
                 writers.start();
-                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null));
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
                 say("run %d: migration %s of %s", run, id, users);
 
                 killApplierAt(c, id, "copy.chunk", "copy");

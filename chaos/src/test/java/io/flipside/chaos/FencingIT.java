@@ -39,7 +39,7 @@ class FencingIT {
             c.startApplier("copy.chunk:15000:1");
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 100)) {
                 writers.start();
-                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null));
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
                 Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint copy.chunk: pausing"),
                         Duration.ofSeconds(120)), "the first applier is inside a chunk");
                 c.applier.signal("STOP");

@@ -45,7 +45,7 @@ class RestartsIT {
             c.startApplier("");
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 100)) {
                 writers.start();
-                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null));
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
                 MigrationState copying = c.await(id, s -> s.getRowsCopied() > 0, "copy progress");
                 assertTrue(copying.getStatus() == MigrationStatus.COPYING && copying.getRowsCopied() < ROWS,
                         "the broker restarts in the middle of the copy");

@@ -107,7 +107,7 @@ class ControllerTopologyTest {
     }
 
     String submit() {
-        List<JournalEvent> out = send(command(new Submit("app.users", "DROP COLUMN title", false, null)));
+        List<JournalEvent> out = send(command(new Submit("app.users", "DROP COLUMN title", false, null, "ALTER")));
         return assertInstanceOf(MigrationSubmitted.class, out.get(0).getPayload()) != null
                 ? out.get(0).getMigrationId() : null;
     }
@@ -143,7 +143,7 @@ class ControllerTopologyTest {
 
     @Test
     void aCommandDeliveredTwiceTakesEffectOnce() {
-        Command c = command(new Submit("app.users", "DROP COLUMN title", false, null));
+        Command c = command(new Submit("app.users", "DROP COLUMN title", false, null, "ALTER"));
         assertEquals(1, send(c).size());
         assertTrue(send(c).isEmpty(), "the repeat is ignored, not rejected as a second migration of the table");
     }
@@ -156,7 +156,7 @@ class ControllerTopologyTest {
         assertInstanceOf(CutOverRequested.class, out.get(1).getPayload());
         report(id, new CutOverCompleted("u:1-5", 30L, 1L, 1));
         assertEquals(MigrationStatus.CUT_OVER, stored(id).getStatus());
-        assertInstanceOf(CommandRejected.class, send(command(new Submit("app.users", "ADD COLUMN y INT", false, null)))
+        assertInstanceOf(CommandRejected.class, send(command(new Submit("app.users", "ADD COLUMN y INT", false, null, "ALTER")))
                 .get(0).getPayload(), "a second migration of the table while the first is in flight");
         send(command(new Revert(id, false)));
         assertEquals(MigrationStatus.REVERTING, stored(id).getStatus());
