@@ -192,7 +192,7 @@ final class MigrationWorker implements Runnable {
             }
             if (!Decisions.KIND_ALTER.equals(d.getKind())) {
                 resumed();
-                return new RenameMigration(id, db, sidecar, reports).run(() -> desired, () -> stopped, plan != null,
+                return new NoCopyMigration(id, db, sidecar, reports).run(() -> desired, () -> stopped, plan,
                         this::endSidecar);
             }
             if (plan == null) {

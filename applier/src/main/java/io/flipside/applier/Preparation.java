@@ -6,6 +6,7 @@ import io.flipside.core.mapping.PlanException;
 import io.flipside.core.mapping.TableDef;
 import io.flipside.core.mapping.UniqueKey;
 import io.flipside.core.sql.Duplicates;
+import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
@@ -125,7 +126,7 @@ final class Preparation {
                 .setRevertNotes(plan.revertNotes())
                 .setRevertible(plan.revertible())
                 .setRowsTotal(Math.max(0, info.get().estimatedRows()))
-                .setInstantCapable(instantCapable(c, id, source, alter))
+                .setInstantCapable(instantDefinition(c, id, source, alter).isPresent())
                 .setWriteMode(plan.writeMode().name())
                 .setInverseWriteMode(plan.inverseWriteMode().name())
                 .setAddedUniqueKeys(plan.addedUniqueKeys().stream()
@@ -138,10 +139,10 @@ final class Preparation {
     }
 
     /**
-     * Whether MySQL could apply the ALTER with ALGORITHM=INSTANT: tried on an empty copy of the source, which is
-     * dropped again. MySQL is the judge, as for the ALTER itself.
+     * The table's definition after the ALTER if MySQL can apply it with ALGORITHM=INSTANT, else empty: tried on an
+     * empty copy of the source, which is dropped again. MySQL is the judge, as for the ALTER itself.
      */
-    private static boolean instantCapable(Connection c, String id, TableName source, AlterClauses alter)
+    static Optional<String> instantDefinition(Connection c, String id, TableName source, AlterClauses alter)
             throws SQLException {
         TableName probe = source.sibling(Names.probeTable(source.table(), id));
         try (Statement s = c.createStatement()) {
@@ -150,12 +151,20 @@ final class Preparation {
             try {
                 s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " " + alter.text()
                         + ", ALGORITHM=INSTANT");
-                return true;
+                return Optional.of(definition(c, probe));
             } catch (SQLException e) {
-                return false;
+                return Optional.empty();
             } finally {
                 s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
             }
+        }
+    }
+
+    /** SHOW CREATE TABLE, without the table's name and AUTO_INCREMENT counter. */
+    static String definition(Connection c, TableName t) throws SQLException {
+        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + t.quoted())) {
+            rs.next();
+            return TableDefinitions.withoutNameAndCounter(rs.getString(2));
         }
     }
 

@@ -45,6 +45,10 @@ final class SubmitCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Change change;
 
+    @Option(names = "--instant", description = "With --alter: apply it in place with ALGORITHM=INSTANT at the"
+            + " cut-over, NOT revertibly (refused when MySQL cannot do it instantly)")
+    boolean instant;
+
     @Option(names = "--postpone-cutover", description = "Wait in READY for a cutover command instead of cutting over when caught up")
     boolean postpone;
 
@@ -62,7 +66,11 @@ final class SubmitCommand implements Callable<Integer> {
         FlipsideConfig cfg = config.load();
         try (OperatorClient client = new OperatorClient(cfg);
                 OperatorClient.JournalFollower journal = client.followJournal()) {
-            String kind = change.create != null ? "CREATE" : change.drop ? "DROP" : "ALTER";
+            if (instant && change.alter == null) {
+                spec.commandLine().getErr().println("flipside: --instant applies to --alter only");
+                return Main.FAILED;
+            }
+            String kind = change.create != null ? "CREATE" : change.drop ? "DROP" : instant ? "INSTANT" : "ALTER";
             String statement = change.create != null ? change.create : change.drop ? "" : change.alter;
             Command c = OperatorClient.command(new Submit(table, statement, postpone, retentionSeconds, kind),
                     operator.operator,

@@ -97,4 +97,45 @@ class PlanIT {
             assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
         }
     }
+
+    @Test
+    void instantIsAnExplicitOptInThatCannotBeReverted() throws Exception {
+        TableName t = table("opt_in");
+        Flipside.Run notInstant = f.cli("submit", "--table", t.toString(), "--alter", "MODIFY name VARCHAR(32) NULL",
+                "--instant");
+        assertEquals(Main.REJECTED, notInstant.exit(), notInstant.toString());
+        assertTrue(notInstant.err().contains("cannot apply this ALTER with ALGORITHM=INSTANT"), notInstant.err());
+
+        Flipside.Run instant = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
+                "--instant");
+        assertEquals(Main.OK, instant.exit(), instant.toString());
+        assertTrue(instant.err().contains("not revertible"), instant.err());
+        String id = instant.lastLine();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            assertFalse(cut.getRevertible());
+            assertEquals(0, cut.getRowsCopied(), "nothing copied");
+            try (Connection c = f.connect(); Statement s = c.createStatement()) {
+                s.executeQuery("SELECT extra FROM " + t.quoted() + " LIMIT 1").close();
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
+                    rs.next();
+                    assertEquals(500, rs.getLong(1), "every row still there, in place");
+                }
+                try (java.sql.ResultSet rs = s.executeQuery("SHOW TABLES FROM " + Sql.ident(t.database())
+                        + " LIKE '%opt_in%'")) {
+                    int n = 0;
+                    while (rs.next()) {
+                        n++;
+                    }
+                    assertEquals(1, n, "no shadow, no old table");
+                }
+            }
+            Flipside.Run revert = f.cli("revert", id);
+            assertEquals(Main.REJECTED, revert.exit(), revert.toString());
+            assertTrue(revert.err().contains("not revertible"), revert.err());
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+        Flipside.Run withoutAlter = f.cli("submit", "--table", t.toString(), "--drop", "--instant");
+        assertEquals(Main.FAILED, withoutAlter.exit(), withoutAlter.toString());
+    }
 }

@@ -60,6 +60,7 @@ public final class Decisions {
     public static final String KIND_ALTER = "ALTER";
     public static final String KIND_CREATE = "CREATE";
     public static final String KIND_DROP = "DROP";
+    public static final String KIND_INSTANT = "INSTANT";
 
     /** The operator named on decisions Flipside takes by itself. */
     public static final String SYSTEM_OPERATOR = "flipside";
@@ -158,7 +159,7 @@ public final class Decisions {
         try {
             table = TableName.parse(s.getTable());
             statement = switch (s.getKind()) {
-                case KIND_ALTER -> AlterClauses.parse(s.getAlter(), table).text();
+                case KIND_ALTER, KIND_INSTANT -> AlterClauses.parse(s.getAlter(), table).text();
                 case KIND_CREATE -> {
                     CreateTable.parse(s.getAlter(), table);
                     yield s.getAlter().strip();
@@ -170,7 +171,7 @@ public final class Decisions {
                     yield "";
                 }
                 default -> throw new IllegalArgumentException("unknown kind of migration " + s.getKind()
-                        + "; expected ALTER, CREATE or DROP");
+                        + "; expected ALTER, CREATE, DROP or INSTANT");
             };
         } catch (IllegalArgumentException e) {
             return List.of(reject(command, null, "submit", e.getMessage(), now));

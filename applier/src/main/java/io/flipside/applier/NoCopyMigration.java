@@ -1,5 +1,6 @@
 package io.flipside.applier;
 
+import io.flipside.core.ddl.AlterClauses;
 import io.flipside.core.ddl.CreateTable;
 import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.Lifecycle;
@@ -28,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A CREATE or DROP migration: nothing to copy, so its cut-over and its revert are single renames, and nothing is
- * destroyed before complete.
+ * A migration with nothing to copy. CREATE and DROP: the cut-over and the revert are single renames, and nothing is
+ * destroyed before complete. INSTANT (an operator's explicit opt-in): the cut-over applies the ALTER in place with
+ * ALGORITHM=INSTANT, and there is no revert.
  *
  * <pre>
  *             prepare                          cut-over                    revert                  complete
@@ -37,13 +39,15 @@ import org.slf4j.LoggerFactory;
  *             (MySQL judges the statement)     (the table appears)         (with its rows)         drop the shadow
  *   DROP      check that t exists              RENAME t TO old             RENAME old TO t         after the cut-over:
  *                                              (the table is gone)         (with every row)        drop old
+ *   INSTANT   try it on an empty probe copy    ALTER TABLE t ...,          refused                 nothing
+ *             (MySQL judges; definition kept)  ALGORITHM=INSTANT
  * </pre>
  *
  * Each step first looks at which of the two names exists, so a step a crash interrupted is finished or found done,
  * never done twice.
  */
-final class RenameMigration {
-    private static final Logger LOG = LoggerFactory.getLogger(RenameMigration.class);
+final class NoCopyMigration {
+    private static final Logger LOG = LoggerFactory.getLogger(NoCopyMigration.class);
 
     private final String id;
     private final Db db;
@@ -51,7 +55,7 @@ final class RenameMigration {
     private final Reports reports;
     private boolean reportedCaughtUp;
 
-    RenameMigration(String id, Db db, Sidecar sidecar, Reports reports) {
+    NoCopyMigration(String id, Db db, Sidecar sidecar, Reports reports) {
         this.id = id;
         this.db = db;
         this.sidecar = sidecar;
@@ -59,26 +63,30 @@ final class RenameMigration {
     }
 
     /** Reconciles MySQL with the wanted state until the migration ends or {@code stopped}; true when it ended. */
-    boolean run(Supplier<MigrationState> desired, BooleanSupplier stopped, boolean prepared, Ending ending)
+    boolean run(Supplier<MigrationState> desired, BooleanSupplier stopped, MigrationStarted prepared, Ending ending)
             throws Exception {
         MigrationState first = desired.get();
         boolean create = Decisions.KIND_CREATE.equals(first.getKind());
+        boolean instant = Decisions.KIND_INSTANT.equals(first.getKind());
         TableName table = TableName.parse(first.getTable());
         // CREATE: the new table waits under the shadow name. DROP: the table waits under the old name.
         TableName parked = table.sibling(create ? Names.shadowTable(table.table(), id) : Names.oldTable(table.table(), id));
-        if (prepared && first.getStatus() == MigrationStatus.QUEUED) {
-            reports.send(id, plan(create, table, parked)); // prepared, but the report was lost
-        } else if (!prepared) {
+        MigrationStarted plan = prepared;
+        if (plan != null && first.getStatus() == MigrationStatus.QUEUED) {
+            reports.send(id, plan); // prepared, but the report was lost
+        } else if (plan == null) {
             if (first.getStatus() != MigrationStatus.QUEUED) {
                 return true;
             }
-            Optional<String> rejection = prepare(first, create, table, parked);
-            if (rejection.isPresent()) {
-                LOG.info("migration {} rejected: {}", id, rejection.get());
-                reports.send(id, new MigrationRejected(rejection.get()));
+            Prepared p = instant ? prepareInstant(first, table, parked) : prepare(first, create, table, parked);
+            if (p.rejection() != null) {
+                LOG.info("migration {} rejected: {}", id, p.rejection());
+                reports.send(id, new MigrationRejected(p.rejection()));
                 return true;
             }
+            plan = p.plan();
         }
+        String actedOn = null;
         while (!stopped.getAsBoolean()) {
             MigrationState d = desired.get();
             if (Lifecycle.CANCEL.equals(d.getPendingAction())) {
@@ -86,12 +94,13 @@ final class RenameMigration {
                 if (create) {
                     execute(parked, "cleanup", "DROP TABLE IF EXISTS " + parked.quoted());
                 }
+                // DROP and INSTANT changed nothing before their cut-over.
                 ending.end("CANCELLED");
                 reports.send(id, new MigrationCancelled(create ? parked.table() : null));
                 return true;
             }
             if (Lifecycle.COMPLETE.equals(d.getPendingAction())) {
-                complete(d, create, parked, ending);
+                complete(d, create, instant, parked, ending);
                 return true;
             }
             if (Transitions.isFinal(d.getStatus())) {
@@ -105,14 +114,22 @@ final class RenameMigration {
                     }
                 }
                 case CUTTING_OVER -> {
-                    // CREATE puts the parked table in place; DROP parks the table.
-                    Swap s = create ? rename(parked, table) : rename(table, parked);
-                    reports.send(id, new CutOverCompleted(s.gtid(), s.millis(), 0L, 1), s.gtid());
+                    if (!(d.getStatus() + "/" + d.getPendingRequestId()).equals(actedOn)) {
+                        // CREATE puts the parked table in place; DROP parks the table; INSTANT alters it in place.
+                        Swap s = instant ? alterInPlace(table, d.getAlter(), plan.getInstantDefinition())
+                                : create ? rename(parked, table) : rename(table, parked);
+                        reports.send(id, new CutOverCompleted(s.gtid(), s.millis(), 0L, 1), s.gtid());
+                        actedOn = d.getStatus() + "/" + d.getPendingRequestId();
+                    }
                 }
                 case REVERTING -> {
-                    Swap s = create ? rename(table, parked) : rename(parked, table);
-                    long serving = d.getPendingSince() == null ? -1 : System.currentTimeMillis() - d.getPendingSince();
-                    reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving), s.gtid());
+                    if (!instant && !(d.getStatus() + "/" + d.getPendingRequestId()).equals(actedOn)) {
+                        Swap s = create ? rename(table, parked) : rename(parked, table);
+                        long serving = d.getPendingSince() == null ? -1
+                                : System.currentTimeMillis() - d.getPendingSince();
+                        reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving), s.gtid());
+                        actedOn = d.getStatus() + "/" + d.getPendingRequestId();
+                    }
                 }
                 default -> { }
             }
@@ -121,48 +138,118 @@ final class RenameMigration {
         return false;
     }
 
-    private Optional<String> prepare(MigrationState d, boolean create, TableName table, TableName parked)
+    /** The plan, journalled and recorded, or why the migration is rejected. */
+    private record Prepared(MigrationStarted plan, String rejection) {
+        static Prepared rejected(String why) {
+            return new Prepared(null, why);
+        }
+    }
+
+    /**
+     * An instant ALTER: MySQL must be able to apply it with ALGORITHM=INSTANT (tried on an empty probe copy, whose
+     * definition afterwards is kept in the plan), and nothing is touched until the cut-over.
+     */
+    private Prepared prepareInstant(MigrationState d, TableName table, TableName parked) throws SQLException {
+        try (Connection c = db.connect()) {
+            Optional<TableInspector.TableInfo> info = TableInspector.info(c, table);
+            if (info.isEmpty()) {
+                return Prepared.rejected("table " + table + " does not exist");
+            }
+            if (!"BASE TABLE".equals(info.get().type())) {
+                return Prepared.rejected(table + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
+                        + ", not a table");
+            }
+            AlterClauses alter;
+            try {
+                alter = AlterClauses.parse(d.getAlter(), table);
+            } catch (IllegalArgumentException e) {
+                return Prepared.rejected(e.getMessage());
+            }
+            Optional<String> after = Preparation.instantDefinition(c, id, table, alter);
+            if (after.isEmpty()) {
+                return Prepared.rejected("MySQL cannot apply this ALTER with ALGORITHM=INSTANT; submit it without"
+                        + " --instant to have it copied, revertibly");
+            }
+            MigrationStarted started = MigrationStarted.newBuilder(plan(false, table, parked))
+                    .setShadowTable(table.table())
+                    .setOldTable(table.table())
+                    .setRevertible(false)
+                    .setRevertNotes(List.of("not revertible: --instant applies the ALTER to " + table + " in place"
+                            + " (ALGORITHM=INSTANT) at the cut-over, and no copy of the old schema is kept"))
+                    .setInstantCapable(true)
+                    .setInstantDefinition(after.get())
+                    .build();
+            Preparation.record(c, sidecar, id, table, table.sibling(Names.shadowTable(table.table(), id)), parked,
+                    started, 0);
+            reports.send(id, started);
+            return new Prepared(started, null);
+        }
+    }
+
+    /** Applies the instant ALTER, unless the table already has the definition it gives (done before a crash). */
+    private Swap alterInPlace(TableName table, String clauses, String definitionAfter) throws SQLException {
+        long t0 = System.nanoTime();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            boolean done = Preparation.definition(c, table).equals(definitionAfter);
+            if (!done) {
+                s.execute(Sql.tag(id, "swap") + "ALTER TABLE " + table.quoted() + " "
+                        + AlterClauses.parse(clauses, table).text() + ", ALGORITHM=INSTANT");
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            LOG.info("migration {}: altered {} in place in {} ms{}", id, table, millis, done ? " (earlier)" : "");
+            return new Swap(gtidExecuted(s), millis);
+        }
+    }
+
+    private static String gtidExecuted(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed")) {
+            rs.next();
+            return rs.getString(1).replace("\n", "");
+        }
+    }
+
+    private Prepared prepare(MigrationState d, boolean create, TableName table, TableName parked)
             throws SQLException {
         try (Connection c = db.connect()) {
             boolean exists = TableInspector.exists(c, table);
             if (create) {
                 if (exists) {
-                    return Optional.of("table " + table + " already exists");
+                    return Prepared.rejected("table " + table + " already exists");
                 }
                 CreateTable statement;
                 try {
                     statement = CreateTable.parse(d.getAlter(), table);
                 } catch (IllegalArgumentException e) {
-                    return Optional.of(e.getMessage());
+                    return Prepared.rejected(e.getMessage());
                 }
                 try (Statement s = c.createStatement()) {
                     s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
                     s.execute(Sql.tag(id, "prepare") + statement.statementFor(parked));
                 } catch (SQLException e) {
-                    return Optional.of("MySQL refused the CREATE TABLE: "
+                    return Prepared.rejected("MySQL refused the CREATE TABLE: "
                             + e.getMessage().replace(parked.table(), table.table()));
                 }
             } else {
                 Optional<TableInspector.TableInfo> info = TableInspector.info(c, table);
                 if (info.isEmpty()) {
-                    return Optional.of("table " + table + " does not exist");
+                    return Prepared.rejected("table " + table + " does not exist");
                 }
                 if (!"BASE TABLE".equals(info.get().type())) {
-                    return Optional.of(table + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
+                    return Prepared.rejected(table + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
                             + ", not a table");
                 }
                 if (TableInspector.hasForeignKeys(c, table)) {
-                    return Optional.of("table " + table + " has or is referenced by foreign keys; Flipside does not"
+                    return Prepared.rejected("table " + table + " has or is referenced by foreign keys; Flipside does not"
                             + " drop such tables (a foreign key follows the renamed table, not its name)");
                 }
                 if (TableInspector.exists(c, parked)) {
-                    return Optional.of("a table named " + parked + " already exists");
+                    return Prepared.rejected("a table named " + parked + " already exists");
                 }
             }
             MigrationStarted started = plan(create, table, parked);
             Preparation.record(c, sidecar, id, table, create ? parked : table, create ? table : parked, started, 0);
             reports.send(id, started);
-            return Optional.empty();
+            return new Prepared(started, null);
         }
     }
 
@@ -201,18 +288,16 @@ final class RenameMigration {
                 s.execute(Sql.tag(id, "swap") + "RENAME TABLE " + from.quoted() + " TO " + to.quoted());
             }
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed")) {
-                rs.next();
-                String gtid = rs.getString(1).replace("\n", "");
-                LOG.info("migration {}: renamed {} to {} in {} ms{}", id, from, to, millis, done ? " (earlier)" : "");
-                return new Swap(gtid, millis);
-            }
+            LOG.info("migration {}: renamed {} to {} in {} ms{}", id, from, to, millis, done ? " (earlier)" : "");
+            return new Swap(gtidExecuted(s), millis);
         }
     }
 
     /** Retires the parked table when it holds what the migration set aside: the dropped table, or a reverted one. */
-    private void complete(MigrationState d, boolean create, TableName parked, Ending ending) throws SQLException {
-        boolean retire = create ? d.getStatus() == MigrationStatus.REVERTED : d.getStatus() == MigrationStatus.CUT_OVER;
+    private void complete(MigrationState d, boolean create, boolean instant, TableName parked, Ending ending)
+            throws SQLException {
+        boolean retire = !instant && (create ? d.getStatus() == MigrationStatus.REVERTED
+                : d.getStatus() == MigrationStatus.CUT_OVER);
         String retired = null;
         if (retire) {
             TableName table = TableName.parse(d.getTable());
