@@ -51,6 +51,12 @@ final class StatusView {
         o.put("lossyValues", s.getLossyValues());
         ArrayNode lossy = o.putArray("lossyExamples");
         s.getLossyExamples().forEach(lossy::add);
+        ArrayNode key = o.putArray("keyColumns");
+        s.getKeyColumns().forEach(key::add);
+        ArrayNode forward = o.putArray("forward");
+        s.getForward().forEach(p -> forward.addObject().put("from", p.getFrom()).put("to", p.getTo()));
+        ArrayNode inverse = o.putArray("inverse");
+        s.getInverse().forEach(p -> inverse.addObject().put("from", p.getFrom()).put("to", p.getTo()));
         o.put("shadowTable", s.getShadowTable());
         o.put("oldTable", s.getOldTable());
         o.put("chunks", s.getChunks());

@@ -64,6 +64,11 @@ class CliIT {
         assertEquals(3, ready.get("rowsCopied").asLong());
         assertFalse(ready.get("revertible").asBoolean(), "nothing to revert before a cut-over");
         assertEquals("carol", ready.get("operator").asText());
+        assertEquals("[{\"from\":\"id\",\"to\":\"id\"},{\"from\":\"email\",\"to\":\"email\"}]",
+                ready.get("forward").toString(), "what the cut-over does to each column");
+        assertEquals(ready.get("forward").size(), ready.get("inverse").size());
+        assertTrue(ready.get("revertNotes").get(0).asText().contains("note"), "what a revert does: " + ready);
+        assertEquals("[\"id\"]", ready.get("keyColumns").toString());
 
         Flipside.Run cut = f.cli("cutover", id, "--wait");
         assertEquals(Main.OK, cut.exit(), cut.toString());
