@@ -35,8 +35,10 @@ final class Verifier {
             List<String> replacedColumns, List<String> replacedKey) throws SQLException {
         long t0 = System.nanoTime();
         try {
-            String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns));
-            String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns));
+            String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns,
+                    textColumns(snapshot, production)));
+            String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns,
+                    textColumns(snapshot, replaced)));
             List<String> differences = new ArrayList<>();
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
@@ -64,6 +66,17 @@ final class Verifier {
         } finally {
             snapshot.close();
         }
+    }
+
+    /** The table's columns that have a character set. */
+    private static java.util.Set<String> textColumns(Connection c, TableName t) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (io.flipside.core.mapping.ColumnDef col : TableInspector.read(c, t).columns()) {
+            if (col.charset() != null) {
+                out.add(col.name());
+            }
+        }
+        return out;
     }
 
     private static void collect(Connection c, String sql, List<String> out, String prefix) throws SQLException {

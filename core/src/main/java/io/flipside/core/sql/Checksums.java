@@ -36,7 +36,19 @@ public final class Checksums {
 
     /** Returns one row: {@code rows, checksum} where checksum is a 32-character hex string. */
     public static String query(String migrationId, TableName table, List<String> columns) {
-        String values = columns.stream().map(Sql::ident).collect(Collectors.joining(", "));
+        return query(migrationId, table, columns, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #query(String, TableName, List)}, with the character columns named in {@code textColumns} hashed as
+     * utf8mb4: MD5 hashes bytes, so the same text in latin1 and in utf8mb4 would otherwise differ, and a migration that
+     * changes a column's character set would never match. (Binary columns are hashed as their bytes.)
+     */
+    public static String query(String migrationId, TableName table, List<String> columns,
+            java.util.Set<String> textColumns) {
+        String values = columns.stream()
+                .map(c -> textColumns.contains(c) ? "CONVERT(" + Sql.ident(c) + " USING utf8mb4)" : Sql.ident(c))
+                .collect(Collectors.joining(", "));
         String nullMask = columns.stream().map(c -> "ISNULL(" + Sql.ident(c) + ")").collect(Collectors.joining(", "));
         String rowHash = "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
         // BIT_XOR is 0 over no rows. No COALESCE(..., 0): it would type the result as a signed BIGINT and clamp every

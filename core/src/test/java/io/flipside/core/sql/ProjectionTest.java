@@ -85,4 +85,11 @@ class ProjectionTest {
                 + " WHERE `a` IS NOT NULL AND `b` IS NOT NULL GROUP BY `a`, `b` HAVING COUNT(*) > 1 LIMIT 3",
                 Duplicates.query("0badcafe", USERS, List.of("a", "b"), 3));
     }
+
+    @Test
+    void textIsHashedAsUtf8mb4SoACharsetChangeCanMatch() {
+        String q = Checksums.query("0badcafe", USERS, List.of("id", "name"), java.util.Set.of("name"));
+        assertEquals(true, q.contains("CONCAT_WS('#', `id`, CONVERT(`name` USING utf8mb4), CONCAT(ISNULL(`id`),"
+                + " ISNULL(`name`)))"), q);
+    }
 }

@@ -1,0 +1,345 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.ColumnPair;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The end-to-end corpus: one folder per schema change under {@code src/test/resources/schema-changes/} (see its
+ * README.md), each run against the real MySQL and Kafka under its own workload, and checked at every step: the
+ * freeze-point checksums, and every mapped value of the two tables compared after the cut-over (inverse
+ * replication) and after the revert (forward replication), or the expected rejection or failure with every table
+ * left as it was.
+ */
+class SchemaChangesIT {
+    static Flipside f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = Flipside.get();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCase() throws IOException, URISyntaxException {
+        Path root = Path.of(SchemaChangesIT.class.getResource("/schema-changes").toURI());
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(Files::isDirectory).sorted().toList().stream()
+                    .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
+        }
+    }
+
+    record Case(String name, TableName table, List<String> create, String alter, List<String> workload,
+            List<String> afterCutOver, Properties expect) {
+        String outcome() {
+            return expect.getProperty("outcome");
+        }
+
+        String message() {
+            return expect.getProperty("message", "");
+        }
+    }
+
+    static Case load(Path dir) throws IOException {
+        String name = dir.getFileName().toString();
+        Properties expect = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve("expect.properties"))) {
+            expect.load(in);
+        }
+        TableName table = new TableName("sc_" + name.replace('-', '_'), "t");
+        return new Case(name, table, statements(dir.resolve("create.sql")),
+                Files.readString(dir.resolve("alter.sql")).strip(), lines(dir.resolve("workload.sql")),
+                statements(dir.resolve("after-cutover.sql")), expect);
+    }
+
+    /** Statements separated by a `;` at the end of a line; lines starting with -- are comments. */
+    static List<String> statements(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            if (line.strip().startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.strip().endsWith(";")) {
+                String s = current.toString().strip();
+                out.add(s.substring(0, s.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+
+    static List<String> lines(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return Files.readAllLines(file).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("--")).toList();
+    }
+
+    void run(Path dir) throws Exception {
+        Case c = load(dir);
+        try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(c.table().database()));
+            s.execute("CREATE DATABASE " + Sql.ident(c.table().database()));
+            s.execute("USE " + Sql.ident(c.table().database()));
+            for (String sql : c.create()) {
+                s.execute(sql);
+            }
+        }
+        String tablesBefore = tables(c);
+        String contentsBefore = contents(c.table());
+        Workload w = new Workload(c);
+        w.start();
+        Flipside.Run submit;
+        try {
+            submit = f.cli("submit", "--table", c.table().toString(), "--alter", c.alter());
+        } catch (RuntimeException e) {
+            w.stop();
+            throw e;
+        }
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            switch (c.outcome()) {
+                case "rejected" -> {
+                    w.stop();
+                    assertEquals(Main.REJECTED, submit.exit(), submit.toString());
+                    assertTrue(submit.err().contains(c.message()), submit.err());
+                    assertEquals(tablesBefore, tables(c), "no table created or left behind");
+                    if (w.statements.isEmpty()) {
+                        assertEquals(contentsBefore, contents(c.table()), "the table is unchanged");
+                    }
+                }
+                case "failed" -> {
+                    assertEquals(Main.OK, submit.exit(), submit.toString());
+                    MigrationState failed = ConcurrencyIT.await(client, submit.lastLine(), MigrationStatus.FAILED);
+                    w.stop();
+                    assertTrue(failed.getError().contains(c.message()), failed.getError());
+                    assertEquals(tablesBefore, tables(c), "the shadow table is dropped");
+                    if (w.statements.isEmpty()) {
+                        assertEquals(contentsBefore, contents(c.table()), "the table is unchanged");
+                    }
+                }
+                case "revert", "cutover" -> migrate(c, client, submit, w);
+                default -> throw new IllegalArgumentException(c.name() + ": unknown outcome " + c.outcome());
+            }
+        } finally {
+            w.stop();
+        }
+        assertTrue(w.errors.isEmpty(), "the workload never failed: " + w.errors);
+    }
+
+    private void migrate(Case c, OperatorClient client, Flipside.Run submit, Workload w) throws Exception {
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        String notes = c.expect.getProperty("revertNotes");
+        if (notes != null) {
+            assertTrue(submit.err().contains(notes), "the plan says: " + submit.err());
+        }
+        MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        Thread.sleep(500); // the workload on the new table, for inverse replication
+        try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
+            s.execute("USE " + Sql.ident(c.table().database()));
+            for (String sql : c.afterCutOver()) {
+                s.execute(sql);
+            }
+        }
+        w.stop();
+        assertTrue(w.done.get() > 0 || w.statements.isEmpty(), "the workload ran: " + w.done.get());
+        TableName old = c.table().sibling(cut.getOldTable());
+        boolean lossy = Boolean.parseBoolean(c.expect.getProperty("lossy", "false"));
+        if (lossy) {
+            MigrationState l = client.awaitState(id, x -> x.getLossyValues() > 0, Duration.ofSeconds(60))
+                    .orElseThrow(() -> new AssertionError("no lossy value recorded"));
+            assertTrue(l.getLossyExamples().get(0).contains(c.message()), l.getLossyExamples().toString());
+        } else {
+            assertEquals("", awaitSame(c.table(), old, cut.getInverse()), "inverse replication kept the old table");
+        }
+        ChecksumVerdict atCutOver = awaitVerdicts(client, id, 1).get(0);
+        assertTrue(atCutOver.getMatched(), atCutOver.toString());
+        if (c.outcome().equals("revert")) {
+            Flipside.Run revert = lossy ? f.cli("revert", id, "--wait", "--force") : f.cli("revert", id, "--wait");
+            assertEquals(Main.OK, revert.exit(), revert.toString());
+            if (!lossy) {
+                // A forced revert lost the values the old schema could not hold, so only an exact revert compares.
+                TableName shadow = c.table().sibling(cut.getShadowTable());
+                assertEquals("", awaitSame(c.table(), shadow, cut.getForward()),
+                        "forward replication after the revert kept the new table");
+            }
+            ChecksumVerdict atRevert = awaitVerdicts(client, id, 2).get(1);
+            assertEquals(!lossy, atRevert.getMatched(), atRevert.toString());
+        } else {
+            assertFalse(client.state(id).orElseThrow().getRevertible() && c.expect.getProperty("revertible", "true")
+                    .equals("false"), "the plan says it is not revertible");
+        }
+        assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+    }
+
+    private static List<ChecksumVerdict> awaitVerdicts(OperatorClient client, String id, int n) {
+        return client.awaitState(id, s -> s.getChecksums().size() >= n, Duration.ofSeconds(60))
+                .orElseThrow(() -> new AssertionError("fewer than " + n + " checksum verdicts")).getChecksums();
+    }
+
+    /** The writes a case names, run in a loop from the submit until after the cut-over; ? is bound to 1, 2, ... */
+    static final class Workload {
+        final List<String> statements;
+        final Case c;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicInteger done = new AtomicInteger();
+        final List<Throwable> errors = new ArrayList<>();
+        Thread thread;
+
+        Workload(Case c) {
+            this.c = c;
+            this.statements = c.workload();
+        }
+
+        void start() {
+            if (statements.isEmpty()) {
+                return;
+            }
+            thread = new Thread(() -> {
+                try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
+                    s.execute("USE " + Sql.ident(c.table().database()));
+                    s.execute("SET SESSION time_zone = '+05:30'");
+                    for (int n = 1; !stop.get(); n++) {
+                        String sql = statements.get(n % statements.size());
+                        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                            for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) {
+                                ps.setInt(i, n);
+                            }
+                            ps.executeUpdate();
+                        }
+                        done.incrementAndGet();
+                        Thread.sleep(15);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }, "workload-" + c.name());
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            if (thread != null) {
+                thread.join();
+            }
+        }
+    }
+
+    private static String tables(Case c) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection conn = f.connect(); Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SHOW TABLES FROM " + Sql.ident(c.table().database()))) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String contents(TableName t) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Connection conn = f.connect(); Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM " + t.quoted() + " ORDER BY 1")) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    byte[] b = rs.getBytes(i);
+                    sb.append(b == null ? "NULL" : HexFormat.of().formatHex(b)).append('|');
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** "" once {@code a}'s mapped columns equal {@code b}'s row for row (pairs: a's column to b's), else a diff. */
+    private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String diff;
+        do {
+            diff = difference(a, b, pairs);
+            if (diff.isEmpty()) {
+                return diff;
+            }
+            Thread.sleep(300);
+        } while (System.currentTimeMillis() < deadline);
+        return diff;
+    }
+
+    private static String difference(TableName a, TableName b, List<ColumnPair> pairs) throws Exception {
+        List<String> ra = values(a, pairs.stream().map(ColumnPair::getFrom).toList());
+        List<String> rb = values(b, pairs.stream().map(ColumnPair::getTo).toList());
+        for (int i = 0; i < Math.min(ra.size(), rb.size()); i++) {
+            if (!ra.get(i).equals(rb.get(i))) {
+                return "row " + i + ": " + ra.get(i) + " vs " + rb.get(i);
+            }
+        }
+        return ra.size() == rb.size() ? "" : ra.size() + " rows vs " + rb.size();
+    }
+
+    /** The columns' values, rows sorted by their text: binary values as hex, the others as text. */
+    private static List<String> values(TableName t, List<String> columns) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
+            s.execute("SET SESSION time_zone = '+00:00'");
+            try (ResultSet rs = s.executeQuery("SELECT " + Sql.identList(columns) + " FROM " + t.quoted())) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= columns.size(); i++) {
+                        int type = md.getColumnType(i);
+                        boolean binary = type == Types.BINARY || type == Types.VARBINARY || type == Types.LONGVARBINARY
+                                || type == Types.BLOB || type == Types.BIT;
+                        if (binary) {
+                            byte[] v = rs.getBytes(i);
+                            row.append(v == null ? "NULL" : HexFormat.of().formatHex(v));
+                        } else {
+                            row.append(rs.getString(i));
+                        }
+                        row.append('|');
+                    }
+                    out.add(row.toString());
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+}

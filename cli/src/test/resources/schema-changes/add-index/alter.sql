@@ -1,0 +1,1 @@
+ADD INDEX by_n (n)

@@ -1,0 +1,1 @@
+ADD UNIQUE KEY by_s (s)

@@ -1,0 +1,1 @@
+UPDATE t SET e = 'd' WHERE id = 5;

@@ -1,0 +1,1 @@
+MODIFY e ENUM('c','b','a','d') NOT NULL DEFAULT 'a'

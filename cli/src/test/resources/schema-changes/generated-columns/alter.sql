@@ -1,0 +1,1 @@
+ADD COLUMN thrice INT AS (n * 3) VIRTUAL, DROP COLUMN label

@@ -1,0 +1,1 @@
+UPDATE t SET n = 5000000000 WHERE id = 3;

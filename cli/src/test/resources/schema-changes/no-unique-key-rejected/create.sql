@@ -1,0 +1,2 @@
+CREATE TABLE t (n INT NULL, s VARCHAR(10) NULL);
+INSERT INTO t VALUES (1, 'a'), (1, 'a');

@@ -1,0 +1,1 @@
+DROP PRIMARY KEY, ADD PRIMARY KEY (uuid), ADD INDEX by_id (id)

@@ -1,0 +1,1 @@
+RENAME COLUMN s TO label

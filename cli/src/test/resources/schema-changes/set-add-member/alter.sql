@@ -1,0 +1,1 @@
+MODIFY st SET('x','y','z') NULL
