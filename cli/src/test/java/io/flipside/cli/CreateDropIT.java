@@ -34,13 +34,8 @@ class CreateDropIT {
     }
 
     static TableName filled(String name) throws Exception {
-        TableName t = new TableName(DB, name);
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + t.quoted());
-            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(64))");
-            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM"
-                    + " seq WHERE n < 300) SELECT n, CONCAT('note ', n) FROM seq");
-        }
+        TableName t = f.recreate(new TableName(DB, name), "id BIGINT PRIMARY KEY, note VARCHAR(64)");
+        f.fill(t, 300, "n, CONCAT('note ', n)");
         return t;
     }
 

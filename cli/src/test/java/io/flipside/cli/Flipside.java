@@ -1,6 +1,8 @@
 package io.flipside.cli;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
 import io.flipside.testkit.EmbeddedStack;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,6 +48,28 @@ final class Flipside {
     Connection connect() throws SQLException {
         return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
                 config.get(FlipsideConfig.MYSQL_PASSWORD));
+    }
+
+    /** Creates {@code t} afresh (and its database if need be) with {@code columns}, the inside of CREATE TABLE's (). */
+    TableName recreate(TableName t, String columns) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
+            s.execute("DROP TABLE IF EXISTS " + t.quoted());
+            s.execute("CREATE TABLE " + t.quoted() + " (" + columns + ")");
+        }
+        return t;
+    }
+
+    /**
+     * Fills {@code t} with {@code rows} rows: {@code select} is a SELECT list over {@code n}, 1 to rows, e.g.
+     * {@code "n, CONCAT('name ', n)"}.
+     */
+    void fill(TableName t, int rows, String select) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM"
+                    + " seq WHERE n < " + rows + ") SELECT " + select + " FROM seq");
+        }
     }
 
     /** The result of one CLI invocation. */

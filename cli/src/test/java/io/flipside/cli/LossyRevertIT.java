@@ -39,16 +39,9 @@ class LossyRevertIT {
 
     @Test
     void aValueTheOldTypeCannotHoldMakesTheRevertNeedForce() throws Exception {
-        TableName t = new TableName("lossy", "accounts");
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
-            s.execute("DROP TABLE IF EXISTS " + t.quoted());
-            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, balance INT NOT NULL,"
-                    + " code VARCHAR(10) NULL, note VARCHAR(20) NULL)");
-            s.execute("SET SESSION cte_max_recursion_depth = 2000");
-            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM"
-                    + " seq WHERE n < 1000) SELECT n, n * 10, CONCAT('c', n), NULL FROM seq");
-        }
+        TableName t = f.recreate(new TableName("lossy", "accounts"), "id BIGINT PRIMARY KEY, balance INT NOT NULL,"
+                + " code VARCHAR(10) NULL, note VARCHAR(20) NULL");
+        f.fill(t, 1000, "n, n * 10, CONCAT('c', n), NULL");
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter",
                 "MODIFY balance BIGINT NOT NULL, MODIFY code VARCHAR(40) NULL");
         assertEquals(Main.OK, submit.exit(), submit.toString());
@@ -113,13 +106,8 @@ class LossyRevertIT {
 
     @Test
     void aRevertAcceptedBeforeTheLossyValueIsRecordedIsRefusedAtTheFreeze() throws Exception {
-        TableName t = new TableName("lossy", "race");
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
-            s.execute("DROP TABLE IF EXISTS " + t.quoted());
-            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, n TINYINT NULL)");
-            s.execute("INSERT INTO " + t.quoted() + " VALUES (1, 1), (2, 2), (3, 3)");
-        }
+        TableName t = f.recreate(new TableName("lossy", "race"), "id BIGINT PRIMARY KEY, n TINYINT NULL");
+        f.fill(t, 3, "n, n");
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "MODIFY n INT NULL");
         assertEquals(Main.OK, submit.exit(), submit.toString());
         String id = submit.lastLine();
@@ -171,22 +159,18 @@ class LossyRevertIT {
 
     private static String awaitValue(Connection c, TableName t, String column, long id, String expected)
             throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        String value = null;
-        while (System.currentTimeMillis() < deadline) {
+        String[] value = new String[1];
+        Poll.untilNoDifference(() -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + Sql.ident(column) + " FROM " + t.quoted()
                     + " WHERE id = ?")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    value = rs.next() ? rs.getString(1) : null;
+                    value[0] = rs.next() ? rs.getString(1) : null;
                 }
             }
-            if (expected.equals(value)) {
-                return value;
-            }
-            Thread.sleep(200);
-        }
-        return value;
+            return expected.equals(value[0]) ? "" : String.valueOf(value[0]);
+        }, Duration.ofSeconds(60));
+        return value[0];
     }
 
     private static boolean hasColumnOfType(TableName t, String column, String dataType) throws Exception {

@@ -31,16 +31,9 @@ class PlanIT {
     }
 
     static TableName table(String name) throws Exception {
-        TableName t = new TableName("plans", name);
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
-            s.execute("DROP TABLE IF EXISTS " + t.quoted());
-            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT NOT NULL PRIMARY KEY, uuid BINARY(16) NOT NULL,"
-                    + " name VARCHAR(64) NULL, UNIQUE KEY by_uuid (uuid))");
-            s.execute("SET SESSION cte_max_recursion_depth = 1000");
-            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM"
-                    + " seq WHERE n < 500) SELECT n, UNHEX(MD5(n)), CONCAT('name ', n) FROM seq");
-        }
+        TableName t = f.recreate(new TableName("plans", name), "id BIGINT NOT NULL PRIMARY KEY,"
+                + " uuid BINARY(16) NOT NULL, name VARCHAR(64) NULL, UNIQUE KEY by_uuid (uuid)");
+        f.fill(t, 500, "n, UNHEX(MD5(n)), CONCAT('name ', n)");
         return t;
     }
 

@@ -291,16 +291,7 @@ class SchemaChangesIT {
 
     /** "" once {@code a}'s mapped columns equal {@code b}'s row for row (pairs: a's column to b's), else a diff. */
     private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        String diff;
-        do {
-            diff = difference(a, b, pairs);
-            if (diff.isEmpty()) {
-                return diff;
-            }
-            Thread.sleep(300);
-        } while (System.currentTimeMillis() < deadline);
-        return diff;
+        return Poll.untilNoDifference(() -> difference(a, b, pairs), Duration.ofSeconds(60));
     }
 
     private static String difference(TableName a, TableName b, List<ColumnPair> pairs) throws Exception {

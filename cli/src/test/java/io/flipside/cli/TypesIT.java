@@ -3,12 +3,12 @@ package io.flipside.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
@@ -92,11 +92,8 @@ class TypesIT {
 
     @Test
     void everyTypeAtItsEdgesSurvivesCopyCatchUpCutOverAndRevert() throws Exception {
-        TableName t = new TableName("types", "every_type");
+        TableName t = f.recreate(new TableName("types", "every_type"), COLUMNS);
         try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
-            s.execute("DROP TABLE IF EXISTS " + t.quoted());
-            s.execute("CREATE TABLE " + t.quoted() + " (" + COLUMNS + ")");
             s.execute("SET SESSION time_zone = '+05:30'");
             s.execute("INSERT INTO " + t.quoted() + " VALUES " + String.join(", ", ROWS));
             // Zero dates, as an application running with a permissive sql_mode can write them.
@@ -114,18 +111,23 @@ class TypesIT {
         AtomicInteger writes = new AtomicInteger();
         List<Throwable> errors = new ArrayList<>();
         Thread writer = new Thread(() -> {
-            try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            String values = " ti, tiu, si, siu, mi, miu, i, iu, bi, biu, de, fl, db, b1, b64, d, dt0, dt6, dt3, ts0, ts6,"
+                    + " tm, tm6, y, c, vc, tx, l1, bn, vb, bl, js, en, st, g, pt FROM " + t.quoted() + " WHERE id = ?";
+            try (Connection c = f.connect(); Statement s = c.createStatement();
+                    PreparedStatement replace = c.prepareStatement("REPLACE INTO " + t.quoted() + " (" + NAMES
+                            + ") SELECT ?," + values);
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO " + t.quoted() + " (" + NAMES
+                            + ") SELECT ?," + values.replace("ts0,", "CURRENT_TIMESTAMP,"))) {
                 s.execute("SET SESSION time_zone = '-07:00', SESSION sql_mode = ''");
                 for (int n = 0; !stop.get(); n++) {
                     int from = 1 + n % 6;
-                    int to = 100 + 1 + (n * 7) % 2000;
                     // Each edge row copied over another row, and new rows with edge values.
-                    s.execute("REPLACE INTO " + t.quoted() + " (" + NAMES + ") SELECT " + to + ", ti, tiu, si, siu, mi, miu, i, iu, bi,"
-                            + " biu, de, fl, db, b1, b64, d, dt0, dt6, dt3, ts0, ts6, tm, tm6, y, c, vc, tx, l1, bn, vb,"
-                            + " bl, js, en, st, g, pt FROM " + t.quoted() + " WHERE id = " + from);
-                    s.execute("INSERT INTO " + t.quoted() + " (" + NAMES + ") SELECT " + (10_000 + n) + ", ti, tiu, si, siu, mi, miu,"
-                            + " i, iu, bi, biu, de, fl, db, b1, b64, d, dt0, dt6, dt3, CURRENT_TIMESTAMP, ts6, tm, tm6,"
-                            + " y, c, vc, tx, l1, bn, vb, bl, js, en, st, g, pt FROM " + t.quoted() + " WHERE id = " + from);
+                    replace.setInt(1, 100 + 1 + (n * 7) % 2000);
+                    replace.setInt(2, from);
+                    replace.executeUpdate();
+                    insert.setInt(1, 10_000 + n);
+                    insert.setInt(2, from);
+                    insert.executeUpdate();
                     writes.addAndGet(2);
                     Thread.sleep(20);
                 }
@@ -176,16 +178,7 @@ class TypesIT {
     }
 
     private static String awaitSame(TableName a, TableName b) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        String diff;
-        do {
-            diff = difference(a, b);
-            if (diff.isEmpty()) {
-                return diff;
-            }
-            Thread.sleep(300);
-        } while (System.currentTimeMillis() < deadline);
-        return diff;
+        return Poll.untilNoDifference(() -> difference(a, b), Duration.ofSeconds(60));
     }
 
     private static List<List<String>> rows(TableName t) throws Exception {

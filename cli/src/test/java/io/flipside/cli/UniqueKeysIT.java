@@ -35,17 +35,9 @@ class UniqueKeysIT {
     }
 
     static TableName table(String name, boolean uniqueEmail, int rows) throws Exception {
-        TableName t = new TableName("uniques", name);
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS " + Sql.ident(t.database()));
-            s.execute("DROP TABLE IF EXISTS " + t.quoted());
-            s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, email VARCHAR(64) NOT NULL,"
-                    + " name VARCHAR(64) NULL" + (uniqueEmail ? ", UNIQUE KEY email (email)" : "") + ")");
-            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
-            s.execute("INSERT INTO " + t.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM"
-                    + " seq WHERE n < " + rows + ") SELECT n, CONCAT('user', n, '@example.com'), CONCAT('name ', n)"
-                    + " FROM seq");
-        }
+        TableName t = f.recreate(new TableName("uniques", name), "id BIGINT PRIMARY KEY, email VARCHAR(64) NOT NULL,"
+                + " name VARCHAR(64) NULL" + (uniqueEmail ? ", UNIQUE KEY email (email)" : ""));
+        f.fill(t, rows, "n, CONCAT('user', n, '@example.com'), CONCAT('name ', n)");
         return t;
     }
 
@@ -54,6 +46,7 @@ class UniqueKeysIT {
         TableName t = table("swaps", true, 2000);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger swaps = new AtomicInteger();
+        AtomicInteger deadlocks = new AtomicInteger();
         List<Throwable> errors = new ArrayList<>();
         Thread writer = new Thread(() -> {
             java.util.Random random = new java.util.Random(42);
@@ -65,13 +58,19 @@ class UniqueKeysIT {
                     if (a == b) {
                         continue;
                     }
-                    String ea = email(c, t, a);
-                    String eb = email(c, t, b);
-                    setEmail(c, t, a, "moving-" + a);
-                    setEmail(c, t, b, ea);
-                    setEmail(c, t, a, eb);
-                    c.commit();
-                    swaps.incrementAndGet();
+                    try {
+                        String ea = email(c, t, a);
+                        String eb = email(c, t, b);
+                        setEmail(c, t, a, "moving-" + a);
+                        setEmail(c, t, b, ea);
+                        setEmail(c, t, a, eb);
+                        c.commit();
+                        swaps.incrementAndGet();
+                    } catch (java.sql.SQLTransactionRollbackException e) {
+                        // A deadlock with the copy's shared locks: MySQL rolled this swap back; retry as apps do.
+                        c.rollback();
+                        deadlocks.incrementAndGet();
+                    }
                     Thread.sleep(5);
                 }
             } catch (Throwable e) {
@@ -89,6 +88,8 @@ class UniqueKeysIT {
             writer.join();
             assertTrue(errors.isEmpty(), errors.toString());
             assertTrue(swaps.get() > 50, "swaps: " + swaps.get());
+            System.out.println("email swaps: " + swaps.get() + ", rolled back by a deadlock and retried: "
+                    + deadlocks.get());
             ChecksumVerdict v = client.awaitState(id, s -> !s.getChecksums().isEmpty(), Duration.ofSeconds(60))
                     .orElseThrow().getChecksums().get(0);
             assertTrue(v.getMatched(), "the shadow equalled the source at the freeze point: " + v);
@@ -166,18 +167,11 @@ class UniqueKeysIT {
     }
 
     private static String awaitSameRows(TableName a, TableName b) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        String diff;
-        do {
+        return Poll.untilNoDifference(() -> {
             String ca = contents(a);
             String cb = contents(b);
-            diff = ca.equals(cb) ? "" : "tables differ (" + ca.length() + " vs " + cb.length() + " chars)";
-            if (diff.isEmpty()) {
-                return diff;
-            }
-            Thread.sleep(300);
-        } while (System.currentTimeMillis() < deadline);
-        return diff;
+            return ca.equals(cb) ? "" : "tables differ (" + ca.length() + " vs " + cb.length() + " chars)";
+        }, Duration.ofSeconds(60));
     }
 
     private static List<String> tables() throws Exception {

@@ -90,6 +90,15 @@ class DecisionsTest {
         report(id, started());
     }
 
+    /** A migration submitted, started, caught up and cut over. */
+    String cutOver() {
+        String id = submit(false);
+        start(id);
+        report(id, new CaughtUp(0L));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        return id;
+    }
+
     static MigrationStarted started() {
         return MigrationStarted.newBuilder().setShadowTable("_users_x_new").setOldTable("_users_x_old")
                 .setKeyColumns(List.of("id")).setForward(List.of()).setInverse(List.of()).setRevertNotes(List.of())
@@ -194,20 +203,14 @@ class DecisionsTest {
 
     @Test
     void cancelAfterCutOverIsRefused() {
-        String id = submit(false);
-        start(id);
-        report(id, new CaughtUp(0L));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        String id = cutOver();
         assertTrue(rejection(send(new Cancel(id))).contains("revert is the way back"));
         assertEquals(MigrationStatus.CUT_OVER, status(id));
     }
 
     @Test
     void aLossyValueMakesTheRevertNeedForce() {
-        String id = submit(false);
-        start(id);
-        report(id, new CaughtUp(0L));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        String id = cutOver();
         report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1"));
         report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1"));
         report(id, new RevertLossy(2L, "9", "code", "Data truncated for column 'code' at row 1"));
@@ -225,10 +228,7 @@ class DecisionsTest {
 
     @Test
     void aRevertRefusedAtTheFreezeLeavesTheNewSchemaServing() {
-        String id = submit(false);
-        start(id);
-        report(id, new CaughtUp(0L));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        String id = cutOver();
         send(new Revert(id, false));
         report(id, new RevertLossy(1L, "7", "balance", "Out of range"));
         report(id, new RevertRefused("values the old schema cannot hold"));
@@ -256,10 +256,7 @@ class DecisionsTest {
 
     @Test
     void theRetentionWindowCompletesByItself() {
-        String id = submit(false);
-        start(id);
-        report(id, new CaughtUp(0L));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        String id = cutOver();
         assertTrue(decisions.expire(states.get(id), now.plus(Duration.ofMinutes(29))).isEmpty());
         JournalEvent e = decisions.expire(states.get(id), now.plus(Duration.ofMinutes(30))).orElseThrow();
         assertTrue(((CompleteRequested) e.getPayload()).getAutomatic());
