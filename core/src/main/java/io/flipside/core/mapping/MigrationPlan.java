@@ -140,13 +140,16 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
                     .anyMatch(s -> sameColumns(s.columns(), newColumns));
             if (enforced && allMapped) {
                 inverseMode = WriteMode.REPLACE;
+            } else if (enforced) {
+                notes.add("unique index " + index.indexName() + " of the old table: with columns only the old table"
+                        + " has, inverse replication upserts, and a change that moves a value of "
+                        + index.indexName() + " from one row to another can leave the old table's rows wrong until"
+                        + " they change again (the revert's checksum shows it)");
             } else {
-                notes.add("unique index " + index.indexName() + " of the old table: " + (enforced
-                        ? "with columns only the old table has, inverse replication upserts, and a change that moves"
-                                + " a value of " + index.indexName() + " from one row to another can leave the old"
-                                + " table's rows wrong until they change again (the revert's checksum shows it)"
-                        : "the new table does not enforce it, so a value written twice after the cut-over cannot be"
-                                + " held by the old table"));
+                revertible = false;
+                notes.add("not revertible: the new table does not enforce the old table's unique index "
+                        + index.indexName() + ", so the old table could not hold every row written after the"
+                        + " cut-over");
             }
         }
         return new MigrationPlan(source, shadow, old, forward, key.sourceColumns(), key.shadowColumns(),

@@ -141,7 +141,12 @@ class MigrationPlanTest {
                 "named in the source's columns, for the duplicate check at submit");
 
         TableDef plain = new TableDef("s", source.columns(), List.of(PK), List.of(PK));
-        assertEquals(WriteMode.UPSERT, MigrationPlan.plan(USERS, SHADOW, OLD, source, plain,
-                AlterClauses.parse("DROP INDEX email", USERS)).writeMode());
+        MigrationPlan dropped = MigrationPlan.plan(USERS, SHADOW, OLD, source, plain,
+                AlterClauses.parse("DROP INDEX email", USERS));
+        assertEquals(WriteMode.UPSERT, dropped.writeMode());
+        assertFalse(dropped.revertible(), "the old table could not hold duplicates the new one accepts");
+        assertTrue(dropped.revertNotes().stream().anyMatch(n -> n.startsWith("not revertible") && n.contains("email")),
+                dropped.revertNotes().toString());
+        assertEquals(WriteMode.REPLACE, kept.inverseWriteMode(), "every old column mapped: REPLACE is exact");
     }
 }
