@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What the plan says at submit, from the two real table definitions: which ALTERs MySQL could apply instantly (and
  * that Flipside copies anyway, to stay revertible), and which unique key carries a migration that changes the
- * primary key, here to a BINARY(16) UUID, through cut-over and revert.
+ * primary key (here to a BINARY(16) UUID, keeping id unique), through cut-over and revert.
  */
 class PlanIT {
     static Flipside f;
@@ -64,12 +64,17 @@ class PlanIT {
     void aNewPrimaryKeyIsCarriedByTheUniqueKeyBothTablesShare() throws Exception {
         TableName t = table("rekey");
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter",
-                "DROP PRIMARY KEY, ADD PRIMARY KEY (uuid), ADD INDEX by_id (id)");
+                "DROP PRIMARY KEY, ADD PRIMARY KEY (uuid), ADD UNIQUE KEY by_id (id)");
         assertEquals(Main.OK, submit.exit(), submit.toString());
         String id = submit.lastLine();
         try (OperatorClient client = new OperatorClient(f.config)) {
             MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
-            assertEquals(List.of("uuid"), cut.getKeyColumns(), "the plan names the key used");
+            assertEquals(List.of("id"), cut.getKeyColumns(), "the plan names the key used: the one both tables keep");
+            try (Connection c = f.connect(); Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SHOW INDEX FROM " + t.quoted() + " WHERE Key_name = 'PRIMARY'")) {
+                rs.next();
+                assertEquals("uuid", rs.getString("Column_name"), "the new primary key serves");
+            }
             try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.quoted()
                     + " (id, uuid, name) VALUES (?, UNHEX(MD5(?)), ?)")) {
                 for (long n = 501; n <= 520; n++) {
