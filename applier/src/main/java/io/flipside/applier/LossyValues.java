@@ -93,19 +93,20 @@ final class LossyValues {
     }
 
     /**
-     * Writes each of {@code keys} on its own in a lenient SQL mode, so that MySQL stores its nearest value instead of
-     * refusing the row, and records every value it had to change (or, for a duplicate of a unique key that only the
-     * written table has, the row it could not write). Runs inside the caller's transaction.
+     * Writes each of {@code keys} on its own ({@code writeOneKey}: the statement that writes one key's row) in a
+     * lenient SQL mode, so that MySQL stores its nearest value instead of refusing the row, and records every value it
+     * had to change (or, for a duplicate of a unique key that only the written table has, the row it could not
+     * write). Runs inside the caller's transaction.
      *
      * @return how many values were recorded as new
      */
-    int writeRecordingLoss(Connection c, Projection p, List<Key> keys) throws SQLException {
+    int writeRecordingLoss(Connection c, String writeOneKey, List<Key> keys) throws SQLException {
         String strict = sqlMode(c);
         setSqlMode(c, lenient(strict));
         List<Loss> losses = new ArrayList<>();
         try {
             for (Key k : keys) {
-                try (PreparedStatement ps = c.prepareStatement(p.upsert(1, false))) {
+                try (PreparedStatement ps = c.prepareStatement(writeOneKey)) {
                     KeyValues.bind(ps, 1, k);
                     ps.executeUpdate();
                     for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {

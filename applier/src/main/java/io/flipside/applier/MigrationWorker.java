@@ -223,8 +223,11 @@ final class MigrationWorker implements Runnable {
         Projection forward = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
                 plan.getKeyIndex(), WriteMode.valueOf(plan.getWriteMode()));
         long epoch = claim();
+        Replicator.InversePlan inversePlan = new Replicator.InversePlan(WriteMode.valueOf(plan.getInverseWriteMode()),
+                plan.getInverseKeepColumns(), plan.getInverseUniqueIndexes().stream()
+                        .map(cols -> List.of(cols.split(","))).toList());
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
-                WriteMode.valueOf(plan.getInverseWriteMode()), metrics, epoch)) {
+                inversePlan, metrics, epoch)) {
             replicator.open();
             startCopier(forward, replicator, epoch);
             resumed();

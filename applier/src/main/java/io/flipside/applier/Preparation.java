@@ -129,6 +129,9 @@ final class Preparation {
                 .setInstantCapable(instantDefinition(c, id, source, alter).isPresent())
                 .setWriteMode(plan.writeMode().name())
                 .setInverseWriteMode(plan.inverseWriteMode().name())
+                .setInverseKeepColumns(plan.inverseKeepColumns())
+                .setInverseUniqueIndexes(plan.inverseUniqueIndexes().stream()
+                        .map(k -> String.join(",", k.columns())).toList())
                 .setAddedUniqueKeys(plan.addedUniqueKeys().stream()
                         .map(k -> k.indexName() + "(" + String.join(",", k.columns()) + ")").toList())
                 .build();

@@ -71,6 +71,7 @@ final class Replicator implements AutoCloseable {
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
     private final int maxKeys;
     private final LossyValues lossy;
+    private final InversePlan inversePlan;
     private Connection conn;
 
     // apply_state, as committed or about to be
@@ -116,7 +117,7 @@ final class Replicator implements AutoCloseable {
     private volatile long lossyRecorded;
 
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
-            TableName old, Projection forward, WriteMode inverseMode, ApplierMetrics metrics, long epoch) {
+            TableName old, Projection forward, InversePlan inversePlan, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -128,7 +129,8 @@ final class Replicator implements AutoCloseable {
         this.old = old;
         this.forward = forward;
         this.inverse = new Projection(id, serving, old, forward.mapping().inverse(), forward.writeKey(),
-                forward.readKey(), null, inverseMode);
+                forward.readKey(), null, inversePlan.mode());
+        this.inversePlan = inversePlan;
         this.changelog = new TopicPartition(config.topics().changelog(), 0);
         this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-" + id));
         this.maxKeys = config.get(FlipsideConfig.APPLY_BATCH_KEYS);
@@ -356,6 +358,9 @@ final class Replicator implements AutoCloseable {
                 }
                 for (int from = 0; from < keys.size(); from += maxKeys) {
                     List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
+                    if (p.mode() == WriteMode.REPLACE_KEEPING) {
+                        part = withUniqueHolders(p, part);
+                    }
                     // A row deleted in this batch and maybe inserted again is a new row: delete it first, so that the
                     // upsert inserts it afresh (unmapped columns take their defaults) instead of updating the old one.
                     // With WriteMode.INSERT every row of the batch is written afresh, so that a plain INSERT can refuse
@@ -366,7 +371,7 @@ final class Replicator implements AutoCloseable {
                         execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null, List.of());
                     }
                     try {
-                        execute(p.upsert(part.size(), bounded), part, bounded ? bound : null, List.of());
+                        execute(write(p, part.size(), bounded), part, bounded ? bound : null, List.of());
                     } catch (SQLException e) {
                         if (!LossyValues.isRefusedValue(e)) {
                             throw e;
@@ -376,7 +381,7 @@ final class Replicator implements AutoCloseable {
                             throw new Unrepresentable("the new table cannot hold "
                                     + LossyValues.firstRefused(conn, p, part, bounded ? bound : null));
                         }
-                        if (lossy.writeRecordingLoss(conn, p, part) > 0) {
+                        if (lossy.writeRecordingLoss(conn, write(p, 1, false), part) > 0) {
                             newLossy = true;
                         }
                     }
@@ -517,6 +522,55 @@ final class Replicator implements AutoCloseable {
         }
     }
 
+    /** The statement that writes {@code keys} keys' rows by the projection's mode. */
+    private String write(Projection p, int keys, boolean bounded) {
+        return p.mode() == WriteMode.REPLACE_KEEPING ? p.replaceKeeping(keys, inversePlan.keep())
+                : p.upsert(keys, bounded);
+    }
+
+    /**
+     * How inverse replication writes the old table (see {@link WriteMode}).
+     *
+     * @param keep          with REPLACE_KEEPING: the old table's columns the inverse mapping does not write
+     * @param uniqueIndexes the old table's unique indexes besides the key, in its column names
+     */
+    record InversePlan(WriteMode mode, List<String> keep, List<List<String>> uniqueIndexes) {}
+
+    /**
+     * With REPLACE_KEEPING: {@code keys} and, repeatedly, the old table's rows that hold one of their unique values
+     * under another key, so that the REPLACE reads every row it removes (those rows' own changes come later in the
+     * changelog; until then they are written with their current values, which no longer collide).
+     */
+    private List<Key> withUniqueHolders(Projection p, List<Key> keys) throws SQLException {
+        List<Key> all = new ArrayList<>(keys);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        all.forEach(k -> seen.add(KeyValues.identity(k)));
+        List<Key> frontier = keys;
+        for (int round = 0; round < 10 && !frontier.isEmpty(); round++) {
+            List<Key> found = new ArrayList<>();
+            for (List<String> index : inversePlan.uniqueIndexes()) {
+                List<String> readColumns = index.stream().map(c -> p.mapping().inverse().target(c).orElseThrow()).toList();
+                try (PreparedStatement ps = conn.prepareStatement(p.uniqueHolders(frontier.size(), index, readColumns))) {
+                    int i = 1;
+                    for (Key k : frontier) {
+                        i = KeyValues.bind(ps, i, k);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Key holder = KeyValues.read(rs, p.writeKey());
+                            if (seen.add(KeyValues.identity(holder))) {
+                                found.add(holder);
+                            }
+                        }
+                    }
+                }
+            }
+            all.addAll(found);
+            frontier = found;
+        }
+        return all;
+    }
+
     /** A revert refused at the freeze: nothing was renamed, and retrying would not change the answer. */
     static final class RevertRefusal extends Exception {
         RevertRefusal(String message) {
@@ -578,7 +632,8 @@ final class Replicator implements AutoCloseable {
             s.execute("SET SESSION lock_wait_timeout = " + config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
             try {
                 s.execute(Sql.tag(id, "freeze") + "LOCK TABLES " + serving.quoted() + " WRITE, " + standby.quoted()
-                        + " WRITE, " + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE, "
+                        + " WRITE, " + standby.quoted() + " AS " + Sql.ident(Projection.KEPT) + " READ, "
+                        + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE, "
                         + sidecar.table("lossy_values") + " WRITE");
                 locked = true;
                 tLocked = System.nanoTime();

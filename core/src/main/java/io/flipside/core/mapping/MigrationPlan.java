@@ -24,19 +24,24 @@ import java.util.Optional;
  * @param writeMode   how the forward projection writes the shadow, from the shadow's unique indexes
  * @param addedUniqueKeys the shadow's unique indexes that the source does not enforce, in the source's column names
  *     (those over a column the source does not have are left out: every copied row gets the same default there)
- * @param inverseWriteMode how inverse replication writes the old table: {@link WriteMode#REPLACE} when the old table
- *     has other unique indexes, the new table enforces them too and every column of the old table is mapped (a
- *     REPLACE rewrites the whole row); otherwise {@link WriteMode#UPSERT}
+ * @param inverseWriteMode how inverse replication writes the old table: {@link WriteMode#UPSERT} when its only unique
+ *     index is the key; when it has others that the new table enforces too, {@link WriteMode#REPLACE} if every old
+ *     column is mapped, else {@link WriteMode#REPLACE_KEEPING}
+ * @param inverseKeepColumns the old table's columns the inverse mapping does not write (kept by REPLACE_KEEPING)
+ * @param inverseUniqueIndexes the old table's unique indexes besides the key, in its column names
  */
 public record MigrationPlan(TableName source, TableName shadow, TableName old, ColumnMapping forward,
         List<String> sourceKey, List<String> shadowKey, String keyIndex, List<String> revertNotes,
-        boolean revertible, WriteMode writeMode, List<UniqueKey> addedUniqueKeys, WriteMode inverseWriteMode) {
+        boolean revertible, WriteMode writeMode, List<UniqueKey> addedUniqueKeys, WriteMode inverseWriteMode,
+        List<String> inverseKeepColumns, List<UniqueKey> inverseUniqueIndexes) {
 
     public MigrationPlan {
         sourceKey = List.copyOf(sourceKey);
         shadowKey = List.copyOf(shadowKey);
         revertNotes = List.copyOf(revertNotes);
         addedUniqueKeys = List.copyOf(addedUniqueKeys);
+        inverseKeepColumns = List.copyOf(inverseKeepColumns);
+        inverseUniqueIndexes = List.copyOf(inverseUniqueIndexes);
     }
 
     public ColumnMapping inverse() {
@@ -128,8 +133,10 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             }
         }
         WriteMode inverseMode = WriteMode.UPSERT;
-        boolean allMapped = sourceDef.columns().stream().filter(c -> !c.generated())
-                .allMatch(c -> back.toColumns().stream().anyMatch(t -> t.equalsIgnoreCase(c.name())));
+        List<String> keep = sourceDef.columns().stream().filter(c -> !c.generated())
+                .map(ColumnDef::name)
+                .filter(n -> back.toColumns().stream().noneMatch(t -> t.equalsIgnoreCase(n))).toList();
+        List<UniqueKey> otherIndexes = new ArrayList<>();
         for (UniqueKey index : sourceDef.uniqueIndexes()) {
             if (sameColumns(index.columns(), key.sourceColumns())) {
                 continue;
@@ -138,13 +145,11 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             index.columns().forEach(c -> forward.target(c).ifPresent(newColumns::add));
             boolean enforced = newColumns.size() == index.columns().size() && shadowDef.uniqueIndexes().stream()
                     .anyMatch(s -> sameColumns(s.columns(), newColumns));
-            if (enforced && allMapped) {
-                inverseMode = WriteMode.REPLACE;
-            } else if (enforced) {
-                notes.add("unique index " + index.indexName() + " of the old table: with columns only the old table"
-                        + " has, inverse replication upserts, and a change that moves a value of "
-                        + index.indexName() + " from one row to another can leave the old table's rows wrong until"
-                        + " they change again (the revert's checksum shows it)");
+            if (enforced) {
+                otherIndexes.add(index);
+                if (inverseMode == WriteMode.UPSERT) {
+                    inverseMode = keep.isEmpty() ? WriteMode.REPLACE : WriteMode.REPLACE_KEEPING;
+                }
             } else {
                 revertible = false;
                 notes.add("not revertible: the new table does not enforce the old table's unique index "
@@ -153,7 +158,7 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             }
         }
         return new MigrationPlan(source, shadow, old, forward, key.sourceColumns(), key.shadowColumns(),
-                key.sourceIndex(), notes, revertible, mode, added, inverseMode);
+                key.sourceIndex(), notes, revertible, mode, added, inverseMode, keep, otherIndexes);
     }
 
     private record UniqueKeyChoice(String sourceIndex, List<String> sourceColumns, List<String> shadowColumns) {}

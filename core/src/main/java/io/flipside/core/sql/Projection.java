@@ -144,6 +144,53 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         return Checksums.query(migrationId, write, mapping.toColumns());
     }
 
+    /** The alias of the written table in {@link #replaceKeeping} and {@link #uniqueHolders}; LOCK TABLES must name it. */
+    public static final String KEPT = "flipside_kept";
+
+    /**
+     * {@link WriteMode#REPLACE_KEEPING}: replaces the rows of {@code keys} keys, with the mapped columns from the read
+     * table and the {@code keep} columns (written-table columns the mapping does not name) from the row being
+     * replaced, or their defaults for a new row. Parameters: the keys.
+     */
+    public String replaceKeeping(int keys, List<String> keep) {
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < keySize(); i++) {
+            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
+                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
+        }
+        String kept = Sql.ident(KEPT) + "." + Sql.ident(writeKey.get(0));
+        String keepValues = keep.stream().map(c -> "IF(" + kept + " IS NULL, DEFAULT(" + Sql.ident(KEPT) + "."
+                + Sql.ident(c) + "), " + Sql.ident(KEPT) + "." + Sql.ident(c) + ")").collect(Collectors.joining(", "));
+        List<String> written = new ArrayList<>(mapping.toColumns());
+        written.addAll(keep);
+        return Sql.tag(migrationId, "apply") + "REPLACE INTO " + write.quoted() + " (" + Sql.identList(written)
+                + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns())
+                + (keep.isEmpty() ? "" : ", " + keepValues) + " FROM " + read.quoted() + " LEFT JOIN " + write.quoted()
+                + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE " + row(read.quoted(), readKey) + " IN ("
+                + tuples(keys) + ")";
+    }
+
+    /**
+     * The written table's rows that hold, in the unique index over {@code writeColumns} (the read table's
+     * {@code readColumns}), a value of one of the {@code keys} rows, under another key: the rows a REPLACE of those
+     * keys would remove. Returns the written table's key columns. Parameters: the keys.
+     */
+    public String uniqueHolders(int keys, List<String> writeColumns, List<String> readColumns) {
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < writeColumns.size(); i++) {
+            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeColumns.get(i)))
+                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readColumns.get(i)));
+        }
+        StringBuilder same = new StringBuilder();
+        for (int i = 0; i < keySize(); i++) {
+            same.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
+                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
+        }
+        return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(Sql.ident(KEPT), writeKey) + " FROM "
+                + read.quoted() + " JOIN " + write.quoted() + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE "
+                + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ") AND NOT (" + same + ")";
+    }
+
     private static String row(String alias, List<String> cols) {
         String list = alias == null ? Sql.identList(cols) : Sql.identList(alias, cols);
         return cols.size() == 1 ? list : "(" + list + ")";

@@ -23,5 +23,12 @@ public enum WriteMode {
      * duplicate, which must fail the migration and never drop a row. The batch's rows are deleted and inserted with a
      * plain {@code INSERT}, which refuses a duplicate.
      */
-    INSERT
+    INSERT,
+    /**
+     * Inverse replication into an old table that has other unique indexes (the new table enforces them too) and
+     * columns the new table dropped: a {@code REPLACE} that reads those columns from the row it replaces (new rows
+     * take their defaults), after adding to the batch the old rows that hold one of the batch's unique values, so
+     * that REPLACE never removes a row whose dropped-column values it did not read.
+     */
+    REPLACE_KEEPING
 }

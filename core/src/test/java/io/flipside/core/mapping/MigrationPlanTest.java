@@ -148,5 +148,13 @@ class MigrationPlanTest {
         assertTrue(dropped.revertNotes().stream().anyMatch(n -> n.startsWith("not revertible") && n.contains("email")),
                 dropped.revertNotes().toString());
         assertEquals(WriteMode.REPLACE, kept.inverseWriteMode(), "every old column mapped: REPLACE is exact");
+        TableDef withoutName = new TableDef("s", List.of(col("id", "bigint", false), col("email", "varchar(64)", true)),
+                List.of(PK), List.of(PK, email));
+        MigrationPlan drop = MigrationPlan.plan(USERS, SHADOW, OLD, source, withoutName,
+                AlterClauses.parse("DROP COLUMN name", USERS));
+        assertEquals(WriteMode.REPLACE_KEEPING, drop.inverseWriteMode(), "the dropped column is read from the old row");
+        assertEquals(List.of("name"), drop.inverseKeepColumns());
+        assertEquals(List.of(email), drop.inverseUniqueIndexes());
+        assertTrue(drop.revertible());
     }
 }
