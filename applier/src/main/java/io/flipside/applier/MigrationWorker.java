@@ -225,7 +225,7 @@ final class MigrationWorker implements Runnable {
         long epoch = claim();
         Replicator.InversePlan inversePlan = new Replicator.InversePlan(WriteMode.valueOf(plan.getInverseWriteMode()),
                 plan.getInverseKeepColumns(), plan.getInverseUniqueIndexes().stream()
-                        .map(cols -> List.of(cols.split(","))).toList());
+                        .map(cols -> List.of(cols.split(","))).toList(), plan.getRevertible());
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
                 inversePlan, metrics, epoch)) {
             replicator.open();

@@ -334,7 +334,9 @@ final class Replicator implements AutoCloseable {
         if (pendingOffset < 0) {
             return;
         }
-        boolean canApply = direction == Direction.INVERSE || copyDoneSeen || copiedUpTo != null;
+        // A plan that is not revertible cannot write the old table (a NOT NULL column without a default that the new
+        // table dropped); inverse replication then only follows the changelog.
+        boolean canApply = direction == Direction.INVERSE ? inversePlan.writes() : copyDoneSeen || copiedUpTo != null;
         List<Key> keys = canApply ? new ArrayList<>(pendingKeys.values()) : List.of();
         java.util.Set<String> deletedInBatch = new java.util.HashSet<>(pendingDeleted);
         String mustSee = keys.isEmpty() || pendingRowGtids.isEmpty() ? null : GtidSets.of(pendingRowGtids);
@@ -533,8 +535,9 @@ final class Replicator implements AutoCloseable {
      *
      * @param keep          with REPLACE_KEEPING: the old table's columns the inverse mapping does not write
      * @param uniqueIndexes the old table's unique indexes besides the key, in its column names
+     * @param writes        false when the plan is not revertible: the old table is not written
      */
-    record InversePlan(WriteMode mode, List<String> keep, List<List<String>> uniqueIndexes) {}
+    record InversePlan(WriteMode mode, List<String> keep, List<List<String>> uniqueIndexes, boolean writes) {}
 
     /**
      * With REPLACE_KEEPING: {@code keys} and, repeatedly, the old table's rows that hold one of their unique values

@@ -65,7 +65,9 @@ final class TableInspector {
                 while (rs.next()) {
                     String extra = rs.getString(4) == null ? "" : rs.getString(4).toUpperCase(Locale.ROOT);
                     boolean nullable = "YES".equals(rs.getString(3));
-                    boolean generated = extra.contains("GENERATED");
+                    // VIRTUAL GENERATED / STORED GENERATED; not DEFAULT_GENERATED, which only says that the default is
+                    // an expression (or CURRENT_TIMESTAMP): such a column holds values and must be copied.
+                    boolean generated = extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED");
                     boolean hasDefault = nullable || rs.getString(5) != null || extra.contains("AUTO_INCREMENT")
                             || extra.contains("DEFAULT_GENERATED") || generated;
                     columns.add(new ColumnDef(rs.getString(1), rs.getString(2), nullable, generated, hasDefault,

@@ -94,7 +94,8 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             } else {
                 revertible = false;
                 notes.add("not revertible: column " + c.name() + " is NOT NULL without a default and not in the new"
-                        + " schema, so rows inserted after the cut-over could not be written to the old table");
+                        + " schema, so rows inserted after the cut-over could not be written to the old table;"
+                        + " inverse replication does not write it");
             }
         }
         for (ColumnDef c : shadowDef.columns()) {
