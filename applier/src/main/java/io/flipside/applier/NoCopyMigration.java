@@ -151,13 +151,9 @@ final class NoCopyMigration {
      */
     private Prepared prepareInstant(MigrationState d, TableName table, TableName parked) throws SQLException {
         try (Connection c = db.connect()) {
-            Optional<TableInspector.TableInfo> info = TableInspector.info(c, table);
-            if (info.isEmpty()) {
-                return Prepared.rejected("table " + table + " does not exist");
-            }
-            if (!"BASE TABLE".equals(info.get().type())) {
-                return Prepared.rejected(table + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
-                        + ", not a table");
+            Optional<String> notATable = TableInspector.notABaseTable(c, table);
+            if (notATable.isPresent()) {
+                return Prepared.rejected(notATable.get());
             }
             AlterClauses alter;
             try {
@@ -230,13 +226,9 @@ final class NoCopyMigration {
                             + e.getMessage().replace(parked.table(), table.table()));
                 }
             } else {
-                Optional<TableInspector.TableInfo> info = TableInspector.info(c, table);
-                if (info.isEmpty()) {
-                    return Prepared.rejected("table " + table + " does not exist");
-                }
-                if (!"BASE TABLE".equals(info.get().type())) {
-                    return Prepared.rejected(table + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
-                            + ", not a table");
+                Optional<String> notATable = TableInspector.notABaseTable(c, table);
+                if (notATable.isPresent()) {
+                    return Prepared.rejected(notATable.get());
                 }
                 if (TableInspector.hasForeignKeys(c, table)) {
                     return Prepared.rejected("table " + table + " has or is referenced by foreign keys; Flipside does not"

@@ -59,14 +59,11 @@ final class Preparation {
         TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
         TableName old = source.sibling(Names.oldTable(source.table(), id));
 
+        Optional<String> notATable = TableInspector.notABaseTable(c, source);
+        if (notATable.isPresent()) {
+            return Outcome.rejected(notATable.get());
+        }
         Optional<TableInspector.TableInfo> info = TableInspector.info(c, source);
-        if (info.isEmpty()) {
-            return Outcome.rejected("table " + source + " does not exist");
-        }
-        if (!"BASE TABLE".equals(info.get().type())) {
-            return Outcome.rejected(source + " is a " + info.get().type().toLowerCase(java.util.Locale.ROOT)
-                    + ", not a table");
-        }
         if (!"InnoDB".equalsIgnoreCase(info.get().engine())) {
             return Outcome.rejected("table " + source + " uses " + info.get().engine()
                     + "; Flipside migrates InnoDB tables only (it needs transactions and consistent reads)");

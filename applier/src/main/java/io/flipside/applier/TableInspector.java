@@ -52,6 +52,18 @@ final class TableInspector {
         }
     }
 
+    /** Why {@code t} cannot be migrated as a table (it does not exist, or is a view), or empty when it can. */
+    static Optional<String> notABaseTable(Connection c, TableName t) throws SQLException {
+        Optional<TableInfo> info = info(c, t);
+        if (info.isEmpty()) {
+            return Optional.of("table " + t + " does not exist");
+        }
+        if (!"BASE TABLE".equals(info.get().type())) {
+            return Optional.of(t + " is a " + info.get().type().toLowerCase(Locale.ROOT) + ", not a table");
+        }
+        return Optional.empty();
+    }
+
     static boolean exists(Connection c, TableName t) throws SQLException {
         return info(c, t).isPresent();
     }
