@@ -57,15 +57,15 @@ final class Db {
 
     /** The server's SQL mode, strict, without the modes that refuse zero dates. */
     static String sessionMode(String globalMode) {
-        java.util.List<String> modes = new java.util.ArrayList<>();
-        for (String m : globalMode.split(",")) {
-            if (!m.isBlank() && !m.equals("NO_ZERO_DATE") && !m.equals("NO_ZERO_IN_DATE")
-                    && !m.equals("STRICT_ALL_TABLES")) {
-                modes.add(m);
-            }
-        }
-        modes.add("STRICT_ALL_TABLES");
-        return String.join(",", modes);
+        String rest = withoutModes(globalMode, java.util.Set.of("NO_ZERO_DATE", "NO_ZERO_IN_DATE", "STRICT_ALL_TABLES"));
+        return rest.isEmpty() ? "STRICT_ALL_TABLES" : rest + ",STRICT_ALL_TABLES";
+    }
+
+    /** An sql_mode value without {@code drop}. */
+    static String withoutModes(String sqlMode, java.util.Set<String> drop) {
+        return java.util.Arrays.stream(sqlMode.split(","))
+                .filter(m -> !m.isBlank() && !drop.contains(m))
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     /** Runs a transaction body again after a deadlock or lock wait timeout (the body must roll back on failure). */

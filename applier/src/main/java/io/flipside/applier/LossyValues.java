@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -41,7 +40,7 @@ final class LossyValues {
     private static final int DUPLICATE_KEY = 1062;
     private static final Pattern COLUMN = Pattern.compile("column '([^']*)'");
     private static final Pattern UNIQUE_KEY = Pattern.compile("for key '([^']*)'");
-    private static final String STRICT_MODES = "STRICT_ALL_TABLES|STRICT_TRANS_TABLES";
+    private static final Set<String> STRICT_MODES = Set.of("STRICT_ALL_TABLES", "STRICT_TRANS_TABLES");
 
     private final String id;
     private final Sidecar sidecar;
@@ -198,9 +197,7 @@ final class LossyValues {
     }
 
     static String lenient(String sqlMode) {
-        return Arrays.stream(sqlMode.split(","))
-                .filter(m -> !m.isBlank() && !m.matches(STRICT_MODES))
-                .collect(Collectors.joining(","));
+        return Db.withoutModes(sqlMode, STRICT_MODES);
     }
 
     private static String sqlMode(Connection c) throws SQLException {

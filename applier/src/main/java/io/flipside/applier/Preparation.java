@@ -59,11 +59,11 @@ final class Preparation {
         TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
         TableName old = source.sibling(Names.oldTable(source.table(), id));
 
-        Optional<String> notATable = TableInspector.notABaseTable(c, source);
+        Optional<TableInspector.TableInfo> info = TableInspector.info(c, source);
+        Optional<String> notATable = TableInspector.notABaseTable(source, info);
         if (notATable.isPresent()) {
             return Outcome.rejected(notATable.get());
         }
-        Optional<TableInspector.TableInfo> info = TableInspector.info(c, source);
         if (!"InnoDB".equalsIgnoreCase(info.get().engine())) {
             return Outcome.rejected("table " + source + " uses " + info.get().engine()
                     + "; Flipside migrates InnoDB tables only (it needs transactions and consistent reads)");

@@ -54,7 +54,11 @@ final class TableInspector {
 
     /** Why {@code t} cannot be migrated as a table (it does not exist, or is a view), or empty when it can. */
     static Optional<String> notABaseTable(Connection c, TableName t) throws SQLException {
-        Optional<TableInfo> info = info(c, t);
+        return notABaseTable(t, info(c, t));
+    }
+
+    /** As above, from the table's {@link #info} already read. */
+    static Optional<String> notABaseTable(TableName t, Optional<TableInfo> info) {
         if (info.isEmpty()) {
             return Optional.of("table " + t + " does not exist");
         }
@@ -68,25 +72,35 @@ final class TableInspector {
         return info(c, t).isPresent();
     }
 
-    static TableDef read(Connection c, TableName t) throws SQLException {
+    /** The table's columns in ordinal order. */
+    static List<ColumnDef> columns(Connection c, TableName t) throws SQLException {
         List<ColumnDef> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
             ps.setString(1, t.database());
             ps.setString(2, t.table());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String extra = rs.getString(4) == null ? "" : rs.getString(4).toUpperCase(Locale.ROOT);
-                    boolean nullable = "YES".equals(rs.getString(3));
-                    // VIRTUAL GENERATED / STORED GENERATED; not DEFAULT_GENERATED, which only says that the default is
-                    // an expression (or CURRENT_TIMESTAMP): such a column holds values and must be copied.
-                    boolean generated = extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED");
-                    boolean hasDefault = nullable || rs.getString(5) != null || extra.contains("AUTO_INCREMENT")
-                            || extra.contains("DEFAULT_GENERATED") || generated;
-                    columns.add(new ColumnDef(rs.getString(1), rs.getString(2), nullable, generated, hasDefault,
-                            rs.getString(6), rs.getString(7)));
+                    columns.add(column(rs));
                 }
             }
         }
+        return columns;
+    }
+
+    private static ColumnDef column(ResultSet rs) throws SQLException {
+        String extra = rs.getString(4) == null ? "" : rs.getString(4).toUpperCase(Locale.ROOT);
+        boolean nullable = "YES".equals(rs.getString(3));
+        // VIRTUAL GENERATED / STORED GENERATED; not DEFAULT_GENERATED, which only says that the default is
+        // an expression (or CURRENT_TIMESTAMP): such a column holds values and must be copied.
+        boolean generated = extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED");
+        boolean hasDefault = nullable || rs.getString(5) != null || extra.contains("AUTO_INCREMENT")
+                || extra.contains("DEFAULT_GENERATED") || generated;
+        return new ColumnDef(rs.getString(1), rs.getString(2), nullable, generated, hasDefault, rs.getString(6),
+                rs.getString(7));
+    }
+
+    static TableDef read(Connection c, TableName t) throws SQLException {
+        List<ColumnDef> columns = columns(c, t);
         Map<String, List<String>> keys = new LinkedHashMap<>();
         Map<String, Boolean> usable = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(UNIQUE_KEYS)) {

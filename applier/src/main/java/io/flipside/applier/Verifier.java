@@ -71,7 +71,7 @@ final class Verifier {
     /** The table's columns that have a character set. */
     private static java.util.Set<String> textColumns(Connection c, TableName t) throws SQLException {
         java.util.Set<String> out = new java.util.HashSet<>();
-        for (io.flipside.core.mapping.ColumnDef col : TableInspector.read(c, t).columns()) {
+        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, t)) {
             if (col.charset() != null) {
                 out.add(col.name());
             }

@@ -120,17 +120,12 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             if (sameColumns(index.columns(), key.shadowColumns())) {
                 continue;
             }
-            List<String> sourceColumns = new ArrayList<>();
-            index.columns().forEach(c -> back.target(c).ifPresent(sourceColumns::add));
-            boolean enforced = sourceColumns.size() == index.columns().size() && sourceDef.uniqueIndexes().stream()
-                    .anyMatch(s -> sameColumns(s.columns(), sourceColumns));
-            if (enforced) {
+            Optional<List<String>> sourceColumns = mapped(index.columns(), back);
+            if (sourceColumns.isPresent() && hasUniqueIndex(sourceDef, sourceColumns.get())) {
                 mode = mode == WriteMode.INSERT ? mode : WriteMode.REPLACE;
             } else {
                 mode = WriteMode.INSERT;
-                if (sourceColumns.size() == index.columns().size()) {
-                    added.add(new UniqueKey(index.indexName(), sourceColumns));
-                }
+                sourceColumns.ifPresent(cols -> added.add(new UniqueKey(index.indexName(), cols)));
             }
         }
         WriteMode inverseMode = WriteMode.UPSERT;
@@ -142,11 +137,8 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             if (sameColumns(index.columns(), key.sourceColumns())) {
                 continue;
             }
-            List<String> newColumns = new ArrayList<>();
-            index.columns().forEach(c -> forward.target(c).ifPresent(newColumns::add));
-            boolean enforced = newColumns.size() == index.columns().size() && shadowDef.uniqueIndexes().stream()
-                    .anyMatch(s -> sameColumns(s.columns(), newColumns));
-            if (enforced) {
+            Optional<List<String>> newColumns = mapped(index.columns(), forward);
+            if (newColumns.isPresent() && hasUniqueIndex(shadowDef, newColumns.get())) {
                 otherIndexes.add(index);
                 if (inverseMode == WriteMode.UPSERT) {
                     inverseMode = keep.isEmpty() ? WriteMode.REPLACE : WriteMode.REPLACE_KEEPING;
@@ -167,20 +159,31 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
     /** The first unique key of the source (primary key first) whose columns map onto a unique key of the shadow. */
     private static Optional<UniqueKeyChoice> chooseKey(TableDef sourceDef, TableDef shadowDef, ColumnMapping forward) {
         for (UniqueKey k : sourceDef.uniqueKeys()) {
-            List<String> mapped = new ArrayList<>();
-            for (String col : k.columns()) {
-                forward.target(col).ifPresent(mapped::add);
-            }
-            if (mapped.size() != k.columns().size()) {
-                continue;
-            }
-            for (UniqueKey sk : shadowDef.uniqueKeys()) {
-                if (sameColumns(sk.columns(), mapped)) {
-                    return Optional.of(new UniqueKeyChoice(k.indexName(), k.columns(), mapped));
-                }
+            Optional<List<String>> mapped = mapped(k.columns(), forward);
+            if (mapped.isPresent()
+                    && shadowDef.uniqueKeys().stream().anyMatch(sk -> sameColumns(sk.columns(), mapped.get()))) {
+                return Optional.of(new UniqueKeyChoice(k.indexName(), k.columns(), mapped.get()));
             }
         }
         return Optional.empty();
+    }
+
+    /** {@code columns} as {@code mapping} writes them, or empty when one of them is not mapped. */
+    private static Optional<List<String>> mapped(List<String> columns, ColumnMapping mapping) {
+        List<String> out = new ArrayList<>();
+        for (String c : columns) {
+            Optional<String> target = mapping.target(c);
+            if (target.isEmpty()) {
+                return Optional.empty();
+            }
+            out.add(target.get());
+        }
+        return Optional.of(out);
+    }
+
+    /** Whether {@code def} has a unique index (of any nullability) over exactly {@code columns}. */
+    private static boolean hasUniqueIndex(TableDef def, List<String> columns) {
+        return def.uniqueIndexes().stream().anyMatch(i -> sameColumns(i.columns(), columns));
     }
 
     private static boolean sameColumns(List<String> a, List<String> b) {
