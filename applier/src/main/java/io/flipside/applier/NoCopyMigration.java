@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.mapping.BinlogLimits;
 import io.flipside.core.ddl.CreateTable;
 import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.Lifecycle;
@@ -161,10 +162,14 @@ final class NoCopyMigration {
             } catch (IllegalArgumentException e) {
                 return Prepared.rejected(e.getMessage());
             }
-            Optional<String> after = Preparation.instantDefinition(c, id, table, alter);
+            Optional<Preparation.InstantProbe> after = Preparation.instantProbe(c, id, table, alter);
             if (after.isEmpty()) {
                 return Prepared.rejected("MySQL cannot apply this ALTER with ALGORITHM=INSTANT; submit it without"
                         + " --instant to have it copied, revertibly");
+            }
+            Optional<String> unreadable = BinlogLimits.unreadable(after.get().table());
+            if (unreadable.isPresent()) {
+                return Prepared.rejected("after the ALTER, the table would have " + unreadable.get());
             }
             MigrationStarted started = MigrationStarted.newBuilder(plan(false, table, parked))
                     .setShadowTable(table.table())
@@ -173,7 +178,7 @@ final class NoCopyMigration {
                     .setRevertNotes(List.of("not revertible: --instant applies the ALTER to " + table + " in place"
                             + " (ALGORITHM=INSTANT) at the cut-over, and no copy of the old schema is kept"))
                     .setInstantCapable(true)
-                    .setInstantDefinition(after.get())
+                    .setInstantDefinition(after.get().definition())
                     .build();
             Preparation.record(c, sidecar, id, table, table.sibling(Names.shadowTable(table.table(), id)), parked,
                     started, 0);
@@ -224,6 +229,13 @@ final class NoCopyMigration {
                 } catch (SQLException e) {
                     return Prepared.rejected("MySQL refused the CREATE TABLE: "
                             + e.getMessage().replace(parked.table(), table.table()));
+                }
+                Optional<String> unreadable = BinlogLimits.unreadable(TableInspector.read(c, parked));
+                if (unreadable.isPresent()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
+                    }
+                    return Prepared.rejected("table " + table + " would have " + unreadable.get());
                 }
             } else {
                 Optional<String> notATable = TableInspector.notABaseTable(c, table);

@@ -123,7 +123,7 @@ final class Preparation {
                 .setRevertNotes(plan.revertNotes())
                 .setRevertible(plan.revertible())
                 .setRowsTotal(Math.max(0, info.get().estimatedRows()))
-                .setInstantCapable(instantDefinition(c, id, source, alter).isPresent())
+                .setInstantCapable(instantProbe(c, id, source, alter).isPresent())
                 .setWriteMode(plan.writeMode().name())
                 .setInverseWriteMode(plan.inverseWriteMode().name())
                 .setInverseKeepColumns(plan.inverseKeepColumns())
@@ -138,11 +138,14 @@ final class Preparation {
         return new Outcome(started, null);
     }
 
+    /** The table as an instant ALTER leaves it: its definition (SHOW CREATE TABLE, without name and counter). */
+    record InstantProbe(String definition, TableDef table) {}
+
     /**
      * The table's definition after the ALTER if MySQL can apply it with ALGORITHM=INSTANT, else empty: tried on an
      * empty copy of the source, which is dropped again. MySQL is the judge, as for the ALTER itself.
      */
-    static Optional<String> instantDefinition(Connection c, String id, TableName source, AlterClauses alter)
+    static Optional<InstantProbe> instantProbe(Connection c, String id, TableName source, AlterClauses alter)
             throws SQLException {
         TableName probe = source.sibling(Names.probeTable(source.table(), id));
         try (Statement s = c.createStatement()) {
@@ -151,7 +154,7 @@ final class Preparation {
             try {
                 s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " " + alter.text()
                         + ", ALGORITHM=INSTANT");
-                return Optional.of(definition(c, probe));
+                return Optional.of(new InstantProbe(definition(c, probe), TableInspector.read(c, probe)));
             } catch (SQLException e) {
                 return Optional.empty();
             } finally {

@@ -6,6 +6,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.Topics;
+import io.flipside.core.mapping.BinlogLimits;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.SidecarSchema;
 import io.flipside.runtime.AvroCodec;
@@ -76,6 +77,7 @@ public final class Capture implements AutoCloseable {
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
     private volatile long published;
+    private volatile String failure;
     /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
     private Map<String, ?> lastDdlOffset;
 
@@ -178,6 +180,46 @@ public final class Capture implements AutoCloseable {
         }
     }
 
+    /**
+     * Why the engine stopped last, while it keeps restarting: its message, or, when the binlog client could not decode
+     * a table map, what about the table caused it ({@link BinlogLimits}). Empty once a batch was published after it.
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    private void noteFailure(String message, Throwable error) {
+        Optional<String> tableMap = tableMapFailure(error);
+        if (tableMap.isPresent()) {
+            failure = "the binlog client cannot decode a table map (" + tableMap.get() + "): a table of the server"
+                    + " has YEAR columns and a number of numeric columns that mysql-binlog-connector-java 0.41.0"
+                    + " misreads (see the README's limitations); the capture retries the same binlog position until"
+                    + " that table's row changes are purged from the binlog or the client is fixed";
+            LOG.error("capture stopped: {}", failure, error);
+        } else {
+            failure = message == null ? String.valueOf(error) : message;
+            LOG.warn("capture stopped: {}", message, error);
+        }
+    }
+
+    /**
+     * When {@code error} comes from decoding a table map's optional metadata: the message that names the binlog event
+     * (its header, with the position after it), else the innermost message.
+     */
+    private static Optional<String> tableMapFailure(Throwable error) {
+        boolean tableMap = false;
+        String described = null;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                tableMap |= frame.getClassName().endsWith(".TableMapEventMetadataDeserializer");
+            }
+            if (t.getMessage() != null && (described == null || !described.contains("EventHeader"))) {
+                described = t.getMessage();
+            }
+        }
+        return tableMap ? Optional.of(String.valueOf(described)) : Optional.empty();
+    }
+
     /** Events published since start. */
     public long published() {
         return published;
@@ -199,7 +241,7 @@ public final class Capture implements AutoCloseable {
                         })
                         .using((success, message, error) -> {
                             if (!success && !closing) {
-                                LOG.warn("capture stopped: {}", message, error);
+                                noteFailure(message, error);
                             }
                         })
                         .notifying(this::publish)
@@ -257,6 +299,9 @@ public final class Capture implements AutoCloseable {
             }
         }
         published += sent.size();
+        if (!batch.isEmpty()) {
+            failure = null;
+        }
         for (RecordChangeEvent<SourceRecord> r : batch) {
             if (committable(r.record())) {
                 committer.markProcessed(r);
@@ -347,6 +392,9 @@ public final class Capture implements AutoCloseable {
             }
         } catch (IOException ex) {
             LOG.warn("closing the engine", ex);
+        } catch (IllegalStateException ex) {
+            // The engine stopped on a failure and is shutting itself down; the runner sees closing and ends.
+            LOG.debug("closing the engine: {}", ex.getMessage());
         } finally {
             try {
                 runner.join(30_000);

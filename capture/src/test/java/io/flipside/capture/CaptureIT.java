@@ -12,6 +12,9 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.mapping.BinlogLimits;
+import io.flipside.core.mapping.ColumnDef;
+import io.flipside.core.mapping.TableDef;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.ChangeEvent;
@@ -31,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -611,6 +615,82 @@ class CaptureIT {
                 assertTrue(subSecond >= n - 2, "commitMillis are whole seconds: " + subSecond + " of " + n);
             }
         }
+    }
+
+    /**
+     * {@link BinlogLimits} predicts which tables with YEAR columns the binlog client cannot decode. Each shape it calls
+     * readable is written and read back; then a shape it calls unreadable is written, the capture stalls on it (a later
+     * row never arrives) and reports why through {@link Capture#failure()}. If the client is fixed, this test fails
+     * and the limit can go.
+     */
+    @Test
+    void yearColumnShapesAreReadExactlyWhenBinlogLimitsSaysSo() throws Exception {
+        FlipsideConfig config = config("year");
+        String db = database("year");
+        int[][] readable = {{7, 1}, {9, 7}, {15, 1}, {8, 0}, {0, 1}};
+        int[] unreadable = {8, 1};
+        try (Connection c = connect()) {
+            List<String> tables = new ArrayList<>();
+            for (int[] shape : readable) {
+                tables.add(yearTable(db, shape[0], shape[1]));
+            }
+            tables.add(yearTable(db, unreadable[0], unreadable[1]));
+            createDatabase(c, db, tables.toArray(String[]::new));
+            for (int[] shape : readable) {
+                assertEquals(Optional.empty(), BinlogLimits.unreadable(yearTableDef(shape[0], shape[1])));
+            }
+            assertTrue(BinlogLimits.unreadable(yearTableDef(unreadable[0], unreadable[1])).isPresent());
+            try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
+                awaitStreaming(capture, c, changelog, db);
+                for (int[] shape : readable) {
+                    String t = yearTableName(shape[0], shape[1]);
+                    exec(c, "INSERT INTO " + db + "." + t + " (id) VALUES (1)");
+                    changelog.await("the insert into " + t, rowSeen(db, t, "INSERT 1"));
+                }
+                assertEquals(Optional.empty(), capture.failure());
+                String t = yearTableName(unreadable[0], unreadable[1]);
+                exec(c, "INSERT INTO " + db + "." + t + " (id) VALUES (1)");
+                markEnd(c, db);
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (capture.failure().isEmpty() && System.nanoTime() < deadline) {
+                    changelog.poll(Duration.ofMillis(200));
+                }
+                String failure = capture.failure().orElse("");
+                assertTrue(failure.startsWith("the binlog client cannot decode a table map"), failure);
+                changelog.poll(Duration.ofSeconds(2));
+                assertTrue(changelog.rows(db, t).isEmpty() && !endMarkerSeen(db).test(changelog.all),
+                        "the capture read past the table map BinlogLimits calls unreadable");
+            }
+        }
+    }
+
+    private static String yearTableName(int numeric, int years) {
+        return "n" + numeric + "y" + years;
+    }
+
+    /** A table with {@code numeric} numeric columns (the key among them) and {@code years} YEAR columns. */
+    private static String yearTable(String db, int numeric, int years) {
+        StringBuilder sql = new StringBuilder("CREATE TABLE " + db + "." + yearTableName(numeric, years)
+                + (numeric == 0 ? " (id VARCHAR(8) PRIMARY KEY" : " (id INT PRIMARY KEY"));
+        for (int i = 1; i < numeric; i++) {
+            sql.append(", n").append(i).append(i % 2 == 0 ? " BIGINT UNSIGNED" : " DECIMAL(8,2)");
+        }
+        for (int i = 0; i < years; i++) {
+            sql.append(", y").append(i).append(" YEAR");
+        }
+        return sql.append(", note VARCHAR(10))").toString();
+    }
+
+    private static TableDef yearTableDef(int numeric, int years) {
+        List<ColumnDef> cols = new ArrayList<>();
+        for (int i = 0; i < numeric; i++) {
+            cols.add(new ColumnDef("n" + i, i % 2 == 0 ? "bigint unsigned" : "decimal(8,2)", true, false, true, null,
+                    null));
+        }
+        for (int i = 0; i < years; i++) {
+            cols.add(new ColumnDef("y" + i, "year", true, false, true, null, null));
+        }
+        return new TableDef(yearTableName(numeric, years), cols, List.of());
     }
 
     /**

@@ -52,13 +52,22 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
      * Plans the migration of {@code sourceDef} into {@code shadowDef}.
      *
      * @throws PlanException when the tables share no unique key over non-null columns, when a column of the new
-     *     table could not be filled, or when the tables share no column
+     *     table could not be filled, when the tables share no column, or when the capture could not read changes
+     *     of either table ({@link BinlogLimits})
      */
     public static MigrationPlan plan(TableName source, TableName shadow, TableName old, TableDef sourceDef,
             TableDef shadowDef, AlterClauses alter) throws PlanException {
         if (sourceDef.uniqueKeys().isEmpty()) {
             throw new PlanException("table " + source + " has no primary key and no unique key over NOT NULL columns;"
                     + " Flipside needs one to copy in chunks and to apply changes row by row");
+        }
+        Optional<String> unreadable = BinlogLimits.unreadable(sourceDef);
+        if (unreadable.isPresent()) {
+            throw new PlanException("table " + source + " has " + unreadable.get());
+        }
+        unreadable = BinlogLimits.unreadable(shadowDef);
+        if (unreadable.isPresent()) {
+            throw new PlanException("after the ALTER, the table would have " + unreadable.get());
         }
         ColumnMapping forward;
         try {
