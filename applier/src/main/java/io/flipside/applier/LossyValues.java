@@ -97,9 +97,10 @@ final class LossyValues {
      * had to change (or, for a duplicate of a unique key that only the written table has, the row it could not
      * write). Runs inside the caller's transaction.
      *
+     * @param swaps the swaps done so far: which table could not hold the values
      * @return how many values were recorded as new
      */
-    int writeRecordingLoss(Connection c, String writeOneKey, List<Key> keys) throws SQLException {
+    int writeRecordingLoss(Connection c, String writeOneKey, List<Key> keys, int swaps) throws SQLException {
         String strict = sqlMode(c);
         setSqlMode(c, lenient(strict));
         List<Loss> losses = new ArrayList<>();
@@ -124,12 +125,12 @@ final class LossyValues {
         } finally {
             setSqlMode(c, strict);
         }
-        return record(c, losses);
+        return record(c, losses, swaps);
     }
 
     private record Loss(Key key, String column, String detail) {}
 
-    private int record(Connection c, List<Loss> losses) throws SQLException {
+    private int record(Connection c, List<Loss> losses, int swaps) throws SQLException {
         if (losses.isEmpty()) {
             return 0;
         }
@@ -151,6 +152,7 @@ final class LossyValues {
                 ps.setString(4, key);
                 ps.setString(5, l.column());
                 ps.setString(6, l.detail());
+                ps.setInt(7, swaps);
                 if (ps.executeUpdate() == 1) {
                     seq++;
                     added++;
@@ -161,7 +163,7 @@ final class LossyValues {
     }
 
     /** One lossy value as the journal reports it. */
-    record Recorded(long seq, String key, String column, String detail) {}
+    record Recorded(long seq, String key, String column, String detail, int swaps) {}
 
     /** Recorded values not yet journalled, oldest first (at most 100). */
     List<Recorded> unreported(Connection c) throws SQLException {
@@ -170,7 +172,8 @@ final class LossyValues {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Recorded(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    out.add(new Recorded(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5)));
                 }
             }
         }
@@ -185,13 +188,16 @@ final class LossyValues {
         }
     }
 
-    /** Whether any value was recorded for this migration (read under the freeze's table locks). */
-    boolean any(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sidecar.maxLossySeq())) {
+    /**
+     * Whether a value was recorded since swap number {@code swaps}, that is into the table that does not serve now
+     * (read under the freeze's table locks).
+     */
+    boolean any(Connection c, int swaps) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sidecar.anyLossyAt())) {
             ps.setString(1, id);
+            ps.setInt(2, swaps);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
+                return rs.next();
             }
         }
     }

@@ -370,7 +370,7 @@ final class MigrationWorker implements Runnable {
                 for (LossyValues.Recorded l : batch) {
                     LOG.warn("migration {}: the old table cannot hold the value of column {} for key {}: {}; a revert"
                             + " is no longer lossless", id, l.column(), l.key(), l.detail());
-                    reports.send(id, new RevertLossy(l.seq(), l.key(), l.column(), l.detail()));
+                    reports.send(id, new RevertLossy(l.seq(), l.key(), l.column(), l.detail(), l.swaps()));
                 }
                 if (!batch.isEmpty()) {
                     r.lossy().markReported(c, batch.get(batch.size() - 1).seq());
@@ -383,13 +383,13 @@ final class MigrationWorker implements Runnable {
     private void swap(Replicator r, MigrationState d, boolean cutOver, ColumnMapping mapping, TableName source,
             TableName shadow, TableName old, Projection keys) throws Exception {
         joinVerification();
-        if (!cutOver && d.getPendingRequestId() != null && d.getPendingRequestId().equals(refusedRequest)) {
+        if (d.getPendingRequestId() != null && d.getPendingRequestId().equals(refusedRequest)) {
             return; // refused already; waiting for the controller to record it
         }
         swapAttempts++;
-        Replicator.Swap s = r.swap(Duration.ofSeconds(30), cutOver || d.getRevertForced());
+        Replicator.Swap s = r.swap(Duration.ofSeconds(30), cutOver ? d.getCutOverForced() : d.getRevertForced());
         if (s.refused()) {
-            LOG.warn("migration {}: revert refused: {}", id, s.failure());
+            LOG.warn("migration {}: {} refused: {}", id, cutOver ? "cut-over" : "revert", s.failure());
             journalLossy(r);
             reports.send(id, new RevertRefused(s.failure()));
             refusedRequest = d.getPendingRequestId();

@@ -383,7 +383,7 @@ final class Replicator implements AutoCloseable {
                             throw new Unrepresentable("the new table cannot hold "
                                     + LossyValues.firstRefused(conn, p, part, bounded ? bound : null));
                         }
-                        if (lossy.writeRecordingLoss(conn, write(p, 1, false), part) > 0) {
+                        if (lossy.writeRecordingLoss(conn, write(p, 1, false), part, swaps) > 0) {
                             newLossy = true;
                         }
                     }
@@ -646,9 +646,12 @@ final class Replicator implements AutoCloseable {
                 Failpoints.hit("swap.applied");
                 // Checked under the locks, after the last events were applied: a value recorded a moment before the
                 // revert command cannot slip through.
-                if (from == Direction.INVERSE && !lossAccepted && lossy.any(conn)) {
-                    throw new RevertRefusal("inverse replication recorded values written since the cut-over that the"
-                            + " old schema cannot hold; revert with force to accept losing them");
+                if (swaps > 0 && !lossAccepted && lossy.any(conn, swaps)) {
+                    throw new RevertRefusal(from == Direction.INVERSE
+                            ? "inverse replication recorded values written since the cut-over that the old schema"
+                                    + " cannot hold; revert with force to accept losing them"
+                            : "forward replication recorded values written since the revert that the new schema"
+                                    + " cannot hold; cut over with force to accept losing them");
                 }
                 try (ResultSet rs = s.executeQuery("SELECT @@global.gtid_executed")) {
                     rs.next();

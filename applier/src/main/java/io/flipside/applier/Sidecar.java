@@ -131,18 +131,23 @@ final class Sidecar {
                 + " WHERE migration_id = ? AND epoch = ?";
     }
 
+    String anyLossyAt() {
+        return "SELECT 1 FROM " + table("lossy_values") + " WHERE migration_id = ? AND swaps = ? LIMIT 1";
+    }
+
     String maxLossySeq() {
         return "SELECT COALESCE(MAX(seq), 0) FROM " + table("lossy_values") + " WHERE migration_id = ?";
     }
 
-    /** Records a lossy value once per key and column: a value already recorded changes nothing. */
+    /** Records a lossy value once per swap count, key and column: a value already recorded changes nothing. */
     String insertLossy() {
         return "INSERT IGNORE INTO " + table("lossy_values")
-                + " (migration_id, seq, key_text, key_digest, column_name, detail) VALUES (?, ?, ?, MD5(?), ?, ?)";
+                + " (migration_id, seq, key_text, key_digest, column_name, detail, swaps)"
+                + " VALUES (?, ?, ?, MD5(?), ?, ?, ?)";
     }
 
     String unreportedLossy() {
-        return "SELECT seq, key_text, column_name, detail FROM " + table("lossy_values")
+        return "SELECT seq, key_text, column_name, detail, swaps FROM " + table("lossy_values")
                 + " WHERE migration_id = ? AND reported = 0 ORDER BY seq LIMIT 100";
     }
 

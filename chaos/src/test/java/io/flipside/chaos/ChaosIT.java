@@ -100,7 +100,7 @@ class ChaosIT {
 
                 String freeze = pick(random, FREEZE_POINTS);
                 rearmApplier(c, id, freeze + PAUSE);
-                c.send(new CutOver(id));
+                c.send(new CutOver(id, false));
                 killApplierAt(c, id, freeze, "cut-over freeze (" + freeze + ")");
                 assertFreezeReleasedAndNothingRenamed(c, users, writers);
 

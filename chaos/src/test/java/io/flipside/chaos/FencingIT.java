@@ -58,7 +58,7 @@ class FencingIT {
                 assertNotNull(fenced, "the woken applier is fenced when it commits");
 
                 c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY under the standby");
-                c.send(new CutOver(id));
+                c.send(new CutOver(id, false));
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
                 writers.pause();
                 Map<Long, Workload.Row> expected = writers.expected();

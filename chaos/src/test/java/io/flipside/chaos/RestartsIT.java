@@ -54,7 +54,7 @@ class RestartsIT {
                 restartMysql(c);
                 c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY after a MySQL restart mid-copy");
 
-                c.send(new CutOver(id));
+                c.send(new CutOver(id, false));
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
                 c.stack.kafka().restartBroker();
                 Thread.sleep(3000);

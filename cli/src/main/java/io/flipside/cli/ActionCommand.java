@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
 @CommandLine.Command(mixinStandardHelpOptions = true)
 final class ActionCommand implements Callable<Integer> {
     enum Kind {
-        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, (id, force) -> new CutOver(id),
-                "Cut over now (READY or REVERTED), or as soon as caught up (COPYING)."),
+        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, CutOver::new,
+                "Cut over now (READY or REVERTED), or as soon as caught up (COPYING). After a revert, refused when"
+                        + " values written since the revert do not fit the new schema, unless --force."),
         REVERT("revert", "revert", MigrationStatus.REVERTED, Revert::new,
                 "Swap back to the old schema, keeping every write (CUT_OVER only). Refused when values written since"
                         + " the cut-over do not fit the old schema, unless --force."),
@@ -74,8 +75,8 @@ final class ActionCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "Wait until it is done, not only accepted")
     boolean await;
 
-    @Option(names = "--force", description = "revert only: revert even though values written since the cut-over do"
-            + " not fit the old schema (status lists them); they are lost")
+    @Option(names = "--force", description = "revert, and cutover after a revert: swap even though values written since"
+            + " the last swap do not fit the schema that would serve (status lists them); they are lost")
     boolean force;
 
     @CommandLine.Spec
@@ -83,8 +84,8 @@ final class ActionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (force && kind != Kind.REVERT) {
-            spec.commandLine().getErr().println("flipside: --force applies to revert only");
+        if (force && kind != Kind.REVERT && kind != Kind.CUTOVER) {
+            spec.commandLine().getErr().println("flipside: --force applies to revert and cutover only");
             return Main.FAILED;
         }
         try (OperatorClient client = new OperatorClient(config.load());

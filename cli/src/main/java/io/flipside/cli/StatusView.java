@@ -123,7 +123,8 @@ final class StatusView {
             } else if (retentionEndsAt(s) != null) {
                 long left = Math.max(0, (retentionEndsAt(s) - now.toEpochMilli()) / 1000);
                 note = (revertibleNow(s) ? "revertible; " : "")
-                        + (s.getLossyValues() > 0 ? "revert lossy (" + s.getLossyValues() + " values, --force); " : "")
+                        + (s.getLossyValues() > 0 ? (s.getStatus() == MigrationStatus.REVERTED ? "cutover" : "revert")
+                                + " lossy (" + s.getLossyValues() + " values, --force); " : "")
                         + "completes in " + left / 60 + "m" + left % 60 + "s";
             } else {
                 note = "ALTER".equals(s.getKind()) ? s.getAlter() : (s.getKind() + " " + s.getAlter()).strip();

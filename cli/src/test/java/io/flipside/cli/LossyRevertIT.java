@@ -83,7 +83,8 @@ class LossyRevertIT {
             assertTrue(hasColumnOfType(t, "balance", "bigint"), "nothing was swapped");
 
             Flipside.Run forceOnCutover = f.cli("cutover", id, "--force");
-            assertEquals(Main.FAILED, forceOnCutover.exit(), forceOnCutover.toString());
+            assertEquals(Main.REJECTED, forceOnCutover.exit(), forceOnCutover.toString());
+            assertTrue(forceOnCutover.err().contains("after a revert"), forceOnCutover.err());
 
             Flipside.Run forced = f.cli("revert", id, "--force", "--wait", "--reason", "accepting the clipped values");
             assertEquals(Main.OK, forced.exit(), forced.toString());
@@ -145,6 +146,74 @@ class LossyRevertIT {
             assertTrue(JournalReader.of(f.config, id).stream().anyMatch(e -> e.getPayload() instanceof RevertRefused),
                     "the applier refused at the freeze");
             assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    /**
+     * After a revert, forward replication keeps the new table in step; a value written to the old table then that the
+     * new schema cannot hold (a narrowed column) is recorded, and a second cut-over is refused unless forced. Values
+     * recorded before the revert no longer count: the table they concerned serves again, whole.
+     */
+    @Test
+    void afterARevertAValueTheNewTypeCannotHoldMakesTheNextCutOverNeedForce() throws Exception {
+        TableName t = f.recreate(new TableName("lossy", "narrowed"), "id BIGINT PRIMARY KEY, code VARCHAR(40) NULL");
+        f.fill(t, 200, "n, CONCAT('c', n)");
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "MODIFY code VARCHAR(10) NULL");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            Flipside.Run revert = f.cli("revert", id, "--wait");
+            assertEquals(Main.OK, revert.exit(), revert.toString());
+            assertTrue(hasColumnOfType(t, "code", "varchar") && columnLength(t, "code") == 40, "the old schema serves");
+            MigrationState reverted = client.state(id).orElseThrow();
+            assertEquals(0, reverted.getLossyValues());
+
+            String longCode = "a-code-of-thirty-characters!!";
+            try (Connection c = f.connect()) {
+                exec(c, "UPDATE " + t.quoted() + " SET code = ? WHERE id = ?", longCode, 7L);
+                exec(c, "UPDATE " + t.quoted() + " SET code = ? WHERE id = ?", "fits", 8L);
+            }
+            MigrationState lossy = client.awaitState(id, s -> s.getLossyValues() >= 1, Duration.ofSeconds(60))
+                    .orElseThrow(() -> new AssertionError("no lossy value recorded: " + client.state(id)));
+            assertEquals(1, lossy.getLossyValues(), lossy.getLossyExamples().toString());
+            assertTrue(lossy.getLossyExamples().get(0).contains("key 7, column code"), lossy.getLossyExamples().toString());
+            assertEquals(MigrationStatus.REVERTED, lossy.getStatus(), "forward replication did not stop");
+            TableName standby = t.sibling(lossy.getShadowTable());
+            try (Connection c = f.connect()) {
+                assertEquals("fits", awaitValue(c, standby, "code", 8L, "fits"), "later changes still reach it");
+            }
+
+            Flipside.Run refused = f.cli("cutover", id);
+            assertEquals(Main.REJECTED, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("--force") && refused.err().contains("key 7, column code"), refused.err());
+            assertEquals(40, columnLength(t, "code"), "nothing was swapped");
+
+            Flipside.Run forced = f.cli("cutover", id, "--force", "--wait", "--reason", "accepting the truncation");
+            assertEquals(Main.OK, forced.exit(), forced.toString());
+            assertEquals(10, columnLength(t, "code"), "the new schema serves again");
+            try (Connection c = f.connect()) {
+                assertEquals("a-code-of-", awaitValue(c, t, "code", 7L, "a-code-of-"));
+            }
+            List<RevertLossy> recorded = JournalReader.of(f.config, id).stream()
+                    .filter(e -> e.getPayload() instanceof RevertLossy).map(e -> (RevertLossy) e.getPayload()).toList();
+            assertEquals(List.of(2), recorded.stream().map(RevertLossy::getSwaps).distinct().toList(),
+                    "recorded after the revert (the second swap)");
+            assertEquals(0, client.state(id).orElseThrow().getLossyValues(), "a cut-over starts a clean count");
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    private static long columnLength(TableName t, String column) throws Exception {
+        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT CHARACTER_MAXIMUM_LENGTH FROM"
+                + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), t + "." + column);
+                return rs.getLong(1);
+            }
         }
     }
 

@@ -104,9 +104,19 @@ public final class Decisions {
             return List.of(reject(command, id, name, "migration " + id + " is already being "
                     + (m.getPendingAction().equals(Lifecycle.CANCEL) ? "cancelled" : "completed"), now));
         }
-        if (action instanceof CutOver) {
+        if (action instanceof CutOver cutOver) {
+            if (cutOver.getForce() && st != REVERTED) {
+                return List.of(reject(command, id, name, "--force applies only to a cut-over after a revert (REVERTED);"
+                        + " migration " + id + " is " + st, now));
+            }
+            if (st == REVERTED && m.getLossyValues() > 0 && !cutOver.getForce()) {
+                return List.of(reject(command, id, name, "migration " + id + " can no longer cut over losslessly: "
+                        + m.getLossyValues() + " value(s) written since the revert do not fit the new schema (first: "
+                        + String.join("; ", m.getLossyExamples()) + "); `flipside cutover " + id + " --force` cuts"
+                        + " over anyway and loses them", now));
+            }
             if (st == READY || st == REVERTED) {
-                return List.of(event(command, id, now, new CutOverRequested(false)));
+                return List.of(event(command, id, now, new CutOverRequested(false, cutOver.getForce())));
             }
             if (st == QUEUED || st == COPYING) {
                 return List.of(event(command, id, now, new PostponeCleared()));
@@ -216,7 +226,7 @@ public final class Decisions {
                     .setRequestId(m.getRequestId())
                     .setOperator(SYSTEM_OPERATOR)
                     .setReason("caught up; the cut-over was not postponed")
-                    .setPayload(new CutOverRequested(true))
+                    .setPayload(new CutOverRequested(true, false))
                     .build();
             return List.of(accepted, cut);
         }
@@ -238,10 +248,12 @@ public final class Decisions {
             return st == CUTTING_OVER || st == REVERTING;
         } else if (p instanceof CutOverCompleted) {
             return st == CUTTING_OVER;
-        } else if (p instanceof RevertCompleted || p instanceof RevertRefused) {
+        } else if (p instanceof RevertCompleted) {
             return st == REVERTING;
+        } else if (p instanceof RevertRefused) {
+            return st == REVERTING || st == CUTTING_OVER && m.getSwaps() > 0;
         } else if (p instanceof RevertLossy) {
-            return st == CUT_OVER || st == REVERTING;
+            return m.getSwaps() > 0 && !Transitions.isFinal(st);
         } else if (p instanceof ChecksumVerified) {
             return st != QUEUED;
         } else if (p instanceof MigrationCancelled) {

@@ -119,8 +119,9 @@ public final class Lifecycle {
             return b.setStatus(Transitions.check(id, from, READY)).setLagMillis(c.getLagMillis()).build();
         } else if (p instanceof PostponeCleared) {
             return b.setPostponeCutover(false).build();
-        } else if (p instanceof CutOverRequested) {
-            return pending(b.setStatus(Transitions.check(id, from, CUTTING_OVER)), event, null).setError(null).build();
+        } else if (p instanceof CutOverRequested r) {
+            return pending(b.setStatus(Transitions.check(id, from, CUTTING_OVER)), event, null).setError(null)
+                    .setCutOverForced(r.getForce()).build();
         } else if (p instanceof CutOverAttemptFailed f) {
             if (from != CUTTING_OVER && from != REVERTING) {
                 throw new IllegalStateException("freeze attempt for migration " + id + " which is " + from);
@@ -131,27 +132,36 @@ public final class Lifecycle {
             return b.setStatus(Transitions.check(id, from, CUT_OVER)).setFreezeGtid(c.getFreezeGtid())
                     .setWriteFreezeMillis(c.getWriteFreezeMillis()).setCutOverAttempts(c.getAttempt())
                     .setCutOverAt(at).setRevertedAt(null).setError(null).setPendingRequestId(null)
-                    .setPendingSince(null).build();
+                    .setPendingSince(null).setCutOverForced(false).setSwaps(state.getSwaps() + 1).setLossyValues(0)
+                    .setLossyExamples(List.of()).build();
         } else if (p instanceof RevertRequested r) {
             return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).setError(null)
                     .setRevertForced(r.getForce()).build();
         } else if (p instanceof RevertRefused r) {
-            return b.setStatus(Transitions.check(id, from, CUT_OVER)).setPendingRequestId(null).setPendingSince(null)
-                    .setRevertForced(false).setError("revert refused: " + r.getReason()).build();
+            // A refused revert leaves the new schema serving; a refused cut-over after a revert, the old one.
+            boolean revert = from == REVERTING;
+            return b.setStatus(Transitions.check(id, from, revert ? CUT_OVER : REVERTED)).setPendingRequestId(null)
+                    .setPendingSince(null).setRevertForced(false).setCutOverForced(false)
+                    .setError((revert ? "revert" : "cut-over") + " refused: " + r.getReason()).build();
         } else if (p instanceof RevertLossy l) {
-            if (l.getSeq() <= state.getLossyValues()) {
+            if (l.getSeq() <= state.getLossySeq()) {
                 return b.build(); // delivered again
+            }
+            b.setLossySeq(l.getSeq());
+            if (l.getSwaps() != state.getSwaps()) {
+                return b.build(); // about the table that served before the last swap: it serves again, whole
             }
             List<String> examples = new ArrayList<>(state.getLossyExamples());
             if (examples.size() < LOSSY_EXAMPLES) {
                 examples.add("key " + l.getKey() + ", column " + l.getColumn() + ": " + l.getDetail());
             }
-            return b.setLossyValues(l.getSeq()).setLossyExamples(examples).build();
+            return b.setLossyValues(state.getLossyValues() + 1).setLossyExamples(examples).build();
         } else if (p instanceof RevertCompleted r) {
             return b.setStatus(Transitions.check(id, from, REVERTED)).setRevertFreezeGtid(r.getFreezeGtid())
                     .setRevertFreezeMillis(r.getWriteFreezeMillis()).setRevertServingMillis(r.getServingMillis())
                     .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null)
-                    .setRevertForced(false).build();
+                    .setRevertForced(false).setSwaps(state.getSwaps() + 1).setLossyValues(0)
+                    .setLossyExamples(List.of()).build();
         } else if (p instanceof ChecksumVerified v) {
             List<io.flipside.schema.ChecksumVerdict> all = new ArrayList<>(state.getChecksums());
             all.add(v.getVerdict());

@@ -13,9 +13,10 @@ import java.util.List;
  *   <li>{@code apply_state}: the changelog offset up to which changes are applied, the copy cursor as last seen in the
  *       changelog, the direction (forward before a cut-over, inverse after) and the stage of a table swap. Not
  *       published.</li>
- *   <li>{@code lossy_values}: values written to the new table after the cut-over that the old table could not hold
- *       exactly, recorded in the inverse apply's transaction (so none is forgotten by a crash) and journalled from
- *       here. One row per key and column. Not published.</li>
+ *   <li>{@code lossy_values}: values written to the serving table that the table that does not serve could not hold
+ *       exactly (after a cut-over, the old table; after a revert, the new one), recorded in the apply's transaction
+ *       (so none is forgotten by a crash) and journalled from here. One row per swap count, key and column. Not
+ *       published.</li>
  *   <li>{@code markers}: rows written to come back through the changelog (the start of a migration, the freeze point
  *       of a cut-over): seeing one proves every earlier binlog event has been read.</li>
  * </ul>
@@ -80,9 +81,11 @@ public final class SidecarSchema {
                     + "column_name VARCHAR(64) NOT NULL,"
                     + "detail TEXT NOT NULL,"
                     + "reported TINYINT NOT NULL DEFAULT 0 COMMENT 'journalled',"
+                    + "swaps INT NOT NULL COMMENT 'apply_state.swaps when recorded: odd, the old table could not hold"
+                    + " the value; even, the new table could not',"
                     + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
                     + "PRIMARY KEY (migration_id, seq),"
-                    + "UNIQUE KEY one_per_value (migration_id, column_name, key_digest)"
+                    + "UNIQUE KEY one_per_value (migration_id, swaps, column_name, key_digest)"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "markers") + " ("
                     + "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"

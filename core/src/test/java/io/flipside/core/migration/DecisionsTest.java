@@ -147,7 +147,7 @@ class DecisionsTest {
         List<JournalEvent> out = report(id, new CaughtUp(0L));
         assertEquals(1, out.size());
         assertEquals(MigrationStatus.READY, status(id));
-        send(new CutOver(id));
+        send(new CutOver(id, false));
         assertEquals(MigrationStatus.CUTTING_OVER, status(id));
     }
 
@@ -155,7 +155,7 @@ class DecisionsTest {
     void cutoverWhileCopyingClearsThePostpone() {
         String id = submit(true);
         start(id);
-        assertInstanceOf(PostponeCleared.class, send(new CutOver(id)).get(0).getPayload());
+        assertInstanceOf(PostponeCleared.class, send(new CutOver(id, false)).get(0).getPayload());
         assertEquals(2, report(id, new CaughtUp(0L)).size());
     }
 
@@ -211,9 +211,9 @@ class DecisionsTest {
     @Test
     void aLossyValueMakesTheRevertNeedForce() {
         String id = cutOver();
-        report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1"));
-        report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1"));
-        report(id, new RevertLossy(2L, "9", "code", "Data truncated for column 'code' at row 1"));
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1", 1));
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range value for column 'balance' at row 1", 1));
+        report(id, new RevertLossy(2L, "9", "code", "Data truncated for column 'code' at row 1", 1));
         assertEquals(2, states.get(id).getLossyValues(), "a repeated report counts once");
         assertEquals(2, states.get(id).getLossyExamples().size());
 
@@ -230,12 +230,53 @@ class DecisionsTest {
     void aRevertRefusedAtTheFreezeLeavesTheNewSchemaServing() {
         String id = cutOver();
         send(new Revert(id, false));
-        report(id, new RevertLossy(1L, "7", "balance", "Out of range"));
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range", 1));
         report(id, new RevertRefused("values the old schema cannot hold"));
         assertEquals(MigrationStatus.CUT_OVER, status(id));
         assertTrue(states.get(id).getError().startsWith("revert refused"), states.get(id).getError());
         assertTrue(report(id, new RevertRefused("again")).isEmpty(), "a repeated refusal changes nothing");
         assertEquals(1, states.get(id).getLossyValues());
+    }
+
+    @Test
+    void afterARevertOnlyValuesTheNewSchemaCannotHoldBlockTheNextCutOver() {
+        String id = cutOver();
+        report(id, new RevertLossy(1L, "7", "balance", "Out of range", 1));
+        send(new Revert(id, true));
+        report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L));
+        assertEquals(MigrationStatus.REVERTED, status(id));
+        assertEquals(0, states.get(id).getLossyValues(), "the old table serves again, whole");
+        // Journalled late, about the old table before the revert: it does not count.
+        report(id, new RevertLossy(2L, "8", "balance", "Out of range", 1));
+        assertEquals(0, states.get(id).getLossyValues());
+        assertInstanceOf(CutOverRequested.class, send(new CutOver(id, false)).get(0).getPayload(),
+                "nothing lossy since the revert");
+        report(id, new RevertRefused("a value recorded after the command"));
+        assertEquals(MigrationStatus.REVERTED, status(id), "a refused cut-over leaves the old schema serving");
+        assertTrue(states.get(id).getError().startsWith("cut-over refused"), states.get(id).getError());
+
+        report(id, new RevertLossy(3L, "9", "code", "Data too long for column 'code' at row 1", 2));
+        report(id, new RevertLossy(3L, "9", "code", "Data too long for column 'code' at row 1", 2));
+        assertEquals(1, states.get(id).getLossyValues(), "a repeated report counts once");
+        String reason = rejection(send(new CutOver(id, false)));
+        assertTrue(reason.contains("--force") && reason.contains("key 9, column code"), reason);
+        assertEquals(MigrationStatus.REVERTED, status(id));
+        CutOverRequested forced = assertInstanceOf(CutOverRequested.class,
+                send(new CutOver(id, true)).get(0).getPayload());
+        assertTrue(forced.getForce());
+        assertTrue(states.get(id).getCutOverForced());
+        report(id, new CutOverCompleted("u:1-30", 40L, 2L, 1));
+        assertEquals(0, states.get(id).getLossyValues());
+        assertEquals(3, states.get(id).getSwaps());
+    }
+
+    @Test
+    void forceOnAFirstCutOverIsRefused() {
+        String id = submit(true);
+        start(id);
+        report(id, new CaughtUp(0L));
+        assertTrue(rejection(send(new CutOver(id, true))).contains("--force applies only"));
+        assertEquals(MigrationStatus.READY, status(id));
     }
 
     @Test
