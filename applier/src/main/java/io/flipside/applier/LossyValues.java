@@ -92,7 +92,7 @@ final class LossyValues {
     }
 
     /**
-     * Writes each of {@code keys} on its own ({@code writeOneKey}: the statement that writes one key's row) in a
+     * Writes each of {@code keys} on its own ({@code writeOneKey}: the statements that write one key's row) in a
      * lenient SQL mode, so that MySQL stores its nearest value instead of refusing the row, and records every value it
      * had to change (or, for a duplicate of a unique key that only the written table has, the row it could not
      * write). Runs inside the caller's transaction.
@@ -100,18 +100,22 @@ final class LossyValues {
      * @param swaps the swaps done so far: which table could not hold the values
      * @return how many values were recorded as new
      */
-    int writeRecordingLoss(Connection c, String writeOneKey, List<Key> keys, int swaps) throws SQLException {
+    int writeRecordingLoss(Connection c, List<String> writeOneKey, List<Key> keys, int swaps) throws SQLException {
         String strict = sqlMode(c);
         setSqlMode(c, lenient(strict));
         List<Loss> losses = new ArrayList<>();
         try {
             for (Key k : keys) {
-                try (PreparedStatement ps = c.prepareStatement(writeOneKey)) {
-                    KeyValues.bind(ps, 1, k);
-                    ps.executeUpdate();
-                    for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
-                        if (CONVERSION.contains(w.getErrorCode())) {
-                            losses.add(new Loss(k, subject(w.getErrorCode(), w.getMessage()), w.getMessage()));
+                try {
+                    for (String sql : writeOneKey) {
+                        try (PreparedStatement ps = c.prepareStatement(sql)) {
+                            KeyValues.bind(ps, 1, k);
+                            ps.executeUpdate();
+                            for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+                                if (CONVERSION.contains(w.getErrorCode())) {
+                                    losses.add(new Loss(k, subject(w.getErrorCode(), w.getMessage()), w.getMessage()));
+                                }
+                            }
                         }
                     }
                 } catch (SQLException e) {

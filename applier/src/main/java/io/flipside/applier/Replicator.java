@@ -373,7 +373,9 @@ final class Replicator implements AutoCloseable {
                         execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null, List.of());
                     }
                     try {
-                        execute(write(p, part.size(), bounded), part, bounded ? bound : null, List.of());
+                        for (String sql : write(p, part.size(), bounded)) {
+                            execute(sql, part, bounded ? bound : null, List.of());
+                        }
                     } catch (SQLException e) {
                         if (!LossyValues.isRefusedValue(e)) {
                             throw e;
@@ -525,9 +527,10 @@ final class Replicator implements AutoCloseable {
     }
 
     /** The statement that writes {@code keys} keys' rows by the projection's mode. */
-    private String write(Projection p, int keys, boolean bounded) {
+    /** The statements that write {@code keys} rows, in order; each takes the keys (and the bound) as parameters. */
+    private List<String> write(Projection p, int keys, boolean bounded) {
         return p.mode() == WriteMode.REPLACE_KEEPING ? p.replaceKeeping(keys, inversePlan.keep())
-                : p.upsert(keys, bounded);
+                : List.of(p.upsert(keys, bounded));
     }
 
     /**

@@ -148,26 +148,32 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     public static final String KEPT = "flipside_kept";
 
     /**
-     * {@link WriteMode#REPLACE_KEEPING}: replaces the rows of {@code keys} keys, with the mapped columns from the read
-     * table and the {@code keep} columns (written-table columns the mapping does not name) from the row being
-     * replaced, or their defaults for a new row. Parameters: the keys.
+     * {@link WriteMode#REPLACE_KEEPING}: two statements, to run in this order with the same parameters (the keys).
+     * The first replaces the rows of those keys that the written table has, with the mapped columns from the read table
+     * and the {@code keep} columns (written-table columns the mapping does not name) from the row being replaced; MySQL
+     * reads every replaced row before it writes. The second inserts the keys' rows that the written table does not
+     * have, naming only the mapped columns, so that MySQL gives the others their defaults, expressions and
+     * CURRENT_TIMESTAMP included (its {@code DEFAULT()} function refuses expression defaults and yields NULL for
+     * CURRENT_TIMESTAMP). Both REPLACE, so that a row holding a unique value under another key gives way.
      */
-    public String replaceKeeping(int keys, List<String> keep) {
+    public List<String> replaceKeeping(int keys, List<String> keep) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < keySize(); i++) {
             on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
                     .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
         }
-        String kept = Sql.ident(KEPT) + "." + Sql.ident(writeKey.get(0));
-        String keepValues = keep.stream().map(c -> "IF(" + kept + " IS NULL, DEFAULT(" + Sql.ident(KEPT) + "."
-                + Sql.ident(c) + "), " + Sql.ident(KEPT) + "." + Sql.ident(c) + ")").collect(Collectors.joining(", "));
         List<String> written = new ArrayList<>(mapping.toColumns());
         written.addAll(keep);
-        return Sql.tag(migrationId, "apply") + "REPLACE INTO " + write.quoted() + " (" + Sql.identList(written)
-                + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns())
-                + (keep.isEmpty() ? "" : ", " + keepValues) + " FROM " + read.quoted() + " LEFT JOIN " + write.quoted()
-                + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE " + row(read.quoted(), readKey) + " IN ("
-                + tuples(keys) + ")";
+        String where = " WHERE " + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")";
+        String existing = Sql.tag(migrationId, "apply") + "REPLACE INTO " + write.quoted() + " ("
+                + Sql.identList(written) + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns()) + ", "
+                + Sql.identList(Sql.ident(KEPT), keep) + " FROM " + read.quoted() + " JOIN " + write.quoted() + " AS "
+                + Sql.ident(KEPT) + " ON " + on + where;
+        String added = Sql.tag(migrationId, "apply") + "REPLACE INTO " + write.quoted() + " ("
+                + Sql.identList(mapping.toColumns()) + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns())
+                + " FROM " + read.quoted() + where + " AND NOT EXISTS (SELECT 1 FROM " + write.quoted() + " AS "
+                + Sql.ident(KEPT) + " WHERE " + on + ")";
+        return List.of(existing, added);
     }
 
     /**

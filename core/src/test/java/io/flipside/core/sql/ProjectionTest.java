@@ -97,12 +97,17 @@ class ProjectionTest {
     void replaceKeepingReadsTheDroppedColumnsFromTheReplacedRow() {
         Projection inverse = new Projection("0badcafe", SHADOW, USERS, MAP.inverse(), List.of("id"), List.of("id"), null,
                 WriteMode.REPLACE_KEEPING);
-        assertEquals("/* flipside 0badcafe apply */ REPLACE INTO `app`.`users` (`id`, `name`, `title`) SELECT"
-                + " `app`.`_users_0badcafe_new`.`id`, `app`.`_users_0badcafe_new`.`full_name`,"
-                + " IF(`flipside_kept`.`id` IS NULL, DEFAULT(`flipside_kept`.`title`), `flipside_kept`.`title`)"
-                + " FROM `app`.`_users_0badcafe_new` LEFT JOIN `app`.`users` AS `flipside_kept`"
+        assertEquals(List.of("/* flipside 0badcafe apply */ REPLACE INTO `app`.`users` (`id`, `name`, `title`) SELECT"
+                + " `app`.`_users_0badcafe_new`.`id`, `app`.`_users_0badcafe_new`.`full_name`, `flipside_kept`.`title`"
+                + " FROM `app`.`_users_0badcafe_new` JOIN `app`.`users` AS `flipside_kept`"
                 + " ON `flipside_kept`.`id` = `app`.`_users_0badcafe_new`.`id`"
-                + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?, ?)", inverse.replaceKeeping(2, List.of("title")));
+                + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?, ?)",
+                "/* flipside 0badcafe apply */ REPLACE INTO `app`.`users` (`id`, `name`) SELECT"
+                + " `app`.`_users_0badcafe_new`.`id`, `app`.`_users_0badcafe_new`.`full_name`"
+                + " FROM `app`.`_users_0badcafe_new` WHERE `app`.`_users_0badcafe_new`.`id` IN (?, ?)"
+                + " AND NOT EXISTS (SELECT 1 FROM `app`.`users` AS `flipside_kept`"
+                + " WHERE `flipside_kept`.`id` = `app`.`_users_0badcafe_new`.`id`)"),
+                inverse.replaceKeeping(2, List.of("title")));
         assertEquals("/* flipside 0badcafe apply */ SELECT `flipside_kept`.`id` FROM `app`.`_users_0badcafe_new`"
                 + " JOIN `app`.`users` AS `flipside_kept` ON `flipside_kept`.`name` = `app`.`_users_0badcafe_new`.`full_name`"
                 + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?) AND NOT (`flipside_kept`.`id` ="

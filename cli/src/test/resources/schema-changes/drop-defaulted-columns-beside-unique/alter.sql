@@ -1,0 +1,1 @@
+DROP COLUMN created, DROP COLUMN seen, DROP COLUMN token
