@@ -37,7 +37,7 @@ final class LossyValues {
             1406, // Data too long for column 'x'
             1690, // BIGINT UNSIGNED value is out of range in ...
             3156); // Invalid JSON value for CAST to ... from column x
-    private static final int DUPLICATE_KEY = 1062;
+    static final int DUPLICATE_KEY = 1062;
     private static final Pattern COLUMN = Pattern.compile("column '([^']*)'");
     private static final Pattern UNIQUE_KEY = Pattern.compile("for key '([^']*)'");
     private static final Set<String> STRICT_MODES = Set.of("STRICT_ALL_TABLES", "STRICT_TRANS_TABLES");

@@ -226,8 +226,10 @@ final class MigrationWorker implements Runnable {
         Replicator.InversePlan inversePlan = new Replicator.InversePlan(WriteMode.valueOf(plan.getInverseWriteMode()),
                 plan.getInverseKeepColumns(), plan.getInverseUniqueIndexes().stream()
                         .map(cols -> List.of(cols.split(","))).toList(), plan.getRevertible());
+        List<List<String>> addedUniqueIndexes = plan.getAddedUniqueKeys().stream()
+                .map(k -> addedIndexColumns(k).stream().map(c -> mapping.target(c).orElseThrow()).toList()).toList();
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
-                inversePlan, metrics, epoch)) {
+                addedUniqueIndexes, inversePlan, metrics, epoch)) {
             replicator.open();
             startCopier(forward, replicator, epoch);
             resumed();
@@ -378,6 +380,15 @@ final class MigrationWorker implements Runnable {
             } while (batch.size() == 100);
         }
         lossyJournalled = seen;
+    }
+
+    /** The source columns of an added unique key as MigrationStarted.addedUniqueKeys spells it: index(col1,col2). */
+    static List<String> addedIndexColumns(String described) {
+        int open = described.indexOf('(');
+        if (open < 0 || !described.endsWith(")")) {
+            throw new IllegalArgumentException("not index(col,...): " + described);
+        }
+        return List.of(described.substring(open + 1, described.length() - 1).split(","));
     }
 
     private void swap(Replicator r, MigrationState d, boolean cutOver, ColumnMapping mapping, TableName source,

@@ -72,6 +72,7 @@ final class Replicator implements AutoCloseable {
     private final int maxKeys;
     private final LossyValues lossy;
     private final InversePlan inversePlan;
+    private final List<List<String>> addedUniqueIndexes;
     private Connection conn;
 
     // apply_state, as committed or about to be
@@ -116,8 +117,13 @@ final class Replicator implements AutoCloseable {
     private boolean newLossy;
     private volatile long lossyRecorded;
 
+    /**
+     * @param addedUniqueIndexes the new table's unique indexes that the source does not enforce, each as its columns in
+     *     the new table's names (with WriteMode.INSERT)
+     */
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
-            TableName old, Projection forward, InversePlan inversePlan, ApplierMetrics metrics, long epoch) {
+            TableName old, Projection forward, List<List<String>> addedUniqueIndexes, InversePlan inversePlan,
+            ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -131,6 +137,7 @@ final class Replicator implements AutoCloseable {
         this.inverse = new Projection(id, serving, old, forward.mapping().inverse(), forward.writeKey(),
                 forward.readKey(), null, inversePlan.mode());
         this.inversePlan = inversePlan;
+        this.addedUniqueIndexes = List.copyOf(addedUniqueIndexes);
         this.changelog = new TopicPartition(config.topics().changelog(), 0);
         this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-" + id));
         this.maxKeys = config.get(FlipsideConfig.APPLY_BATCH_KEYS);
@@ -360,21 +367,27 @@ final class Replicator implements AutoCloseable {
                 }
                 for (int from = 0; from < keys.size(); from += maxKeys) {
                     List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
-                    if (p.mode() == WriteMode.REPLACE_KEEPING) {
-                        part = withUniqueHolders(p, part);
-                    }
-                    // A row deleted in this batch and maybe inserted again is a new row: delete it first, so that the
-                    // upsert inserts it afresh (unmapped columns take their defaults) instead of updating the old one.
-                    // With WriteMode.INSERT every row of the batch is written afresh, so that a plain INSERT can refuse
-                    // a duplicate of a unique key that only the new table has.
-                    List<Key> deleted = p.mode() == WriteMode.INSERT ? part
-                            : part.stream().filter(k -> deletedInBatch.contains(KeyValues.identity(k))).toList();
-                    if (!deleted.isEmpty()) {
-                        execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null, List.of());
+                    if (p.mode() == WriteMode.REPLACE_KEEPING || p.mode() == WriteMode.INSERT) {
+                        part = new ArrayList<>(part); // the holders of the batch's unique values are added to it
                     }
                     try {
-                        for (String sql : write(p, part.size(), bounded)) {
-                            execute(sql, part, bounded ? bound : null, List.of());
+                        if (p.mode() == WriteMode.INSERT) {
+                            insertAfresh(p, part, bounded ? bound : null);
+                        } else if (p.mode() == WriteMode.REPLACE_KEEPING) {
+                            replaceKeeping(p, part);
+                        } else {
+                            // A row deleted in this batch and maybe inserted again is a new row: delete it first, so
+                            // that the upsert inserts it afresh (unmapped columns take their defaults) instead of
+                            // updating the old one.
+                            List<Key> deleted = part.stream()
+                                    .filter(k -> deletedInBatch.contains(KeyValues.identity(k))).toList();
+                            if (!deleted.isEmpty()) {
+                                execute(p.deleteAbsent(deleted.size(), bounded, 0), deleted, bounded ? bound : null,
+                                        List.of());
+                            }
+                            for (String sql : write(p, part.size(), bounded)) {
+                                execute(sql, part, bounded ? bound : null, List.of());
+                            }
                         }
                     } catch (SQLException e) {
                         if (!LossyValues.isRefusedValue(e)) {
@@ -382,8 +395,9 @@ final class Replicator implements AutoCloseable {
                         }
                         if (p == forward && swaps == 0) {
                             // The statement was rolled back; the transaction goes on only to name the row.
-                            throw new Unrepresentable("the new table cannot hold "
-                                    + LossyValues.firstRefused(conn, p, part, bounded ? bound : null));
+                            // Holders last in, first written: the row named is then the one that took a value.
+                            throw new Unrepresentable("the new table cannot hold " + LossyValues.firstRefused(conn, p,
+                                    p.mode() == WriteMode.INSERT ? reversed(part) : part, bounded ? bound : null));
                         }
                         if (lossy.writeRecordingLoss(conn, write(p, 1, false), part, swaps) > 0) {
                             newLossy = true;
@@ -527,6 +541,99 @@ final class Replicator implements AutoCloseable {
     }
 
     /** The statement that writes {@code keys} keys' rows by the projection's mode. */
+    /**
+     * WriteMode.REPLACE_KEEPING: replaces the rows of {@code part}, and of the old rows that hold one of their unique
+     * values under another key (added to {@code part}), so that every row the REPLACE removes is one whose dropped
+     * columns it read. The new table moves on while this runs, so its rows are first read once into a temporary
+     * table of this session (a consistent read without locks), and the holders are looked for, and the REPLACE made,
+     * from those values: a row re-read later could carry a value that a row not looked at holds, and the REPLACE would
+     * remove that row with its dropped columns' values. Holders' rows are read in as they are found.
+     */
+    private void replaceKeeping(Projection p, List<Key> part) throws SQLException {
+        TableName batch = new TableName(sidecar.database, "batch_" + id);
+        List<String> columns = p.mapping().fromColumns();
+        try (Statement s = conn.createStatement()) {
+            // Not binlogged (row format), exempt from LOCK TABLES, gone with the session; the same columns and types.
+            s.execute(Sql.tag(id, "apply") + "CREATE TEMPORARY TABLE IF NOT EXISTS " + batch.quoted() + " SELECT "
+                    + Sql.identList(columns) + " FROM " + p.read().quoted() + " LIMIT 0");
+            s.execute(Sql.tag(id, "apply") + "DELETE FROM " + batch.quoted());
+        }
+        Projection fromBatch = p.readingFrom(batch);
+        readInto(p, batch, columns, part);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        part.forEach(k -> seen.add(KeyValues.identity(k)));
+        List<Key> frontier = List.copyOf(part);
+        for (int round = 0; !frontier.isEmpty(); round++) {
+            if (round == 100) {
+                throw new SQLException("more than 100 rounds of rows holding each other's unique values");
+            }
+            List<Key> found = new ArrayList<>();
+            for (Key holder : uniqueHolders(fromBatch, frontier, inversePlan.uniqueIndexes())) {
+                if (seen.add(KeyValues.identity(holder))) {
+                    found.add(holder);
+                }
+            }
+            readInto(p, batch, columns, found);
+            part.addAll(found);
+            frontier = found;
+        }
+        for (String sql : fromBatch.replaceKeeping(part.size(), inversePlan.keep())) {
+            execute(sql, part, null, List.of());
+        }
+    }
+
+    /** Copies the rows of {@code keys} from the read table into the batch table. */
+    private void readInto(Projection p, TableName batch, List<String> columns, List<Key> keys) throws SQLException {
+        if (!keys.isEmpty()) {
+            execute(Sql.tag(id, "apply") + "INSERT INTO " + batch.quoted() + " (" + Sql.identList(columns) + ") "
+                    + p.selectRows(keys.size()), keys, null, List.of());
+        }
+    }
+
+    private static List<Key> reversed(List<Key> keys) {
+        List<Key> out = new ArrayList<>(keys);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** How often {@link #insertAfresh} looks again for rows that hold a value the batch's rows now have. */
+    private static final int INSERT_ATTEMPTS = 5;
+
+    /**
+     * WriteMode.INSERT: deletes and re-inserts the rows of {@code keys}, so that a plain INSERT refuses a duplicate of a
+     * unique key that only the new table has. Rows are re-read by key, so one can carry a value that another row of
+     * the new table still holds there though it has let go of it in the source (its change comes later in the
+     * changelog): those rows are rewritten from the source too. The source moves on between statements, so after a
+     * duplicate the attempt is rolled back and made again with the holders found then; a duplicate that outlasts
+     * {@value #INSERT_ATTEMPTS} attempts is one the source itself held, and is thrown, with every row of {@code part}
+     * deleted (so that the caller can write them one by one).
+     *
+     * @param part the batch's keys; the holders found are added to it
+     */
+    private void insertAfresh(Projection p, List<Key> part, Key bound) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            List<Key> all = withUniqueHolders(p, part, addedUniqueIndexes);
+            part.addAll(all.subList(part.size(), all.size()));
+            java.sql.Savepoint before = conn.setSavepoint();
+            try {
+                execute(p.deleteAbsent(part.size(), bound != null, 0), part, bound, List.of());
+                for (String sql : write(p, part.size(), bound != null)) {
+                    execute(sql, part, bound, List.of());
+                }
+                conn.releaseSavepoint(before);
+                return;
+            } catch (SQLException e) {
+                if (e.getErrorCode() != LossyValues.DUPLICATE_KEY || attempt == INSERT_ATTEMPTS) {
+                    // The deletes stay, so that the caller can name the row the new table refuses by writing it alone.
+                    throw e;
+                }
+                conn.rollback(before);
+                LOG.debug("migration {}: {}; looking again for the rows that hold it (attempt {})", id,
+                        e.getMessage(), attempt + 1);
+            }
+        }
+    }
+
     /** The statements that write {@code keys} rows, in order; each takes the keys (and the bound) as parameters. */
     private List<String> write(Projection p, int keys, boolean bounded) {
         return p.mode() == WriteMode.REPLACE_KEEPING ? p.replaceKeeping(keys, inversePlan.keep())
@@ -543,38 +650,48 @@ final class Replicator implements AutoCloseable {
     record InversePlan(WriteMode mode, List<String> keep, List<List<String>> uniqueIndexes, boolean writes) {}
 
     /**
-     * With REPLACE_KEEPING: {@code keys} and, repeatedly, the old table's rows that hold one of their unique values
-     * under another key, so that the REPLACE reads every row it removes (those rows' own changes come later in the
-     * changelog; until then they are written with their current values, which no longer collide).
+     * {@code keys} and, repeatedly, the written table's rows that hold one of their values of {@code indexes} (unique
+     * indexes, in the written table's column names) under another key. With REPLACE_KEEPING, so that the REPLACE reads
+     * every row it removes; with INSERT, so that a row that let go of a value in the read table lets go of it in the
+     * written one too. Those rows' own changes come later in the changelog; until then they are written with their
+     * current values, which no longer collide.
      */
-    private List<Key> withUniqueHolders(Projection p, List<Key> keys) throws SQLException {
+    private List<Key> withUniqueHolders(Projection p, List<Key> keys, List<List<String>> indexes) throws SQLException {
         List<Key> all = new ArrayList<>(keys);
         java.util.Set<String> seen = new java.util.HashSet<>();
         all.forEach(k -> seen.add(KeyValues.identity(k)));
         List<Key> frontier = keys;
         for (int round = 0; round < 10 && !frontier.isEmpty(); round++) {
             List<Key> found = new ArrayList<>();
-            for (List<String> index : inversePlan.uniqueIndexes()) {
-                List<String> readColumns = index.stream().map(c -> p.mapping().inverse().target(c).orElseThrow()).toList();
-                try (PreparedStatement ps = conn.prepareStatement(p.uniqueHolders(frontier.size(), index, readColumns))) {
-                    int i = 1;
-                    for (Key k : frontier) {
-                        i = KeyValues.bind(ps, i, k);
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Key holder = KeyValues.read(rs, p.writeKey());
-                            if (seen.add(KeyValues.identity(holder))) {
-                                found.add(holder);
-                            }
-                        }
-                    }
+            for (Key holder : uniqueHolders(p, frontier, indexes)) {
+                if (seen.add(KeyValues.identity(holder))) {
+                    found.add(holder);
                 }
             }
             all.addAll(found);
             frontier = found;
         }
         return all;
+    }
+
+    /** The written table's rows that hold a value of {@code indexes} that a row of {@code keys} has, under another key. */
+    private List<Key> uniqueHolders(Projection p, List<Key> keys, List<List<String>> indexes) throws SQLException {
+        List<Key> found = new ArrayList<>();
+        for (List<String> index : indexes) {
+            List<String> readColumns = index.stream().map(c -> p.mapping().inverse().target(c).orElseThrow()).toList();
+            try (PreparedStatement ps = conn.prepareStatement(p.uniqueHolders(keys.size(), index, readColumns))) {
+                int i = 1;
+                for (Key k : keys) {
+                    i = KeyValues.bind(ps, i, k);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(KeyValues.read(rs, p.writeKey()));
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     /** A revert refused at the freeze: nothing was renamed, and retrying would not change the answer. */

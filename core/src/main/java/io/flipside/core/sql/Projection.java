@@ -120,6 +120,20 @@ public record Projection(String migrationId, TableName read, TableName write, Co
                 + row(null, readKey) + " IN (" + tuples(keys) + ")";
     }
 
+    /** The mapped columns of the read table's rows of {@code keys} keys. Parameters: the keys. */
+    public String selectRows(int keys) {
+        return "SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted() + " WHERE "
+                + row(null, readKey) + " IN (" + tuples(keys) + ")";
+    }
+
+    /**
+     * The same projection reading from {@code table} instead, a table with the read table's mapped columns (a
+     * session's snapshot of some of its rows).
+     */
+    public Projection readingFrom(TableName table) {
+        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode);
+    }
+
     /**
      * Deletes the rows of {@code keys} keys from the written table, except the {@code kept} keys that
      * {@link #existingKeys} found in the read table; MySQL compares the keys, with the columns' collations. A row

@@ -1,6 +1,7 @@
 package io.flipside.core.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.mapping.ColumnMapping;
 import java.util.List;
@@ -108,6 +109,12 @@ class ProjectionTest {
                 + " AND NOT EXISTS (SELECT 1 FROM `app`.`users` AS `flipside_kept`"
                 + " WHERE `flipside_kept`.`id` = `app`.`_users_0badcafe_new`.`id`)"),
                 inverse.replaceKeeping(2, List.of("title")));
+        TableName batch = new TableName("_flipside", "batch_0badcafe");
+        assertEquals("SELECT `id`, `full_name` FROM `app`.`_users_0badcafe_new` WHERE `id` IN (?, ?)",
+                inverse.selectRows(2));
+        assertTrue(inverse.readingFrom(batch).replaceKeeping(1, List.of("title")).get(0).contains(
+                " FROM `_flipside`.`batch_0badcafe` JOIN `app`.`users` AS `flipside_kept`"),
+                "the REPLACE reads the session's snapshot of the rows");
         assertEquals("/* flipside 0badcafe apply */ SELECT `flipside_kept`.`id` FROM `app`.`_users_0badcafe_new`"
                 + " JOIN `app`.`users` AS `flipside_kept` ON `flipside_kept`.`name` = `app`.`_users_0badcafe_new`.`full_name`"
                 + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?) AND NOT (`flipside_kept`.`id` ="
