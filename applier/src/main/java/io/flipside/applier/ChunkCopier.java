@@ -197,9 +197,42 @@ final class ChunkCopier implements Runnable {
             }
             c.commit();
             return new Chunk(rows, last, isLast);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            Db.rollbackQuietly(c);
+            throw LossyValues.isRefusedValue(e) ? withKey(c, e, lower) : e;
+        } catch (RuntimeException e) {
             Db.rollbackQuietly(c);
             throw e;
+        }
+    }
+
+    private static final java.util.regex.Pattern AT_ROW = java.util.regex.Pattern.compile(" at row (\\d+)");
+
+    /**
+     * A value the new table refused, with the key of the row MySQL's "at row N" counts within the chunk (read again
+     * after the rollback: the row at that place then, which a change since could have moved).
+     */
+    private SQLException withKey(Connection c, SQLException e, Key lower) {
+        java.util.regex.Matcher m = AT_ROW.matcher(String.valueOf(e.getMessage()));
+        if (!m.find()) {
+            return e;
+        }
+        try (PreparedStatement ps = c.prepareStatement(forward.chunkRowKey(lower == null))) {
+            int i = lower == null ? 1 : KeyValues.bind(ps, 1, lower);
+            ps.setLong(i, Long.parseLong(m.group(1)) - 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return e;
+                }
+                Key key = KeyValues.read(rs, forward.readKey());
+                return new SQLException("the new table cannot hold the row with key " + KeyValues.display(key) + ": "
+                        + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+            }
+        } catch (SQLException lookup) {
+            e.addSuppressed(lookup);
+            return e;
+        } finally {
+            Db.rollbackQuietly(c);
         }
     }
 

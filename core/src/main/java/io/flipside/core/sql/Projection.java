@@ -69,6 +69,17 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
+     * The key of the chunk's row at {@code ?offset} (0 for the first row), in {@link #copyChunk}'s order: the row
+     * MySQL's "at row N" names. Parameters: the lower key (unless {@code first}), then the offset.
+     */
+    public String chunkRowKey(boolean first) {
+        return Sql.tag(migrationId, "copy") + "SELECT " + Sql.identList(readKey) + " FROM " + read.quoted()
+                + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
+                + (first ? "" : " WHERE " + row(null, readKey) + " > " + tuple(keySize()))
+                + " ORDER BY " + Sql.identList(readKey) + " LIMIT ?, 1";
+    }
+
+    /**
      * The highest key written after {@code ?lower} (no lower bound for the first chunk): within the copy transaction,
      * that is the last key of the chunk just copied, because nothing above the copy cursor is ever applied.
      */
