@@ -118,8 +118,8 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             ColumnDef to = shadowDef.column(p.to()).orElseThrow();
             if (!from.sameTypeAs(to)) {
                 notes.add("column " + p.from() + (p.from().equals(p.to()) ? "" : " (renamed " + p.to() + ")")
-                        + " changes from " + from.describeType() + " to " + to.describeType()
-                        + ": a revert converts values back, and values the old type cannot hold make it lossy");
+                        + " changes from " + from.describeType() + " to " + to.describeType() + ": "
+                        + TypeChanges.describe(from, to));
             }
         }
         WriteMode mode = WriteMode.UPSERT;
