@@ -28,6 +28,10 @@ public final class FlipsideConfig {
     public static final Setting<String> MYSQL_USER = Setting.text("mysql.user", null,
             "MySQL user; see the grants each role needs in the README");
     public static final Setting<String> MYSQL_PASSWORD = Setting.text("mysql.password", "", "MySQL password");
+    public static final Setting<String> MYSQL_PASSWORD_FILE = Setting.text("mysql.password.file", "",
+            "A file whose content (without a trailing newline) is the MySQL password, instead of mysql.password");
+    /** Environment variables named {@code FLIPSIDE_} + a key in upper case, dots as underscores, override the file. */
+    public static final String ENV_PREFIX = "FLIPSIDE_";
     public static final Setting<String> MYSQL_JDBC_OPTIONS = Setting.text("mysql.jdbc.options",
             "useSSL=false&allowPublicKeyRetrieval=true",
             "Extra mysql-connector-j URL options for Flipside's own connections");
@@ -67,7 +71,7 @@ public final class FlipsideConfig {
 
     /** Every setting, in the order the README lists them. */
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
-            MYSQL_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
+            MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR);
@@ -82,21 +86,65 @@ public final class FlipsideConfig {
      * @throws IllegalArgumentException naming the first missing or malformed key
      */
     public static FlipsideConfig of(Map<String, String> values) {
-        FlipsideConfig c = new FlipsideConfig(new TreeMap<>(values));
+        Map<String, String> m = new TreeMap<>(values);
+        String passwordFile = m.getOrDefault(MYSQL_PASSWORD_FILE.key(), "");
+        if (!passwordFile.isEmpty()) {
+            if (!m.getOrDefault(MYSQL_PASSWORD.key(), "").isEmpty()) {
+                throw new IllegalArgumentException("both " + MYSQL_PASSWORD.key() + " and " + MYSQL_PASSWORD_FILE.key()
+                        + " are set; keep one");
+            }
+            try {
+                m.put(MYSQL_PASSWORD.key(), Files.readString(Path.of(passwordFile)).replaceFirst("\\r?\\n$", ""));
+                m.remove(MYSQL_PASSWORD_FILE.key()); // resolved: a copy made by with() must not see both
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + MYSQL_PASSWORD_FILE.key() + " " + passwordFile
+                        + ": " + e.getMessage());
+            }
+        }
+        FlipsideConfig c = new FlipsideConfig(m);
         for (Setting<?> s : ALL) {
             c.get(s);
         }
         return c;
     }
 
+    /** The properties file, overridden by the process's environment (see {@link #ENV_PREFIX}). */
     public static FlipsideConfig load(Path file) throws IOException {
+        return load(file, System.getenv());
+    }
+
+    /**
+     * The properties file with {@code env}'s overrides: {@code FLIPSIDE_MYSQL_PASSWORD} sets {@code mysql.password};
+     * a variable that names no declared key, {@code FLIPSIDE_KAFKA_SASL_JAAS_CONFIG} say, sets the key in lower case
+     * with dots ({@code kafka.sasl.jaas.config}).
+     */
+    public static FlipsideConfig load(Path file, Map<String, String> env) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
         }
         Map<String, String> m = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                m.put(keyOf(name), value);
+            }
+        });
         return of(m);
+    }
+
+    /** The environment variable that overrides {@code key}. */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static String keyOf(String envName) {
+        for (Setting<?> s : ALL) {
+            if (envName(s.key()).equals(envName)) {
+                return s.key();
+            }
+        }
+        return envName.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
     }
 
     public <T> T get(Setting<T> s) {

@@ -29,6 +29,42 @@ class FlipsideConfigTest {
     }
 
     @Test
+    void environmentVariablesOverrideTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("f.properties");
+        java.nio.file.Files.writeString(file, "kafka.bootstrap.servers=k:9092\nmysql.host=db\nmysql.user=u\n"
+                + "mysql.password=from-file\ncopy.chunk.max.rows=10\n");
+        FlipsideConfig c = FlipsideConfig.load(file, Map.of("FLIPSIDE_MYSQL_PASSWORD", "from-env",
+                "FLIPSIDE_COPY_CHUNK_MAX_ROWS", "20", "FLIPSIDE_KAFKA_SASL_MECHANISM", "PLAIN", "HOME", "/root"));
+        assertEquals("from-env", c.get(FlipsideConfig.MYSQL_PASSWORD));
+        assertEquals(20, c.get(FlipsideConfig.CHUNK_MAX_ROWS));
+        assertEquals("PLAIN", c.kafkaClientSettings().get("sasl.mechanism"));
+        assertEquals("FLIPSIDE_CUTOVER_LOCK_WAIT_SECONDS", FlipsideConfig.envName("cutover.lock.wait.seconds"));
+        assertFalse(c.toString().contains("from-env"), "the password is never shown: " + c);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> FlipsideConfig.load(file, Map.of("FLIPSIDE_MYSQL_PORT", "not-a-port")));
+        assertTrue(bad.getMessage().contains("mysql.port"), bad.getMessage());
+    }
+
+    @Test
+    void thePasswordCanComeFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path secret = dir.resolve("mysql-password");
+        java.nio.file.Files.writeString(secret, "s3cret with spaces\n");
+        Map<String, String> m = minimal();
+        m.remove("mysql.password");
+        m.put("mysql.password.file", secret.toString());
+        FlipsideConfig c = FlipsideConfig.of(m);
+        assertEquals("s3cret with spaces", c.get(FlipsideConfig.MYSQL_PASSWORD));
+        assertEquals("s3cret with spaces", c.with("copy.chunk.max.rows", "50").get(FlipsideConfig.MYSQL_PASSWORD));
+        m.put("mysql.password", "also");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FlipsideConfig.of(m)).getMessage()
+                .contains("keep one"));
+        m.remove("mysql.password");
+        m.put("mysql.password.file", dir.resolve("missing").toString());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FlipsideConfig.of(m)).getMessage()
+                .contains("cannot read mysql.password.file"));
+    }
+
+    @Test
     void aMissingRequiredKeyIsNamed() {
         Map<String, String> m = minimal();
         m.remove("mysql.host");
