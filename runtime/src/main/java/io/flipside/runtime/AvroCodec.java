@@ -10,8 +10,9 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Avro single-object encoding (a header with the schema fingerprint, then the binary record) of Flipside's records, as
- * Kafka record values. A decoder knows the schemas this build was made with; reading bytes written with an unknown or
- * incompatible schema fails with {@link BadRecordException}, never with a crash of the reader.
+ * Kafka record values. A decoder knows the schemas this build was made with and those of every released version
+ * ({@link io.flipside.schema.ReleasedSchemas}); reading bytes written with an unknown or incompatible schema fails with
+ * {@link BadRecordException}, never with a crash of the reader.
  */
 public final class AvroCodec<T extends SpecificRecord> {
     private final BinaryMessageEncoder<T> encoder;
@@ -23,6 +24,10 @@ public final class AvroCodec<T extends SpecificRecord> {
         org.apache.avro.Schema schema = SpecificData.get().getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        // Records written by a released earlier build carry that build's schema fingerprint: read them through it.
+        for (org.apache.avro.Schema released : io.flipside.schema.ReleasedSchemas.all(type.getSimpleName())) {
+            decoder.addSchema(released);
+        }
     }
 
     public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> type) {
