@@ -9,6 +9,7 @@ import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,37 @@ public final class OperatorClient implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** One journal record: its offset, and the event, or why it could not be decoded. */
+    public record JournalRecord(long offset, JournalEvent event, String unreadable) {}
+
+    /** The journal topic {@code topic} (normally the journal; or a copy of it) from its beginning to its current end. */
+    public List<JournalRecord> journal(String topic) {
+        List<JournalRecord> out = new ArrayList<>();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-cli-journal"))) {
+            if (c.partitionsFor(topic, Duration.ofSeconds(30)).isEmpty()) {
+                throw new IllegalArgumentException("no topic " + topic);
+            }
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        out.add(new JournalRecord(r.offset(), events.decode(r.value()), null));
+                    } catch (AvroCodec.BadRecordException e) {
+                        out.add(new JournalRecord(r.offset(), null, e.getMessage()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public String journalTopic() {
+        return topics.journal();
     }
 
     public Optional<MigrationState> state(String id) {

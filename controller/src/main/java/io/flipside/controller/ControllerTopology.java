@@ -2,12 +2,12 @@ package io.flipside.controller;
 
 import io.flipside.core.config.Topics;
 import io.flipside.core.migration.Decisions;
+import io.flipside.core.migration.JournalFold;
 import io.flipside.core.migration.Lifecycle;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.schema.Command;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationState;
-import io.flipside.schema.MigrationSubmitted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,10 +135,11 @@ public final class ControllerTopology {
                 return;
             }
             MigrationState before = load(e.getMigrationId());
-            if (before == null && !(e.getPayload() instanceof MigrationSubmitted)) {
+            Optional<MigrationState> next = JournalFold.next(before, e);
+            if (next.isEmpty()) {
                 return;
             }
-            MigrationState after = Lifecycle.fold(before, e);
+            MigrationState after = next.get();
             byte[] bytes = states.encode(after);
             migrations.put(e.getMigrationId(), bytes);
             context.forward(new Record<>(e.getMigrationId(), bytes, timestamp), "state");
