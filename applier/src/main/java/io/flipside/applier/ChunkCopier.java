@@ -45,6 +45,7 @@ final class ChunkCopier implements Runnable {
     private final Sidecar sidecar;
     private final Projection forward;
     private final BooleanSupplier captureLive;
+    private final BooleanSupplier paused;
     private final int targetMillis;
     private final int maxRows;
 
@@ -60,8 +61,12 @@ final class ChunkCopier implements Runnable {
 
     private final ApplierMetrics metrics;
 
-    ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive, int targetMillis,
-            int maxRows, ApplierMetrics metrics, long epoch) {
+    /**
+     * @param captureLive whether the capture is known to be streaming (the copy waits for it)
+     * @param paused      whether an operator paused the migration (the copy waits between chunks until resumed)
+     */
+    ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
+            BooleanSupplier paused, int targetMillis, int maxRows, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -69,6 +74,7 @@ final class ChunkCopier implements Runnable {
         this.sidecar = sidecar;
         this.forward = forward;
         this.captureLive = captureLive;
+        this.paused = paused;
         this.targetMillis = targetMillis;
         this.maxRows = maxRows;
     }
@@ -138,6 +144,10 @@ final class ChunkCopier implements Runnable {
             c.setAutoCommit(false);
             int limit = FIRST_CHUNK_ROWS;
             while (!stopped) {
+                if (paused.getAsBoolean()) {
+                    Thread.sleep(50); // the last chunk is committed: nothing is held while paused
+                    continue;
+                }
                 long t0 = System.nanoTime();
                 Key lower = cursor;
                 int n = limit;

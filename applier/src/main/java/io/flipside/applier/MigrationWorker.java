@@ -307,6 +307,12 @@ final class MigrationWorker implements Runnable {
                 endSidecar("FAILED");
                 throw new PermanentFailure(reason);
             }
+            if (d.getPaused()) {
+                // Before the cut-over only (the controller refuses a pause later): the copy waits between chunks and
+                // the changelog waits in Kafka; the applied position stays where it was.
+                Thread.sleep(100);
+                continue;
+            }
             try {
                 r.pollOnce(Duration.ofMillis(100));
                 step(r, d, source, shadow, old, mapping, forward);
@@ -520,7 +526,8 @@ final class MigrationWorker implements Runnable {
     }
 
     private void startCopier(Projection forward, Replicator r, long epoch) {
-        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, config.get(FlipsideConfig.CHUNK_TARGET_MS),
+        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, () -> desired.getPaused(),
+                config.get(FlipsideConfig.CHUNK_TARGET_MS),
                 config.get(FlipsideConfig.CHUNK_MAX_ROWS), metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);

@@ -8,11 +8,14 @@ import io.flipside.schema.CutOver;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Pause;
+import io.flipside.schema.Resume;
+import io.flipside.schema.Retention;
 import io.flipside.schema.Revert;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,24 +25,33 @@ import picocli.CommandLine.Parameters;
 @CommandLine.Command(mixinStandardHelpOptions = true)
 final class ActionCommand implements Callable<Integer> {
     enum Kind {
-        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, CutOver::new,
+        CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, a -> new CutOver(a.id, a.force),
                 "Cut over now (READY or REVERTED), or as soon as caught up (COPYING). After a revert, refused when"
                         + " values written since the revert do not fit the new schema, unless --force."),
-        REVERT("revert", "revert", MigrationStatus.REVERTED, Revert::new,
+        REVERT("revert", "revert", MigrationStatus.REVERTED, a -> new Revert(a.id, a.force),
                 "Swap back to the old schema, keeping every write (CUT_OVER only). Refused when values written since"
                         + " the cut-over do not fit the old schema, unless --force."),
-        CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, (id, force) -> new Cancel(id),
+        CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, a -> new Cancel(a.id),
                 "Stop a migration before its cut-over and drop its shadow table."),
-        COMPLETE("complete", "complete", MigrationStatus.COMPLETED, (id, force) -> new Complete(id),
-                "Stop replication and retire the table that does not serve (CUT_OVER or REVERTED).");
+        COMPLETE("complete", "complete", MigrationStatus.COMPLETED, a -> new Complete(a.id),
+                "Stop replication and retire the table that does not serve (CUT_OVER or REVERTED)."),
+        PAUSE("pause", "pause", null, a -> new Pause(a.id),
+                "Stop copying and catching up until resumed (before the cut-over: QUEUED, COPYING, READY); the"
+                        + " migration then puts no load on MySQL. Replication after a cut-over never pauses."),
+        RESUME("resume", "resume", null, a -> new Resume(a.id),
+                "Go on with a paused migration (one that was caught up without a postponed cut-over then cuts over)."),
+        RETENTION("retention", "retention change", null, a -> new Retention(a.id, a.seconds),
+                "Change the retention window (--seconds): how long after the cut-over, or a revert, both tables stay"
+                        + " in step before the migration completes by itself.");
 
         final String command;
         final String verb;
+        /** The state that --wait waits for; null when the command is done once accepted. */
         final MigrationStatus doneWhen;
-        final BiFunction<String, Boolean, Object> action;
+        final Function<ActionCommand, Object> action;
         final String description;
 
-        Kind(String command, String verb, MigrationStatus doneWhen, BiFunction<String, Boolean, Object> action,
+        Kind(String command, String verb, MigrationStatus doneWhen, Function<ActionCommand, Object> action,
                 String description) {
             this.command = command;
             this.verb = verb;
@@ -79,6 +91,9 @@ final class ActionCommand implements Callable<Integer> {
             + " the last swap do not fit the schema that would serve (status lists them); they are lost")
     boolean force;
 
+    @Option(names = "--seconds", paramLabel = "S", description = "retention only: the new retention window in seconds")
+    Long seconds;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -88,9 +103,14 @@ final class ActionCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("flipside: --force applies to revert and cutover only");
             return Main.FAILED;
         }
+        if ((seconds != null) != (kind == Kind.RETENTION)) {
+            spec.commandLine().getErr().println(kind == Kind.RETENTION ? "flipside: retention needs --seconds"
+                    : "flipside: --seconds applies to retention only");
+            return Main.FAILED;
+        }
         try (OperatorClient client = new OperatorClient(config.load());
                 OperatorClient.JournalFollower journal = client.followJournal()) {
-            Command c = OperatorClient.command(kind.action.apply(id, force), operator.operator, operator.reason);
+            Command c = OperatorClient.command(kind.action.apply(this), operator.operator, operator.reason);
             client.send(c);
             Optional<JournalEvent> answer = journal.await(c.getRequestId(), e -> true,
                     Duration.ofSeconds(operator.timeoutSeconds));
@@ -103,7 +123,7 @@ final class ActionCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("flipside: rejected: " + r.getReason());
                 return Main.REJECTED;
             }
-            if (!await) {
+            if (!await || kind.doneWhen == null) {
                 spec.commandLine().getOut().println(kind.verb + " of migration " + id + " accepted");
                 return Main.OK;
             }
@@ -129,9 +149,14 @@ final class ActionCommand implements Callable<Integer> {
         }
     }
 
-    /** The applier refused the revert at the freeze (after the command was accepted); the new schema serves on. */
+    /**
+     * The applier refused the swap at the freeze (after the command was accepted): a revert leaves the new schema
+     * serving, a cut-over after a revert the old one.
+     */
     private boolean refusedRevert(MigrationState s, long acceptedAt) {
-        return kind == Kind.REVERT && s.getStatus() == MigrationStatus.CUT_OVER
-                && s.getUpdatedAt().toEpochMilli() >= acceptedAt && s.getError() != null && s.getError().startsWith("revert refused");
+        boolean revert = kind == Kind.REVERT && s.getStatus() == MigrationStatus.CUT_OVER;
+        boolean cutOver = kind == Kind.CUTOVER && s.getStatus() == MigrationStatus.REVERTED;
+        return (revert || cutOver) && s.getUpdatedAt().toEpochMilli() >= acceptedAt && s.getError() != null
+                && s.getError().startsWith(revert ? "revert refused" : "cut-over refused");
     }
 }

@@ -43,6 +43,8 @@ final class StatusView {
         o.put("operator", s.getOperator());
         o.put("submittedAt", s.getSubmittedAt().toString());
         o.put("postponeCutover", s.getPostponeCutover());
+        o.put("paused", s.getPaused());
+        o.put("retentionSeconds", s.getRetentionSeconds());
         o.put("pendingAction", s.getPendingAction());
         o.put("planRevertible", s.getRevertible());
         ArrayNode notes = o.putArray("revertNotes");
@@ -120,6 +122,8 @@ final class StatusView {
                 note = s.getError();
             } else if (s.getPendingAction() != null) {
                 note = s.getPendingAction().toLowerCase() + " pending";
+            } else if (s.getPaused()) {
+                note = "paused (flipside resume " + s.getId() + ")";
             } else if (retentionEndsAt(s) != null) {
                 long left = Math.max(0, (retentionEndsAt(s) - now.toEpochMilli()) / 1000);
                 note = (revertibleNow(s) ? "revertible; " : "")

@@ -39,6 +39,12 @@ import io.flipside.schema.Progressed;
 import io.flipside.schema.Revert;
 import io.flipside.schema.RevertCompleted;
 import io.flipside.schema.RevertLossy;
+import io.flipside.schema.MigrationPaused;
+import io.flipside.schema.MigrationResumed;
+import io.flipside.schema.Pause;
+import io.flipside.schema.Resume;
+import io.flipside.schema.Retention;
+import io.flipside.schema.RetentionChanged;
 import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Resumed;
@@ -104,6 +110,10 @@ public final class Decisions {
             return List.of(reject(command, id, name, "migration " + id + " is already being "
                     + (m.getPendingAction().equals(Lifecycle.CANCEL) ? "cancelled" : "completed"), now));
         }
+        if (action instanceof CutOver && m.getPaused()) {
+            return List.of(reject(command, id, name, "migration " + id + " is paused; `flipside resume " + id + "` first",
+                    now));
+        }
         if (action instanceof CutOver cutOver) {
             if (cutOver.getForce() && st != REVERTED) {
                 return List.of(reject(command, id, name, "--force applies only to a cut-over after a revert (REVERTED);"
@@ -158,6 +168,35 @@ public final class Decisions {
             return List.of(reject(command, id, name, "cannot complete migration " + id + " while it is " + st
                     + "; complete ends a migration that is CUT_OVER or REVERTED (cancel stops one before its cut-over)",
                     now));
+        }
+        if (action instanceof Pause) {
+            if (m.getPaused()) {
+                return List.of(reject(command, id, name, "migration " + id + " is already paused", now));
+            }
+            if (st == QUEUED || st == COPYING || st == READY) {
+                return List.of(event(command, id, now, new MigrationPaused()));
+            }
+            return List.of(reject(command, id, name, "migration " + id + " is " + st + ": only a migration before its"
+                    + " cut-over pauses (QUEUED, COPYING, READY); replication after a cut-over never pauses", now));
+        }
+        if (action instanceof Resume) {
+            if (!m.getPaused()) {
+                return List.of(reject(command, id, name, "migration " + id + " is not paused", now));
+            }
+            long since = m.getPausedSince() == null ? now.toEpochMilli() : m.getPausedSince();
+            JournalEvent resumed = event(command, id, now, new MigrationResumed(Math.max(0, now.toEpochMilli() - since)));
+            if (st == READY && !m.getPostponeCutover()) {
+                return List.of(resumed, automaticCutOver(m, now, "resumed when caught up; the cut-over was not"
+                        + " postponed"));
+            }
+            return List.of(resumed);
+        }
+        if (action instanceof Retention r) {
+            if (r.getSeconds() < 1) {
+                return List.of(reject(command, id, name, "a retention window of " + r.getSeconds() + " s; give at"
+                        + " least 1", now));
+            }
+            return List.of(event(command, id, now, new RetentionChanged(r.getSeconds(), m.getRetentionSeconds())));
         }
         return List.of(reject(command, null, "unknown", "unknown command " + action.getClass().getSimpleName(), now));
     }
@@ -218,19 +257,22 @@ public final class Decisions {
             b.setRequestId(m.getPendingRequestId() != null ? m.getPendingRequestId() : m.getRequestId());
         }
         JournalEvent accepted = b.build();
-        if (report.getPayload() instanceof CaughtUp && !m.getPostponeCutover()) {
-            JournalEvent cut = JournalEvent.newBuilder()
-                    .setEventId(UUID.randomUUID().toString())
-                    .setAt(now)
-                    .setMigrationId(m.getId())
-                    .setRequestId(m.getRequestId())
-                    .setOperator(SYSTEM_OPERATOR)
-                    .setReason("caught up; the cut-over was not postponed")
-                    .setPayload(new CutOverRequested(true, false))
-                    .build();
-            return List.of(accepted, cut);
+        if (report.getPayload() instanceof CaughtUp && !m.getPostponeCutover() && !m.getPaused()) {
+            return List.of(accepted, automaticCutOver(m, now, "caught up; the cut-over was not postponed"));
         }
         return List.of(accepted);
+    }
+
+    private static JournalEvent automaticCutOver(MigrationState m, Instant now, String why) {
+        return JournalEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAt(now)
+                .setMigrationId(m.getId())
+                .setRequestId(m.getRequestId())
+                .setOperator(SYSTEM_OPERATOR)
+                .setReason(why)
+                .setPayload(new CutOverRequested(true, false))
+                .build();
     }
 
     private static boolean allows(MigrationState m, Object p) {
@@ -306,11 +348,17 @@ public final class Decisions {
             return c.getMigrationId();
         } else if (action instanceof Complete c) {
             return c.getMigrationId();
+        } else if (action instanceof Pause p) {
+            return p.getMigrationId();
+        } else if (action instanceof Resume r) {
+            return r.getMigrationId();
+        } else if (action instanceof Retention r) {
+            return r.getMigrationId();
         }
         return null;
     }
 
-    /** submit, cutover, revert, cancel, complete */
+    /** submit, cutover, revert, cancel, complete, pause, resume, retention */
     public static String commandName(Object action) {
         return action.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }

@@ -34,6 +34,9 @@ import io.flipside.schema.PostponeCleared;
 import io.flipside.schema.Progressed;
 import io.flipside.schema.RevertCompleted;
 import io.flipside.schema.RevertLossy;
+import io.flipside.schema.MigrationPaused;
+import io.flipside.schema.MigrationResumed;
+import io.flipside.schema.RetentionChanged;
 import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Resumed;
@@ -162,6 +165,12 @@ public final class Lifecycle {
                     .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null)
                     .setRevertForced(false).setSwaps(state.getSwaps() + 1).setLossyValues(0)
                     .setLossyExamples(List.of()).build();
+        } else if (p instanceof MigrationPaused) {
+            return b.setPaused(true).setPausedSince(at).build();
+        } else if (p instanceof MigrationResumed) {
+            return b.setPaused(false).setPausedSince(null).build();
+        } else if (p instanceof RetentionChanged r) {
+            return b.setRetentionSeconds(r.getSeconds()).build();
         } else if (p instanceof ChecksumVerified v) {
             List<io.flipside.schema.ChecksumVerdict> all = new ArrayList<>(state.getChecksums());
             all.add(v.getVerdict());

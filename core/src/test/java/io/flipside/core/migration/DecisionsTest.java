@@ -72,10 +72,7 @@ class DecisionsTest {
     List<JournalEvent> append(List<JournalEvent> events) {
         for (JournalEvent e : events) {
             journal.add(e);
-            if (e.getMigrationId() != null && (states.containsKey(e.getMigrationId())
-                    || e.getPayload() instanceof MigrationSubmitted)) {
-                states.put(e.getMigrationId(), Lifecycle.fold(states.get(e.getMigrationId()), e));
-            }
+            JournalFold.next(states.get(e.getMigrationId()), e).ifPresent(m -> states.put(m.getId(), m));
         }
         return events;
     }
@@ -138,6 +135,78 @@ class DecisionsTest {
         assertEquals(states.get(id), Lifecycle.foldAll(journal.stream().filter(e -> id.equals(e.getMigrationId())
                 && !(e.getPayload() instanceof CommandRejected && !states.containsKey(id))).toList()),
                 "replaying the journal rebuilds the same state");
+    }
+
+    @Test
+    void theWholeJournalFoldsIntoEveryStateAndACorruptedCopyDivergesNamingTheField() {
+        String reverted = cutOver();
+        send(new Revert(reverted, false));
+        report(reverted, new RevertCompleted("u:1-20", 30L, 1L, 200L));
+        assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x", false, null, "ALTER"))).contains("in flight"));
+        assertTrue(rejection(send(new Cancel(reverted))).contains("revert is the way back"));
+        send(new Revert("deadbeef", false)); // names no migration
+        JournalFold fold = new JournalFold();
+        journal.forEach(e -> fold.add(e, Map.of()));
+        assertEquals(Optional.empty(), JournalFold.firstDivergence(fold.states(), states));
+        assertEquals(states, fold.states());
+
+        List<JournalEvent> corrupted = new ArrayList<>(journal);
+        for (int i = 0; i < corrupted.size(); i++) {
+            if (corrupted.get(i).getPayload() instanceof RevertCompleted r) {
+                corrupted.set(i, JournalEvent.newBuilder(corrupted.get(i))
+                        .setPayload(new RevertCompleted(r.getFreezeGtid(), 31L, r.getLockWaitMillis(),
+                                r.getServingMillis())).build());
+            }
+        }
+        JournalFold bad = new JournalFold();
+        corrupted.forEach(e -> bad.add(e, Map.of()));
+        assertEquals(Optional.of("migration " + reverted + ": revertFreezeMillis is 31 by the journal but 30 in the"
+                + " state"), JournalFold.firstDivergence(bad.states(), states));
+
+        JournalFold missing = new JournalFold();
+        journal.stream().filter(e -> !(e.getPayload() instanceof RevertCompleted)).forEach(e -> missing.add(e, Map.of()));
+        String why = JournalFold.firstDivergence(missing.states(), states).orElseThrow();
+        assertTrue(why.startsWith("migration " + reverted + ": status is REVERTING by the journal but REVERTED"), why);
+
+        // A state read before the journal's end is compared with the fold of as many events as it holds.
+        JournalFold limited = new JournalFold();
+        Map<String, Long> versions = Map.of(reverted, 5L);
+        journal.forEach(e -> limited.add(e, versions));
+        assertEquals(5L, limited.states().get(reverted).getVersion());
+    }
+
+    @Test
+    void aPausedMigrationDoesNotCutOverUntilResumed() {
+        String id = submit(false);
+        start(id);
+        assertInstanceOf(io.flipside.schema.MigrationPaused.class, send(new io.flipside.schema.Pause(id)).get(0)
+                .getPayload());
+        assertTrue(states.get(id).getPaused());
+        assertTrue(rejection(send(new io.flipside.schema.Pause(id))).contains("already paused"));
+        assertEquals(1, report(id, new CaughtUp(0L)).size(), "caught up, but no automatic cut-over while paused");
+        assertEquals(MigrationStatus.READY, status(id));
+        assertTrue(rejection(send(new CutOver(id, false))).contains("resume"));
+        now = now.plusSeconds(90);
+        List<JournalEvent> resumed = send(new io.flipside.schema.Resume(id));
+        assertEquals(90_000L, ((io.flipside.schema.MigrationResumed) resumed.get(0).getPayload()).getPausedMillis());
+        assertTrue(((CutOverRequested) resumed.get(1).getPayload()).getAutomatic(), "resumed when caught up");
+        assertEquals(MigrationStatus.CUTTING_OVER, status(id));
+        assertTrue(rejection(send(new io.flipside.schema.Resume(id))).contains("not paused"));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        assertTrue(rejection(send(new io.flipside.schema.Pause(id))).contains("never pauses"));
+        assertEquals(MigrationStatus.CUT_OVER, status(id));
+    }
+
+    @Test
+    void theRetentionWindowChangesWhileCutOver() {
+        String id = cutOver();
+        assertTrue(rejection(send(new io.flipside.schema.Retention(id, 0L))).contains("at least 1"));
+        io.flipside.schema.RetentionChanged changed = assertInstanceOf(io.flipside.schema.RetentionChanged.class,
+                send(new io.flipside.schema.Retention(id, 60L)).get(0).getPayload());
+        assertEquals(1800L, changed.getPreviousSeconds());
+        assertEquals(60L, states.get(id).getRetentionSeconds());
+        assertTrue(decisions.expire(states.get(id), now.plusSeconds(59)).isEmpty());
+        assertTrue(decisions.expire(states.get(id), now.plusSeconds(61)).isPresent(), "the new window ends it");
     }
 
     @Test
