@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ final class ChunkCopier implements Runnable {
     private final Projection forward;
     private final BooleanSupplier captureLive;
     private final BooleanSupplier paused;
-    private final int targetMillis;
+    private final Throttle throttle;
     private final int maxRows;
 
     final AtomicLong rowsCopied = new AtomicLong();
@@ -62,11 +63,50 @@ final class ChunkCopier implements Runnable {
     private final ApplierMetrics metrics;
 
     /**
+     * How the copy backs off: asked before every chunk, told when an episode of waiting begins and ends.
+     */
+    interface Throttle {
+        /** Why the copy should wait now (on the copy's own connection), or empty. */
+        Optional<String> reason(Connection c) throws SQLException;
+
+        /** The duration a chunk aims at, now. */
+        int chunkTargetMillis();
+
+        void started(String reason);
+
+        void ended(String reason, long millis);
+    }
+
+    /** Reads a value from MySQL. */
+    interface SqlLong {
+        long get() throws SQLException;
+    }
+
+    /**
+     * Why the copy should wait: the apply lag above {@code maxLag} ms, or {@code threadsRunning} (read only when that
+     * threshold is on) above {@code maxThreads}; a threshold of 0 is off.
+     */
+    static Optional<String> throttleReason(long lag, long maxLag, SqlLong threadsRunning, int maxThreads)
+            throws SQLException {
+        if (maxLag > 0 && lag > maxLag) {
+            return Optional.of("apply lag " + lag + " ms > " + maxLag + " ms");
+        }
+        if (maxThreads > 0) {
+            long running = threadsRunning.get();
+            if (running > maxThreads) {
+                return Optional.of("Threads_running " + running + " > " + maxThreads);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * @param captureLive whether the capture is known to be streaming (the copy waits for it)
      * @param paused      whether an operator paused the migration (the copy waits between chunks until resumed)
+     * @param throttle    whether to wait before the next chunk, and how long chunks should take
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
-            BooleanSupplier paused, int targetMillis, int maxRows, ApplierMetrics metrics, long epoch) {
+            BooleanSupplier paused, Throttle throttle, int maxRows, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -75,7 +115,7 @@ final class ChunkCopier implements Runnable {
         this.forward = forward;
         this.captureLive = captureLive;
         this.paused = paused;
-        this.targetMillis = targetMillis;
+        this.throttle = throttle;
         this.maxRows = maxRows;
     }
 
@@ -143,10 +183,29 @@ final class ChunkCopier implements Runnable {
                     cursor == null ? "the start" : "the cursor in the sidecar");
             c.setAutoCommit(false);
             int limit = FIRST_CHUNK_ROWS;
+            String waitingFor = null;
+            long waitingFrom = 0;
             while (!stopped) {
                 if (paused.getAsBoolean()) {
                     Thread.sleep(50); // the last chunk is committed: nothing is held while paused
                     continue;
+                }
+                Optional<String> why = throttle.reason(c);
+                if (why.isPresent()) {
+                    if (waitingFor == null) {
+                        waitingFor = why.get();
+                        waitingFrom = System.currentTimeMillis();
+                        LOG.info("migration {}: copy throttled: {}", id, waitingFor);
+                        throttle.started(waitingFor);
+                    }
+                    Thread.sleep(100);
+                    continue;
+                }
+                if (waitingFor != null) {
+                    long waited = System.currentTimeMillis() - waitingFrom;
+                    LOG.info("migration {}: copy goes on after {} ms ({})", id, waited, waitingFor);
+                    throttle.ended(waitingFor, waited);
+                    waitingFor = null;
                 }
                 long t0 = System.nanoTime();
                 Key lower = cursor;
@@ -248,7 +307,7 @@ final class ChunkCopier implements Runnable {
 
     /** Scales the chunk towards the target duration, at most doubling or halving at a time. */
     int nextLimit(int limit, long elapsedMs) {
-        double scaled = limit * (double) targetMillis / elapsedMs;
+        double scaled = limit * (double) throttle.chunkTargetMillis() / elapsedMs;
         double bounded = Math.max(limit / 2.0, Math.min(limit * 2.0, scaled));
         return (int) Math.max(10, Math.min(maxRows, bounded));
     }

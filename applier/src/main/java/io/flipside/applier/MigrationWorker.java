@@ -30,6 +30,8 @@ import io.flipside.schema.Progressed;
 import io.flipside.schema.RevertCompleted;
 import io.flipside.schema.RevertLossy;
 import io.flipside.schema.RevertRefused;
+import io.flipside.schema.ThrottleEnded;
+import io.flipside.schema.Throttled;
 import io.flipside.schema.Resumed;
 import io.flipside.core.mapping.ColumnMapping;
 import java.sql.Connection;
@@ -40,6 +42,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -525,9 +528,48 @@ final class MigrationWorker implements Runnable {
         reports.send(id, new Progressed(rows, total, chunks, r.lagMillis(), r.eventsApplied()));
     }
 
+    private static long threadsRunning(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_running'")) {
+            return rs.next() ? rs.getLong(2) : 0;
+        }
+    }
+
+    /**
+     * The copy's back-off: the migration's thresholds (set by `throttle`), else the configuration's; 0 is off. The
+     * apply lag is the replicator's; Threads_running is read from MySQL before each chunk.
+     */
+    private ChunkCopier.Throttle throttle(Replicator r) {
+        return new ChunkCopier.Throttle() {
+            @Override
+            public Optional<String> reason(Connection c) throws SQLException {
+                MigrationState d = desired;
+                long maxLag = d.getThrottleMaxLagMillis() != null ? d.getThrottleMaxLagMillis()
+                        : config.get(FlipsideConfig.THROTTLE_MAX_LAG_MS);
+                int maxThreads = d.getThrottleMaxThreadsRunning() != null ? d.getThrottleMaxThreadsRunning()
+                        : config.get(FlipsideConfig.THROTTLE_MAX_THREADS_RUNNING);
+                return ChunkCopier.throttleReason(r.lagMillis(), maxLag, () -> threadsRunning(c), maxThreads);
+            }
+
+            @Override
+            public int chunkTargetMillis() {
+                Integer own = desired.getChunkTimeMillis();
+                return own != null ? own : config.get(FlipsideConfig.CHUNK_TARGET_MS);
+            }
+
+            @Override
+            public void started(String reason) {
+                reports.send(id, new Throttled(reason));
+            }
+
+            @Override
+            public void ended(String reason, long millis) {
+                reports.send(id, new ThrottleEnded(reason, millis));
+            }
+        };
+    }
+
     private void startCopier(Projection forward, Replicator r, long epoch) {
-        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, () -> desired.getPaused(),
-                config.get(FlipsideConfig.CHUNK_TARGET_MS),
+        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, () -> desired.getPaused(), throttle(r),
                 config.get(FlipsideConfig.CHUNK_MAX_ROWS), metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);

@@ -12,6 +12,7 @@ import io.flipside.schema.Pause;
 import io.flipside.schema.Resume;
 import io.flipside.schema.Retention;
 import io.flipside.schema.Revert;
+import io.flipside.schema.Throttle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,7 +43,11 @@ final class ActionCommand implements Callable<Integer> {
                 "Go on with a paused migration (one that was caught up without a postponed cut-over then cuts over)."),
         RETENTION("retention", "retention change", null, a -> new Retention(a.id, a.seconds),
                 "Change the retention window (--seconds): how long after the cut-over, or a revert, both tables stay"
-                        + " in step before the migration completes by itself.");
+                        + " in step before the migration completes by itself."),
+        THROTTLE("throttle", "throttle change", null,
+                a -> new Throttle(a.id, a.maxLagMillis, a.maxThreadsRunning, a.chunkTimeMillis),
+                "Change how the copy backs off, while it runs: it waits while the apply lag or MySQL's Threads_running"
+                        + " is above its threshold (0: off), and sizes chunks to take --chunk-time-ms.");
 
         final String command;
         final String verb;
@@ -94,6 +99,18 @@ final class ActionCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "retention only: the new retention window in seconds")
     Long seconds;
 
+    @Option(names = "--max-lag-ms", paramLabel = "MS", description = "throttle only: wait while the apply lag is above"
+            + " this (0: never)")
+    Long maxLagMillis;
+
+    @Option(names = "--max-threads-running", paramLabel = "N", description = "throttle only: wait while MySQL's"
+            + " Threads_running is above this (0: never)")
+    Integer maxThreadsRunning;
+
+    @Option(names = "--chunk-time-ms", paramLabel = "MS", description = "throttle only: the duration each copy chunk"
+            + " aims at")
+    Integer chunkTimeMillis;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -101,6 +118,13 @@ final class ActionCommand implements Callable<Integer> {
     public Integer call() {
         if (force && kind != Kind.REVERT && kind != Kind.CUTOVER) {
             spec.commandLine().getErr().println("flipside: --force applies to revert and cutover only");
+            return Main.FAILED;
+        }
+        boolean throttling = maxLagMillis != null || maxThreadsRunning != null || chunkTimeMillis != null;
+        if (throttling != (kind == Kind.THROTTLE)) {
+            spec.commandLine().getErr().println(kind == Kind.THROTTLE ? "flipside: throttle needs --max-lag-ms,"
+                    + " --max-threads-running or --chunk-time-ms" : "flipside: --max-lag-ms, --max-threads-running and"
+                    + " --chunk-time-ms apply to throttle only");
             return Main.FAILED;
         }
         if ((seconds != null) != (kind == Kind.RETENTION)) {

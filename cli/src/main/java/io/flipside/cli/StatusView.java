@@ -44,6 +44,12 @@ final class StatusView {
         o.put("submittedAt", s.getSubmittedAt().toString());
         o.put("postponeCutover", s.getPostponeCutover());
         o.put("paused", s.getPaused());
+        o.put("throttled", s.getThrottled());
+        o.put("throttleEpisodes", s.getThrottleEpisodes());
+        o.put("throttledMillis", s.getThrottledMillis());
+        putOrNull(o, "throttleMaxLagMillis", s.getThrottleMaxLagMillis());
+        putOrNull(o, "throttleMaxThreadsRunning", s.getThrottleMaxThreadsRunning());
+        putOrNull(o, "chunkTimeMillis", s.getChunkTimeMillis());
         o.put("retentionSeconds", s.getRetentionSeconds());
         o.put("pendingAction", s.getPendingAction());
         o.put("planRevertible", s.getRevertible());
@@ -124,6 +130,8 @@ final class StatusView {
                 note = s.getPendingAction().toLowerCase() + " pending";
             } else if (s.getPaused()) {
                 note = "paused (flipside resume " + s.getId() + ")";
+            } else if (s.getThrottled() != null) {
+                note = "throttled: " + s.getThrottled();
             } else if (retentionEndsAt(s) != null) {
                 long left = Math.max(0, (retentionEndsAt(s) - now.toEpochMilli()) / 1000);
                 note = (revertibleNow(s) ? "revertible; " : "")
@@ -141,5 +149,13 @@ final class StatusView {
 
     private static String abbreviate(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    private static void putOrNull(ObjectNode o, String field, Number value) {
+        if (value == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, value.longValue());
+        }
     }
 }

@@ -54,6 +54,12 @@ public final class FlipsideConfig {
             "Target duration of one copy chunk; chunk sizes adapt to it", 10, 60_000);
     public static final Setting<Integer> CHUNK_MAX_ROWS = Setting.integer("copy.chunk.max.rows", "50000",
             "Upper bound of a chunk's size in rows", 10, 10_000_000);
+    public static final Setting<Long> THROTTLE_MAX_LAG_MS = Setting.longInt("throttle.max.lag.ms", "0",
+            "The copy waits while the apply lag is above this many milliseconds (0: never); `throttle` changes it per migration",
+            0, Long.MAX_VALUE);
+    public static final Setting<Integer> THROTTLE_MAX_THREADS_RUNNING = Setting.integer("throttle.max.threads.running",
+            "0", "The copy waits while MySQL's Threads_running is above this (0: never); `throttle` changes it per migration",
+            0, 1_000_000);
     public static final Setting<Integer> APPLY_BATCH_KEYS = Setting.integer("apply.batch.max.keys", "2000",
             "Most distinct keys applied in one transaction", 1, 100_000);
     public static final Setting<Integer> CUTOVER_LOCK_WAIT_SECONDS = Setting.integer("cutover.lock.wait.seconds", "2",
@@ -73,7 +79,7 @@ public final class FlipsideConfig {
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
-            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
+            THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR);
 
     private final Map<String, String> values;

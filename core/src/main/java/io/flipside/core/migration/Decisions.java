@@ -45,6 +45,10 @@ import io.flipside.schema.Pause;
 import io.flipside.schema.Resume;
 import io.flipside.schema.Retention;
 import io.flipside.schema.RetentionChanged;
+import io.flipside.schema.Throttle;
+import io.flipside.schema.ThrottleChanged;
+import io.flipside.schema.ThrottleEnded;
+import io.flipside.schema.Throttled;
 import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Resumed;
@@ -191,6 +195,22 @@ public final class Decisions {
             }
             return List.of(resumed);
         }
+        if (action instanceof Throttle t) {
+            if (t.getMaxLagMillis() == null && t.getMaxThreadsRunning() == null && t.getChunkTimeMillis() == null) {
+                return List.of(reject(command, id, name, "throttle changes nothing: give --max-lag-ms,"
+                        + " --max-threads-running or --chunk-time-ms", now));
+            }
+            if (t.getMaxLagMillis() != null && t.getMaxLagMillis() < 0
+                    || t.getMaxThreadsRunning() != null && t.getMaxThreadsRunning() < 0
+                    || t.getChunkTimeMillis() != null && (t.getChunkTimeMillis() < 10 || t.getChunkTimeMillis() > 60_000)) {
+                return List.of(reject(command, id, name, "thresholds are 0 (off) or more, and a chunk time is 10 to"
+                        + " 60000 ms", now));
+            }
+            return List.of(event(command, id, now, new ThrottleChanged(
+                    t.getMaxLagMillis() != null ? t.getMaxLagMillis() : m.getThrottleMaxLagMillis(),
+                    t.getMaxThreadsRunning() != null ? t.getMaxThreadsRunning() : m.getThrottleMaxThreadsRunning(),
+                    t.getChunkTimeMillis() != null ? t.getChunkTimeMillis() : m.getChunkTimeMillis())));
+        }
         if (action instanceof Retention r) {
             if (r.getSeconds() < 1) {
                 return List.of(reject(command, id, name, "a retention window of " + r.getSeconds() + " s; give at"
@@ -304,6 +324,8 @@ public final class Decisions {
             return Lifecycle.COMPLETE.equals(pending);
         } else if (p instanceof MigrationFailed || p instanceof Interrupted) {
             return !Transitions.isFinal(st);
+        } else if (p instanceof Throttled || p instanceof ThrottleEnded) {
+            return !Transitions.isFinal(st);
         } else if (p instanceof Resumed) {
             return !Transitions.isFinal(st) && m.getInterruption() != null;
         }
@@ -354,6 +376,8 @@ public final class Decisions {
             return r.getMigrationId();
         } else if (action instanceof Retention r) {
             return r.getMigrationId();
+        } else if (action instanceof Throttle t) {
+            return t.getMigrationId();
         }
         return null;
     }

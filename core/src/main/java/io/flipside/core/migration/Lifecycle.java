@@ -37,6 +37,9 @@ import io.flipside.schema.RevertLossy;
 import io.flipside.schema.MigrationPaused;
 import io.flipside.schema.MigrationResumed;
 import io.flipside.schema.RetentionChanged;
+import io.flipside.schema.ThrottleChanged;
+import io.flipside.schema.ThrottleEnded;
+import io.flipside.schema.Throttled;
 import io.flipside.schema.RevertRefused;
 import io.flipside.schema.RevertRequested;
 import io.flipside.schema.Resumed;
@@ -171,6 +174,14 @@ public final class Lifecycle {
             return b.setPaused(false).setPausedSince(null).build();
         } else if (p instanceof RetentionChanged r) {
             return b.setRetentionSeconds(r.getSeconds()).build();
+        } else if (p instanceof ThrottleChanged t) {
+            return b.setThrottleMaxLagMillis(t.getMaxLagMillis()).setThrottleMaxThreadsRunning(t.getMaxThreadsRunning())
+                    .setChunkTimeMillis(t.getChunkTimeMillis()).build();
+        } else if (p instanceof Throttled t) {
+            return b.setThrottled(t.getReason()).setThrottledSince(at).build();
+        } else if (p instanceof ThrottleEnded t) {
+            return b.setThrottled(null).setThrottledSince(null).setThrottleEpisodes(state.getThrottleEpisodes() + 1)
+                    .setThrottledMillis(state.getThrottledMillis() + t.getMillis()).build();
         } else if (p instanceof ChecksumVerified v) {
             List<io.flipside.schema.ChecksumVerdict> all = new ArrayList<>(state.getChecksums());
             all.add(v.getVerdict());

@@ -198,6 +198,28 @@ class DecisionsTest {
     }
 
     @Test
+    void throttleSettingsMergeAndEpisodesAddUp() {
+        String id = submit(false);
+        start(id);
+        send(new io.flipside.schema.Throttle(id, 500L, null, null));
+        send(new io.flipside.schema.Throttle(id, null, 8, 100));
+        MigrationState m = states.get(id);
+        assertEquals(500L, m.getThrottleMaxLagMillis(), "a null field leaves the setting as it was");
+        assertEquals(8, m.getThrottleMaxThreadsRunning());
+        assertEquals(100, m.getChunkTimeMillis());
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null))).contains("changes nothing"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, -1L, null, null))).contains("0 (off) or more"));
+        report(id, new io.flipside.schema.Throttled("Threads_running 9 > 8"));
+        assertEquals("Threads_running 9 > 8", states.get(id).getThrottled());
+        report(id, new io.flipside.schema.ThrottleEnded("Threads_running 9 > 8", 1200L));
+        report(id, new io.flipside.schema.Throttled("apply lag 900 ms > 500 ms"));
+        report(id, new io.flipside.schema.ThrottleEnded("apply lag 900 ms > 500 ms", 300L));
+        assertEquals(null, states.get(id).getThrottled());
+        assertEquals(2, states.get(id).getThrottleEpisodes());
+        assertEquals(1500L, states.get(id).getThrottledMillis());
+    }
+
+    @Test
     void theRetentionWindowChangesWhileCutOver() {
         String id = cutOver();
         assertTrue(rejection(send(new io.flipside.schema.Retention(id, 0L))).contains("at least 1"));

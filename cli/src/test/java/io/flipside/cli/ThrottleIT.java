@@ -1,0 +1,91 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.ThrottleEnded;
+import io.flipside.schema.Throttled;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code throttle} while the copy runs: MySQL's Threads_running above the threshold holds the copy back. */
+class ThrottleIT {
+    static Flipside f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = Flipside.get();
+    }
+
+    @Test
+    void theCopyWaitsWhileThreadsRunningIsAboveTheThreshold() throws Exception {
+        TableName t = f.recreate(new TableName("throttling", "events"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
+        f.fill(t, 100_000, "n, CONCAT('note ', n)");
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
+                "--postpone-cutover");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        // Held paused while the threshold is set, so that the copy cannot be done before it applies.
+        assertEquals(Main.OK, f.cli("pause", id).exit());
+        assertEquals(Main.FAILED, f.cli("throttle", id).exit(), "a throttle that changes nothing");
+        assertEquals(Main.REJECTED, f.cli("throttle", id, "--chunk-time-ms", "5").exit());
+        Flipside.Run throttle = f.cli("throttle", id, "--max-threads-running", "1", "--chunk-time-ms", "100");
+        assertEquals(Main.OK, throttle.exit(), throttle.toString());
+        Thread sleeper = new Thread(() -> {
+            try (Connection c = f.connect(); Statement s = c.createStatement()) {
+                s.execute("SELECT SLEEP(8)"); // a second running thread besides the copy's own status query
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (OperatorClient client = new OperatorClient(f.config); Connection c = f.connect();
+                Statement s = c.createStatement()) {
+            MigrationState set = client.awaitState(id, x -> Integer.valueOf(1).equals(x.getThrottleMaxThreadsRunning()),
+                    Duration.ofSeconds(30)).orElseThrow();
+            assertEquals(100, set.getChunkTimeMillis());
+            sleeper.start();
+            Thread.sleep(300);
+            assertEquals(Main.OK, f.cli("resume", id).exit());
+            MigrationState throttled = client.awaitState(id, x -> x.getThrottled() != null, Duration.ofSeconds(30))
+                    .orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
+            assertTrue(throttled.getThrottled().startsWith("Threads_running "), throttled.getThrottled());
+            assertTrue(f.cli("status", id).out().contains("throttled: Threads_running"));
+            TableName shadow = t.sibling(throttled.getShadowTable());
+            long before = count(s, shadow);
+            Thread.sleep(2000);
+            assertEquals(before, count(s, shadow), "no chunk copied while throttled");
+            assertEquals(MigrationStatus.COPYING, client.state(id).orElseThrow().getStatus());
+
+            assertEquals(Main.OK, f.cli("throttle", id, "--max-threads-running", "0").exit(), "threshold off");
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            MigrationState ready = client.state(id).orElseThrow();
+            assertEquals(null, ready.getThrottled());
+            assertTrue(ready.getThrottleEpisodes() >= 1 && ready.getThrottledMillis() >= 2000, ready.toString());
+            List<Object> events = JournalReader.of(f.config, id).stream().map(e -> e.getPayload()).toList();
+            assertTrue(events.stream().anyMatch(e -> e instanceof Throttled), events.toString());
+            assertTrue(events.stream().anyMatch(e -> e instanceof ThrottleEnded end
+                    && end.getReason().startsWith("Threads_running") && end.getMillis() >= 2000), events.toString());
+            assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
+            assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60)).orElseThrow()
+                    .getChecksums().get(0).getMatched());
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        } finally {
+            sleeper.join();
+        }
+    }
+
+    private static long count(Statement s, TableName t) throws Exception {
+        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
