@@ -14,6 +14,7 @@ import java.time.Duration;
  *       its projection (p50, p99 published).</li>
  *   <li>{@code flipside.apply.events}, {@code flipside.copy.rows}: counts.</li>
  *   <li>{@code flipside.freeze}: how long writes were held at each swap (phase cutover or revert).</li>
+ *   <li>{@code flipside.copy.throttled}: 1 while the copy waits on a throttle threshold.</li>
  * </ul>
  */
 final class ApplierMetrics {
@@ -24,6 +25,7 @@ final class ApplierMetrics {
     private final Counter rowsCopied;
     private final Timer freezeCutOver;
     private final Timer freezeRevert;
+    private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
 
     ApplierMetrics(String migrationId) {
         MeterRegistry r = Metrics.globalRegistry;
@@ -37,6 +39,9 @@ final class ApplierMetrics {
                 .description("Rows copied into the shadow table").register(r);
         freezeCutOver = freeze(r, migrationId, "cutover");
         freezeRevert = freeze(r, migrationId, "revert");
+        io.micrometer.core.instrument.Gauge.builder("flipside.copy.throttled", throttled, Number::doubleValue)
+                .tag("migration", migrationId).description("1 while the copy waits on a throttle threshold")
+                .register(r);
     }
 
     private static Timer lag(MeterRegistry r, String id, String direction) {
@@ -61,6 +66,10 @@ final class ApplierMetrics {
 
     void copied(long rows) {
         rowsCopied.increment(rows);
+    }
+
+    void throttled(boolean waiting) {
+        throttled.set(waiting ? 1 : 0);
     }
 
     void froze(boolean cutOver, long millis) {

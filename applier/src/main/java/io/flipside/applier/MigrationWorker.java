@@ -558,11 +558,13 @@ final class MigrationWorker implements Runnable {
 
             @Override
             public void started(String reason) {
+                metrics.throttled(true);
                 reports.send(id, new Throttled(reason));
             }
 
             @Override
             public void ended(String reason, long millis) {
+                metrics.throttled(false);
                 reports.send(id, new ThrottleEnded(reason, millis));
             }
         };

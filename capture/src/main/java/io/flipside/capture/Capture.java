@@ -78,6 +78,7 @@ public final class Capture implements AutoCloseable {
     private volatile boolean closing;
     private volatile long published;
     private volatile String failure;
+    private volatile boolean streaming;
     /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
     private Map<String, ?> lastDdlOffset;
 
@@ -145,6 +146,7 @@ public final class Capture implements AutoCloseable {
                         seenMarkers.wait(Math.max(1, until - System.currentTimeMillis()));
                     }
                     if (seenMarkers.contains(token)) {
+                        streaming = true;
                         LOG.info("capture of server {} is streaming", topics.serverName());
                         return true;
                     }
@@ -218,6 +220,14 @@ public final class Capture implements AutoCloseable {
             }
         }
         return tableMap ? Optional.of(String.valueOf(described)) : Optional.empty();
+    }
+
+    /** Why the capture is not ready: not streaming yet, or stopped on a failure it retries; empty when streaming. */
+    public Optional<String> notReady() {
+        if (failure != null) {
+            return Optional.of(failure);
+        }
+        return streaming ? Optional.empty() : Optional.of("not streaming yet");
     }
 
     /** Events published since start. */

@@ -60,6 +60,7 @@ final class Cluster implements AutoCloseable {
         m.put("capture.server.id", String.valueOf(serverId));
         m.put("sidecar.database", "_" + name);
         m.put("controller.state.dir", dir.resolve("streams").toString());
+        m.put("http.port", "0"); // three role processes on one machine: any free port each
         m.putAll(extra);
         config = FlipsideConfig.of(m);
         StringBuilder text = new StringBuilder();

@@ -68,6 +68,7 @@ final class DevCommand implements Callable<Integer> {
         m.put(FlipsideConfig.MYSQL_USER.key(), stack.mysql().user());
         m.put(FlipsideConfig.MYSQL_PASSWORD.key(), stack.mysql().password());
         m.put(FlipsideConfig.CONTROLLER_STATE_DIR_KEY, stack.workDir().resolve("streams").toString());
+        m.put(FlipsideConfig.HTTP_PORT.key(), "0"); // any free port: several embedded runs may share a machine
         return FlipsideConfig.of(m);
     }
 

@@ -22,7 +22,20 @@ public final class Roles implements AutoCloseable {
 
     private final List<AutoCloseable> running = new ArrayList<>();
 
+    private HealthEndpoints http;
+
     private Roles() {}
+
+    /** The port of the HTTP endpoints, when they run. */
+    public java.util.OptionalInt httpPort() {
+        return http == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(http.port());
+    }
+
+    private void role(String name, java.util.function.Supplier<java.util.Optional<String>> notReady) {
+        if (http != null) {
+            http.role(name, notReady);
+        }
+    }
 
     /** Parses {@code capture,applier,controller}. */
     public static Set<Role> parse(String text) {
@@ -47,9 +60,16 @@ public final class Roles implements AutoCloseable {
     public static Roles start(FlipsideConfig config, Set<Role> roles) throws Exception {
         Roles r = new Roles();
         try {
+            int port = config.get(FlipsideConfig.HTTP_PORT);
+            if (port >= 0) {
+                r.http = new HealthEndpoints(port);
+                r.running.add(r.http);
+                LOG.info("health, readiness and metrics on http://localhost:{}/health, /ready, /metrics", r.http.port());
+            }
             if (roles.contains(Role.CONTROLLER)) {
                 Controller c = new Controller(config).start();
                 r.running.add(c);
+                r.role("controller", c::notReady);
                 if (!c.awaitRunning(Duration.ofSeconds(60))) {
                     LOG.warn("the controller is not running after 60 s");
                 }
@@ -57,12 +77,17 @@ public final class Roles implements AutoCloseable {
             if (roles.contains(Role.CAPTURE)) {
                 Capture capture = new Capture(config).start();
                 r.running.add(capture);
+                r.role("capture", capture::notReady);
+                io.micrometer.core.instrument.FunctionCounter.builder("flipside.capture.events", capture,
+                        Capture::published).description("Changes the capture published to the changelog")
+                        .register(io.micrometer.core.instrument.Metrics.globalRegistry);
                 if (!capture.awaitStreaming(Duration.ofSeconds(120))) {
                     LOG.warn("the capture is not streaming after 120 s");
                 }
             }
             if (roles.contains(Role.APPLIER)) {
                 r.running.add(new Applier(config).start());
+                r.role("applier", java.util.Optional::empty);
             }
         } catch (Exception e) {
             r.close();

@@ -38,6 +38,11 @@ final class Flipside {
         Runtime.getRuntime().addShutdownHook(new Thread(roles::close));
     }
 
+    /** The port of the roles' health, readiness and metrics endpoints. */
+    int httpPort() {
+        return roles.httpPort().orElseThrow();
+    }
+
     static synchronized Flipside get() throws Exception {
         if (shared == null) {
             shared = new Flipside();

@@ -58,6 +58,10 @@ class ThrottleIT {
                     .orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
             assertTrue(throttled.getThrottled().startsWith("Threads_running "), throttled.getThrottled());
             assertTrue(f.cli("status", id).out().contains("throttled: Threads_running"));
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + f.httpPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("flipside_copy_throttled{migration=\"" + id + "\"} 1.0"), metrics);
             TableName shadow = t.sibling(throttled.getShadowTable());
             long before = count(s, shadow);
             Thread.sleep(2000);

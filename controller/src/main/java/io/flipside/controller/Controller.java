@@ -55,6 +55,13 @@ public final class Controller implements AutoCloseable {
         return this;
     }
 
+    /** Why the controller is not ready (its Kafka Streams state when it is not RUNNING), or empty. */
+    public java.util.Optional<String> notReady() {
+        KafkaStreams.State s = streams.state();
+        return s == KafkaStreams.State.RUNNING ? java.util.Optional.empty()
+                : java.util.Optional.of("Kafka Streams is " + s);
+    }
+
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -75,12 +75,16 @@ public final class FlipsideConfig {
     public static final Setting<String> STREAMS_STATE_DIR = Setting.text(CONTROLLER_STATE_DIR_KEY, "",
             "Kafka Streams state directory of the controller (empty: a directory under java.io.tmpdir)");
 
+    public static final Setting<Integer> HTTP_PORT = Setting.integer("http.port", "9404",
+            "Port of the health, readiness and Prometheus metrics endpoints of `run` (-1: none; 0: any free port)",
+            -1, 65535);
+
     /** Every setting, in the order the README lists them. */
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
-            CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR);
+            CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, HTTP_PORT);
 
     private final Map<String, String> values;
 
