@@ -9,6 +9,7 @@ import io.flipside.schema.MigrationStatus;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /** How a migration's state is shown: as JSON for tools, as a table for people. */
 final class StatusView {
@@ -47,9 +48,9 @@ final class StatusView {
         o.put("throttled", s.getThrottled());
         o.put("throttleEpisodes", s.getThrottleEpisodes());
         o.put("throttledMillis", s.getThrottledMillis());
-        putOrNull(o, "throttleMaxLagMillis", s.getThrottleMaxLagMillis());
-        putOrNull(o, "throttleMaxThreadsRunning", s.getThrottleMaxThreadsRunning());
-        putOrNull(o, "chunkTimeMillis", s.getChunkTimeMillis());
+        putNullable(o, "throttleMaxLagMillis", s.getThrottleMaxLagMillis());
+        putNullable(o, "throttleMaxThreadsRunning", s.getThrottleMaxThreadsRunning());
+        putNullable(o, "chunkTimeMillis", s.getChunkTimeMillis());
         o.put("retentionSeconds", s.getRetentionSeconds());
         o.put("pendingAction", s.getPendingAction());
         o.put("planRevertible", s.getRevertible());
@@ -98,11 +99,11 @@ final class StatusView {
         return since == null ? null : since + s.getRetentionSeconds() * 1000;
     }
 
-    private static void putNullable(ObjectNode o, String field, Long v) {
+    private static void putNullable(ObjectNode o, String field, Number v) {
         if (v == null) {
             o.putNull(field);
         } else {
-            o.put(field, v);
+            o.put(field, v.longValue());
         }
     }
 
@@ -147,15 +148,39 @@ final class StatusView {
         return sb.toString();
     }
 
-    private static String abbreviate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    /**
+     * One frame of {@code status --watch}: the table, then a progress bar for every migration that copies (rows copied
+     * of the estimate, the rate since {@code before} was read {@code elapsedMillis} earlier, the time left at that
+     * rate, and the apply lag).
+     */
+    static String watchFrame(List<MigrationState> all, Map<String, MigrationState> before, long elapsedMillis,
+            Instant now) {
+        StringBuilder sb = new StringBuilder(table(all, now));
+        for (MigrationState s : all) {
+            if (s.getStatus() != MigrationStatus.COPYING) {
+                continue;
+            }
+            long total = Math.max(s.getRowsTotal(), s.getRowsCopied());
+            int percent = total == 0 ? 0 : (int) Math.min(99, s.getRowsCopied() * 100 / total);
+            int filled = percent * 30 / 100;
+            MigrationState b = before.get(s.getId());
+            long rate = b == null || elapsedMillis <= 0 ? -1
+                    : Math.max(0, (s.getRowsCopied() - b.getRowsCopied()) * 1000 / elapsedMillis);
+            String eta = rate <= 0 ? "ETA -" : "ETA " + duration((total - s.getRowsCopied()) / rate);
+            sb.append(String.format("%-8s  [%s%s] %2d%%  %d/%d rows  %s  %s  lag %d ms%s%n", s.getId(),
+                    "#".repeat(filled), ".".repeat(30 - filled), percent, s.getRowsCopied(), total,
+                    rate < 0 ? "- rows/s" : rate + " rows/s", eta, s.getLagMillis(),
+                    s.getPaused() ? "  (paused)" : s.getThrottled() != null ? "  (throttled)" : ""));
+        }
+        return sb.toString();
     }
 
-    private static void putOrNull(ObjectNode o, String field, Number value) {
-        if (value == null) {
-            o.putNull(field);
-        } else {
-            o.put(field, value.longValue());
-        }
+    private static String duration(long seconds) {
+        return seconds >= 3600 ? seconds / 3600 + "h" + seconds % 3600 / 60 + "m"
+                : seconds >= 60 ? seconds / 60 + "m" + seconds % 60 + "s" : seconds + "s";
+    }
+
+    private static String abbreviate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
     }
 }
