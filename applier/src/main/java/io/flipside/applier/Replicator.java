@@ -503,15 +503,20 @@ final class Replicator implements AutoCloseable {
 
     /** The keys of {@code keys} that the read table still has (a non-locking read under READ COMMITTED). */
     private List<Key> existing(Projection p, List<Key> keys) throws SQLException {
+        return selectKeys(p.existingKeys(keys.size()), keys, p.readKey());
+    }
+
+    /** The keys (over {@code keyColumns}) that {@code sql}, given {@code keys} as its parameters, returns. */
+    private List<Key> selectKeys(String sql, List<Key> keys, List<String> keyColumns) throws SQLException {
         List<Key> found = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement(p.existingKeys(keys.size()))) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
             int i = 1;
             for (Key k : keys) {
                 i = KeyValues.bind(ps, i, k);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(KeyValues.read(rs, p.readKey()));
+                    found.add(KeyValues.read(rs, keyColumns));
                 }
             }
         }
@@ -679,17 +684,7 @@ final class Replicator implements AutoCloseable {
         List<Key> found = new ArrayList<>();
         for (List<String> index : indexes) {
             List<String> readColumns = index.stream().map(c -> p.mapping().inverse().target(c).orElseThrow()).toList();
-            try (PreparedStatement ps = conn.prepareStatement(p.uniqueHolders(keys.size(), index, readColumns))) {
-                int i = 1;
-                for (Key k : keys) {
-                    i = KeyValues.bind(ps, i, k);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        found.add(KeyValues.read(rs, p.writeKey()));
-                    }
-                }
-            }
+            found.addAll(selectKeys(p.uniqueHolders(keys.size(), index, readColumns), keys, p.writeKey()));
         }
         return found;
     }

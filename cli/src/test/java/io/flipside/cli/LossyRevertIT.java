@@ -254,7 +254,8 @@ class LossyRevertIT {
         }
     }
 
-    private static ChecksumVerdict awaitVerdict(String id, String phase) throws Exception {
+    /** The migration's first checksum verdict of {@code phase} (CUT_OVER or REVERT), from the journal. */
+    static ChecksumVerdict awaitVerdict(String id, String phase) throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             Optional<ChecksumVerdict> v = JournalReader.of(f.config, id).stream()

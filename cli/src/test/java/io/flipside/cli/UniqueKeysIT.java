@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
-import io.flipside.schema.ChecksumVerified;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import java.sql.Connection;
@@ -16,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -210,26 +208,12 @@ class UniqueKeysIT {
             }
             Flipside.Run cutover = f.cli("cutover", id, "--wait");
             assertEquals(Main.OK, cutover.exit(), cutover.toString() + " " + client.state(id));
-            ChecksumVerdict v = awaitCutOverVerdict(id);
+            ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
             assertTrue(v.getMatched(), v.toString());
             assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
         }
     }
 
-    private static ChecksumVerdict awaitCutOverVerdict(String id) throws Exception {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            Optional<ChecksumVerdict> v = JournalReader.of(f.config, id).stream()
-                    .filter(e -> e.getPayload() instanceof ChecksumVerified)
-                    .map(e -> ((ChecksumVerified) e.getPayload()).getVerdict())
-                    .filter(x -> x.getPhase().equals("CUT_OVER")).findFirst();
-            if (v.isPresent()) {
-                return v.get();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no CUT_OVER checksum verdict for " + id);
-    }
 
     private static String email(Connection c, TableName t, long id) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("SELECT email FROM " + t.quoted() + " WHERE id = ?")) {
