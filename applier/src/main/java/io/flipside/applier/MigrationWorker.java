@@ -189,6 +189,17 @@ final class MigrationWorker implements Runnable {
             String[] row = loadMigrationRow(c);
             plan = row == null ? null : AvroJson.decode(MigrationStarted.class, row[0]);
             outcome = row == null ? null : row[1];
+            reports.attempt(id, d.getAttempts());
+            if ("FAILED".equals(outcome) && d.getStatus() == MigrationStatus.QUEUED) {
+                // Retried: the failed attempt dropped its shadow and progress; start again from the beginning.
+                LOG.info("migration {}: attempt {} starts from the beginning", id, d.getAttempts());
+                try (PreparedStatement ps = c.prepareStatement(sidecar.deleteState("migrations"))) {
+                    ps.setString(1, id);
+                    ps.executeUpdate();
+                }
+                plan = null;
+                outcome = null;
+            }
             if (outcome != null) {
                 reportOutcome(outcome, plan);
                 return true;

@@ -25,10 +25,16 @@ final class Reports implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
     private final AvroCodec<JournalEvent> codec = AvroCodec.of(JournalEvent.class);
+    private final java.util.Map<String, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
 
     Reports(FlipsideConfig config) {
         this.topic = config.topics().reports();
         this.producer = new KafkaProducer<>(KafkaSetup.producer(config, "flipside-applier-reports"));
+    }
+
+    /** The attempt of the migration the reports from now on are about (a worker sets it when it starts). */
+    void attempt(String migrationId, int attempt) {
+        attempts.put(migrationId, attempt);
     }
 
     /** Sends and waits for the broker's acknowledgement. */
@@ -39,6 +45,7 @@ final class Reports implements AutoCloseable {
                 .setMigrationId(migrationId)
                 .setRecordedBy("applier")
                 .setGtid(gtid)
+                .setAttempt(attempts.getOrDefault(migrationId, 1))
                 .setPayload(payload)
                 .build();
         try {

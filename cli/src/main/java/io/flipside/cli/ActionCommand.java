@@ -11,6 +11,7 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Pause;
 import io.flipside.schema.Resume;
 import io.flipside.schema.Retention;
+import io.flipside.schema.Retry;
 import io.flipside.schema.Revert;
 import io.flipside.schema.Throttle;
 import java.time.Duration;
@@ -44,6 +45,9 @@ final class ActionCommand implements Callable<Integer> {
         RETENTION("retention", "retention change", null, a -> new Retention(a.id, a.seconds),
                 "Change the retention window (--seconds): how long after the cut-over, or a revert, both tables stay"
                         + " in step before the migration completes by itself."),
+        RETRY("retry", "retry", null, a -> new Retry(a.id),
+                "Start a FAILED migration again from the beginning (a new shadow table and copy), under the same id;"
+                        + " refused for one that failed after a cut-over."),
         THROTTLE("throttle", "throttle change", null,
                 a -> new Throttle(a.id, a.maxLagMillis, a.maxThreadsRunning, a.chunkTimeMillis),
                 "Change how the copy backs off, while it runs: it waits while the apply lag or MySQL's Threads_running"

@@ -1,6 +1,7 @@
 package io.flipside.core.migration;
 
 import static io.flipside.schema.MigrationStatus.COPYING;
+import static io.flipside.schema.MigrationStatus.FAILED;
 import static io.flipside.schema.MigrationStatus.CUTTING_OVER;
 import static io.flipside.schema.MigrationStatus.CUT_OVER;
 import static io.flipside.schema.MigrationStatus.QUEUED;
@@ -46,6 +47,8 @@ import io.flipside.schema.Resume;
 import io.flipside.schema.Retention;
 import io.flipside.schema.RetentionChanged;
 import io.flipside.schema.Throttle;
+import io.flipside.schema.Retry;
+import io.flipside.schema.RetryRequested;
 import io.flipside.schema.ThrottleChanged;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.schema.Throttled;
@@ -107,6 +110,9 @@ public final class Decisions {
         }
         MigrationState m = found.get();
         MigrationStatus st = m.getStatus();
+        if (action instanceof Retry) {
+            return retry(command, m, migrations, now);
+        }
         if (Transitions.isFinal(st)) {
             return List.of(reject(command, id, name, "migration " + id + " is " + st + "; nothing more can be done", now));
         }
@@ -221,6 +227,26 @@ public final class Decisions {
         return List.of(reject(command, null, "unknown", "unknown command " + action.getClass().getSimpleName(), now));
     }
 
+    private List<JournalEvent> retry(Command command, MigrationState m, Migrations migrations, Instant now) {
+        String id = m.getId();
+        if (m.getStatus() != FAILED) {
+            return List.of(reject(command, id, "retry", "migration " + id + " is " + m.getStatus() + ": only a FAILED"
+                    + " migration is retried", now));
+        }
+        if (m.getCutOverAt() != null || m.getSwaps() > 0) {
+            return List.of(reject(command, id, "retry", "migration " + id + " failed after a cut-over, with its tables"
+                    + " swapped; it cannot start again from the beginning (submit a new migration)", now));
+        }
+        for (MigrationState other : migrations.all()) {
+            if (!other.getId().equals(id) && other.getTable().equals(m.getTable())
+                    && !Transitions.isFinal(other.getStatus())) {
+                return List.of(reject(command, id, "retry", "table " + m.getTable() + " has migration "
+                        + other.getId() + " in flight (" + other.getStatus() + "); complete or cancel it first", now));
+            }
+        }
+        return List.of(event(command, id, now, new RetryRequested(m.getAttempts() + 1)));
+    }
+
     private List<JournalEvent> submit(Command command, Submit s, Migrations migrations, Instant now) {
         String id = Names.migrationId(command.getRequestId());
         TableName table;
@@ -269,7 +295,7 @@ public final class Decisions {
      * (after {@link CaughtUp}, the automatic cut-over unless it was postponed).
      */
     public List<JournalEvent> accept(JournalEvent report, MigrationState m, Instant now) {
-        if (m == null || !allows(m, report.getPayload())) {
+        if (m == null || report.getAttempt() != m.getAttempts() || !allows(m, report.getPayload())) {
             return List.of();
         }
         JournalEvent.Builder b = JournalEvent.newBuilder(report).setRecordedBy("applier");
@@ -378,6 +404,8 @@ public final class Decisions {
             return r.getMigrationId();
         } else if (action instanceof Throttle t) {
             return t.getMigrationId();
+        } else if (action instanceof Retry r) {
+            return r.getMigrationId();
         }
         return null;
     }

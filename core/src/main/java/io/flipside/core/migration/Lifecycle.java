@@ -37,6 +37,7 @@ import io.flipside.schema.RevertLossy;
 import io.flipside.schema.MigrationPaused;
 import io.flipside.schema.MigrationResumed;
 import io.flipside.schema.RetentionChanged;
+import io.flipside.schema.RetryRequested;
 import io.flipside.schema.ThrottleChanged;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.schema.Throttled;
@@ -168,6 +169,16 @@ public final class Lifecycle {
                     .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null)
                     .setRevertForced(false).setSwaps(state.getSwaps() + 1).setLossyValues(0)
                     .setLossyExamples(List.of()).build();
+        } else if (p instanceof RetryRequested r) {
+            // A new attempt from the beginning: what the failed one planned and did is in the journal.
+            return b.setStatus(Transitions.check(id, from, QUEUED)).setAttempts(r.getAttempt()).setError(null)
+                    .setEndedAt(null).setShadowTable(null).setOldTable(null).setKeyColumns(List.of())
+                    .setForward(List.of()).setInverse(List.of()).setRevertNotes(List.of()).setRevertible(false)
+                    .setInstantCapable(false).setRowsCopied(0).setRowsTotal(0).setChunks(0).setCopyMillis(null)
+                    .setLagMillis(0).setEventsApplied(0).setCutOverAttempts(0).setChecksums(List.of())
+                    .setInterruption(null).setInterruptedSince(null).setPaused(false).setPausedSince(null)
+                    .setThrottled(null).setThrottledSince(null).setPendingAction(null).setPendingRequestId(null)
+                    .setPendingSince(null).build();
         } else if (p instanceof MigrationPaused) {
             return b.setPaused(true).setPausedSince(at).build();
         } else if (p instanceof MigrationResumed) {

@@ -26,7 +26,7 @@ import java.util.Set;
  *     |           |                       |_______________|________________________|  |
  *     |           |                                       |                           |
  *     +-----------+--> CANCELLED            COMPLETED <---+---------------------------+
- *   any state that is not final --> FAILED
+ *   any state that is not final --> FAILED --> QUEUED (retry, when it never cut over)
  * </pre>
  *
  * A revert can be undone by a second cut-over (REVERTED to CUTTING_OVER), because forward replication is primed again
@@ -48,7 +48,7 @@ public final class Transitions {
         NEXT.put(REVERTED, EnumSet.of(CUTTING_OVER, COMPLETED, FAILED));
         NEXT.put(COMPLETED, EnumSet.noneOf(MigrationStatus.class));
         NEXT.put(CANCELLED, EnumSet.noneOf(MigrationStatus.class));
-        NEXT.put(FAILED, EnumSet.noneOf(MigrationStatus.class));
+        NEXT.put(FAILED, EnumSet.of(QUEUED)); // retry only
     }
 
     private Transitions() {}
@@ -65,9 +65,9 @@ public final class Transitions {
         return to;
     }
 
-    /** COMPLETED, CANCELLED and FAILED: nothing more happens to the migration. */
+    /** COMPLETED, CANCELLED and FAILED: nothing more happens to the migration (unless a FAILED one is retried). */
     public static boolean isFinal(MigrationStatus s) {
-        return NEXT.get(s).isEmpty();
+        return s == COMPLETED || s == CANCELLED || s == FAILED;
     }
 
     /** After a cut-over the tables have been swapped at least once: cancel is no longer the way back. */

@@ -220,6 +220,41 @@ class DecisionsTest {
     }
 
     @Test
+    void aFailedMigrationIsRetriedFromTheBeginningAndReportsOfTheFailedAttemptAreIgnored() {
+        String id = submit(false);
+        start(id);
+        report(id, new io.flipside.schema.Progressed(500L, 1000L, 2L, 10L, 3L));
+        assertTrue(rejection(send(new io.flipside.schema.Retry(id))).contains("only a FAILED migration"));
+        report(id, new io.flipside.schema.MigrationFailed("copy failed: Duplicate entry 'x' for key 'email'"));
+        assertEquals(MigrationStatus.FAILED, status(id));
+        io.flipside.schema.RetryRequested retry = assertInstanceOf(io.flipside.schema.RetryRequested.class,
+                send(new io.flipside.schema.Retry(id)).get(0).getPayload());
+        assertEquals(2, retry.getAttempt());
+        MigrationState again = states.get(id);
+        assertEquals(MigrationStatus.QUEUED, again.getStatus());
+        assertEquals(2, again.getAttempts());
+        assertEquals(null, again.getError());
+        assertEquals(0, again.getRowsCopied());
+        assertEquals(null, again.getShadowTable());
+        // The failed attempt's worker reporting its failure once more changes nothing.
+        assertTrue(report(id, new io.flipside.schema.MigrationFailed("copy failed, again")).isEmpty());
+        JournalEvent second = JournalEvent.newBuilder().setEventId("x").setAt(now).setMigrationId(id).setAttempt(2)
+                .setPayload(started()).build();
+        assertEquals(1, append(decisions.accept(second, states.get(id), now)).size());
+        assertEquals(MigrationStatus.COPYING, status(id));
+        JournalFold fold = new JournalFold();
+        journal.forEach(e -> fold.add(e, Map.of()));
+        assertEquals(states.get(id), fold.states().get(id), "the journal folds into the retried state");
+    }
+
+    @Test
+    void aMigrationThatFailedAfterItsCutOverIsNotRetried() {
+        String id = cutOver();
+        report(id, new io.flipside.schema.MigrationFailed("inverse replication cannot go on"));
+        assertTrue(rejection(send(new io.flipside.schema.Retry(id))).contains("after a cut-over"));
+    }
+
+    @Test
     void theRetentionWindowChangesWhileCutOver() {
         String id = cutOver();
         assertTrue(rejection(send(new io.flipside.schema.Retention(id, 0L))).contains("at least 1"));
