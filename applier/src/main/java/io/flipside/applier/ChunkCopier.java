@@ -75,6 +75,10 @@ final class ChunkCopier implements Runnable {
         void started(String reason);
 
         void ended(String reason, long millis);
+
+        /** The copy is over: release what the checks hold (replica connections). */
+        default void close() {
+        }
     }
 
     /** Reads a value from MySQL. */
@@ -125,6 +129,14 @@ final class ChunkCopier implements Runnable {
 
     @Override
     public void run() {
+        try {
+            copyWithRetries();
+        } finally {
+            throttle.close();
+        }
+    }
+
+    private void copyWithRetries() {
         long backoff = 500;
         while (!stopped && !done) {
             try {

@@ -550,6 +550,7 @@ final class MigrationWorker implements Runnable {
      * apply lag is the replicator's; Threads_running is read from MySQL before each chunk.
      */
     private ChunkCopier.Throttle throttle(Replicator r) {
+        ReplicaLag replicas = new ReplicaLag(config, sidecar);
         return new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) throws SQLException {
@@ -558,7 +559,18 @@ final class MigrationWorker implements Runnable {
                         : config.get(FlipsideConfig.THROTTLE_MAX_LAG_MS);
                 int maxThreads = d.getThrottleMaxThreadsRunning() != null ? d.getThrottleMaxThreadsRunning()
                         : config.get(FlipsideConfig.THROTTLE_MAX_THREADS_RUNNING);
-                return ChunkCopier.throttleReason(r.lagMillis(), maxLag, () -> threadsRunning(c), maxThreads);
+                Optional<String> why = ChunkCopier.throttleReason(r.lagMillis(), maxLag, () -> threadsRunning(c),
+                        maxThreads);
+                long maxReplicaLag = config.get(FlipsideConfig.THROTTLE_MAX_REPLICA_LAG_MS);
+                if (why.isEmpty() && replicas.watching() && maxReplicaLag > 0) {
+                    why = replicas.reason(c, maxReplicaLag);
+                }
+                return why;
+            }
+
+            @Override
+            public void close() {
+                replicas.close();
             }
 
             @Override

@@ -87,6 +87,11 @@ final class Flipside {
 
     /** Runs {@code flipside <args>} in this JVM, with {@code --config} added after the subcommand. */
     Run cli(String subcommand, String... args) {
+        return cliWith(configFile, subcommand, args);
+    }
+
+    /** The same with another configuration file (roles of a test's own). */
+    Run cliWith(Path configFile, String subcommand, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] all = new String[args.length + 3];

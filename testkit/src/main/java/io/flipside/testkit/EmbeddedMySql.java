@@ -54,6 +54,7 @@ public final class EmbeddedMySql implements AutoCloseable {
     private static final String USER = "flipside";
     private static final String PASSWORD = "flipside";
     private static final int SERVER_ID = 1;
+    private final int serverId;
     private static final long START_TIMEOUT_MS = 60_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
     /** sun_path is 108 bytes including the terminating NUL. */
@@ -74,7 +75,8 @@ public final class EmbeddedMySql implements AutoCloseable {
     private boolean shutdownHookRegistered;
     private boolean closed;
 
-    private EmbeddedMySql(Path baseDir, Path workDir, Path socket, Path socketDirToDelete, int port) {
+    private EmbeddedMySql(Path baseDir, Path workDir, Path socket, Path socketDirToDelete, int port, int serverId) {
+        this.serverId = serverId;
         this.baseDir = baseDir;
         this.workDir = workDir;
         this.dataDir = workDir.resolve("data");
@@ -90,6 +92,11 @@ public final class EmbeddedMySql implements AutoCloseable {
      * initialized datadir, which is then reused) and starts the server.
      */
     public static EmbeddedMySql start(Path workDir) {
+        return start(workDir, SERVER_ID);
+    }
+
+    /** The same, with another {@code server_id}: for a second server that replicates from the first. */
+    public static EmbeddedMySql start(Path workDir, int serverId) {
         checkPlatform();
         Path work = workDir.toAbsolutePath().normalize();
         try {
@@ -111,7 +118,7 @@ public final class EmbeddedMySql implements AutoCloseable {
             }
             PortInUseException lastBindFailure = null;
             for (int attempt = 1; attempt <= 3; attempt++) {
-                EmbeddedMySql mysql = new EmbeddedMySql(baseDir, work, socket, socketDirToDelete, freePort());
+                EmbeddedMySql mysql = new EmbeddedMySql(baseDir, work, socket, socketDirToDelete, freePort(), serverId);
                 try {
                     mysql.startProcess();
                 } catch (PortInUseException e) {
@@ -156,7 +163,7 @@ public final class EmbeddedMySql implements AutoCloseable {
     }
 
     public int serverId() {
-        return SERVER_ID;
+        return serverId;
     }
 
     /** The datadir ({@code workDir/data}). */
@@ -302,7 +309,7 @@ public final class EmbeddedMySql implements AutoCloseable {
                 "--socket=" + socket,
                 "--bind-address=" + HOST,
                 "--port=" + port,
-                "--server-id=" + SERVER_ID,
+                "--server-id=" + serverId,
                 "--log-bin",
                 "--gtid-mode=ON",
                 "--enforce-gtid-consistency=ON",

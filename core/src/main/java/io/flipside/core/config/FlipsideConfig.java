@@ -60,6 +60,11 @@ public final class FlipsideConfig {
     public static final Setting<Integer> THROTTLE_MAX_THREADS_RUNNING = Setting.integer("throttle.max.threads.running",
             "0", "The copy waits while MySQL's Threads_running is above this (0: never); `throttle` changes it per migration",
             0, 1_000_000);
+    public static final Setting<String> THROTTLE_REPLICAS = Setting.text("throttle.replicas", "",
+            "Replicas whose lag the copy watches, as host:port[,host:port] (same user and password as the source)");
+    public static final Setting<Long> THROTTLE_MAX_REPLICA_LAG_MS = Setting.longInt("throttle.max.replica.lag.ms",
+            "1000", "The copy waits while a replica of throttle.replicas lags more than this many milliseconds (0: never)",
+            0, Long.MAX_VALUE);
     public static final Setting<Integer> APPLY_BATCH_KEYS = Setting.integer("apply.batch.max.keys", "2000",
             "Most distinct keys applied in one transaction", 1, 100_000);
     public static final Setting<Integer> CUTOVER_LOCK_WAIT_SECONDS = Setting.integer("cutover.lock.wait.seconds", "2",
@@ -83,7 +88,8 @@ public final class FlipsideConfig {
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
-            THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
+            THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
+            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, HTTP_PORT);
 
     private final Map<String, String> values;

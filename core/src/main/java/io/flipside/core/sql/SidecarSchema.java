@@ -17,13 +17,15 @@ import java.util.List;
  *       exactly (after a cut-over, the old table; after a revert, the new one), recorded in the apply's transaction
  *       (so none is forgotten by a crash) and journalled from here. One row per swap count, key and column. Not
  *       published.</li>
+ *   <li>{@code heartbeat}: one row whose timestamp the copy rewrites before each chunk when replicas are watched;
+ *       its age on a replica is that replica's lag. Not published.</li>
  *   <li>{@code markers}: rows written to come back through the changelog (the start of a migration, the freeze point
  *       of a cut-over): seeing one proves every earlier binlog event has been read.</li>
  * </ul>
  */
 public final class SidecarSchema {
     /** Tables of the sidecar whose changes the capture does not publish (the applier's own bookkeeping). */
-    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values");
+    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values", "heartbeat");
 
     private SidecarSchema() {}
 
@@ -86,6 +88,10 @@ public final class SidecarSchema {
                     + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
                     + "PRIMARY KEY (migration_id, seq),"
                     + "UNIQUE KEY one_per_value (migration_id, swaps, column_name, key_digest)"
+                    + ") ENGINE=InnoDB",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "heartbeat") + " ("
+                    + "id TINYINT NOT NULL PRIMARY KEY,"
+                    + "ts TIMESTAMP(6) NOT NULL"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "markers") + " ("
                     + "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"

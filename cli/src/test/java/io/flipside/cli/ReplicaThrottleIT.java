@@ -1,0 +1,155 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.ThrottleEnded;
+import io.flipside.testkit.EmbeddedMySql;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real replica of the embedded MySQL (a second server, GTID auto-position) named in {@code throttle.replicas}: while
+ * its SQL thread is stopped, its lag grows and the copy waits; once it applies again, the copy goes on.
+ */
+class ReplicaThrottleIT {
+    @Test
+    void theCopyWaitsWhileAReplicaLags() throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (EmbeddedMySql replica = EmbeddedMySql.start(Files.createTempDirectory("flipside-replica-"), 2)) {
+            // The replica starts from the source's present, not its history (earlier tests' data): only what this test
+            // writes from now on is replicated.
+            String executed;
+            try (Connection c = f.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed")) {
+                rs.next();
+                executed = rs.getString(1).replaceAll("\\s", "");
+            }
+            try (Connection c = replica.connect(); Statement s = c.createStatement();
+                    PreparedStatement purged = c.prepareStatement("SET GLOBAL gtid_purged = ?")) {
+                s.execute("RESET MASTER");
+                purged.setString(1, executed);
+                purged.execute();
+            }
+            try (Connection c = replica.connect(); PreparedStatement ps = c.prepareStatement("CHANGE MASTER TO"
+                    + " MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_AUTO_POSITION = 1")) {
+                ps.setString(1, f.stack.mysql().host());
+                ps.setInt(2, f.stack.mysql().port());
+                ps.setString(3, f.stack.mysql().user());
+                ps.setString(4, f.stack.mysql().password());
+                ps.execute();
+                try (Statement s = c.createStatement()) {
+                    s.execute("START SLAVE");
+                }
+            }
+            FlipsideConfig config = f.config.with("topic.prefix", "rl-" + tag).with("sidecar.database", "_rl_" + tag)
+                    .with("capture.server.name", "rl_" + tag).with("capture.server.id", "71" + (int) (Math.random() * 1000))
+                    .with("throttle.replicas", replica.host() + ":" + replica.port())
+                    .with("throttle.max.replica.lag.ms", "500");
+            TableName t = f.recreate(new TableName("replicated", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+            f.fill(t, 50_000, "n, CONCAT('note ', n)");
+            try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                    OperatorClient client = new OperatorClient(config); Connection r = replica.connect();
+                    Statement rs = r.createStatement(); Connection c = f.connect(); Statement s = c.createStatement()) {
+                awaitReplicated(r, "_rl_" + tag);
+                // A first heartbeat on the replica, then its SQL thread stopped: from now on its copy only ages.
+                s.execute("INSERT INTO " + io.flipside.core.sql.Sql.qualified("_rl_" + tag, "heartbeat")
+                        + " VALUES (1, NOW(6)) ON DUPLICATE KEY UPDATE ts = NOW(6)");
+                awaitHeartbeat(r, "_rl_" + tag);
+                rs.execute("STOP SLAVE SQL_THREAD");
+                Flipside.Run submit = run(config, f, "submit", "--table", t.toString(), "--alter",
+                        "ADD COLUMN extra INT NULL", "--postpone-cutover");
+                assertEquals(Main.OK, submit.exit(), submit.toString());
+                String id = submit.lastLine();
+                MigrationState throttled = client.awaitState(id, x -> x.getThrottled() != null
+                        && x.getThrottled().contains(" lag "), Duration.ofSeconds(60))
+                        .orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
+                assertTrue(throttled.getThrottled().startsWith("replica " + replica.host() + ":" + replica.port()
+                        + " lag "), throttled.getThrottled());
+                TableName shadow = t.sibling(throttled.getShadowTable());
+                long before = count(s, shadow);
+                Thread.sleep(2000);
+                assertEquals(before, count(s, shadow), "no chunk copied while the replica lags");
+
+                rs.execute("START SLAVE SQL_THREAD");
+                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                assertTrue(JournalReader.of(config, id).stream().anyMatch(e -> e.getPayload() instanceof ThrottleEnded end
+                        && end.getReason().startsWith("replica ") && end.getMillis() >= 2000), "the episode is journalled");
+                assertEquals(Main.OK, run(config, f, "cutover", id, "--wait").exit());
+                assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
+                        .orElseThrow().getChecksums().get(0).getMatched());
+                assertEquals(Main.OK, run(config, f, "complete", id, "--wait").exit());
+            } finally {
+                try (Connection c = replica.connect(); Statement s = c.createStatement()) {
+                    s.execute("STOP SLAVE");
+                }
+            }
+        }
+    }
+
+    /** The CLI against the roles of this test (their own topics), not the shared ones. */
+    private static Flipside.Run run(FlipsideConfig config, Flipside f, String sub, String... args) throws Exception {
+        java.nio.file.Path file = Files.createTempFile("flipside-rl-", ".properties");
+        StringBuilder text = new StringBuilder();
+        for (String key : new String[] {"kafka.bootstrap.servers", "mysql.host", "mysql.port", "mysql.user",
+            "mysql.password", "topic.prefix", "sidecar.database", "capture.server.name"}) {
+            text.append(key).append('=').append(config.get(FlipsideConfig.ALL.stream()
+                    .filter(x -> x.key().equals(key)).findFirst().orElseThrow())).append('\n');
+        }
+        Files.writeString(file, text);
+        return f.cliWith(file, sub, args);
+    }
+
+    /** Waits until the replica has the sidecar schema (created by the roles at start) and applies as it should. */
+    private static void awaitReplicated(Connection replica, String sidecar) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (PreparedStatement ps = replica.prepareStatement("SELECT COUNT(*) FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'heartbeat'")) {
+                ps.setString(1, sidecar);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 1) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the replica never caught up with the source");
+    }
+
+    private static void awaitHeartbeat(Connection replica, String sidecar) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Statement s = replica.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM "
+                    + io.flipside.core.sql.Sql.qualified(sidecar, "heartbeat"))) {
+                rs.next();
+                if (rs.getLong(1) == 1) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the heartbeat never reached the replica");
+    }
+
+    private static long count(Statement s, TableName t) throws Exception {
+        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
