@@ -86,6 +86,46 @@ class ThrottleIT {
         }
     }
 
+    /**
+     * The apply lag over its threshold: changes to copied rows made while the migration is paused are applied late on
+     * resume, and the copy (in small chunks, so that it still runs) waits until the apply has caught up.
+     */
+    @Test
+    void theCopyWaitsWhileTheApplyLagIsAboveTheThreshold() throws Exception {
+        TableName t = f.recreate(new TableName("throttling", "lagging"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
+        f.fill(t, 30_000, "n, CONCAT('note ', n)");
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
+                "--postpone-cutover");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        assertEquals(Main.OK, f.cli("pause", id).exit());
+        assertEquals(Main.OK, f.cli("throttle", id, "--chunk-time-ms", "10", "--max-lag-ms", "500").exit());
+        try (OperatorClient client = new OperatorClient(f.config); Connection c = f.connect();
+                Statement s = c.createStatement()) {
+            client.awaitState(id, x -> Long.valueOf(500).equals(x.getThrottleMaxLagMillis()), Duration.ofSeconds(30))
+                    .orElseThrow();
+            assertEquals(Main.OK, f.cli("resume", id).exit());
+            TableName shadow = t.sibling(client.awaitState(id, x -> x.getShadowTable() != null, Duration.ofSeconds(30))
+                    .orElseThrow().getShadowTable());
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (count(s, shadow) < 2000 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(Main.OK, f.cli("pause", id).exit());
+            client.awaitState(id, MigrationState::getPaused, Duration.ofSeconds(30)).orElseThrow();
+            s.execute("UPDATE " + t.quoted() + " SET note = 'late' WHERE id <= 100");
+            Thread.sleep(1500);
+            assertEquals(Main.OK, f.cli("resume", id).exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            List<Object> events = JournalReader.of(f.config, id).stream().map(e -> e.getPayload()).toList();
+            assertTrue(events.stream().anyMatch(e -> e instanceof Throttled th && th.getReason().startsWith("apply lag ")
+                    && th.getReason().endsWith(" ms > 500 ms")), events.toString());
+            assertTrue(events.stream().anyMatch(e -> e instanceof ThrottleEnded end
+                    && end.getReason().startsWith("apply lag ")), events.toString());
+            assertEquals(Main.OK, f.cli("cancel", id, "--wait").exit());
+        }
+    }
+
     private static long count(Statement s, TableName t) throws Exception {
         try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
             rs.next();
