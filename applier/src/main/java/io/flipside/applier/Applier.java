@@ -34,6 +34,8 @@ public final class Applier implements AutoCloseable {
 
     private final FlipsideConfig config;
     private final Db db;
+    private static final long RETIRE_CHECK_MS = 1000;
+    private final Thread retirer;
     private final Sidecar sidecar;
     private final Reports reports;
     private final KafkaConsumer<String, byte[]> states;
@@ -60,11 +62,32 @@ public final class Applier implements AutoCloseable {
         this.states = new KafkaConsumer<>(p);
         this.watcher = new Thread(this::watch, "flipside-applier");
         this.watcher.setDaemon(true);
+        this.retirer = new Thread(this::retire, "flipside-retirer");
+        this.retirer.setDaemon(true);
     }
 
     public Applier start() {
         watcher.start();
+        retirer.start();
         return this;
+    }
+
+    /** Drops the held tables whose hold time has passed, every few seconds, until closed. */
+    private void retire() {
+        Retirement retirement = new Retirement(db, sidecar, config);
+        while (!closing) {
+            try {
+                retirement.dropDue();
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("could not drop the held tables that are due (retrying): {}", e.getMessage());
+            }
+            try {
+                Thread.sleep(RETIRE_CHECK_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void watch() {

@@ -206,7 +206,7 @@ final class MigrationWorker implements Runnable {
             }
             if (!Decisions.KIND_ALTER.equals(d.getKind())) {
                 resumed();
-                return new NoCopyMigration(id, db, sidecar, reports).run(() -> desired, () -> stopped, plan,
+                return new NoCopyMigration(id, db, sidecar, reports, new Retirement(db, sidecar, config)).run(() -> desired, () -> stopped, plan,
                         this::endSidecar);
             }
             if (plan == null) {
@@ -494,14 +494,12 @@ final class MigrationWorker implements Runnable {
         joinVerification();
         TableName parked = r.direction() == Replicator.Direction.INVERSE ? old : shadow;
         TableName hold = source.sibling(Names.holdTable(source.table(), id));
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             requireOwner(c, epoch);
-            if (TableInspector.exists(c, parked)) {
-                s.execute(Sql.tag(id, "retire") + "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
-            }
-            s.execute(Sql.tag(id, "retire") + "DROP TABLE IF EXISTS " + hold.quoted());
+            c.commit();
         }
+        new Retirement(db, sidecar, config).retire(id, parked, hold);
         endSidecar("COMPLETED");
         reports.send(id, new MigrationCompleted(parked.table()));
     }

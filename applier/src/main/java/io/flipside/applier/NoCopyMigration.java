@@ -56,7 +56,10 @@ final class NoCopyMigration {
     private final Reports reports;
     private boolean reportedCaughtUp;
 
-    NoCopyMigration(String id, Db db, Sidecar sidecar, Reports reports) {
+    private final Retirement retirement;
+
+    NoCopyMigration(String id, Db db, Sidecar sidecar, Reports reports, Retirement retirement) {
+        this.retirement = retirement;
         this.id = id;
         this.db = db;
         this.sidecar = sidecar;
@@ -306,12 +309,7 @@ final class NoCopyMigration {
         if (retire) {
             TableName table = TableName.parse(d.getTable());
             TableName hold = table.sibling(Names.holdTable(table.table(), id));
-            try (Connection c = db.connect()) {
-                if (TableInspector.exists(c, parked)) {
-                    execute(parked, "retire", "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
-                }
-            }
-            execute(hold, "retire", "DROP TABLE IF EXISTS " + hold.quoted());
+            retirement.retire(id, parked, hold);
             retired = parked.table();
         }
         ending.end("COMPLETED");

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.EnumSet;
+import java.util.List;
 
 /**
  * One running Flipside per test JVM: the embedded MySQL and Kafka, and the three roles. Tests use their own databases
@@ -88,6 +89,22 @@ final class Flipside {
     /** Runs {@code flipside <args>} in this JVM, with {@code --config} added after the subcommand. */
     Run cli(String subcommand, String... args) {
         return cliWith(configFile, subcommand, args);
+    }
+
+    /**
+     * The CLI against roles a test started with a configuration of its own (its own topics and sidecar): the keys the
+     * operator commands need, written to a file.
+     */
+    Run cli(FlipsideConfig own, String subcommand, String... args) throws java.io.IOException {
+        Path file = Files.createTempFile("flipside-own-", ".properties");
+        StringBuilder text = new StringBuilder();
+        for (io.flipside.core.config.Setting<?> s : List.of(FlipsideConfig.KAFKA_BOOTSTRAP, FlipsideConfig.MYSQL_HOST,
+                FlipsideConfig.MYSQL_PORT, FlipsideConfig.MYSQL_USER, FlipsideConfig.MYSQL_PASSWORD,
+                FlipsideConfig.TOPIC_PREFIX, FlipsideConfig.SIDECAR_DATABASE, FlipsideConfig.CAPTURE_SERVER_NAME)) {
+            text.append(s.key()).append('=').append(own.get(s)).append('\n');
+        }
+        Files.writeString(file, text);
+        return cliWith(file, subcommand, args);
     }
 
     /** The same with another configuration file (roles of a test's own). */

@@ -69,7 +69,7 @@ class ReplicaThrottleIT {
                         + " VALUES (1, NOW(6)) ON DUPLICATE KEY UPDATE ts = NOW(6)");
                 awaitHeartbeat(r, "_rl_" + tag);
                 rs.execute("STOP SLAVE SQL_THREAD");
-                Flipside.Run submit = run(config, f, "submit", "--table", t.toString(), "--alter",
+                Flipside.Run submit = f.cli(config, "submit", "--table", t.toString(), "--alter",
                         "ADD COLUMN extra INT NULL", "--postpone-cutover");
                 assertEquals(Main.OK, submit.exit(), submit.toString());
                 String id = submit.lastLine();
@@ -87,29 +87,16 @@ class ReplicaThrottleIT {
                 ConcurrencyIT.await(client, id, MigrationStatus.READY);
                 assertTrue(JournalReader.of(config, id).stream().anyMatch(e -> e.getPayload() instanceof ThrottleEnded end
                         && end.getReason().startsWith("replica ") && end.getMillis() >= 2000), "the episode is journalled");
-                assertEquals(Main.OK, run(config, f, "cutover", id, "--wait").exit());
+                assertEquals(Main.OK, f.cli(config, "cutover", id, "--wait").exit());
                 assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
                         .orElseThrow().getChecksums().get(0).getMatched());
-                assertEquals(Main.OK, run(config, f, "complete", id, "--wait").exit());
+                assertEquals(Main.OK, f.cli(config, "complete", id, "--wait").exit());
             } finally {
                 try (Connection c = replica.connect(); Statement s = c.createStatement()) {
                     s.execute("STOP SLAVE");
                 }
             }
         }
-    }
-
-    /** The CLI against the roles of this test (their own topics), not the shared ones. */
-    private static Flipside.Run run(FlipsideConfig config, Flipside f, String sub, String... args) throws Exception {
-        java.nio.file.Path file = Files.createTempFile("flipside-rl-", ".properties");
-        StringBuilder text = new StringBuilder();
-        for (String key : new String[] {"kafka.bootstrap.servers", "mysql.host", "mysql.port", "mysql.user",
-            "mysql.password", "topic.prefix", "sidecar.database", "capture.server.name"}) {
-            text.append(key).append('=').append(config.get(FlipsideConfig.ALL.stream()
-                    .filter(x -> x.key().equals(key)).findFirst().orElseThrow())).append('\n');
-        }
-        Files.writeString(file, text);
-        return f.cliWith(file, sub, args);
     }
 
     /** Waits until the replica has the sidecar schema (created by the roles at start) and applies as it should. */

@@ -50,6 +50,9 @@ public final class FlipsideConfig {
             "Retention of the changelog topic when the capture creates it (-1: forever)", -1, Long.MAX_VALUE);
     public static final Setting<Long> RETENTION_SECONDS = Setting.longInt("migration.retention.seconds", "1800",
             "Default retention window: how long after a cut-over a revert stays possible", 1, 365L * 24 * 3600);
+    public static final Setting<Long> RETIRE_HOLD_SECONDS = Setting.longInt("retire.hold.seconds", "0",
+            "How long a completed migration's retired table is kept under its hold name before it is dropped",
+            0, Long.MAX_VALUE);
     public static final Setting<Integer> CHUNK_TARGET_MS = Setting.integer("copy.chunk.target.ms", "250",
             "Target duration of one copy chunk; chunk sizes adapt to it", 10, 60_000);
     public static final Setting<Integer> CHUNK_MAX_ROWS = Setting.integer("copy.chunk.max.rows", "50000",
@@ -87,7 +90,8 @@ public final class FlipsideConfig {
     /** Every setting, in the order the README lists them. */
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
-            CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
+            CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS,
+            CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, HTTP_PORT);

@@ -19,13 +19,16 @@ import java.util.List;
  *       published.</li>
  *   <li>{@code heartbeat}: one row whose timestamp the copy rewrites before each chunk when replicas are watched;
  *       its age on a replica is that replica's lag. Not published.</li>
+ *   <li>{@code retiring}: tables completed migrations set aside, held under their hold name until {@code drop_after}.
+ *       Not published.</li>
  *   <li>{@code markers}: rows written to come back through the changelog (the start of a migration, the freeze point
  *       of a cut-over): seeing one proves every earlier binlog event has been read.</li>
  * </ul>
  */
 public final class SidecarSchema {
     /** Tables of the sidecar whose changes the capture does not publish (the applier's own bookkeeping). */
-    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values", "heartbeat");
+    public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values", "heartbeat",
+            "retiring");
 
     private SidecarSchema() {}
 
@@ -88,6 +91,13 @@ public final class SidecarSchema {
                     + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
                     + "PRIMARY KEY (migration_id, seq),"
                     + "UNIQUE KEY one_per_value (migration_id, swaps, column_name, key_digest)"
+                    + ") ENGINE=InnoDB",
+                "CREATE TABLE IF NOT EXISTS " + t(database, "retiring") + " ("
+                    + "table_schema VARCHAR(64) NOT NULL,"
+                    + "table_name VARCHAR(64) NOT NULL,"
+                    + "migration_id CHAR(8) NOT NULL,"
+                    + "drop_after TIMESTAMP(6) NOT NULL,"
+                    + "PRIMARY KEY (table_schema, table_name)"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "heartbeat") + " ("
                     + "id TINYINT NOT NULL PRIMARY KEY,"

@@ -1,0 +1,70 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Names;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.EnumSet;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code retire.hold.seconds}: a completed migration's retired table is renamed to its hold name at once, kept with its
+ * rows for the hold time, then dropped by the applier.
+ */
+class RetireHoldIT {
+    @Test
+    void theRetiredTableIsHeldThenDropped() throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        FlipsideConfig config = f.config.with("topic.prefix", "rh-" + tag).with("sidecar.database", "_rh_" + tag)
+                .with("capture.server.name", "rh_" + tag).with("capture.server.id", "72" + (int) (Math.random() * 1000))
+                .with("retire.hold.seconds", "4");
+        TableName t = f.recreate(new TableName("retiring", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        f.fill(t, 1000, "n, CONCAT('note ', n)");
+        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                OperatorClient client = new OperatorClient(config); Connection c = f.connect()) {
+            Flipside.Run submit = f.cli(config, "submit", "--table", t.toString(), "--alter", "DROP COLUMN note");
+            assertEquals(Main.OK, submit.exit(), submit.toString());
+            String id = submit.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            assertEquals(Main.OK, f.cli(config, "complete", id, "--wait").exit());
+            long completedAt = System.currentTimeMillis();
+            TableName hold = t.sibling(Names.holdTable(t.table(), id));
+            assertEquals(1000, rows(c, hold), "the old table, with its dropped column's rows, is held");
+            assertTrue(exists(c, hold), "held under " + hold);
+            while (exists(c, hold) && System.currentTimeMillis() - completedAt < 30_000) {
+                Thread.sleep(200);
+            }
+            long heldMillis = System.currentTimeMillis() - completedAt;
+            assertTrue(!exists(c, hold), "dropped after the hold time");
+            assertTrue(heldMillis >= 3000, "held " + heldMillis + " ms of 4000");
+        }
+    }
+
+    private static boolean exists(Connection c, TableName t) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.TABLES"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) == 1;
+            }
+        }
+    }
+
+    private static long rows(Connection c, TableName t) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.quoted());
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
