@@ -39,6 +39,15 @@ final class Flipside {
         Runtime.getRuntime().addShutdownHook(new Thread(roles::close));
     }
 
+    /** How many rows {@code t} has now. */
+    long rows(TableName t) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** The port of the roles' health, readiness and metrics endpoints. */
     int httpPort() {
         return roles.httpPort().orElseThrow();

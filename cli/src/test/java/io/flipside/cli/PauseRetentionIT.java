@@ -40,7 +40,7 @@ class PauseRetentionIT {
             TableName shadow = t.sibling(client.awaitState(id, x -> x.getShadowTable() != null, Duration.ofSeconds(60))
                     .orElseThrow().getShadowTable());
             Thread.sleep(1000); // a chunk or an apply batch under way when the pause arrived commits
-            long copied = count(s, shadow);
+            long copied = f.rows(shadow);
             System.out.println("paused while " + client.state(id).orElseThrow().getStatus() + ", " + copied
                     + " rows in the shadow table");
             try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + t.quoted() + " VALUES (?, ?)")) {
@@ -49,7 +49,7 @@ class PauseRetentionIT {
                 ps.executeUpdate();
             }
             Thread.sleep(3000);
-            assertEquals(copied, count(s, shadow), "nothing copied or applied while paused");
+            assertEquals(copied, f.rows(shadow), "nothing copied or applied while paused");
             assertEquals(0, count(s, shadow, 900001), "the write made while paused waits in the changelog");
             assertTrue(f.cli("status", id).out().contains("paused"), "status says so");
             assertEquals(Main.REJECTED, f.cli("cutover", id).exit(), "no cut-over while paused");
@@ -74,13 +74,6 @@ class PauseRetentionIT {
             MigrationState done = client.awaitState(id, x -> x.getStatus() == MigrationStatus.COMPLETED,
                     Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
             assertEquals(1L, done.getRetentionSeconds());
-        }
-    }
-
-    private static long count(Statement s, TableName t) throws Exception {
-        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

@@ -37,7 +37,7 @@ class RetireHoldIT {
             assertEquals(Main.OK, f.cli(config, "complete", id, "--wait").exit());
             long completedAt = System.currentTimeMillis();
             TableName hold = t.sibling(Names.holdTable(t.table(), id));
-            assertEquals(1000, rows(c, hold), "the old table, with its dropped column's rows, is held");
+            assertEquals(1000, f.rows(hold), "the old table, with its dropped column's rows, is held");
             assertTrue(exists(c, hold), "held under " + hold);
             while (exists(c, hold) && System.currentTimeMillis() - completedAt < 30_000) {
                 Thread.sleep(200);
@@ -57,14 +57,6 @@ class RetireHoldIT {
                 rs.next();
                 return rs.getLong(1) == 1;
             }
-        }
-    }
-
-    private static long rows(Connection c, TableName t) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.quoted());
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

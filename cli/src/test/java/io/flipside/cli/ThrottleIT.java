@@ -9,7 +9,6 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.schema.Throttled;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -63,9 +62,9 @@ class ThrottleIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("flipside_copy_throttled{migration=\"" + id + "\"} 1.0"), metrics);
             TableName shadow = t.sibling(throttled.getShadowTable());
-            long before = count(s, shadow);
+            long before = f.rows(shadow);
             Thread.sleep(2000);
-            assertEquals(before, count(s, shadow), "no chunk copied while throttled");
+            assertEquals(before, f.rows(shadow), "no chunk copied while throttled");
             assertEquals(MigrationStatus.COPYING, client.state(id).orElseThrow().getStatus());
 
             assertEquals(Main.OK, f.cli("throttle", id, "--max-threads-running", "0").exit(), "threshold off");
@@ -108,7 +107,7 @@ class ThrottleIT {
             TableName shadow = t.sibling(client.awaitState(id, x -> x.getShadowTable() != null, Duration.ofSeconds(30))
                     .orElseThrow().getShadowTable());
             long deadline = System.currentTimeMillis() + 60_000;
-            while (count(s, shadow) < 2000 && System.currentTimeMillis() < deadline) {
+            while (f.rows(shadow) < 2000 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
             }
             assertEquals(Main.OK, f.cli("pause", id).exit());
@@ -123,13 +122,6 @@ class ThrottleIT {
             assertTrue(events.stream().anyMatch(e -> e instanceof ThrottleEnded end
                     && end.getReason().startsWith("apply lag ")), events.toString());
             assertEquals(Main.OK, f.cli("cancel", id, "--wait").exit());
-        }
-    }
-
-    private static long count(Statement s, TableName t) throws Exception {
-        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted())) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }
