@@ -565,23 +565,7 @@ final class Replicator implements AutoCloseable {
         }
         Projection fromBatch = p.readingFrom(batch);
         readInto(p, batch, columns, part);
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        part.forEach(k -> seen.add(KeyValues.identity(k)));
-        List<Key> frontier = List.copyOf(part);
-        for (int round = 0; !frontier.isEmpty(); round++) {
-            if (round == 100) {
-                throw new SQLException("more than 100 rounds of rows holding each other's unique values");
-            }
-            List<Key> found = new ArrayList<>();
-            for (Key holder : uniqueHolders(fromBatch, frontier, inversePlan.uniqueIndexes())) {
-                if (seen.add(KeyValues.identity(holder))) {
-                    found.add(holder);
-                }
-            }
-            readInto(p, batch, columns, found);
-            part.addAll(found);
-            frontier = found;
-        }
+        addUniqueHolders(fromBatch, part, inversePlan.uniqueIndexes(), found -> readInto(p, batch, columns, found));
         for (String sql : fromBatch.replaceKeeping(part.size(), inversePlan.keep())) {
             execute(sql, part, null, List.of());
         }
@@ -617,8 +601,7 @@ final class Replicator implements AutoCloseable {
      */
     private void insertAfresh(Projection p, List<Key> part, Key bound) throws SQLException {
         for (int attempt = 1; ; attempt++) {
-            List<Key> all = withUniqueHolders(p, part, addedUniqueIndexes);
-            part.addAll(all.subList(part.size(), all.size()));
+            addUniqueHolders(p, part, addedUniqueIndexes, found -> { });
             java.sql.Savepoint before = conn.setSavepoint();
             try {
                 execute(p.deleteAbsent(part.size(), bound != null, 0), part, bound, List.of());
@@ -654,29 +637,38 @@ final class Replicator implements AutoCloseable {
      */
     record InversePlan(WriteMode mode, List<String> keep, List<List<String>> uniqueIndexes, boolean writes) {}
 
+    /** Called with the keys each round of {@link #addUniqueHolders} found. */
+    private interface KeysFound {
+        void accept(List<Key> found) throws SQLException;
+    }
+
     /**
-     * {@code keys} and, repeatedly, the written table's rows that hold one of their values of {@code indexes} (unique
-     * indexes, in the written table's column names) under another key. With REPLACE_KEEPING, so that the REPLACE reads
-     * every row it removes; with INSERT, so that a row that let go of a value in the read table lets go of it in the
-     * written one too. Those rows' own changes come later in the changelog; until then they are written with their
-     * current values, which no longer collide.
+     * Adds to {@code part}, round by round, the written table's rows that hold one of its rows' values of
+     * {@code indexes} (unique indexes, in the written table's column names) under another key, telling
+     * {@code onFound} each round's. With REPLACE_KEEPING, so that the REPLACE reads every row it removes; with
+     * INSERT, so that a row that let go of a value in the read table lets go of it in the written one too. Those
+     * rows' own changes come later in the changelog; until then they are written with their current values, which no
+     * longer collide.
      */
-    private List<Key> withUniqueHolders(Projection p, List<Key> keys, List<List<String>> indexes) throws SQLException {
-        List<Key> all = new ArrayList<>(keys);
+    private void addUniqueHolders(Projection p, List<Key> part, List<List<String>> indexes, KeysFound onFound)
+            throws SQLException {
         java.util.Set<String> seen = new java.util.HashSet<>();
-        all.forEach(k -> seen.add(KeyValues.identity(k)));
-        List<Key> frontier = keys;
-        for (int round = 0; round < 10 && !frontier.isEmpty(); round++) {
+        part.forEach(k -> seen.add(KeyValues.identity(k)));
+        List<Key> frontier = List.copyOf(part);
+        for (int round = 0; !frontier.isEmpty(); round++) {
+            if (round == 100) {
+                throw new SQLException("more than 100 rounds of rows holding each other's unique values");
+            }
             List<Key> found = new ArrayList<>();
             for (Key holder : uniqueHolders(p, frontier, indexes)) {
                 if (seen.add(KeyValues.identity(holder))) {
                     found.add(holder);
                 }
             }
-            all.addAll(found);
+            onFound.accept(found);
+            part.addAll(found);
             frontier = found;
         }
-        return all;
     }
 
     /** The written table's rows that hold a value of {@code indexes} that a row of {@code keys} has, under another key. */

@@ -158,13 +158,13 @@ final class ActionCommand implements Callable<Integer> {
             long acceptedAt = answer.get().getAt().toEpochMilli();
             Optional<MigrationState> end = client.awaitState(id, s -> s.getStatus() == kind.doneWhen
                     && s.getPendingAction() == null || s.getStatus() == MigrationStatus.FAILED
-                    || refusedRevert(s, acceptedAt), Duration.ofSeconds(operator.timeoutSeconds));
+                    || refusedSwap(s, acceptedAt), Duration.ofSeconds(operator.timeoutSeconds));
             if (end.isEmpty()) {
                 spec.commandLine().getErr().println("flipside: " + kind.verb + " of migration " + id
                         + " accepted but not done within " + operator.timeoutSeconds + " s");
                 return Main.FAILED;
             }
-            if (refusedRevert(end.get(), acceptedAt)) {
+            if (refusedSwap(end.get(), acceptedAt)) {
                 spec.commandLine().getErr().println("flipside: " + end.get().getError());
                 return Main.REJECTED;
             }
@@ -181,7 +181,7 @@ final class ActionCommand implements Callable<Integer> {
      * The applier refused the swap at the freeze (after the command was accepted): a revert leaves the new schema
      * serving, a cut-over after a revert the old one.
      */
-    private boolean refusedRevert(MigrationState s, long acceptedAt) {
+    private boolean refusedSwap(MigrationState s, long acceptedAt) {
         boolean revert = kind == Kind.REVERT && s.getStatus() == MigrationStatus.CUT_OVER;
         boolean cutOver = kind == Kind.CUTOVER && s.getStatus() == MigrationStatus.REVERTED;
         return (revert || cutOver) && s.getUpdatedAt().toEpochMilli() >= acceptedAt && s.getError() != null

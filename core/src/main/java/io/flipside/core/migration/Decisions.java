@@ -237,14 +237,19 @@ public final class Decisions {
             return List.of(reject(command, id, "retry", "migration " + id + " failed after a cut-over, with its tables"
                     + " swapped; it cannot start again from the beginning (submit a new migration)", now));
         }
-        for (MigrationState other : migrations.all()) {
-            if (!other.getId().equals(id) && other.getTable().equals(m.getTable())
-                    && !Transitions.isFinal(other.getStatus())) {
-                return List.of(reject(command, id, "retry", "table " + m.getTable() + " has migration "
-                        + other.getId() + " in flight (" + other.getStatus() + "); complete or cancel it first", now));
-            }
+        Optional<MigrationState> other = inFlight(migrations, m.getTable());
+        if (other.isPresent()) {
+            return List.of(reject(command, id, "retry", "table " + m.getTable() + " has migration "
+                    + other.get().getId() + " in flight (" + other.get().getStatus() + "); complete or cancel it first",
+                    now));
         }
         return List.of(event(command, id, now, new RetryRequested(m.getAttempts() + 1)));
+    }
+
+    /** The migration of {@code table} that is not over, if any. */
+    private static Optional<MigrationState> inFlight(Migrations migrations, String table) {
+        return migrations.all().stream().filter(o -> o.getTable().equals(table) && !Transitions.isFinal(o.getStatus()))
+                .findFirst();
     }
 
     private List<JournalEvent> submit(Command command, Submit s, Migrations migrations, Instant now) {
@@ -275,11 +280,11 @@ public final class Decisions {
             return List.of(reject(command, null, "submit", "migration id " + id + " is taken; resend with another"
                     + " request id", now));
         }
-        for (MigrationState other : migrations.all()) {
-            if (other.getTable().equals(table.toString()) && !Transitions.isFinal(other.getStatus())) {
-                return List.of(reject(command, null, "submit", "table " + table + " already has migration "
-                        + other.getId() + " in flight (" + other.getStatus() + "); complete or cancel it first", now));
-            }
+        Optional<MigrationState> other = inFlight(migrations, table.toString());
+        if (other.isPresent()) {
+            return List.of(reject(command, null, "submit", "table " + table + " already has migration "
+                    + other.get().getId() + " in flight (" + other.get().getStatus() + "); complete or cancel it first",
+                    now));
         }
         long retention = s.getRetentionSeconds() == null ? defaultRetention.toSeconds() : s.getRetentionSeconds();
         if (retention <= 0) {
