@@ -559,7 +559,8 @@ final class MigrationWorker implements Runnable {
                         : config.get(FlipsideConfig.THROTTLE_MAX_THREADS_RUNNING);
                 Optional<String> why = ChunkCopier.throttleReason(r.lagMillis(), maxLag, () -> threadsRunning(c),
                         maxThreads);
-                long maxReplicaLag = config.get(FlipsideConfig.THROTTLE_MAX_REPLICA_LAG_MS);
+                long maxReplicaLag = d.getThrottleMaxReplicaLagMillis() != null ? d.getThrottleMaxReplicaLagMillis()
+                        : config.get(FlipsideConfig.THROTTLE_MAX_REPLICA_LAG_MS);
                 if (why.isEmpty() && replicas.watching() && maxReplicaLag > 0) {
                     why = replicas.reason(c, maxReplicaLag);
                 }

@@ -49,9 +49,9 @@ final class ActionCommand implements Callable<Integer> {
                 "Start a FAILED migration again from the beginning (a new shadow table and copy), under the same id;"
                         + " refused for one that failed after a cut-over."),
         THROTTLE("throttle", "throttle change", null,
-                a -> new Throttle(a.id, a.maxLagMillis, a.maxThreadsRunning, a.chunkTimeMillis),
-                "Change how the copy backs off, while it runs: it waits while the apply lag or MySQL's Threads_running"
-                        + " is above its threshold (0: off), and sizes chunks to take --chunk-time-ms.");
+                a -> new Throttle(a.id, a.maxLagMillis, a.maxThreadsRunning, a.chunkTimeMillis, a.maxReplicaLagMillis),
+                "Change how the copy backs off, while it runs: it waits while the apply lag, MySQL's Threads_running or"
+                        + " a replica's lag is above its threshold (0: off), and sizes chunks to take --chunk-time-ms.");
 
         final String command;
         final String verb;
@@ -111,6 +111,10 @@ final class ActionCommand implements Callable<Integer> {
             + " Threads_running is above this (0: never)")
     Integer maxThreadsRunning;
 
+    @Option(names = "--max-replica-lag-ms", paramLabel = "MS", description = "throttle only: wait while a replica"
+            + " named in throttle.replicas lags more than this (0: never)")
+    Long maxReplicaLagMillis;
+
     @Option(names = "--chunk-time-ms", paramLabel = "MS", description = "throttle only: the duration each copy chunk"
             + " aims at")
     Integer chunkTimeMillis;
@@ -124,11 +128,12 @@ final class ActionCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("flipside: --force applies to revert and cutover only");
             return Main.FAILED;
         }
-        boolean throttling = maxLagMillis != null || maxThreadsRunning != null || chunkTimeMillis != null;
+        boolean throttling = maxLagMillis != null || maxThreadsRunning != null || chunkTimeMillis != null
+                || maxReplicaLagMillis != null;
         if (throttling != (kind == Kind.THROTTLE)) {
             spec.commandLine().getErr().println(kind == Kind.THROTTLE ? "flipside: throttle needs --max-lag-ms,"
-                    + " --max-threads-running or --chunk-time-ms" : "flipside: --max-lag-ms, --max-threads-running and"
-                    + " --chunk-time-ms apply to throttle only");
+                    + " --max-threads-running, --max-replica-lag-ms or --chunk-time-ms" : "flipside: --max-lag-ms,"
+                    + " --max-threads-running, --max-replica-lag-ms and --chunk-time-ms apply to throttle only");
             return Main.FAILED;
         }
         if ((seconds != null) != (kind == Kind.RETENTION)) {

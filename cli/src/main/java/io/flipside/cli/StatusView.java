@@ -50,6 +50,7 @@ final class StatusView {
         o.put("throttledMillis", s.getThrottledMillis());
         putNullable(o, "throttleMaxLagMillis", s.getThrottleMaxLagMillis());
         putNullable(o, "throttleMaxThreadsRunning", s.getThrottleMaxThreadsRunning());
+        putNullable(o, "throttleMaxReplicaLagMillis", s.getThrottleMaxReplicaLagMillis());
         putNullable(o, "chunkTimeMillis", s.getChunkTimeMillis());
         o.put("retentionSeconds", s.getRetentionSeconds());
         o.put("pendingAction", s.getPendingAction());

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A real replica of the embedded MySQL (a second server, GTID auto-position) named in {@code throttle.replicas}: while
- * its SQL thread is stopped, its lag grows and the copy waits; once it applies again, the copy goes on.
+ * its SQL thread is stopped, its lag grows and the copy waits; once the migration's own threshold turns the check off
+ * ({@code throttle --max-replica-lag-ms 0}), the copy goes on while the replica still lags.
  */
 class ReplicaThrottleIT {
     @Test
@@ -83,10 +84,14 @@ class ReplicaThrottleIT {
                 Thread.sleep(2000);
                 assertEquals(before, f.rows(shadow), "no chunk copied while the replica lags");
 
-                rs.execute("START SLAVE SQL_THREAD");
+                // The migration's own threshold overrides the configuration's: 0 turns the check off for it.
+                assertEquals(Main.OK, f.cli(config, "throttle", id, "--max-replica-lag-ms", "0").exit());
                 ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                assertEquals(0L, client.state(id).orElseThrow().getThrottleMaxReplicaLagMillis());
                 assertTrue(JournalReader.of(config, id).stream().anyMatch(e -> e.getPayload() instanceof ThrottleEnded end
                         && end.getReason().startsWith("replica ") && end.getMillis() >= 2000), "the episode is journalled");
+                assertTrue(replicaSqlThreadStopped(r), "the copy finished while the replica still lagged");
+                rs.execute("START SLAVE SQL_THREAD");
                 assertEquals(Main.OK, f.cli(config, "cutover", id, "--wait").exit());
                 assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
                         .orElseThrow().getChecksums().get(0).getMatched());
@@ -96,6 +101,12 @@ class ReplicaThrottleIT {
                     s.execute("STOP SLAVE");
                 }
             }
+        }
+    }
+
+    private static boolean replicaSqlThreadStopped(Connection replica) throws Exception {
+        try (Statement s = replica.createStatement(); ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+            return rs.next() && "No".equals(rs.getString("Slave_SQL_Running"));
         }
     }
 

@@ -202,11 +202,13 @@ public final class Decisions {
             return List.of(resumed);
         }
         if (action instanceof Throttle t) {
-            if (t.getMaxLagMillis() == null && t.getMaxThreadsRunning() == null && t.getChunkTimeMillis() == null) {
+            if (t.getMaxLagMillis() == null && t.getMaxThreadsRunning() == null && t.getChunkTimeMillis() == null
+                    && t.getMaxReplicaLagMillis() == null) {
                 return List.of(reject(command, id, name, "throttle changes nothing: give --max-lag-ms,"
-                        + " --max-threads-running or --chunk-time-ms", now));
+                        + " --max-threads-running, --max-replica-lag-ms or --chunk-time-ms", now));
             }
             if (t.getMaxLagMillis() != null && t.getMaxLagMillis() < 0
+                    || t.getMaxReplicaLagMillis() != null && t.getMaxReplicaLagMillis() < 0
                     || t.getMaxThreadsRunning() != null && t.getMaxThreadsRunning() < 0
                     || t.getChunkTimeMillis() != null && (t.getChunkTimeMillis() < 10 || t.getChunkTimeMillis() > 60_000)) {
                 return List.of(reject(command, id, name, "thresholds are 0 (off) or more, and a chunk time is 10 to"
@@ -215,7 +217,9 @@ public final class Decisions {
             return List.of(event(command, id, now, new ThrottleChanged(
                     t.getMaxLagMillis() != null ? t.getMaxLagMillis() : m.getThrottleMaxLagMillis(),
                     t.getMaxThreadsRunning() != null ? t.getMaxThreadsRunning() : m.getThrottleMaxThreadsRunning(),
-                    t.getChunkTimeMillis() != null ? t.getChunkTimeMillis() : m.getChunkTimeMillis())));
+                    t.getChunkTimeMillis() != null ? t.getChunkTimeMillis() : m.getChunkTimeMillis(),
+                    t.getMaxReplicaLagMillis() != null ? t.getMaxReplicaLagMillis()
+                            : m.getThrottleMaxReplicaLagMillis())));
         }
         if (action instanceof Retention r) {
             if (r.getSeconds() < 1) {

@@ -187,7 +187,8 @@ public final class Lifecycle {
             return b.setRetentionSeconds(r.getSeconds()).build();
         } else if (p instanceof ThrottleChanged t) {
             return b.setThrottleMaxLagMillis(t.getMaxLagMillis()).setThrottleMaxThreadsRunning(t.getMaxThreadsRunning())
-                    .setChunkTimeMillis(t.getChunkTimeMillis()).build();
+                    .setChunkTimeMillis(t.getChunkTimeMillis()).setThrottleMaxReplicaLagMillis(t.getMaxReplicaLagMillis())
+                    .build();
         } else if (p instanceof Throttled t) {
             return b.setThrottled(t.getReason()).setThrottledSince(at).build();
         } else if (p instanceof ThrottleEnded t) {

@@ -201,14 +201,16 @@ class DecisionsTest {
     void throttleSettingsMergeAndEpisodesAddUp() {
         String id = submit(false);
         start(id);
-        send(new io.flipside.schema.Throttle(id, 500L, null, null));
-        send(new io.flipside.schema.Throttle(id, null, 8, 100));
+        send(new io.flipside.schema.Throttle(id, 500L, null, null, null));
+        send(new io.flipside.schema.Throttle(id, null, 8, 100, 250L));
         MigrationState m = states.get(id);
         assertEquals(500L, m.getThrottleMaxLagMillis(), "a null field leaves the setting as it was");
         assertEquals(8, m.getThrottleMaxThreadsRunning());
+        assertEquals(250L, m.getThrottleMaxReplicaLagMillis());
         assertEquals(100, m.getChunkTimeMillis());
-        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null))).contains("changes nothing"));
-        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, -1L, null, null))).contains("0 (off) or more"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, null))).contains("changes nothing"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, -1L, null, null, null))).contains("0 (off) or more"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, -5L))).contains("0 (off) or more"));
         report(id, new io.flipside.schema.Throttled("Threads_running 9 > 8"));
         assertEquals("Threads_running 9 > 8", states.get(id).getThrottled());
         report(id, new io.flipside.schema.ThrottleEnded("Threads_running 9 > 8", 1200L));
