@@ -35,8 +35,7 @@ final class Db {
     }
 
     Connection connect() throws SQLException {
-        Connection c = DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
-                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        Connection c = DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
         try (Statement s = c.createStatement()) {
             s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10");
             String global;

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * The lag of the replicas named in {@code throttle.replicas}, to the tenth of a second: the copy rewrites a heartbeat
@@ -76,9 +77,10 @@ final class ReplicaLag implements AutoCloseable {
     private Optional<Double> heartbeatOn(String replica) throws SQLException {
         Connection c = connections.get(replica);
         if (c == null) {
-            c = DriverManager.getConnection("jdbc:mysql://" + replica + "/?" + config.get(FlipsideConfig.MYSQL_JDBC_OPTIONS)
-                    + "&connectTimeout=2000&socketTimeout=5000", config.get(FlipsideConfig.MYSQL_USER),
-                    config.get(FlipsideConfig.MYSQL_PASSWORD));
+            Properties p = config.jdbcProperties();
+            p.setProperty("connectTimeout", "2000");
+            p.setProperty("socketTimeout", "5000");
+            c = DriverManager.getConnection(config.jdbcUrl(replica), p);
             connections.put(replica, c);
         }
         try (Statement s = c.createStatement();

@@ -157,8 +157,7 @@ public final class Capture implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
-                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
     private void noteMarker(ChangeEvent ev) {
@@ -350,6 +349,12 @@ public final class Capture implements AutoCloseable {
         p.put("database.password", config.get(FlipsideConfig.MYSQL_PASSWORD));
         p.put("database.server.id", String.valueOf(config.get(FlipsideConfig.CAPTURE_SERVER_ID)));
         p.put("driver.allowPublicKeyRetrieval", "true");
+        // The same TLS as Flipside's own connections, for Debezium's JDBC connection and its binlog reader.
+        p.put("database.ssl.mode", config.get(FlipsideConfig.MYSQL_SSL_MODE));
+        putUnlessEmpty(p, "database.ssl.truststore", config.get(FlipsideConfig.MYSQL_SSL_TRUSTSTORE));
+        putUnlessEmpty(p, "database.ssl.truststore.password", config.get(FlipsideConfig.MYSQL_SSL_TRUSTSTORE_PASSWORD));
+        putUnlessEmpty(p, "database.ssl.keystore", config.get(FlipsideConfig.MYSQL_SSL_KEYSTORE));
+        putUnlessEmpty(p, "database.ssl.keystore.password", config.get(FlipsideConfig.MYSQL_SSL_KEYSTORE_PASSWORD));
         // No data snapshot and no locks: the default start takes FLUSH TABLES WITH READ LOCK.
         p.put("snapshot.mode", "no_data");
         p.put("snapshot.locking.mode", "none");
@@ -390,6 +395,12 @@ public final class Capture implements AutoCloseable {
         }
         engineOverrides.accept(p);
         return p;
+    }
+
+    private static void putUnlessEmpty(Properties p, String key, String value) {
+        if (!value.isEmpty()) {
+            p.put(key, value);
+        }
     }
 
     @Override

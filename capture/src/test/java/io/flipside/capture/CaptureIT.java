@@ -693,6 +693,26 @@ class CaptureIT {
         return new TableDef(yearTableName(numeric, years), cols, List.of());
     }
 
+    /** The mysql.ssl.* settings reach Debezium's own connections (its JDBC connection and its binlog reader). */
+    @Test
+    void tlsSettingsReachDebezium() {
+        FlipsideConfig config = config("tls").with("mysql.ssl.mode", "VERIFY_CA")
+                .with("mysql.ssl.truststore", "/etc/flipside/ca.p12").with("mysql.ssl.truststore.password", "t")
+                .with("mysql.ssl.keystore", "/etc/flipside/client.p12").with("mysql.ssl.keystore.password", "k");
+        try (Capture unstarted = new Capture(config)) {
+            Properties p = unstarted.engineProperties();
+            assertEquals("verify_ca", p.getProperty("database.ssl.mode"));
+            assertEquals("/etc/flipside/ca.p12", p.getProperty("database.ssl.truststore"));
+            assertEquals("t", p.getProperty("database.ssl.truststore.password"));
+            assertEquals("/etc/flipside/client.p12", p.getProperty("database.ssl.keystore"));
+            assertEquals("k", p.getProperty("database.ssl.keystore.password"));
+        }
+        try (Capture unstarted = new Capture(config("tls"))) {
+            assertEquals("preferred", unstarted.engineProperties().getProperty("database.ssl.mode"));
+            assertEquals(null, unstarted.engineProperties().getProperty("database.ssl.truststore"));
+        }
+    }
+
     /**
      * The raw Debezium records (Capture's own engine properties, run by a bare engine): {@code source.ts_us} and
      * {@code source.ts_ns} exist and carry the commit's microseconds; {@code ts_ms} is {@code ts_us / 1000}.

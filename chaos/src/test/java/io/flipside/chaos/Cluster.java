@@ -75,8 +75,7 @@ final class Cluster implements AutoCloseable {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
-                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
     void startController() throws Exception {

@@ -85,8 +85,7 @@ public final class WorkedExample {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
-                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
     public Report run() throws Exception {

@@ -61,8 +61,7 @@ final class Flipside {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
-                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
     /** Creates {@code t} afresh (and its database if need be) with {@code columns}, the inside of CREATE TABLE's (). */
@@ -109,7 +108,7 @@ final class Flipside {
         StringBuilder text = new StringBuilder();
         for (io.flipside.core.config.Setting<?> s : List.of(FlipsideConfig.KAFKA_BOOTSTRAP, FlipsideConfig.MYSQL_HOST,
                 FlipsideConfig.MYSQL_PORT, FlipsideConfig.MYSQL_USER, FlipsideConfig.MYSQL_PASSWORD,
-                FlipsideConfig.TOPIC_PREFIX, FlipsideConfig.SIDECAR_DATABASE, FlipsideConfig.CAPTURE_SERVER_NAME)) {
+                FlipsideConfig.MYSQL_SSL_MODE, FlipsideConfig.TOPIC_PREFIX, FlipsideConfig.SIDECAR_DATABASE, FlipsideConfig.CAPTURE_SERVER_NAME)) {
             text.append(s.key()).append('=').append(own.get(s)).append('\n');
         }
         Files.writeString(file, text);

@@ -55,6 +55,8 @@ public final class EmbeddedMySql implements AutoCloseable {
     private static final String PASSWORD = "flipside";
     private static final int SERVER_ID = 1;
     private final int serverId;
+    /** TLS on (with the certificates mysqld generates into its datadir), or --skip-ssl. */
+    private final boolean tls;
     private static final long START_TIMEOUT_MS = 60_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
     /** sun_path is 108 bytes including the terminating NUL. */
@@ -75,8 +77,10 @@ public final class EmbeddedMySql implements AutoCloseable {
     private boolean shutdownHookRegistered;
     private boolean closed;
 
-    private EmbeddedMySql(Path baseDir, Path workDir, Path socket, Path socketDirToDelete, int port, int serverId) {
+    private EmbeddedMySql(Path baseDir, Path workDir, Path socket, Path socketDirToDelete, int port, int serverId,
+            boolean tls) {
         this.serverId = serverId;
+        this.tls = tls;
         this.baseDir = baseDir;
         this.workDir = workDir;
         this.dataDir = workDir.resolve("data");
@@ -97,6 +101,18 @@ public final class EmbeddedMySql implements AutoCloseable {
 
     /** The same, with another {@code server_id}: for a second server that replicates from the first. */
     public static EmbeddedMySql start(Path workDir, int serverId) {
+        return start(workDir, serverId, false);
+    }
+
+    /**
+     * A server that accepts TLS, with the self-signed certificates mysqld generates at its first start (so clients
+     * can use ssl mode REQUIRED, not VERIFY_CA).
+     */
+    public static EmbeddedMySql startWithTls(Path workDir, int serverId) {
+        return start(workDir, serverId, true);
+    }
+
+    private static EmbeddedMySql start(Path workDir, int serverId, boolean tls) {
         checkPlatform();
         Path work = workDir.toAbsolutePath().normalize();
         try {
@@ -118,7 +134,8 @@ public final class EmbeddedMySql implements AutoCloseable {
             }
             PortInUseException lastBindFailure = null;
             for (int attempt = 1; attempt <= 3; attempt++) {
-                EmbeddedMySql mysql = new EmbeddedMySql(baseDir, work, socket, socketDirToDelete, freePort(), serverId);
+                EmbeddedMySql mysql = new EmbeddedMySql(baseDir, work, socket, socketDirToDelete, freePort(), serverId,
+                        tls);
                 try {
                     mysql.startProcess();
                 } catch (PortInUseException e) {
@@ -316,10 +333,12 @@ public final class EmbeddedMySql implements AutoCloseable {
                 "--binlog-format=ROW",
                 "--binlog-row-image=FULL",
                 "--mysqlx=OFF",
-                "--skip-ssl",
                 "--default-authentication-plugin=mysql_native_password",
                 "--innodb-buffer-pool-size=256M",
                 "--max-connections=300"));
+        if (!tls) {
+            cmd.add("--skip-ssl");
+        }
         if (isRoot()) {
             cmd.add("--user=root");
         }

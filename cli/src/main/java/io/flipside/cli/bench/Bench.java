@@ -108,8 +108,7 @@ public final class Bench {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.get(FlipsideConfig.MYSQL_USER),
-                config.get(FlipsideConfig.MYSQL_PASSWORD));
+        return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
     public BenchReport run() throws Exception {

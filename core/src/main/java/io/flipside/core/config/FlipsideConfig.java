@@ -32,9 +32,21 @@ public final class FlipsideConfig {
             "A file whose content (without a trailing newline) is the MySQL password, instead of mysql.password");
     /** Environment variables named {@code FLIPSIDE_} + a key in upper case, dots as underscores, override the file. */
     public static final String ENV_PREFIX = "FLIPSIDE_";
+    public static final Setting<String> MYSQL_SSL_MODE = Setting.choice("mysql.ssl.mode", "preferred",
+            "TLS to MySQL, for every connection of every role (the capture's binlog reader too): disabled, preferred,"
+                    + " required, verify_ca or verify_identity", List.of("disabled", "preferred", "required", "verify_ca",
+                    "verify_identity"));
+    public static final Setting<String> MYSQL_SSL_TRUSTSTORE = Setting.text("mysql.ssl.truststore", "",
+            "Key store (JKS or PKCS12) with the CA that signed MySQL's certificate, for verify_ca and verify_identity");
+    public static final Setting<String> MYSQL_SSL_TRUSTSTORE_PASSWORD = Setting.text("mysql.ssl.truststore.password",
+            "", "Password of mysql.ssl.truststore");
+    public static final Setting<String> MYSQL_SSL_KEYSTORE = Setting.text("mysql.ssl.keystore", "",
+            "Key store with the client's certificate and key, when MySQL requires one (REQUIRE X509)");
+    public static final Setting<String> MYSQL_SSL_KEYSTORE_PASSWORD = Setting.text("mysql.ssl.keystore.password", "",
+            "Password of mysql.ssl.keystore");
     public static final Setting<String> MYSQL_JDBC_OPTIONS = Setting.text("mysql.jdbc.options",
-            "useSSL=false&allowPublicKeyRetrieval=true",
-            "Extra mysql-connector-j URL options for Flipside's own connections");
+            "allowPublicKeyRetrieval=true",
+            "Extra mysql-connector-j URL options for Flipside's own connections (TLS: the mysql.ssl.* keys)");
     public static final Setting<String> TOPIC_PREFIX = Setting.text("topic.prefix", "flipside",
             "Prefix of every topic name: <prefix>.control, .journal, .state, .reports, .changelog.<server>, .capture.*");
     public static final Setting<String> SIDECAR_DATABASE = Setting.text("sidecar.database", "_flipside",
@@ -89,7 +101,8 @@ public final class FlipsideConfig {
 
     /** Every setting, in the order the README lists them. */
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
-            MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
+            MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_SSL_MODE, MYSQL_SSL_TRUSTSTORE, MYSQL_SSL_TRUSTSTORE_PASSWORD,
+            MYSQL_SSL_KEYSTORE, MYSQL_SSL_KEYSTORE_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS,
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
@@ -197,8 +210,35 @@ public final class FlipsideConfig {
         return out;
     }
 
+    /** The source server's URL; credentials and TLS are in {@link #jdbcProperties()}, so the URL holds no secret. */
     public String jdbcUrl() {
-        return "jdbc:mysql://" + get(MYSQL_HOST) + ":" + get(MYSQL_PORT) + "/?" + get(MYSQL_JDBC_OPTIONS);
+        return jdbcUrl(get(MYSQL_HOST) + ":" + get(MYSQL_PORT));
+    }
+
+    /** The URL of another server ({@code host:port}, a replica say) reached with the same options. */
+    public String jdbcUrl(String hostAndPort) {
+        String options = get(MYSQL_JDBC_OPTIONS);
+        return "jdbc:mysql://" + hostAndPort + "/" + (options.isEmpty() ? "" : "?" + options);
+    }
+
+    /**
+     * The user, password and TLS settings for mysql-connector-j, as connection properties (the driver lets them win
+     * over the same options in the URL, so {@code mysql.jdbc.options} cannot undo {@code mysql.ssl.mode}).
+     */
+    public Properties jdbcProperties() {
+        Properties p = new Properties();
+        p.setProperty("user", get(MYSQL_USER));
+        p.setProperty("password", get(MYSQL_PASSWORD));
+        p.setProperty("sslMode", get(MYSQL_SSL_MODE).toUpperCase(java.util.Locale.ROOT));
+        if (!get(MYSQL_SSL_TRUSTSTORE).isEmpty()) {
+            p.setProperty("trustCertificateKeyStoreUrl", Path.of(get(MYSQL_SSL_TRUSTSTORE)).toUri().toString());
+            p.setProperty("trustCertificateKeyStorePassword", get(MYSQL_SSL_TRUSTSTORE_PASSWORD));
+        }
+        if (!get(MYSQL_SSL_KEYSTORE).isEmpty()) {
+            p.setProperty("clientCertificateKeyStoreUrl", Path.of(get(MYSQL_SSL_KEYSTORE)).toUri().toString());
+            p.setProperty("clientCertificateKeyStorePassword", get(MYSQL_SSL_KEYSTORE_PASSWORD));
+        }
+        return p;
     }
 
     public Topics topics() {

@@ -42,6 +42,13 @@ public record Setting<T>(String key, String defaultValue, String description, Fu
         return v;
     }
 
+    /** One of {@code choices}, given in any case; the value is the choice as listed. */
+    static Setting<String> choice(String key, String def, String description, java.util.List<String> choices) {
+        return new Setting<>(key, def, description, s -> choices.stream().filter(c -> c.equalsIgnoreCase(s.trim()))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException(key + " must be one of "
+                        + String.join(", ", choices) + ", got: " + s)));
+    }
+
     static Setting<Boolean> bool(String key, String def, String description) {
         return new Setting<>(key, def, description, s -> {
             String t = s.trim().toLowerCase(java.util.Locale.ROOT);

@@ -94,4 +94,28 @@ class FlipsideConfigTest {
         assertEquals(List.of("mysql.pasword"), c.unknownKeys());
         assertFalse(c.toString().contains("secret"), c.toString());
     }
+
+    @Test
+    void tlsSettingsBecomeDriverPropertiesNotUrlText() {
+        Map<String, String> m = minimal();
+        m.put("mysql.ssl.mode", "Verify_Identity");
+        m.put("mysql.ssl.truststore", "/etc/flipside/ca.p12");
+        m.put("mysql.ssl.truststore.password", "trust-secret");
+        FlipsideConfig c = FlipsideConfig.of(m);
+        java.util.Properties p = c.jdbcProperties();
+        assertEquals("VERIFY_IDENTITY", p.getProperty("sslMode"));
+        assertEquals("file:///etc/flipside/ca.p12", p.getProperty("trustCertificateKeyStoreUrl"));
+        assertEquals("trust-secret", p.getProperty("trustCertificateKeyStorePassword"));
+        assertEquals("secret", p.getProperty("password"));
+        assertEquals(null, p.getProperty("clientCertificateKeyStoreUrl"));
+        assertEquals("jdbc:mysql://db:3306/?allowPublicKeyRetrieval=true", c.jdbcUrl());
+        assertEquals("jdbc:mysql://replica:3307/?allowPublicKeyRetrieval=true", c.jdbcUrl("replica:3307"));
+        assertFalse(c.toString().contains("secret"), c.toString());
+        assertEquals("PREFERRED", FlipsideConfig.of(minimal()).jdbcProperties().getProperty("sslMode"));
+
+        m.put("mysql.ssl.mode", "on");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlipsideConfig.of(m));
+        assertEquals("mysql.ssl.mode must be one of disabled, preferred, required, verify_ca, verify_identity, got: on",
+                e.getMessage());
+    }
 }
