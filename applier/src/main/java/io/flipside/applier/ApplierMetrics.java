@@ -15,6 +15,8 @@ import java.time.Duration;
  *   <li>{@code flipside.apply.events}, {@code flipside.copy.rows}: counts.</li>
  *   <li>{@code flipside.freeze}: how long writes were held at each swap (phase cutover or revert).</li>
  *   <li>{@code flipside.copy.throttled}: 1 while the copy waits on a throttle threshold.</li>
+ *   <li>{@code flipside.revert.ready}: 1 while a revert would be accepted and its freeze would be short: the migration
+ *       is cut over and revertible, and the old table is kept in step to within cutover.catchup.max.lag.ms.</li>
  * </ul>
  */
 final class ApplierMetrics {
@@ -26,6 +28,7 @@ final class ApplierMetrics {
     private final Timer freezeCutOver;
     private final Timer freezeRevert;
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger revertReady = new java.util.concurrent.atomic.AtomicInteger();
 
     ApplierMetrics(String migrationId) {
         MeterRegistry r = Metrics.globalRegistry;
@@ -41,6 +44,10 @@ final class ApplierMetrics {
         freezeRevert = freeze(r, migrationId, "revert");
         io.micrometer.core.instrument.Gauge.builder("flipside.copy.throttled", throttled, Number::doubleValue)
                 .tag("migration", migrationId).description("1 while the copy waits on a throttle threshold")
+                .register(r);
+        io.micrometer.core.instrument.Gauge.builder("flipside.revert.ready", revertReady, Number::doubleValue)
+                .tag("migration", migrationId)
+                .description("1 while a revert would be accepted and the old table is in step with the serving one")
                 .register(r);
     }
 
@@ -70,6 +77,10 @@ final class ApplierMetrics {
 
     void throttled(boolean waiting) {
         throttled.set(waiting ? 1 : 0);
+    }
+
+    void revertReady(boolean ready) {
+        revertReady.set(ready ? 1 : 0);
     }
 
     void froze(boolean cutOver, long millis) {

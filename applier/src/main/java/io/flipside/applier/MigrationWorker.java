@@ -146,6 +146,7 @@ final class MigrationWorker implements Runnable {
                 }
             }
         } finally {
+            metrics.revertReady(false);
             stopCopier();
             joinVerification();
             onExit.run();
@@ -339,6 +340,8 @@ final class MigrationWorker implements Runnable {
             if (r.lossyRecorded() != lossyJournalled) {
                 journalLossy(r);
             }
+            metrics.revertReady(Decisions.revertAcceptedNow(desired)
+                    && r.lagMillis() <= config.get(FlipsideConfig.CATCHUP_MAX_LAG_MS));
             reportProgress(r, false);
         }
         return true;

@@ -77,6 +77,26 @@ public final class Capture implements AutoCloseable {
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
     private volatile long published;
+    /** Where the newest published change was read, and how late: for the capture's metrics. */
+    private volatile Position position = new Position(null, 0, 0);
+
+    /**
+     * The binlog position of the newest published change, and its delay: from its commit on MySQL to when the capture
+     * read it (binlog event timestamps have whole seconds, so the delay is exact to about a second).
+     */
+    public record Position(String binlogFile, long binlogPos, long delayMillis) {
+        /** The binlog file's sequence number (the digits after its last dot), or 0 before any change. */
+        public long fileNumber() {
+            if (binlogFile == null) {
+                return 0;
+            }
+            try {
+                return Long.parseLong(binlogFile.substring(binlogFile.lastIndexOf('.') + 1));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+    }
     private volatile String failure;
     private volatile boolean streaming;
     /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
@@ -234,6 +254,10 @@ public final class Capture implements AutoCloseable {
         return published;
     }
 
+    public Position position() {
+        return position;
+    }
+
     private void runWithRestarts() {
         Duration backoff = Duration.ofSeconds(1);
         while (!closing) {
@@ -284,6 +308,7 @@ public final class Capture implements AutoCloseable {
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         long now = System.currentTimeMillis();
         List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
+        ChangeEvent last = null;
         for (RecordChangeEvent<SourceRecord> r : batch) {
             Optional<ChangeEvent> event = converter.convert(r.record(), now);
             if (event.isEmpty()) {
@@ -297,6 +322,7 @@ public final class Capture implements AutoCloseable {
             }
             sent.add(producer.send(pr));
             noteMarker(ev);
+            last = ev;
         }
         producer.flush();
         for (Future<RecordMetadata> f : sent) {
@@ -308,6 +334,10 @@ public final class Capture implements AutoCloseable {
             }
         }
         published += sent.size();
+        if (last != null && last.getBinlogFile() != null) {
+            position = new Position(last.getBinlogFile(), last.getBinlogPos(),
+                    Math.max(0, last.getCapturedMillis() - last.getCommitMillis()));
+        }
         if (!batch.isEmpty()) {
             failure = null;
         }

@@ -2,6 +2,10 @@ package io.flipside.cli;
 
 import io.flipside.applier.Applier;
 import io.flipside.capture.Capture;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.flipside.controller.Controller;
 import io.flipside.core.config.FlipsideConfig;
 import java.time.Duration;
@@ -21,6 +25,7 @@ public final class Roles implements AutoCloseable {
     public enum Role { CAPTURE, APPLIER, CONTROLLER }
 
     private final List<AutoCloseable> running = new ArrayList<>();
+    private final List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
 
     private HealthEndpoints http;
 
@@ -78,9 +83,7 @@ public final class Roles implements AutoCloseable {
                 Capture capture = new Capture(config).start();
                 r.running.add(capture);
                 r.role("capture", capture::notReady);
-                io.micrometer.core.instrument.FunctionCounter.builder("flipside.capture.events", capture,
-                        Capture::published).description("Changes the capture published to the changelog")
-                        .register(io.micrometer.core.instrument.Metrics.globalRegistry);
+                r.registerCaptureMeters(capture, config.topics().serverName());
                 if (!capture.awaitStreaming(Duration.ofSeconds(120))) {
                     LOG.warn("the capture is not streaming after 120 s");
                 }
@@ -97,6 +100,22 @@ public final class Roles implements AutoCloseable {
         return r;
     }
 
+    /** The capture's meters, tagged with its server name; removed again when the roles close. */
+    private void registerCaptureMeters(Capture capture, String server) {
+        MeterRegistry registry = Metrics.globalRegistry;
+        meters.add(FunctionCounter.builder("flipside.capture.events", capture, Capture::published).tag("server", server)
+                .description("Changes the capture published to the changelog").register(registry));
+        meters.add(Gauge.builder("flipside.capture.binlog.file", capture, c -> c.position().fileNumber())
+                .tag("server", server).description("Sequence number of the binlog file of the newest published change")
+                .register(registry));
+        meters.add(Gauge.builder("flipside.capture.binlog.position", capture, c -> c.position().binlogPos())
+                .tag("server", server).description("Position in that binlog file of the newest published change")
+                .register(registry));
+        meters.add(Gauge.builder("flipside.capture.delay", capture, c -> c.position().delayMillis() / 1000.0)
+                .tag("server", server).baseUnit("seconds")
+                .description("From the newest published change's commit to its capture").register(registry));
+    }
+
     @Override
     public void close() {
         List<AutoCloseable> reverse = new ArrayList<>(running);
@@ -109,5 +128,7 @@ public final class Roles implements AutoCloseable {
             }
         }
         running.clear();
+        meters.forEach(Metrics.globalRegistry::remove);
+        meters.clear();
     }
 }

@@ -17,12 +17,6 @@ final class StatusView {
 
     private StatusView() {}
 
-    /** Whether a revert (without --force) would be accepted now. */
-    static boolean revertibleNow(MigrationState s) {
-        return s.getStatus() == MigrationStatus.CUT_OVER && s.getRevertible() && s.getPendingAction() == null
-                && s.getLossyValues() == 0;
-    }
-
     static ObjectNode json(MigrationState s) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", s.getId());
@@ -31,7 +25,7 @@ final class StatusView {
         o.put("rowsCopied", s.getRowsCopied());
         o.put("rowsTotal", s.getRowsTotal());
         o.put("lagMillis", s.getLagMillis());
-        o.put("revertible", revertibleNow(s));
+        o.put("revertible", io.flipside.core.migration.Decisions.revertAcceptedNow(s));
         o.put("freezeGtid", s.getFreezeGtid());
         if (s.getWriteFreezeMillis() == null) {
             o.putNull("writeFreezeMillis");
@@ -136,7 +130,7 @@ final class StatusView {
                 note = "throttled: " + s.getThrottled();
             } else if (retentionEndsAt(s) != null) {
                 long left = Math.max(0, (retentionEndsAt(s) - now.toEpochMilli()) / 1000);
-                note = (revertibleNow(s) ? "revertible; " : "")
+                note = (io.flipside.core.migration.Decisions.revertAcceptedNow(s) ? "revertible; " : "")
                         + (s.getLossyValues() > 0 ? (s.getStatus() == MigrationStatus.REVERTED ? "cutover" : "revert")
                                 + " lossy (" + s.getLossyValues() + " values, --force); " : "")
                         + "completes in " + left / 60 + "m" + left % 60 + "s";

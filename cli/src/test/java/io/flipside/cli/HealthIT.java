@@ -45,13 +45,50 @@ class HealthIT {
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
         }
         String metrics = get("/metrics").body();
-        for (String expected : new String[] {"flipside_capture_events_total ",
+        String server = "{server=\"" + f.config.topics().serverName() + "\"}";
+        for (String expected : new String[] {"flipside_capture_events_total" + server,
             "flipside_copy_rows_total{migration=\"" + id + "\"} 300.0", "flipside_freeze_seconds_count{migration=\""
-                    + id + "\",phase=\"cutover\"} 1", "flipside_apply_lag_seconds", "jvm_memory_used_bytes"}) {
+                    + id + "\",phase=\"cutover\"} 1", "flipside_apply_lag_seconds", "jvm_memory_used_bytes",
+            "flipside_capture_delay_seconds" + server}) {
             assertTrue(metrics.contains(expected), "no " + expected + " in:\n" + metrics);
         }
+        // The capture's position is the binlog's own: after this test's writes, it is where SHOW MASTER STATUS is, or
+        // just before it (another test's roles may have written since).
+        String[] masterStatus = masterStatus();
+        long file = Long.parseLong(masterStatus[0].substring(masterStatus[0].lastIndexOf('.') + 1));
+        assertEquals((double) file, gauge(metrics, "flipside_capture_binlog_file" + server), metrics);
+        double pos = gauge(metrics, "flipside_capture_binlog_position" + server);
+        assertTrue(pos > 0 && pos < Long.parseLong(masterStatus[1]), pos + " within " + masterStatus[1]);
+        assertEquals(1.0, awaitGauge("flipside_revert_ready{migration=\"" + id + "\"}", 1.0),
+                "cut over, revertible, and the old table in step");
         assertEquals(404, get("/nothing-here").statusCode());
         assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        assertEquals(0.0, awaitGauge("flipside_revert_ready{migration=\"" + id + "\"}", 0.0), "completed");
+    }
+
+    private static String[] masterStatus() throws Exception {
+        try (java.sql.Connection c = f.connect(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            return new String[] {rs.getString("File"), rs.getString("Position")};
+        }
+    }
+
+    /** The value of the first sample whose name (with its tags) is {@code series}. */
+    private static double gauge(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length() + 1).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + series + " in:\n" + metrics));
+    }
+
+    private static double awaitGauge(String series, double expected) throws Exception {
+        long deadline = System.currentTimeMillis() + 15_000;
+        double v = gauge(get("/metrics").body(), series);
+        while (v != expected && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            v = gauge(get("/metrics").body(), series);
+        }
+        return v;
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

@@ -386,6 +386,12 @@ public final class Decisions {
                 .build());
     }
 
+    /** Whether a revert without --force would be accepted now (the checks {@code decide} makes for a Revert). */
+    public static boolean revertAcceptedNow(MigrationState m) {
+        return m.getStatus() == CUT_OVER && m.getRevertible() && m.getPendingAction() == null
+                && m.getLossyValues() == 0;
+    }
+
     /** A rejection of bytes that are not a command at all. */
     public static JournalEvent malformed(String reason, Instant now) {
         return JournalEvent.newBuilder()
