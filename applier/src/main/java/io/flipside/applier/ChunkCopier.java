@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.sql.Projection;
+import io.flipside.runtime.LogContext;
 import io.flipside.schema.Key;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -129,10 +130,12 @@ final class ChunkCopier implements Runnable {
 
     @Override
     public void run() {
+        LogContext.set(id, "COPYING");
         try {
             copyWithRetries();
         } finally {
             throttle.close();
+            LogContext.clear();
         }
     }
 

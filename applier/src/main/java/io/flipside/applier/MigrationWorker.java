@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.mapping.ColumnMapping;
 import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.Lifecycle;
 import io.flipside.core.migration.Names;
@@ -11,11 +12,12 @@ import io.flipside.core.sql.TableName;
 import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroJson;
 import io.flipside.runtime.KafkaSetup;
+import io.flipside.runtime.LogContext;
+import io.flipside.schema.CaughtUp;
 import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.ChecksumVerified;
 import io.flipside.schema.ColumnPair;
 import io.flipside.schema.CopyCompleted;
-import io.flipside.schema.CaughtUp;
 import io.flipside.schema.CutOverAttemptFailed;
 import io.flipside.schema.CutOverCompleted;
 import io.flipside.schema.Interrupted;
@@ -27,13 +29,12 @@ import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Progressed;
+import io.flipside.schema.Resumed;
 import io.flipside.schema.RevertCompleted;
 import io.flipside.schema.RevertLossy;
 import io.flipside.schema.RevertRefused;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.schema.Throttled;
-import io.flipside.schema.Resumed;
-import io.flipside.core.mapping.ColumnMapping;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -121,6 +122,7 @@ final class MigrationWorker implements Runnable {
     @Override
     public void run() {
         Thread.currentThread().setName("flipside-migration-" + id);
+        LogContext.set(id, desired.getStatus().name());
         long backoff = 500;
         try {
             while (!stopped) {
@@ -146,6 +148,7 @@ final class MigrationWorker implements Runnable {
                 }
             }
         } finally {
+            LogContext.clear();
             metrics.revertReady(false);
             stopCopier();
             joinVerification();
@@ -302,6 +305,7 @@ final class MigrationWorker implements Runnable {
             ColumnMapping mapping, long epoch) throws Exception {
         while (!stopped) {
             MigrationState d = desired;
+            LogContext.phase(d.getStatus().name());
             if (Lifecycle.CANCEL.equals(d.getPendingAction())) {
                 cancel(shadow, epoch);
                 return true;
@@ -462,6 +466,7 @@ final class MigrationWorker implements Runnable {
             List<String> newKey = keys.writeKey();
             String gtid = s.freezeGtid();
             verification = new Thread(() -> {
+                LogContext.set(id, "VERIFY_" + phase);
                 try {
                     ChecksumVerdict v = Verifier.verify(id, s.snapshot(), phase, gtid, production,
                             cutOver ? newColumns : oldColumns, cutOver ? newKey : oldKey, replaced,

@@ -3,6 +3,7 @@ package io.flipside.applier;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.runtime.LogContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -68,6 +69,7 @@ final class Retirement {
                 }
             }
             for (String[] t : due) {
+                LogContext.set(t[2], "RETIRING");
                 TableName table = new TableName(t[0], t[1]);
                 s.execute(Sql.tag(t[2], "retire") + "DROP TABLE IF EXISTS " + table.quoted());
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sidecar.table("retiring")
@@ -77,6 +79,7 @@ final class Retirement {
                     ps.executeUpdate();
                 }
                 LOG.info("migration {}: dropped {}", t[2], table);
+                LogContext.clear();
             }
         }
     }

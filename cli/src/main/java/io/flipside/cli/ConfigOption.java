@@ -17,7 +17,9 @@ final class ConfigOption {
             throw new IllegalArgumentException("cannot read the configuration file " + file);
         }
         try {
-            return FlipsideConfig.load(file);
+            FlipsideConfig config = FlipsideConfig.load(file);
+            Logging.use(config.get(FlipsideConfig.LOG_FORMAT));
+            return config;
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the configuration file " + file + ": " + e.getMessage());
         }

@@ -38,11 +38,28 @@ class HealthIT {
 
         TableName t = f.recreate(new TableName("health", "items"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
         f.fill(t, 300, "n, CONCAT('note ', n)");
+        // Every log line of the migration's work carries its id and phase (the MDC that log.format=json prints).
+        ch.qos.logback.classic.Logger flipside = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.flipside");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        flipside.addAppender(lines);
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL");
         assertEquals(Main.OK, submit.exit(), submit.toString());
         String id = submit.lastLine();
         try (OperatorClient client = new OperatorClient(f.config)) {
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        } finally {
+            flipside.detachAppender(lines);
+        }
+        java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> ofMigration = java.util.List.copyOf(lines.list)
+                .stream().filter(e -> e.getFormattedMessage().contains(id)).toList();
+        assertTrue(!ofMigration.isEmpty(), "no log line names " + id);
+        for (String logger : new String[] {"io.flipside.applier.", "io.flipside.controller."}) {
+            assertTrue(ofMigration.stream().anyMatch(e -> e.getLoggerName().startsWith(logger)
+                    && id.equals(e.getMDCPropertyMap().get("migration"))
+                    && e.getMDCPropertyMap().get("phase") != null), "no line of " + logger + " with the MDC of " + id);
         }
         String metrics = get("/metrics").body();
         String server = "{server=\"" + f.config.topics().serverName() + "\"}";

@@ -5,6 +5,7 @@ import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.JournalFold;
 import io.flipside.core.migration.Lifecycle;
 import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.LogContext;
 import io.flipside.schema.Command;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationState;
@@ -134,7 +135,16 @@ public final class ControllerTopology {
             if (e.getMigrationId() == null) {
                 return;
             }
+            try {
+                fold(e, timestamp);
+            } finally {
+                LogContext.clear();
+            }
+        }
+
+        private void fold(JournalEvent e, long timestamp) {
             MigrationState before = load(e.getMigrationId());
+            LogContext.set(e.getMigrationId(), before == null ? "SUBMITTED" : before.getStatus().name());
             Optional<MigrationState> next = JournalFold.next(before, e);
             if (next.isEmpty()) {
                 return;

@@ -95,6 +95,9 @@ public final class FlipsideConfig {
     public static final Setting<String> STREAMS_STATE_DIR = Setting.text(CONTROLLER_STATE_DIR_KEY, "",
             "Kafka Streams state directory of the controller (empty: a directory under java.io.tmpdir)");
 
+    public static final Setting<String> LOG_FORMAT = Setting.choice("log.format", "text",
+            "Log lines on stderr: text, or json (one object per line, with the migration and phase of each line)",
+            List.of("text", "json"));
     public static final Setting<Integer> HTTP_PORT = Setting.integer("http.port", "9404",
             "Port of the health, readiness and Prometheus metrics endpoints of `run` (-1: none; 0: any free port)",
             -1, 65535);
@@ -107,7 +110,7 @@ public final class FlipsideConfig {
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
-            CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, HTTP_PORT);
+            CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);
 
     private final Map<String, String> values;
 

@@ -1,0 +1,53 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flipside.runtime.LogContext;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code log.format=json}: one JSON object per line, with the migration and phase; {@code text} switches back. */
+class LoggingTest {
+    private static final Logger LOG = LoggerFactory.getLogger("io.flipside.applier.MigrationWorker");
+
+    @Test
+    void jsonLinesCarryTheMigrationAndPhase() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Logging.use("json");
+            LogContext.set("m-1", "COPYING");
+            LOG.info("migration {}: copied {} rows", "m-1", 500);
+            LOG.warn("copy failed, retrying", new IllegalStateException("Lock wait timeout\nexceeded"));
+            LogContext.clear();
+            Logging.use("text");
+            LOG.info("back to text");
+        } finally {
+            LogContext.clear();
+            Logging.use("text");
+            System.setErr(err);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        JsonNode info = StatusView.JSON.readTree(lines.get(0));
+        assertEquals("INFO", info.get("level").asText());
+        assertEquals("io.flipside.applier.MigrationWorker", info.get("loggerName").asText());
+        assertEquals("migration m-1: copied 500 rows", info.get("formattedMessage").asText());
+        assertEquals("m-1", info.get("mdc").get("migration").asText());
+        assertEquals("COPYING", info.get("mdc").get("phase").asText());
+        assertTrue(info.get("timestamp").asLong() > 0, lines.get(0));
+        JsonNode warn = StatusView.JSON.readTree(lines.get(1));
+        assertEquals("WARN", warn.get("level").asText());
+        assertEquals("Lock wait timeout\nexceeded", warn.get("throwable").get("message").asText(),
+                "the exception, with its line break, stays inside the one line");
+        assertTrue(lines.get(2).endsWith("MigrationWorker - back to text"), lines.get(2));
+    }
+}
