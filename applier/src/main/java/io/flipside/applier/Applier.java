@@ -74,7 +74,7 @@ public final class Applier implements AutoCloseable {
 
     /** Drops the held tables whose hold time has passed, every few seconds, until closed. */
     private void retire() {
-        Retirement retirement = new Retirement(db, sidecar, config);
+        Retirement retirement = new Retirement(db, sidecar, config, () -> closing);
         while (!closing) {
             try {
                 retirement.dropDue();

@@ -210,7 +210,7 @@ final class MigrationWorker implements Runnable {
             }
             if (!Decisions.KIND_ALTER.equals(d.getKind())) {
                 resumed();
-                return new NoCopyMigration(id, db, sidecar, reports, new Retirement(db, sidecar, config)).run(() -> desired, () -> stopped, plan,
+                return new NoCopyMigration(id, db, sidecar, reports, new Retirement(db, sidecar, config, () -> stopped)).run(() -> desired, () -> stopped, plan,
                         this::endSidecar);
             }
             if (plan == null) {
@@ -507,7 +507,7 @@ final class MigrationWorker implements Runnable {
             requireOwner(c, epoch);
             c.commit();
         }
-        new Retirement(db, sidecar, config).retire(id, parked, hold);
+        new Retirement(db, sidecar, config, () -> stopped).retire(id, parked, hold);
         endSidecar("COMPLETED");
         reports.send(id, new MigrationCompleted(parked.table()));
     }

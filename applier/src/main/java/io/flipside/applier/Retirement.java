@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,13 @@ import org.slf4j.LoggerFactory;
  * {@link #dropDue} next. Until then it can still be looked at, or renamed back by hand. The table to drop is recorded
  * in the sidecar ({@code retiring}) before the rename, so a crash between the two leaves a record, not a forgotten
  * table.
+ *
+ * <p>A DROP of a large InnoDB table can hold up the whole server while it runs (on 8.0 before 8.0.23 it scans the
+ * buffer pool for the table's pages under a global latch, and the file is unlinked in the statement). So the rows are
+ * purged first, {@code retire.purge.chunk.rows} per transaction, resting as long as each chunk took; the DROP then
+ * finds an empty table. The deletes are written to the binlog like any others: replicas purge at the same pace instead
+ * of meeting the whole table in one DROP. A purge stopped half-way (the applier closing) goes on where the rows are
+ * left next time.
  */
 final class Retirement {
     private static final Logger LOG = LoggerFactory.getLogger(Retirement.class);
@@ -27,14 +35,21 @@ final class Retirement {
     private final Db db;
     private final Sidecar sidecar;
     private final long holdSeconds;
+    private final int purgeChunkRows;
+    private final BooleanSupplier stopping;
 
-    Retirement(Db db, Sidecar sidecar, FlipsideConfig config) {
+    Retirement(Db db, Sidecar sidecar, FlipsideConfig config, BooleanSupplier stopping) {
         this.db = db;
         this.sidecar = sidecar;
         this.holdSeconds = config.get(FlipsideConfig.RETIRE_HOLD_SECONDS);
+        this.purgeChunkRows = config.get(FlipsideConfig.RETIRE_PURGE_CHUNK_ROWS);
+        this.stopping = stopping;
     }
 
-    /** Renames {@code parked} (when it exists) to {@code hold}, and drops it now or records when to. */
+    /**
+     * Renames {@code parked} (when it exists) to {@code hold}, and records when to drop it: the applier's retirer
+     * drops it then, after purging its rows. Without a hold time it is purged and dropped now.
+     */
     void retire(String id, TableName parked, TableName hold) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sidecar.table("retiring")
@@ -52,13 +67,15 @@ final class Retirement {
             }
         }
         if (holdSeconds == 0) {
-            dropDue();
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                drop(c, s, hold, id);
+            }
         } else {
-            LOG.info("migration {}: {} is held as {} for {} s before it is dropped", id, parked, hold, holdSeconds);
+            LOG.info("migration {}: {} is held as {} for {} s, then purged and dropped", id, parked, hold, holdSeconds);
         }
     }
 
-    /** Drops every held table whose hold time has passed. */
+    /** Purges and drops every held table whose hold time has passed (returns early when stopping). */
     void dropDue() throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             List<String[]> due = new ArrayList<>();
@@ -69,18 +86,64 @@ final class Retirement {
                 }
             }
             for (String[] t : due) {
-                LogContext.set(t[2], "RETIRING");
-                TableName table = new TableName(t[0], t[1]);
-                s.execute(Sql.tag(t[2], "retire") + "DROP TABLE IF EXISTS " + table.quoted());
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sidecar.table("retiring")
-                        + " WHERE table_schema = ? AND table_name = ?")) {
-                    ps.setString(1, t[0]);
-                    ps.setString(2, t[1]);
-                    ps.executeUpdate();
+                if (!drop(c, s, new TableName(t[0], t[1]), t[2])) {
+                    return;
                 }
-                LOG.info("migration {}: dropped {}", t[2], table);
-                LogContext.clear();
             }
         }
+    }
+
+    /** Purges and drops one held table and forgets its record; false when stopped before that. */
+    private boolean drop(Connection c, Statement s, TableName table, String id) throws SQLException {
+        try (LogContext.Scope scope = LogContext.scope(id, "RETIRING")) {
+            long started = System.nanoTime();
+            Purged purged = purge(c, table, id);
+            if (purged == null) {
+                return false;
+            }
+            s.execute(Sql.tag(id, "retire") + "DROP TABLE IF EXISTS " + table.quoted());
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sidecar.table("retiring")
+                    + " WHERE table_schema = ? AND table_name = ?")) {
+                ps.setString(1, table.database());
+                ps.setString(2, table.table());
+                ps.executeUpdate();
+            }
+            LOG.info("migration {}: dropped {} after purging {} rows in {} chunks ({} ms)", id, table, purged.rows(),
+                    purged.chunks(), (System.nanoTime() - started) / 1_000_000);
+            return true;
+        }
+    }
+
+    record Purged(long rows, long chunks) {}
+
+    /** Deletes the table's rows a chunk at a time; null when stopped before it was empty. */
+    private Purged purge(Connection c, TableName table, String id) throws SQLException {
+        if (purgeChunkRows == 0 || !TableInspector.exists(c, table)) {
+            return new Purged(0, 0);
+        }
+        long rows = 0;
+        long chunks = 0;
+        try (PreparedStatement delete = c.prepareStatement(Sql.tag(id, "retire") + "DELETE FROM " + table.quoted()
+                + " LIMIT ?")) {
+            delete.setInt(1, purgeChunkRows);
+            while (!stopping.getAsBoolean()) {
+                long t0 = System.nanoTime();
+                int n = delete.executeUpdate();
+                rows += n;
+                chunks++;
+                if (n < purgeChunkRows) {
+                    return new Purged(rows, chunks);
+                }
+                LOG.debug("migration {}: purged {} rows of {} so far", id, rows, table);
+                // Rest as long as the chunk took: the purge uses at most half of one connection's time.
+                try {
+                    Thread.sleep(Math.max(1, (System.nanoTime() - t0) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code retire.hold.seconds}: a completed migration's retired table is renamed to its hold name at once, kept with its
- * rows for the hold time, then dropped by the applier.
+ * rows for the hold time, then purged {@code retire.purge.chunk.rows} at a time and dropped by the applier.
  */
 class RetireHoldIT {
     @Test
@@ -25,9 +25,15 @@ class RetireHoldIT {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         FlipsideConfig config = f.config.with("topic.prefix", "rh-" + tag).with("sidecar.database", "_rh_" + tag)
                 .with("capture.server.name", "rh_" + tag).with("capture.server.id", "72" + (int) (Math.random() * 1000))
-                .with("retire.hold.seconds", "4");
+                .with("retire.hold.seconds", "4").with("retire.purge.chunk.rows", "100");
         TableName t = f.recreate(new TableName("retiring", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
-        f.fill(t, 1000, "n, CONCAT('note ', n)");
+        f.fill(t, 1050, "n, CONCAT('note ', n)");
+        ch.qos.logback.classic.Logger retirement = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.flipside.applier.Retirement");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        retirement.addAppender(lines);
         try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                 OperatorClient client = new OperatorClient(config); Connection c = f.connect()) {
             Flipside.Run submit = f.cli(config, "submit", "--table", t.toString(), "--alter", "DROP COLUMN note");
@@ -37,7 +43,7 @@ class RetireHoldIT {
             assertEquals(Main.OK, f.cli(config, "complete", id, "--wait").exit());
             long completedAt = System.currentTimeMillis();
             TableName hold = t.sibling(Names.holdTable(t.table(), id));
-            assertEquals(1000, f.rows(hold), "the old table, with its dropped column's rows, is held");
+            assertEquals(1050, f.rows(hold), "the old table, with its dropped column's rows, is held");
             assertTrue(exists(c, hold), "held under " + hold);
             while (exists(c, hold) && System.currentTimeMillis() - completedAt < 30_000) {
                 Thread.sleep(200);
@@ -45,6 +51,17 @@ class RetireHoldIT {
             long heldMillis = System.currentTimeMillis() - completedAt;
             assertTrue(!exists(c, hold), "dropped after the hold time");
             assertTrue(heldMillis >= 3000, "held " + heldMillis + " ms of 4000");
+            // Purged first: 10 chunks of 100 rows and the last of 50, each its own statement, then the DROP.
+            Object[] dropped = java.util.List.copyOf(lines.list).stream()
+                    .filter(e -> e.getMessage().startsWith("migration {}: dropped {} after purging")
+                            && id.equals(e.getArgumentArray()[0]))
+                    .findFirst().orElseThrow(() -> new AssertionError("no drop logged: " + lines.list))
+                    .getArgumentArray();
+            assertEquals(hold, dropped[1]);
+            assertEquals(1050L, dropped[2], "rows purged");
+            assertEquals(11L, dropped[3], "chunks");
+        } finally {
+            retirement.detachAppender(lines);
         }
     }
 

@@ -135,16 +135,14 @@ public final class ControllerTopology {
             if (e.getMigrationId() == null) {
                 return;
             }
-            try {
-                fold(e, timestamp);
-            } finally {
-                LogContext.clear();
+            MigrationState before = load(e.getMigrationId());
+            try (LogContext.Scope scope = LogContext.scope(e.getMigrationId(),
+                    before == null ? "SUBMITTED" : before.getStatus().name())) {
+                fold(before, e, timestamp);
             }
         }
 
-        private void fold(JournalEvent e, long timestamp) {
-            MigrationState before = load(e.getMigrationId());
-            LogContext.set(e.getMigrationId(), before == null ? "SUBMITTED" : before.getStatus().name());
+        private void fold(MigrationState before, JournalEvent e, long timestamp) {
             Optional<MigrationState> next = JournalFold.next(before, e);
             if (next.isEmpty()) {
                 return;

@@ -28,4 +28,23 @@ public final class LogContext {
         MDC.remove(MIGRATION);
         MDC.remove(PHASE);
     }
+
+    /** Sets both until the scope closes, then puts back what the thread had. */
+    public static Scope scope(String id, String phase) {
+        String migration = MDC.get(MIGRATION);
+        String previousPhase = MDC.get(PHASE);
+        set(id, phase);
+        return () -> {
+            clear();
+            if (migration != null) {
+                set(migration, previousPhase);
+            }
+        };
+    }
+
+    /** A {@link #scope}; closing it throws nothing. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -65,6 +65,9 @@ public final class FlipsideConfig {
     public static final Setting<Long> RETIRE_HOLD_SECONDS = Setting.longInt("retire.hold.seconds", "0",
             "How long a completed migration's retired table is kept under its hold name before it is dropped",
             0, Long.MAX_VALUE);
+    public static final Setting<Integer> RETIRE_PURGE_CHUNK_ROWS = Setting.integer("retire.purge.chunk.rows", "5000",
+            "Before a retired table is dropped, its rows are deleted this many at a time, so that the DROP itself is"
+                    + " brief (0: drop at once)", 0, 1_000_000);
     public static final Setting<Integer> CHUNK_TARGET_MS = Setting.integer("copy.chunk.target.ms", "250",
             "Target duration of one copy chunk; chunk sizes adapt to it", 10, 60_000);
     public static final Setting<Integer> CHUNK_MAX_ROWS = Setting.integer("copy.chunk.max.rows", "50000",
@@ -106,7 +109,7 @@ public final class FlipsideConfig {
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_SSL_MODE, MYSQL_SSL_TRUSTSTORE, MYSQL_SSL_TRUSTSTORE_PASSWORD,
             MYSQL_SSL_KEYSTORE, MYSQL_SSL_KEYSTORE_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
-            CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS,
+            CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
