@@ -101,17 +101,25 @@ final class Flipside {
 
     /**
      * The CLI against roles a test started with a configuration of its own (its own topics and sidecar): the keys the
-     * operator commands need, written to a file.
+     * operator commands need, and every pass-through {@code kafka.*} client setting (SASL credentials, say), written
+     * to a file.
      */
     Run cli(FlipsideConfig own, String subcommand, String... args) throws java.io.IOException {
         Path file = Files.createTempFile("flipside-own-", ".properties");
-        StringBuilder text = new StringBuilder();
+        java.util.Properties p = new java.util.Properties();
         for (io.flipside.core.config.Setting<?> s : List.of(FlipsideConfig.KAFKA_BOOTSTRAP, FlipsideConfig.MYSQL_HOST,
                 FlipsideConfig.MYSQL_PORT, FlipsideConfig.MYSQL_USER, FlipsideConfig.MYSQL_PASSWORD,
                 FlipsideConfig.MYSQL_SSL_MODE, FlipsideConfig.TOPIC_PREFIX, FlipsideConfig.SIDECAR_DATABASE, FlipsideConfig.CAPTURE_SERVER_NAME)) {
-            text.append(s.key()).append('=').append(own.get(s)).append('\n');
+            p.setProperty(s.key(), String.valueOf(own.get(s)));
         }
-        Files.writeString(file, text);
+        own.kafkaClientSettings().forEach((k, v) -> {
+            if (!k.equals("bootstrap.servers")) {
+                p.setProperty(FlipsideConfig.KAFKA_PREFIX + k, v);
+            }
+        });
+        try (java.io.Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, null); // escapes what a value holds (a JAAS line's quotes, = and ;)
+        }
         return cliWith(file, subcommand, args);
     }
 

@@ -4,6 +4,7 @@ import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A real Kafka broker in this JVM: a KRaft cluster of one combined node (broker + controller) built with
- * {@link KafkaClusterTestKit}, PLAINTEXT on localhost, bootstrapped at the latest production metadata version.
+ * {@link KafkaClusterTestKit}, PLAINTEXT on localhost, bootstrapped at the latest production metadata version; or,
+ * {@link #startSecured secured}, SASL_PLAINTEXT with users and an authorizer.
  *
  * <p>Configured for a single node: replication factor and min ISR 1 for the internal topics (so transactions,
  * exactly-once Kafka Streams and consumer groups work), no rebalance delay, {@code num.partitions=1} and no
@@ -35,17 +37,85 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final int NODE_ID = 0;
 
+    /** The only super user of a {@link #startSecured secured} broker. */
+    public static final String SUPER_USER = "admin";
+
+    private static final String PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
+
     private final KafkaClusterTestKit cluster;
     private final String bootstrapServers;
+    /** Security settings of the super user's clients; empty for a PLAINTEXT broker. */
+    private final Map<String, Object> adminSecurity;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Map<String, Object> adminSecurity) {
         this.cluster = cluster;
         this.bootstrapServers = cluster.bootstrapServers();
+        this.adminSecurity = Map.copyOf(adminSecurity);
     }
 
     /** Formats and starts a one-node KRaft cluster whose logs are in {@code workDir} (which must be empty or absent). */
     public static EmbeddedKafka start(Path workDir) {
+        return start(workDir, Map.of(), Map.of(), "PLAINTEXT, no authorizer");
+    }
+
+    /**
+     * The same cluster with authentication and authorization: both listeners (the broker's and the controller's)
+     * speak SASL_PLAINTEXT with the PLAIN mechanism, and KRaft's {@code StandardAuthorizer} denies whatever no ACL
+     * allows ({@code allow.everyone.if.no.acl.found=false}). {@link #SUPER_USER} (password {@code adminPassword}) is the
+     * only super user: the broker and controller authenticate to each other as it, and {@link #admin()} and
+     * {@link #createTopic} use it. {@code users} maps every other user name to its password; they may do nothing until
+     * ACLs (created through {@link #admin()}) allow it. Clients connect with {@link #saslClientSettings}.
+     *
+     * <p>The credentials live in the listeners' own {@code sasl.jaas.config}, not in a JAAS file named by a system
+     * property, so other brokers and clients of the JVM are unaffected.
+     */
+    public static EmbeddedKafka startSecured(Path workDir, String adminPassword, Map<String, String> users) {
+        if (users.containsKey(SUPER_USER)) {
+            throw new IllegalArgumentException(SUPER_USER + " is the super user; give it as adminPassword");
+        }
+        StringBuilder jaas = new StringBuilder(PLAIN_LOGIN_MODULE).append(" required")
+                .append(option("username", SUPER_USER)).append(option("password", adminPassword))
+                .append(option("user_" + SUPER_USER, adminPassword));
+        users.forEach((user, password) -> jaas.append(option("user_" + user, password)));
+        jaas.append(';');
+        Map<String, Object> c = new HashMap<>();
+        // The test kit names the listeners EXTERNAL (the broker's) and CONTROLLER; only their protocol changes here
+        // (the test kit's own SASL mode would write a JVM-wide JAAS file with fixed users).
+        c.put("listener.security.protocol.map", "EXTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        c.put("sasl.enabled.mechanisms", "PLAIN");
+        c.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        c.put("sasl.mechanism.controller.protocol", "PLAIN");
+        c.put("listener.name.external.plain.sasl.jaas.config", jaas.toString());
+        c.put("listener.name.controller.plain.sasl.jaas.config", jaas.toString());
+        c.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        c.put("allow.everyone.if.no.acl.found", "false");
+        c.put("super.users", "User:" + SUPER_USER);
+        Map<String, Object> admin = new HashMap<>();
+        saslClientSettings(SUPER_USER, adminPassword).forEach(admin::put);
+        return start(workDir, c, admin, "SASL_PLAINTEXT/PLAIN, StandardAuthorizer, users " + users.keySet());
+    }
+
+    /**
+     * Client settings ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}) that authenticate
+     * as {@code user} to a {@link #startSecured secured} broker.
+     */
+    public static Map<String, String> saslClientSettings(String user, String password) {
+        return Map.of(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, "PLAIN",
+                SaslConfigs.SASL_JAAS_CONFIG, PLAIN_LOGIN_MODULE + " required" + option("username", user)
+                        + option("password", password) + ";");
+    }
+
+    private static String option(String name, String value) {
+        if (!name.matches("[A-Za-z0-9_.-]+") || value.contains("\\") || value.contains("\"")) {
+            throw new IllegalArgumentException("unsupported JAAS option " + name);
+        }
+        return " " + name + "=\"" + value + "\"";
+    }
+
+    private static EmbeddedKafka start(Path workDir, Map<String, Object> extraConfig, Map<String, Object> adminSecurity,
+            String description) {
         long t0 = System.nanoTime();
         Path dir = workDir.toAbsolutePath().normalize();
         KafkaClusterTestKit cluster = null;
@@ -61,13 +131,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(false);
             brokerConfig().forEach(builder::setConfigProp);
+            extraConfig.forEach(builder::setConfigProp);
             cluster = builder.build();
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            EmbeddedKafka kafka = new EmbeddedKafka(cluster);
-            log.info("Kafka (KRaft, 1 combined node, metadata version {}) started in {} ms at {}",
-                    MetadataVersion.latestProduction(), millisSince(t0), kafka.bootstrapServers);
+            EmbeddedKafka kafka = new EmbeddedKafka(cluster, adminSecurity);
+            log.info("Kafka (KRaft, 1 combined node, metadata version {}, {}) started in {} ms at {}",
+                    MetadataVersion.latestProduction(), description, millisSince(t0), kafka.bootstrapServers);
             return kafka;
         } catch (Exception e) {
             if (cluster != null) {
@@ -116,14 +187,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         return c;
     }
 
-    /** {@code host:port} of the broker's PLAINTEXT listener. */
+    /** {@code host:port} of the broker's listener (PLAINTEXT, or SASL_PLAINTEXT when {@link #startSecured secured}). */
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** A new Admin client; the caller closes it. */
+    /** A new Admin client (as the super user of a secured broker); the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        Map<String, Object> c = new HashMap<>(adminSecurity);
+        c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(c);
     }
 
     /** Creates a topic (replication factor 1) and waits for it; does nothing if it exists. */
