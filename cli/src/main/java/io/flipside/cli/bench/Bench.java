@@ -252,7 +252,10 @@ public final class Bench {
 
     /**
      * One unmeasured Flipside migration of a small table, so that the measured ones meet a warm applier (classes
-     * loaded, code compiled), as in production, where the roles run for months, not for one migration.
+     * loaded, code compiled), as in production, where the roles run for months, not for one migration. When the load
+     * scenario is measured, the warm-up runs under the same writers: the code that applies their changes (small
+     * batches, many commits) is other code than an idle copy's, and JFR showed the JIT compiling it through most of
+     * a measured migration under load when the warm-up had been idle.
      */
     private void warmUp() throws Exception {
         long rows = Math.min(options.warmupRows(), options.rows());
@@ -263,14 +266,23 @@ public final class Bench {
         }
         FlipsideRun run = new FlipsideRun(config, this::connect, (fmt, args) -> { }, Duration.ofSeconds(
                 options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false);
-        FlipsideRun.Result r = run.run(new TableName(options.database(), table), ALTERS.get("add"), null);
+        TableName warm = new TableName(options.database(), table);
+        FlipsideRun.Result r;
+        try (WriteLoad w = options.scenarios().contains("load") ? new WriteLoad(warm.quoted(), rows, this::connect,
+                options.writers(), options.rate()) : null) {
+            if (w != null) {
+                w.start();
+            }
+            r = run.run(warm, ALTERS.get("add"), w);
+        }
         try (Connection c = connect()) {
             SysbenchTable.drop(c, options.database(), table);
         }
         if (r.figures() == null || !"COMPLETED".equals(r.figures().outcome())) {
             errors.add("warm-up migration: " + (r.reason() != null ? r.reason() : r.figures().outcome()));
         }
-        say("bench: warm-up: an unmeasured Flipside migration of %d rows, %.1f s", rows, (System.nanoTime() - w0) / 1e9);
+        say("bench: warm-up: an unmeasured Flipside migration of %d rows%s, %.1f s", rows,
+                options.scenarios().contains("load") ? " under the load" : "", (System.nanoTime() - w0) / 1e9);
     }
 
     private static BenchReport.Method method(String id, String label, Double seconds, Double copySeconds,
@@ -598,8 +610,9 @@ public final class Bench {
                 + " skips a shadow table's");
         if (options.methods().contains("flipside") && options.warmupRows() > 0) {
             n.add("before the first measurement, an unmeasured Flipside migration of " + Math.min(options.warmupRows(),
-                    options.rows()) + " rows warmed the JVM up (classes loaded, code compiled), as a long-running"
-                    + " applier is; --warmup-rows 0 measures a cold JVM");
+                    options.rows()) + " rows" + (options.scenarios().contains("load") ? ", under the same load," : "")
+                    + " warmed the JVM up (classes loaded, code compiled), as a long-running applier is; --warmup-rows 0"
+                    + " measures a cold JVM");
         }
         if (!binlogOffWorked) {
             n.add("the tables were loaded with binary logging on (this user may not set sql_log_bin): the capture"
