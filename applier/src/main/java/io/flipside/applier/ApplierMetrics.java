@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
 /**
- * The applier's meters, in Micrometer's global registry (tags: the migration id, and the direction or phase).
+ * The applier's meters, in Micrometer's global registry (tags: the migration id, and the direction or phase). They
+ * stay registered when the migration ends, with their last values (the gauges hold their state strongly, so a finished
+ * migration reads 0, not NaN).
  *
  * <ul>
  *   <li>{@code flipside.apply.lag}: for every applied change, from its commit on the serving table to the commit of
@@ -44,11 +46,11 @@ final class ApplierMetrics {
         freezeRevert = freeze(r, migrationId, "revert");
         io.micrometer.core.instrument.Gauge.builder("flipside.copy.throttled", throttled, Number::doubleValue)
                 .tag("migration", migrationId).description("1 while the copy waits on a throttle threshold")
-                .register(r);
+                .strongReference(true).register(r);
         io.micrometer.core.instrument.Gauge.builder("flipside.revert.ready", revertReady, Number::doubleValue)
                 .tag("migration", migrationId)
                 .description("1 while a revert would be accepted and the old table is in step with the serving one")
-                .register(r);
+                .strongReference(true).register(r);
     }
 
     private static Timer lag(MeterRegistry r, String id, String direction) {

@@ -48,7 +48,9 @@ final class Retirement {
 
     /**
      * Renames {@code parked} (when it exists) to {@code hold}, and records when to drop it: the applier's retirer
-     * drops it then, after purging its rows. Without a hold time it is purged and dropped now.
+     * drops it then, after purging its rows. Without a hold time, a table of at most one purge chunk is dropped now
+     * (its DROP is no longer than a chunk's DELETE); a larger one is left to the retirer, so that the migration
+     * completes without waiting for the purge.
      */
     void retire(String id, TableName parked, TableName hold) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
@@ -66,12 +68,25 @@ final class Retirement {
                 s.execute(Sql.tag(id, "retire") + "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
             }
         }
-        if (holdSeconds == 0) {
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            if (holdSeconds == 0 && !largerThanAChunk(c, hold)) {
                 drop(c, s, hold, id);
+                return;
             }
-        } else {
-            LOG.info("migration {}: {} is held as {} for {} s, then purged and dropped", id, parked, hold, holdSeconds);
+        }
+        LOG.info("migration {}: {} is held as {} for {} s, then purged and dropped by the retirer", id, parked, hold,
+                holdSeconds);
+    }
+
+    private boolean largerThanAChunk(Connection c, TableName table) throws SQLException {
+        if (purgeChunkRows == 0 || !TableInspector.exists(c, table)) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.quoted() + " LIMIT ?, 1")) {
+            ps.setInt(1, purgeChunkRows);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -460,6 +460,7 @@ public final class Bench {
      */
     private long settle(Connection c) throws SQLException, InterruptedException {
         long t0 = System.currentTimeMillis();
+        awaitRetired(c);
         String pct = null;
         try (Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.innodb_max_dirty_pages_pct")) {
@@ -492,6 +493,28 @@ public final class Bench {
             probe.awaitQuiet(1500, 300_000);
         }
         return System.currentTimeMillis() - t0;
+    }
+
+    /** Waits until the applier has purged and dropped the tables earlier migrations retired (up to 5 minutes). */
+    private void awaitRetired(Connection c) throws SQLException, InterruptedException {
+        String retiring = io.flipside.core.sql.Sql.qualified(config.get(FlipsideConfig.SIDECAR_DATABASE), "retiring");
+        long deadline = System.currentTimeMillis() + 300_000;
+        try (Statement s = c.createStatement()) {
+            while (System.currentTimeMillis() < deadline) {
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + retiring)) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                } catch (SQLException e) {
+                    if (e.getErrorCode() == 1146 || e.getErrorCode() == 1049) {
+                        return; // no sidecar: no applier ran here
+                    }
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
     }
 
     private static long status(Statement s, String name) throws SQLException {
