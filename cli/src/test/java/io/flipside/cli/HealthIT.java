@@ -39,22 +39,15 @@ class HealthIT {
         TableName t = f.recreate(new TableName("health", "items"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
         f.fill(t, 300, "n, CONCAT('note ', n)");
         // Every log line of the migration's work carries its id and phase (the MDC that log.format=json prints).
-        ch.qos.logback.classic.Logger flipside = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger("io.flipside");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        flipside.addAppender(lines);
-        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL");
-        assertEquals(Main.OK, submit.exit(), submit.toString());
-        String id = submit.lastLine();
-        try (OperatorClient client = new OperatorClient(f.config)) {
+        String id;
+        java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> ofMigration;
+        try (CapturedLogs lines = new CapturedLogs("io.flipside"); OperatorClient client = new OperatorClient(f.config)) {
+            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL");
+            assertEquals(Main.OK, submit.exit(), submit.toString());
+            id = submit.lastLine();
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
-        } finally {
-            flipside.detachAppender(lines);
+            ofMigration = lines.events().stream().filter(e -> e.getFormattedMessage().contains(id)).toList();
         }
-        java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> ofMigration = java.util.List.copyOf(lines.list)
-                .stream().filter(e -> e.getFormattedMessage().contains(id)).toList();
         assertTrue(!ofMigration.isEmpty(), "no log line names " + id);
         for (String logger : new String[] {"io.flipside.applier.", "io.flipside.controller."}) {
             assertTrue(ofMigration.stream().anyMatch(e -> e.getLoggerName().startsWith(logger)

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.Topics;
 import io.flipside.core.sql.TableName;
@@ -104,13 +103,10 @@ class KafkaAclIT {
             assertThrows(TopicAuthorizationException.class, () -> writeOne(as.get(CAPTURE), t.control()),
                     "the capture may not send commands");
 
-            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                    .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-            ListAppender<ILoggingEvent> lines = new ListAppender<>();
-            lines.start();
-            root.addAppender(lines);
             long t0 = System.nanoTime();
-            try (Roles controller = awaitReady(Roles.start(as.get(CONTROLLER), EnumSet.of(Roles.Role.CONTROLLER)));
+            List<ILoggingEvent> logged;
+            try (CapturedLogs lines = new CapturedLogs(org.slf4j.Logger.ROOT_LOGGER_NAME);
+                    Roles controller = awaitReady(Roles.start(as.get(CONTROLLER), EnumSet.of(Roles.Role.CONTROLLER)));
                     Roles capture = awaitReady(Roles.start(as.get(CAPTURE), EnumSet.of(Roles.Role.CAPTURE)));
                     Roles applier = awaitReady(Roles.start(as.get(APPLIER), EnumSet.of(Roles.Role.APPLIER)));
                     OperatorClient client = new OperatorClient(as.get(OPERATOR));
@@ -138,11 +134,10 @@ class KafkaAclIT {
                         "the table in place is the new one, with its new column");
                 System.out.printf("KafkaAclIT: the migration ran in %d ms with the README's ACLs%n",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            } finally {
-                root.detachAppender(lines);
+                logged = lines.events();
             }
             List<String> denied = new ArrayList<>();
-            for (ILoggingEvent e : List.copyOf(lines.list)) {
+            for (ILoggingEvent e : logged) {
                 String text = e.getFormattedMessage() + throwableText(e.getThrowableProxy());
                 if (e.getLevel().isGreaterOrEqual(Level.WARN)
                         && text.toLowerCase(Locale.ROOT).contains("authoriz")) {

@@ -28,13 +28,8 @@ class RetireHoldIT {
                 .with("retire.hold.seconds", "4").with("retire.purge.chunk.rows", "100");
         TableName t = f.recreate(new TableName("retiring", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 1050, "n, CONCAT('note ', n)");
-        ch.qos.logback.classic.Logger retirement = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger("io.flipside.applier.Retirement");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        retirement.addAppender(lines);
-        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+        try (CapturedLogs lines = new CapturedLogs("io.flipside.applier.Retirement");
+                Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                 OperatorClient client = new OperatorClient(config); Connection c = f.connect()) {
             Flipside.Run submit = f.cli(config, "submit", "--table", t.toString(), "--alter", "DROP COLUMN note");
             assertEquals(Main.OK, submit.exit(), submit.toString());
@@ -52,16 +47,14 @@ class RetireHoldIT {
             assertTrue(!exists(c, hold), "dropped after the hold time");
             assertTrue(heldMillis >= 3000, "held " + heldMillis + " ms of 4000");
             // Purged first: 10 chunks of 100 rows and the last of 50, each its own statement, then the DROP.
-            Object[] dropped = java.util.List.copyOf(lines.list).stream()
+            Object[] dropped = lines.events().stream()
                     .filter(e -> e.getMessage().startsWith("migration {}: dropped {} after purging")
                             && id.equals(e.getArgumentArray()[0]))
-                    .findFirst().orElseThrow(() -> new AssertionError("no drop logged: " + lines.list))
+                    .findFirst().orElseThrow(() -> new AssertionError("no drop logged: " + lines.events()))
                     .getArgumentArray();
             assertEquals(hold, dropped[1]);
             assertEquals(1050L, dropped[2], "rows purged");
             assertEquals(11L, dropped[3], "chunks");
-        } finally {
-            retirement.detachAppender(lines);
         }
     }
 
