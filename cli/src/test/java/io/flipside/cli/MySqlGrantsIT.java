@@ -1,0 +1,111 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's MySQL grants are enough: the capture and the applier each run as a MySQL user with exactly the grants
+ * the README lists for its role, through a migration with writes during the copy, a cut-over, a revert, a second
+ * cut-over and the completion, and nothing in the log says a command was denied.
+ */
+class MySqlGrantsIT {
+    private static final String PASSWORD = "grants-only";
+
+    @Test
+    void eachRoleRunsWithTheGrantsTheReadmeLists() throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String sidecar = "_gr_" + tag;
+        TableName t = f.recreate(new TableName("grants_" + tag, "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        f.fill(t, 500, "n, CONCAT('note ', n)");
+        String capture = "grc_" + tag;
+        String applier = "gra_" + tag;
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            for (String user : List.of(capture, applier)) {
+                try (PreparedStatement ps = c.prepareStatement("CREATE USER ?@'%' IDENTIFIED BY ?")) {
+                    ps.setString(1, user);
+                    ps.setString(2, PASSWORD);
+                    ps.execute();
+                }
+                s.execute("GRANT ALL ON " + Sql.ident(sidecar) + ".* TO " + account(user));
+            }
+            // As the README lists them, role by role.
+            s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, SHOW DATABASES ON *.* TO "
+                    + account(capture));
+            s.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON "
+                    + Sql.ident(t.database()) + ".* TO " + account(applier));
+        }
+        FlipsideConfig base = f.config.with("topic.prefix", "gr-" + tag).with("sidecar.database", sidecar)
+                .with("capture.server.name", "gr_" + tag).with("capture.server.id", "75" + (int) (Math.random() * 1000))
+                .with("mysql.password", PASSWORD);
+        FlipsideConfig asCapture = base.with("mysql.user", capture);
+        FlipsideConfig asApplier = base.with("mysql.user", applier);
+        List<ILoggingEvent> logged;
+        try (CapturedLogs lines = new CapturedLogs(org.slf4j.Logger.ROOT_LOGGER_NAME);
+                Roles controller = Roles.start(base, EnumSet.of(Roles.Role.CONTROLLER));
+                Roles captureRole = Roles.start(asCapture, EnumSet.of(Roles.Role.CAPTURE));
+                Roles applierRole = Roles.start(asApplier, EnumSet.of(Roles.Role.APPLIER));
+                OperatorClient client = new OperatorClient(base); Connection c = f.connect();
+                Statement s = c.createStatement()) {
+            Flipside.Run submit = f.cli(asApplier, "submit", "--table", t.toString(), "--alter",
+                    "ADD COLUMN extra INT NULL", "--postpone-cutover");
+            assertEquals(Main.OK, submit.exit(), submit.toString());
+            String id = submit.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            s.execute("INSERT INTO " + t.quoted() + " VALUES (501, 'late'), (502, 'late')");
+            s.execute("UPDATE " + t.quoted() + " SET note = 'changed' WHERE id <= 10");
+            assertEquals(Main.OK, f.cli(asApplier, "cutover", id, "--wait").exit());
+            matched(client, id, 1);
+            s.execute("UPDATE " + t.quoted() + " SET note = 'after' WHERE id = 20");
+            assertEquals(Main.OK, f.cli(asApplier, "revert", id, "--wait").exit());
+            matched(client, id, 2);
+            assertEquals(Main.OK, f.cli(asApplier, "cutover", id, "--wait").exit());
+            matched(client, id, 3);
+            assertEquals(Main.OK, f.cli(asApplier, "complete", id, "--wait").exit());
+            assertEquals(MigrationStatus.COMPLETED, client.state(id).orElseThrow().getStatus());
+            assertEquals(502, f.rows(t));
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(note = 'changed'), SUM(note = 'after'),"
+                    + " SUM(extra IS NULL) FROM " + t.quoted())) {
+                rs.next();
+                assertEquals(502, rs.getLong(1));
+                assertEquals(10, rs.getLong(2));
+                assertEquals(1, rs.getLong(3), "written while the old schema served, kept by the second cut-over");
+                assertEquals(502, rs.getLong(4), "the new schema serves");
+            }
+            logged = lines.events();
+        }
+        List<String> denied = logged.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+                .filter(m -> m.toLowerCase(Locale.ROOT).contains("denied")).toList();
+        assertTrue(denied.isEmpty(), "denied while the roles ran:\n" + String.join("\n", denied));
+    }
+
+    private static String account(String user) {
+        return "'" + user + "'@'%'";
+    }
+
+    /** Waits for the migration's {@code n}th checksum verdict and asserts it matched. */
+    private static void matched(OperatorClient client, String id, int n) {
+        MigrationState s = client.awaitState(id, x -> x.getChecksums().size() >= n, Duration.ofSeconds(60))
+                .orElseThrow(() -> new AssertionError("no checksum " + n + ": " + client.state(id)));
+        assertTrue(s.getChecksums().get(n - 1).getMatched(), String.valueOf(s.getChecksums()));
+    }
+}
