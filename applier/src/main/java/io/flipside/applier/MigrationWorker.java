@@ -87,6 +87,7 @@ final class MigrationWorker implements Runnable {
     private String lastProgress = "";
     private long interruptedSince;
     private final ApplierMetrics metrics;
+    private final Retirement retirement;
     /** The lossy-value count of the replicator last journalled; -1 journals leftovers of a crash at the start. */
     private long lossyJournalled = -1;
     /** The revert command this worker refused, so that it does not freeze again for it. */
@@ -102,6 +103,7 @@ final class MigrationWorker implements Runnable {
         this.reports = reports;
         this.onExit = onExit;
         this.metrics = new ApplierMetrics(id);
+        this.retirement = new Retirement(db, sidecar, config, () -> stopped);
     }
 
     void update(MigrationState s) {
@@ -210,7 +212,7 @@ final class MigrationWorker implements Runnable {
             }
             if (!Decisions.KIND_ALTER.equals(d.getKind())) {
                 resumed();
-                return new NoCopyMigration(id, db, sidecar, reports, new Retirement(db, sidecar, config, () -> stopped)).run(() -> desired, () -> stopped, plan,
+                return new NoCopyMigration(id, db, sidecar, reports, retirement).run(() -> desired, () -> stopped, plan,
                         this::endSidecar);
             }
             if (plan == null) {
@@ -507,7 +509,7 @@ final class MigrationWorker implements Runnable {
             requireOwner(c, epoch);
             c.commit();
         }
-        new Retirement(db, sidecar, config, () -> stopped).retire(id, parked, hold);
+        retirement.retire(id, parked, hold);
         endSidecar("COMPLETED");
         reports.send(id, new MigrationCompleted(parked.table()));
     }

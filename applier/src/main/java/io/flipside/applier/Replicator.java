@@ -74,6 +74,8 @@ final class Replicator implements AutoCloseable {
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
     private Connection conn;
+    /** The connection whose session has the REPLACE_KEEPING batch table (a temporary table lives with its session). */
+    private Connection batchTableOn;
 
     // apply_state, as committed or about to be
     private Direction direction;
@@ -545,7 +547,6 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** The statement that writes {@code keys} keys' rows by the projection's mode. */
     /**
      * WriteMode.REPLACE_KEEPING: replaces the rows of {@code part}, and of the old rows that hold one of their unique
      * values under another key (added to {@code part}), so that every row the REPLACE removes is one whose dropped
@@ -558,9 +559,13 @@ final class Replicator implements AutoCloseable {
         TableName batch = new TableName(sidecar.database, "batch_" + id);
         List<String> columns = p.mapping().fromColumns();
         try (Statement s = conn.createStatement()) {
-            // Not binlogged (row format), exempt from LOCK TABLES, gone with the session; the same columns and types.
-            s.execute(Sql.tag(id, "apply") + "CREATE TEMPORARY TABLE IF NOT EXISTS " + batch.quoted() + " SELECT "
-                    + Sql.identList(columns) + " FROM " + p.read().quoted() + " LIMIT 0");
+            if (batchTableOn != conn) {
+                // Not binlogged (row format), exempt from LOCK TABLES, gone with the session (and not undone by a
+                // rollback); the same columns and types.
+                s.execute(Sql.tag(id, "apply") + "CREATE TEMPORARY TABLE IF NOT EXISTS " + batch.quoted() + " SELECT "
+                        + Sql.identList(columns) + " FROM " + p.read().quoted() + " LIMIT 0");
+                batchTableOn = conn;
+            }
             s.execute(Sql.tag(id, "apply") + "DELETE FROM " + batch.quoted());
         }
         Projection fromBatch = p.readingFrom(batch);

@@ -67,10 +67,10 @@ final class Retirement {
             if (TableInspector.exists(c, parked)) {
                 s.execute(Sql.tag(id, "retire") + "RENAME TABLE " + parked.quoted() + " TO " + hold.quoted());
             }
-        }
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
             if (holdSeconds == 0 && !largerThanAChunk(c, hold)) {
-                drop(c, s, hold, id);
+                try (LogContext.Scope scope = LogContext.scope(id, "RETIRING")) {
+                    dropAndForget(c, s, hold, id, new Purged(0, 0), System.nanoTime());
+                }
                 return;
             }
         }
@@ -116,17 +116,23 @@ final class Retirement {
             if (purged == null) {
                 return false;
             }
-            s.execute(Sql.tag(id, "retire") + "DROP TABLE IF EXISTS " + table.quoted());
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sidecar.table("retiring")
-                    + " WHERE table_schema = ? AND table_name = ?")) {
-                ps.setString(1, table.database());
-                ps.setString(2, table.table());
-                ps.executeUpdate();
-            }
-            LOG.info("migration {}: dropped {} after purging {} rows in {} chunks ({} ms)", id, table, purged.rows(),
-                    purged.chunks(), (System.nanoTime() - started) / 1_000_000);
+            dropAndForget(c, s, table, id, purged, started);
             return true;
         }
+    }
+
+    /** Drops the table (purged as far as it needed) and deletes its record in the sidecar. */
+    private void dropAndForget(Connection c, Statement s, TableName table, String id, Purged purged, long started)
+            throws SQLException {
+        s.execute(Sql.tag(id, "retire") + "DROP TABLE IF EXISTS " + table.quoted());
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sidecar.table("retiring")
+                + " WHERE table_schema = ? AND table_name = ?")) {
+            ps.setString(1, table.database());
+            ps.setString(2, table.table());
+            ps.executeUpdate();
+        }
+        LOG.info("migration {}: dropped {} after purging {} rows in {} chunks ({} ms)", id, table, purged.rows(),
+                purged.chunks(), (System.nanoTime() - started) / 1_000_000);
     }
 
     record Purged(long rows, long chunks) {}
