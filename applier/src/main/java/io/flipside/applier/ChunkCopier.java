@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -30,6 +31,15 @@ import org.slf4j.LoggerFactory;
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
  * </ol>
  *
+ * <p>With {@code copy.parallel.chunks} above 1, each round copies that many chunks at once, each in its own
+ * transaction on its own connection: the key {@code n} rows after the cursor bounds the first, and so on, and the last
+ * is an ordinary chunk of {@code n} rows. The chunks commit in key order: each one, once its rows are copied, waits for
+ * the one before it to commit before it advances the cursor, and gives up (rolls back) if that one failed. So the
+ * cursor in the changelog only ever covers committed chunks, and a chunk's shared locks still make its own commit
+ * the dividing line for its rows. A chunk that fails after the ones before it committed is copied again in the next
+ * round, from the cursor they left. A chunk that waits for the one before it keeps its locks meanwhile, so a writer
+ * of one of its rows can wait for as long as a whole round takes, not one chunk.
+ *
  * A lost connection (MySQL restarting) is not a failure: the copier reconnects with back-off and resumes from the
  * cursor committed in the sidecar, so no chunk is copied twice. An update of the cursor that matches no row means
  * another applier owns the migration now ({@link Fenced}); the chunk is rolled back and the copier stops.
@@ -50,11 +60,15 @@ final class ChunkCopier implements Runnable {
     private final BooleanSupplier paused;
     private final Throttle throttle;
     private final int maxRows;
+    private final int parallelChunks;
+    private java.util.concurrent.ExecutorService helpers;
 
     final AtomicLong rowsCopied = new AtomicLong();
     final AtomicLong chunks = new AtomicLong();
     volatile boolean done;
     volatile long copyMillis;
+    /** The most chunks one round committed (1 when they are copied one at a time). */
+    volatile int widestRound;
     volatile Throwable failure;
     volatile Fenced fenced;
     final java.util.concurrent.atomic.AtomicInteger interruptions = new java.util.concurrent.atomic.AtomicInteger();
@@ -111,7 +125,8 @@ final class ChunkCopier implements Runnable {
      * @param throttle    whether to wait before the next chunk, and how long chunks should take
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
-            BooleanSupplier paused, Throttle throttle, int maxRows, ApplierMetrics metrics, long epoch) {
+            BooleanSupplier paused, Throttle throttle, int maxRows, int parallelChunks, ApplierMetrics metrics,
+            long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -122,6 +137,7 @@ final class ChunkCopier implements Runnable {
         this.paused = paused;
         this.throttle = throttle;
         this.maxRows = maxRows;
+        this.parallelChunks = parallelChunks;
     }
 
     void stop() {
@@ -131,9 +147,23 @@ final class ChunkCopier implements Runnable {
     @Override
     public void run() {
         LogContext.set(id, "COPYING");
+        if (parallelChunks > 1) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            helpers = java.util.concurrent.Executors.newFixedThreadPool(parallelChunks - 1, r -> {
+                Thread t = new Thread(() -> {
+                    LogContext.set(id, "COPYING");
+                    r.run();
+                }, "flipside-copy-" + id + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
         try {
             copyWithRetries();
         } finally {
+            if (helpers != null) {
+                helpers.shutdownNow();
+            }
             throttle.close();
             LogContext.clear();
         }
@@ -176,7 +206,7 @@ final class ChunkCopier implements Runnable {
 
     /** One connection's worth of copying: resumes from the committed cursor, so a reconnect copies nothing twice. */
     private void copyUntilDoneOrStopped() throws SQLException, InterruptedException {
-        try (Connection c = db.connect()) {
+        try (Connection c = db.connect(); Connections others = new Connections()) {
             Key cursor = load(c);
             if (done) {
                 return;
@@ -197,6 +227,11 @@ final class ChunkCopier implements Runnable {
             LOG.info("migration {}: copying {} into {} from {}", id, forward.read(), forward.write(),
                     cursor == null ? "the start" : "the cursor in the sidecar");
             c.setAutoCommit(false);
+            for (int i = 1; i < parallelChunks; i++) {
+                Connection o = db.connect();
+                others.add(o);
+                o.setAutoCommit(false);
+            }
             int limit = FIRST_CHUNK_ROWS;
             String waitingFor = null;
             long waitingFrom = 0;
@@ -225,19 +260,20 @@ final class ChunkCopier implements Runnable {
                 long t0 = System.nanoTime();
                 Key lower = cursor;
                 int n = limit;
-                Chunk chunk = db.retrying(() -> copy(c, lower, n));
+                Chunk chunk = others.isEmpty() ? db.retrying(() -> copy(c, lower, n, null))
+                        : copyAtOnce(c, others, lower, n);
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
                 rowsCopied.addAndGet(chunk.rows());
                 metrics.copied(chunk.rows());
-                chunks.incrementAndGet();
+                chunks.addAndGet(chunk.count());
                 if (chunk.last() != null) {
                     cursor = chunk.last();
                 }
                 if (chunk.done()) {
                     load(c);
                     done = true;
-                    LOG.info("migration {}: copy done, {} rows in {} chunks, {} ms", id, rowsCopied.get(), chunks.get(),
-                            copyMillis);
+                    LOG.info("migration {}: copy done, {} rows in {} chunks (at most {} at once), {} ms", id,
+                            rowsCopied.get(), chunks.get(), Math.max(1, widestRound), copyMillis);
                     return;
                 }
                 limit = nextLimit(limit, elapsedMs);
@@ -245,9 +281,183 @@ final class ChunkCopier implements Runnable {
         }
     }
 
-    private record Chunk(long rows, Key last, boolean done) {}
+    /** What one round committed: {@code count} chunks of {@code rows} rows in all, the cursor now, whether the last. */
+    private record Chunk(long rows, Key last, boolean done, int count) {
+        Chunk(long rows, Key last, boolean done) {
+            this(rows, last, done, 1);
+        }
+    }
 
-    private Chunk copy(Connection c, Key lower, int limit) throws SQLException {
+    /** The connections of the chunks copied at once besides the copier's own. */
+    private static final class Connections extends java.util.ArrayList<Connection> implements AutoCloseable {
+        @Override
+        public void close() {
+            for (Connection o : this) {
+                try {
+                    o.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a copy connection", e);
+                }
+            }
+        }
+    }
+
+    /** A chunk rolled back because the chunk before it did not commit. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned(Throwable cause) {
+            super("the chunk before it did not commit", cause);
+        }
+    }
+
+    /**
+     * One round of chunks copied at once: up to {@code others.size()} ranges of about {@code limit} rows each, bounded
+     * by the keys read now, each on its own connection; then an ordinary chunk of {@code limit} rows on {@code c}. Each
+     * commits only after the one before it. Returns what committed, in key order; throws when the first did not.
+     */
+    private Chunk copyAtOnce(Connection c, List<Connection> others, Key lower, int limit)
+            throws SQLException {
+        List<Key> uppers = new java.util.ArrayList<>();
+        Key from = lower;
+        for (int i = 0; i < others.size(); i++) {
+            Key upper = keyAfter(c, from, limit - 1);
+            if (upper == null) {
+                break;
+            }
+            uppers.add(upper);
+            from = upper;
+        }
+        c.commit();
+        if (uppers.isEmpty()) {
+            return db.retrying(() -> copy(c, lower, limit, null));
+        }
+        List<java.util.concurrent.CompletableFuture<Chunk>> rounds = new java.util.ArrayList<>();
+        java.util.concurrent.CompletableFuture<Chunk> before = null;
+        Key lo = lower;
+        for (int i = 0; i < uppers.size(); i++) {
+            Key l = lo;
+            Key u = uppers.get(i);
+            Connection o = others.get(i);
+            java.util.concurrent.CompletableFuture<Chunk> prev = before;
+            before = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return db.retrying(() -> copyRange(o, l, u, prev));
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, helpers);
+            rounds.add(before);
+            lo = u;
+        }
+        Key l = lo;
+        java.util.concurrent.CompletableFuture<Chunk> prev = before;
+        java.util.concurrent.CompletableFuture<Chunk> own;
+        try {
+            own = java.util.concurrent.CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev)));
+        } catch (SQLException | RuntimeException e) {
+            own = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        rounds.add(own);
+        long rows = 0;
+        Key last = lower;
+        boolean done = false;
+        int count = 0;
+        Throwable failed = null;
+        for (var f : rounds) {
+            try {
+                Chunk ch = f.join();
+                if (failed == null) {
+                    rows += ch.rows();
+                    last = ch.last() != null ? ch.last() : last;
+                    done = ch.done();
+                    count++;
+                }
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                if (failed == null) {
+                    failed = cause;
+                }
+            }
+        }
+        if (failed != null && count == 0) {
+            if (failed instanceof SQLException s) {
+                throw s;
+            }
+            if (failed instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(failed);
+        }
+        if (failed != null) {
+            LOG.info("migration {}: {} of {} chunks copied at once committed; the rest is copied again from the"
+                    + " cursor ({})", id, count, rounds.size(), Db.describe(failed));
+        }
+        widestRound = Math.max(widestRound, count);
+        return new Chunk(rows, last, done, count);
+    }
+
+    /** The key {@code offset} rows after {@code lower} in key order, or null when the table ends before it. */
+    private Key keyAfter(Connection c, Key lower, int offset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(forward.chunkRowKey(lower == null))) {
+            int i = lower == null ? 1 : KeyValues.bind(ps, 1, lower);
+            ps.setLong(i, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? KeyValues.read(rs, forward.readKey()) : null;
+            }
+        }
+    }
+
+    /** Waits until the chunk before this one committed; throws {@link Abandoned} when it did not. */
+    private static void afterCommitOf(java.util.concurrent.CompletableFuture<Chunk> before) {
+        if (before == null) {
+            return;
+        }
+        try {
+            before.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            throw new Abandoned(e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    /** Copies the rows after {@code lower} up to {@code upper}, and moves the cursor to {@code upper}. */
+    private Chunk copyRange(Connection c, Key lower, Key upper, java.util.concurrent.CompletableFuture<Chunk> before)
+            throws SQLException {
+        try {
+            boolean first = lower == null;
+            int rows;
+            try (PreparedStatement ps = c.prepareStatement(forward.copyRange(first))) {
+                int i = first ? 1 : KeyValues.bind(ps, 1, lower);
+                KeyValues.bind(ps, i, upper);
+                rows = ps.executeUpdate();
+            }
+            afterCommitOf(before);
+            advance(c, upper, false, rows);
+            c.commit();
+            return new Chunk(rows, upper, false);
+        } catch (SQLException e) {
+            Db.rollbackQuietly(c);
+            throw LossyValues.isRefusedValue(e) ? withKey(c, e, lower) : e;
+        } catch (RuntimeException e) {
+            Db.rollbackQuietly(c);
+            throw e;
+        }
+    }
+
+    private void advance(Connection c, Key last, boolean isLast, long rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sidecar.advanceCopy())) {
+            ps.setString(1, last == null ? null : KeyValues.encode(last));
+            ps.setInt(2, isLast ? 1 : 0);
+            ps.setLong(3, rows);
+            ps.setInt(4, isLast ? 1 : 0);
+            ps.setString(5, id);
+            ps.setLong(6, epoch);
+            Failpoints.hit("copy.chunk");
+            Fenced.check(ps.executeUpdate(), id, epoch);
+        }
+    }
+
+    private Chunk copy(Connection c, Key lower, int limit, java.util.concurrent.CompletableFuture<Chunk> before)
+            throws SQLException {
         try {
             boolean first = lower == null;
             int rows;
@@ -269,16 +479,8 @@ final class ChunkCopier implements Runnable {
                 }
             }
             boolean isLast = rows < limit;
-            try (PreparedStatement ps = c.prepareStatement(sidecar.advanceCopy())) {
-                ps.setString(1, last == null ? null : KeyValues.encode(last));
-                ps.setInt(2, isLast ? 1 : 0);
-                ps.setLong(3, rows);
-                ps.setInt(4, isLast ? 1 : 0);
-                ps.setString(5, id);
-                ps.setLong(6, epoch);
-                Failpoints.hit("copy.chunk");
-                Fenced.check(ps.executeUpdate(), id, epoch);
-            }
+            afterCommitOf(before);
+            advance(c, last, isLast, rows);
             c.commit();
             return new Chunk(rows, last, isLast);
         } catch (SQLException e) {

@@ -604,7 +604,8 @@ final class MigrationWorker implements Runnable {
 
     private void startCopier(Projection forward, Replicator r, long epoch) {
         copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, () -> desired.getPaused(), throttle(r),
-                config.get(FlipsideConfig.CHUNK_MAX_ROWS), metrics, epoch);
+                config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS), metrics,
+                epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);
         copierThread.start();

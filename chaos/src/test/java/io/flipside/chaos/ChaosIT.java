@@ -80,8 +80,10 @@ class ChaosIT {
         String name = "chaos" + run + "r" + Math.abs(random.nextInt(1000));
         TableName users = new TableName(name, "users");
         // Chunks of at most 2,000 rows: the copy kill lands after two committed chunks, so a restart that copied them
-        // again would fail on a duplicate key in the shadow table.
-        try (Cluster c = new Cluster(name, 5000 + run, Map.of("copy.chunk.max.rows", "2000"))) {
+        // again would fail on a duplicate key in the shadow table. Two chunks are copied at once, so the kill lands
+        // in a chunk that waits for the one before it, and the writers' changes meet chunks committed out of step.
+        try (Cluster c = new Cluster(name, 5000 + run, Map.of("copy.chunk.max.rows", "2000",
+                "copy.parallel.chunks", "2"))) {
             c.createUsers(users, ROWS);
             c.startController();
             c.startCapture();

@@ -72,6 +72,9 @@ public final class FlipsideConfig {
             "Target duration of one copy chunk; chunk sizes adapt to it", 10, 60_000);
     public static final Setting<Integer> CHUNK_MAX_ROWS = Setting.integer("copy.chunk.max.rows", "50000",
             "Upper bound of a chunk's size in rows", 10, 10_000_000);
+    public static final Setting<Integer> COPY_PARALLEL_CHUNKS = Setting.integer("copy.parallel.chunks", "1",
+            "How many chunks are copied at once, each on its own connection, committed in key order (1: one at a"
+                    + " time); for a server with idle cores", 1, 64);
     public static final Setting<Long> THROTTLE_MAX_LAG_MS = Setting.longInt("throttle.max.lag.ms", "0",
             "The copy waits while the apply lag is above this many milliseconds (0: never); `throttle` changes it per migration",
             0, Long.MAX_VALUE);
@@ -110,7 +113,7 @@ public final class FlipsideConfig {
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_SSL_MODE, MYSQL_SSL_TRUSTSTORE, MYSQL_SSL_TRUSTSTORE_PASSWORD,
             MYSQL_SSL_KEYSTORE, MYSQL_SSL_KEYSTORE_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
-            CHUNK_TARGET_MS, CHUNK_MAX_ROWS,
+            CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);

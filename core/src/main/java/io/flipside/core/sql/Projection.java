@@ -69,6 +69,23 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
+     * Copies the rows after the key {@code ?lower} (no lower bound for the first chunk) up to and including the key
+     * {@code ?upper}, with shared locks like {@link #copyChunk}: one of several chunks copied at once, each on its own
+     * connection, the next one starting after {@code upper}.
+     *
+     * <p>Parameters: the lower key (unless {@code first}), then the upper key.
+     */
+    public String copyRange(boolean first) {
+        return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
+                + write.quoted() + " (" + Sql.identList(mapping.toColumns())
+                + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
+                + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
+                + " WHERE " + (first ? "" : row(null, readKey) + " > " + tuple(keySize()) + " AND ")
+                + row(null, readKey) + " <= " + tuple(keySize())
+                + " ORDER BY " + Sql.identList(readKey) + " LOCK IN SHARE MODE";
+    }
+
+    /**
      * The key of the chunk's row at {@code ?offset} (0 for the first row), in {@link #copyChunk}'s order: the row
      * MySQL's "at row N" names. Parameters: the lower key (unless {@code first}), then the offset.
      */

@@ -25,6 +25,16 @@ class ProjectionTest {
     }
 
     @Test
+    void copiesARangeBetweenTwoKeysForChunksCopiedAtOnce() {
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ? AND `id` <= ?"
+                + " ORDER BY `id` LOCK IN SHARE MODE", FORWARD.copyRange(false));
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` <= ?"
+                + " ORDER BY `id` LOCK IN SHARE MODE", FORWARD.copyRange(true));
+    }
+
+    @Test
     void upsertsOnlyMappedColumns() {
         assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?, ?)"
