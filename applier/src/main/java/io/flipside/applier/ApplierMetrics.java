@@ -1,15 +1,27 @@
 package io.flipside.applier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The applier's meters, in Micrometer's global registry (tags: the migration id, and the direction or phase). They
- * stay registered when the migration ends, with their last values (the gauges hold their state strongly, so a finished
- * migration reads 0, not NaN).
+ * The applier's meters, in Micrometer's global registry (tags: the migration id, and the direction or phase). When a
+ * migration's worker ends they stay registered with their last values for {@link #KEPT} (the gauges hold their state
+ * strongly, so a finished migration reads 0, not NaN), long enough for a scraper to see the final values, and are then
+ * removed, so that an applier running for months does not accumulate series. A worker started again for the same
+ * migration in the same process (the migrations moved to another applier and back) gets fresh meters: the previous
+ * worker's are removed first, or its gauges would go on reporting the state it left.
  *
  * <ul>
  *   <li>{@code flipside.apply.lag}: for every applied change, from its commit on the serving table to the commit of
@@ -22,6 +34,17 @@ import java.time.Duration;
  * </ul>
  */
 final class ApplierMetrics {
+    /** How long a finished migration's meters stay. */
+    static final Duration KEPT = Duration.ofMinutes(5);
+    private static final Map<String, ApplierMetrics> LIVE = new HashMap<>();
+    private static final ScheduledExecutorService REMOVER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "flipside-metrics-remover");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final String migrationId;
+    private final List<Meter> meters = new ArrayList<>();
     private final Timer lagForward;
     private final Timer lagInverse;
     private final Counter eventsForward;
@@ -33,6 +56,13 @@ final class ApplierMetrics {
     private final java.util.concurrent.atomic.AtomicInteger revertReady = new java.util.concurrent.atomic.AtomicInteger();
 
     ApplierMetrics(String migrationId) {
+        this.migrationId = migrationId;
+        synchronized (LIVE) {
+            ApplierMetrics previous = LIVE.put(migrationId, this);
+            if (previous != null) {
+                previous.removeNow();
+            }
+        }
         MeterRegistry r = Metrics.globalRegistry;
         lagForward = lag(r, migrationId, "forward");
         lagInverse = lag(r, migrationId, "inverse");
@@ -44,13 +74,30 @@ final class ApplierMetrics {
                 .description("Rows copied into the shadow table").register(r);
         freezeCutOver = freeze(r, migrationId, "cutover");
         freezeRevert = freeze(r, migrationId, "revert");
-        io.micrometer.core.instrument.Gauge.builder("flipside.copy.throttled", throttled, Number::doubleValue)
+        Meter throttledGauge = Gauge.builder("flipside.copy.throttled", throttled, Number::doubleValue)
                 .tag("migration", migrationId).description("1 while the copy waits on a throttle threshold")
                 .strongReference(true).register(r);
-        io.micrometer.core.instrument.Gauge.builder("flipside.revert.ready", revertReady, Number::doubleValue)
+        Meter revertReadyGauge = Gauge.builder("flipside.revert.ready", revertReady, Number::doubleValue)
                 .tag("migration", migrationId)
                 .description("1 while a revert would be accepted and the old table is in step with the serving one")
                 .strongReference(true).register(r);
+        meters.addAll(List.of(lagForward, lagInverse, eventsForward, eventsInverse, rowsCopied, freezeCutOver,
+                freezeRevert, throttledGauge, revertReadyGauge));
+    }
+
+    /** The worker ended: the meters go after {@code kept}, unless a new worker of the migration replaced them. */
+    void release(Duration kept) {
+        REMOVER.schedule(() -> {
+            synchronized (LIVE) {
+                if (LIVE.remove(migrationId, this)) {
+                    removeNow();
+                }
+            }
+        }, kept.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void removeNow() {
+        meters.forEach(Metrics.globalRegistry::remove);
     }
 
     private static Timer lag(MeterRegistry r, String id, String direction) {

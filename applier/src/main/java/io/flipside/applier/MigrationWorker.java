@@ -154,6 +154,7 @@ final class MigrationWorker implements Runnable {
             metrics.revertReady(false);
             stopCopier();
             joinVerification();
+            metrics.release(ApplierMetrics.KEPT);
             onExit.run();
         }
     }
