@@ -62,6 +62,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " JVM, as a long-running applier is; 0: none (default: ${DEFAULT-VALUE})")
     long warmupRows = 50_000;
 
+    @Option(names = "--buffer-pool-mb", paramLabel = "MB",
+            description = "Resize the embedded MySQL's InnoDB buffer pool to this before the run (online, SET GLOBAL);"
+                    + " 0: leave it as started (256 MB) (default: ${DEFAULT-VALUE})")
+    long bufferPoolMb = 0;
+
     @Option(names = "--burst-rows", paramLabel = "N",
             description = "Rows of the UPDATE whose row events measure Flipside's apply rate after the revert; 0: none"
                     + " (default: ${DEFAULT-VALUE}, at most --rows)")
@@ -101,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         Bench.Options options;
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
-                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows);
+                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -115,6 +120,11 @@ final class BenchCommand implements Callable<Integer> {
             if (!settings.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--set applies to the embedded stack only; with --config, set them where the roles run");
+            }
+            if (bufferPoolMb > 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--buffer-pool-mb applies to the embedded MySQL only; it would resize the buffer pool of the"
+                                + " MySQL named in --config");
             }
             report = new Bench(FlipsideConfig.load(config), options, false, progress).run();
         } else {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,8 +56,11 @@ public final class Bench {
     /** The run's options. */
     public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
-            int warmupSeconds, boolean revertEarly, long warmupRows) {
+            int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb) {
         public Options {
+            if (bufferPoolMb < 0) {
+                throw new IllegalArgumentException("--buffer-pool-mb must be 0 or more");
+            }
             if (rows < 1) {
                 throw new IllegalArgumentException("--rows must be at least 1");
             }
@@ -118,6 +122,9 @@ public final class Bench {
         String host = config.get(FlipsideConfig.MYSQL_HOST);
         if (host.equals("127.0.0.1") || host.equals("localhost")) {
             mysqldPid = CpuProfile.findMysqld(config.get(FlipsideConfig.MYSQL_PORT));
+        }
+        if (options.bufferPoolMb() > 0) {
+            resizeBufferPool(options.bufferPoolMb());
         }
         String loadAtStart = loadAverage();
         BenchReport.Machine machineAtStart = machine(loadAtStart, null);
@@ -599,9 +606,40 @@ public final class Bench {
         }
     }
 
+    /**
+     * Resizes InnoDB's buffer pool online (MySQL rounds the size up to whole chunks) and waits until MySQL has, so
+     * that every method runs with it.
+     */
+    private void resizeBufferPool(long mb) throws SQLException, InterruptedException {
+        long bytes = mb * 1024 * 1024;
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "SET GLOBAL innodb_buffer_pool_size = ?")) {
+            ps.setLong(1, bytes);
+            ps.execute();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (true) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@innodb_buffer_pool_size,"
+                        + " (SELECT VARIABLE_VALUE FROM performance_schema.global_status"
+                        + " WHERE VARIABLE_NAME = 'Innodb_buffer_pool_resize_status')")) {
+                    rs.next();
+                    String state = rs.getString(2);
+                    if (rs.getLong(1) >= bytes && (state == null || state.isEmpty() || state.startsWith("Completed"))) {
+                        say("bench: InnoDB buffer pool resized to %d MB (%s)", rs.getLong(1) / 1024 / 1024, state);
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("the buffer pool was not resized to " + mb + " MB within 5 minutes");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
     private BenchReport.Settings settings() {
         Map<String, String> f = new LinkedHashMap<>();
         for (var s : List.of(FlipsideConfig.CHUNK_TARGET_MS, FlipsideConfig.CHUNK_MAX_ROWS,
+                FlipsideConfig.COPY_PARALLEL_CHUNKS,
                 FlipsideConfig.APPLY_BATCH_KEYS, FlipsideConfig.CAPTURE_POLL_MS, FlipsideConfig.CATCHUP_MAX_LAG_MS,
                 FlipsideConfig.VERIFY_CHECKSUM)) {
             f.put(s.key(), String.valueOf(config.get(s)));

@@ -37,13 +37,14 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
 
     /**
      * CPU seconds spent during a phase of {@code wallSeconds}: by the whole machine (busy time of all cores), mysqld,
-     * this JVM, and every other process (the noise of a shared machine); and this JVM's busiest thread groups.
+     * this JVM, and every other process (the noise of a shared machine); this JVM's busiest thread groups; and how
+     * long the JIT compilers worked (summed over their threads) and the garbage collector paused, in this JVM.
      */
     public record Cpu(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
-            Map<String, Double> jvmThreads) {
+            Map<String, Double> jvmThreads, Double jitCompilingSeconds, double gcPauseSeconds) {
         static Cpu of(CpuProfile.Result r) {
             return r == null ? null : new Cpu(r.wallSeconds(), r.machineBusy(), r.mysqld(), r.jvm(), r.otherProcesses(),
-                    r.jvmThreads());
+                    r.jvmThreads(), r.jitSeconds(), r.gcPauseSeconds());
         }
     }
 

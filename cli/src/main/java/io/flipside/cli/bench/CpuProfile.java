@@ -23,7 +23,7 @@ final class CpuProfile implements AutoCloseable {
 
     /** CPU seconds per component over a phase of {@code wallSeconds}. */
     record Result(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
-            Map<String, Double> jvmThreads) {}
+            Map<String, Double> jvmThreads, Double jitSeconds, double gcPauseSeconds) {}
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, long[]> perThread = new HashMap<>(); // id -> {first cpu ns, last cpu ns}
@@ -33,6 +33,8 @@ final class CpuProfile implements AutoCloseable {
     private final long[] machine0;
     private final long mysqld0;
     private final long jvm0;
+    private final long jit0;
+    private final long gc0;
     private final Thread sampler;
     private volatile boolean stopping;
     private final boolean threadCpu;
@@ -47,6 +49,8 @@ final class CpuProfile implements AutoCloseable {
         machine0 = machineTicks();
         mysqld0 = processTicks(mysqldPid);
         jvm0 = jvmCpuNanos();
+        jit0 = jitMillis();
+        gc0 = gcMillis();
         sample();
         sampler = new Thread(() -> {
             while (!stopping) {
@@ -118,8 +122,22 @@ final class CpuProfile implements AutoCloseable {
         groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
                 .forEach(e -> top.put(e.getKey(), Bench.round(e.getValue(), 2)));
         double other = busy < 0 ? -1 : Math.max(0, busy - jvm - (mysqld == null ? 0 : mysqld));
+        long jit1 = jitMillis();
         return new Result(Bench.round(wall, 2), Bench.round(busy, 2), mysqld == null ? null : Bench.round(mysqld, 2),
-                Bench.round(jvm, 2), Bench.round(other, 2), top);
+                Bench.round(jvm, 2), Bench.round(other, 2), top, jit0 < 0 || jit1 < 0 ? null
+                        : Bench.round((jit1 - jit0) / 1e3, 2), Bench.round((gcMillis() - gc0) / 1e3, 2));
+    }
+
+    /** The JIT compilers' accumulated time (summed over compiler threads), or -1 when the JVM does not say. */
+    private static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /** The garbage collectors' accumulated collection time (G1: the pauses). */
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionTime()))
+                .sum();
     }
 
     @Override
@@ -202,6 +220,10 @@ final class CpuProfile implements AutoCloseable {
         b.append(String.format(java.util.Locale.ROOT, "%.1f s wall: machine %.1f CPU-s (mysqld %s, this JVM %.1f, other"
                 + " processes %.1f)", r.wallSeconds(), r.machineBusy(), r.mysqld() == null ? "?"
                         : String.format(java.util.Locale.ROOT, "%.1f", r.mysqld()), r.jvm(), r.otherProcesses()));
+        if (r.jitSeconds() != null) {
+            b.append(String.format(java.util.Locale.ROOT, "; JIT compiling %.1f s, GC pauses %.1f s", r.jitSeconds(),
+                    r.gcPauseSeconds()));
+        }
         List<Map.Entry<String, Double>> top = r.jvmThreads().entrySet().stream().limit(6).toList();
         if (!top.isEmpty()) {
             b.append("; JVM threads: ");
