@@ -742,6 +742,7 @@ final class Replicator implements AutoCloseable {
         boolean locked = false;
         long t0 = System.nanoTime();
         long tLocked = t0;
+        FreezeStages stages = new FreezeStages(t0); // restarted once the locks are held
         String freezeGtid = null;
         try (Statement s = conn.createStatement()) {
             s.execute("SET SESSION lock_wait_timeout = " + config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
@@ -752,9 +753,11 @@ final class Replicator implements AutoCloseable {
                         + sidecar.table("lossy_values") + " WRITE");
                 locked = true;
                 tLocked = System.nanoTime();
+                stages = new FreezeStages(tLocked);
                 Failpoints.hit("swap.locked");
                 String token = writeMarker("FREEZE");
-                long markerOffset = awaitMarker(token);
+                stages.mark("marker written");
+                long markerOffset = awaitMarker(token, stages);
                 Failpoints.hit("swap.applied");
                 // Checked under the locks, after the last events were applied: a value recorded a moment before the
                 // revert command cannot slip through.
@@ -777,10 +780,12 @@ final class Replicator implements AutoCloseable {
                     Fenced.check(ps.executeUpdate(), id, epoch);
                 }
                 conn.commit();
+                stages.mark("recorded");
                 Failpoints.hit("swap.recorded");
                 s.execute(Sql.tag(id, "swap") + "RENAME TABLE " + serving.quoted() + " TO " + parked.quoted() + ", "
                         + standby.quoted() + " TO " + serving.quoted());
                 renamed = true;
+                stages.mark("renamed");
                 Failpoints.hit("swap.renamed");
                 if (snapshot != null) {
                     try (Statement vs = snapshot.createStatement()) {
@@ -791,6 +796,7 @@ final class Replicator implements AutoCloseable {
                 Failpoints.hit("swap.primed");
                 s.execute("UNLOCK TABLES");
                 locked = false;
+                stages.mark("primed and unlocked");
             } finally {
                 if (locked) {
                     if (!renamed) {
@@ -837,9 +843,30 @@ final class Replicator implements AutoCloseable {
         load();
         consumer.seek(changelog, nextOffset);
         discardPending();
-        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms); now replicating {}", id,
-                serving, standby, freezeGtid, freezeMillis, lockWaitMillis, direction);
+        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms; then in ms: {}); now"
+                + " replicating {}", id, serving, standby, freezeGtid, freezeMillis, lockWaitMillis, stages, direction);
         return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
+    }
+
+    /** How long each stage of a freeze took, in ms, for the swap's log line: where the writers' wait went. */
+    static final class FreezeStages {
+        private final StringBuilder said = new StringBuilder();
+        private long last;
+
+        FreezeStages(long t0) {
+            last = t0;
+        }
+
+        void mark(String stage) {
+            long now = System.nanoTime();
+            said.append(said.length() == 0 ? "" : ", ").append(stage).append(' ').append((now - last) / 1_000_000);
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return said.toString();
+        }
     }
 
     /** Thrown when the freeze marker does not come back in time. */
@@ -849,13 +876,15 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    private long awaitMarker(String token) throws SQLException, MarkerTimeout {
+    private long awaitMarker(String token, FreezeStages stages) throws SQLException, MarkerTimeout {
         long deadline = System.currentTimeMillis() + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS);
         while (System.currentTimeMillis() < deadline) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(5));
             for (ConsumerRecord<String, byte[]> rec : records) {
                 if (process(rec, token)) {
+                    stages.mark("back through the changelog (" + pendingKeys.size() + " keys to apply)");
                     flush(true);
+                    stages.mark("applied");
                     return rec.offset();
                 }
             }
