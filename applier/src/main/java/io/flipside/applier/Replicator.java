@@ -737,6 +737,7 @@ final class Replicator implements AutoCloseable {
             return Swap.failed("a table named " + parked + " exists", 0);
         }
         conn.commit();
+        String probed = probe(catchUpDeadline);
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
         boolean renamed = false;
         boolean locked = false;
@@ -843,9 +844,45 @@ final class Replicator implements AutoCloseable {
         load();
         consumer.seek(changelog, nextOffset);
         discardPending();
-        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms; then in ms: {}); now"
-                + " replicating {}", id, serving, standby, freezeGtid, freezeMillis, lockWaitMillis, stages, direction);
+        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms; then in ms: {}; before"
+                + " the locks, {}); now replicating {}", id, serving, standby, freezeGtid, freezeMillis, lockWaitMillis,
+                stages, probed, direction);
         return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
+    }
+
+    /**
+     * Before the locks: markers sent through the capture and Kafka without holding anything, until one comes back
+     * within {@code cutover.probe.max.ms} or {@code deadline} passes (then the locks are taken anyway). The freeze's
+     * own marker makes the same trip a moment later with writes held, so writes are held while the trip is quick,
+     * not while the machine is saturated or the path is cold (the first swap after a start, before the JIT compiled
+     * it). Each probe also applies what came before it, so the tail left to apply under the locks is short. Returns
+     * what happened, for the swap's log line.
+     */
+    private String probe(long deadline) throws SQLException {
+        long bound = config.get(FlipsideConfig.CUTOVER_PROBE_MAX_MS);
+        if (bound <= 0) {
+            return "no probe";
+        }
+        int probes = 0;
+        long took;
+        do {
+            long p0 = System.nanoTime();
+            String token = writeMarker("PROBE");
+            try {
+                awaitMarker(token, null);
+            } catch (MarkerTimeout e) {
+                LOG.warn("migration {}: a probe marker did not come back; taking the locks anyway, where the freeze"
+                        + " marker has cutover.marker.timeout.ms to come back", id);
+                return "a probe that did not come back";
+            }
+            took = (System.nanoTime() - p0) / 1_000_000;
+            probes++;
+        } while (took > bound && System.currentTimeMillis() < deadline);
+        if (took > bound) {
+            LOG.warn("migration {}: the changelog's round trip still took {} ms after {} probes (cutover.probe.max.ms"
+                    + " {}); taking the locks anyway", id, took, probes, bound);
+        }
+        return probes + (probes == 1 ? " probe" : " probes") + ", the last back in " + took + " ms";
     }
 
     /** How long each stage of a freeze took, in ms, for the swap's log line: where the writers' wait went. */
@@ -882,9 +919,13 @@ final class Replicator implements AutoCloseable {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(5));
             for (ConsumerRecord<String, byte[]> rec : records) {
                 if (process(rec, token)) {
-                    stages.mark("back through the changelog (" + pendingKeys.size() + " keys to apply)");
+                    if (stages != null) {
+                        stages.mark("back through the changelog (" + pendingKeys.size() + " keys to apply)");
+                    }
                     flush(true);
-                    stages.mark("applied");
+                    if (stages != null) {
+                        stages.mark("applied");
+                    }
                     return rec.offset();
                 }
             }

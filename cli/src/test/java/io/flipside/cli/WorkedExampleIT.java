@@ -57,6 +57,20 @@ class WorkedExampleIT {
         }
         assertNotNull(only(journal, MigrationCompleted.class));
 
+        // Each swap sent at least one probe marker through the changelog, holding nothing, before its freeze marker.
+        StringBuilder kinds = new StringBuilder();
+        try (java.sql.Connection c = f.connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT kind FROM "
+                + io.flipside.core.sql.Sql.qualified(f.config.get(io.flipside.core.config.FlipsideConfig.SIDECAR_DATABASE),
+                        "markers") + " WHERE migration_id = ? ORDER BY id")) {
+            ps.setString(1, report.migrationId());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    kinds.append(rs.getString(1)).append(' ');
+                }
+            }
+        }
+        assertTrue(kinds.toString().matches("START (PROBE )+FREEZE (PROBE )+FREEZE "), kinds.toString());
+
         MigrationState folded = Lifecycle.foldAll(journal);
         assertEquals(MigrationStatus.COMPLETED, folded.getStatus());
         try (OperatorClient client = new OperatorClient(f.config)) {

@@ -92,6 +92,9 @@ public final class FlipsideConfig {
             "How long the cut-over waits for the table locks before giving up, releasing writers and retrying", 1, 3600);
     public static final Setting<Integer> CUTOVER_MARKER_TIMEOUT_MS = Setting.integer("cutover.marker.timeout.ms", "5000",
             "How long writes may be held waiting for the freeze marker to come back through the changelog", 100, 600_000);
+    public static final Setting<Integer> CUTOVER_PROBE_MAX_MS = Setting.integer("cutover.probe.max.ms", "100",
+            "Before a swap takes its locks, markers go through the changelog until one comes back within this many"
+                    + " milliseconds (for up to 30 s, then the locks are taken anyway); 0: no probe", 0, 600_000);
     public static final Setting<Integer> CUTOVER_MAX_ATTEMPTS = Setting.integer("cutover.max.attempts", "20",
             "Cut-over attempts before the migration fails", 1, 10_000);
     public static final Setting<Long> CATCHUP_MAX_LAG_MS = Setting.longInt("cutover.catchup.max.lag.ms", "1000",
@@ -115,7 +118,7 @@ public final class FlipsideConfig {
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
-            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_MAX_ATTEMPTS,
+            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);
 
     private final Map<String, String> values;
