@@ -926,6 +926,8 @@ final class Replicator implements AutoCloseable {
                     if (stages != null) {
                         stages.mark("applied");
                     }
+                    // The rest of this poll's records, after the marker, are not handled here: read them again.
+                    consumer.seek(changelog, rec.offset() + 1);
                     return rec.offset();
                 }
             }

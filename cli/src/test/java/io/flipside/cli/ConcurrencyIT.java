@@ -108,6 +108,40 @@ class ConcurrencyIT {
         }
     }
 
+    /**
+     * A cut-over and a revert while writers change the table as fast as they can: every poll of the changelog then
+     * carries changes right behind a marker (the probes and freeze markers of the swaps), and each must be applied.
+     * The bench found that the changes behind a probe marker in the same poll were once dropped.
+     */
+    @Test
+    void swapsUnderBusyWritersApplyEveryChangeBehindTheirMarkers() throws Exception {
+        TableName table = usersTable("busy", "users", 20_000);
+        try (OperatorClient client = new OperatorClient(f.config);
+                Workload writers = new Workload(table.quoted(), 20_000, f::connect, 4, 2_000)) {
+            writers.start();
+            Flipside.Run r = f.cli("submit", "--table", table.toString(), "--alter", "DROP COLUMN title");
+            assertEquals(Main.OK, r.exit(), r.toString());
+            String id = r.lastLine();
+            MigrationState cut = await(client, id, MigrationStatus.CUT_OVER);
+            writers.pause();
+            Map<Long, Workload.Row> expected = writers.expected();
+            assertNull(equalOrDiff(table, expected, false), "the new table, serving");
+            assertNull(equalOrDiff(table.sibling(cut.getOldTable()), expected, true), "the old table");
+            writers.resume();
+            Thread.sleep(1000);
+            assertEquals(Main.OK, f.cli("revert", id).exit());
+            await(client, id, MigrationStatus.REVERTED);
+            writers.pause();
+            expected = writers.expected();
+            assertNull(equalOrDiff(table, expected, true), "the old table, serving again");
+            assertNull(equalOrDiff(table.sibling(cut.getShadowTable()), expected, false), "the new table");
+            assertTrue(writers.committed() > 2_000, "the writers were busy: " + writers.committed());
+            assertEquals(0, writers.failed(), writers.failures().toString());
+            writers.resume();
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
     @Test
     void aCutOverThatMeetsALongTransactionGivesUpReleasesWritersAndRetries() throws Exception {
         TableName t = usersTable("longtx", "users", 5_000);
