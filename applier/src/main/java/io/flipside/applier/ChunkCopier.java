@@ -7,8 +7,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -61,7 +68,7 @@ final class ChunkCopier implements Runnable {
     private final Throttle throttle;
     private final int maxRows;
     private final int parallelChunks;
-    private java.util.concurrent.ExecutorService helpers;
+    private ExecutorService helpers;
 
     final AtomicLong rowsCopied = new AtomicLong();
     final AtomicLong chunks = new AtomicLong();
@@ -71,7 +78,7 @@ final class ChunkCopier implements Runnable {
     volatile int widestRound;
     volatile Throwable failure;
     volatile Fenced fenced;
-    final java.util.concurrent.atomic.AtomicInteger interruptions = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger interruptions = new AtomicInteger();
     private final long epoch;
     private volatile boolean stopped;
 
@@ -148,8 +155,8 @@ final class ChunkCopier implements Runnable {
     public void run() {
         LogContext.set(id, "COPYING");
         if (parallelChunks > 1) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            helpers = java.util.concurrent.Executors.newFixedThreadPool(parallelChunks - 1, r -> {
+            AtomicInteger n = new AtomicInteger();
+            helpers = Executors.newFixedThreadPool(parallelChunks - 1, r -> {
                 Thread t = new Thread(() -> {
                     LogContext.set(id, "COPYING");
                     r.run();
@@ -289,7 +296,7 @@ final class ChunkCopier implements Runnable {
     }
 
     /** The connections of the chunks copied at once besides the copier's own. */
-    private static final class Connections extends java.util.ArrayList<Connection> implements AutoCloseable {
+    private static final class Connections extends ArrayList<Connection> implements AutoCloseable {
         @Override
         public void close() {
             for (Connection o : this) {
@@ -316,7 +323,7 @@ final class ChunkCopier implements Runnable {
      */
     private Chunk copyAtOnce(Connection c, List<Connection> others, Key lower, int limit)
             throws SQLException {
-        List<Key> uppers = new java.util.ArrayList<>();
+        List<Key> uppers = new ArrayList<>();
         Key from = lower;
         for (int i = 0; i < others.size(); i++) {
             Key upper = keyAfter(c, from, limit - 1);
@@ -330,31 +337,31 @@ final class ChunkCopier implements Runnable {
         if (uppers.isEmpty()) {
             return db.retrying(() -> copy(c, lower, limit, null));
         }
-        List<java.util.concurrent.CompletableFuture<Chunk>> rounds = new java.util.ArrayList<>();
-        java.util.concurrent.CompletableFuture<Chunk> before = null;
+        List<CompletableFuture<Chunk>> rounds = new ArrayList<>();
+        CompletableFuture<Chunk> before = null;
         Key lo = lower;
         for (int i = 0; i < uppers.size(); i++) {
             Key l = lo;
             Key u = uppers.get(i);
             Connection o = others.get(i);
-            java.util.concurrent.CompletableFuture<Chunk> prev = before;
-            before = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Chunk> prev = before;
+            before = CompletableFuture.supplyAsync(() -> {
                 try {
                     return db.retrying(() -> copyRange(o, l, u, prev));
                 } catch (SQLException e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             }, helpers);
             rounds.add(before);
             lo = u;
         }
         Key l = lo;
-        java.util.concurrent.CompletableFuture<Chunk> prev = before;
-        java.util.concurrent.CompletableFuture<Chunk> own;
+        CompletableFuture<Chunk> prev = before;
+        CompletableFuture<Chunk> own;
         try {
-            own = java.util.concurrent.CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev)));
+            own = CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev)));
         } catch (SQLException | RuntimeException e) {
-            own = java.util.concurrent.CompletableFuture.failedFuture(e);
+            own = CompletableFuture.failedFuture(e);
         }
         rounds.add(own);
         long rows = 0;
@@ -371,8 +378,8 @@ final class ChunkCopier implements Runnable {
                     done = ch.done();
                     count++;
                 }
-            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            } catch (CompletionException | CancellationException e) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null
                         ? e.getCause() : e;
                 if (failed == null) {
                     failed = cause;
@@ -408,21 +415,21 @@ final class ChunkCopier implements Runnable {
     }
 
     /** Waits until the chunk before this one committed; throws {@link Abandoned} when it did not. */
-    private static void afterCommitOf(java.util.concurrent.CompletableFuture<Chunk> before) {
+    private static void afterCommitOf(CompletableFuture<Chunk> before) {
         if (before == null) {
             return;
         }
         try {
             before.join();
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             throw new Abandoned(e.getCause() != null ? e.getCause() : e);
         }
     }
 
     /** Copies the rows after {@code lower} up to {@code upper}, and moves the cursor to {@code upper}. */
-    private Chunk copyRange(Connection c, Key lower, Key upper, java.util.concurrent.CompletableFuture<Chunk> before)
+    private Chunk copyRange(Connection c, Key lower, Key upper, CompletableFuture<Chunk> before)
             throws SQLException {
-        try {
+        return inTransaction(c, lower, () -> {
             boolean first = lower == null;
             int rows;
             try (PreparedStatement ps = c.prepareStatement(forward.copyRange(first))) {
@@ -432,8 +439,23 @@ final class ChunkCopier implements Runnable {
             }
             afterCommitOf(before);
             advance(c, upper, false, rows);
-            c.commit();
             return new Chunk(rows, upper, false);
+        });
+    }
+
+    /** A chunk's work, up to its commit. */
+    private interface ChunkWork {
+        Chunk run() throws SQLException;
+    }
+
+    /**
+     * Runs a chunk's work and commits it; rolls back on any failure, naming the row when the new table refused a value.
+     */
+    private Chunk inTransaction(Connection c, Key lower, ChunkWork work) throws SQLException {
+        try {
+            Chunk chunk = work.run();
+            c.commit();
+            return chunk;
         } catch (SQLException e) {
             Db.rollbackQuietly(c);
             throw LossyValues.isRefusedValue(e) ? withKey(c, e, lower) : e;
@@ -456,9 +478,9 @@ final class ChunkCopier implements Runnable {
         }
     }
 
-    private Chunk copy(Connection c, Key lower, int limit, java.util.concurrent.CompletableFuture<Chunk> before)
+    private Chunk copy(Connection c, Key lower, int limit, CompletableFuture<Chunk> before)
             throws SQLException {
-        try {
+        return inTransaction(c, lower, () -> {
             boolean first = lower == null;
             int rows;
             try (PreparedStatement ps = c.prepareStatement(forward.copyChunk(first))) {
@@ -481,15 +503,8 @@ final class ChunkCopier implements Runnable {
             boolean isLast = rows < limit;
             afterCommitOf(before);
             advance(c, last, isLast, rows);
-            c.commit();
             return new Chunk(rows, last, isLast);
-        } catch (SQLException e) {
-            Db.rollbackQuietly(c);
-            throw LossyValues.isRefusedValue(e) ? withKey(c, e, lower) : e;
-        } catch (RuntimeException e) {
-            Db.rollbackQuietly(c);
-            throw e;
-        }
+        });
     }
 
     private static final java.util.regex.Pattern AT_ROW = java.util.regex.Pattern.compile(" at row (\\d+)");
