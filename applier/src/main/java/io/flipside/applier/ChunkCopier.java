@@ -404,7 +404,7 @@ final class ChunkCopier implements Runnable {
     }
 
     /** The key {@code offset} rows after {@code lower} in key order, or null when the table ends before it. */
-    private Key keyAfter(Connection c, Key lower, int offset) throws SQLException {
+    private Key keyAfter(Connection c, Key lower, long offset) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(forward.chunkRowKey(lower == null))) {
             int i = lower == null ? 1 : KeyValues.bind(ps, 1, lower);
             ps.setLong(i, offset);
@@ -518,17 +518,13 @@ final class ChunkCopier implements Runnable {
         if (!m.find()) {
             return e;
         }
-        try (PreparedStatement ps = c.prepareStatement(forward.chunkRowKey(lower == null))) {
-            int i = lower == null ? 1 : KeyValues.bind(ps, 1, lower);
-            ps.setLong(i, Long.parseLong(m.group(1)) - 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return e;
-                }
-                Key key = KeyValues.read(rs, forward.readKey());
-                return new SQLException("the new table cannot hold the row with key " + KeyValues.display(key) + ": "
-                        + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+        try {
+            Key key = keyAfter(c, lower, Long.parseLong(m.group(1)) - 1);
+            if (key == null) {
+                return e;
             }
+            return new SQLException("the new table cannot hold the row with key " + KeyValues.display(key) + ": "
+                    + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
         } catch (SQLException lookup) {
             e.addSuppressed(lookup);
             return e;

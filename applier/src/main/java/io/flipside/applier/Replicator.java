@@ -743,7 +743,7 @@ final class Replicator implements AutoCloseable {
         boolean locked = false;
         long t0 = System.nanoTime();
         long tLocked = t0;
-        FreezeStages stages = new FreezeStages(t0); // restarted once the locks are held
+        FreezeStages stages = new FreezeStages(t0);
         String freezeGtid = null;
         try (Statement s = conn.createStatement()) {
             s.execute("SET SESSION lock_wait_timeout = " + config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
@@ -754,7 +754,7 @@ final class Replicator implements AutoCloseable {
                         + sidecar.table("lossy_values") + " WRITE");
                 locked = true;
                 tLocked = System.nanoTime();
-                stages = new FreezeStages(tLocked);
+                stages.mark("lock wait");
                 Failpoints.hit("swap.locked");
                 String token = writeMarker("FREEZE");
                 stages.mark("marker written");
@@ -781,7 +781,7 @@ final class Replicator implements AutoCloseable {
                     Fenced.check(ps.executeUpdate(), id, epoch);
                 }
                 conn.commit();
-                stages.mark("recorded");
+                stages.mark("freeze point recorded");
                 Failpoints.hit("swap.recorded");
                 s.execute(Sql.tag(id, "swap") + "RENAME TABLE " + serving.quoted() + " TO " + parked.quoted() + ", "
                         + standby.quoted() + " TO " + serving.quoted());
@@ -844,9 +844,8 @@ final class Replicator implements AutoCloseable {
         load();
         consumer.seek(changelog, nextOffset);
         discardPending();
-        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (lock wait {} ms; then in ms: {}; before"
-                + " the locks, {}); now replicating {}", id, serving, standby, freezeGtid, freezeMillis, lockWaitMillis,
-                stages, probed, direction);
+        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (in ms: {}; before the locks, {}); now"
+                + " replicating {}", id, serving, standby, freezeGtid, freezeMillis, stages, probed, direction);
         return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
     }
 
@@ -918,13 +917,14 @@ final class Replicator implements AutoCloseable {
         while (System.currentTimeMillis() < deadline) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(5));
             for (ConsumerRecord<String, byte[]> rec : records) {
+                // The changes before the marker are applied when process() meets it; then its position is recorded.
                 if (process(rec, token)) {
                     if (stages != null) {
-                        stages.mark("back through the changelog (" + pendingKeys.size() + " keys to apply)");
+                        stages.mark("back through the changelog, the changes before it applied");
                     }
                     flush(true);
                     if (stages != null) {
-                        stages.mark("applied");
+                        stages.mark("position recorded");
                     }
                     // The rest of this poll's records, after the marker, are not handled here: read them again.
                     consumer.seek(changelog, rec.offset() + 1);
