@@ -737,7 +737,20 @@ final class Replicator implements AutoCloseable {
             return Swap.failed("a table named " + parked + " exists", 0);
         }
         conn.commit();
-        String probed = probe(catchUpDeadline);
+        String probed;
+        try {
+            probed = probe(catchUpDeadline);
+        } catch (MarkerTimeout e) {
+            // Nothing is locked yet. The freeze marker would make the same trip with writes held, and not come back
+            // either: give this attempt up before the locks, and read again from the position recorded.
+            consumer.seek(changelog, nextOffset);
+            discardPending();
+            LOG.warn("migration {}: a probe marker did not come back through the changelog within {} ms; no locks"
+                    + " taken", id, config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS));
+            return Swap.failed("a probe marker did not come back through the changelog within "
+                    + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS) + " ms, so no locks were taken; is the"
+                    + " capture running?", 0);
+        }
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
         boolean renamed = false;
         boolean locked = false;
@@ -855,9 +868,10 @@ final class Replicator implements AutoCloseable {
      * own marker makes the same trip a moment later with writes held, so writes are held while the trip is quick,
      * not while the machine is saturated or the path is cold (the first swap after a start, before the JIT compiled
      * it). Each probe also applies what came before it, so the tail left to apply under the locks is short. Returns
-     * what happened, for the swap's log line.
+     * what happened, for the swap's log line; throws {@link MarkerTimeout} when a probe does not come back within
+     * {@code cutover.marker.timeout.ms} (the capture is down, say), and then no lock is taken.
      */
-    private String probe(long deadline) throws SQLException {
+    private String probe(long deadline) throws SQLException, MarkerTimeout {
         long bound = config.get(FlipsideConfig.CUTOVER_PROBE_MAX_MS);
         if (bound <= 0) {
             return "no probe";
@@ -867,13 +881,7 @@ final class Replicator implements AutoCloseable {
         do {
             long p0 = System.nanoTime();
             String token = writeMarker("PROBE");
-            try {
-                awaitMarker(token, null);
-            } catch (MarkerTimeout e) {
-                LOG.warn("migration {}: a probe marker did not come back; taking the locks anyway, where the freeze"
-                        + " marker has cutover.marker.timeout.ms to come back", id);
-                return "a probe that did not come back";
-            }
+            awaitMarker(token, null);
             took = (System.nanoTime() - p0) / 1_000_000;
             probes++;
         } while (took > bound && System.currentTimeMillis() < deadline);
