@@ -406,7 +406,9 @@ final class Replicator implements AutoCloseable {
                         }
                     }
                     List<Key> kept = existing(p, part);
-                    execute(p.deleteAbsent(part.size(), bounded, kept.size()), part, bounded ? bound : null, kept);
+                    if (kept.size() < part.size()) { // else every key is still there: nothing to delete
+                        execute(p.deleteAbsent(part.size(), bounded, kept.size()), part, bounded ? bound : null, kept);
+                    }
                 }
                 try (PreparedStatement ps = conn.prepareStatement(sidecar.advanceApply())) {
                     ps.setLong(1, offset);
