@@ -67,6 +67,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " 0: leave it as started (256 MB) (default: ${DEFAULT-VALUE})")
     long bufferPoolMb = 0;
 
+    @Option(names = "--repeat", paramLabel = "N",
+            description = "Rounds: every ALTER and scenario measured N times, each round with its own native COPY; the"
+                    + " summary gives each ratio's median and range over the rounds (default: ${DEFAULT-VALUE})")
+    int repeat = 1;
+
     @Option(names = "--burst-rows", paramLabel = "N",
             description = "Rows of the UPDATE whose row events measure Flipside's apply rate after the revert; 0: none"
                     + " (default: ${DEFAULT-VALUE}, at most --rows)")
@@ -106,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
         Bench.Options options;
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
-                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb);
+                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

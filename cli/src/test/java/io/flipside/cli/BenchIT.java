@@ -117,5 +117,60 @@ class BenchIT {
                 assertTrue(sc.get("baseline").isNull());
             }
         }
+        JsonNode summary = r.get("summary");
+        for (JsonNode sc : results) {
+            for (JsonNode m : sc.get("methods")) {
+                if (!m.get("seconds").isNull()) {
+                    JsonNode x = summaryOf(summary, "add", sc.get("scenario").asText(), m.get("id").asText());
+                    assertEquals(1, x.get("rounds").asInt(), x.toString());
+                    assertEquals(m.get("ratioToCopy").asDouble(), x.get("medianRatio").asDouble(), 1e-3,
+                            "one round: the median is that round's ratio: " + x);
+                }
+            }
+            assertTrue(summaryOf(summary, "add", sc.get("scenario").asText(), "flipside-copy").get("medianRatio")
+                    .asDouble() > 0);
+        }
+        JsonNode p95 = summaryOf(summary, "add", "load", "flipside-writers-p95");
+        JsonNode load = results.get(1);
+        assertEquals(load.get("methods").get(6).get("writers").get("p95Ms").asDouble()
+                / load.get("baseline").get("p95Ms").asDouble(), p95.get("medianRatio").asDouble(), 1e-3, p95.toString());
+    }
+
+    @Test
+    void roundsAreMeasuredAndSummedUpAsMedians() throws Exception {
+        Flipside f = Flipside.get();
+        Path json = Files.createTempFile("flipside-bench-it-rounds-", ".json");
+        Flipside.Run run = f.cli("bench", "--rows", "2000", "--alters", "drop", "--scenarios", "idle", "--methods",
+                "copy,flipside", "--repeat", "2", "--burst-rows", "0", "--warmup-rows", "0", "--timeout", "120",
+                "--database", "bench_it_rounds", "--json", json.toString());
+        assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
+        assertTrue(run.out().contains("medians over 2 rounds"), run.out());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals(0, r.get("errors").size(), r.get("errors").toString());
+        JsonNode results = r.get("results");
+        assertEquals(2, results.size());
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(i + 1, results.get(i).get("round").asInt());
+            ratios.add(results.get(i).get("methods").get(1).get("ratioToCopy").asDouble());
+        }
+        JsonNode x = summaryOf(r.get("summary"), "drop", "idle", "flipside");
+        assertEquals(2, x.get("rounds").asInt());
+        assertEquals((ratios.get(0) + ratios.get(1)) / 2, x.get("medianRatio").asDouble(), 1e-3, x.toString());
+        assertEquals(Math.min(ratios.get(0), ratios.get(1)), x.get("minRatio").asDouble(), 1e-3);
+        assertEquals(Math.max(ratios.get(0), ratios.get(1)), x.get("maxRatio").asDouble(), 1e-3);
+        assertEquals(2, r.get("settings").get("repeat").asInt());
+        Flipside.Run refused = f.cli("bench", "--repeat", "0");
+        assertTrue(refused.exit() != 0 && refused.err().contains("--repeat must be at least 1"), refused.toString());
+    }
+
+    private static JsonNode summaryOf(JsonNode summary, String alter, String scenario, String id) {
+        for (JsonNode x : summary) {
+            if (x.get("alterKey").asText().equals(alter) && x.get("scenario").asText().equals(scenario)
+                    && x.get("id").asText().equals(id)) {
+                return x;
+            }
+        }
+        throw new AssertionError("no summary of " + alter + ", " + scenario + ", " + id + " in " + summary);
     }
 }

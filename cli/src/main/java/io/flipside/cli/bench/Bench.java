@@ -56,8 +56,11 @@ public final class Bench {
     /** The run's options. */
     public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
-            int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb) {
+            int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat) {
         public Options {
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat must be at least 1");
+            }
             if (bufferPoolMb < 0) {
                 throw new IllegalArgumentException("--buffer-pool-mb must be 0 or more");
             }
@@ -147,9 +150,14 @@ public final class Bench {
             if (options.methods().contains("flipside") && options.warmupRows() > 0) {
                 warmUp();
             }
-            for (String alter : options.alters()) {
-                for (String scenario : options.scenarios()) {
-                    results.add(scenario(alter, scenario));
+            for (int round = 1; round <= options.repeat(); round++) {
+                if (options.repeat() > 1) {
+                    say("bench: --- round %d of %d ---", round, options.repeat());
+                }
+                for (String alter : options.alters()) {
+                    for (String scenario : options.scenarios()) {
+                        results.add(scenario(alter, scenario, round));
+                    }
                 }
             }
         } finally {
@@ -161,12 +169,13 @@ public final class Bench {
         }
         Instant finished = Instant.now();
         return new BenchReport(machine(loadAtStart, loadAverage()), settings(), started.toString(),
-                finished.toString(), round((System.nanoTime() - t0) / 1e9, 1), notes(), results, List.copyOf(errors));
+                finished.toString(), round((System.nanoTime() - t0) / 1e9, 1), notes(), results, BenchSummary.of(results),
+                List.copyOf(errors));
     }
 
     // ---------------------------------------------------------------------------------------------- scenarios
 
-    private BenchReport.Scenario scenario(String alterKey, String scenario) throws InterruptedException {
+    private BenchReport.Scenario scenario(String alterKey, String scenario, int round) throws InterruptedException {
         String alter = ALTERS.get(alterKey);
         boolean load = scenario.equals("load");
         say("bench: === %s, %s ===", alter, scenario);
@@ -254,7 +263,7 @@ public final class Bench {
                             : String.format(Locale.ROOT, " (%.2f x COPY)", last.ratioToCopy()))
                     : last.reason());
         }
-        return new BenchReport.Scenario(alterKey, alter, scenario, copySeconds, baseline, methods, flipside);
+        return new BenchReport.Scenario(alterKey, alter, scenario, round, copySeconds, baseline, methods, flipside);
     }
 
     /**
@@ -652,7 +661,8 @@ public final class Bench {
         return new BenchReport.Settings(options.rows(), options.rate(), options.writers(), options.scenarios(),
                 options.alters(), options.methods(), options.baselineSeconds(), options.timeoutSeconds(),
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
-                options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0, f);
+                options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
+                options.repeat(), f);
     }
 
     private List<String> notes() {

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record BenchReport(Machine machine, Settings settings, String startedAt, String finishedAt,
-        double totalSeconds, List<String> notes, List<Scenario> results, List<String> errors) {
+        double totalSeconds, List<String> notes, List<Scenario> results, List<Summary> summary, List<String> errors) {
 
     /** Where it ran. {@code jvmMaxHeapMb} is this JVM's -Xmx; the JVM also hosts the embedded Kafka broker. */
     public record Machine(int cores, long memoryMb, String os, String kernel, String jvm, long jvmMaxHeapMb,
@@ -21,10 +21,10 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     /** The options of the run, and the Flipside settings that shape the figures. */
     public record Settings(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
-            boolean embeddedStack, boolean revertEarly, long warmupRows, Map<String, String> flipside) {}
+            boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, Map<String, String> flipside) {}
 
-    /** One ALTER in one scenario: every method on its own fresh copy of the table. */
-    public record Scenario(String alterKey, String alter, String scenario, Double nativeCopySeconds,
+    /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
+    public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,
             Writers baseline, List<Method> methods, FlipsideFigures flipside) {}
 
     /**
@@ -85,6 +85,14 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
             Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration, List<String> mysqlStatementsBurst,
             boolean revertedEarly, String reason) {}
+
+    /**
+     * One figure of one ALTER and scenario over the rounds that measured it: each round's ratio (to that round's own
+     * native COPY, unless {@code label} names another reference), their median and range, and the median time in
+     * seconds where the figure is a time. With one round, the median is that round's figure.
+     */
+    public record Summary(String alterKey, String scenario, String id, String label, int rounds, Double medianSeconds,
+            double medianRatio, double minRatio, double maxRatio, List<Double> ratios) {}
 
     /** A burst of row events applied by forward replication after the revert. */
     public record Burst(long events, Double captureSeconds, Double applySeconds, Double eventsPerSecond,

@@ -33,8 +33,8 @@ public final class BenchTable {
                 "max ms", "failed", "CPU-s my/jvm/oth", "note");
         out.println("-".repeat(170));
         for (BenchReport.Scenario sc : r.results()) {
-            out.printf(Locale.ROOT, "%s, %s%n", sc.alter(), sc.scenario().equals("load")
-                    ? "under load (" + s.rate() + " writes/s)" : "idle");
+            out.printf(Locale.ROOT, "%s, %s%s%n", sc.alter(), sc.scenario().equals("load")
+                    ? "under load (" + s.rate() + " writes/s)" : "idle", s.repeat() > 1 ? ", round " + sc.round() : "");
             if (sc.baseline() != null) {
                 row(out, "  writers alone, no schema change (" + s.baselineSeconds() + " s)", null, sc.baseline(), null,
                         "");
@@ -50,11 +50,32 @@ public final class BenchTable {
             }
         }
         out.println("-".repeat(170));
+        if (s.repeat() > 1) {
+            summary(out, r);
+        }
         if (!r.errors().isEmpty()) {
             out.println("errors:");
             r.errors().forEach(e -> out.println("  " + e));
         }
         out.flush();
+    }
+
+    /** The medians over the rounds: one line per figure, with each round's ratio. */
+    private static void summary(PrintWriter out, BenchReport r) {
+        out.printf(Locale.ROOT, "medians over %d rounds (ratios to each round's own native COPY, unless named):%n",
+                r.settings().repeat());
+        String last = null;
+        for (BenchReport.Summary x : r.summary()) {
+            String where = x.alterKey() + ", " + x.scenario();
+            if (!where.equals(last)) {
+                out.printf(Locale.ROOT, "%s%n", where);
+                last = where;
+            }
+            out.printf(Locale.ROOT, "  %-52s %9s  %6.2f  (%.2f-%.2f; rounds: %s)%n", x.label(),
+                    x.medianSeconds() == null ? "" : String.format(Locale.ROOT, "%.2f s", x.medianSeconds()),
+                    x.medianRatio(), x.minRatio(), x.maxRatio(), x.ratios().stream()
+                            .map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+        }
     }
 
     private static void flipside(PrintWriter out, BenchReport.FlipsideFigures f) {
