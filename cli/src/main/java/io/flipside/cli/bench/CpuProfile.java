@@ -28,6 +28,8 @@ final class CpuProfile implements AutoCloseable {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, long[]> perThread = new HashMap<>(); // id -> {first cpu ns, last cpu ns}
     private final Map<Long, String> names = new HashMap<>();
+    private final Map<String, long[]> vmThreadTicks = new HashMap<>(); // tid -> {first ticks, last ticks}
+    private final Map<String, String> vmThreadKinds = new HashMap<>(); // tid -> kind, "" when not a JIT or GC thread
     private final Long mysqldPid;
     private final long t0 = System.nanoTime();
     private final long[] machine0;
@@ -86,8 +88,52 @@ final class CpuProfile implements AutoCloseable {
                 seen[1] = cpu;
             }
         }
+        sampleVmThreads();
         initialized = true;
     }
+
+    /**
+     * The JIT compiler and GC threads of this JVM, which ThreadMXBean does not show: Linux names them in
+     * /proc/self/task ("C2 CompilerThre", "G1 Conc#0", "GC Thread#1"). Nothing when /proc is not there.
+     */
+    private void sampleVmThreads() {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String tid = task.getFileName().toString();
+                String kind = vmThreadKinds.get(tid);
+                if (kind == null) {
+                    kind = vmKind(Files.readString(task.resolve("comm")).trim());
+                    vmThreadKinds.put(tid, kind);
+                }
+                if (kind.isEmpty()) {
+                    continue;
+                }
+                long ticks = ticks(Files.readString(task.resolve("stat")));
+                long[] seen = vmThreadTicks.get(tid);
+                if (seen == null) {
+                    vmThreadTicks.put(tid, new long[] {initialized ? 0 : ticks, ticks});
+                } else {
+                    seen[1] = ticks;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a thread that ended while listed, or no /proc: the VM threads stay counted as one remainder
+        }
+    }
+
+    /** Which kind of VM thread a Linux thread name is: JIT, GC, or "" for any other. */
+    static String vmKind(String comm) {
+        if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+            return JIT_THREADS;
+        }
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+            return GC_THREADS;
+        }
+        return "";
+    }
+
+    static final String JIT_THREADS = "(JIT compiler threads)";
+    static final String GC_THREADS = "(GC threads)";
 
     /** Stops sampling and returns the CPU seconds of each component. */
     Result stop() {
@@ -115,8 +161,18 @@ final class CpuProfile implements AutoCloseable {
             }
         }
         double named = groups.values().stream().mapToDouble(Double::doubleValue).sum();
-        if (jvm - named > 0.01) {
-            groups.put("(GC, JIT and other VM threads)", jvm - named);
+        double vm = 0;
+        synchronized (this) {
+            for (Map.Entry<String, long[]> e : vmThreadTicks.entrySet()) {
+                double s = (e.getValue()[1] - e.getValue()[0]) / (double) TICKS_PER_SECOND;
+                if (s > 0) {
+                    groups.merge(vmThreadKinds.get(e.getKey()), s, Double::sum);
+                    vm += s;
+                }
+            }
+        }
+        if (jvm - named - vm > 0.01) {
+            groups.put(vm > 0 ? "(other VM threads)" : "(GC, JIT and other VM threads)", jvm - named - vm);
         }
         Map<String, Double> top = new LinkedHashMap<>();
         groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
@@ -183,12 +239,16 @@ final class CpuProfile implements AutoCloseable {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks(Files.readString(Path.of("/proc", String.valueOf(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** utime + stime, in ticks, from the text of a /proc stat file (of a process or a thread). */
+    private static long ticks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** The pid of the local mysqld listening on {@code port}, found in /proc; null when there is none. */
