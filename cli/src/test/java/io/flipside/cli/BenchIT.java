@@ -103,6 +103,7 @@ class BenchIT {
             assertTrue(burstEvents > 1800 && burstEvents <= 2000, where + ": burst of one UPDATE of ids 1..2000 (the"
                     + " writers deleted a few): " + burst);
             assertTrue(burst.get("eventsPerSecond").asDouble() > 0, where + ": burst " + burst);
+            assertTrue(burst.get("updateSeconds").asDouble() > 0, where + ": MySQL's own time for the UPDATE: " + burst);
             if (load) {
                 JsonNode base = sc.get("baseline");
                 assertTrue(base.get("writes").asLong() > 0, where + ": baseline " + base);

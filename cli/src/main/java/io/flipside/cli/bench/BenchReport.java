@@ -94,7 +94,10 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     public record Summary(String alterKey, String scenario, String id, String label, int rounds, Double medianSeconds,
             double medianRatio, double minRatio, double maxRatio, List<Double> ratios) {}
 
-    /** A burst of row events applied by forward replication after the revert. */
-    public record Burst(long events, Double captureSeconds, Double applySeconds, Double eventsPerSecond,
-            String reason) {}
+    /**
+     * A burst of row events applied by forward replication after the revert: {@code updateSeconds} is how long MySQL
+     * took for the UPDATE that made them (send to commit), the reference for the apply's time.
+     */
+    public record Burst(long events, Double updateSeconds, Double captureSeconds, Double applySeconds,
+            Double eventsPerSecond, String reason) {}
 }

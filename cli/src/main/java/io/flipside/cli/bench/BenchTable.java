@@ -128,9 +128,10 @@ public final class BenchTable {
             BenchReport.Burst b = f.burst();
             line(out, p + "burst of row events", b.applySeconds() == null ? null
                     : new BenchReport.Time(b.applySeconds() * 1000, null), b.reason() != null ? b.reason()
-                    : String.format(Locale.ROOT, "%,d events (one UPDATE) after the revert: published in %.2f s,"
-                            + " applied in %.2f s = %,.0f events/s", b.events(), b.captureSeconds() == null ? -1
-                                    : b.captureSeconds(), b.applySeconds(), b.eventsPerSecond()));
+                    : String.format(Locale.ROOT, "%,d events (one UPDATE, %.2f s in MySQL) after the revert: published"
+                            + " in %.2f s, applied in %.2f s = %,.0f events/s", b.events(), b.updateSeconds(),
+                            b.captureSeconds() == null ? -1 : b.captureSeconds(), b.applySeconds(),
+                            b.eventsPerSecond()));
         }
         if (f.cpuBurst() != null) {
             row(out, p + "CPU during the burst", null, null, f.cpuBurst(), threads(f.cpuBurst()));
