@@ -22,20 +22,24 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The capture is down when the cut-over is asked for: the probe marker sent before the locks does not come back, so
- * each attempt gives up without locking anything; the writers never wait for the freeze marker's timeout, and nothing
- * is renamed. Once the capture streams again, the cut-over goes through and no write is lost.
+ * The two ways the probe before a swap's locks gives up. The capture is down when the cut-over is asked for: the probe
+ * marker does not come back, so each attempt gives up without locking anything; the writers never wait for the freeze
+ * marker's timeout, and nothing is renamed. Then the capture streams again, but no round trip comes back within
+ * {@code cutover.probe.max.ms} (1 ms: writing the marker alone takes longer), so the probing goes on for the swap's
+ * 30 s budget and the locks are taken anyway: the cut-over goes through, and no write is lost.
  */
 class CaptureDownAtCutOverIT {
     static final int ROWS = 5_000;
     static final int MARKER_TIMEOUT_MS = 3000;
     static final Pattern PROBE_LOST = Pattern.compile("a probe marker did not come back");
+    static final Pattern PROBES_SLOW = Pattern.compile("the changelog's round trip still took \\d+ ms after (\\d+)"
+            + " probes \\(cutover.probe.max.ms 1\\); taking the locks anyway");
 
     @Test
     void aCutOverWithTheCaptureDownHoldsNoWritesAndGoesThroughOnceItIsBack() throws Exception {
         TableName users = new TableName("capture_down", "users");
         try (Cluster c = new Cluster("capture-down", 6004, Map.of("cutover.marker.timeout.ms",
-                String.valueOf(MARKER_TIMEOUT_MS)))) {
+                String.valueOf(MARKER_TIMEOUT_MS), "cutover.probe.max.ms", "1"))) {
             c.createUsers(users, ROWS);
             c.startController();
             c.startCapture();
@@ -60,8 +64,13 @@ class CaptureDownAtCutOverIT {
                 assertTrue(longest < MARKER_TIMEOUT_MS / 2.0, "no write waited for a marker's timeout: the longest"
                         + " took " + longest + " ms");
 
+                int back = c.applier.mark();
                 c.startCapture();
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                String slow = c.applier.awaitLine(back, PROBES_SLOW, Duration.ofSeconds(10));
+                Cluster.require(slow, "the probing gave up on the bound and took the locks anyway");
+                java.util.regex.Matcher probes = PROBES_SLOW.matcher(slow);
+                assertTrue(probes.find() && Integer.parseInt(probes.group(1)) > 1, slow);
                 assertTrue(!hasColumn(c, users, "title"), "the new schema serves");
                 List<CutOverAttemptFailed> failed = RestartsIT.journal(c, id).stream()
                         .filter(p -> p instanceof CutOverAttemptFailed).map(p -> (CutOverAttemptFailed) p).toList();
