@@ -731,9 +731,11 @@ final class Replicator implements AutoCloseable {
         TableName standby = from == Direction.FORWARD ? shadow : old;
         TableName parked = from == Direction.FORWARD ? old : shadow;
         long catchUpDeadline = System.currentTimeMillis() + catchUpBudget.toMillis();
+        FreezeStages before = new FreezeStages(System.nanoTime());
         do {
             pollOnce(Duration.ofMillis(20));
         } while (!atEnd && System.currentTimeMillis() < catchUpDeadline);
+        before.mark("caught up");
         if (TableInspector.exists(conn, parked)) {
             conn.commit();
             return Swap.failed("a table named " + parked + " exists", 0);
@@ -753,7 +755,9 @@ final class Replicator implements AutoCloseable {
                     + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS) + " ms, so no locks were taken; is the"
                     + " capture running?", 0);
         }
+        before.mark("probing (" + probed + ")");
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
+        before.mark("checksum connection opened");
         boolean renamed = false;
         boolean locked = false;
         long t0 = System.nanoTime();
@@ -859,8 +863,8 @@ final class Replicator implements AutoCloseable {
         load();
         consumer.seek(changelog, nextOffset);
         discardPending();
-        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (in ms: {}; before the locks, {}); now"
-                + " replicating {}", id, serving, standby, freezeGtid, freezeMillis, stages, probed, direction);
+        LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (in ms: {}; before the locks, in ms: {});"
+                + " now replicating {}", id, serving, standby, freezeGtid, freezeMillis, stages, before, direction);
         return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
     }
 
