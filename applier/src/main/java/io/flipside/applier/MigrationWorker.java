@@ -336,7 +336,8 @@ final class MigrationWorker implements Runnable {
                 continue;
             }
             try {
-                r.pollOnce(Duration.ofMillis(100));
+                // Short: a command (a cut-over, a revert) is seen here between two polls.
+                r.pollOnce(Duration.ofMillis(20));
                 step(r, d, source, shadow, old, mapping, forward);
             } catch (Replicator.Unrepresentable e) {
                 // Before any cut-over: the shadow table never served, and cannot hold production's data.
