@@ -747,10 +747,8 @@ final class Replicator implements AutoCloseable {
         } catch (MarkerTimeout e) {
             // Nothing is locked yet. The freeze marker would make the same trip with writes held, and not come back
             // either: give this attempt up before the locks, and read again from the position recorded.
-            consumer.seek(changelog, nextOffset);
-            discardPending();
-            LOG.warn("migration {}: a probe marker did not come back through the changelog within {} ms; no locks"
-                    + " taken", id, config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS));
+            // The worker logs and journals the reason with the attempt's number.
+            rewindToRecorded();
             return Swap.failed("a probe marker did not come back through the changelog within "
                     + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS) + " ms, so no locks were taken; is the"
                     + " capture running?", 0);
@@ -835,8 +833,7 @@ final class Replicator implements AutoCloseable {
             throw e;
         } catch (RevertRefusal e) {
             Db.closeQuietly(snapshot);
-            consumer.seek(changelog, nextOffset);
-            discardPending();
+            rewindToRecorded();
             return new Swap(false, null, (System.nanoTime() - t0) / 1_000_000, 0, e.getMessage(), null, true);
         } catch (SQLException | MarkerTimeout e) {
             long held = (System.nanoTime() - t0) / 1_000_000;
@@ -845,8 +842,7 @@ final class Replicator implements AutoCloseable {
                 // Renamed, but not finished: the stage in apply_state says SWAPPING; the next open() finishes it.
                 throw e instanceof SQLException se ? se : new SQLException(e);
             }
-            consumer.seek(changelog, nextOffset);
-            discardPending();
+            rewindToRecorded();
             return Swap.failed(e.getMessage(), held);
         }
         long freezeMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -861,8 +857,7 @@ final class Replicator implements AutoCloseable {
         }
         conn.commit();
         load();
-        consumer.seek(changelog, nextOffset);
-        discardPending();
+        rewindToRecorded();
         LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (in ms: {}; before the locks, in ms: {});"
                 + " now replicating {}", id, serving, standby, freezeGtid, freezeMillis, stages, before, direction);
         return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
@@ -971,7 +966,9 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    private void discardPending() {
+    /** Forgets what was read and not applied, and reads again from the position recorded. */
+    private void rewindToRecorded() {
+        consumer.seek(changelog, nextOffset);
         pendingSeen = null;
         pendingKeys.clear();
         pendingDeleted.clear();

@@ -36,37 +36,40 @@ final class BenchSummary {
             for (Map.Entry<String, String> method : labels.entrySet()) {
                 add(out, first, method.getKey(), method.getValue(), rounds, sc -> {
                     BenchReport.Method m = find(sc, method.getKey());
-                    return m == null || m.ratioToCopy() == null ? null : new double[] {m.seconds(), m.ratioToCopy()};
+                    return m == null || m.ratioToCopy() == null ? null : new Figure(m.seconds(), m.ratioToCopy());
                 });
             }
             add(out, first, FLIPSIDE_COPY, "Flipside copy", rounds, sc -> {
                 BenchReport.FlipsideFigures f = sc.flipside();
                 return f == null || f.copy() == null || f.copy().ratioToCopy() == null ? null
-                        : new double[] {f.copy().ms() / 1000, f.copy().ratioToCopy()};
+                        : new Figure(f.copy().ms() / 1000, f.copy().ratioToCopy());
             });
             add(out, first, WRITERS_P95, "writers' p95 during Flipside, to their p95 alone", rounds, sc -> {
                 BenchReport.Method m = find(sc, "flipside");
                 if (m == null || m.writers() == null || sc.baseline() == null || sc.baseline().p95Ms() <= 0) {
                     return null;
                 }
-                return new double[] {Double.NaN, m.writers().p95Ms() / sc.baseline().p95Ms()};
+                return new Figure(null, m.writers().p95Ms() / sc.baseline().p95Ms());
             });
         }
         return out;
     }
 
-    /** Adds the summary of one figure, read from each round by {@code figure} as {seconds, ratio}, or null. */
+    /** One round's figure: its time in seconds (null when it is not a time) and its ratio. */
+    private record Figure(Double seconds, double ratio) {}
+
+    /** Adds the summary of one figure, read from each round by {@code figure}, or null where the round has none. */
     private static void add(List<BenchReport.Summary> out, BenchReport.Scenario first, String id, String label,
-            List<BenchReport.Scenario> rounds, Function<BenchReport.Scenario, double[]> figure) {
+            List<BenchReport.Scenario> rounds, Function<BenchReport.Scenario, Figure> figure) {
         List<Double> seconds = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (BenchReport.Scenario sc : rounds) {
-            double[] f = figure.apply(sc);
+            Figure f = figure.apply(sc);
             if (f != null) {
-                if (!Double.isNaN(f[0])) {
-                    seconds.add(f[0]);
+                if (f.seconds() != null) {
+                    seconds.add(f.seconds());
                 }
-                ratios.add(Bench.round(f[1], 4));
+                ratios.add(Bench.round(f.ratio(), 4));
             }
         }
         if (ratios.isEmpty()) {
