@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *       update. The replicator applies a change only when the cursor it has seen in the changelog covers the row.</li>
  *   <li>Size the next chunk so that it takes about {@code copy.chunk.target.ms}.</li>
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
+ *   <li>Build the secondary indexes left out of the shadow table for the copy ({@link IndexBuild}); only then is the
+ *       copier {@link #ready}.</li>
  * </ol>
  *
  * <p>With {@code copy.parallel.chunks} above 1, each round copies that many chunks at once, each in its own
@@ -68,12 +70,18 @@ final class ChunkCopier implements Runnable {
     private final Throttle throttle;
     private final int maxRows;
     private final int parallelChunks;
+    private final IndexBuild indexBuild;
     private ExecutorService helpers;
 
     final AtomicLong rowsCopied = new AtomicLong();
     final AtomicLong chunks = new AtomicLong();
+    /** Every row is copied (the deferred indexes may still be building). */
     volatile boolean done;
+    /** Every row is copied and the deferred indexes are built: the shadow table has its final shape. */
+    volatile boolean ready;
     volatile long copyMillis;
+    /** How long this copier took to build the deferred indexes (0: none built by it). */
+    volatile long indexMillis;
     /** The most chunks one round committed (1 when they are copied one at a time). */
     volatile int widestRound;
     volatile Throwable failure;
@@ -132,8 +140,8 @@ final class ChunkCopier implements Runnable {
      * @param throttle    whether to wait before the next chunk, and how long chunks should take
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
-            BooleanSupplier paused, Throttle throttle, int maxRows, int parallelChunks, ApplierMetrics metrics,
-            long epoch) {
+            BooleanSupplier paused, Throttle throttle, int maxRows, int parallelChunks, IndexBuild indexBuild,
+            ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -145,10 +153,12 @@ final class ChunkCopier implements Runnable {
         this.throttle = throttle;
         this.maxRows = maxRows;
         this.parallelChunks = parallelChunks;
+        this.indexBuild = indexBuild;
     }
 
     void stop() {
         stopped = true;
+        indexBuild.stop();
     }
 
     @Override
@@ -166,7 +176,10 @@ final class ChunkCopier implements Runnable {
             });
         }
         try {
-            copyWithRetries();
+            withRetries(() -> done, this::copyUntilDoneOrStopped, "copy");
+            if (done && failure == null && fenced == null) {
+                withRetries(() -> ready, this::buildIndexes, "index build");
+            }
         } finally {
             if (helpers != null) {
                 helpers.shutdownNow();
@@ -176,11 +189,20 @@ final class ChunkCopier implements Runnable {
         }
     }
 
-    private void copyWithRetries() {
+    /** One connection's worth of a step: done when it returns with {@code finished} true. */
+    private interface Step {
+        void run() throws SQLException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code step} until {@code finished} or stopped, reconnecting with back-off when MySQL goes away; any other
+     * failure is the copy's {@link #failure}.
+     */
+    private void withRetries(BooleanSupplier finished, Step step, String what) {
         long backoff = 500;
-        while (!stopped && !done) {
+        while (!stopped && !finished.getAsBoolean()) {
             try {
-                copyUntilDoneOrStopped();
+                step.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -194,12 +216,12 @@ final class ChunkCopier implements Runnable {
                 }
                 if (!Db.isConnectionLoss(t)) {
                     failure = t;
-                    LOG.error("migration {}: copy failed", id, t);
+                    LOG.error("migration {}: {} failed", id, what, t);
                     return;
                 }
                 interruptions.incrementAndGet();
-                LOG.warn("migration {}: copy interrupted ({}); reconnecting in {} ms and resuming from the cursor in"
-                        + " the sidecar", id, Db.describe(t), backoff);
+                LOG.warn("migration {}: {} interrupted ({}); reconnecting in {} ms and resuming from what the sidecar"
+                        + " and the shadow table hold", id, what, Db.describe(t), backoff);
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException e) {
@@ -209,6 +231,22 @@ final class ChunkCopier implements Runnable {
                 backoff = Math.min(backoff * 2, 30_000);
             }
         }
+    }
+
+    /** Builds the deferred secondary indexes the shadow table lacks (none when nothing was deferred). */
+    private void buildIndexes() throws SQLException {
+        if (!indexBuild.isEmpty()) {
+            try (Connection c = db.connect()) {
+                indexMillis = indexBuild.run(c);
+            } catch (SQLException e) {
+                if (Db.isConnectionLoss(e)) {
+                    throw e;
+                }
+                throw new SQLException("building the indexes deferred until after the copy failed: " + e.getMessage(),
+                        e.getSQLState(), e.getErrorCode(), e);
+            }
+        }
+        ready = !stopped;
     }
 
     /** One connection's worth of copying: resumes from the committed cursor, so a reconnect copies nothing twice. */

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   QUEUED        prepare: validate, create the shadow table, plan            -> MigrationStarted | MigrationRejected
- *   COPYING       copy chunks and apply the changelog; when caught up         -> CopyCompleted, CaughtUp
+ *   COPYING       copy chunks (then build the deferred indexes) and apply the
+ *                 changelog; when caught up                                   -> CopyCompleted, CaughtUp
  *   READY         keep applying, wait for the cut-over
  *   CUTTING_OVER  freeze and swap (forward to inverse)                        -> CutOverCompleted | CutOverAttemptFailed
  *   CUT_OVER      inverse replication
@@ -225,7 +226,8 @@ final class MigrationWorker implements Runnable {
                     LOG.warn("migration {} is {} but was never prepared here; nothing to do", id, d.getStatus());
                     return true;
                 }
-                Preparation.Outcome o = Preparation.prepare(c, sidecar, d, changelogEnd());
+                Preparation.Outcome o = Preparation.prepare(c, sidecar, d, changelogEnd(),
+                        config.get(FlipsideConfig.COPY_DEFER_INDEXES));
                 if (o.rejection() != null) {
                     LOG.info("migration {} rejected: {}", id, o.rejection());
                     reports.send(id, new MigrationRejected(o.rejection()));
@@ -252,7 +254,8 @@ final class MigrationWorker implements Runnable {
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
                 addedUniqueIndexes, inversePlan, metrics, epoch)) {
             replicator.open();
-            startCopier(forward, replicator, epoch);
+            startCopier(forward, replicator, new IndexBuild(id, sidecar, shadow, plan.getDeferredIndexes(), epoch),
+                    epoch);
             resumed();
             return loop(replicator, forward, source, shadow, old, mapping, epoch);
         } finally {
@@ -359,11 +362,11 @@ final class MigrationWorker implements Runnable {
             ColumnMapping mapping, Projection forward) throws Exception {
         switch (d.getStatus()) {
             case COPYING -> {
-                if (!reportedCaughtUp && copier != null && copier.done && r.copyDoneSeen() && r.atEnd()
+                if (!reportedCaughtUp && copier != null && copier.ready && r.copyDoneSeen() && r.atEnd()
                         && r.lagMillis() <= config.get(FlipsideConfig.CATCHUP_MAX_LAG_MS)) {
                     reportProgress(r, true);
                     reports.send(id, new CopyCompleted(copier.rowsCopied.get(), copier.chunks.get(),
-                            copier.copyMillis));
+                            copier.copyMillis, copier.indexMillis));
                     reports.send(id, new CaughtUp(r.lagMillis()));
                     reportedCaughtUp = true;
                 }
@@ -604,10 +607,10 @@ final class MigrationWorker implements Runnable {
         };
     }
 
-    private void startCopier(Projection forward, Replicator r, long epoch) {
+    private void startCopier(Projection forward, Replicator r, IndexBuild indexBuild, long epoch) {
         copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, () -> desired.getPaused(), throttle(r),
-                config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS), metrics,
-                epoch);
+                config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS), indexBuild,
+                metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);
         copierThread.start();

@@ -6,17 +6,20 @@ import io.flipside.core.mapping.PlanException;
 import io.flipside.core.mapping.TableDef;
 import io.flipside.core.mapping.UniqueKey;
 import io.flipside.core.sql.Duplicates;
+import io.flipside.core.sql.SecondaryIndexes;
 import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.runtime.AvroJson;
+import io.flipside.schema.DeferredIndex;
 import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code CREATE TABLE shadow LIKE source}, then the ALTER on the empty shadow: MySQL is the judge of the
  *       ALTER.</li>
  *   <li>The plan from both real definitions: the shared unique key, both projections, the revert notes.</li>
+ *   <li>With {@code deferIndexes}, the new table's plain secondary indexes dropped from the empty shadow table, to be
+ *       built after the copy ({@link SecondaryIndexes}, {@link #deferrable}).</li>
  *   <li>The plan and the initial progress rows, in one sidecar transaction.</li>
  * </ol>
  */
@@ -46,7 +51,8 @@ final class Preparation {
         }
     }
 
-    static Outcome prepare(Connection c, Sidecar sidecar, MigrationState m, long startOffset) throws SQLException {
+    static Outcome prepare(Connection c, Sidecar sidecar, MigrationState m, long startOffset, boolean deferIndexes)
+            throws SQLException {
         String id = m.getId();
         TableName source;
         AlterClauses alter;
@@ -112,6 +118,13 @@ final class Preparation {
                         + "; make the values unique first");
             }
         }
+        List<DeferredIndex> deferred = deferIndexes ? deferrable(c, id, source, shadow) : List.of();
+        if (!deferred.isEmpty()) {
+            try (Statement s = c.createStatement()) {
+                s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + shadow.quoted() + " "
+                        + SecondaryIndexes.dropClauses(deferred));
+            }
+        }
         MigrationStarted started = MigrationStarted.newBuilder()
                 .setShadowTable(shadow.table())
                 .setOldTable(old.table())
@@ -131,11 +144,49 @@ final class Preparation {
                         .map(k -> String.join(",", k.columns())).toList())
                 .setAddedUniqueKeys(plan.addedUniqueKeys().stream()
                         .map(k -> k.indexName() + "(" + String.join(",", k.columns()) + ")").toList())
+                .setDeferredIndexes(deferred)
                 .build();
         record(c, sidecar, id, source, shadow, old, started, startOffset);
-        LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}", id, shadow, plan.sourceKey(),
-                plan.keyIndex(), plan.revertNotes());
+        LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}{}", id, shadow, plan.sourceKey(),
+                plan.keyIndex(), plan.revertNotes(), deferred.isEmpty() ? ""
+                        : "; indexes built after the copy: " + SecondaryIndexes.describe(deferred));
         return new Outcome(started, null);
+    }
+
+    /**
+     * The plain secondary indexes of the (empty) shadow table that can be built after the copy: the longest tail of
+     * them, in the table's order, that, dropped and added again, leaves the table with the same definition (MySQL
+     * orders a table's indexes by kind, and by creation within a kind, so an index built again may come back after
+     * one that stayed). Tried on an empty copy of the shadow table, which is dropped again: MySQL is the judge of
+     * where they come back.
+     */
+    static List<DeferredIndex> deferrable(Connection c, String id, TableName source, TableName shadow)
+            throws SQLException {
+        List<DeferredIndex> plain = TableInspector.plainSecondaryIndexes(c, shadow);
+        if (plain.isEmpty()) {
+            return plain;
+        }
+        String wanted = definition(c, shadow);
+        TableName probe = source.sibling(Names.probeTable(source.table(), id));
+        try (Statement s = c.createStatement()) {
+            try {
+                for (int from = 0; from < plain.size(); from++) {
+                    List<DeferredIndex> tail = plain.subList(from, plain.size());
+                    s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
+                    s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + probe.quoted() + " LIKE " + shadow.quoted());
+                    s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " "
+                            + SecondaryIndexes.dropClauses(tail));
+                    s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " "
+                            + SecondaryIndexes.addClauses(tail));
+                    if (definition(c, probe).equals(wanted)) {
+                        return List.copyOf(tail);
+                    }
+                }
+                return List.of();
+            } finally {
+                s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
+            }
+        }
     }
 
     /** The table as an instant ALTER leaves it: its definition (SHOW CREATE TABLE, without name and counter). */
@@ -173,7 +224,7 @@ final class Preparation {
 
     /** The duplicates of {@code key}'s columns in the source, described, or null when there is none. */
     private static String duplicates(Connection c, String id, TableName source, UniqueKey key) throws SQLException {
-        java.util.List<String> found = new java.util.ArrayList<>();
+        List<String> found = new java.util.ArrayList<>();
         try (Statement s = c.createStatement();
                 java.sql.ResultSet rs = s.executeQuery(Duplicates.query(id, source, key.columns(), 3))) {
             while (rs.next()) {

@@ -4,16 +4,21 @@ import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.mapping.TableDef;
 import io.flipside.core.mapping.UniqueKey;
 import io.flipside.core.sql.TableName;
+import io.flipside.schema.DeferredIndex;
+import io.flipside.schema.IndexPart;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads table definitions from information_schema. */
 final class TableInspector {
@@ -28,6 +33,10 @@ final class TableInspector {
                     + " AND c.COLUMN_NAME = s.COLUMN_NAME"
                     + " WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0"
                     + " ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, s.INDEX_NAME, s.SEQ_IN_INDEX";
+    private static final String AUTO_INCREMENT_COLUMN = "SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%'";
+    private static final String INDEX_NAMES =
+            "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
     private static final String TRIGGERS =
             "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?";
     private static final String FOREIGN_KEYS =
@@ -124,6 +133,71 @@ final class TableInspector {
             }
         });
         return new TableDef(t.table(), columns, unique, indexes);
+    }
+
+    /**
+     * The table's plain secondary indexes, in the table's order: not unique, B-tree, visible, over columns (no
+     * expression), without a comment, and not the index an AUTO_INCREMENT column needs (MySQL refuses to drop that
+     * one).
+     */
+    static List<DeferredIndex> plainSecondaryIndexes(Connection c, TableName t) throws SQLException {
+        Set<String> autoIncrement = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(AUTO_INCREMENT_COLUMN)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    autoIncrement.add(rs.getString(1));
+                }
+            }
+        }
+        // SHOW INDEX, not information_schema.STATISTICS: it lists the indexes in the table's own order (the order
+        // SHOW CREATE TABLE gives), which building them again must keep.
+        Map<String, List<IndexPart>> parts = new LinkedHashMap<>();
+        Map<String, Boolean> plain = new LinkedHashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW INDEX FROM " + t.quoted())) {
+            while (rs.next()) {
+                String index = rs.getString("Key_name");
+                if (index.equals("PRIMARY")) {
+                    continue;
+                }
+                List<IndexPart> cols = parts.computeIfAbsent(index, k -> new ArrayList<>());
+                String column = rs.getString("Column_name");
+                String comment = rs.getString("Index_comment");
+                boolean ok = rs.getInt("Non_unique") == 1 && column != null && rs.getString("Expression") == null
+                        && "BTREE".equals(rs.getString("Index_type")) && "YES".equals(rs.getString("Visible"))
+                        && (comment == null || comment.isEmpty())
+                        && !(cols.isEmpty() && autoIncrement.contains(column));
+                plain.merge(index, ok, Boolean::logicalAnd);
+                if (ok) {
+                    Object prefix = rs.getObject("Sub_part");
+                    cols.add(new IndexPart(column, prefix == null ? null : ((Number) prefix).intValue(),
+                            "D".equals(rs.getString("Collation"))));
+                }
+            }
+        }
+        List<DeferredIndex> out = new ArrayList<>();
+        parts.forEach((index, cols) -> {
+            if (plain.get(index)) {
+                out.add(new DeferredIndex(index, cols));
+            }
+        });
+        return out;
+    }
+
+    /** The names of the table's indexes, PRIMARY included. */
+    static Set<String> indexNames(Connection c, TableName t) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(INDEX_NAMES)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     static boolean hasTriggers(Connection c, TableName t) throws SQLException {

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.mapping.ColumnMapping;
 import io.flipside.core.sql.Projection;
+import io.flipside.core.sql.SecondaryIndexes;
 import io.flipside.core.sql.TableName;
+import io.flipside.schema.DeferredIndex;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
 import java.sql.Connection;
@@ -19,13 +21,19 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Chunks copied at once ({@code copy.parallel.chunks}) on a real MySQL: they commit in key order, so the cursor in
  * {@code copy_state} only ever covers rows that are in the shadow table, and a chunk that fails leaves nothing of
- * itself or of the chunks after it.
+ * itself or of the chunks after it. And the secondary indexes deferred until after the copy ({@code
+ * copy.defer.indexes}): built after the last chunk, resumed from whatever the shadow table has, never a failure when
+ * another session added one of them meanwhile, and killed when the copier is stopped.
  */
 class ChunkCopierIT {
     static final String DB = "parcopy";
@@ -54,7 +62,8 @@ class ChunkCopierIT {
             s.execute("DROP DATABASE IF EXISTS " + DB + "_sidecar");
             s.execute("CREATE DATABASE " + DB);
             s.execute("CREATE DATABASE " + DB + "_sidecar");
-            s.execute("CREATE TABLE " + SRC.quoted() + " (id INT PRIMARY KEY, name VARCHAR(20))");
+            s.execute("CREATE TABLE " + SRC.quoted() + " (id INT PRIMARY KEY, name VARCHAR(20), KEY `by name` (name),"
+                    + " KEY name_prefix (name(3) DESC, id))");
             s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
             s.execute("INSERT INTO " + SRC.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
                     + " SELECT n + 1 FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('r', n) FROM seq");
@@ -63,10 +72,19 @@ class ChunkCopierIT {
                 ps.setString(1, ID);
                 ps.executeUpdate();
             }
+            try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
+                ps.setString(1, ID);
+                ps.setLong(2, 0);
+                ps.executeUpdate();
+            }
         }
     }
 
     ChunkCopier copier(int parallelChunks) {
+        return copier(parallelChunks, List.of());
+    }
+
+    ChunkCopier copier(int parallelChunks, List<DeferredIndex> deferred) {
         ChunkCopier.Throttle never = new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) {
@@ -87,7 +105,7 @@ class ChunkCopierIT {
             }
         };
         return new ChunkCopier(ID, db, sidecar, P, () -> true, () -> false, never, 1000, parallelChunks,
-                new ApplierMetrics(ID), 0);
+                new IndexBuild(ID, sidecar, DST, deferred, 0), new ApplierMetrics(ID), 0);
     }
 
     @Test
@@ -124,6 +142,132 @@ class ChunkCopierIT {
                 + " first (which holds row 2500 again) rolled back");
         assertEquals(digest(SRC, cursor), digest(DST, Integer.MAX_VALUE),
                 "the shadow holds exactly the source's rows up to the cursor, none above it");
+    }
+
+    /** The shadow table as Preparation leaves it: the source's shape without its plain secondary indexes. */
+    List<DeferredIndex> shadowWithoutPlainIndexes() throws SQLException {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+            List<DeferredIndex> plain = TableInspector.plainSecondaryIndexes(c, DST);
+            s.execute("ALTER TABLE " + DST.quoted() + " " + SecondaryIndexes.dropClauses(plain));
+            return plain;
+        }
+    }
+
+    @Test
+    void theDeferredIndexesAreBuiltAfterTheLastChunk() throws Exception {
+        List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
+        assertEquals(List.of("by name", "name_prefix"), deferred.stream().map(DeferredIndex::getName).toList());
+        ChunkCopier copier = copier(1, deferred);
+        copier.run();
+
+        assertNull(copier.failure);
+        assertTrue(copier.ready, "copied and indexed");
+        assertTrue(copier.indexMillis > 0, "the build took time: " + copier.indexMillis);
+        assertEquals(definition(SRC), definition(DST), "the shadow table has the source's indexes, as they were");
+        assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
+    }
+
+    @Test
+    void aBuildResumedAfterOneIndexWasBuiltAddsOnlyTheRest() throws Exception {
+        List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + DST.quoted() + " " + SecondaryIndexes.addClauses(deferred.subList(0, 1)));
+        }
+        ChunkCopier copier = copier(1, deferred);
+        copier.run();
+
+        assertNull(copier.failure);
+        assertTrue(copier.ready);
+        assertEquals(definition(SRC), definition(DST));
+    }
+
+    @Test
+    void anIndexAnotherSessionAddsMeanwhileIsNoFailure() throws Exception {
+        List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            // The rows copied already (as when an applier resumes after the last chunk): the copy's inserts would
+            // queue behind the other session's waiting ALTER.
+            s.execute("INSERT INTO " + DST.quoted() + " SELECT * FROM " + SRC.quoted());
+            s.execute("UPDATE " + sidecar.table("copy_state") + " SET done = 1");
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Connection reader = mysql.connect(); Statement r = reader.createStatement()) {
+            // An open transaction that has read the shadow table holds its metadata lock: both ALTERs queue behind it,
+            // the other session's first (as an applier's ALTER that outlived its process would).
+            reader.setAutoCommit(false);
+            r.executeQuery("SELECT COUNT(*) FROM " + DST.quoted()).close();
+            Future<?> other = pool.submit(() -> {
+                try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE " + DST.quoted() + " " + SecondaryIndexes.addClauses(deferred.subList(0, 1))
+                            + ", ALGORITHM=INPLACE, LOCK=NONE");
+                }
+                return null;
+            });
+            awaitWaitingAlters(1);
+            ChunkCopier copier = copier(1, deferred);
+            Future<?> copying = pool.submit(copier);
+            awaitWaitingAlters(2);
+            reader.commit();
+            other.get(30, TimeUnit.SECONDS);
+            copying.get(30, TimeUnit.SECONDS);
+
+            assertNull(copier.failure, () -> String.valueOf(copier.failure));
+            assertTrue(copier.ready);
+            assertEquals(definition(SRC), definition(DST));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void stoppingTheCopierKillsTheIndexBuild() throws Exception {
+        List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection reader = mysql.connect(); Statement r = reader.createStatement()) {
+            reader.setAutoCommit(false);
+            r.executeQuery("SELECT COUNT(*) FROM " + DST.quoted()).close();
+            ChunkCopier copier = copier(1, deferred);
+            Future<?> copying = pool.submit(copier);
+            awaitWaitingAlters(1);
+            copier.stop();
+            copying.get(30, TimeUnit.SECONDS);
+
+            assertEquals(0, waitingAlters(), "the ALTER was killed, not left waiting");
+            assertTrue(copier.done, "every row was copied");
+            assertTrue(!copier.ready, "but the copier is not ready");
+            assertNull(copier.failure, "a stop is not a failure");
+            reader.commit();
+            try (Connection c = mysql.connect()) {
+                assertEquals(java.util.Set.of("PRIMARY"), TableInspector.indexNames(c, DST), "no index was added");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Sessions whose ALTER on the shadow table waits for its metadata lock. */
+    long waitingAlters() throws SQLException {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock'"
+                        + " AND INFO LIKE '%ALTER TABLE%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    void awaitWaitingAlters(long n) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (waitingAlters() < n) {
+            assertTrue(System.currentTimeMillis() < deadline, "no " + n + " ALTERs waiting");
+            Thread.sleep(20);
+        }
+    }
+
+    String definition(TableName t) throws SQLException {
+        try (Connection c = mysql.connect()) {
+            return Preparation.definition(c, t);
+        }
     }
 
     /** The key in copy_state's cursor. */

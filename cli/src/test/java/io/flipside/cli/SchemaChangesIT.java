@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.ColumnPair;
+import io.flipside.schema.DeferredIndex;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import java.io.IOException;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -126,6 +131,8 @@ class SchemaChangesIT {
                 s.execute(sql);
             }
         }
+        String definitionBefore = definition(c.table());
+        String definitionAfter = List.of("revert", "cutover").contains(c.outcome()) ? expectedDefinition(c) : null;
         String tablesBefore = tables(c);
         String contentsBefore = contents(c.table());
         Workload w = new Workload(c);
@@ -158,7 +165,7 @@ class SchemaChangesIT {
                         assertEquals(contentsBefore, contents(c.table()), "the table is unchanged");
                     }
                 }
-                case "revert", "cutover" -> migrate(c, client, submit, w);
+                case "revert", "cutover" -> migrate(c, client, submit, w, definitionBefore, definitionAfter);
                 default -> throw new IllegalArgumentException(c.name() + ": unknown outcome " + c.outcome());
             }
         } finally {
@@ -167,7 +174,45 @@ class SchemaChangesIT {
         assertTrue(w.errors.isEmpty(), "the workload never failed: " + w.errors);
     }
 
-    private void migrate(Case c, OperatorClient client, Flipside.Run submit, Workload w) throws Exception {
+    /**
+     * The definition (SHOW CREATE TABLE without name and counter) the new table must have: what CREATE TABLE LIKE
+     * plus the case's ALTER gives, tried on a table made for it and dropped again.
+     */
+    private static String expectedDefinition(Case c) throws Exception {
+        TableName probe = c.table().sibling("expected_shape");
+        try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
+            // As the applier's sessions: UTC, and zero dates allowed (an expression default may be checked against one).
+            s.execute("SET SESSION time_zone = '+00:00'");
+            String mode;
+            try (ResultSet rs = s.executeQuery("SELECT @@SESSION.sql_mode")) {
+                rs.next();
+                mode = Stream.of(rs.getString(1).split(",")).filter(m -> !m.startsWith("NO_ZERO_"))
+                        .collect(Collectors.joining(","));
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SET SESSION sql_mode = ?")) {
+                ps.setString(1, mode);
+                ps.execute();
+            }
+            s.execute("CREATE TABLE " + probe.quoted() + " LIKE " + c.table().quoted());
+            try {
+                s.execute("ALTER TABLE " + probe.quoted() + " " + c.alter());
+                return definition(probe);
+            } finally {
+                s.execute("DROP TABLE " + probe.quoted());
+            }
+        }
+    }
+
+    static String definition(TableName t) throws Exception {
+        try (Connection conn = f.connect(); Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + t.quoted())) {
+            assertTrue(rs.next());
+            return TableDefinitions.withoutNameAndCounter(rs.getString(2));
+        }
+    }
+
+    private void migrate(Case c, OperatorClient client, Flipside.Run submit, Workload w, String definitionBefore,
+            String definitionAfter) throws Exception {
         assertEquals(Main.OK, submit.exit(), submit.toString());
         String id = submit.lastLine();
         String notes = c.expect.getProperty("revertNotes");
@@ -175,6 +220,17 @@ class SchemaChangesIT {
             assertTrue(submit.err().contains(notes), "the plan says: " + submit.err());
         }
         MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        assertEquals(definitionAfter, definition(c.table()), "the new table has the requested definition");
+        String deferred = c.expect.getProperty("deferredIndexes");
+        if (deferred != null) {
+            MigrationStarted started = JournalReader.of(f.config, id).stream().map(JournalEvent::getPayload)
+                    .filter(MigrationStarted.class::isInstance).map(MigrationStarted.class::cast).findFirst()
+                    .orElseThrow();
+            assertEquals(deferred, started.getDeferredIndexes().stream().map(DeferredIndex::getName)
+                    .collect(Collectors.joining(",")), "the indexes built after the copy");
+            assertTrue(cut.getIndexMillis() != null && cut.getIndexMillis() > 0, "their build was timed");
+        }
+        assertEquals(definitionBefore, definition(c.table().sibling(cut.getOldTable())), "the old table is as it was");
         List<String> shared = sharedStoredColumns(c.table(), c.table().sibling(cut.getOldTable()));
         List<String> mapped = cut.getForward().stream().map(ColumnPair::getTo).toList();
         assertTrue(mapped.containsAll(shared), "the mapping carries every stored column both tables have: "
@@ -212,6 +268,7 @@ class SchemaChangesIT {
                 assertEquals("", awaitSame(c.table(), shadow, cut.getForward()),
                         "forward replication after the revert kept the new table");
             }
+            assertEquals(definitionBefore, definition(c.table()), "the table is as it was before the migration");
             ChecksumVerdict atRevert = awaitVerdicts(client, id, 2).get(1);
             assertEquals(!lossy, atRevert.getMatched(), atRevert.toString());
             try (Connection conn = f.connect(); Statement s = conn.createStatement()) {

@@ -62,7 +62,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
 
     /**
      * Flipside's own figures for one migration. Times (milliseconds, with ratios): the migration as the bench saw it
-     * (submit command to CUT_OVER state) and as Flipside recorded it (submittedAt to cutOverAt); the copy; each freeze
+     * (submit command to CUT_OVER state) and as Flipside recorded it (submittedAt to cutOverAt); the copy, and the
+     * secondary indexes built after it ({@code copy.defer.indexes}; null when none were deferred); each freeze
      * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight from
      * half a second before the freeze to its end); the revert command to the old schema serving (polled in
      * information_schema) and to the REVERTED state; the complete command to COMPLETED. Rates: copy rows/s
@@ -77,7 +78,7 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * busiest statements meanwhile (Performance Schema digests).
      */
     public record FlipsideFigures(String migrationId, String outcome, Time migration, Time migrationByFlipside,
-            Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Long applyEvents,
+            Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Time deferredIndexes, Long applyEvents,
             Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms, Double applyLagP99Ms,
             Double applyLagMaxMs, Time cutOverFreeze, Time cutOverFreezeSeenByWriters, Time checksumAfterCutOver,
             Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,

@@ -87,6 +87,9 @@ public final class BenchTable {
             line(out, p + "copy", f.copy(), String.format(Locale.ROOT, "%,d rows in %d chunks, %,.0f rows/s",
                     f.rowsCopied(), f.chunks(), f.copyRowsPerSecond()));
         }
+        if (f.deferredIndexes() != null) {
+            line(out, p + "indexes built after the copy", f.deferredIndexes(), "");
+        }
         if (f.applyEvents() != null) {
             line(out, p + "apply (forward)", null, f.applyEvents() == 0 ? "no changes to apply"
                     : String.format(Locale.ROOT, "%,d events, %,.0f events/s over submit to cut-over, best 1 s %s",

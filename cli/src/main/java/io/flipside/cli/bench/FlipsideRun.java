@@ -264,7 +264,7 @@ final class FlipsideRun {
         return new BenchReport.FlipsideFigures(f.id, f.outcome == null ? "COMPLETED" : f.outcome, time(f.migrationMs),
                 time(byFlipside), rows, c == null ? null : c.getChunks(), time(millis(copyMillis)),
                 rows == null || copyMillis == null || copyMillis == 0 ? null : Bench.round(rows * 1000.0 / copyMillis, 1),
-                f.events, eventsPerSecond, f.bestPerSecond,
+                time(millis(c == null ? null : c.getIndexMillis())), f.events, eventsPerSecond, f.bestPerSecond,
                 f.lag == null ? null : f.lag.p50, f.lag == null ? null : f.lag.p99, f.lag == null ? null : f.lag.max,
                 time(millis(c == null ? null : c.getWriteFreezeMillis())), time(f.cutSeen), time(f.checksumMs),
                 time(f.serving), time(millis(r == null ? null : r.getRevertServingMillis())), time(f.revertMs),

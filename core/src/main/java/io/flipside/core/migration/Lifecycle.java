@@ -121,6 +121,7 @@ public final class Lifecycle {
         } else if (p instanceof CopyCompleted c) {
             requireStatus(state, "copy completed", COPYING);
             return b.setRowsCopied(c.getRowsCopied()).setChunks(c.getChunks()).setCopyMillis(c.getMillis())
+                    .setIndexMillis(c.getIndexMillis() == 0 ? null : c.getIndexMillis())
                     .setRowsTotal(Math.max(state.getRowsTotal(), c.getRowsCopied())).build();
         } else if (p instanceof CaughtUp c) {
             return b.setStatus(Transitions.check(id, from, READY)).setLagMillis(c.getLagMillis()).build();
