@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         description = {"Benchmark Flipside against MySQL's own ALTER and the peer tools, and report.",
             "On an embedded MySQL 8 and Kafka (or --config: a running Flipside), for each ALTER and scenario (idle,"
                 + " under a steady write load), on a fresh sysbench-shaped table each: native ALGORITHM=COPY, INPLACE"
-                + " and INSTANT, a raw INSERT ... SELECT, pt-online-schema-change and gh-ost when installed, and"
+                + " and INSTANT, a raw INSERT ... SELECT (also with the index on k built after it),"
+                + " pt-online-schema-change and gh-ost when installed, and"
                 + " Flipside (submit to cut-over, revert, complete).",
             "Prints one table (times and their ratio to native ALGORITHM=COPY in the same scenario) and writes the"
                 + " same as JSON. Exit 0 when the run completed (it reports, it does not judge), 1 on error."})
@@ -45,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> alters = List.of("add", "drop");
 
     @Option(names = "--methods", split = ",", paramLabel = "METHOD",
-            description = "Methods to run, of copy,inplace,instant,raw,pt-osc,gh-ost,flipside (default: all; ratios"
-                    + " need copy)")
+            description = "Methods to run, of copy,inplace,instant,raw,raw-late-index,pt-osc,gh-ost,flipside (default:"
+                    + " all; ratios need copy)")
     List<String> methods = Bench.METHODS;
 
     @Option(names = "--baseline-seconds", paramLabel = "SECONDS",

@@ -65,6 +65,7 @@ final class StatusView {
         o.put("oldTable", s.getOldTable());
         o.put("chunks", s.getChunks());
         putNullable(o, "copyMillis", s.getCopyMillis());
+        putNullable(o, "indexMillis", s.getIndexMillis());
         o.put("eventsApplied", s.getEventsApplied());
         o.put("cutOverAttempts", s.getCutOverAttempts());
         putNullable(o, "cutOverAt", s.getCutOverAt());

@@ -15,6 +15,9 @@ final class ChangelogProbe implements AutoCloseable {
     ChangelogProbe(FlipsideConfig config) {
         this.tp = new TopicPartition(config.topics().changelog(), 0);
         this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-bench-probe"));
+        // Assigned (never polled), so that the read_committed end offsets it asks for update a partition it holds:
+        // unassigned, the client warns on every call that it cannot record the last stable offset.
+        consumer.assign(List.of(tp));
     }
 
     long end() {

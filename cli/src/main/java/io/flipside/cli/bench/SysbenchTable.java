@@ -20,8 +20,10 @@ import java.util.SplittableRandom;
  */
 final class SysbenchTable {
     static final int SLICE = 100_000;
+    /** The secondary index, on {@code k}. */
+    static final String K_INDEX = "k_1";
     static final String CREATE_COLUMNS = "(id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL DEFAULT 0,"
-            + " c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', KEY k_1 (k)) ENGINE=InnoDB";
+            + " c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', KEY " + K_INDEX + " (k)) ENGINE=InnoDB";
 
     private static final String DIGITS11 = "LPAD(FLOOR(RAND() * 100000000000), 11, '0')";
 
