@@ -25,6 +25,7 @@ import io.flipside.schema.MigrationCancelled;
 import io.flipside.schema.MigrationCompleted;
 import io.flipside.schema.MigrationFailed;
 import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.DeferredIndex;
 import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
@@ -254,8 +255,10 @@ final class MigrationWorker implements Runnable {
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
                 addedUniqueIndexes, inversePlan, metrics, epoch)) {
             replicator.open();
-            startCopier(forward, replicator, new IndexBuild(id, sidecar, shadow, plan.getDeferredIndexes(), epoch),
-                    epoch);
+            // The deferred indexes are built before the first swap, which waits for them: once the tables have
+            // swapped, the shadow's name is the old table's, and there is nothing left to build.
+            List<DeferredIndex> deferred = replicator.swaps() == 0 ? plan.getDeferredIndexes() : List.of();
+            startCopier(forward, replicator, new IndexBuild(id, sidecar, shadow, deferred, epoch), epoch);
             resumed();
             return loop(replicator, forward, source, shadow, old, mapping, epoch);
         } finally {

@@ -141,16 +141,7 @@ final class TableInspector {
      * one).
      */
     static List<DeferredIndex> plainSecondaryIndexes(Connection c, TableName t) throws SQLException {
-        Set<String> autoIncrement = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(AUTO_INCREMENT_COLUMN)) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    autoIncrement.add(rs.getString(1));
-                }
-            }
-        }
+        Set<String> autoIncrement = strings(c, AUTO_INCREMENT_COLUMN, t);
         // SHOW INDEX, not information_schema.STATISTICS: it lists the indexes in the table's own order (the order
         // SHOW CREATE TABLE gives), which building them again must keep.
         Map<String, List<IndexPart>> parts = new LinkedHashMap<>();
@@ -187,17 +178,22 @@ final class TableInspector {
 
     /** The names of the table's indexes, PRIMARY included. */
     static Set<String> indexNames(Connection c, TableName t) throws SQLException {
-        Set<String> names = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(INDEX_NAMES)) {
+        return strings(c, INDEX_NAMES, t);
+    }
+
+    /** The first column of {@code sql}'s rows, its two parameters bound to the table's schema and name. */
+    private static Set<String> strings(Connection c, String sql, TableName t) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, t.database());
             ps.setString(2, t.table());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    names.add(rs.getString(1));
+                    out.add(rs.getString(1));
                 }
             }
         }
-        return names;
+        return out;
     }
 
     static boolean hasTriggers(Connection c, TableName t) throws SQLException {

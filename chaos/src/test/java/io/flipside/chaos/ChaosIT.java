@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * cut-over, revert and complete, and every table must equal the ledger row for row.
  *
  * <p>The applier is killed at named failpoints, so each kill lands exactly where it should: inside a chunk's
- * transaction, inside an apply batch, inside the cut-over's freeze (with writes held), between the RENAME and the
+ * transaction, inside an apply batch, before the build of the index deferred until after the copy, inside the
+ * cut-over's freeze (with writes held), between the RENAME and the
  * priming of inverse replication, during inverse replication, and inside the revert's freeze. The capture and the
  * controller are killed at random moments in between. Every kill is SIGKILL: no shutdown hook, no clean close.
  *
@@ -96,6 +97,10 @@ class ChaosIT {
                 killApplierAt(c, id, "copy.chunk", "copy");
                 restartApplier(c, "apply.batch" + PAUSE);
                 killApplierAt(c, id, "apply.batch", "catch-up");
+                // The index on name is built after the copy (copy.defer.indexes): killed before its ALTER, the next
+                // applier builds it.
+                restartApplier(c, "copy.indexes" + PAUSE);
+                killApplierAt(c, id, "copy.indexes", "deferred index build");
                 restartApplier(c, "");
                 maybeKillAnother(c, random);
                 c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
@@ -114,6 +119,7 @@ class ChaosIT {
                 killApplierAt(c, id, "apply.batch", "inverse replication");
                 restartApplier(c, "");
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                assertTrue(hasIndex(c, users, "by_name"), "the index deferred until after the copy was built");
 
                 writers.pause();
                 Map<Long, Workload.Row> expected = writers.expected();
@@ -170,6 +176,19 @@ class ChaosIT {
     }
 
     private int applierMark;
+
+    private static boolean hasIndex(Cluster c, TableName t, String index) throws SQLException {
+        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM"
+                + " information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            ps.setString(3, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
 
     /** Starts the applier armed with {@code failpoints}; later failpoint lines are looked for from here. */
     private void restartApplier(Cluster c, String failpoints) throws Exception {

@@ -154,7 +154,8 @@ final class Cluster implements AutoCloseable {
     void createUsers(TableName users, int rows) throws SQLException {
         try (Connection conn = connect(); Statement s = conn.createStatement()) {
             s.execute("CREATE DATABASE " + Sql.ident(users.database()));
-            s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64))");
+            s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64),"
+                    + " KEY by_name (name))");
             s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
             s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
                     + " FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
