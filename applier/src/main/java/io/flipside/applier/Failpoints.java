@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * a harness knows when to strike.
  *
  * <p>The points, in the order a migration meets them: {@code copy.chunk} (a chunk copied, not committed),
- * {@code copy.indexes} (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not committed), {@code swap.locked} (writes held), {@code swap.applied} (the
- * freeze marker came back and the tail is applied), {@code swap.recorded} (the swap's stage recorded, not renamed),
+ * {@code copy.indexes} (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not
+ * committed), {@code swap.locked} (writes held), {@code swap.applied} (the freeze marker came back and the tail is
+ * applied), {@code swap.recorded} (the swap's stage recorded, not renamed),
  * {@code swap.renamed} (renamed, the other direction not primed), {@code swap.primed} (primed, writes still held).
  */
 final class Failpoints {

@@ -5,8 +5,6 @@ import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.DeferredIndex;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -60,7 +58,7 @@ final class IndexBuild {
             if (missing.isEmpty()) {
                 break;
             }
-            requireOwner(c);
+            sidecar.requireOwner(c, id, epoch);
             LOG.info("migration {}: building the indexes deferred until after the copy: {}", id,
                     SecondaryIndexes.describe(missing));
             try (Statement s = c.createStatement()) {
@@ -97,17 +95,6 @@ final class IndexBuild {
                 s.cancel();
             } catch (SQLException e) {
                 LOG.debug("migration {}: could not cancel the index build", id, e);
-            }
-        }
-    }
-
-    private void requireOwner(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sidecar.selectEpoch())) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(1) != epoch) {
-                    throw new Fenced(id, epoch);
-                }
             }
         }
     }

@@ -20,12 +20,12 @@ import io.flipside.schema.ColumnPair;
 import io.flipside.schema.CopyCompleted;
 import io.flipside.schema.CutOverAttemptFailed;
 import io.flipside.schema.CutOverCompleted;
+import io.flipside.schema.DeferredIndex;
 import io.flipside.schema.Interrupted;
 import io.flipside.schema.MigrationCancelled;
 import io.flipside.schema.MigrationCompleted;
 import io.flipside.schema.MigrationFailed;
 import io.flipside.schema.MigrationRejected;
-import io.flipside.schema.DeferredIndex;
 import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
@@ -298,18 +298,6 @@ final class MigrationWorker implements Runnable {
         }
     }
 
-    /** Before DDL only the owner may run: the epoch is still this worker's (and stays so until {@code c} commits). */
-    private void requireOwner(Connection c, long epoch) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sidecar.lockEpoch())) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(1) != epoch) {
-                    throw new Fenced(id, epoch);
-                }
-            }
-        }
-    }
-
     private boolean loop(Replicator r, Projection forward, TableName source, TableName shadow, TableName old,
             ColumnMapping mapping, long epoch) throws Exception {
         while (!stopped) {
@@ -498,7 +486,7 @@ final class MigrationWorker implements Runnable {
         stopCopier();
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            requireOwner(c, epoch);
+            sidecar.requireOwner(c, id, epoch);
             s.execute(Sql.tag(id, "cleanup") + "DROP TABLE IF EXISTS " + shadow.quoted());
         }
         endSidecar("CANCELLED");
@@ -514,7 +502,7 @@ final class MigrationWorker implements Runnable {
         TableName hold = source.sibling(Names.holdTable(source.table(), id));
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
-            requireOwner(c, epoch);
+            sidecar.requireOwner(c, id, epoch);
             c.commit();
         }
         retirement.retire(id, parked, hold);

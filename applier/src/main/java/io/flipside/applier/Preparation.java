@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -224,7 +225,7 @@ final class Preparation {
 
     /** The duplicates of {@code key}'s columns in the source, described, or null when there is none. */
     private static String duplicates(Connection c, String id, TableName source, UniqueKey key) throws SQLException {
-        List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         try (Statement s = c.createStatement();
                 java.sql.ResultSet rs = s.executeQuery(Duplicates.query(id, source, key.columns(), 3))) {
             while (rs.next()) {

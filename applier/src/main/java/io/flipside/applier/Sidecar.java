@@ -3,6 +3,8 @@ package io.flipside.applier;
 import io.flipside.core.sql.SidecarSchema;
 import io.flipside.core.sql.Sql;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -85,6 +87,21 @@ final class Sidecar {
     /** Locks the progress row and reads its epoch, before DDL that only the owner may run. */
     String lockEpoch() {
         return "SELECT epoch FROM " + table("apply_state") + " WHERE migration_id = ? FOR UPDATE";
+    }
+
+    /**
+     * Before DDL only the owner may run: throws {@link Fenced} unless {@code epoch} is still the migration's (and, in
+     * a transaction, stays so until {@code c} commits).
+     */
+    void requireOwner(Connection c, String migrationId, long epoch) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(lockEpoch())) {
+            ps.setString(1, migrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) != epoch) {
+                    throw new Fenced(migrationId, epoch);
+                }
+            }
+        }
     }
 
     String insertApplyState() {
