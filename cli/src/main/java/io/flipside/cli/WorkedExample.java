@@ -177,7 +177,10 @@ public final class WorkedExample {
             s.execute("DROP TABLE IF EXISTS " + users.quoted());
             s.execute("CREATE TABLE " + users.quoted()
                     + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title VARCHAR(64)) ENGINE=InnoDB");
-            s.execute("SET SESSION cte_max_recursion_depth = " + (options.rows() + 1));
+            try (PreparedStatement depth = c.prepareStatement("SET SESSION cte_max_recursion_depth = ?")) {
+                depth.setLong(1, options.rows() + 1L);
+                depth.execute();
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + users.quoted() + " (id, name, title)"
                     + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)"
                     + " SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL, CONCAT('title-', n)) FROM seq")) {

@@ -406,12 +406,15 @@ public final class Bench {
     /** Drops the table and anything a method left next to it (the raw copy's target, a tool's leftovers). */
     private void dropFamily(Connection c, String tableName) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM"
-                + " information_schema.TABLES WHERE TABLE_SCHEMA = '" + options.database() + "'")) {
-            while (rs.next()) {
-                String n = rs.getString(1);
-                if (n.equals(tableName) || n.startsWith("_" + tableName + "_")) {
-                    names.add(n);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?")) {
+            ps.setString(1, options.database());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String n = rs.getString(1);
+                    if (n.equals(tableName) || n.startsWith("_" + tableName + "_")) {
+                        names.add(n);
+                    }
                 }
             }
         }
@@ -505,8 +508,8 @@ public final class Bench {
             }
             long deadline = System.currentTimeMillis() + 120_000;
             while (System.currentTimeMillis() < deadline) {
-                long dirty = status(s, "Innodb_buffer_pool_pages_dirty");
-                long total = Math.max(1, status(s, "Innodb_buffer_pool_pages_total"));
+                long dirty = status(c, "Innodb_buffer_pool_pages_dirty");
+                long total = Math.max(1, status(c, "Innodb_buffer_pool_pages_total"));
                 long history = historyLength(s);
                 if (dirty * 100 < total && history < 10_000) {
                     break;
@@ -515,8 +518,9 @@ public final class Bench {
             }
         } finally {
             if (pct != null) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET GLOBAL innodb_max_dirty_pages_pct = " + Double.parseDouble(pct));
+                try (PreparedStatement ps = c.prepareStatement("SET GLOBAL innodb_max_dirty_pages_pct = ?")) {
+                    ps.setDouble(1, Double.parseDouble(pct));
+                    ps.execute();
                 }
             }
         }
@@ -548,9 +552,13 @@ public final class Bench {
         }
     }
 
-    private static long status(Statement s, String name) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
-            return rs.next() ? rs.getLong(2) : 0;
+    private static long status(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT VARIABLE_VALUE FROM performance_schema.global_status WHERE VARIABLE_NAME = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
         }
     }
 

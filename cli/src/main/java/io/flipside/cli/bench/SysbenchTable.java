@@ -53,7 +53,10 @@ final class SysbenchTable {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + t);
             s.execute("CREATE TABLE " + t + " " + CREATE_COLUMNS);
-            s.execute("SET SESSION cte_max_recursion_depth = " + (SLICE + 10));
+        }
+        try (PreparedStatement ps = c.prepareStatement("SET SESSION cte_max_recursion_depth = ?")) {
+            ps.setLong(1, SLICE + 10);
+            ps.execute();
         }
         String c10 = String.join(", ", java.util.Collections.nCopies(10, DIGITS11));
         String p5 = String.join(", ", java.util.Collections.nCopies(5, DIGITS11));
