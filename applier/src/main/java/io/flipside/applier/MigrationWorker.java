@@ -367,7 +367,7 @@ final class MigrationWorker implements Runnable {
                     swap(r, d, true, mapping, source, shadow, old, forward);
                 } else if (reportedSwaps != r.swaps()) {
                     reports.send(id, new CutOverCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
-                            r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts)), r.lastSwapGtid());
+                            r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts), null), r.lastSwapGtid());
                     reportedSwaps = r.swaps();
                 }
             }
@@ -376,7 +376,7 @@ final class MigrationWorker implements Runnable {
                     swap(r, d, false, mapping, source, shadow, old, forward);
                 } else if (reportedSwaps != r.swaps()) {
                     reports.send(id, new RevertCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
-                            r.lastSwapLockWaitMillis(), -1L), r.lastSwapGtid());
+                            r.lastSwapLockWaitMillis(), -1L, null), r.lastSwapGtid());
                     reportedSwaps = r.swaps();
                 }
             }
@@ -444,11 +444,13 @@ final class MigrationWorker implements Runnable {
             return;
         }
         if (cutOver) {
-            reports.send(id, new CutOverCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), swapAttempts),
+            reports.send(id, new CutOverCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), swapAttempts,
+                    s.startedAt()),
                     s.freezeGtid());
         } else {
             long serving = d.getPendingSince() == null ? -1 : System.currentTimeMillis() - d.getPendingSince();
-            reports.send(id, new RevertCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), serving),
+            reports.send(id, new RevertCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), serving,
+                    s.startedAt()),
                     s.freezeGtid());
         }
         reportedSwaps = r.swaps();

@@ -122,7 +122,7 @@ final class NoCopyMigration {
                         // CREATE puts the parked table in place; DROP parks the table; INSTANT alters it in place.
                         Swap s = instant ? alterInPlace(table, d.getAlter(), plan.getInstantDefinition())
                                 : create ? rename(parked, table) : rename(table, parked);
-                        reports.send(id, new CutOverCompleted(s.gtid(), s.millis(), 0L, 1), s.gtid());
+                        reports.send(id, new CutOverCompleted(s.gtid(), s.millis(), 0L, 1, s.startedAt()), s.gtid());
                         actedOn = d.getStatus() + "/" + d.getPendingRequestId();
                     }
                 }
@@ -131,7 +131,7 @@ final class NoCopyMigration {
                         Swap s = create ? rename(table, parked) : rename(parked, table);
                         long serving = d.getPendingSince() == null ? -1
                                 : System.currentTimeMillis() - d.getPendingSince();
-                        reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving), s.gtid());
+                        reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving, s.startedAt()), s.gtid());
                         actedOn = d.getStatus() + "/" + d.getPendingRequestId();
                     }
                 }
@@ -192,6 +192,7 @@ final class NoCopyMigration {
 
     /** Applies the instant ALTER, unless the table already has the definition it gives (done before a crash). */
     private Swap alterInPlace(TableName table, String clauses, String definitionAfter) throws SQLException {
+        long startedAt = System.currentTimeMillis();
         long t0 = System.nanoTime();
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             boolean done = Preparation.definition(c, table).equals(definitionAfter);
@@ -201,7 +202,7 @@ final class NoCopyMigration {
             }
             long millis = (System.nanoTime() - t0) / 1_000_000;
             LOG.info("migration {}: altered {} in place in {} ms{}", id, table, millis, done ? " (earlier)" : "");
-            return new Swap(gtidExecuted(s), millis);
+            return new Swap(gtidExecuted(s), millis, startedAt);
         }
     }
 
@@ -284,10 +285,12 @@ final class NoCopyMigration {
     }
 
     /** A rename and when it happened: the GTID set right after it, and how long it took. */
-    private record Swap(String gtid, long millis) {}
+    /** A rename's freeze point, how long it held writes, and when it asked for the locks (epoch ms). */
+    private record Swap(String gtid, long millis, long startedAt) {}
 
     /** Renames {@code from} to {@code to}, unless that was done already (by this worker before a crash). */
     private Swap rename(TableName from, TableName to) throws SQLException {
+        long startedAt = System.currentTimeMillis();
         long t0 = System.nanoTime();
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             boolean done = TableInspector.exists(c, to) && !TableInspector.exists(c, from);
@@ -296,7 +299,7 @@ final class NoCopyMigration {
             }
             long millis = (System.nanoTime() - t0) / 1_000_000;
             LOG.info("migration {}: renamed {} to {} in {} ms{}", id, from, to, millis, done ? " (earlier)" : "");
-            return new Swap(gtidExecuted(s), millis);
+            return new Swap(gtidExecuted(s), millis, startedAt);
         }
     }
 

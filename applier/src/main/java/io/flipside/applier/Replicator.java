@@ -541,11 +541,14 @@ final class Replicator implements AutoCloseable {
 
     // ----------------------------------------------------------------------------------------------- the swap
 
-    /** What a swap did: the freeze point and how long writes were held; or why it gave up (nothing renamed). */
-    record Swap(boolean done, String freezeGtid, long freezeMillis, long lockWaitMillis, String failure,
+    /**
+     * What a swap did: the freeze point, when it asked for the locks (epoch ms, 0 when it gave up before them) and how
+     * long writes were held; or why it gave up (nothing renamed).
+     */
+    record Swap(boolean done, String freezeGtid, long startedAt, long freezeMillis, long lockWaitMillis, String failure,
             Connection snapshot, boolean refused) {
-        static Swap failed(String why, long heldMillis) {
-            return new Swap(false, null, heldMillis, 0, why, null, false);
+        static Swap failed(String why, long startedAt, long heldMillis) {
+            return new Swap(false, null, startedAt, heldMillis, 0, why, null, false);
         }
     }
 
@@ -738,7 +741,7 @@ final class Replicator implements AutoCloseable {
         before.mark("caught up");
         if (TableInspector.exists(conn, parked)) {
             conn.commit();
-            return Swap.failed("a table named " + parked + " exists", 0);
+            return Swap.failed("a table named " + parked + " exists", 0, 0);
         }
         conn.commit();
         String probed;
@@ -751,19 +754,23 @@ final class Replicator implements AutoCloseable {
             rewindToRecorded();
             return Swap.failed("a probe marker did not come back through the changelog within "
                     + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS) + " ms, so no locks were taken; is the"
-                    + " capture running?", 0);
+                    + " capture running?", 0, 0);
         }
         before.mark("probing (" + probed + ")");
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
         before.mark("checksum connection opened");
         boolean renamed = false;
         boolean locked = false;
+        long startedAt = System.currentTimeMillis();
         long t0 = System.nanoTime();
         long tLocked = t0;
         FreezeStages stages = new FreezeStages(t0);
         String freezeGtid = null;
         try (Statement s = conn.createStatement()) {
-            s.execute("SET SESSION lock_wait_timeout = " + config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
+            try (PreparedStatement ps = conn.prepareStatement("SET SESSION lock_wait_timeout = ?")) {
+                ps.setInt(1, config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS));
+                ps.execute();
+            }
             try {
                 s.execute(Sql.tag(id, "freeze") + "LOCK TABLES " + serving.quoted() + " WRITE, " + standby.quoted()
                         + " WRITE, " + standby.quoted() + " AS " + Sql.ident(Projection.KEPT) + " READ, "
@@ -834,7 +841,7 @@ final class Replicator implements AutoCloseable {
         } catch (RevertRefusal e) {
             Db.closeQuietly(snapshot);
             rewindToRecorded();
-            return new Swap(false, null, (System.nanoTime() - t0) / 1_000_000, 0, e.getMessage(), null, true);
+            return new Swap(false, null, startedAt, (System.nanoTime() - t0) / 1_000_000, 0, e.getMessage(), null, true);
         } catch (SQLException | MarkerTimeout e) {
             long held = (System.nanoTime() - t0) / 1_000_000;
             Db.closeQuietly(snapshot);
@@ -843,7 +850,7 @@ final class Replicator implements AutoCloseable {
                 throw e instanceof SQLException se ? se : new SQLException(e);
             }
             rewindToRecorded();
-            return Swap.failed(e.getMessage(), held);
+            return Swap.failed(e.getMessage(), startedAt, held);
         }
         long freezeMillis = (System.nanoTime() - t0) / 1_000_000;
         long lockWaitMillis = (tLocked - t0) / 1_000_000;
@@ -860,7 +867,7 @@ final class Replicator implements AutoCloseable {
         rewindToRecorded();
         LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (in ms: {}; before the locks, in ms: {});"
                 + " now replicating {}", id, serving, standby, freezeGtid, freezeMillis, stages, before, direction);
-        return new Swap(true, freezeGtid, freezeMillis, lockWaitMillis, null, snapshot, false);
+        return new Swap(true, freezeGtid, startedAt, freezeMillis, lockWaitMillis, null, snapshot, false);
     }
 
     /**

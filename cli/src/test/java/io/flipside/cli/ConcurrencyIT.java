@@ -1,6 +1,7 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,18 @@ class ConcurrencyIT {
     }
 
     /**
+     * The journalled start of a swap's freeze (this machine's clock, as the bench reads it) lies after the command and
+     * leaves room for the writes held before the swap's report.
+     */
+    private static void assertFreezeWithin(long commandSent, Long startedAt, Long heldMillis, Long reportedAt) {
+        assertNotNull(startedAt, "the freeze's start is journalled");
+        assertTrue(startedAt >= commandSent, "the freeze began " + (commandSent - startedAt) + " ms before the command");
+        // +1: the start is read from the wall clock and the hold from the monotonic one, each rounded down
+        assertTrue(startedAt + heldMillis <= reportedAt + 1, "freeze from " + startedAt + " for " + heldMillis
+                + " ms, but reported at " + reportedAt);
+    }
+
+    /**
      * A cut-over and a revert while writers change the table as fast as they can: every poll of the changelog then
      * carries changes right behind a marker (the probes and freeze markers of the swaps), and each must be applied.
      * The bench found that the changes behind a probe marker in the same poll were once dropped.
@@ -119,18 +132,24 @@ class ConcurrencyIT {
         try (OperatorClient client = new OperatorClient(f.config);
                 Workload writers = new Workload(table.quoted(), 20_000, f::connect, 4, 2_000)) {
             writers.start();
+            long submitted = System.currentTimeMillis();
             Flipside.Run r = f.cli("submit", "--table", table.toString(), "--alter", "DROP COLUMN title");
             assertEquals(Main.OK, r.exit(), r.toString());
             String id = r.lastLine();
             MigrationState cut = await(client, id, MigrationStatus.CUT_OVER);
+            assertFreezeWithin(submitted, cut.getCutOverFreezeStartedAt(), cut.getWriteFreezeMillis(),
+                    cut.getCutOverAt());
             writers.pause();
             Map<Long, Workload.Row> expected = writers.expected();
             assertNull(equalOrDiff(table, expected, false), "the new table, serving");
             assertNull(equalOrDiff(table.sibling(cut.getOldTable()), expected, true), "the old table");
             writers.resume();
             Thread.sleep(1000);
+            long revertSent = System.currentTimeMillis();
             assertEquals(Main.OK, f.cli("revert", id).exit());
-            await(client, id, MigrationStatus.REVERTED);
+            MigrationState reverted = await(client, id, MigrationStatus.REVERTED);
+            assertFreezeWithin(revertSent, reverted.getRevertFreezeStartedAt(), reverted.getRevertFreezeMillis(),
+                    reverted.getRevertedAt());
             writers.pause();
             expected = writers.expected();
             assertNull(equalOrDiff(table, expected, true), "the old table, serving again");

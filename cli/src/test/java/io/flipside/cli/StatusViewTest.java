@@ -66,7 +66,7 @@ class StatusViewTest {
         JournalEvent p2 = JournalEvent.newBuilder(p1).setEventId("3").setAt(NOW.plusSeconds(3))
                 .setPayload(new Progressed(900L, 1000L, 4L, 80L, 20L)).build();
         JournalEvent cut = JournalEvent.newBuilder().setEventId("4").setAt(NOW.plusSeconds(4)).setMigrationId("0badcafe")
-                .setRecordedBy("applier").setGtid("u:1-9").setPayload(new CutOverCompleted("u:1-9", 51L, 2L, 1))
+                .setRecordedBy("applier").setGtid("u:1-9").setPayload(new CutOverCompleted("u:1-9", 51L, 2L, 1, null))
                 .build();
         String text = AuditCommand.text(List.of(new AuditCommand.Entry(0, submitted, "QUEUED"),
                 new AuditCommand.Entry(1, p1, "COPYING"), new AuditCommand.Entry(2, p2, "COPYING"),

@@ -154,7 +154,7 @@ class ControllerTopologyTest {
         report(id, started());
         List<JournalEvent> out = report(id, new CaughtUp(0L));
         assertInstanceOf(CutOverRequested.class, out.get(1).getPayload());
-        report(id, new CutOverCompleted("u:1-5", 30L, 1L, 1));
+        report(id, new CutOverCompleted("u:1-5", 30L, 1L, 1, null));
         assertEquals(MigrationStatus.CUT_OVER, stored(id).getStatus());
         assertInstanceOf(CommandRejected.class, send(command(new Submit("app.users", "ADD COLUMN y INT", false, null, "ALTER")))
                 .get(0).getPayload(), "a second migration of the table while the first is in flight");
@@ -169,7 +169,7 @@ class ControllerTopologyTest {
     @Test
     void aStaleReportIsIgnored() {
         String id = submit();
-        assertTrue(report(id, new CutOverCompleted("u:1", 1L, 1L, 1)).isEmpty());
+        assertTrue(report(id, new CutOverCompleted("u:1", 1L, 1L, 1, null)).isEmpty());
         assertEquals(MigrationStatus.QUEUED, stored(id).getStatus());
     }
 
@@ -178,7 +178,7 @@ class ControllerTopologyTest {
         String id = submit();
         report(id, started());
         report(id, new CaughtUp(0L));
-        report(id, new CutOverCompleted("u:1-5", 30L, 1L, 1));
+        report(id, new CutOverCompleted("u:1-5", 30L, 1L, 1, null));
         driver.advanceWallClockTime(Duration.ofMinutes(10));
         assertTrue(drain().isEmpty());
         driver.advanceWallClockTime(Duration.ofMinutes(25));

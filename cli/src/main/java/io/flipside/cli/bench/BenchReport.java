@@ -64,8 +64,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * Flipside's own figures for one migration. Times (milliseconds, with ratios): the migration as the bench saw it
      * (submit command to CUT_OVER state) and as Flipside recorded it (submittedAt to cutOverAt); the copy, and the
      * secondary indexes built after it ({@code copy.defer.indexes}; null when none were deferred); each freeze
-     * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight from
-     * half a second before the freeze to its end); the revert command to the old schema serving (polled in
+     * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight while
+     * writes were held, from the moment the applier asked for the locks, as journalled); the revert command to the old schema serving (polled in
      * information_schema) and to the REVERTED state; the complete command to COMPLETED. Rates: copy rows/s
      * (rowsCopied / copyMillis), apply events/s (forward changes applied / the time from submit to cut-over, and the
      * best one-second rate seen), apply lag p50/p99/max (forward, Micrometer's {@code flipside.apply.lag}). Burst:

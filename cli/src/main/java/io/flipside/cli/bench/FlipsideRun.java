@@ -166,9 +166,8 @@ final class FlipsideRun {
                     f.migrationMs / 1000, c.getWriteFreezeMillis(), c.getRowsCopied(),
                     c.getCopyMillis() == null ? -1 : c.getCopyMillis());
             f.lag = lag(id);
-            if (load != null && c.getCutOverAt() != null) {
-                f.cutSeen = load.longestInFlight(c.getCutOverAt() - nz(c.getWriteFreezeMillis()) - 500,
-                        c.getCutOverAt());
+            if (load != null) {
+                f.cutSeen = seen(load, c.getCutOverFreezeStartedAt(), c.getWriteFreezeMillis(), c.getCutOverAt());
             }
             Double seconds = f.migrationMs / 1000;
 
@@ -209,8 +208,8 @@ final class FlipsideRun {
             if (load != null) {
                 load.awaitPast(revertObserved, 60_000);
             }
-            if (load != null && r.getRevertedAt() != null) {
-                f.revertSeen = load.longestInFlight(revertSent, r.getRevertedAt());
+            if (load != null) {
+                f.revertSeen = seen(load, r.getRevertFreezeStartedAt(), r.getRevertFreezeMillis(), r.getRevertedAt());
             }
             Optional<MigrationState> summed2 = client.awaitState(id, s -> s.getChecksums().size() >= 2 || failedOrEnded(s),
                     timeout);
@@ -276,6 +275,18 @@ final class FlipsideRun {
 
     private static Double millis(Long v) {
         return v == null ? null : v.doubleValue();
+    }
+
+    /**
+     * The longest write in flight while a swap held writes: from the moment it asked for the locks for as long as it
+     * held them (both journalled by the applier, on this machine's clock). A journal without that start (an applier of
+     * an older build) leaves the window from half a second before the freeze to the report.
+     */
+    private static Double seen(WriteLoad load, Long startedAt, Long heldMillis, Long reportedAt) {
+        if (startedAt != null && heldMillis != null) {
+            return load.longestInFlight(startedAt, startedAt + heldMillis);
+        }
+        return reportedAt == null ? null : load.longestInFlight(reportedAt - nz(heldMillis) - 500, reportedAt);
     }
 
     private static long nz(Long v) {

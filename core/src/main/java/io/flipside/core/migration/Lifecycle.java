@@ -139,9 +139,9 @@ public final class Lifecycle {
         } else if (p instanceof CutOverCompleted c) {
             return b.setStatus(Transitions.check(id, from, CUT_OVER)).setFreezeGtid(c.getFreezeGtid())
                     .setWriteFreezeMillis(c.getWriteFreezeMillis()).setCutOverAttempts(c.getAttempt())
-                    .setCutOverAt(at).setRevertedAt(null).setError(null).setPendingRequestId(null)
-                    .setPendingSince(null).setCutOverForced(false).setSwaps(state.getSwaps() + 1).setLossyValues(0)
-                    .setLossyExamples(List.of()).build();
+                    .setCutOverAt(at).setCutOverFreezeStartedAt(c.getFreezeStartedAt()).setRevertedAt(null)
+                    .setError(null).setPendingRequestId(null).setPendingSince(null).setCutOverForced(false)
+                    .setSwaps(state.getSwaps() + 1).setLossyValues(0).setLossyExamples(List.of()).build();
         } else if (p instanceof RevertRequested r) {
             return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).setError(null)
                     .setRevertForced(r.getForce()).build();
@@ -167,9 +167,9 @@ public final class Lifecycle {
         } else if (p instanceof RevertCompleted r) {
             return b.setStatus(Transitions.check(id, from, REVERTED)).setRevertFreezeGtid(r.getFreezeGtid())
                     .setRevertFreezeMillis(r.getWriteFreezeMillis()).setRevertServingMillis(r.getServingMillis())
-                    .setRevertedAt(at).setPendingRequestId(null).setPendingSince(null).setError(null)
-                    .setRevertForced(false).setSwaps(state.getSwaps() + 1).setLossyValues(0)
-                    .setLossyExamples(List.of()).build();
+                    .setRevertedAt(at).setRevertFreezeStartedAt(r.getFreezeStartedAt()).setPendingRequestId(null)
+                    .setPendingSince(null).setError(null).setRevertForced(false).setSwaps(state.getSwaps() + 1)
+                    .setLossyValues(0).setLossyExamples(List.of()).build();
         } else if (p instanceof RetryRequested r) {
             // A new attempt from the beginning: what the failed one planned and did is in the journal.
             return b.setStatus(Transitions.check(id, from, QUEUED)).setAttempts(r.getAttempt()).setError(null)

@@ -92,7 +92,7 @@ class DecisionsTest {
         String id = submit(false);
         start(id);
         report(id, new CaughtUp(0L));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1, null));
         return id;
     }
 
@@ -121,13 +121,16 @@ class DecisionsTest {
         assertEquals(2, out.size(), "caught up, then the automatic cut-over");
         assertTrue(((CutOverRequested) out.get(1).getPayload()).getAutomatic());
         assertEquals(MigrationStatus.CUTTING_OVER, status(id));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1, 1_700_000_000_000L));
         assertEquals(MigrationStatus.CUT_OVER, status(id));
         assertEquals("u:1-10", states.get(id).getFreezeGtid());
+        assertEquals(1_700_000_000_000L, states.get(id).getCutOverFreezeStartedAt(), "when the cut-over's locks began");
         send(new Revert(id, false));
         assertEquals(MigrationStatus.REVERTING, status(id));
-        report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L));
+        report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L, 1_700_000_060_000L));
         assertEquals(MigrationStatus.REVERTED, status(id));
+        assertEquals(1_700_000_060_000L, states.get(id).getRevertFreezeStartedAt(), "when the revert's locks began");
+        assertEquals(1_700_000_000_000L, states.get(id).getCutOverFreezeStartedAt());
         send(new Complete(id));
         assertEquals(Lifecycle.COMPLETE, states.get(id).getPendingAction());
         report(id, new MigrationCompleted("_users_x_del"));
@@ -141,7 +144,7 @@ class DecisionsTest {
     void theWholeJournalFoldsIntoEveryStateAndACorruptedCopyDivergesNamingTheField() {
         String reverted = cutOver();
         send(new Revert(reverted, false));
-        report(reverted, new RevertCompleted("u:1-20", 30L, 1L, 200L));
+        report(reverted, new RevertCompleted("u:1-20", 30L, 1L, 200L, null));
         assertTrue(rejection(send(new Submit("app.users", "DROP COLUMN x", false, null, "ALTER"))).contains("in flight"));
         assertTrue(rejection(send(new Cancel(reverted))).contains("revert is the way back"));
         send(new Revert("deadbeef", false)); // names no migration
@@ -155,7 +158,7 @@ class DecisionsTest {
             if (corrupted.get(i).getPayload() instanceof RevertCompleted r) {
                 corrupted.set(i, JournalEvent.newBuilder(corrupted.get(i))
                         .setPayload(new RevertCompleted(r.getFreezeGtid(), 31L, r.getLockWaitMillis(),
-                                r.getServingMillis())).build());
+                                r.getServingMillis(), r.getFreezeStartedAt())).build());
             }
         }
         JournalFold bad = new JournalFold();
@@ -192,7 +195,7 @@ class DecisionsTest {
         assertTrue(((CutOverRequested) resumed.get(1).getPayload()).getAutomatic(), "resumed when caught up");
         assertEquals(MigrationStatus.CUTTING_OVER, status(id));
         assertTrue(rejection(send(new io.flipside.schema.Resume(id))).contains("not paused"));
-        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1, null));
         assertTrue(rejection(send(new io.flipside.schema.Pause(id))).contains("never pauses"));
         assertEquals(MigrationStatus.CUT_OVER, status(id));
     }
@@ -371,7 +374,7 @@ class DecisionsTest {
         String id = cutOver();
         report(id, new RevertLossy(1L, "7", "balance", "Out of range", 1));
         send(new Revert(id, true));
-        report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L));
+        report(id, new RevertCompleted("u:1-20", 30L, 1L, 200L, null));
         assertEquals(MigrationStatus.REVERTED, status(id));
         assertEquals(0, states.get(id).getLossyValues(), "the old table serves again, whole");
         // Journalled late, about the old table before the revert: it does not count.
@@ -393,7 +396,7 @@ class DecisionsTest {
                 send(new CutOver(id, true)).get(0).getPayload());
         assertTrue(forced.getForce());
         assertTrue(states.get(id).getCutOverForced());
-        report(id, new CutOverCompleted("u:1-30", 40L, 2L, 1));
+        report(id, new CutOverCompleted("u:1-30", 40L, 2L, 1, null));
         assertEquals(0, states.get(id).getLossyValues());
         assertEquals(3, states.get(id).getSwaps());
     }
@@ -418,7 +421,7 @@ class DecisionsTest {
     void staleReportsAreIgnored() {
         String id = submit(false);
         start(id);
-        assertTrue(report(id, new RevertCompleted("u:1", 1L, 1L, 1L)).isEmpty());
+        assertTrue(report(id, new RevertCompleted("u:1", 1L, 1L, 1L, null)).isEmpty());
         assertTrue(report(id, started()).isEmpty(), "a repeated start after an applier restart changes nothing");
         assertEquals(MigrationStatus.COPYING, status(id));
     }
