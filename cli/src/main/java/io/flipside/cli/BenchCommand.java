@@ -93,6 +93,12 @@ final class BenchCommand implements Callable<Integer> {
                     + " default waits, and measures a revert of a settled migration)")
     boolean revertEarly;
 
+    @Option(names = "--hold-ready-seconds", paramLabel = "SECONDS",
+            description = "Under load, hold each Flipside migration this long in READY (its cut-over postponed) and"
+                    + " measure the writers while it only replicates; the migration's time leaves the hold out, and"
+                    + " its writers' row then covers submit to READY; 0: no hold (default: ${DEFAULT-VALUE})")
+    int holdReadySeconds = 0;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Where to write the JSON report (default: ${DEFAULT-VALUE})")
     Path json = Path.of("target", "bench.json");
 
@@ -112,7 +118,8 @@ final class BenchCommand implements Callable<Integer> {
         Bench.Options options;
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
-                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat);
+                    timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat,
+                    holdReadySeconds);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -28,7 +28,7 @@ class BenchIT {
         Path json = Files.createTempFile("flipside-bench-it-", ".json");
         Flipside.Run run = f.cli("bench", "--rows", String.valueOf(ROWS), "--rate", "100", "--writers", "4",
                 "--alters", "add", "--scenarios", "idle,load", "--baseline-seconds", "3", "--burst-rows", "2000",
-                "--timeout", "120", "--database", "bench_it", "--json", json.toString());
+                "--timeout", "120", "--database", "bench_it", "--hold-ready-seconds", "3", "--json", json.toString());
         System.out.println(run.out());
         assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
         assertTrue(run.out().contains("x COPY"), "the table is printed");
@@ -118,8 +118,14 @@ class BenchIT {
                 assertTrue(fl.get("revertFreezeSeenByWriters").get("ms").asDouble() > 0, where);
                 assertEquals(0, fl.get("writersThroughRevert").get("failed").asLong(), where + ": no write failed");
                 assertTrue(fl.get("writersThroughRevert").get("writes").asLong() > 0);
+                JsonNode ready = fl.get("writersWhileReady");
+                long readyWrites = ready.get("writes").asLong();
+                assertTrue(readyWrites >= 150 && readyWrites <= 450, where + ": 3 s held in READY at 100 writes/s: "
+                        + ready);
+                assertEquals(0, ready.get("failed").asLong(), where);
             } else {
                 assertTrue(sc.get("baseline").isNull());
+                assertTrue(fl.get("writersWhileReady").isNull(), where + ": no hold without writers");
             }
         }
         JsonNode summary = r.get("summary");

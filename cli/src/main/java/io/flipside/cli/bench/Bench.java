@@ -56,8 +56,12 @@ public final class Bench {
     /** The run's options. */
     public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
-            int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat) {
+            int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat,
+            int holdReadySeconds) {
         public Options {
+            if (holdReadySeconds < 0) {
+                throw new IllegalArgumentException("--hold-ready-seconds must be 0 or more");
+            }
             if (repeat < 1) {
                 throw new IllegalArgumentException("--repeat must be at least 1");
             }
@@ -241,7 +245,8 @@ public final class Bench {
                     case "flipside" -> {
                         FlipsideRun run = new FlipsideRun(config, this::connect, progress,
                                 Duration.ofSeconds(options.timeoutSeconds()), Math.min(options.burstRows(),
-                                        options.rows()), copySeconds, mysqldPid, options.revertEarly());
+                                        options.rows()), copySeconds, mysqldPid, options.revertEarly(),
+                                options.holdReadySeconds());
                         FlipsideRun.Result[] out = new FlipsideRun.Result[1];
                         Measured r = measure(table, load, 0, (c, t) -> out[0] = run.run(t, alter, currentLoad));
                         flipside = out[0].figures();
@@ -283,7 +288,7 @@ public final class Bench {
             SysbenchTable.copy(c, options.database(), template, table, rows);
         }
         FlipsideRun run = new FlipsideRun(config, this::connect, (fmt, args) -> { }, Duration.ofSeconds(
-                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false);
+                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0);
         TableName warm = new TableName(options.database(), table);
         FlipsideRun.Result r;
         try (WriteLoad w = options.scenarios().contains("load") ? new WriteLoad(warm.quoted(), rows, this::connect,
@@ -685,7 +690,7 @@ public final class Bench {
                 options.alters(), options.methods(), options.baselineSeconds(), options.timeoutSeconds(),
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
-                options.repeat(), f);
+                options.repeat(), options.holdReadySeconds(), f);
     }
 
     private List<String> notes() {
@@ -707,6 +712,12 @@ public final class Bench {
                     options.rows()) + " rows" + (options.scenarios().contains("load") ? ", under the same load," : "")
                     + " warmed the JVM up (classes loaded, code compiled), as a long-running applier is; --warmup-rows 0"
                     + " measures a cold JVM");
+        }
+        if (options.holdReadySeconds() > 0 && options.methods().contains("flipside")
+                && options.scenarios().contains("load")) {
+            n.add("under load each Flipside migration was held " + options.holdReadySeconds() + " s in READY (its"
+                    + " cut-over postponed, then asked for): its time leaves the hold out, its writers' row covers submit"
+                    + " to READY, and 'writers, held in READY' the hold; its CPU profile and apply rate include the hold");
         }
         if (!binlogOffWorked) {
             n.add("the tables were loaded with binary logging on (this user may not set sql_log_bin): the capture"

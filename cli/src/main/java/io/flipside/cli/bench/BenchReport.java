@@ -21,7 +21,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     /** The options of the run, and the Flipside settings that shape the figures. */
     public record Settings(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
-            boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, Map<String, String> flipside) {}
+            boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, int holdReadySeconds,
+            Map<String, String> flipside) {}
 
     /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
     public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,
@@ -84,7 +85,7 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,
             Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
-            Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration, List<String> mysqlStatementsBurst,
+            Writers writersWhileReady, Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration, List<String> mysqlStatementsBurst,
             boolean revertedEarly, String reason) {}
 
     /**

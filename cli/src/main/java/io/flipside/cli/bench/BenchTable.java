@@ -124,6 +124,10 @@ public final class BenchTable {
         if (f.revertFreezeSeenByWriters() != null) {
             line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), "as the writers saw it");
         }
+        if (f.writersWhileReady() != null) {
+            row(out, p + "writers, held in READY", null, f.writersWhileReady(), null,
+                    "the copy done, replication only (--hold-ready-seconds)");
+        }
         if (f.writersThroughRevert() != null) {
             row(out, p + "writers, submit to REVERTED", null, f.writersThroughRevert(), null, "");
         }

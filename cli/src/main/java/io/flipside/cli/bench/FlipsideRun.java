@@ -8,6 +8,7 @@ import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.Command;
 import io.flipside.schema.CommandRejected;
 import io.flipside.schema.Complete;
+import io.flipside.schema.CutOver;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationRejected;
 import io.flipside.schema.MigrationStarted;
@@ -45,10 +46,12 @@ final class FlipsideRun {
     private final Double copyMs;
     private final Long mysqldPid;
     private final boolean revertEarly;
+    private final int holdReadySeconds;
 
     FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
-            long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly) {
+            long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly, int holdReadySeconds) {
         this.mysqldPid = mysqldPid;
+        this.holdReadySeconds = holdReadySeconds;
         this.revertEarly = revertEarly;
         this.config = config;
         this.connector = connector;
@@ -88,6 +91,10 @@ final class FlipsideRun {
         Double completeMs;
         BenchReport.Writers throughRevert;
         BenchReport.Writers duringComplete;
+        /** The writers while the migration was held in READY (the copy done, replication only); null unless held. */
+        BenchReport.Writers whileReady;
+        /** How long the bench held the migration in READY (left out of the migration's time); 0 unless held. */
+        long heldReadyMs;
         BenchReport.Cpu cpuMigration;
         BenchReport.Cpu cpuBurst;
         HeapWatch heap;
@@ -100,8 +107,9 @@ final class FlipsideRun {
         Figures f = new Figures();
         try (HeapWatch heap = new HeapWatch(); OperatorClient client = new OperatorClient(config)) {
             f.heap = heap;
+            boolean hold = holdReadySeconds > 0 && load != null;
             long submitSent = System.currentTimeMillis();
-            Command submit = OperatorClient.command(new Submit(table.toString(), alter, false, null, "ALTER"), "bench",
+            Command submit = OperatorClient.command(new Submit(table.toString(), alter, hold, null, "ALTER"), "bench",
                     "flipside bench");
             JournalEvent verdict;
             try (OperatorClient.JournalFollower journal = client.followJournal()) {
@@ -127,7 +135,11 @@ final class FlipsideRun {
             CpuProfile cpu = new CpuProfile(mysqldPid);
             StatementProfile statements = new StatementProfile(connector);
             CpuProfile.Result used;
+            long writersUntil = -1; // the end of the writers' window for the method row, when the migration was held
             try {
+                if (hold) {
+                    writersUntil = holdInReady(client, id, load, f);
+                }
                 cut = client.awaitState(id, s -> s.getStatus() == MigrationStatus.CUT_OVER || failedOrEnded(s), timeout);
             } finally {
                 sampler.close();
@@ -143,7 +155,7 @@ final class FlipsideRun {
             f.events = (long) sampler.count();
             f.bestPerSecond = sampler.best() <= 0 ? null : Bench.round(sampler.best(), 1);
             BenchReport.Writers writers = load == null ? null
-                    : BenchReport.Writers.of(load.stats(submitSent, cutObserved));
+                    : BenchReport.Writers.of(load.stats(submitSent, writersUntil > 0 ? writersUntil : cutObserved));
             if (cut.isEmpty() || cut.get().getStatus() != MigrationStatus.CUT_OVER) {
                 if (cut.isEmpty()) {
                     MigrationState now = client.state(id).orElse(null);
@@ -161,7 +173,7 @@ final class FlipsideRun {
             }
             MigrationState c = cut.get();
             f.cut = c;
-            f.migrationMs = (double) (cutObserved - submitSent);
+            f.migrationMs = (double) (cutObserved - submitSent - f.heldReadyMs);
             progress.say("flipside: cut over after %.1f s (writes held %d ms; %d rows copied in %d ms)",
                     f.migrationMs / 1000, c.getWriteFreezeMillis(), c.getRowsCopied(),
                     c.getCopyMillis() == null ? -1 : c.getCopyMillis());
@@ -257,9 +269,9 @@ final class FlipsideRun {
         Long rows = c == null ? null : c.getRowsCopied();
         Long copyMillis = c == null ? null : c.getCopyMillis();
         Double byFlipside = c == null || c.getCutOverAt() == null ? null
-                : (double) (c.getCutOverAt() - c.getSubmittedAt().toEpochMilli());
+                : (double) (c.getCutOverAt() - c.getSubmittedAt().toEpochMilli() - f.heldReadyMs);
         Double eventsPerSecond = f.events == null || f.migrationMs == null || f.events == 0 ? null
-                : Bench.round(f.events / (f.migrationMs / 1000), 1);
+                : Bench.round(f.events / ((f.migrationMs + f.heldReadyMs) / 1000), 1);
         return new BenchReport.FlipsideFigures(f.id, f.outcome == null ? "COMPLETED" : f.outcome, time(f.migrationMs),
                 time(byFlipside), rows, c == null ? null : c.getChunks(), time(millis(copyMillis)),
                 rows == null || copyMillis == null || copyMillis == 0 ? null : Bench.round(rows * 1000.0 / copyMillis, 1),
@@ -269,8 +281,34 @@ final class FlipsideRun {
                 time(f.serving), time(millis(r == null ? null : r.getRevertServingMillis())), time(f.revertMs),
                 time(millis(r == null ? null : r.getRevertFreezeMillis())), time(f.revertSeen), f.burst,
                 time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakPoolsMb(),
-                f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete,
+                f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete, f.whileReady,
                 f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, f.outcome);
+    }
+
+    /**
+     * With the cut-over postponed: waits for READY, measures the writers for {@code holdReadySeconds} while the
+     * migration only replicates (the copy and the index build done), then asks for the cut-over. Returns when the
+     * migration reached READY (the end of the copy's window for the writers), or -1 when it never did.
+     */
+    private long holdInReady(OperatorClient client, String id, WriteLoad load, Figures f) throws Exception {
+        Optional<MigrationState> ready = client.awaitState(id, s -> s.getStatus() == MigrationStatus.READY
+                || failedOrEnded(s), timeout);
+        if (ready.isEmpty() || ready.get().getStatus() != MigrationStatus.READY) {
+            return -1;
+        }
+        long readyAt = System.currentTimeMillis();
+        Thread.sleep(holdReadySeconds * 1000L);
+        long until = System.currentTimeMillis();
+        load.awaitPast(until, 60_000);
+        f.whileReady = BenchReport.Writers.of(load.stats(readyAt, until));
+        progress.say("flipside: held in READY for %d s: the writers' p95 %.1f ms", holdReadySeconds,
+                f.whileReady.p95Ms());
+        String rejected = sendExpectingAcceptance(client, new CutOver(id, false));
+        f.heldReadyMs = System.currentTimeMillis() - readyAt;
+        if (rejected != null) {
+            throw new IllegalStateException("the cut-over after holding READY was rejected: " + rejected);
+        }
+        return readyAt;
     }
 
     private static Double millis(Long v) {
