@@ -80,6 +80,10 @@ final class ChunkCopier implements Runnable {
     /** Every row is copied and the deferred indexes are built: the shadow table has its final shape. */
     volatile boolean ready;
     volatile long copyMillis;
+    /** This run's time in chunks, and resting between them ({@code copy.rest.percent}). */
+    volatile long chunkMillis;
+    volatile long lastChunkMillis;
+    volatile long restedMillis;
     /** How long this copier took to build the deferred indexes (0: none built by it). */
     volatile long indexMillis;
     /** The most chunks one round committed (1 when they are copied one at a time). */
@@ -101,6 +105,11 @@ final class ChunkCopier implements Runnable {
 
         /** The duration a chunk aims at, now. */
         int chunkTargetMillis();
+
+        /** How long the copy rests after a chunk, as a percentage of the chunk's time (0: not at all). */
+        default int restPercent() {
+            return 0;
+        }
 
         void started(String reason);
 
@@ -308,6 +317,8 @@ final class ChunkCopier implements Runnable {
                 Chunk chunk = others.isEmpty() ? db.retrying(() -> copy(c, lower, n, null))
                         : copyAtOnce(c, others, lower, n);
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+                chunkMillis += elapsedMs;
+                lastChunkMillis = elapsedMs;
                 rowsCopied.addAndGet(chunk.rows());
                 metrics.copied(chunk.rows());
                 chunks.addAndGet(chunk.count());
@@ -317,10 +328,12 @@ final class ChunkCopier implements Runnable {
                 if (chunk.done()) {
                     load(c);
                     done = true;
-                    LOG.info("migration {}: copy done, {} rows in {} chunks (at most {} at once), {} ms", id,
-                            rowsCopied.get(), chunks.get(), Math.max(1, widestRound), copyMillis);
+                    LOG.info("migration {}: copy done, {} rows in {} chunks (at most {} at once), {} ms{}", id,
+                            rowsCopied.get(), chunks.get(), Math.max(1, widestRound), copyMillis,
+                            restedMillis > 0 ? " (" + restedMillis + " ms of it resting between chunks)" : "");
                     return;
                 }
+                rest(elapsedMs * throttle.restPercent() / 100);
                 limit = nextLimit(limit, elapsedMs);
             }
         }
@@ -572,6 +585,23 @@ final class ChunkCopier implements Runnable {
     }
 
     /** Scales the chunk towards the target duration, at most doubling or halving at a time. */
+    /** Rests between chunks (nothing held: the chunk committed) for {@code millis}, or until stopped. */
+    private void rest(long millis) throws InterruptedException {
+        if (millis <= 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        long until = t0 + millis * 1_000_000;
+        while (!stopped) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+        }
+        restedMillis += (System.nanoTime() - t0) / 1_000_000;
+    }
+
     int nextLimit(int limit, long elapsedMs) {
         double scaled = limit * (double) throttle.chunkTargetMillis() / elapsedMs;
         double bounded = Math.max(limit / 2.0, Math.min(limit * 2.0, scaled));

@@ -587,6 +587,11 @@ final class MigrationWorker implements Runnable {
             }
 
             @Override
+            public int restPercent() {
+                return config.get(FlipsideConfig.COPY_REST_PERCENT);
+            }
+
+            @Override
             public void started(String reason) {
                 metrics.throttled(true);
                 reports.send(id, new Throttled(reason));

@@ -85,6 +85,10 @@ class ChunkCopierIT {
     }
 
     ChunkCopier copier(int parallelChunks, List<DeferredIndex> deferred) {
+        return copier(parallelChunks, deferred, 0);
+    }
+
+    ChunkCopier copier(int parallelChunks, List<DeferredIndex> deferred, int restPercent) {
         ChunkCopier.Throttle never = new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) {
@@ -94,6 +98,11 @@ class ChunkCopierIT {
             @Override
             public int chunkTargetMillis() {
                 return 250;
+            }
+
+            @Override
+            public int restPercent() {
+                return restPercent;
             }
 
             @Override
@@ -122,6 +131,26 @@ class ChunkCopierIT {
         assertEquals(ROWS, copier.rowsCopied.get());
         assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
         assertEquals(ROWS, cursor());
+        assertEquals(0, copier.restedMillis, "copy.rest.percent is 0: no rest");
+    }
+
+    @Test
+    void withARestPercentTheCopyRestsAfterEveryChunkButTheLastAsLongAsAsked() throws Exception {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+        }
+        // Chunks of at most 1,000 rows: at least 10 chunks, each followed by a rest as long as 2x its time but the last
+        ChunkCopier copier = copier(1, List.of(), 200);
+        copier.run();
+
+        assertNull(copier.failure);
+        assertTrue(copier.done);
+        assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
+        assertTrue(copier.chunks.get() >= 10, "chunks: " + copier.chunks.get());
+        assertTrue(copier.restedMillis >= 2 * (copier.chunkMillis - copier.lastChunkMillis),
+                "rested " + copier.restedMillis + " ms after chunks that took " + copier.chunkMillis + " ms");
+        assertTrue(copier.restedMillis <= 2 * copier.chunkMillis + 50L * copier.chunks.get(),
+                "rested " + copier.restedMillis + " ms after chunks that took " + copier.chunkMillis + " ms");
     }
 
     @Test

@@ -75,6 +75,10 @@ public final class FlipsideConfig {
     public static final Setting<Integer> COPY_PARALLEL_CHUNKS = Setting.integer("copy.parallel.chunks", "1",
             "How many chunks are copied at once, each on its own connection, committed in key order (1: one at a"
                     + " time); for a server with idle cores", 1, 64);
+    public static final Setting<Integer> COPY_REST_PERCENT = Setting.integer("copy.rest.percent", "0",
+            "After each chunk the copy leaves the server alone, holding nothing, for this percentage of the time the"
+                    + " chunk took (100: as long again); trades the migration's time for the writers' latency while it"
+                    + " copies", 0, 10_000);
     public static final Setting<Boolean> COPY_DEFER_INDEXES = Setting.bool("copy.defer.indexes", "true",
             "Leave the new table's plain secondary indexes out of the shadow table during the copy and build them"
                     + " after it, in one online ALTER (faster; replicas replay that ALTER and lag while it runs)");
@@ -119,7 +123,7 @@ public final class FlipsideConfig {
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_SSL_MODE, MYSQL_SSL_TRUSTSTORE, MYSQL_SSL_TRUSTSTORE_PASSWORD,
             MYSQL_SSL_KEYSTORE, MYSQL_SSL_KEYSTORE_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
-            CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS, COPY_DEFER_INDEXES,
+            CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS, COPY_REST_PERCENT, COPY_DEFER_INDEXES,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS, CUTOVER_MAX_ATTEMPTS,
             CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);
