@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       locks make the chunk's own commit the dividing line in binlog order: a change to one of its rows committed
  *       before it is in the chunk, one committed after it is in the changelog after the chunk's {@code copy_state}
  *       update. The replicator applies a change only when the cursor it has seen in the changelog covers the row.</li>
- *   <li>Size the next chunk so that it takes about {@code copy.chunk.target.ms}.</li>
+ *   <li>Rest, holding nothing, for {@code copy.rest.percent} of the chunk's time (none by default), and size the next
+ *       chunk so that it takes about {@code copy.chunk.target.ms}.</li>
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
  *   <li>Build the secondary indexes left out of the shadow table for the copy ({@link IndexBuild}); only then is the
  *       copier {@link #ready}.</li>
@@ -584,7 +585,6 @@ final class ChunkCopier implements Runnable {
         }
     }
 
-    /** Scales the chunk towards the target duration, at most doubling or halving at a time. */
     /** Rests between chunks (nothing held: the chunk committed) for {@code millis}, or until stopped. */
     private void rest(long millis) throws InterruptedException {
         if (millis <= 0) {
@@ -602,6 +602,7 @@ final class ChunkCopier implements Runnable {
         restedMillis += (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /** Scales the chunk towards the target duration, at most doubling or halving at a time. */
     int nextLimit(int limit, long elapsedMs) {
         double scaled = limit * (double) throttle.chunkTargetMillis() / elapsedMs;
         double bounded = Math.max(limit / 2.0, Math.min(limit * 2.0, scaled));

@@ -445,13 +445,11 @@ final class MigrationWorker implements Runnable {
         }
         if (cutOver) {
             reports.send(id, new CutOverCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), swapAttempts,
-                    s.startedAt()),
-                    s.freezeGtid());
+                    s.startedAt()), s.freezeGtid());
         } else {
             long serving = d.getPendingSince() == null ? -1 : System.currentTimeMillis() - d.getPendingSince();
             reports.send(id, new RevertCompleted(s.freezeGtid(), s.freezeMillis(), s.lockWaitMillis(), serving,
-                    s.startedAt()),
-                    s.freezeGtid());
+                    s.startedAt()), s.freezeGtid());
         }
         reportedSwaps = r.swaps();
         swapAttempts = 0;

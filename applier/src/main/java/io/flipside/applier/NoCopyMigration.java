@@ -131,7 +131,8 @@ final class NoCopyMigration {
                         Swap s = create ? rename(table, parked) : rename(parked, table);
                         long serving = d.getPendingSince() == null ? -1
                                 : System.currentTimeMillis() - d.getPendingSince();
-                        reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving, s.startedAt()), s.gtid());
+                        reports.send(id, new RevertCompleted(s.gtid(), s.millis(), 0L, serving, s.startedAt()),
+                                s.gtid());
                         actedOn = d.getStatus() + "/" + d.getPendingRequestId();
                     }
                 }
@@ -284,8 +285,7 @@ final class NoCopyMigration {
         void end(String outcome) throws SQLException;
     }
 
-    /** A rename and when it happened: the GTID set right after it, and how long it took. */
-    /** A rename's freeze point, how long it held writes, and when it asked for the locks (epoch ms). */
+    /** A rename or in-place ALTER: the GTID set right after it, how long it took, and when it began (epoch ms). */
     private record Swap(String gtid, long millis, long startedAt) {}
 
     /** Renames {@code from} to {@code to}, unless that was done already (by this worker before a crash). */

@@ -841,7 +841,8 @@ final class Replicator implements AutoCloseable {
         } catch (RevertRefusal e) {
             Db.closeQuietly(snapshot);
             rewindToRecorded();
-            return new Swap(false, null, startedAt, (System.nanoTime() - t0) / 1_000_000, 0, e.getMessage(), null, true);
+            return new Swap(false, null, startedAt, (System.nanoTime() - t0) / 1_000_000, 0, e.getMessage(), null,
+                    true);
         } catch (SQLException | MarkerTimeout e) {
             long held = (System.nanoTime() - t0) / 1_000_000;
             Db.closeQuietly(snapshot);

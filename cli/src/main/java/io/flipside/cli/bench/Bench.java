@@ -676,8 +676,8 @@ public final class Bench {
     private BenchReport.Settings settings() {
         Map<String, String> f = new LinkedHashMap<>();
         for (var s : List.of(FlipsideConfig.CHUNK_TARGET_MS, FlipsideConfig.CHUNK_MAX_ROWS,
-                FlipsideConfig.COPY_PARALLEL_CHUNKS, FlipsideConfig.COPY_REST_PERCENT, FlipsideConfig.APPLY_BATCH_KEYS, FlipsideConfig.CAPTURE_POLL_MS, FlipsideConfig.CATCHUP_MAX_LAG_MS,
-                FlipsideConfig.VERIFY_CHECKSUM)) {
+                FlipsideConfig.COPY_PARALLEL_CHUNKS, FlipsideConfig.COPY_REST_PERCENT, FlipsideConfig.APPLY_BATCH_KEYS,
+                FlipsideConfig.CAPTURE_POLL_MS, FlipsideConfig.CATCHUP_MAX_LAG_MS, FlipsideConfig.VERIFY_CHECKSUM)) {
             f.put(s.key(), String.valueOf(config.get(s)));
         }
         config.kafkaClientSettings().forEach((k, v) -> {
