@@ -114,8 +114,14 @@ class BenchIT {
                 assertEquals(0, base.get("failed").asLong());
                 assertTrue(fl.get("applyEvents").asLong() > 0, where + ": changes were applied");
                 assertFalse(fl.get("applyLagP99Ms").isNull(), where + ": apply lag");
-                assertTrue(fl.get("cutOverFreezeSeenByWriters").get("ms").asDouble() > 0, where);
-                assertTrue(fl.get("revertFreezeSeenByWriters").get("ms").asDouble() > 0, where);
+                // The longest write in flight while writes were held: 0 when none was (a short freeze at 100
+                // writes/s), never longer than the longest write of the whole run (the figure is rounded to 0.1).
+                double longest = fl.get("writersThroughRevert").get("maxMs").asDouble();
+                for (String freeze : List.of("cutOverFreezeSeenByWriters", "revertFreezeSeenByWriters")) {
+                    double seen = fl.get(freeze).get("ms").asDouble();
+                    assertTrue(seen >= 0 && seen <= longest + 0.05, where + ": " + freeze + " " + seen + " ms, the longest"
+                            + " write " + longest + " ms");
+                }
                 assertEquals(0, fl.get("writersThroughRevert").get("failed").asLong(), where + ": no write failed");
                 assertTrue(fl.get("writersThroughRevert").get("writes").asLong() > 0);
                 JsonNode ready = fl.get("writersWhileReady");

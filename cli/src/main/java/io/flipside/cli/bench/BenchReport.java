@@ -66,8 +66,9 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * (submit command to CUT_OVER state) and as Flipside recorded it (submittedAt to cutOverAt); the copy, and the
      * secondary indexes built after it ({@code copy.defer.indexes}; null when none were deferred); each freeze
      * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight while
-     * writes were held, from the moment the applier asked for the locks, as journalled); the revert command to the old schema serving (polled in
-     * information_schema) and to the REVERTED state; the complete command to COMPLETED. Rates: copy rows/s
+     * writes were held, from the moment the applier asked for the locks, as journalled; 0 when none was); the revert
+     * command to the old schema serving (polled in information_schema) and to the REVERTED state; the complete
+     * command to COMPLETED. Rates: copy rows/s
      * (rowsCopied / copyMillis), apply events/s (forward changes applied / the time from submit to cut-over, and the
      * best one-second rate seen), apply lag p50/p99/max (forward, Micrometer's {@code flipside.apply.lag}). Burst:
      * one UPDATE of {@code burst.events} rows after the revert (forward replication), timed from its commit until the

@@ -108,7 +108,7 @@ public final class BenchTable {
             line(out, p + "cut-over: writes held", f.cutOverFreeze(), "as Flipside measured it");
         }
         if (f.cutOverFreezeSeenByWriters() != null) {
-            line(out, p + "cut-over: longest write", f.cutOverFreezeSeenByWriters(), "as the writers saw it");
+            line(out, p + "cut-over: longest write", f.cutOverFreezeSeenByWriters(), "as the writers saw it (0: no write in flight)");
         }
         if (f.checksumAfterCutOver() != null) {
             line(out, p + "cut-over checksum verdict", f.checksumAfterCutOver(), "after the cut-over");
@@ -122,7 +122,7 @@ public final class BenchTable {
             line(out, p + "revert: writes held", f.revertFreeze(), "as Flipside measured it");
         }
         if (f.revertFreezeSeenByWriters() != null) {
-            line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), "as the writers saw it");
+            line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), "as the writers saw it (0: no write in flight)");
         }
         if (f.writersWhileReady() != null) {
             row(out, p + "writers, held in READY", null, f.writersWhileReady(), null,
