@@ -27,6 +27,8 @@ final class IndexBuild {
     private static final Logger LOG = LoggerFactory.getLogger(IndexBuild.class);
     /** ER_DUP_KEYNAME: "Duplicate key name". */
     private static final int DUPLICATE_KEY_NAME = 1061;
+    /** How long {@link #stop} goes on cancelling a statement that has not ended. */
+    private static final long STOP_WAIT_MILLIS = 10_000;
 
     private final String id;
     private final Sidecar sidecar;
@@ -86,15 +88,30 @@ final class IndexBuild {
         return built ? Math.max(1, millis) : 0;
     }
 
-    /** Stops the build: kills the running ALTER, if any (MySQL rolls it back). */
+    /**
+     * Stops the build: kills the running ALTER, if any (MySQL rolls it back). A cancel does nothing until the statement
+     * executes (Connector/J), and a stop can come just before it does: the cancel is repeated while the build still
+     * holds its statement, for at most {@link #STOP_WAIT_MILLIS}.
+     */
     void stop() {
         stopped = true;
-        Statement s = running;
-        if (s != null) {
+        long deadline = System.currentTimeMillis() + STOP_WAIT_MILLIS;
+        long pause = 20;
+        for (Statement s = running; s != null && running == s; s = running) {
             try {
                 s.cancel();
             } catch (SQLException e) {
                 LOG.debug("migration {}: could not cancel the index build", id, e);
+            }
+            if (System.currentTimeMillis() >= deadline) {
+                return;
+            }
+            try {
+                Thread.sleep(pause); // each cancel is a KILL QUERY on a connection of its own: back off
+                pause = Math.min(500, pause * 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -249,6 +249,71 @@ class ChunkCopierIT {
         }
     }
 
+    /**
+     * A stop that comes after the build took its statement but before the ALTER executes: Connector/J's cancel does
+     * nothing then, so the stop must cancel again once the ALTER runs (here it would wait on a metadata lock forever).
+     */
+    @Test
+    void aStopJustBeforeTheAlterExecutesStillKillsIt() throws Exception {
+        List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
+        IndexBuild build = new IndexBuild(ID, sidecar, DST, deferred, 0);
+        java.util.concurrent.CountDownLatch aboutToAlter = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // The reader closes first: an ALTER left waiting for it (the failure this test looks for) then ends.
+        try (Connection c = mysql.connect(); Connection reader = mysql.connect(); Statement r = reader.createStatement()) {
+            reader.setAutoCommit(false);
+            r.executeQuery("SELECT COUNT(*) FROM " + DST.quoted()).close(); // the ALTER will wait for this
+            Connection held = holdingAlters(c, aboutToAlter, go);
+            Future<Long> building = pool.submit(() -> build.run(held));
+            assertTrue(aboutToAlter.await(30, TimeUnit.SECONDS), "the build reached its ALTER");
+            Future<?> stopping = pool.submit(build::stop);
+            Thread.sleep(300); // the stop's first cancel finds nothing executing
+            go.countDown();
+
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> building.get(15, TimeUnit.SECONDS),
+                    "the ALTER was killed, not left waiting for the reader");
+            assertTrue(e.getCause() instanceof SQLException, String.valueOf(e.getCause()));
+            stopping.get(15, TimeUnit.SECONDS);
+            assertEquals(0, waitingAlters(), "no ALTER left waiting");
+            reader.commit();
+            assertEquals(java.util.Set.of("PRIMARY"), TableInspector.indexNames(c, DST), "no index was added");
+        } finally {
+            go.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** {@code c}, whose statements pause before executing an ALTER: {@code reached} counts down, then {@code go} waits. */
+    private static Connection holdingAlters(Connection c, java.util.concurrent.CountDownLatch reached,
+            java.util.concurrent.CountDownLatch go) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, m, args) -> {
+                    Object out = invoke(c, m, args);
+                    if (!m.getName().equals("createStatement")) {
+                        return out;
+                    }
+                    Statement real = (Statement) out;
+                    return java.lang.reflect.Proxy.newProxyInstance(Statement.class.getClassLoader(),
+                            new Class<?>[] {Statement.class}, (sp, sm, sargs) -> {
+                                if (sm.getName().equals("execute") && String.valueOf(sargs[0]).contains("ALTER TABLE")) {
+                                    reached.countDown();
+                                    go.await(30, TimeUnit.SECONDS);
+                                }
+                                return invoke(real, sm, sargs);
+                            });
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     @Test
     void stoppingTheCopierKillsTheIndexBuild() throws Exception {
         List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
