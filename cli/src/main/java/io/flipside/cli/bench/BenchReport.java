@@ -68,9 +68,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight while
      * writes were held, from the moment the applier asked for the locks, as journalled; 0 when none was); the revert
      * command to the old schema serving (polled in information_schema) and to the REVERTED state; the complete
-     * command to COMPLETED. Rates: copy rows/s
-     * (rowsCopied / copyMillis), apply events/s (forward changes applied / the time from submit to cut-over, and the
-     * best one-second rate seen), apply lag p50/p99/max (forward, Micrometer's {@code flipside.apply.lag}). Burst:
+     * command to COMPLETED. Rates: copy rows/s (rowsCopied / copyMillis), apply events/s (forward changes applied /
+     * the time from submit to cut-over, and the best one-second rate seen), apply lag p50/p99/max (forward, Micrometer's {@code flipside.apply.lag}). Burst:
      * one UPDATE of {@code burst.events} rows after the revert (forward replication), timed from its commit until the
      * capture had published it and until the applier had applied it. Peak heap: the sum of the heap pools' peaks
      * since the migration was submitted, an upper bound (this JVM also runs the embedded Kafka broker, the other roles
@@ -86,8 +85,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,
             Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
-            Writers writersWhileReady, Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration, List<String> mysqlStatementsBurst,
-            boolean revertedEarly, String reason) {}
+            Writers writersWhileReady, Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration,
+            List<String> mysqlStatementsBurst, boolean revertedEarly, String reason) {}
 
     /**
      * One figure of one ALTER and scenario over the rounds that measured it: each round's ratio (to that round's own

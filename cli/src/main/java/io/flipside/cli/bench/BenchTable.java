@@ -6,6 +6,8 @@ import java.util.Locale;
 /** Prints a {@link BenchReport} as one table: absolute times, their ratio to native COPY, and the writers' view. */
 public final class BenchTable {
     private static final String ROW = "%-46s %10s %7s | %8s %8s %8s %8s %9s %6s | %-16s %s%n";
+    /** The note of a freeze's longest write (the bench's window: while writes were held). */
+    private static final String SEEN = "as the writers saw it (0: no write in flight)";
 
     private BenchTable() {}
 
@@ -108,7 +110,7 @@ public final class BenchTable {
             line(out, p + "cut-over: writes held", f.cutOverFreeze(), "as Flipside measured it");
         }
         if (f.cutOverFreezeSeenByWriters() != null) {
-            line(out, p + "cut-over: longest write", f.cutOverFreezeSeenByWriters(), "as the writers saw it (0: no write in flight)");
+            line(out, p + "cut-over: longest write", f.cutOverFreezeSeenByWriters(), SEEN);
         }
         if (f.checksumAfterCutOver() != null) {
             line(out, p + "cut-over checksum verdict", f.checksumAfterCutOver(), "after the cut-over");
@@ -122,7 +124,7 @@ public final class BenchTable {
             line(out, p + "revert: writes held", f.revertFreeze(), "as Flipside measured it");
         }
         if (f.revertFreezeSeenByWriters() != null) {
-            line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), "as the writers saw it (0: no write in flight)");
+            line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), SEEN);
         }
         if (f.writersWhileReady() != null) {
             row(out, p + "writers, held in READY", null, f.writersWhileReady(), null,
