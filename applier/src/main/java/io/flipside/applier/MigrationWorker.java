@@ -357,7 +357,7 @@ final class MigrationWorker implements Runnable {
                         && r.lagMillis() <= config.get(FlipsideConfig.CATCHUP_MAX_LAG_MS)) {
                     reportProgress(r, true);
                     reports.send(id, new CopyCompleted(copier.rowsCopied.get(), copier.chunks.get(),
-                            copier.copyMillis, copier.indexMillis));
+                            copier.copyMillis, copier.indexMillis, copier.restedMillis));
                     reports.send(id, new CaughtUp(r.lagMillis()));
                     reportedCaughtUp = true;
                 }
@@ -586,7 +586,8 @@ final class MigrationWorker implements Runnable {
 
             @Override
             public int restPercent() {
-                return config.get(FlipsideConfig.COPY_REST_PERCENT);
+                Integer own = desired.getRestPercent();
+                return own != null ? own : config.get(FlipsideConfig.COPY_REST_PERCENT);
             }
 
             @Override

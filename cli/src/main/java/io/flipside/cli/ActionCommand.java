@@ -49,9 +49,11 @@ final class ActionCommand implements Callable<Integer> {
                 "Start a FAILED migration again from the beginning (a new shadow table and copy), under the same id;"
                         + " refused for one that failed after a cut-over."),
         THROTTLE("throttle", "throttle change", null,
-                a -> new Throttle(a.id, a.maxLagMillis, a.maxThreadsRunning, a.chunkTimeMillis, a.maxReplicaLagMillis),
+                a -> new Throttle(a.id, a.maxLagMillis, a.maxThreadsRunning, a.chunkTimeMillis, a.maxReplicaLagMillis,
+                        a.restPercent),
                 "Change how the copy backs off, while it runs: it waits while the apply lag, MySQL's Threads_running or"
-                        + " a replica's lag is above its threshold (0: off), and sizes chunks to take --chunk-time-ms.");
+                        + " a replica's lag is above its threshold (0: off), sizes chunks to take --chunk-time-ms, and"
+                        + " rests after each chunk for --rest-percent of its time.");
 
         final String command;
         final String verb;
@@ -119,6 +121,10 @@ final class ActionCommand implements Callable<Integer> {
             + " aims at")
     Integer chunkTimeMillis;
 
+    @Option(names = "--rest-percent", paramLabel = "P", description = "throttle only: after each chunk, rest (holding"
+            + " nothing) for P % of the chunk's time (0: not at all; at most 10000)")
+    Integer restPercent;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -129,11 +135,12 @@ final class ActionCommand implements Callable<Integer> {
             return Main.FAILED;
         }
         boolean throttling = maxLagMillis != null || maxThreadsRunning != null || chunkTimeMillis != null
-                || maxReplicaLagMillis != null;
+                || maxReplicaLagMillis != null || restPercent != null;
         if (throttling != (kind == Kind.THROTTLE)) {
             spec.commandLine().getErr().println(kind == Kind.THROTTLE ? "flipside: throttle needs --max-lag-ms,"
-                    + " --max-threads-running, --max-replica-lag-ms or --chunk-time-ms" : "flipside: --max-lag-ms,"
-                    + " --max-threads-running, --max-replica-lag-ms and --chunk-time-ms apply to throttle only");
+                    + " --max-threads-running, --max-replica-lag-ms, --chunk-time-ms or --rest-percent"
+                    : "flipside: --max-lag-ms, --max-threads-running, --max-replica-lag-ms, --chunk-time-ms and"
+                    + " --rest-percent apply to throttle only");
             return Main.FAILED;
         }
         if ((seconds != null) != (kind == Kind.RETENTION)) {

@@ -46,6 +46,7 @@ final class StatusView {
         putNullable(o, "throttleMaxThreadsRunning", s.getThrottleMaxThreadsRunning());
         putNullable(o, "throttleMaxReplicaLagMillis", s.getThrottleMaxReplicaLagMillis());
         putNullable(o, "chunkTimeMillis", s.getChunkTimeMillis());
+        putNullable(o, "restPercent", s.getRestPercent());
         o.put("retentionSeconds", s.getRetentionSeconds());
         o.put("pendingAction", s.getPendingAction());
         o.put("planRevertible", s.getRevertible());
@@ -66,6 +67,7 @@ final class StatusView {
         o.put("chunks", s.getChunks());
         putNullable(o, "copyMillis", s.getCopyMillis());
         putNullable(o, "indexMillis", s.getIndexMillis());
+        putNullable(o, "restedMillis", s.getRestedMillis());
         o.put("eventsApplied", s.getEventsApplied());
         o.put("cutOverAttempts", s.getCutOverAttempts());
         putNullable(o, "cutOverAt", s.getCutOverAt());

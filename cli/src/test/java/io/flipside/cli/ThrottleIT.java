@@ -124,4 +124,45 @@ class ThrottleIT {
             assertEquals(Main.OK, f.cli("cancel", id, "--wait").exit());
         }
     }
+
+    /**
+     * {@code throttle --rest-percent} per migration: the copy rests after each chunk for that share of the chunk's time,
+     * and the journal says how long it rested; a migration without it rests as the applier's copy.rest.percent says
+     * (0 here).
+     */
+    @Test
+    void aMigrationsOwnRestPercentMakesItsCopyRestBetweenChunks() throws Exception {
+        TableName t = f.recreate(new TableName("throttling", "resting"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
+        f.fill(t, 20_000, "n, CONCAT('note ', n)");
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
+                "--postpone-cutover");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        assertEquals(Main.OK, f.cli("pause", id).exit());
+        Flipside.Run tooMuch = f.cli("throttle", id, "--rest-percent", "10001");
+        assertEquals(Main.REJECTED, tooMuch.exit(), tooMuch.toString());
+        assertTrue(tooMuch.toString().contains("a rest 0 to 10000 %"), tooMuch.toString());
+        assertEquals(Main.FAILED, f.cli("pause", id, "--rest-percent", "50").exit(), "--rest-percent is throttle's");
+        assertEquals(Main.OK, f.cli("throttle", id, "--rest-percent", "200", "--chunk-time-ms", "20").exit());
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            client.awaitState(id, x -> Integer.valueOf(200).equals(x.getRestPercent()), Duration.ofSeconds(30))
+                    .orElseThrow();
+            assertTrue(f.cli("status", id, "--json").out().contains("\"restPercent\":200"),
+                    f.cli("status", id, "--json").out());
+            assertEquals(Main.OK, f.cli("resume", id).exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            MigrationState ready = client.state(id).orElseThrow();
+            // Resting twice each chunk's time after every chunk but the last: about two thirds of the copy's time.
+            assertTrue(ready.getRestedMillis() != null && ready.getRestedMillis() > ready.getCopyMillis() / 3
+                    && ready.getRestedMillis() <= ready.getCopyMillis(), ready.toString());
+            assertTrue(ready.getChunks() > 3, "small chunks, so that there are rests: " + ready);
+            assertEquals(Main.OK, f.cli("cancel", id, "--wait").exit());
+
+            Flipside.Run plain = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL");
+            assertEquals(Main.OK, plain.exit(), plain.toString());
+            MigrationState unrested = ConcurrencyIT.await(client, plain.lastLine(), MigrationStatus.CUT_OVER);
+            assertEquals(null, unrested.getRestedMillis(), "copy.rest.percent is 0 here: " + unrested);
+            assertEquals(Main.OK, f.cli("complete", plain.lastLine(), "--wait").exit());
+        }
+    }
 }

@@ -203,23 +203,25 @@ public final class Decisions {
         }
         if (action instanceof Throttle t) {
             if (t.getMaxLagMillis() == null && t.getMaxThreadsRunning() == null && t.getChunkTimeMillis() == null
-                    && t.getMaxReplicaLagMillis() == null) {
+                    && t.getMaxReplicaLagMillis() == null && t.getRestPercent() == null) {
                 return List.of(reject(command, id, name, "throttle changes nothing: give --max-lag-ms,"
-                        + " --max-threads-running, --max-replica-lag-ms or --chunk-time-ms", now));
+                        + " --max-threads-running, --max-replica-lag-ms, --chunk-time-ms or --rest-percent", now));
             }
             if (t.getMaxLagMillis() != null && t.getMaxLagMillis() < 0
                     || t.getMaxReplicaLagMillis() != null && t.getMaxReplicaLagMillis() < 0
                     || t.getMaxThreadsRunning() != null && t.getMaxThreadsRunning() < 0
-                    || t.getChunkTimeMillis() != null && (t.getChunkTimeMillis() < 10 || t.getChunkTimeMillis() > 60_000)) {
-                return List.of(reject(command, id, name, "thresholds are 0 (off) or more, and a chunk time is 10 to"
-                        + " 60000 ms", now));
+                    || t.getChunkTimeMillis() != null && (t.getChunkTimeMillis() < 10 || t.getChunkTimeMillis() > 60_000)
+                    || t.getRestPercent() != null && (t.getRestPercent() < 0 || t.getRestPercent() > 10_000)) {
+                return List.of(reject(command, id, name, "thresholds are 0 (off) or more, a chunk time is 10 to"
+                        + " 60000 ms, and a rest 0 to 10000 %", now));
             }
             return List.of(event(command, id, now, new ThrottleChanged(
                     t.getMaxLagMillis() != null ? t.getMaxLagMillis() : m.getThrottleMaxLagMillis(),
                     t.getMaxThreadsRunning() != null ? t.getMaxThreadsRunning() : m.getThrottleMaxThreadsRunning(),
                     t.getChunkTimeMillis() != null ? t.getChunkTimeMillis() : m.getChunkTimeMillis(),
                     t.getMaxReplicaLagMillis() != null ? t.getMaxReplicaLagMillis()
-                            : m.getThrottleMaxReplicaLagMillis())));
+                            : m.getThrottleMaxReplicaLagMillis(),
+                    t.getRestPercent() != null ? t.getRestPercent() : m.getRestPercent())));
         }
         if (action instanceof Retention r) {
             if (r.getSeconds() < 1) {

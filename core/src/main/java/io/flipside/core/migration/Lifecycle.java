@@ -122,6 +122,7 @@ public final class Lifecycle {
             requireStatus(state, "copy completed", COPYING);
             return b.setRowsCopied(c.getRowsCopied()).setChunks(c.getChunks()).setCopyMillis(c.getMillis())
                     .setIndexMillis(c.getIndexMillis() == 0 ? null : c.getIndexMillis())
+                    .setRestedMillis(c.getRestedMillis() == 0 ? null : c.getRestedMillis())
                     .setRowsTotal(Math.max(state.getRowsTotal(), c.getRowsCopied())).build();
         } else if (p instanceof CaughtUp c) {
             return b.setStatus(Transitions.check(id, from, READY)).setLagMillis(c.getLagMillis()).build();
@@ -176,7 +177,7 @@ public final class Lifecycle {
                     .setEndedAt(null).setShadowTable(null).setOldTable(null).setKeyColumns(List.of())
                     .setForward(List.of()).setInverse(List.of()).setRevertNotes(List.of()).setRevertible(false)
                     .setInstantCapable(false).setRowsCopied(0).setRowsTotal(0).setChunks(0).setCopyMillis(null)
-                    .setLagMillis(0).setEventsApplied(0).setCutOverAttempts(0).setChecksums(List.of())
+                    .setIndexMillis(null).setRestedMillis(null).setLagMillis(0).setEventsApplied(0).setCutOverAttempts(0).setChecksums(List.of())
                     .setInterruption(null).setInterruptedSince(null).setPaused(false).setPausedSince(null)
                     .setThrottled(null).setThrottledSince(null).setPendingAction(null).setPendingRequestId(null)
                     .setPendingSince(null).build();
@@ -189,7 +190,7 @@ public final class Lifecycle {
         } else if (p instanceof ThrottleChanged t) {
             return b.setThrottleMaxLagMillis(t.getMaxLagMillis()).setThrottleMaxThreadsRunning(t.getMaxThreadsRunning())
                     .setChunkTimeMillis(t.getChunkTimeMillis()).setThrottleMaxReplicaLagMillis(t.getMaxReplicaLagMillis())
-                    .build();
+                    .setRestPercent(t.getRestPercent()).build();
         } else if (p instanceof Throttled t) {
             return b.setThrottled(t.getReason()).setThrottledSince(at).build();
         } else if (p instanceof ThrottleEnded t) {

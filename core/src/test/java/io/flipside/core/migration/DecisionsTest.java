@@ -204,16 +204,27 @@ class DecisionsTest {
     void throttleSettingsMergeAndEpisodesAddUp() {
         String id = submit(false);
         start(id);
-        send(new io.flipside.schema.Throttle(id, 500L, null, null, null));
-        send(new io.flipside.schema.Throttle(id, null, 8, 100, 250L));
+        send(new io.flipside.schema.Throttle(id, 500L, null, null, null, null));
+        send(new io.flipside.schema.Throttle(id, null, 8, 100, 250L, null));
+        send(new io.flipside.schema.Throttle(id, null, null, null, null, 50));
         MigrationState m = states.get(id);
         assertEquals(500L, m.getThrottleMaxLagMillis(), "a null field leaves the setting as it was");
         assertEquals(8, m.getThrottleMaxThreadsRunning());
         assertEquals(250L, m.getThrottleMaxReplicaLagMillis());
         assertEquals(100, m.getChunkTimeMillis());
-        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, null))).contains("changes nothing"));
-        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, -1L, null, null, null))).contains("0 (off) or more"));
-        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, -5L))).contains("0 (off) or more"));
+        assertEquals(50, m.getRestPercent());
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, null, null))).contains("changes nothing"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, -1L, null, null, null, null))).contains("0 (off) or more"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, -5L, null))).contains("0 (off) or more"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, null, 10_001)))
+                .contains("a rest 0 to 10000 %"));
+        assertTrue(rejection(send(new io.flipside.schema.Throttle(id, null, null, null, null, -1)))
+                .contains("a rest 0 to 10000 %"));
+        assertEquals(50, states.get(id).getRestPercent(), "a rejected throttle changes nothing");
+        send(new io.flipside.schema.Throttle(id, null, null, null, null, 0));
+        assertEquals(0, states.get(id).getRestPercent(), "0: the migration does not rest, whatever the applier's"
+                + " copy.rest.percent");
+        assertEquals(100, states.get(id).getChunkTimeMillis());
         report(id, new io.flipside.schema.Throttled("Threads_running 9 > 8"));
         assertEquals("Threads_running 9 > 8", states.get(id).getThrottled());
         report(id, new io.flipside.schema.ThrottleEnded("Threads_running 9 > 8", 1200L));
@@ -222,6 +233,9 @@ class DecisionsTest {
         assertEquals(null, states.get(id).getThrottled());
         assertEquals(2, states.get(id).getThrottleEpisodes());
         assertEquals(1500L, states.get(id).getThrottledMillis());
+        report(id, new io.flipside.schema.CopyCompleted(1000L, 4L, 900L, 0L, 600L));
+        assertEquals(600L, states.get(id).getRestedMillis());
+        assertEquals(null, states.get(id).getIndexMillis(), "0: no index was deferred");
     }
 
     @Test
