@@ -64,7 +64,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     /**
      * Flipside's own figures for one migration. Times (milliseconds, with ratios): the migration as the bench saw it
      * (submit command to CUT_OVER state) and as Flipside recorded it (submittedAt to cutOverAt); the copy, and the
-     * secondary indexes built after it ({@code copy.defer.indexes}; null when none were deferred); each freeze
+     * secondary indexes built after it ({@code copy.defer.indexes}; null when none were deferred), and the part of
+     * the copy spent resting between chunks ({@code copy.rest.percent}; null when it did not rest); each freeze
      * as Flipside measured it (writes held) and as the writers saw it (load only: the longest write in flight while
      * writes were held, from the moment the applier asked for the locks, as journalled; 0 when none was); the revert
      * command to the old schema serving (polled in information_schema) and to the REVERTED state; the complete
@@ -79,8 +80,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * busiest statements meanwhile (Performance Schema digests).
      */
     public record FlipsideFigures(String migrationId, String outcome, Time migration, Time migrationByFlipside,
-            Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Time deferredIndexes, Long applyEvents,
-            Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms, Double applyLagP99Ms,
+            Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Time deferredIndexes, Time copyRested,
+            Long applyEvents, Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms, Double applyLagP99Ms,
             Double applyLagMaxMs, Time cutOverFreeze, Time cutOverFreezeSeenByWriters, Time checksumAfterCutOver,
             Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,
             Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,

@@ -92,6 +92,9 @@ public final class BenchTable {
         if (f.deferredIndexes() != null) {
             line(out, p + "indexes built after the copy", f.deferredIndexes(), "");
         }
+        if (f.copyRested() != null) {
+            line(out, p + "copy resting between chunks", f.copyRested(), "part of the copy's time (copy.rest.percent, throttle --rest-percent)");
+        }
         if (f.applyEvents() != null) {
             line(out, p + "apply (forward)", null, f.applyEvents() == 0 ? "no changes to apply"
                     : String.format(Locale.ROOT, "%,d events, %,.0f events/s over submit to cut-over, best 1 s %s",
