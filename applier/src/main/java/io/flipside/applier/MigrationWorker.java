@@ -367,7 +367,8 @@ final class MigrationWorker implements Runnable {
                     swap(r, d, true, mapping, source, shadow, old, forward);
                 } else if (reportedSwaps != r.swaps()) {
                     reports.send(id, new CutOverCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
-                            r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts), null), r.lastSwapGtid());
+                            r.lastSwapLockWaitMillis(), Math.max(1, swapAttempts), r.lastSwapStartedAt()),
+                            r.lastSwapGtid());
                     reportedSwaps = r.swaps();
                 }
             }
@@ -376,7 +377,7 @@ final class MigrationWorker implements Runnable {
                     swap(r, d, false, mapping, source, shadow, old, forward);
                 } else if (reportedSwaps != r.swaps()) {
                     reports.send(id, new RevertCompleted(r.lastSwapGtid(), r.lastSwapFreezeMillis(),
-                            r.lastSwapLockWaitMillis(), -1L, null), r.lastSwapGtid());
+                            r.lastSwapLockWaitMillis(), -1L, r.lastSwapStartedAt()), r.lastSwapGtid());
                     reportedSwaps = r.swaps();
                 }
             }

@@ -89,6 +89,8 @@ final class Replicator implements AutoCloseable {
     private String swapGtid;
     private Long swapFreezeMs;
     private Long swapLockWaitMs;
+    /** When the last swap asked for its locks (epoch ms), as recorded with its freeze point; null before any. */
+    private Long swapStartedAt;
 
     private final Map<String, Key> pendingKeys = new LinkedHashMap<>();
     /** Keys a change in the pending batch deleted (a row deleted, or moved away from by a key change). */
@@ -192,6 +194,7 @@ final class Replicator implements AutoCloseable {
                 swapLockWaitMs = (Long) rs.getObject(13, Long.class);
                 lastSeen = BinlogPosition.of(rs.getString(14), (Long) rs.getObject(15, Long.class),
                         (Integer) rs.getObject(16, Integer.class));
+                swapStartedAt = (Long) rs.getObject(17, Long.class);
                 String stage = rs.getString(2);
                 conn.commit();
                 return stage;
@@ -800,8 +803,9 @@ final class Replicator implements AutoCloseable {
                 try (PreparedStatement ps = conn.prepareStatement(sidecar.recordSwap())) {
                     ps.setLong(1, markerOffset + 1);
                     ps.setString(2, freezeGtid);
-                    ps.setString(3, id);
-                    ps.setLong(4, epoch);
+                    ps.setLong(3, startedAt);
+                    ps.setString(4, id);
+                    ps.setLong(5, epoch);
                     Fenced.check(ps.executeUpdate(), id, epoch);
                 }
                 conn.commit();
@@ -1047,6 +1051,10 @@ final class Replicator implements AutoCloseable {
 
     long lastSwapLockWaitMillis() {
         return swapLockWaitMs == null ? -1 : swapLockWaitMs;
+    }
+
+    Long lastSwapStartedAt() {
+        return swapStartedAt;
     }
 
     TableName serving() {

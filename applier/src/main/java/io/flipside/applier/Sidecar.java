@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * The sidecar schema ({@link SidecarSchema}) as the applier uses it: where it keeps each migration's progress in MySQL
@@ -24,10 +25,36 @@ final class Sidecar {
         return Sql.qualified(database, name);
     }
 
+    /** Creates the sidecar's tables where missing, and adds the columns later builds added to a table. */
     void create(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String ddl : SidecarSchema.create(database)) {
                 s.execute(ddl);
+            }
+            for (List<String> added : SidecarSchema.ADDED_COLUMNS) {
+                if (!hasColumn(c, added.get(0), added.get(1))) {
+                    try {
+                        s.execute("ALTER TABLE " + table(added.get(0)) + " ADD COLUMN " + added.get(2));
+                    } catch (SQLException e) {
+                        if (e.getErrorCode() != DUPLICATE_COLUMN) { // else another applier added it meanwhile
+                            throw e;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static final int DUPLICATE_COLUMN = 1060;
+
+    private boolean hasColumn(Connection c, String tableName, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
+                + " AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            ps.setString(1, database);
+            ps.setString(2, tableName);
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
         }
     }
@@ -112,7 +139,7 @@ final class Sidecar {
     String selectApplyState() {
         return "SELECT direction, stage, started, next_offset, copied_up_to, copy_done_seen, last_gtid, events_applied,"
                 + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms, last_binlog_file, last_binlog_pos,"
-                + " last_binlog_row FROM " + table("apply_state") + " WHERE migration_id = ?";
+                + " last_binlog_row, swap_started_ms FROM " + table("apply_state") + " WHERE migration_id = ?";
     }
 
     /** Records what was applied, in the apply's transaction. */
@@ -123,10 +150,10 @@ final class Sidecar {
                 + " WHERE migration_id = ? AND epoch = ?";
     }
 
-    /** Before a RENAME: where the other direction will start, and the freeze point. */
+    /** Before a RENAME: where the other direction will start, the freeze point, and when the locks were asked for. */
     String recordSwap() {
-        return "UPDATE " + table("apply_state") + " SET stage = 'SWAPPING', swap_offset = ?, swap_gtid = ?"
-                + " WHERE migration_id = ? AND epoch = ?";
+        return "UPDATE " + table("apply_state") + " SET stage = 'SWAPPING', swap_offset = ?, swap_gtid = ?,"
+                + " swap_started_ms = ? WHERE migration_id = ? AND epoch = ?";
     }
 
     /** After the RENAME: the other direction starts at the freeze point. */

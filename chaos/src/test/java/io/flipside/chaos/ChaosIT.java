@@ -119,6 +119,9 @@ class ChaosIT {
                 killApplierAt(c, id, "apply.batch", "inverse replication");
                 restartApplier(c, "");
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                // Reported again by the applier that finished the swap: when the locks were asked for came from the
+                // sidecar, where the killed applier recorded it with the freeze point.
+                assertTrue(cut.getCutOverFreezeStartedAt() != null, "the cut-over's freeze start: " + cut);
                 assertTrue(hasIndex(c, users, "by_name"), "the index deferred until after the copy was built");
 
                 writers.pause();
@@ -134,7 +137,8 @@ class ChaosIT {
                 c.send(new Revert(id, false));
                 killApplierAt(c, id, revert, "revert (" + revert + ")");
                 restartApplier(c, "");
-                c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
+                MigrationState reverted = c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
+                assertTrue(reverted.getRevertFreezeStartedAt() != null, "the revert's freeze start: " + reverted);
                 maybeKillAnother(c, random);
                 Thread.sleep(1000);
 

@@ -30,6 +30,17 @@ public final class SidecarSchema {
     public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values", "heartbeat",
             "retiring");
 
+    private static final String SWAP_STARTED_MS = "swap_started_ms BIGINT NULL COMMENT 'when the last swap asked for"
+            + " its locks, epoch ms on the applier''s clock'";
+
+    /**
+     * Columns added to a table after its first release, as {table, column, definition}: a sidecar created by an
+     * earlier build lacks them, and the applier adds them at start ({@code CREATE TABLE IF NOT EXISTS} leaves an
+     * existing table as it is).
+     */
+    public static final List<List<String>> ADDED_COLUMNS = List.of(
+            List.of("apply_state", "swap_started_ms", SWAP_STARTED_MS));
+
     private SidecarSchema() {}
 
     public static List<String> create(String database) {
@@ -76,6 +87,7 @@ public final class SidecarSchema {
                     + "swap_freeze_ms BIGINT NULL,"
                     + "swap_lock_wait_ms BIGINT NULL,"
                     + "swap_at TIMESTAMP(6) NULL,"
+                    + SWAP_STARTED_MS + ","
                     + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "lossy_values") + " ("
