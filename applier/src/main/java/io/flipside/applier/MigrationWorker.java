@@ -228,7 +228,7 @@ final class MigrationWorker implements Runnable {
                     return true;
                 }
                 Preparation.Outcome o = Preparation.prepare(c, sidecar, d, changelogEnd(),
-                        config.get(FlipsideConfig.COPY_DEFER_INDEXES));
+                        config.deferIndexes());
                 if (o.rejection() != null) {
                     LOG.info("migration {} rejected: {}", id, o.rejection());
                     reports.send(id, new MigrationRejected(o.rejection()));

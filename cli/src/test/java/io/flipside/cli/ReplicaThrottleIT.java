@@ -59,7 +59,8 @@ class ReplicaThrottleIT {
                     .with("capture.server.name", "rl_" + tag).with("capture.server.id", "71" + (int) (Math.random() * 1000))
                     .with("throttle.replicas", replica.host() + ":" + replica.port())
                     .with("throttle.max.replica.lag.ms", "500");
-            TableName t = f.recreate(new TableName("replicated", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+            TableName t = f.recreate(new TableName("replicated", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20),"
+                    + " KEY by_note (note)");
             f.fill(t, 50_000, "n, CONCAT('note ', n)");
             try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(config); Connection r = replica.connect();
@@ -83,11 +84,15 @@ class ReplicaThrottleIT {
                 long before = f.rows(shadow);
                 Thread.sleep(2000);
                 assertEquals(before, f.rows(shadow), "no chunk copied while the replica lags");
+                // copy.defer.indexes is auto: with a replica watched, the shadow table keeps its index during the
+                // copy, so that no index build after it makes the replicas lag past the bound.
+                assertTrue(hasIndex(c, shadow, "by_note"), "the index is not deferred while a replica is watched");
 
                 // The migration's own threshold overrides the configuration's: 0 turns the check off for it.
                 assertEquals(Main.OK, f.cli(config, "throttle", id, "--max-replica-lag-ms", "0").exit());
                 ConcurrencyIT.await(client, id, MigrationStatus.READY);
                 assertEquals(0L, client.state(id).orElseThrow().getThrottleMaxReplicaLagMillis());
+                assertEquals(null, client.state(id).orElseThrow().getIndexMillis(), "no index built after the copy");
                 assertTrue(JournalReader.of(config, id).stream().anyMatch(e -> e.getPayload() instanceof ThrottleEnded end
                         && end.getReason().startsWith("replica ") && end.getMillis() >= 2000), "the episode is journalled");
                 assertTrue(replicaSqlThreadStopped(r), "the copy finished while the replica still lagged");
@@ -100,6 +105,19 @@ class ReplicaThrottleIT {
                 try (Connection c = replica.connect(); Statement s = c.createStatement()) {
                     s.execute("STOP SLAVE");
                 }
+            }
+        }
+    }
+
+    private static boolean hasIndex(Connection c, TableName t, String index) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.STATISTICS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            ps.setString(3, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
             }
         }
     }

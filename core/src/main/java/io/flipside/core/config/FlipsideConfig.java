@@ -79,9 +79,11 @@ public final class FlipsideConfig {
             "After each chunk the copy leaves the server alone, holding nothing, for this percentage of the time the"
                     + " chunk took (100: as long again); trades the migration's time for the writers' latency while it"
                     + " copies", 0, 10_000);
-    public static final Setting<Boolean> COPY_DEFER_INDEXES = Setting.bool("copy.defer.indexes", "true",
+    public static final Setting<String> COPY_DEFER_INDEXES = Setting.choice("copy.defer.indexes", "auto",
             "Leave the new table's plain secondary indexes out of the shadow table during the copy and build them"
-                    + " after it, in one online ALTER (faster; replicas replay that ALTER and lag while it runs)");
+                    + " after it, in one online ALTER (faster; replicas replay that ALTER and lag while it runs, which"
+                    + " no throttle can hold back); auto: true unless throttle.replicas watches a replica",
+            java.util.List.of("auto", "true", "false"));
     public static final Setting<Long> THROTTLE_MAX_LAG_MS = Setting.longInt("throttle.max.lag.ms", "0",
             "The copy waits while the apply lag is above this many milliseconds (0: never); `throttle` changes it per migration",
             0, Long.MAX_VALUE);
@@ -208,6 +210,17 @@ public final class FlipsideConfig {
             v = s.defaultValue();
         }
         return s.parse().apply(v);
+    }
+
+    /**
+     * Whether the copy builds the plain secondary indexes after the last chunk ({@code copy.defer.indexes}). Under
+     * {@code auto}, not when {@code throttle.replicas} watches a replica: the build is one ALTER that each replica
+     * replays for about as long as the source took, a lag the copy's throttle cannot hold to its bound.
+     */
+    public boolean deferIndexes() {
+        String v = get(COPY_DEFER_INDEXES);
+        return v.equals("auto") ? java.util.Arrays.stream(get(THROTTLE_REPLICAS).split(",")).allMatch(String::isBlank)
+                : Boolean.parseBoolean(v);
     }
 
     /** A copy with some keys changed (used by tests and the embedded stack). */

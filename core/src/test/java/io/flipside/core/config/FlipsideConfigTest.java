@@ -29,6 +29,25 @@ class FlipsideConfigTest {
     }
 
     @Test
+    void theIndexesAreDeferredUnlessAReplicaIsWatchedOrTheSettingSaysOtherwise() {
+        Map<String, String> m = minimal();
+        assertTrue(FlipsideConfig.of(m).deferIndexes(), "auto, no replica watched");
+        m.put("throttle.replicas", " , ");
+        assertTrue(FlipsideConfig.of(m).deferIndexes(), "auto, a list naming no replica");
+        m.put("throttle.replicas", "replica1:3306");
+        assertFalse(FlipsideConfig.of(m).deferIndexes(), "auto, a replica watched: its lag would pass the bound");
+        m.put("copy.defer.indexes", "TRUE");
+        assertTrue(FlipsideConfig.of(m).deferIndexes(), "asked for, replica or not");
+        m.put("copy.defer.indexes", "false");
+        m.remove("throttle.replicas");
+        assertFalse(FlipsideConfig.of(m).deferIndexes());
+        m.put("copy.defer.indexes", "sometimes");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FlipsideConfig.of(m).deferIndexes());
+        assertTrue(e.getMessage().contains("copy.defer.indexes must be one of auto, true, false"), e.getMessage());
+    }
+
+    @Test
     void environmentVariablesOverrideTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("f.properties");
         java.nio.file.Files.writeString(file, "kafka.bootstrap.servers=k:9092\nmysql.host=db\nmysql.user=u\n"
