@@ -78,11 +78,12 @@ public final class FlipsideConfig {
     public static final Setting<Integer> COPY_REST_PERCENT = Setting.integer("copy.rest.percent", "0",
             "After each chunk the copy leaves the server alone, holding nothing, for this percentage of the time the"
                     + " chunk took (100: as long again); trades the migration's time for the writers' latency while it"
-                    + " copies", 0, 10_000);
+                    + " copies; `throttle --rest-percent` changes it per migration", 0, 10_000);
     public static final Setting<String> COPY_DEFER_INDEXES = Setting.choice("copy.defer.indexes", "auto",
             "Leave the new table's plain secondary indexes out of the shadow table during the copy and build them"
                     + " after it, in one online ALTER (faster; replicas replay that ALTER and lag while it runs, which"
-                    + " no throttle can hold back); auto: true unless throttle.replicas watches a replica",
+                    + " no throttle can hold back): `true`, `false`, or `auto` (`true` unless `throttle.replicas` watches"
+                    + " a replica)",
             java.util.List.of("auto", "true", "false"));
     public static final Setting<Long> THROTTLE_MAX_LAG_MS = Setting.longInt("throttle.max.lag.ms", "0",
             "The copy waits while the apply lag is above this many milliseconds (0: never); `throttle` changes it per migration",
