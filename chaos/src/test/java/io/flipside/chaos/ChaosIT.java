@@ -14,6 +14,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Revert;
 import io.flipside.schema.Submit;
+import io.flipside.testkit.Indexes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -182,15 +183,8 @@ class ChaosIT {
     private int applierMark;
 
     private static boolean hasIndex(Cluster c, TableName t, String index) throws SQLException {
-        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM"
-                + " information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            ps.setString(3, index);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
-            }
+        try (Connection conn = c.connect()) {
+            return Indexes.has(conn, t.database(), t.table(), index);
         }
     }
 

@@ -9,6 +9,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.testkit.EmbeddedMySql;
+import io.flipside.testkit.Indexes;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,7 +87,7 @@ class ReplicaThrottleIT {
                 assertEquals(before, f.rows(shadow), "no chunk copied while the replica lags");
                 // copy.defer.indexes is auto: with a replica watched, the shadow table keeps its index during the
                 // copy, so that no index build after it makes the replicas lag past the bound.
-                assertTrue(hasIndex(c, shadow, "by_note"), "the index is not deferred while a replica is watched");
+                assertTrue(Indexes.has(c, shadow.database(), shadow.table(), "by_note"), "the index is not deferred while a replica is watched");
 
                 // The migration's own threshold overrides the configuration's: 0 turns the check off for it.
                 assertEquals(Main.OK, f.cli(config, "throttle", id, "--max-replica-lag-ms", "0").exit());
@@ -105,19 +106,6 @@ class ReplicaThrottleIT {
                 try (Connection c = replica.connect(); Statement s = c.createStatement()) {
                     s.execute("STOP SLAVE");
                 }
-            }
-        }
-    }
-
-    private static boolean hasIndex(Connection c, TableName t, String index) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM information_schema.STATISTICS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            ps.setString(3, index);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
             }
         }
     }
