@@ -32,7 +32,9 @@ class ReplicaThrottleIT {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         try (EmbeddedMySql replica = EmbeddedMySql.start(Files.createTempDirectory("flipside-replica-"), 2)) {
             // The replica starts from the source's present, not its history (earlier tests' data): only what this test
-            // writes from now on is replicated.
+            // writes from now on is replicated. The shared stack's applier must be done retiring earlier tests' tables
+            // first: their purge, replicated, would name tables the replica does not have and stop its SQL thread.
+            awaitNothingRetiring(f);
             String executed;
             try (Connection c = f.connect(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed")) {
@@ -108,6 +110,22 @@ class ReplicaThrottleIT {
                 }
             }
         }
+    }
+
+    private static void awaitNothingRetiring(Flipside f) throws Exception {
+        String retiring = io.flipside.core.sql.Sql.qualified(f.config.get(FlipsideConfig.SIDECAR_DATABASE), "retiring");
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Connection c = f.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + retiring)) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the shared applier is still retiring earlier tests' tables");
     }
 
     private static boolean replicaSqlThreadStopped(Connection replica) throws Exception {
