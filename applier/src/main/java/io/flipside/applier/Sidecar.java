@@ -15,6 +15,9 @@ import java.util.List;
  * {@code copy_state}). The statements quote the sidecar's name once.
  */
 final class Sidecar {
+    /** MySQL's ER_DUP_FIELDNAME: the column is already there. */
+    private static final int DUPLICATE_COLUMN = 1060;
+
     final String database;
 
     Sidecar(String database) {
@@ -44,8 +47,6 @@ final class Sidecar {
             }
         }
     }
-
-    private static final int DUPLICATE_COLUMN = 1060;
 
     private boolean hasColumn(Connection c, String tableName, String column) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"

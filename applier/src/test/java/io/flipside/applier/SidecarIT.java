@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.sql.SidecarSchema;
+import io.flipside.core.sql.Sql;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
 import java.sql.Connection;
@@ -23,12 +24,12 @@ class SidecarIT {
         EmbeddedMySql mysql = EmbeddedStack.shared().mysql();
         Sidecar sidecar = new Sidecar(DB);
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(DB));
             for (String ddl : SidecarSchema.create(DB)) {
                 s.execute(ddl);
             }
             for (List<String> added : SidecarSchema.ADDED_COLUMNS) { // as the earlier build created its tables
-                s.execute("ALTER TABLE " + sidecar.table(added.get(0)) + " DROP COLUMN " + added.get(1));
+                s.execute("ALTER TABLE " + sidecar.table(added.get(0)) + " DROP COLUMN " + Sql.ident(added.get(1)));
             }
             try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
                 ps.setString(1, "0ld0ld00");
@@ -49,7 +50,7 @@ class SidecarIT {
                     assertEquals(null, rs.getObject(17), "no swap recorded yet");
                 }
             }
-            s.execute("DROP DATABASE " + DB);
+            s.execute("DROP DATABASE " + Sql.ident(DB));
         }
     }
 

@@ -93,7 +93,8 @@ public final class BenchTable {
             line(out, p + "indexes built after the copy", f.deferredIndexes(), "");
         }
         if (f.copyRested() != null) {
-            line(out, p + "copy resting between chunks", f.copyRested(), "part of the copy's time (copy.rest.percent, throttle --rest-percent)");
+            line(out, p + "copy resting between chunks", f.copyRested(),
+                    "part of the copy's time (copy.rest.percent, throttle --rest-percent)");
         }
         if (f.applyEvents() != null) {
             line(out, p + "apply (forward)", null, f.applyEvents() == 0 ? "no changes to apply"
