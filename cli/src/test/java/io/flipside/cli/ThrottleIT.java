@@ -147,8 +147,8 @@ class ThrottleIT {
         try (OperatorClient client = new OperatorClient(f.config)) {
             client.awaitState(id, x -> Integer.valueOf(200).equals(x.getRestPercent()), Duration.ofSeconds(30))
                     .orElseThrow();
-            assertTrue(f.cli("status", id, "--json").out().contains("\"restPercent\":200"),
-                    f.cli("status", id, "--json").out());
+            String json = f.cli("status", id, "--json").out();
+            assertTrue(json.contains("\"restPercent\":200"), json);
             assertEquals(Main.OK, f.cli("resume", id).exit());
             ConcurrencyIT.await(client, id, MigrationStatus.READY);
             MigrationState ready = client.state(id).orElseThrow();

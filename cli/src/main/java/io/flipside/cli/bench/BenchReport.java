@@ -70,9 +70,10 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * writes were held, from the moment the applier asked for the locks, as journalled; 0 when none was); the revert
      * command to the old schema serving (polled in information_schema) and to the REVERTED state; the complete
      * command to COMPLETED. Rates: copy rows/s (rowsCopied / copyMillis), apply events/s (forward changes applied /
-     * the time from submit to cut-over, and the best one-second rate seen), apply lag p50/p99/max (forward, Micrometer's {@code flipside.apply.lag}). Burst:
-     * one UPDATE of {@code burst.events} rows after the revert (forward replication), timed from its commit until the
-     * capture had published it and until the applier had applied it. Peak heap: the sum of the heap pools' peaks
+     * the time from submit to cut-over, and the best one-second rate seen), apply lag p50/p99/max (forward,
+     * Micrometer's {@code flipside.apply.lag}). Burst: one UPDATE of {@code burst.events} rows after the revert
+     * (forward replication), timed from its commit until the capture had published it and until the applier had
+     * applied it. Peak heap: the sum of the heap pools' peaks
      * since the migration was submitted, an upper bound (this JVM also runs the embedded Kafka broker, the other roles
      * and the writers); the largest heap in use right after a garbage collection is closer to what stayed live.
      * Writers: over submit to REVERTED (the bench's own burst excluded), and during the complete. CPU: where the CPU
@@ -81,8 +82,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      */
     public record FlipsideFigures(String migrationId, String outcome, Time migration, Time migrationByFlipside,
             Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Time deferredIndexes, Time copyRested,
-            Long applyEvents, Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms, Double applyLagP99Ms,
-            Double applyLagMaxMs, Time cutOverFreeze, Time cutOverFreezeSeenByWriters, Time checksumAfterCutOver,
+            Long applyEvents, Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms,
+            Double applyLagP99Ms, Double applyLagMaxMs, Time cutOverFreeze, Time cutOverFreezeSeenByWriters, Time checksumAfterCutOver,
             Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,
             Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
