@@ -100,8 +100,11 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
 
     /**
      * A burst of row events applied by forward replication after the revert: {@code updateSeconds} is how long MySQL
-     * took for the UPDATE that made them (send to commit), the reference for the apply's time.
+     * took for the UPDATE that made them (send to commit), the reference for the apply's time. {@code drainEvents}
+     * were still to apply when the capture had published the whole burst, and were applied at
+     * {@code drainPerSecond} with the capture idle: the apply's own rate from a backlog (null when that backlog was
+     * under a tenth of the burst, too few to time).
      */
     public record Burst(long events, Double updateSeconds, Double captureSeconds, Double applySeconds,
-            Double eventsPerSecond, String reason) {}
+            Double eventsPerSecond, Long drainEvents, Double drainPerSecond, String reason) {}
 }

@@ -238,9 +238,10 @@ final class FlipsideRun {
 
             f.burst = burst(table, id, f);
             if (f.burst.eventsPerSecond() != null) {
-                progress.say("flipside: burst of %d row events (MySQL's UPDATE took %.1f s) applied in %.1f s (%.0f"
-                        + " events/s)", f.burst.events(), f.burst.updateSeconds(), f.burst.applySeconds(),
-                        f.burst.eventsPerSecond());
+                progress.say("flipside: burst of %d row events (MySQL's UPDATE took %.1f s) published in %.1f s, applied"
+                        + " in %.1f s (%.0f events/s; the %s left at the capture's end at %s/s)", f.burst.events(),
+                        f.burst.updateSeconds(), f.burst.captureSeconds(), f.burst.applySeconds(),
+                        f.burst.eventsPerSecond(), f.burst.drainEvents(), f.burst.drainPerSecond());
             }
 
             long completeSent = System.currentTimeMillis();
@@ -357,17 +358,18 @@ final class FlipsideRun {
     /**
      * One UPDATE of {@code burstRows} rows on the serving (old) table after the revert: forward replication applies
      * them to the standby table. Timed from the UPDATE's commit until the changelog had grown by that many events
-     * (the capture) and until the applier's forward counter had (the apply).
+     * (the capture) and until the applier's forward counter had (the apply). The events still to apply when the
+     * capture was done, over the time they took, are the apply's rate from a backlog, with the capture idle.
      */
     private BenchReport.Burst burst(TableName table, String id, Figures f) throws SQLException, InterruptedException {
         Counter counter = forwardEvents(id);
         if (counter == null) {
-            return new BenchReport.Burst(0, null, null, null, null,
+            return new BenchReport.Burst(0, null, null, null, null, null, null,
                     "not measured: the applier does not run in this JVM (its meters are not here)");
         }
         long n = burstRows;
         if (n <= 0) {
-            return new BenchReport.Burst(0, null, null, null, null, "not measured (--burst-rows 0)");
+            return new BenchReport.Burst(0, null, null, null, null, null, null, "not measured (--burst-rows 0)");
         }
         try (ChangelogProbe probe = new ChangelogProbe(config); Connection c = connector.connect();
                 Statement s = c.createStatement()) {
@@ -381,10 +383,12 @@ final class FlipsideRun {
             StatementProfile statements = new StatementProfile(connector);
             Double captureSeconds = null;
             Double applySeconds = null;
+            double appliedAtCapture = 0; // how many of the burst's events the applier had applied when the capture was done
             long deadline = System.currentTimeMillis() + timeout.toMillis();
             while (System.currentTimeMillis() < deadline && (captureSeconds == null || applySeconds == null)) {
                 if (captureSeconds == null && probe.end() - endBefore >= updated) {
                     captureSeconds = (System.nanoTime() - committed) / 1e9;
+                    appliedAtCapture = counter.count() - before;
                 }
                 if (applySeconds == null && counter.count() - before >= updated) {
                     applySeconds = (System.nanoTime() - committed) / 1e9;
@@ -397,11 +401,16 @@ final class FlipsideRun {
             progress.say("flipside: CPU during the burst: %s", CpuProfile.describe(used));
             if (applySeconds == null) {
                 return new BenchReport.Burst(updated, updateSeconds, captureSeconds == null ? null
-                        : Bench.round(captureSeconds, 3), null, null, "not applied within " + timeout.toSeconds() + " s");
+                        : Bench.round(captureSeconds, 3), null, null, null, null, "not applied within "
+                        + timeout.toSeconds() + " s");
             }
+            // The backlog left when the capture had published the whole burst, applied with the capture idle.
+            long drained = captureSeconds == null ? 0 : updated - Math.round(appliedAtCapture);
+            double drainSeconds = captureSeconds == null ? 0 : applySeconds - captureSeconds;
+            boolean drainMeasured = drained >= Math.max(1, updated / 10) && drainSeconds > 0;
             return new BenchReport.Burst(updated, updateSeconds, captureSeconds == null ? null
                     : Bench.round(captureSeconds, 3), Bench.round(applySeconds, 3), Bench.round(updated / applySeconds, 1),
-                    null);
+                    drainMeasured ? drained : null, drainMeasured ? Bench.round(drained / drainSeconds, 1) : null, null);
         }
     }
 
