@@ -10,6 +10,7 @@ import io.flipside.testkit.EmbeddedStack;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Resize the embedded MySQL's InnoDB buffer pool to this before the run (online, SET GLOBAL);"
                     + " 0: leave it as started (256 MB) (default: ${DEFAULT-VALUE})")
     long bufferPoolMb = 0;
+
+    @Option(names = "--mysqld-option", paramLabel = "OPTION",
+            description = "An option for the embedded mysqld, after its defaults (repeatable), such as"
+                    + " --mysqld-option=--innodb-log-file-size=512M: to measure a server configured otherwise")
+    List<String> mysqldOptions = new ArrayList<>();
 
     @Option(names = "--repeat", paramLabel = "N",
             description = "Rounds: every ALTER and scenario measured N times, each round with its own native COPY; the"
@@ -134,6 +140,11 @@ final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--set applies to the embedded stack only; with --config, set them where the roles run");
             }
+            if (!mysqldOptions.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--mysqld-option applies to the embedded MySQL only; configure the MySQL named in --config"
+                                + " where it runs");
+            }
             if (bufferPoolMb > 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--buffer-pool-mb applies to the embedded MySQL only; it would resize the buffer pool of the"
@@ -143,7 +154,13 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             Path dir = Files.createTempDirectory("flipside-bench-");
             progress.say("bench: starting an embedded MySQL 8 and Kafka broker in %s", dir);
-            try (EmbeddedStack stack = EmbeddedStack.start(dir)) {
+            for (String o : mysqldOptions) {
+                if (!o.startsWith("--")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--mysqld-option: a mysqld option"
+                            + " starts with --, as in --mysqld-option=--innodb-log-file-size=512M; got " + o);
+                }
+            }
+            try (EmbeddedStack stack = EmbeddedStack.start(dir, mysqldOptions)) {
                 FlipsideConfig cfg = DevCommand.configFor(stack);
                 for (var e : settings.entrySet()) {
                     try {

@@ -32,6 +32,7 @@ class BenchIT {
         System.out.println(run.out());
         assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
         assertTrue(run.out().contains("x COPY"), "the table is printed");
+        assertTrue(run.out().matches("(?s).*redo log [1-9][0-9]* MB.*"), "the server's redo log capacity is printed");
 
         JsonNode r = new ObjectMapper().readTree(json.toFile());
         JsonNode machine = r.get("machine");
@@ -108,6 +109,10 @@ class BenchIT {
                     + " writers deleted a few): " + burst);
             assertTrue(burst.get("eventsPerSecond").asDouble() > 0, where + ": burst " + burst);
             assertTrue(burst.get("updateSeconds").asDouble() > 0, where + ": MySQL's own time for the UPDATE: " + burst);
+            if (!burst.get("drainEvents").isNull()) { // timed only when the capture finished well before the apply
+                assertTrue(burst.get("drainEvents").asLong() <= burstEvents && burst.get("drainPerSecond").asDouble() > 0,
+                        where + ": the backlog applied after the capture was done: " + burst);
+            }
             if (load) {
                 JsonNode base = sc.get("baseline");
                 assertTrue(base.get("writes").asLong() > 0, where + ": baseline " + base);
@@ -179,6 +184,9 @@ class BenchIT {
         assertEquals(2, r.get("settings").get("repeat").asInt());
         Flipside.Run refused = f.cli("bench", "--repeat", "0");
         assertTrue(refused.exit() != 0 && refused.err().contains("--repeat must be at least 1"), refused.toString());
+        Flipside.Run option = f.cli("bench", "--mysqld-option=--innodb-log-file-size=512M");
+        assertTrue(option.exit() != 0 && option.err().contains("--mysqld-option applies to the embedded MySQL only"),
+                option.toString());
     }
 
     private static JsonNode summaryOf(JsonNode summary, String alter, String scenario, String id) {

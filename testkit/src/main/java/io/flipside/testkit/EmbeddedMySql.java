@@ -76,11 +76,14 @@ public final class EmbeddedMySql implements AutoCloseable {
     private Process watchdog;
     private boolean shutdownHookRegistered;
     private boolean closed;
+    /** mysqld options added after the defaults (a later option overrides an earlier one). */
+    private final List<String> options;
 
     private EmbeddedMySql(Path baseDir, Path workDir, Path socket, Path socketDirToDelete, int port, int serverId,
-            boolean tls) {
+            boolean tls, List<String> options) {
         this.serverId = serverId;
         this.tls = tls;
+        this.options = List.copyOf(options);
         this.baseDir = baseDir;
         this.workDir = workDir;
         this.dataDir = workDir.resolve("data");
@@ -101,7 +104,15 @@ public final class EmbeddedMySql implements AutoCloseable {
 
     /** The same, with another {@code server_id}: for a second server that replicates from the first. */
     public static EmbeddedMySql start(Path workDir, int serverId) {
-        return start(workDir, serverId, false);
+        return start(workDir, serverId, false, List.of());
+    }
+
+    /**
+     * The same, with mysqld {@code options} (such as {@code --innodb-log-file-size=512M}) after the defaults, which
+     * they override; for the bench, to measure a server configured otherwise.
+     */
+    public static EmbeddedMySql start(Path workDir, List<String> options) {
+        return start(workDir, SERVER_ID, false, options);
     }
 
     /**
@@ -109,10 +120,10 @@ public final class EmbeddedMySql implements AutoCloseable {
      * can use ssl mode REQUIRED, not VERIFY_CA).
      */
     public static EmbeddedMySql startWithTls(Path workDir, int serverId) {
-        return start(workDir, serverId, true);
+        return start(workDir, serverId, true, List.of());
     }
 
-    private static EmbeddedMySql start(Path workDir, int serverId, boolean tls) {
+    private static EmbeddedMySql start(Path workDir, int serverId, boolean tls, List<String> options) {
         checkPlatform();
         Path work = workDir.toAbsolutePath().normalize();
         try {
@@ -135,7 +146,7 @@ public final class EmbeddedMySql implements AutoCloseable {
             PortInUseException lastBindFailure = null;
             for (int attempt = 1; attempt <= 3; attempt++) {
                 EmbeddedMySql mysql = new EmbeddedMySql(baseDir, work, socket, socketDirToDelete, freePort(), serverId,
-                        tls);
+                        tls, options);
                 try {
                     mysql.startProcess();
                 } catch (PortInUseException e) {
@@ -336,6 +347,7 @@ public final class EmbeddedMySql implements AutoCloseable {
                 "--default-authentication-plugin=mysql_native_password",
                 "--innodb-buffer-pool-size=256M",
                 "--max-connections=300"));
+        cmd.addAll(options);
         if (!tls) {
             cmd.add("--skip-ssl");
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +35,17 @@ public final class EmbeddedStack implements AutoCloseable {
 
     /** Starts MySQL and Kafka (in parallel) under {@code workDir}. */
     public static EmbeddedStack start(Path workDir) {
+        return start(workDir, List.of());
+    }
+
+    /** The same, with mysqld options added after the defaults (see {@link EmbeddedMySql#start(Path, List)}). */
+    public static EmbeddedStack start(Path workDir, List<String> mysqlOptions) {
         long t0 = System.nanoTime();
         Path dir = workDir.toAbsolutePath().normalize();
         CompletableFuture<EmbeddedMySql> mysqlFuture = new CompletableFuture<>();
         Thread mysqlStarter = new Thread(() -> {
             try {
-                mysqlFuture.complete(EmbeddedMySql.start(dir.resolve("mysql")));
+                mysqlFuture.complete(EmbeddedMySql.start(dir.resolve("mysql"), mysqlOptions));
             } catch (Throwable t) {
                 mysqlFuture.completeExceptionally(t);
             }

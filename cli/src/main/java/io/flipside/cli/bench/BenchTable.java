@@ -17,10 +17,11 @@ public final class BenchTable {
         out.println();
         out.printf(Locale.ROOT, "Flipside benchmark: %,d sysbench rows; %s%n", s.rows(), String.join(", ", s.alters()));
         out.printf(Locale.ROOT, "machine: %d cores, %,d MB, %s, %s, JVM max heap %d MB, MySQL %s (buffer pool %s MB,"
-                + " sync_binlog %s, flush_log_at_trx_commit %s)%n", m.cores(), m.memoryMb(), m.os(), m.jvm(),
-                m.jvmMaxHeapMb(), m.mysqlVersion(),
-                mb(m.mysqlSettings().get("innodb_buffer_pool_size")), m.mysqlSettings().get("sync_binlog"),
-                m.mysqlSettings().get("innodb_flush_log_at_trx_commit"));
+                + " redo log %s MB, adaptive hash index %s, sync_binlog %s, flush_log_at_trx_commit %s)%n", m.cores(),
+                m.memoryMb(), m.os(), m.jvm(), m.jvmMaxHeapMb(), m.mysqlVersion(),
+                mb(m.mysqlSettings().get("innodb_buffer_pool_size")), redoMb(m.mysqlSettings()),
+                "1".equals(m.mysqlSettings().get("innodb_adaptive_hash_index")) ? "ON" : "OFF",
+                m.mysqlSettings().get("sync_binlog"), m.mysqlSettings().get("innodb_flush_log_at_trx_commit"));
         out.printf(Locale.ROOT, "load average: %s at the start, %s at the end; run took %.0f s%n",
                 m.loadAverageAtStart(), m.loadAverageAtEnd(), r.totalSeconds());
         out.printf(Locale.ROOT, "load scenario: %d writes/s from %d writers; Flipside: %s%s%n", s.rate(), s.writers(),
@@ -142,9 +143,11 @@ public final class BenchTable {
             line(out, p + "burst of row events", b.applySeconds() == null ? null
                     : new BenchReport.Time(b.applySeconds() * 1000, null), b.reason() != null ? b.reason()
                     : String.format(Locale.ROOT, "%,d events (one UPDATE, %.2f s in MySQL) after the revert: published"
-                            + " in %.2f s, applied in %.2f s = %,.0f events/s", b.events(), b.updateSeconds(),
+                            + " in %.2f s, applied in %.2f s = %,.0f events/s%s", b.events(), b.updateSeconds(),
                             b.captureSeconds() == null ? -1 : b.captureSeconds(), b.applySeconds(),
-                            b.eventsPerSecond()));
+                            b.eventsPerSecond(), b.drainPerSecond() == null ? "" : String.format(Locale.ROOT,
+                                    "; the %,d left when the capture was done at %,.0f/s", b.drainEvents(),
+                                    b.drainPerSecond())));
         }
         if (f.cpuBurst() != null) {
             row(out, p + "CPU during the burst", null, null, f.cpuBurst(), threads(f.cpuBurst()));
@@ -226,6 +229,19 @@ public final class BenchTable {
 
     private static String ms(double v) {
         return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The redo log's capacity: innodb_redo_log_capacity where the server has it, else files × file size. */
+    private static String redoMb(java.util.Map<String, String> settings) {
+        if (settings.get("innodb_redo_log_capacity") != null) {
+            return mb(settings.get("innodb_redo_log_capacity"));
+        }
+        try {
+            return String.valueOf(Long.parseLong(settings.get("innodb_log_files_in_group"))
+                    * Long.parseLong(settings.get("innodb_log_file_size")) / (1024 * 1024));
+        } catch (RuntimeException e) {
+            return "?";
+        }
     }
 
     private static String mb(String bytes) {
