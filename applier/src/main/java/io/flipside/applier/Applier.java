@@ -51,6 +51,10 @@ public final class Applier implements AutoCloseable {
         this.sidecar = new Sidecar(config.get(FlipsideConfig.SIDECAR_DATABASE));
         try (Connection c = db.connect()) {
             sidecar.create(c);
+            for (String advice : ServerAdvice.of(c)) {
+                LOG.warn("MySQL at {}:{}: {}", config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT),
+                        advice);
+            }
         }
         KafkaSetup.ensureControlTopics(config);
         KafkaSetup.ensureChangelogTopic(config);
