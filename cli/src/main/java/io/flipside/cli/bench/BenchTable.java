@@ -2,6 +2,7 @@ package io.flipside.cli.bench;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 
 /** Prints a {@link BenchReport} as one table: absolute times, their ratio to native COPY, and the writers' view. */
 public final class BenchTable {
@@ -232,7 +233,7 @@ public final class BenchTable {
     }
 
     /** The redo log's capacity: innodb_redo_log_capacity where the server has it, else files × file size. */
-    private static String redoMb(java.util.Map<String, String> settings) {
+    private static String redoMb(Map<String, String> settings) {
         if (settings.get("innodb_redo_log_capacity") != null) {
             return mb(settings.get("innodb_redo_log_capacity"));
         }

@@ -27,6 +27,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -239,9 +240,11 @@ final class FlipsideRun {
             f.burst = burst(table, id, f);
             if (f.burst.eventsPerSecond() != null) {
                 progress.say("flipside: burst of %d row events (MySQL's UPDATE took %.1f s) published in %.1f s, applied"
-                        + " in %.1f s (%.0f events/s; the %s left at the capture's end at %s/s)", f.burst.events(),
-                        f.burst.updateSeconds(), f.burst.captureSeconds(), f.burst.applySeconds(),
-                        f.burst.eventsPerSecond(), f.burst.drainEvents(), f.burst.drainPerSecond());
+                        + " in %.1f s (%.0f events/s%s)", f.burst.events(), f.burst.updateSeconds(),
+                        f.burst.captureSeconds(), f.burst.applySeconds(), f.burst.eventsPerSecond(),
+                        f.burst.drainPerSecond() == null ? "" : String.format(Locale.ROOT,
+                                "; the %d left at the capture's end at %.0f/s", f.burst.drainEvents(),
+                                f.burst.drainPerSecond()));
             }
 
             long completeSent = System.currentTimeMillis();
