@@ -134,6 +134,13 @@ class ThrottleIT {
     void aMigrationsOwnRestPercentMakesItsCopyRestBetweenChunks() throws Exception {
         TableName t = f.recreate(new TableName("throttling", "resting"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
         f.fill(t, 20_000, "n, CONCAT('note ', n)");
+        // The first row locked until the migration is paused and throttled: its first chunk waits for it, so that the
+        // 20,000 rows cannot all be copied before the pause arrives (the copy pauses between chunks).
+        Connection holder = f.connect();
+        holder.setAutoCommit(false);
+        try (Statement s = holder.createStatement()) {
+            s.executeQuery("SELECT id FROM " + t.quoted() + " WHERE id = 1 FOR UPDATE").close();
+        }
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
                 "--postpone-cutover");
         assertEquals(Main.OK, submit.exit(), submit.toString());
@@ -147,6 +154,8 @@ class ThrottleIT {
         try (OperatorClient client = new OperatorClient(f.config)) {
             client.awaitState(id, x -> Integer.valueOf(200).equals(x.getRestPercent()), Duration.ofSeconds(30))
                     .orElseThrow();
+            holder.rollback();
+            holder.close();
             String json = f.cli("status", id, "--json").out();
             assertTrue(json.contains("\"restPercent\":200"), json);
             assertEquals(Main.OK, f.cli("resume", id).exit());
