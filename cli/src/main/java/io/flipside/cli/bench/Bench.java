@@ -587,27 +587,27 @@ public final class Bench {
     private BenchReport.Machine machine(String loadAtStart, String loadAtEnd) throws SQLException {
         Map<String, String> mysql = new LinkedHashMap<>();
         String version;
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT VERSION(), @@innodb_buffer_pool_size, @@innodb_flush_log_at_trx_commit,"
-                        + " @@sync_binlog, @@binlog_format, @@binlog_row_image, @@gtid_mode, @@innodb_flush_method,"
-                        + " @@innodb_io_capacity, @@transaction_isolation, @@innodb_adaptive_hash_index")) {
-            rs.next();
-            version = rs.getString(1);
-            String[] names = {"innodb_buffer_pool_size", "innodb_flush_log_at_trx_commit", "sync_binlog", "binlog_format",
-                "binlog_row_image", "gtid_mode", "innodb_flush_method", "innodb_io_capacity", "transaction_isolation",
-                "innodb_adaptive_hash_index"};
-            for (int i = 0; i < names.length; i++) {
-                mysql.put(names[i], rs.getString(i + 2));
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT VERSION(), @@innodb_buffer_pool_size,"
+                    + " @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@binlog_format, @@binlog_row_image, @@gtid_mode,"
+                    + " @@innodb_flush_method, @@innodb_io_capacity, @@transaction_isolation, @@innodb_adaptive_hash_index")) {
+                rs.next();
+                version = rs.getString(1);
+                String[] names = {"innodb_buffer_pool_size", "innodb_flush_log_at_trx_commit", "sync_binlog",
+                    "binlog_format", "binlog_row_image", "gtid_mode", "innodb_flush_method", "innodb_io_capacity",
+                    "transaction_isolation", "innodb_adaptive_hash_index"};
+                for (int i = 0; i < names.length; i++) {
+                    mysql.put(names[i], rs.getString(i + 2));
+                }
             }
-        }
-        // The redo log's capacity bounds how fast InnoDB can take writes once its dirty pages must be flushed; its
-        // variables differ across 8.0 releases (innodb_redo_log_capacity since 8.0.30).
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM performance_schema.global_variables"
-                        + " WHERE VARIABLE_NAME IN ('innodb_log_file_size', 'innodb_log_files_in_group',"
-                        + " 'innodb_redo_log_capacity') ORDER BY VARIABLE_NAME")) {
-            while (rs.next()) {
-                mysql.put(rs.getString(1), rs.getString(2));
+            // The redo log's capacity bounds how fast InnoDB can take writes once its dirty pages must be flushed; its
+            // variables differ across 8.0 releases (innodb_redo_log_capacity since 8.0.30).
+            try (ResultSet rs = s.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM"
+                    + " performance_schema.global_variables WHERE VARIABLE_NAME IN ('innodb_log_file_size',"
+                    + " 'innodb_log_files_in_group', 'innodb_redo_log_capacity') ORDER BY VARIABLE_NAME")) {
+                while (rs.next()) {
+                    mysql.put(rs.getString(1), rs.getString(2));
+                }
             }
         }
         return new BenchReport.Machine(Runtime.getRuntime().availableProcessors(), memoryMb(), osName(),
