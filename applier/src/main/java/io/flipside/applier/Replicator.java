@@ -115,6 +115,11 @@ final class Replicator implements AutoCloseable {
 
     private volatile boolean startedVolatile;
     private volatile long lagMillis;
+    /**
+     * The source commit time of the oldest change in the batch being written, 0 once it committed: a batch that takes
+     * long (one waiting on a row lock, or failing and retried) shows as lag while it is not written.
+     */
+    private volatile long writingSince;
     private volatile long appliedTotal;
     private volatile boolean atEnd;
     /** Set inside a batch's transaction when it recorded a lossy value; counted once the batch committed. */
@@ -365,6 +370,7 @@ final class Replicator implements AutoCloseable {
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
         newLossy = false;
+        writingSince = keys.isEmpty() ? 0 : oldestPendingCommit();
         db.retrying(() -> {
             try {
                 if (mustSee != null) {
@@ -437,6 +443,7 @@ final class Replicator implements AutoCloseable {
                 throw e;
             }
         });
+        writingSince = 0;
         if (newLossy) {
             lossyRecorded++;
         }
@@ -1015,8 +1022,23 @@ final class Replicator implements AutoCloseable {
         return atEnd;
     }
 
+    /**
+     * How far the shadow (or, after a cut-over, the old) table is behind the source: the last batch's lag once it
+     * committed, or the age of the oldest change in the batch being written when that is more.
+     */
     long lagMillis() {
-        return lagMillis;
+        long since = writingSince;
+        return since > 0 ? Math.max(lagMillis, System.currentTimeMillis() - since) : lagMillis;
+    }
+
+    private long oldestPendingCommit() {
+        long oldest = 0;
+        for (int i = 0; i < pendingCommitCount; i++) {
+            if (pendingCommits[i] > 0 && (oldest == 0 || pendingCommits[i] < oldest)) {
+                oldest = pendingCommits[i];
+            }
+        }
+        return oldest;
     }
 
     long eventsApplied() {

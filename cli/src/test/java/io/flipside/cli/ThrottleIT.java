@@ -9,6 +9,9 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.schema.Throttled;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -86,8 +89,8 @@ class ThrottleIT {
     }
 
     /**
-     * The apply lag over its threshold: changes to copied rows made while the migration is paused are applied late on
-     * resume, and the copy (in small chunks, so that it still runs) waits until the apply has caught up.
+     * The apply lag over its threshold: a batch of changes that cannot be written (its shadow rows locked) shows as lag
+     * while it waits, and the copy (in small chunks, so that it still runs) waits until the apply has caught up.
      */
     @Test
     void theCopyWaitsWhileTheApplyLagIsAboveTheThreshold() throws Exception {
@@ -99,8 +102,11 @@ class ThrottleIT {
         String id = submit.lastLine();
         assertEquals(Main.OK, f.cli("pause", id).exit());
         assertEquals(Main.OK, f.cli("throttle", id, "--chunk-time-ms", "10", "--max-lag-ms", "500").exit());
-        try (OperatorClient client = new OperatorClient(f.config); Connection c = f.connect();
-                Statement s = c.createStatement()) {
+        // Row 20,000 locked: the copy stops in the chunk that reads it, before it could finish, until released.
+        try (OperatorClient client = new OperatorClient(f.config); Connection copyHolder = f.connect();
+                Connection applyHolder = f.connect(); Connection c = f.connect(); Statement s = c.createStatement()) {
+            copyHolder.setAutoCommit(false);
+            lock(copyHolder, t, "id = 20000");
             client.awaitState(id, x -> Long.valueOf(500).equals(x.getThrottleMaxLagMillis()), Duration.ofSeconds(30))
                     .orElseThrow();
             assertEquals(Main.OK, f.cli("resume", id).exit());
@@ -110,18 +116,57 @@ class ThrottleIT {
             while (f.rows(shadow) < 2000 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
             }
-            assertEquals(Main.OK, f.cli("pause", id).exit());
-            client.awaitState(id, MigrationState::getPaused, Duration.ofSeconds(30)).orElseThrow();
+            // The first 100 shadow rows (copied) locked: the apply of changes to them waits, and its lag grows.
+            applyHolder.setAutoCommit(false);
+            lock(applyHolder, shadow, "id <= 100");
             s.execute("UPDATE " + t.quoted() + " SET note = 'late' WHERE id <= 100");
-            Thread.sleep(1500);
-            assertEquals(Main.OK, f.cli("resume", id).exit());
+            long updated = System.currentTimeMillis();
+            deadline = System.currentTimeMillis() + 30_000;
+            while (lockWaits(c, shadow) == 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, lockWaits(c, shadow), "the apply waits for the shadow rows");
+            Thread.sleep(Math.max(0, updated + 800 - System.currentTimeMillis()));
+            copyHolder.rollback(); // the copy goes on, and finds the apply's lag above 500 ms
+            MigrationState throttled = client.awaitState(id, x -> x.getThrottled() != null, Duration.ofSeconds(30))
+                    .orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
+            assertTrue(throttled.getThrottled().startsWith("apply lag "), throttled.getThrottled());
+            long copied = f.rows(shadow);
+            Thread.sleep(500);
+            assertEquals(copied, f.rows(shadow), "no chunk copied while the apply lags");
+            applyHolder.rollback();
             ConcurrencyIT.await(client, id, MigrationStatus.READY);
             List<Object> events = JournalReader.of(f.config, id).stream().map(e -> e.getPayload()).toList();
             assertTrue(events.stream().anyMatch(e -> e instanceof Throttled th && th.getReason().startsWith("apply lag ")
                     && th.getReason().endsWith(" ms > 500 ms")), events.toString());
             assertTrue(events.stream().anyMatch(e -> e instanceof ThrottleEnded end
                     && end.getReason().startsWith("apply lag ")), events.toString());
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + shadow.quoted() + " WHERE note = 'late'")) {
+                rs.next();
+                assertEquals(100, rs.getLong(1), "the late changes applied");
+            }
             assertEquals(Main.OK, f.cli("cancel", id, "--wait").exit());
+        }
+    }
+
+    /** Locks the rows of {@code t} that {@code where} selects, in {@code c}'s open transaction. */
+    private static void lock(Connection c, TableName t, String where) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT id FROM " + t.quoted() + " WHERE " + where + " FOR UPDATE").close();
+        }
+    }
+
+    /** How many transactions wait for a row lock on {@code t}. */
+    private static long lockWaits(Connection c, TableName t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT w.REQUESTING_ENGINE_TRANSACTION_ID)"
+                + " FROM performance_schema.data_lock_waits w JOIN performance_schema.data_locks l"
+                + " ON l.ENGINE_LOCK_ID = w.REQUESTING_ENGINE_LOCK_ID WHERE l.OBJECT_SCHEMA = ? AND l.OBJECT_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
