@@ -123,6 +123,11 @@ public final class EmbeddedMySql implements AutoCloseable {
         return start(workDir, serverId, true, List.of());
     }
 
+    /** A second server with mysqld {@code options} (a replica's filters, say). */
+    public static EmbeddedMySql start(Path workDir, int serverId, List<String> options) {
+        return start(workDir, serverId, false, options);
+    }
+
     private static EmbeddedMySql start(Path workDir, int serverId, boolean tls, List<String> options) {
         checkPlatform();
         Path work = workDir.toAbsolutePath().normalize();
