@@ -105,6 +105,12 @@ final class BenchCommand implements Callable<Integer> {
                     + " its writers' row then covers submit to READY; 0: no hold (default: ${DEFAULT-VALUE})")
     int holdReadySeconds = 0;
 
+    @Option(names = "--swap-cycles", paramLabel = "N",
+            description = "After each Flipside migration's cut-over and revert, N more cycles of a cut-over and a"
+                    + " revert, each awaited with its freeze-point checksum, to measure the freezes over many swaps;"
+                    + " 0: none (default: ${DEFAULT-VALUE})")
+    int swapCycles = 0;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Where to write the JSON report (default: ${DEFAULT-VALUE})")
     Path json = Path.of("target", "bench.json");
 
@@ -125,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
                     timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat,
-                    holdReadySeconds);
+                    holdReadySeconds, swapCycles);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

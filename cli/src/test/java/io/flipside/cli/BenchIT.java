@@ -28,7 +28,8 @@ class BenchIT {
         Path json = Files.createTempFile("flipside-bench-it-", ".json");
         Flipside.Run run = f.cli("bench", "--rows", String.valueOf(ROWS), "--rate", "100", "--writers", "4",
                 "--alters", "add", "--scenarios", "idle,load", "--baseline-seconds", "3", "--burst-rows", "2000",
-                "--timeout", "120", "--database", "bench_it", "--hold-ready-seconds", "3", "--json", json.toString());
+                "--timeout", "120", "--database", "bench_it", "--hold-ready-seconds", "3", "--swap-cycles", "1",
+                "--json", json.toString());
         System.out.println(run.out());
         assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
         assertTrue(run.out().contains("x COPY"), "the table is printed");
@@ -98,10 +99,31 @@ class BenchIT {
             }
             assertTrue(fl.get("revertToOldSchemaServing").get("ms").asDouble()
                     <= fl.get("revertToReverted").get("ms").asDouble() + 50, where + ": serving before REVERTED is seen");
+            // The first cut-over and revert, then one more of each (--swap-cycles 1), each checked at its freeze point.
             JsonNode sums = fl.get("checksums");
-            assertEquals(2, sums.size(), where + ": " + sums);
-            assertTrue(sums.get(0).asText().startsWith("CUT_OVER: matched"), where + ": " + sums);
-            assertTrue(sums.get(1).asText().startsWith("REVERT: matched"), where + ": " + sums);
+            JsonNode swaps = fl.get("swaps");
+            assertEquals(4, sums.size(), where + ": " + sums);
+            assertEquals(4, swaps.size(), where + ": " + swaps);
+            for (int i = 0; i < 4; i++) {
+                boolean cut = i % 2 == 0;
+                assertTrue(sums.get(i).asText().startsWith(cut ? "CUT_OVER: matched" : "REVERT: matched"),
+                        where + ": " + sums);
+                assertEquals(cut ? "cut-over" : "revert", swaps.get(i).get("kind").asText(), where + ": " + swaps);
+                assertTrue(swaps.get(i).get("heldMs").asLong() > 0, where + ": " + swaps);
+                assertEquals(load, !swaps.get(i).get("seenMs").isNull(), where + ": the writers' view: " + swaps);
+            }
+            assertEquals(fl.get("cutOverFreeze").get("ms").asDouble(), swaps.get(0).get("heldMs").asDouble(), 1e-9);
+            assertEquals(fl.get("revertFreeze").get("ms").asDouble(), swaps.get(1).get("heldMs").asDouble(), 1e-9);
+            JsonNode freezes = fl.get("freezes");
+            assertEquals(4, freezes.get("swaps").asInt(), where + ": " + freezes);
+            long maxHeld = 0;
+            for (JsonNode x : swaps) {
+                maxHeld = Math.max(maxHeld, x.get("heldMs").asLong());
+            }
+            assertEquals(maxHeld, freezes.get("heldMaxMs").asDouble(), 1e-9, where + ": " + freezes);
+            assertTrue(freezes.get("heldP50Ms").asDouble() <= freezes.get("heldP99Ms").asDouble()
+                    && freezes.get("heldP99Ms").asDouble() <= maxHeld, where + ": " + freezes);
+            assertEquals(load, !fl.get("writersDuringSwaps").isNull(), where + ": " + fl.get("writersDuringSwaps"));
             assertTrue(fl.get("peakHeapMb").asDouble() > 0);
             JsonNode burst = fl.get("burst");
             long burstEvents = burst.get("events").asLong();
@@ -134,6 +156,7 @@ class BenchIT {
                 assertTrue(readyWrites >= 150 && readyWrites <= 450, where + ": 3 s held in READY at 100 writes/s: "
                         + ready);
                 assertEquals(0, ready.get("failed").asLong(), where);
+                assertEquals(0, fl.get("writersDuringSwaps").get("failed").asLong(), where + ": no write failed");
             } else {
                 assertTrue(sc.get("baseline").isNull());
                 assertTrue(fl.get("writersWhileReady").isNull(), where + ": no hold without writers");
@@ -184,6 +207,8 @@ class BenchIT {
         assertEquals(2, r.get("settings").get("repeat").asInt());
         Flipside.Run refused = f.cli("bench", "--repeat", "0");
         assertTrue(refused.exit() != 0 && refused.err().contains("--repeat must be at least 1"), refused.toString());
+        Flipside.Run cycles = f.cli("bench", "--swap-cycles", "-1");
+        assertTrue(cycles.exit() != 0 && cycles.err().contains("--swap-cycles must be 0 or more"), cycles.toString());
         Flipside.Run option = f.cli("bench", "--mysqld-option=--innodb-log-file-size=512M");
         assertTrue(option.exit() != 0 && option.err().contains("--mysqld-option applies to the embedded MySQL only"),
                 option.toString());

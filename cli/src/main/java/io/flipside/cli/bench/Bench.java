@@ -57,10 +57,13 @@ public final class Bench {
     public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat,
-            int holdReadySeconds) {
+            int holdReadySeconds, int swapCycles) {
         public Options {
             if (holdReadySeconds < 0) {
                 throw new IllegalArgumentException("--hold-ready-seconds must be 0 or more");
+            }
+            if (swapCycles < 0) {
+                throw new IllegalArgumentException("--swap-cycles must be 0 or more");
             }
             if (repeat < 1) {
                 throw new IllegalArgumentException("--repeat must be at least 1");
@@ -246,7 +249,7 @@ public final class Bench {
                         FlipsideRun run = new FlipsideRun(config, this::connect, progress,
                                 Duration.ofSeconds(options.timeoutSeconds()), Math.min(options.burstRows(),
                                         options.rows()), copySeconds, mysqldPid, options.revertEarly(),
-                                options.holdReadySeconds());
+                                options.holdReadySeconds(), options.swapCycles());
                         FlipsideRun.Result[] out = new FlipsideRun.Result[1];
                         Measured r = measure(table, load, 0, (c, t) -> out[0] = run.run(t, alter, currentLoad));
                         flipside = out[0].figures();
@@ -288,7 +291,7 @@ public final class Bench {
             SysbenchTable.copy(c, options.database(), template, table, rows);
         }
         FlipsideRun run = new FlipsideRun(config, this::connect, (fmt, args) -> { }, Duration.ofSeconds(
-                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0);
+                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0, 0);
         TableName warm = new TableName(options.database(), table);
         FlipsideRun.Result r;
         try (WriteLoad w = options.scenarios().contains("load") ? new WriteLoad(warm.quoted(), rows, this::connect,
@@ -700,7 +703,7 @@ public final class Bench {
                 options.alters(), options.methods(), options.baselineSeconds(), options.timeoutSeconds(),
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
-                options.repeat(), options.holdReadySeconds(), f);
+                options.repeat(), options.holdReadySeconds(), options.swapCycles(), f);
     }
 
     private List<String> notes() {
@@ -743,5 +746,10 @@ public final class Bench {
     static double round(double v, int decimals) {
         double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
+    }
+
+    /** The index of the {@code p} quantile (0 to 1) in {@code n} sorted values, by the nearest rank; n > 0. */
+    static int nearestRank(int n, double p) {
+        return Math.max(0, Math.min(n - 1, (int) Math.ceil(p * n) - 1));
     }
 }

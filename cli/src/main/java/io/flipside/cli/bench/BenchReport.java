@@ -22,7 +22,7 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     public record Settings(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, int holdReadySeconds,
-            Map<String, String> flipside) {}
+            int swapCycles, Map<String, String> flipside) {}
 
     /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
     public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,
@@ -78,7 +78,9 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * and the writers); the largest heap in use right after a garbage collection is closer to what stayed live.
      * Writers: over submit to REVERTED (the bench's own burst excluded), and during the complete. CPU: where the CPU
      * went during the migration (submit to cut-over) and during the burst (from the UPDATE's commit), and MySQL's
-     * busiest statements meanwhile (Performance Schema digests).
+     * busiest statements meanwhile (Performance Schema digests). Swaps: every freeze of the migration, in order
+     * ({@code --swap-cycles} adds cycles of a cut-over and a revert after the first revert, before the burst), and the
+     * writers over those cycles; freezes: their percentiles.
      */
     public record FlipsideFigures(String migrationId, String outcome, Time migration, Time migrationByFlipside,
             Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Time deferredIndexes, Time copyRested,
@@ -88,7 +90,38 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
             Writers writersWhileReady, Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration,
-            List<String> mysqlStatementsBurst, boolean revertedEarly, String reason) {}
+            List<String> mysqlStatementsBurst, boolean revertedEarly, List<Swap> swaps, Freezes freezes,
+            Writers writersDuringSwaps, String reason) {}
+
+    /**
+     * One swap of a migration, in order: the first cut-over, the first revert, then those of {@code --swap-cycles}.
+     * {@code heldMs}: how long Flipside held writes; {@code seenMs}: the longest write in flight meanwhile, as the
+     * writers saw it (load only, else null).
+     */
+    public record Swap(String kind, long heldMs, Double seenMs) {}
+
+    /**
+     * The freezes of one migration ({@link Swap}s), by the nearest rank: writes held as Flipside measured them, and the
+     * longest write in flight meanwhile as the writers saw it (null without writers).
+     */
+    public record Freezes(int swaps, double heldP50Ms, double heldP99Ms, double heldMaxMs, Double seenP50Ms,
+            Double seenP99Ms, Double seenMaxMs) {
+        static Freezes of(List<Swap> swaps) {
+            if (swaps.isEmpty()) {
+                return null;
+            }
+            double[] held = swaps.stream().mapToDouble(Swap::heldMs).sorted().toArray();
+            double[] seen = swaps.stream().filter(x -> x.seenMs() != null).mapToDouble(Swap::seenMs).sorted().toArray();
+            boolean writers = seen.length == swaps.size();
+            return new Freezes(swaps.size(), at(held, 0.5), at(held, 0.99), held[held.length - 1],
+                    writers ? at(seen, 0.5) : null, writers ? at(seen, 0.99) : null,
+                    writers ? seen[seen.length - 1] : null);
+        }
+
+        private static double at(double[] sorted, double p) {
+            return sorted[Bench.nearestRank(sorted.length, p)];
+        }
+    }
 
     /**
      * One figure of one ALTER and scenario over the rounds that measured it: each round's ratio (to that round's own

@@ -132,6 +132,20 @@ public final class BenchTable {
         if (f.revertFreezeSeenByWriters() != null) {
             line(out, p + "revert: longest write", f.revertFreezeSeenByWriters(), SEEN);
         }
+        if (f.freezes() != null && f.freezes().swaps() > 2) {
+            BenchReport.Freezes z = f.freezes();
+            line(out, p + "freezes: writes held, " + z.swaps() + " swaps", null, String.format(Locale.ROOT,
+                    "p50 %.0f ms, p99 %.0f ms, max %.0f ms (the swap cycles: --swap-cycles)", z.heldP50Ms(),
+                    z.heldP99Ms(), z.heldMaxMs()));
+            if (z.seenP99Ms() != null) {
+                line(out, p + "freezes: longest write, " + z.swaps() + " swaps", null, String.format(Locale.ROOT,
+                        "p50 %.1f ms, p99 %.1f ms, max %.1f ms, as the writers saw them", z.seenP50Ms(),
+                        z.seenP99Ms(), z.seenMaxMs()));
+            }
+        }
+        if (f.writersDuringSwaps() != null) {
+            row(out, p + "writers, during the swap cycles", null, f.writersDuringSwaps(), null, "");
+        }
         if (f.writersWhileReady() != null) {
             row(out, p + "writers, held in READY", null, f.writersWhileReady(), null,
                     "the copy done, replication only (--hold-ready-seconds)");
@@ -166,7 +180,12 @@ public final class BenchTable {
                     + " the writers)", f.peakHeapMb(), f.maxHeapAfterGcMb() == null ? "?"
                             : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));
         }
-        if (f.checksums() != null && !f.checksums().isEmpty()) {
+        if (f.checksums() != null && f.checksums().size() > 2) {
+            java.util.List<String> mismatches = f.checksums().stream().filter(c -> !c.contains(": matched")).toList();
+            line(out, p + "freeze-point checksums", null, String.format(Locale.ROOT, "%d of %d matched%s",
+                    f.checksums().size() - mismatches.size(), f.checksums().size(),
+                    mismatches.isEmpty() ? "" : "; " + String.join("; ", mismatches)));
+        } else if (f.checksums() != null && !f.checksums().isEmpty()) {
             line(out, p + "freeze-point checksums", null, String.join("; ", f.checksums()));
         }
         if (f.reason() != null) {

@@ -48,9 +48,12 @@ final class FlipsideRun {
     private final Long mysqldPid;
     private final boolean revertEarly;
     private final int holdReadySeconds;
+    private final int swapCycles;
 
     FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
-            long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly, int holdReadySeconds) {
+            long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly, int holdReadySeconds,
+            int swapCycles) {
+        this.swapCycles = swapCycles;
         this.mysqldPid = mysqldPid;
         this.holdReadySeconds = holdReadySeconds;
         this.revertEarly = revertEarly;
@@ -101,6 +104,10 @@ final class FlipsideRun {
         HeapWatch heap;
         List<String> statementsMigration = List.of();
         List<String> statementsBurst = List.of();
+        /** Every freeze, in order. */
+        List<BenchReport.Swap> swaps = new ArrayList<>();
+        /** The writers over the {@code --swap-cycles}; null without them or without writers. */
+        BenchReport.Writers duringSwaps;
     }
 
     Result run(TableName table, String alter, WriteLoad load) throws Exception {
@@ -182,6 +189,7 @@ final class FlipsideRun {
             if (load != null) {
                 f.cutSeen = seen(load, c.getCutOverFreezeStartedAt(), c.getWriteFreezeMillis(), c.getCutOverAt());
             }
+            f.swaps.add(new BenchReport.Swap("cut-over", nz(c.getWriteFreezeMillis()), f.cutSeen));
             Double seconds = f.migrationMs / 1000;
 
             if (!revertEarly) {
@@ -224,17 +232,19 @@ final class FlipsideRun {
             if (load != null) {
                 f.revertSeen = seen(load, r.getRevertFreezeStartedAt(), r.getRevertFreezeMillis(), r.getRevertedAt());
             }
+            f.swaps.add(new BenchReport.Swap("revert", nz(r.getRevertFreezeMillis()), f.revertSeen));
             Optional<MigrationState> summed2 = client.awaitState(id, s -> s.getChecksums().size() >= 2 || failedOrEnded(s),
                     timeout);
-            List<String> checksums = new ArrayList<>();
-            for (ChecksumVerdict v : summed2.map(MigrationState::getChecksums).orElse(List.of())) {
-                checksums.add(v.getPhase() + ": " + (v.getMatched() ? "matched (" + v.getRows() + " rows)"
-                        : "MISMATCH (" + v.getRows() + " rows, checksum " + v.getChecksum() + "; the replaced table: "
-                                + v.getExpectedRows() + " rows, " + v.getExpectedChecksum() + ")"));
-            }
-            f.checksums = checksums;
+            f.checksums = checksums(summed2.orElse(null));
             if (load != null) {
                 f.throughRevert = BenchReport.Writers.of(load.stats(submitSent, revertObserved));
+            }
+            if (swapCycles > 0) {
+                f.outcome = swapCycles(client, id, load, f);
+                f.checksums = checksums(client.state(id).orElse(null));
+                if (f.outcome != null) {
+                    return new Result(seconds, null, writers, figures(f));
+                }
             }
 
             f.burst = burst(table, id, f);
@@ -267,6 +277,61 @@ final class FlipsideRun {
         }
     }
 
+    /**
+     * {@code swapCycles} cycles of a cut-over and a revert, one swap after the other, each awaited with its
+     * freeze-point checksum (when checksums are on), half a second apart; each freeze goes into {@code f.swaps}.
+     * Returns null, or why it stopped early.
+     */
+    private String swapCycles(OperatorClient client, String id, WriteLoad load, Figures f) throws Exception {
+        boolean verified = config.get(FlipsideConfig.VERIFY_CHECKSUM);
+        long from = System.currentTimeMillis();
+        for (int i = 0; i < swapCycles * 2; i++) {
+            boolean cutOver = i % 2 == 0;
+            String what = (cutOver ? "cut-over" : "revert") + " of swap cycle " + (i / 2 + 1);
+            MigrationState before = client.state(id).orElseThrow();
+            int swaps = before.getSwaps();
+            int sums = before.getChecksums().size();
+            MigrationStatus want = cutOver ? MigrationStatus.CUT_OVER : MigrationStatus.REVERTED;
+            String rejected = sendExpectingAcceptance(client, cutOver ? new CutOver(id, false) : new Revert(id, false));
+            if (rejected != null) {
+                return what + " rejected: " + rejected;
+            }
+            Optional<MigrationState> done = client.awaitState(id, s -> failedOrEnded(s) || s.getStatus() == want
+                    && s.getSwaps() > swaps && (!verified || s.getChecksums().size() > sums), timeout);
+            if (done.isEmpty() || done.get().getStatus() != want) {
+                return done.isEmpty() ? "no " + what + " within " + timeout.toSeconds() + " s"
+                        : "the " + what + " ended as " + done.get().getStatus() + ": " + done.get().getError();
+            }
+            MigrationState s = done.get();
+            long held = nz(cutOver ? s.getWriteFreezeMillis() : s.getRevertFreezeMillis());
+            Double seen = null;
+            if (load != null) {
+                load.awaitPast(System.currentTimeMillis(), 60_000);
+                seen = cutOver ? seen(load, s.getCutOverFreezeStartedAt(), s.getWriteFreezeMillis(), s.getCutOverAt())
+                        : seen(load, s.getRevertFreezeStartedAt(), s.getRevertFreezeMillis(), s.getRevertedAt());
+            }
+            f.swaps.add(new BenchReport.Swap(cutOver ? "cut-over" : "revert", held, seen));
+            if (i % 20 == 19) {
+                progress.say("flipside: %d of %d swap cycles done", (i + 1) / 2, swapCycles);
+            }
+            Thread.sleep(500);
+        }
+        if (load != null) {
+            f.duringSwaps = BenchReport.Writers.of(load.stats(from, System.currentTimeMillis()));
+        }
+        return null;
+    }
+
+    private static List<String> checksums(MigrationState s) {
+        List<String> out = new ArrayList<>();
+        for (ChecksumVerdict v : s == null ? List.<ChecksumVerdict>of() : s.getChecksums()) {
+            out.add(v.getPhase() + ": " + (v.getMatched() ? "matched (" + v.getRows() + " rows)"
+                    : "MISMATCH (" + v.getRows() + " rows, checksum " + v.getChecksum() + "; the replaced table: "
+                            + v.getExpectedRows() + " rows, " + v.getExpectedChecksum() + ")"));
+        }
+        return out;
+    }
+
     private BenchReport.FlipsideFigures figures(Figures f) {
         MigrationState c = f.cut;
         MigrationState r = f.reverted;
@@ -287,7 +352,8 @@ final class FlipsideRun {
                 time(millis(r == null ? null : r.getRevertFreezeMillis())), time(f.revertSeen), f.burst,
                 time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakPoolsMb(),
                 f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete, f.whileReady,
-                f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, f.outcome);
+                f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, List.copyOf(f.swaps),
+                BenchReport.Freezes.of(f.swaps), f.duringSwaps, f.outcome);
     }
 
     /**

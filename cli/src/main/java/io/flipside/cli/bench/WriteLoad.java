@@ -233,8 +233,7 @@ final class WriteLoad implements AutoCloseable {
     }
 
     private static double pct(long[] sorted, double p) {
-        int i = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+        return sorted[Bench.nearestRank(sorted.length, p)] / 1000.0;
     }
 
     /**
