@@ -36,7 +36,7 @@ final class Flipside {
                 + "mysql.user=" + stack.mysql().user() + "\n"
                 + "mysql.password=" + stack.mysql().password() + "\n");
         roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
-        Runtime.getRuntime().addShutdownHook(new Thread(roles::close));
+        stack.closeFirst(roles); // at the JVM's exit, before the broker stops
     }
 
     /** How many rows {@code t} has now. */

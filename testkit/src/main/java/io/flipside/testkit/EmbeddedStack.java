@@ -26,6 +26,8 @@ public final class EmbeddedStack implements AutoCloseable {
     private final EmbeddedMySql mysql;
     private final EmbeddedKafka kafka;
     private boolean closed;
+    /** Closed first, last registered first, while Kafka and MySQL still run. */
+    private final List<AutoCloseable> clients = new java.util.ArrayList<>();
 
     private EmbeddedStack(Path workDir, EmbeddedMySql mysql, EmbeddedKafka kafka) {
         this.workDir = workDir;
@@ -143,13 +145,29 @@ public final class EmbeddedStack implements AutoCloseable {
         return workDir;
     }
 
-    /** Stops Kafka and MySQL. Idempotent. */
+    /**
+     * Has {@code client} (services started on this stack) closed before the stack stops, while Kafka and MySQL still
+     * answer: a Kafka client closed after its broker is gone waits out its timeouts. For the shared stack, whose
+     * shutdown hook closes it, this orders the two, which separate shutdown hooks would not.
+     */
+    public synchronized void closeFirst(AutoCloseable client) {
+        clients.add(client);
+    }
+
+    /** Closes what {@link #closeFirst} named, then stops Kafka and MySQL. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        for (int i = clients.size() - 1; i >= 0; i--) {
+            try {
+                clients.get(i).close();
+            } catch (Exception e) {
+                log.warn("Could not close {} before stopping the stack", clients.get(i), e);
+            }
+        }
         RuntimeException failure = null;
         try {
             kafka.close();
