@@ -370,7 +370,7 @@ final class Replicator implements AutoCloseable {
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
         newLossy = false;
-        writingSince = keys.isEmpty() ? 0 : oldestPendingCommit();
+        writingSince = keys.isEmpty() || pendingCommitCount == 0 ? 0 : pendingCommits[0]; // in commit order
         db.retrying(() -> {
             try {
                 if (mustSee != null) {
@@ -1029,16 +1029,6 @@ final class Replicator implements AutoCloseable {
     long lagMillis() {
         long since = writingSince;
         return since > 0 ? Math.max(lagMillis, System.currentTimeMillis() - since) : lagMillis;
-    }
-
-    private long oldestPendingCommit() {
-        long oldest = 0;
-        for (int i = 0; i < pendingCommitCount; i++) {
-            if (pendingCommits[i] > 0 && (oldest == 0 || pendingCommits[i] < oldest)) {
-                oldest = pendingCommits[i];
-            }
-        }
-        return oldest;
     }
 
     long eventsApplied() {

@@ -183,9 +183,7 @@ class ThrottleIT {
         // 20,000 rows cannot all be copied before the pause arrives (the copy pauses between chunks).
         Connection holder = f.connect();
         holder.setAutoCommit(false);
-        try (Statement s = holder.createStatement()) {
-            s.executeQuery("SELECT id FROM " + t.quoted() + " WHERE id = 1 FOR UPDATE").close();
-        }
+        lock(holder, t, "id = 1");
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
                 "--postpone-cutover");
         assertEquals(Main.OK, submit.exit(), submit.toString());

@@ -1,6 +1,7 @@
 package io.flipside.cli.bench;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -181,7 +182,7 @@ public final class BenchTable {
                             : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));
         }
         if (f.checksums() != null && f.checksums().size() > 2) {
-            java.util.List<String> mismatches = f.checksums().stream().filter(c -> !c.contains(": matched")).toList();
+            List<String> mismatches = f.checksums().stream().filter(c -> !c.contains(": matched")).toList();
             line(out, p + "freeze-point checksums", null, String.format(Locale.ROOT, "%d of %d matched%s",
                     f.checksums().size() - mismatches.size(), f.checksums().size(),
                     mismatches.isEmpty() ? "" : "; " + String.join("; ", mismatches)));
@@ -193,7 +194,7 @@ public final class BenchTable {
         }
     }
 
-    private static void statements(PrintWriter out, String label, java.util.List<String> lines) {
+    private static void statements(PrintWriter out, String label, List<String> lines) {
         if (lines == null) {
             return;
         }
