@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Named points in the applier where a test can make it pause, to kill the process at a precise phase (inside the
- * freeze, between the rename and priming inverse replication, ...). Off unless the system property
+ * freeze, between the rename and the end of the swap, ...). Off unless the system property
  * {@code flipside.failpoints} names some: {@code swap.renamed:5000,copy.chunk:2000} pauses 5 s after the cut-over's
  * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only, {@code copy.chunk:15000:1:2} in the third only. A pause is announced in the log first ("failpoint NAME: pausing"), so
  * a harness knows when to strike.
@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@code copy.indexes} (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not
  * committed), {@code swap.locked} (writes held), {@code swap.applied} (the freeze marker came back and the tail is
  * applied), {@code swap.recorded} (the swap's stage recorded, not renamed),
- * {@code swap.renamed} (renamed, the other direction not primed), {@code swap.primed} (primed, writes still held).
+ * {@code swap.renamed} (renamed, writes still held), {@code swap.unlocked} (writes resumed on the swapped table, the
+ * swap not yet finished in apply_state).
  */
 final class Failpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Failpoints.class);

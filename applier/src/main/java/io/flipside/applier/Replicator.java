@@ -219,6 +219,8 @@ final class Replicator implements AutoCloseable {
             int i = 1;
             if (renamed) {
                 ps.setString(i++, flip(direction).name());
+                ps.setNull(i++, java.sql.Types.BIGINT); // how long writes were held died with the process
+                ps.setNull(i++, java.sql.Types.BIGINT);
             }
             ps.setString(i++, id);
             ps.setLong(i, epoch);
@@ -729,13 +731,14 @@ final class Replicator implements AutoCloseable {
      *   <li>Write a freeze marker and read the changelog until it comes back: every change committed before the lock
      *       is then known, and applied through this same session.</li>
      *   <li>Record the freeze point and where the other direction starts (the offset after the marker) in
-     *       apply_state, stage SWAPPING.</li>
+     *       apply_state, stage SWAPPING. This primes the other direction: from the RENAME on, any start of the applier
+     *       finishes the swap and replicates the other way from there.</li>
      *   <li>{@code RENAME TABLE serving TO parked, standby TO serving}.</li>
      *   <li>Open a consistent snapshot on a second connection, for checksums at the freeze point, computed after.</li>
-     *   <li>Prime replication in the other direction from the marker: apply_state direction flipped, stage
-     *       STREAMING.</li>
      *   <li>{@code UNLOCK TABLES}: writers resume, on the swapped table. Anything they write is in the changelog after
      *       the marker, where the flipped replication starts.</li>
+     *   <li>Finish the swap in apply_state (direction flipped, stage STREAMING) with how long writes were held: one
+     *       commit fewer while they are.</li>
      * </ol>
      * A failure before step 5 releases the locks and renames nothing.
      */
@@ -828,11 +831,9 @@ final class Replicator implements AutoCloseable {
                         vs.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
                     }
                 }
-                finishSwap(from);
-                Failpoints.hit("swap.primed");
                 s.execute("UNLOCK TABLES");
                 locked = false;
-                stages.mark("primed and unlocked");
+                stages.mark("unlocked");
             } finally {
                 if (locked) {
                     if (!renamed) {
@@ -867,14 +868,15 @@ final class Replicator implements AutoCloseable {
         long freezeMillis = (System.nanoTime() - t0) / 1_000_000;
         long lockWaitMillis = (tLocked - t0) / 1_000_000;
         metrics.froze(from == Direction.FORWARD, freezeMillis);
-        try (PreparedStatement ps = conn.prepareStatement(sidecar.recordFreeze())) {
-            ps.setLong(1, freezeMillis);
-            ps.setLong(2, lockWaitMillis);
-            ps.setString(3, id);
-            ps.setLong(4, epoch);
-            Fenced.check(ps.executeUpdate(), id, epoch);
+        Failpoints.hit("swap.unlocked");
+        try {
+            finishSwap(from, freezeMillis, lockWaitMillis);
+        } catch (SQLException | RuntimeException e) {
+            // Renamed and unlocked: apply_state still says SWAPPING, with where the other direction starts; the next
+            // open() finishes the swap from there.
+            Db.closeQuietly(snapshot);
+            throw e;
         }
-        conn.commit();
         load();
         rewindToRecorded();
         LOG.info("migration {}: swapped {} and {} at {}; writes held {} ms (in ms: {}; before the locks, in ms: {});"
@@ -964,11 +966,14 @@ final class Replicator implements AutoCloseable {
                 + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS) + " ms; is the capture running?");
     }
 
-    private void finishSwap(Direction from) throws SQLException {
+    /** After the locks are released: replication flips direction, from the freeze point; how long writes were held. */
+    private void finishSwap(Direction from, long freezeMillis, long lockWaitMillis) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(sidecar.finishSwap())) {
             ps.setString(1, flip(from).name());
-            ps.setString(2, id);
-            ps.setLong(3, epoch);
+            ps.setLong(2, freezeMillis);
+            ps.setLong(3, lockWaitMillis);
+            ps.setString(4, id);
+            ps.setLong(5, epoch);
             Fenced.check(ps.executeUpdate(), id, epoch);
         }
         conn.commit();

@@ -157,16 +157,13 @@ final class Sidecar {
                 + " swap_started_ms = ? WHERE migration_id = ? AND epoch = ?";
     }
 
-    /** After the RENAME: the other direction starts at the freeze point. */
+    /**
+     * After the RENAME: the other direction starts at the freeze point; how long writes were held (null when a crash
+     * interrupted the swap and the next start finishes it).
+     */
     String finishSwap() {
         return "UPDATE " + table("apply_state") + " SET stage = 'STREAMING', direction = ?, next_offset = swap_offset,"
-                + " swaps = swaps + 1, swap_freeze_ms = NULL, swap_lock_wait_ms = NULL, swap_at = CURRENT_TIMESTAMP(6)"
-                + " WHERE migration_id = ? AND epoch = ?";
-    }
-
-    /** After writes resumed: how long they were held. */
-    String recordFreeze() {
-        return "UPDATE " + table("apply_state") + " SET swap_freeze_ms = ?, swap_lock_wait_ms = ?"
+                + " swaps = swaps + 1, swap_freeze_ms = ?, swap_lock_wait_ms = ?, swap_at = CURRENT_TIMESTAMP(6)"
                 + " WHERE migration_id = ? AND epoch = ?";
     }
 

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The applier is killed at named failpoints, so each kill lands exactly where it should: inside a chunk's
  * transaction, inside an apply batch, before the build of the index deferred until after the copy, inside the
- * cut-over's freeze (with writes held), between the RENAME and the
- * priming of inverse replication, during inverse replication, and inside the revert's freeze. The capture and the
+ * cut-over's freeze (with writes held), after the RENAME (with writes held, or resumed before the swap is finished in
+ * the sidecar), during inverse replication, and inside the revert's freeze. The capture and the
  * controller are killed at random moments in between. Every kill is SIGKILL: no shutdown hook, no clean close.
  *
  * <p>Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the seed
@@ -49,9 +49,9 @@ class ChaosIT {
     static final Duration PHASE = Duration.ofSeconds(180);
     static final String PAUSE = ":60000";
     static final List<String> FREEZE_POINTS = List.of("swap.locked", "swap.applied", "swap.recorded");
-    static final List<String> AFTER_RENAME_POINTS = List.of("swap.renamed", "swap.primed");
+    static final List<String> AFTER_RENAME_POINTS = List.of("swap.renamed", "swap.unlocked");
     static final List<String> REVERT_POINTS = List.of("swap.locked", "swap.applied", "swap.recorded", "swap.renamed",
-            "swap.primed");
+            "swap.unlocked");
 
     final Map<String, Integer> kills = new TreeMap<>();
     final List<String> log = new ArrayList<>();
@@ -114,7 +114,7 @@ class ChaosIT {
 
                 String renamed = pick(random, AFTER_RENAME_POINTS);
                 restartApplier(c, renamed + PAUSE);
-                killApplierAt(c, id, renamed, "between rename and priming (" + renamed + ")");
+                killApplierAt(c, id, renamed, "after the rename, before the swap is finished (" + renamed + ")");
                 restartApplier(c, "apply.batch" + PAUSE);
                 maybeKillAnother(c, random);
                 killApplierAt(c, id, "apply.batch", "inverse replication");
