@@ -55,8 +55,9 @@ public final class FlipsideConfig {
             "Logical name of the MySQL server; names the changelog topic and keys the capture's offsets (keep it stable)");
     public static final Setting<Long> CAPTURE_SERVER_ID = Setting.longInt("capture.server.id", "184054",
             "Replica server id the capture uses to read the binlog; must differ from every server's id", 1, 4294967295L);
-    public static final Setting<Integer> CAPTURE_POLL_MS = Setting.integer("capture.poll.interval.ms", "20",
-            "How long the capture waits for new binlog events before polling again; bounds the freeze marker's round trip",
+    public static final Setting<Integer> CAPTURE_POLL_MS = Setting.integer("capture.poll.interval.ms", "5",
+            "How long the capture gathers binlog events into a batch before publishing it (less once the batch is full);"
+                    + " each change, the freeze marker's included, waits up to this long",
             1, 10_000);
     public static final Setting<Long> CHANGELOG_RETENTION_MS = Setting.longInt("changelog.retention.ms", "604800000",
             "Retention of the changelog topic when the capture creates it (-1: forever)", -1, Long.MAX_VALUE);
@@ -105,6 +106,9 @@ public final class FlipsideConfig {
     public static final Setting<Integer> CUTOVER_PROBE_MAX_MS = Setting.integer("cutover.probe.max.ms", "100",
             "Before a swap takes its locks, markers go through the changelog until one comes back within this many"
                     + " milliseconds (for up to 30 s, then the locks are taken anyway); 0: no probe", 0, 600_000);
+    public static final Setting<Integer> CUTOVER_QUIET_FSYNC_MAX_MS = Setting.integer("cutover.quiet.fsync.max.ms", "500",
+            "Before a swap takes its locks, wait at most this many milliseconds while InnoDB has an fsync of a data file in"
+                    + " flight (a RENAME TABLE waits for it, and would hold the writers); 0: do not wait", 0, 60_000);
     public static final Setting<Integer> CUTOVER_MAX_ATTEMPTS = Setting.integer("cutover.max.attempts", "20",
             "Cut-over attempts before the migration fails", 1, 10_000);
     public static final Setting<Long> CATCHUP_MAX_LAG_MS = Setting.longInt("cutover.catchup.max.lag.ms", "1000",
@@ -128,8 +132,9 @@ public final class FlipsideConfig {
             CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS, COPY_REST_PERCENT, COPY_DEFER_INDEXES,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
-            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS, CUTOVER_MAX_ATTEMPTS,
-            CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);
+            APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS,
+            CUTOVER_QUIET_FSYNC_MAX_MS, CUTOVER_MAX_ATTEMPTS, CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR,
+            LOG_FORMAT, HTTP_PORT);
 
     private final Map<String, String> values;
 
