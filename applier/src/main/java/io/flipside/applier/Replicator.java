@@ -772,7 +772,6 @@ final class Replicator implements AutoCloseable {
         before.mark("probing (" + probed + ")");
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
         before.mark("checksum connection opened");
-        before.mark(awaitNoDataFileFsync());
         boolean renamed = false;
         boolean locked = false;
         long startedAt = System.currentTimeMillis();
@@ -913,38 +912,6 @@ final class Replicator implements AutoCloseable {
                     + " {}); taking the locks anyway", id, took, probes, bound);
         }
         return probes + (probes == 1 ? " probe" : " probes") + ", the last back in " + took + " ms";
-    }
-
-    /**
-     * Before the locks: waits, at most {@code cutover.quiet.fsync.max.ms}, while InnoDB has an fsync of a data file in
-     * flight. A RENAME TABLE that meets the page cleaner's fsync of the table's file waits for it, with writes held:
-     * of 104 swaps on the bench's server, the two whose RENAME took over 100 ms (109 and 114 ms; 9-35 ms for the
-     * others) had a data-file fsync in flight just before it, and none of the 102 others had. Returns what happened,
-     * for the swap's log line.
-     */
-    private String awaitNoDataFileFsync() throws SQLException {
-        long bound = config.get(FlipsideConfig.CUTOVER_QUIET_FSYNC_MAX_MS);
-        if (bound <= 0) {
-            return "no wait for data-file fsyncs";
-        }
-        long deadline = System.nanoTime() + bound * 1_000_000;
-        int checks = 0;
-        while (true) {
-            checks++;
-            long pending = DataFileFsyncs.inFlight(conn);
-            if (pending == 0) {
-                return checks == 1 ? "no data-file fsync in flight" : "a data-file fsync was in flight, waited";
-            }
-            if (System.nanoTime() > deadline) {
-                return "a data-file fsync still in flight after " + bound + " ms, went on";
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted while waiting for a data-file fsync";
-            }
-        }
     }
 
     /** How long each stage of a freeze took, in ms, for the swap's log line: where the writers' wait went. */

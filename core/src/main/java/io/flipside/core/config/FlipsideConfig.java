@@ -106,9 +106,6 @@ public final class FlipsideConfig {
     public static final Setting<Integer> CUTOVER_PROBE_MAX_MS = Setting.integer("cutover.probe.max.ms", "100",
             "Before a swap takes its locks, markers go through the changelog until one comes back within this many"
                     + " milliseconds (for up to 30 s, then the locks are taken anyway); 0: no probe", 0, 600_000);
-    public static final Setting<Integer> CUTOVER_QUIET_FSYNC_MAX_MS = Setting.integer("cutover.quiet.fsync.max.ms", "500",
-            "Before a swap takes its locks, wait at most this many milliseconds while InnoDB has an fsync of a data file in"
-                    + " flight (a RENAME TABLE waits for it, and would hold the writers); 0: do not wait", 0, 60_000);
     public static final Setting<Integer> CUTOVER_MAX_ATTEMPTS = Setting.integer("cutover.max.attempts", "20",
             "Cut-over attempts before the migration fails", 1, 10_000);
     public static final Setting<Long> CATCHUP_MAX_LAG_MS = Setting.longInt("cutover.catchup.max.lag.ms", "1000",
@@ -133,8 +130,7 @@ public final class FlipsideConfig {
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS, COPY_REST_PERCENT, COPY_DEFER_INDEXES,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS,
-            CUTOVER_QUIET_FSYNC_MAX_MS, CUTOVER_MAX_ATTEMPTS, CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR,
-            LOG_FORMAT, HTTP_PORT);
+            CUTOVER_MAX_ATTEMPTS, CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);
 
     private final Map<String, String> values;
 
