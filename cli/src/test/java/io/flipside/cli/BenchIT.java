@@ -157,7 +157,19 @@ class BenchIT {
                         + ready);
                 assertEquals(0, ready.get("failed").asLong(), where);
                 assertEquals(0, fl.get("writersDuringSwaps").get("failed").asLong(), where + ": no write failed");
+                JsonNode slow = fl.get("slowestWritesDuringSwaps");
+                assertTrue(slow.size() >= 1 && slow.size() <= 5, where + ": the longest writes of the cycles " + slow);
+                assertEquals(fl.get("writersDuringSwaps").get("maxMs").asDouble(), slow.get(0).get("ms").asDouble(),
+                        1e-9, where + ": the longest of them is the cycles' longest write: " + slow);
+                for (int i = 0; i < slow.size(); i++) {
+                    java.time.Instant.parse(slow.get(i).get("startedAt").asText());
+                    assertTrue(i == 0 || slow.get(i).get("ms").asDouble() <= slow.get(i - 1).get("ms").asDouble(),
+                            where + ": longest first: " + slow);
+                    JsonNode swap = slow.get(i).get("swap");
+                    assertTrue(swap.isNull() || swap.asInt() >= 0 && swap.asInt() < swaps.size(), where + ": " + slow);
+                }
             } else {
+                assertTrue(fl.get("slowestWritesDuringSwaps").isNull(), where + ": no writers");
                 assertTrue(sc.get("baseline").isNull());
                 assertTrue(fl.get("writersWhileReady").isNull(), where + ": no hold without writers");
             }

@@ -91,14 +91,22 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
             Writers writersWhileReady, Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration,
             List<String> mysqlStatementsBurst, boolean revertedEarly, List<Swap> swaps, Freezes freezes,
-            Writers writersDuringSwaps, String reason) {}
+            Writers writersDuringSwaps, List<SlowWrite> slowestWritesDuringSwaps, String reason) {}
+
+    /**
+     * One of the writers' longest writes during the swap cycles: when it started (this machine's clock, ISO-8601, to
+     * find in the logs), how long it took, and the swap (its index in {@code swaps}) whose freeze it overlapped, or null
+     * when it overlapped none: then something else held it.
+     */
+    public record SlowWrite(String startedAt, double ms, Integer swap) {}
 
     /**
      * One swap of a migration, in order: the first cut-over, the first revert, then those of {@code --swap-cycles}.
      * {@code heldMs}: how long Flipside held writes; {@code seenMs}: the longest write in flight meanwhile, as the
-     * writers saw it (load only, else null).
+     * writers saw it (load only, else null); {@code startedAt}: when it asked for the locks (epoch ms, as journalled;
+     * null from an applier that did not journal it).
      */
-    public record Swap(String kind, long heldMs, Double seenMs) {}
+    public record Swap(String kind, long heldMs, Double seenMs, Long startedAt) {}
 
     /**
      * The freezes of one migration ({@link Swap}s), by the nearest rank: writes held as Flipside measured them, and the

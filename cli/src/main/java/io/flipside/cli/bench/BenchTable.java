@@ -1,6 +1,7 @@
 package io.flipside.cli.bench;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -146,6 +147,14 @@ public final class BenchTable {
         }
         if (f.writersDuringSwaps() != null) {
             row(out, p + "writers, during the swap cycles", null, f.writersDuringSwaps(), null, "");
+        }
+        if (f.slowestWritesDuringSwaps() != null && !f.slowestWritesDuringSwaps().isEmpty()) {
+            List<String> slow = new ArrayList<>();
+            for (BenchReport.SlowWrite w : f.slowestWritesDuringSwaps()) {
+                slow.add(String.format(Locale.ROOT, "%.1f ms at %s (%s)", w.ms(), w.startedAt(),
+                        w.swap() == null ? "in no freeze" : "in the freeze of swap " + (w.swap() + 1)));
+            }
+            line(out, p + "writers' longest writes, swap cycles", null, String.join("; ", slow));
         }
         if (f.writersWhileReady() != null) {
             row(out, p + "writers, held in READY", null, f.writersWhileReady(), null,

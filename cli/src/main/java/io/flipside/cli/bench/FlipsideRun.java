@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +49,8 @@ final class FlipsideRun {
     private final Long mysqldPid;
     private final boolean revertEarly;
     private final int holdReadySeconds;
+    /** How many of the writers' longest writes of the swap cycles the report lists. */
+    static final int SLOW_WRITES = 5;
     private final int swapCycles;
 
     FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
@@ -108,6 +111,7 @@ final class FlipsideRun {
         List<BenchReport.Swap> swaps = new ArrayList<>();
         /** The writers over the {@code --swap-cycles}; null without them or without writers. */
         BenchReport.Writers duringSwaps;
+        List<BenchReport.SlowWrite> slowestDuringSwaps;
     }
 
     Result run(TableName table, String alter, WriteLoad load) throws Exception {
@@ -189,7 +193,8 @@ final class FlipsideRun {
             if (load != null) {
                 f.cutSeen = seen(load, c.getCutOverFreezeStartedAt(), c.getWriteFreezeMillis(), c.getCutOverAt());
             }
-            f.swaps.add(new BenchReport.Swap("cut-over", nz(c.getWriteFreezeMillis()), f.cutSeen));
+            f.swaps.add(new BenchReport.Swap("cut-over", nz(c.getWriteFreezeMillis()), f.cutSeen,
+                    c.getCutOverFreezeStartedAt()));
             Double seconds = f.migrationMs / 1000;
 
             if (!revertEarly) {
@@ -232,7 +237,8 @@ final class FlipsideRun {
             if (load != null) {
                 f.revertSeen = seen(load, r.getRevertFreezeStartedAt(), r.getRevertFreezeMillis(), r.getRevertedAt());
             }
-            f.swaps.add(new BenchReport.Swap("revert", nz(r.getRevertFreezeMillis()), f.revertSeen));
+            f.swaps.add(new BenchReport.Swap("revert", nz(r.getRevertFreezeMillis()), f.revertSeen,
+                    r.getRevertFreezeStartedAt()));
             Optional<MigrationState> summed2 = client.awaitState(id, s -> s.getChecksums().size() >= 2 || failedOrEnded(s),
                     timeout);
             f.checksums = checksums(summed2.orElse(null));
@@ -310,14 +316,17 @@ final class FlipsideRun {
                 seen = cutOver ? seen(load, s.getCutOverFreezeStartedAt(), s.getWriteFreezeMillis(), s.getCutOverAt())
                         : seen(load, s.getRevertFreezeStartedAt(), s.getRevertFreezeMillis(), s.getRevertedAt());
             }
-            f.swaps.add(new BenchReport.Swap(cutOver ? "cut-over" : "revert", held, seen));
+            f.swaps.add(new BenchReport.Swap(cutOver ? "cut-over" : "revert", held, seen,
+                    cutOver ? s.getCutOverFreezeStartedAt() : s.getRevertFreezeStartedAt()));
             if (i % 20 == 19) {
                 progress.say("flipside: %d of %d swap cycles done", (i + 1) / 2, swapCycles);
             }
             Thread.sleep(500);
         }
         if (load != null) {
-            f.duringSwaps = BenchReport.Writers.of(load.stats(from, System.currentTimeMillis()));
+            long to = System.currentTimeMillis();
+            f.duringSwaps = BenchReport.Writers.of(load.stats(from, to));
+            f.slowestDuringSwaps = slowWrites(load.slowest(from, to, SLOW_WRITES), f.swaps);
         }
         return null;
     }
@@ -353,7 +362,7 @@ final class FlipsideRun {
                 time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakPoolsMb(),
                 f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete, f.whileReady,
                 f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, List.copyOf(f.swaps),
-                BenchReport.Freezes.of(f.swaps), f.duringSwaps, f.outcome);
+                BenchReport.Freezes.of(f.swaps), f.duringSwaps, f.slowestDuringSwaps, f.outcome);
     }
 
     /**
@@ -380,6 +389,24 @@ final class FlipsideRun {
             throw new IllegalStateException("the cut-over after holding READY was rejected: " + rejected);
         }
         return readyAt;
+    }
+
+    /** Each write with the swap whose freeze it overlapped (its index in {@code swaps}), if any. */
+    static List<BenchReport.SlowWrite> slowWrites(List<long[]> writes, List<BenchReport.Swap> swaps) {
+        List<BenchReport.SlowWrite> out = new ArrayList<>();
+        for (long[] w : writes) {
+            long start = w[0];
+            long end = start + w[1] / 1000 + 1;
+            Integer during = null;
+            for (int i = 0; i < swaps.size() && during == null; i++) {
+                BenchReport.Swap x = swaps.get(i);
+                if (x.startedAt() != null && start <= x.startedAt() + x.heldMs() && end >= x.startedAt()) {
+                    during = i;
+                }
+            }
+            out.add(new BenchReport.SlowWrite(Instant.ofEpochMilli(start).toString(), w[1] / 1000.0, during));
+        }
+        return out;
     }
 
     private static Double millis(Long v) {

@@ -257,6 +257,25 @@ final class WriteLoad implements AutoCloseable {
         return longest / 1000.0;
     }
 
+    /**
+     * The {@code n} longest writes that started in [fromMillis, toMillis], longest first, each as its start (epoch ms)
+     * and its duration (µs): where to look in the logs for what held them.
+     */
+    List<long[]> slowest(long fromMillis, long toMillis, int n) {
+        List<long[]> all = new ArrayList<>();
+        for (Log log : logs) {
+            synchronized (log) {
+                for (int i = 0; i < log.size; i++) {
+                    if (log.started[i] >= fromMillis && log.started[i] <= toMillis) {
+                        all.add(new long[] {log.started[i], Math.abs(log.micros[i])});
+                    }
+                }
+            }
+        }
+        all.sort((a, b) -> Long.compare(b[1], a[1]));
+        return List.copyOf(all.subList(0, Math.min(n, all.size())));
+    }
+
     /** One writer's writes: start (epoch ms) and duration (µs, negative when the write failed). */
     private static final class Log {
         long[] started = new long[4096];
