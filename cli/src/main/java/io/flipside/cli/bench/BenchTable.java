@@ -154,7 +154,7 @@ public final class BenchTable {
                 slow.add(String.format(Locale.ROOT, "%.1f ms at %s (%s)", w.ms(), w.startedAt(),
                         w.swap() == null ? "in no freeze" : "in the freeze of swap " + (w.swap() + 1)));
             }
-            line(out, p + "writers' longest writes, swap cycles", null, String.join("; ", slow));
+            line(out, p + "longest writes, swap cycles", null, String.join("; ", slow));
         }
         if (f.writersWhileReady() != null) {
             row(out, p + "writers, held in READY", null, f.writersWhileReady(), null,
