@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  * when the applier runs in this JVM).
  */
 final class FlipsideRun {
+    /** How many of the writers' longest writes of the swap cycles the report lists. */
+    static final int SLOW_WRITES = 5;
+
     private final FlipsideConfig config;
     private final WriteLoad.Connector connector;
     private final Bench.Progress progress;
@@ -49,8 +52,6 @@ final class FlipsideRun {
     private final Long mysqldPid;
     private final boolean revertEarly;
     private final int holdReadySeconds;
-    /** How many of the writers' longest writes of the swap cycles the report lists. */
-    static final int SLOW_WRITES = 5;
     private final int swapCycles;
 
     FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
