@@ -396,16 +396,14 @@ final class FlipsideRun {
     static List<BenchReport.SlowWrite> slowWrites(List<long[]> writes, List<BenchReport.Swap> swaps) {
         List<BenchReport.SlowWrite> out = new ArrayList<>();
         for (long[] w : writes) {
-            long start = w[0];
-            long end = start + w[1] / 1000 + 1;
             Integer during = null;
             for (int i = 0; i < swaps.size() && during == null; i++) {
                 BenchReport.Swap x = swaps.get(i);
-                if (x.startedAt() != null && start <= x.startedAt() + x.heldMs() && end >= x.startedAt()) {
+                if (x.startedAt() != null && WriteLoad.overlaps(w[0], w[1], x.startedAt(), x.startedAt() + x.heldMs())) {
                     during = i;
                 }
             }
-            out.add(new BenchReport.SlowWrite(Instant.ofEpochMilli(start).toString(), w[1] / 1000.0, during));
+            out.add(new BenchReport.SlowWrite(Instant.ofEpochMilli(w[0]).toString(), w[1] / 1000.0, during));
         }
         return out;
     }

@@ -5,8 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -246,9 +248,7 @@ final class WriteLoad implements AutoCloseable {
             synchronized (log) {
                 for (int i = 0; i < log.size; i++) {
                     long d = Math.abs(log.micros[i]);
-                    long start = log.started[i];
-                    long end = start + d / 1000 + 1;
-                    if (start <= toMillis && end >= fromMillis) {
+                    if (overlaps(log.started[i], d, fromMillis, toMillis)) {
                         longest = Math.max(longest, d);
                     }
                 }
@@ -262,18 +262,32 @@ final class WriteLoad implements AutoCloseable {
      * and its duration (µs): where to look in the logs for what held them.
      */
     List<long[]> slowest(long fromMillis, long toMillis, int n) {
-        List<long[]> all = new ArrayList<>();
+        PriorityQueue<long[]> kept = new PriorityQueue<>(Comparator.comparingLong((long[] w) -> w[1])); // shortest first
         for (Log log : logs) {
             synchronized (log) {
                 for (int i = 0; i < log.size; i++) {
-                    if (log.started[i] >= fromMillis && log.started[i] <= toMillis) {
-                        all.add(new long[] {log.started[i], Math.abs(log.micros[i])});
+                    long d = Math.abs(log.micros[i]);
+                    if (log.started[i] >= fromMillis && log.started[i] <= toMillis
+                            && (kept.size() < n || d > kept.peek()[1])) {
+                        kept.add(new long[] {log.started[i], d});
+                        if (kept.size() > n) {
+                            kept.poll();
+                        }
                     }
                 }
             }
         }
-        all.sort((a, b) -> Long.compare(b[1], a[1]));
-        return List.copyOf(all.subList(0, Math.min(n, all.size())));
+        List<long[]> out = new ArrayList<>(kept);
+        out.sort(Comparator.comparingLong((long[] w) -> w[1]).reversed());
+        return out;
+    }
+
+    /**
+     * Whether a write that started at {@code startedMillis} and took {@code micros} was in flight at some moment of
+     * [fromMillis, toMillis]; its end is rounded up, since the start was truncated to the millisecond.
+     */
+    static boolean overlaps(long startedMillis, long micros, long fromMillis, long toMillis) {
+        return startedMillis <= toMillis && startedMillis + micros / 1000 + 1 >= fromMillis;
     }
 
     /** One writer's writes: start (epoch ms) and duration (µs, negative when the write failed). */
