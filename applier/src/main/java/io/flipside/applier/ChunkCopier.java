@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,11 +30,18 @@ import org.slf4j.LoggerFactory;
  *   <li>Wait until the replicator has seen the migration's start marker come back through the changelog: from then on
  *       every change to the source table is in the changelog after the replicator's position, so nothing the copy
  *       does not see can be missed.</li>
- *   <li>One transaction per chunk: {@code INSERT INTO shadow SELECT ... WHERE key > cursor ORDER BY key LIMIT n
- *       LOCK IN SHARE MODE}, then read the chunk's last key, then advance the cursor in {@code copy_state}. The shared
- *       locks make the chunk's own commit the dividing line in binlog order: a change to one of its rows committed
- *       before it is in the chunk, one committed after it is in the changelog after the chunk's {@code copy_state}
- *       update. The replicator applies a change only when the cursor it has seen in the changelog covers the row.</li>
+ *   <li>One transaction per chunk: {@code INSERT INTO shadow SELECT ... WHERE key > cursor ORDER BY key LIMIT n},
+ *       then read the chunk's last key, then advance the cursor in {@code copy_state}. The replicator applies a change
+ *       only when the cursor it has seen in the changelog covers the row. The chunk reads without locks, so that no
+ *       writer waits for it: first it is opened ({@code copy_state.opened_chunks}) in a commit of its own, then the
+ *       session (READ COMMITTED) reads a snapshot taken when the statement starts. A change committed before the
+ *       opening is in that snapshot (MySQL commits in binlog order, {@code binlog_order_commits}); one the replicator
+ *       meets between the opening and the cursor's update may be missing from it, so the replicator applies those
+ *       again once the cursor covers them (re-reading the rows then); one after the cursor's update is applied as
+ *       usual. (The DBLog watermark idea, with MySQL doing the copy.) With {@code binlog_order_commits} off, or
+ *       chunks copied at once, each chunk reads with {@code LOCK IN SHARE MODE} instead: the shared locks make the
+ *       chunk's own commit the dividing line in binlog order, and a writer of one of its rows waits for that
+ *       commit.</li>
  *   <li>Rest, holding nothing, for {@code copy.rest.percent} of the chunk's time (none by default), and size the next
  *       chunk so that it takes about {@code copy.chunk.target.ms}.</li>
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
@@ -262,6 +270,12 @@ final class ChunkCopier implements Runnable {
     /** One connection's worth of copying: resumes from the committed cursor, so a reconnect copies nothing twice. */
     private void copyUntilDoneOrStopped() throws SQLException, InterruptedException {
         try (Connection c = db.connect(); Connections others = new Connections()) {
+            boolean locking = parallelChunks > 1 || !ordersCommits(c);
+            if (!locking) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET SESSION transaction_isolation = 'READ-COMMITTED'");
+                }
+            }
             Key cursor = load(c);
             if (done) {
                 return;
@@ -279,8 +293,9 @@ final class ChunkCopier implements Runnable {
                 Thread.sleep(20);
             }
             markStarted(c);
-            LOG.info("migration {}: copying {} into {} from {}", id, forward.read(), forward.write(),
-                    cursor == null ? "the start" : "the cursor in the sidecar");
+            LOG.info("migration {}: copying {} into {} from {}, {}", id, forward.read(), forward.write(),
+                    cursor == null ? "the start" : "the cursor in the sidecar",
+                    locking ? "each chunk reading with shared locks" : "each chunk reading a snapshot, without locks");
             c.setAutoCommit(false);
             for (int i = 1; i < parallelChunks; i++) {
                 Connection o = db.connect();
@@ -315,7 +330,7 @@ final class ChunkCopier implements Runnable {
                 long t0 = System.nanoTime();
                 Key lower = cursor;
                 int n = limit;
-                Chunk chunk = others.isEmpty() ? db.retrying(() -> copy(c, lower, n, null))
+                Chunk chunk = others.isEmpty() ? db.retrying(() -> copy(c, lower, n, null, locking))
                         : copyAtOnce(c, others, lower, n);
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
                 chunkMillis += elapsedMs;
@@ -387,7 +402,7 @@ final class ChunkCopier implements Runnable {
         }
         c.commit();
         if (uppers.isEmpty()) {
-            return db.retrying(() -> copy(c, lower, limit, null));
+            return db.retrying(() -> copy(c, lower, limit, null, true));
         }
         List<CompletableFuture<Chunk>> rounds = new ArrayList<>();
         CompletableFuture<Chunk> before = null;
@@ -411,7 +426,7 @@ final class ChunkCopier implements Runnable {
         CompletableFuture<Chunk> prev = before;
         CompletableFuture<Chunk> own;
         try {
-            own = CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev)));
+            own = CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev, true)));
         } catch (SQLException | RuntimeException e) {
             own = CompletableFuture.failedFuture(e);
         }
@@ -530,12 +545,28 @@ final class ChunkCopier implements Runnable {
         }
     }
 
-    private Chunk copy(Connection c, Key lower, int limit, CompletableFuture<Chunk> before)
+    /**
+     * Copies up to {@code limit} rows after {@code lower} and moves the cursor past them. Without {@code locking} (one
+     * chunk at a time, in a READ COMMITTED session), the chunk is first opened in a commit of its own, so that the
+     * replicator applies again the changes it meets between that commit and the cursor's: a snapshot read may miss them.
+     */
+    private Chunk copy(Connection c, Key lower, int limit, CompletableFuture<Chunk> before, boolean locking)
             throws SQLException {
+        if (!locking) {
+            try (PreparedStatement ps = c.prepareStatement(sidecar.openChunk())) {
+                ps.setString(1, id);
+                ps.setLong(2, epoch);
+                Fenced.check(ps.executeUpdate(), id, epoch);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                Db.rollbackQuietly(c);
+                throw e;
+            }
+        }
         return inTransaction(c, lower, () -> {
             boolean first = lower == null;
             int rows;
-            try (PreparedStatement ps = c.prepareStatement(forward.copyChunk(first))) {
+            try (PreparedStatement ps = c.prepareStatement(forward.copyChunk(first, locking))) {
                 int i = first ? 1 : KeyValues.bind(ps, 1, lower);
                 ps.setInt(i, limit);
                 rows = ps.executeUpdate();
@@ -626,6 +657,21 @@ final class ChunkCopier implements Runnable {
             if (!c.getAutoCommit()) {
                 c.commit();
             }
+        }
+    }
+
+    /**
+     * Whether MySQL commits transactions in the order it writes them to the binlog ({@code binlog_order_commits}, on by
+     * default). A chunk may read without locks only then: a change before the chunk's opening in the binlog is then
+     * committed, and in the chunk's snapshot, by the time the opening's commit returns.
+     */
+    private boolean ordersCommits(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@GLOBAL.binlog_order_commits")) {
+            boolean ordered = rs.next() && rs.getInt(1) == 1;
+            if (!ordered) {
+                LOG.info("migration {}: binlog_order_commits is OFF, so each chunk reads with shared locks", id);
+            }
+            return ordered;
         }
     }
 

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * a harness knows when to strike.
  *
  * <p>The points, in the order a migration meets them: {@code copy.chunk} (a chunk copied, not committed),
+ * {@code apply.chunk} (the replicator met a chunk's cursor with changes held since the chunk's opening, not applied),
  * {@code copy.indexes} (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not
  * committed), {@code swap.locked} (writes held), {@code swap.applied} (the freeze marker came back and the tail is
  * applied), {@code swap.recorded} (the swap's stage recorded, not renamed),

@@ -99,6 +99,20 @@ final class Replicator implements AutoCloseable {
     private final java.util.Set<String> pendingRowGtids = new java.util.HashSet<>();
     private long pendingEvents;
     private long pendingOffset = -1;
+
+    /**
+     * A chunk read without locks is open: from its opening in the changelog to the next update of {@code copy_state}
+     * (its cursor's, normally). The keys changed meanwhile are held, and applied again once the cursor has moved: the
+     * chunk's snapshot may have missed their changes ({@link ChunkCopier}).
+     */
+    private boolean chunkOpen;
+    private final Map<String, Key> openKeys = new LinkedHashMap<>();
+    private final java.util.Set<String> openDeleted = new java.util.HashSet<>();
+    private final java.util.Set<String> openGtids = new java.util.HashSet<>();
+    /** While a chunk is open, apply_state records the position before its opening, so that a restart reads it again. */
+    private long openOffset;
+    private BinlogPosition openSeen;
+    private String openGtid;
     private String pendingGtid;
     private long pendingNewestCommit;
     private long[] pendingCommits = new long[1024];
@@ -282,6 +296,9 @@ final class Replicator implements AutoCloseable {
             if (ev.getGtid() != null) {
                 pendingRowGtids.add(ev.getGtid());
             }
+            if (chunkOpen) {
+                hold(before, after, ev.getGtid());
+            }
             pendingEvents++;
             pendingNewestCommit = Math.max(pendingNewestCommit, ev.getCommitMillis());
             if (pendingCommitCount == pendingCommits.length) {
@@ -292,6 +309,19 @@ final class Replicator implements AutoCloseable {
                 && ev.getAfter() != null && id.equals(text(ev.getAfter(), "migration_id"))) {
             if ("copy_state".equals(ev.getTable())) {
                 flush(true);
+                if (chunkOpen) {
+                    if (!openKeys.isEmpty()) {
+                        Failpoints.hit("apply.chunk");
+                    }
+                    closeChunk();
+                }
+                if (ev.getBefore() != null && !java.util.Objects.equals(text(ev.getBefore(), "opened_chunks"),
+                        text(ev.getAfter(), "opened_chunks"))) {
+                    chunkOpen = true;
+                    openOffset = rec.offset();
+                    openSeen = lastSeen;
+                    openGtid = lastGtid;
+                }
                 Key k = KeyValues.decode(text(ev.getAfter(), "last_key"));
                 if (k != null) {
                     copiedUpTo = k;
@@ -319,6 +349,37 @@ final class Replicator implements AutoCloseable {
             pendingGtid = ev.getGtid();
         }
         return reached;
+    }
+
+    /** Holds the keys of a change met while a chunk is open (identities from {@link #addKey}). */
+    private void hold(String before, String after, String gtid) {
+        for (String identity : new String[] {before, after}) {
+            if (identity != null) {
+                openKeys.put(identity, pendingKeys.get(identity));
+            }
+        }
+        if (before != null && !before.equals(after)) {
+            openDeleted.add(before);
+        }
+        if (gtid != null) {
+            openGtids.add(gtid);
+        }
+    }
+
+    /**
+     * The open chunk's cursor is here (or another update of copy_state ends it): the keys held since its opening join
+     * the batch, which applies those the cursor now covers, re-reading their rows; the rest the next chunks copy,
+     * since they open after these changes.
+     */
+    private void closeChunk() {
+        pendingKeys.putAll(openKeys);
+        pendingDeleted.addAll(openDeleted);
+        pendingRowGtids.addAll(openGtids);
+        openKeys.clear();
+        openDeleted.clear();
+        openGtids.clear();
+        chunkOpen = false;
+        stateDirty = true;
     }
 
     /** Adds the key of a row image to the batch; returns its identity, or null when there is no image. */
@@ -368,6 +429,9 @@ final class Replicator implements AutoCloseable {
         long offset = pendingOffset;
         String gtid = pendingGtid;
         BinlogPosition seen = pendingSeen != null ? pendingSeen : lastSeen;
+        long recordedOffset = chunkOpen ? openOffset : offset;
+        String recordedGtid = chunkOpen ? openGtid : gtid;
+        BinlogPosition recordedSeen = chunkOpen ? openSeen : seen;
         Projection p = direction == Direction.FORWARD ? forward : inverse;
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
@@ -422,15 +486,15 @@ final class Replicator implements AutoCloseable {
                     }
                 }
                 try (PreparedStatement ps = conn.prepareStatement(sidecar.advanceApply())) {
-                    ps.setLong(1, offset);
+                    ps.setLong(1, recordedOffset);
                     ps.setInt(2, started ? 1 : 0);
                     ps.setString(3, bound == null ? null : KeyValues.encode(bound));
                     ps.setInt(4, copyDoneSeen ? 1 : 0);
-                    ps.setString(5, gtid);
+                    ps.setString(5, recordedGtid);
                     ps.setLong(6, keys.isEmpty() ? 0 : events);
-                    ps.setString(7, seen == null ? null : seen.file());
-                    ps.setObject(8, seen == null ? null : seen.pos());
-                    ps.setObject(9, seen == null ? null : seen.row());
+                    ps.setString(7, recordedSeen == null ? null : recordedSeen.file());
+                    ps.setObject(8, recordedSeen == null ? null : recordedSeen.pos());
+                    ps.setObject(9, recordedSeen == null ? null : recordedSeen.row());
                     ps.setString(10, id);
                     ps.setLong(11, epoch);
                     Fenced.check(ps.executeUpdate(), id, epoch);

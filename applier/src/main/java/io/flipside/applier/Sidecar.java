@@ -94,6 +94,15 @@ final class Sidecar {
                 + " finished_at = IF(? = 1, CURRENT_TIMESTAMP(6), NULL) WHERE migration_id = ? AND epoch = ?";
     }
 
+    /**
+     * Opens a chunk that reads without locks, in a commit of its own before the chunk reads: the changes the
+     * replicator meets after it, up to the chunk's cursor, may be missing from the chunk, so it applies them again.
+     */
+    String openChunk() {
+        return "UPDATE " + table("copy_state") + " SET opened_chunks = opened_chunks + 1 WHERE migration_id = ?"
+                + " AND epoch = ?";
+    }
+
     String markCopyStarted() {
         return "UPDATE " + table("copy_state") + " SET started_at = COALESCE(started_at, CURRENT_TIMESTAMP(6))"
                 + " WHERE migration_id = ? AND epoch = ?";

@@ -3,6 +3,7 @@ package io.flipside.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
@@ -95,18 +96,16 @@ class ThrottleIT {
     @Test
     void theCopyWaitsWhileTheApplyLagIsAboveTheThreshold() throws Exception {
         TableName t = f.recreate(new TableName("throttling", "lagging"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
-        f.fill(t, 30_000, "n, CONCAT('note ', n)");
+        f.fill(t, 100_000, "n, CONCAT('note ', n)");
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
                 "--postpone-cutover");
         assertEquals(Main.OK, submit.exit(), submit.toString());
         String id = submit.lastLine();
         assertEquals(Main.OK, f.cli("pause", id).exit());
         assertEquals(Main.OK, f.cli("throttle", id, "--chunk-time-ms", "10", "--max-lag-ms", "500").exit());
-        // Row 20,000 locked: the copy stops in the chunk that reads it, before it could finish, until released.
         try (OperatorClient client = new OperatorClient(f.config); Connection copyHolder = f.connect();
                 Connection applyHolder = f.connect(); Connection c = f.connect(); Statement s = c.createStatement()) {
             copyHolder.setAutoCommit(false);
-            lock(copyHolder, t, "id = 20000");
             client.awaitState(id, x -> Long.valueOf(500).equals(x.getThrottleMaxLagMillis()), Duration.ofSeconds(30))
                     .orElseThrow();
             assertEquals(Main.OK, f.cli("resume", id).exit());
@@ -116,6 +115,11 @@ class ThrottleIT {
             while (f.rows(shadow) < 2000 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
             }
+            // The migration's copy_state row locked: the copy stops at its next chunk (the chunk's opening, or its
+            // cursor's update, waits), long before it could finish, until released. A chunk takes no lock on the
+            // table's rows, so none of them can stop it.
+            lockCopyState(copyHolder, id);
+            assertTrue(f.rows(shadow) < 100_000, "the copy is stopped before its end");
             // The first 100 shadow rows (copied) locked: the apply of changes to them waits, and its lag grows.
             applyHolder.setAutoCommit(false);
             lock(applyHolder, shadow, "id <= 100");
@@ -156,6 +160,39 @@ class ThrottleIT {
         }
     }
 
+    /** Locks migration {@code id}'s row of the sidecar's copy_state, in {@code c}'s open transaction. */
+    private static void lockCopyState(Connection c, String id) throws SQLException {
+        TableName copyState = new TableName(f.config.get(FlipsideConfig.SIDECAR_DATABASE), "copy_state");
+        try (PreparedStatement ps = c.prepareStatement("SELECT migration_id FROM " + copyState.quoted()
+                + " WHERE migration_id = ? FOR UPDATE")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "migration " + id + " has a copy_state row");
+            }
+        }
+    }
+
+    /**
+     * Locks the gap after the last row of the sidecar's markers, in {@code c}'s open transaction (REPEATABLE READ):
+     * no marker can be written until it ends.
+     */
+    private static void holdNextMarker(Connection c) throws SQLException {
+        TableName markers = new TableName(f.config.get(FlipsideConfig.SIDECAR_DATABASE), "markers");
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION transaction_isolation = 'REPEATABLE-READ'");
+        }
+        long last;
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + markers.quoted())) {
+            rs.next();
+            last = rs.getLong(1);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + markers.quoted() + " WHERE id > ? FOR UPDATE")) {
+            ps.setLong(1, last);
+            ps.executeQuery().close();
+        }
+    }
+
     /** How many transactions wait for a row lock on {@code t}. */
     private static long lockWaits(Connection c, TableName t) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT w.REQUESTING_ENGINE_TRANSACTION_ID)"
@@ -179,11 +216,13 @@ class ThrottleIT {
     void aMigrationsOwnRestPercentMakesItsCopyRestBetweenChunks() throws Exception {
         TableName t = f.recreate(new TableName("throttling", "resting"), "id BIGINT PRIMARY KEY, note VARCHAR(20) NULL");
         f.fill(t, 20_000, "n, CONCAT('note ', n)");
-        // The first row locked until the migration is paused and throttled: its first chunk waits for it, so that the
-        // 20,000 rows cannot all be copied before the pause arrives (the copy pauses between chunks).
+        // The sidecar's next marker held back (a gap lock past its last row) until the migration is paused and
+        // throttled: the migration cannot write its start marker, so that the 20,000 rows cannot all be copied before
+        // the pause arrives (the copy pauses between chunks). A chunk takes no lock on the table's rows, so a row
+        // lock cannot stop it.
         Connection holder = f.connect();
         holder.setAutoCommit(false);
-        lock(holder, t, "id = 1");
+        holdNextMarker(holder);
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL",
                 "--postpone-cutover");
         assertEquals(Main.OK, submit.exit(), submit.toString());

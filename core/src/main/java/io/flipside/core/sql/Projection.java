@@ -54,18 +54,22 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /**
      * Copies the next chunk: the first {@code ?limit} rows after the key {@code ?lower} (no lower bound for the first
-     * chunk), read with shared locks so that a change to one of these rows either committed before this statement read
-     * it or commits after this transaction, i.e. after the chunk's own position in the binlog.
+     * chunk). With {@code locking}, they are read with shared locks, so that a change to one of these rows either
+     * committed before this statement read it or commits after this transaction, i.e. after the chunk's own position in
+     * the binlog. Without, in a READ COMMITTED session, they are read from a snapshot taken when the statement starts
+     * and a writer of one of them never waits for the chunk; the caller then owes the changes committed between the
+     * chunk's opening ({@code copy_state.opened_chunks}) and its commit, which the replicator applies again once the
+     * cursor covers them.
      *
      * <p>Parameters: the lower key (unless {@code first}), then the row limit.
      */
-    public String copyChunk(boolean first) {
+    public String copyChunk(boolean first, boolean locking) {
         return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
                 + write.quoted() + " (" + Sql.identList(mapping.toColumns())
                 + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
                 + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + (first ? "" : " WHERE " + row(null, readKey) + " > " + tuple(keySize()))
-                + " ORDER BY " + Sql.identList(readKey) + " LIMIT ? LOCK IN SHARE MODE";
+                + " ORDER BY " + Sql.identList(readKey) + " LIMIT ?" + (locking ? " LOCK IN SHARE MODE" : "");
     }
 
     /**

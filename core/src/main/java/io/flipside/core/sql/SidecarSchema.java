@@ -9,7 +9,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code migrations}: the tables and plan of each migration.</li>
  *   <li>{@code copy_state}: the copy cursor. Each chunk updates it in the chunk's own transaction, and the capture
- *       publishes that update, so the changelog shows exactly where in binlog order each chunk was copied.</li>
+ *       publishes that update, so the changelog shows exactly where in binlog order each chunk was copied. A chunk
+ *       read without locks is also opened there, in a commit of its own before it reads.</li>
  *   <li>{@code apply_state}: the changelog offset up to which changes are applied, the copy cursor as last seen in the
  *       changelog, the direction (forward before a cut-over, inverse after) and the stage of a table swap. Not
  *       published.</li>
@@ -30,6 +31,9 @@ public final class SidecarSchema {
     public static final List<String> UNPUBLISHED = List.of("migrations", "apply_state", "lossy_values", "heartbeat",
             "retiring");
 
+    private static final String OPENED_CHUNKS = "opened_chunks BIGINT NOT NULL DEFAULT 0 COMMENT 'chunks begun: bumped"
+            + " in a commit of its own before each chunk that reads without locks'";
+
     private static final String SWAP_STARTED_MS = "swap_started_ms BIGINT NULL COMMENT 'when the last swap asked for"
             + " its locks, epoch ms on the applier''s clock'";
 
@@ -39,7 +43,8 @@ public final class SidecarSchema {
      * existing table as it is).
      */
     public static final List<List<String>> ADDED_COLUMNS = List.of(
-            List.of("apply_state", "swap_started_ms", SWAP_STARTED_MS));
+            List.of("apply_state", "swap_started_ms", SWAP_STARTED_MS),
+            List.of("copy_state", "opened_chunks", OPENED_CHUNKS));
 
     private SidecarSchema() {}
 
@@ -65,7 +70,8 @@ public final class SidecarSchema {
                     + "rows_copied BIGINT NOT NULL DEFAULT 0,"
                     + "chunks BIGINT NOT NULL DEFAULT 0,"
                     + "started_at TIMESTAMP(6) NULL,"
-                    + "finished_at TIMESTAMP(6) NULL"
+                    + "finished_at TIMESTAMP(6) NULL,"
+                    + OPENED_CHUNKS
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "apply_state") + " ("
                     + "migration_id CHAR(8) NOT NULL PRIMARY KEY,"

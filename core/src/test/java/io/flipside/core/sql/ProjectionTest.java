@@ -18,10 +18,17 @@ class ProjectionTest {
     void copiesAChunkWithSharedLocksInKeyOrder() {
         assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ? ORDER BY `id`"
-                + " LIMIT ? LOCK IN SHARE MODE", FORWARD.copyChunk(false));
+                + " LIMIT ? LOCK IN SHARE MODE", FORWARD.copyChunk(false, true));
         assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) ORDER BY `id`"
-                + " LIMIT ? LOCK IN SHARE MODE", FORWARD.copyChunk(true));
+                + " LIMIT ? LOCK IN SHARE MODE", FORWARD.copyChunk(true, true));
+    }
+
+    @Test
+    void copiesAChunkWithoutLocksWhenTheCallerOpensItForTheReplicator() {
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ? ORDER BY `id`"
+                + " LIMIT ?", FORWARD.copyChunk(false, false));
     }
 
     @Test
@@ -80,13 +87,13 @@ class ProjectionTest {
         assertEquals("/* flipside 0badcafe apply */ REPLACE INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?)",
                 replace.upsert(1, false));
-        assertEquals(true, replace.copyChunk(true).contains("*/ REPLACE INTO "));
+        assertEquals(true, replace.copyChunk(true, true).contains("*/ REPLACE INTO "));
         Projection insert = new Projection("0badcafe", USERS, SHADOW, MAP, List.of("id"), List.of("id"), "PRIMARY",
                 WriteMode.INSERT);
         assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?)"
                 + " AND `app`.`users`.`id` <= ?", insert.upsert(1, true));
-        assertEquals(true, insert.copyChunk(true).contains("*/ INSERT INTO "));
+        assertEquals(true, insert.copyChunk(true, true).contains("*/ INSERT INTO "));
         assertEquals(WriteMode.UPSERT, replace.reversed().mode(), "the inverse upserts, keeping old-only columns");
     }
 

@@ -1,0 +1,101 @@
+package io.flipside.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.cli.Workload;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Submit;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A chunk reads a snapshot, without locks: a writer of one of its rows does not wait for it, and what the writer
+ * changed while the chunk was open reaches the shadow table, even when the applier dies after the chunk committed
+ * and before the replicator applied its cursor (the replicator then reads again from the chunk's opening).
+ */
+class SnapshotChunksIT {
+    static final int ROWS = 3_000;
+    static final int CHANGED = 300;
+
+    @Test
+    void writersOfAnOpenChunksRowsDoNotWaitAndTheirChangesSurviveACrashAtItsCursor() throws Exception {
+        TableName users = new TableName("snapshot", "users");
+        try (Cluster c = new Cluster("snapshot", 6006, Map.of("copy.chunk.max.rows", "200", "copy.chunk.target.ms",
+                "50"))) {
+            c.createUsers(users, ROWS);
+            c.startController();
+            c.startCapture();
+            int mark = c.applier.mark();
+            // The third chunk pauses 8 s between its read and its cursor's update; the replicator pauses where it meets
+            // a chunk's cursor with changes held since the chunk's opening, and is killed there.
+            c.startApplier("copy.chunk:8000:1:2,apply.chunk:60000:1");
+            String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
+            Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint copy.chunk: pausing"),
+                    Duration.ofSeconds(120)), "the third chunk is open");
+            long pausedAt = System.nanoTime();
+            TableName shadow = users.sibling(c.await(id, s -> s.getShadowTable() != null, "the shadow table named")
+                    .getShadowTable());
+            long cursor = maxId(c, shadow); // the chunks committed so far
+            Map<Long, Workload.Row> expected = new TreeMap<>();
+            for (long i = 1; i <= ROWS; i++) {
+                expected.put(i, Workload.initialRow(i));
+            }
+            long slowestMs = 0;
+            try (Connection w = c.connect();
+                    PreparedStatement rename = w.prepareStatement("UPDATE " + users.quoted() + " SET name = ? WHERE id = ?");
+                    PreparedStatement delete = w.prepareStatement("DELETE FROM " + users.quoted() + " WHERE id = ?")) {
+                for (long i = cursor + 1; i <= cursor + CHANGED; i++) {
+                    long t0 = System.nanoTime();
+                    if (i % 7 == 0) {
+                        delete.setLong(1, i);
+                        delete.executeUpdate();
+                        expected.remove(i);
+                    } else {
+                        rename.setString(1, "changed-" + i);
+                        rename.setLong(2, i);
+                        rename.executeUpdate();
+                        expected.put(i, new Workload.Row("changed-" + i, Workload.initialRow(i).title()));
+                    }
+                    slowestMs = Math.max(slowestMs, (System.nanoTime() - t0) / 1_000_000);
+                }
+            }
+            long writingMs = (System.nanoTime() - pausedAt) / 1_000_000;
+            assertTrue(writingMs < 7_000, "the writes ended while the chunk was still open: " + writingMs + " ms");
+            assertTrue(slowestMs < 2_000, "no write waited for the open chunk (the slowest took " + slowestMs + " ms)");
+
+            Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint apply.chunk: pausing"),
+                    Duration.ofSeconds(60)), "the replicator meets the chunk's cursor with the writers' changes held");
+            assertTrue(maxId(c, shadow) > cursor, "the chunk that was open committed rows the writers changed");
+            c.applier.kill();
+            c.startApplier("");
+            c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY after the restart");
+            c.send(new CutOver(id, false));
+            MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+            assertNull(Workload.awaitEqual(c::connect, users, expected, false, Duration.ofSeconds(90)),
+                    "the new table equals the ledger");
+            assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
+                    Duration.ofSeconds(90)), "the old table equals the ledger");
+        }
+    }
+
+    /** The highest id committed in {@code t}. */
+    static long maxId(Cluster c, TableName t) throws SQLException {
+        try (Connection conn = c.connect(); Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + t.quoted())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
