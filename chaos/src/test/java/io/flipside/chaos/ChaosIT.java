@@ -35,12 +35,13 @@ import org.junit.jupiter.api.Test;
  * cut-over, revert and complete, and every table must equal the ledger row for row.
  *
  * <p>The applier is killed at named failpoints, so each kill lands exactly where it should: inside a chunk's
- * transaction, inside an apply batch, before the build of the index deferred until after the copy, inside the
+ * transaction, where the replicator meets a chunk's cursor with changes held since its opening, inside an apply batch, before the build of the index deferred until after the copy, inside the
  * cut-over's freeze (with writes held), after the RENAME (with writes held, or resumed before the swap is finished in
  * the sidecar), during inverse replication, and inside the revert's freeze. The capture and the
  * controller are killed at random moments in between. Every kill is SIGKILL: no shutdown hook, no clean close.
  *
- * <p>Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the seed
+ * <p>Two runs by default: the first copies one chunk at a time (snapshot reads), the second two at once (shared
+ * locks). Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the seed
  * is printed and can be given back with {@code -Dchaos.seed=N}. The summary goes to
  * {@code chaos/target/chaos-report.txt}.
  */
@@ -60,7 +61,7 @@ class ChaosIT {
 
     @Test
     void killEveryRoleAtEveryPhase() throws Exception {
-        int runs = Integer.getInteger("chaos.runs", 1);
+        int runs = Integer.getInteger("chaos.runs", 2);
         String seedProperty = System.getProperty("chaos.seed", "");
         long seed = seedProperty.isBlank() ? System.nanoTime() : Long.parseLong(seedProperty);
         say("chaos: %d run(s), seed %d", runs, seed);
@@ -82,10 +83,14 @@ class ChaosIT {
         String name = "chaos" + run + "r" + Math.abs(random.nextInt(1000));
         TableName users = new TableName(name, "users");
         // Chunks of at most 2,000 rows: the copy kill lands after two committed chunks, so a restart that copied them
-        // again would fail on a duplicate key in the shadow table. Two chunks are copied at once, so the kill lands
-        // in a chunk that waits for the one before it, and the writers' changes meet chunks committed out of step.
+        // again would fail on a duplicate key in the shadow table. Odd runs copy one chunk at a time, each reading a
+        // snapshot without locks: the copy kill lands in an open chunk, and a second kill where the replicator meets a
+        // chunk's cursor with the writers' changes held since the chunk's opening. Even runs copy two chunks at once,
+        // with shared locks: the kill lands in a chunk that waits for the one before it, and the writers' changes meet
+        // chunks committed out of step.
+        boolean atOnce = run % 2 == 0;
         try (Cluster c = new Cluster(name, 5000 + run, Map.of("copy.chunk.max.rows", "2000",
-                "copy.parallel.chunks", "2"))) {
+                "copy.parallel.chunks", atOnce ? "2" : "1"))) {
             c.createUsers(users, ROWS);
             c.startController();
             c.startCapture();
@@ -93,10 +98,17 @@ class ChaosIT {
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 150)) {
                 writers.start();
                 String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
-                say("run %d: migration %s of %s", run, id, users);
+                say("run %d: migration %s of %s, %s", run, id, users,
+                        atOnce ? "two chunks at once, with shared locks" : "one chunk at a time, reading a snapshot");
 
                 killApplierAt(c, id, "copy.chunk", "copy");
-                restartApplier(c, "apply.batch" + PAUSE);
+                // While the replicator pauses, the copier goes on: held before the deferred index's build, so that
+                // the kill there below still has a build to interrupt.
+                if (!atOnce) {
+                    restartApplier(c, "apply.chunk" + PAUSE + ",copy.indexes" + PAUSE);
+                    killApplierAt(c, id, "apply.chunk", "copy, a chunk's cursor met with changes held");
+                }
+                restartApplier(c, "apply.batch" + PAUSE + ",copy.indexes" + PAUSE);
                 killApplierAt(c, id, "apply.batch", "catch-up");
                 // The index on name is built after the copy (copy.defer.indexes): killed before its ALTER, the next
                 // applier builds it.
