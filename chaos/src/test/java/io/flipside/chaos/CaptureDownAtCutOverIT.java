@@ -40,10 +40,7 @@ class CaptureDownAtCutOverIT {
         TableName users = new TableName("capture_down", "users");
         try (Cluster c = new Cluster("capture-down", 6004, Map.of("cutover.marker.timeout.ms",
                 String.valueOf(MARKER_TIMEOUT_MS), "cutover.probe.max.ms", "1"))) {
-            c.createUsers(users, ROWS);
-            c.startController();
-            c.startCapture();
-            c.startApplier("");
+            c.start(users, ROWS, "");
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 2, 50)) {
                 writers.start();
                 String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));

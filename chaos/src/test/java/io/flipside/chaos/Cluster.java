@@ -94,6 +94,17 @@ final class Cluster implements AutoCloseable {
         applier.start(failpoints);
     }
 
+    /**
+     * Creates {@code users} with {@code rows} rows ({@link #createUsers}), then starts the controller, the capture and
+     * the applier, armed with {@code failpoints} ("" for none).
+     */
+    void start(TableName users, int rows, String failpoints) throws Exception {
+        createUsers(users, rows);
+        startController();
+        startCapture();
+        startApplier(failpoints);
+    }
+
     /** Sends a command and returns the controller's first answer to it; fails on a rejection. */
     JournalEvent send(Object action) {
         Command c = OperatorClient.command(action, "chaos", "chaos test");

@@ -31,12 +31,9 @@ class FencingIT {
         // Small chunks, so that the copy is still going when the first applier freezes.
         try (Cluster c = new Cluster("fence", 6001, Map.of("copy.chunk.max.rows", "500", "copy.chunk.target.ms", "50"));
                 RoleProcess standby = new RoleProcess("applier", "standby", c.configFile, c.logDir)) {
-            c.createUsers(users, ROWS);
-            c.startController();
-            c.startCapture();
             // The first applier pauses 15 s inside its first chunk's transaction, and is frozen there.
             int mark = c.applier.mark();
-            c.startApplier("copy.chunk:15000:1");
+            c.start(users, ROWS, "copy.chunk:15000:1");
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 100)) {
                 writers.start();
                 String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));

@@ -41,10 +41,7 @@ class RestartsIT {
         // rows copied can come after the copy is done (60,000 rows in 500-row chunks once took 1.9 s).
         try (Cluster c = new Cluster("restarts", 6002, Map.of("copy.chunk.max.rows", "50", "copy.chunk.target.ms",
                 "100"))) {
-            c.createUsers(users, ROWS);
-            c.startController();
-            c.startCapture();
-            c.startApplier("");
+            c.start(users, ROWS, "");
             try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 100)) {
                 writers.start();
                 String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));

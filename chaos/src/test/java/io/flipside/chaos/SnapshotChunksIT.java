@@ -34,13 +34,10 @@ class SnapshotChunksIT {
         TableName users = new TableName("snapshot", "users");
         try (Cluster c = new Cluster("snapshot", 6006, Map.of("copy.chunk.max.rows", "200", "copy.chunk.target.ms",
                 "50"))) {
-            c.createUsers(users, ROWS);
-            c.startController();
-            c.startCapture();
             int mark = c.applier.mark();
             // The third chunk pauses 8 s between its read and its cursor's update; the replicator pauses where it meets
             // a chunk's cursor with changes held since the chunk's opening, and is killed there.
-            c.startApplier("copy.chunk:8000:1:2,apply.chunk:60000:1");
+            c.start(users, ROWS, "copy.chunk:8000:1:2,apply.chunk:60000:1");
             String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
             Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint copy.chunk: pausing"),
                     Duration.ofSeconds(120)), "the third chunk is open");
