@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *       meets between the opening and the cursor's update may be missing from it, so the replicator applies those
  *       again once the cursor covers them (re-reading the rows then); one after the cursor's update is applied as
  *       usual. (The DBLog watermark idea, with MySQL doing the copy.) With {@code binlog_order_commits} off, or
- *       chunks copied at once, each chunk reads with {@code LOCK IN SHARE MODE} instead: the shared locks make the
- *       chunk's own commit the dividing line in binlog order, and a writer of one of its rows waits for that
- *       commit.</li>
+ *       chunks copied at once, each chunk reads with {@code LOCK IN SHARE MODE} instead, in a REPEATABLE READ session
+ *       whatever the server's default: the shared locks, gap locks included, make the chunk's own commit the dividing
+ *       line in binlog order, and a writer of one of its rows, or into a gap it has read, waits for that commit.</li>
  *   <li>Rest, holding nothing, for {@code copy.rest.percent} of the chunk's time (none by default), and size the next
  *       chunk so that it takes about {@code copy.chunk.target.ms}.</li>
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
@@ -271,11 +271,7 @@ final class ChunkCopier implements Runnable {
     private void copyUntilDoneOrStopped() throws SQLException, InterruptedException {
         try (Connection c = db.connect(); Connections others = new Connections()) {
             boolean locking = parallelChunks > 1 || !ordersCommits(c);
-            if (!locking) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET SESSION transaction_isolation = 'READ-COMMITTED'");
-                }
-            }
+            isolate(c, locking);
             Key cursor = load(c);
             if (done) {
                 return;
@@ -300,6 +296,7 @@ final class ChunkCopier implements Runnable {
             for (int i = 1; i < parallelChunks; i++) {
                 Connection o = db.connect();
                 others.add(o);
+                isolate(o, true);
                 o.setAutoCommit(false);
             }
             int limit = FIRST_CHUNK_ROWS;
@@ -657,6 +654,18 @@ final class ChunkCopier implements Runnable {
             if (!c.getAutoCommit()) {
                 c.commit();
             }
+        }
+    }
+
+    /**
+     * Sets the isolation a copy session needs, whatever the server's default: READ COMMITTED for chunks that read a
+     * snapshot (one per statement); REPEATABLE READ for chunks that read with shared locks, whose gap locks also hold
+     * back a row inserted where the chunk has already read (under READ COMMITTED it would commit before the chunk, be
+     * missing from it, and reach the changelog before the chunk's cursor, which makes the replicator skip it).
+     */
+    private static void isolate(Connection c, boolean locking) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION transaction_isolation = '" + (locking ? "REPEATABLE-READ" : "READ-COMMITTED") + "'");
         }
     }
 

@@ -3,6 +3,7 @@ package io.flipside.applier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.config.FlipsideConfig;
@@ -171,6 +172,69 @@ class ChunkCopierIT {
                 + " first (which holds row 2500 again) rolled back");
         assertEquals(digest(SRC, cursor), digest(DST, Integer.MAX_VALUE),
                 "the shadow holds exactly the source's rows up to the cursor, none above it");
+    }
+
+    @Test
+    void chunksCopiedAtOnceHoldBackARowInsertedWhereTheyHaveReadEvenWhenTheServerDefaultsToReadCommitted()
+            throws Exception {
+        String serverDefault;
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+            s.execute("DELETE FROM " + SRC.quoted() + " WHERE id = 100"); // a gap in the first chunk's range
+            try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.transaction_isolation")) {
+                rs.next();
+                serverDefault = rs.getString(1);
+            }
+            s.execute("SET GLOBAL transaction_isolation = 'READ-COMMITTED'");
+        }
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection holder = mysql.connect(); Connection inserter = mysql.connect();
+                Statement hold = holder.createStatement(); Statement insert = inserter.createStatement()) {
+            holder.setAutoCommit(false);
+            // Row 500 locked: the first chunk (rows 1 to 1001, read with shared locks) stops there, past the gap.
+            hold.executeQuery("SELECT id FROM " + SRC.quoted() + " WHERE id = 500 FOR UPDATE").close();
+            ChunkCopier copier = copier(2);
+            Future<?> run = pool.submit(copier);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (rowLockWaits(SRC) == 0) {
+                assertTrue(System.currentTimeMillis() < deadline, "the chunk waits for row 500");
+                Thread.sleep(20);
+            }
+            // A row inserted where the chunk has read would commit before it, be missing from it, and reach the
+            // changelog before its cursor: the chunk's gap locks (REPEATABLE READ, whatever the server's default) hold
+            // the insert back until the chunk commits.
+            insert.execute("SET SESSION innodb_lock_wait_timeout = 1");
+            SQLException e = assertThrows(SQLException.class, () -> insert.execute("INSERT INTO " + SRC.quoted()
+                    + " (id, name) VALUES (100, 'r100')"), "the insert waits for the chunk");
+            assertEquals(1205, e.getErrorCode(), e.getMessage()); // ER_LOCK_WAIT_TIMEOUT
+            holder.rollback();
+            run.get(60, TimeUnit.SECONDS);
+            assertNull(copier.failure);
+            assertTrue(copier.done);
+            assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
+        } finally {
+            pool.shutdownNow();
+            try (Connection c = mysql.connect(); PreparedStatement ps = c.prepareStatement(
+                    "SET GLOBAL transaction_isolation = ?")) {
+                ps.setString(1, serverDefault);
+                ps.execute();
+            }
+        }
+    }
+
+    /** How many transactions wait for a row lock on {@code t}. */
+    long rowLockWaits(TableName t) throws SQLException {
+        try (Connection c = mysql.connect(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT"
+                + " w.REQUESTING_ENGINE_TRANSACTION_ID) FROM performance_schema.data_lock_waits w JOIN"
+                + " performance_schema.data_locks l ON l.ENGINE_LOCK_ID = w.REQUESTING_ENGINE_LOCK_ID"
+                + " WHERE l.OBJECT_SCHEMA = ? AND l.OBJECT_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** The shadow table as Preparation leaves it: the source's shape without its plain secondary indexes. */
