@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A chunk reads a snapshot, without locks: a writer of one of its rows does not wait for it, and what the writer
- * changed while the chunk was open reaches the shadow table, even when the applier dies after the chunk committed
- * and before the replicator applied its cursor (the replicator then reads again from the chunk's opening).
+ * changed, deleted or inserted while the chunk was open reaches the shadow table, even when the applier dies after
+ * the chunk committed and before the replicator applied its cursor (the replicator then reads again from the chunk's
+ * opening).
  */
 class SnapshotChunksIT {
     static final int ROWS = 3_000;
@@ -67,6 +68,17 @@ class SnapshotChunksIT {
                     }
                     slowestMs = Math.max(slowestMs, (System.nanoTime() - t0) / 1_000_000);
                 }
+                // A row inserted where the open chunk has read (one of those just deleted, back with a new name).
+                long reborn = (cursor / 7 + 1) * 7;
+                try (PreparedStatement insert = w.prepareStatement("INSERT INTO " + users.quoted()
+                        + " (id, name) VALUES (?, ?)")) {
+                    long t0 = System.nanoTime();
+                    insert.setLong(1, reborn);
+                    insert.setString(2, "reborn-" + reborn);
+                    insert.executeUpdate();
+                    slowestMs = Math.max(slowestMs, (System.nanoTime() - t0) / 1_000_000);
+                }
+                expected.put(reborn, new Workload.Row("reborn-" + reborn, null));
             }
             long writingMs = (System.nanoTime() - pausedAt) / 1_000_000;
             assertTrue(writingMs < 7_000, "the writes ended while the chunk was still open: " + writingMs + " ms");
