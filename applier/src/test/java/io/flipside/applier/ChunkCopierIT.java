@@ -14,6 +14,7 @@ import io.flipside.core.sql.TableName;
 import io.flipside.schema.DeferredIndex;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
+import io.flipside.testkit.RowLocks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -224,16 +225,8 @@ class ChunkCopierIT {
 
     /** How many transactions wait for a row lock on {@code t}. */
     long rowLockWaits(TableName t) throws SQLException {
-        try (Connection c = mysql.connect(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT"
-                + " w.REQUESTING_ENGINE_TRANSACTION_ID) FROM performance_schema.data_lock_waits w JOIN"
-                + " performance_schema.data_locks l ON l.ENGINE_LOCK_ID = w.REQUESTING_ENGINE_LOCK_ID"
-                + " WHERE l.OBJECT_SCHEMA = ? AND l.OBJECT_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try (Connection c = mysql.connect()) {
+            return RowLocks.waiting(c, t.database(), t.table());
         }
     }
 

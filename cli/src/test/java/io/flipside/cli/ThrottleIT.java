@@ -9,6 +9,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.schema.Throttled;
+import io.flipside.testkit.RowLocks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -195,16 +196,7 @@ class ThrottleIT {
 
     /** How many transactions wait for a row lock on {@code t}. */
     private static long lockWaits(Connection c, TableName t) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT w.REQUESTING_ENGINE_TRANSACTION_ID)"
-                + " FROM performance_schema.data_lock_waits w JOIN performance_schema.data_locks l"
-                + " ON l.ENGINE_LOCK_ID = w.REQUESTING_ENGINE_LOCK_ID WHERE l.OBJECT_SCHEMA = ? AND l.OBJECT_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return RowLocks.waiting(c, t.database(), t.table());
     }
 
     /**
