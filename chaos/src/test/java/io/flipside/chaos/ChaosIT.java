@@ -35,15 +35,16 @@ import org.junit.jupiter.api.Test;
  * cut-over, revert and complete, and every table must equal the ledger row for row.
  *
  * <p>The applier is killed at named failpoints, so each kill lands exactly where it should: inside a chunk's
- * transaction, where the replicator meets a chunk's cursor with changes held since its opening, inside an apply batch, before the build of the index deferred until after the copy, inside the
- * cut-over's freeze (with writes held), after the RENAME (with writes held, or resumed before the swap is finished in
- * the sidecar), during inverse replication, and inside the revert's freeze. The capture and the
- * controller are killed at random moments in between. Every kill is SIGKILL: no shutdown hook, no clean close.
+ * transaction, where the replicator meets a chunk's cursor with changes held since its opening, inside an apply
+ * batch, before the build of the index deferred until after the copy, inside the cut-over's freeze (with writes
+ * held), after the RENAME (with writes held, or resumed before the swap is finished in the sidecar), during inverse
+ * replication, and inside the revert's freeze. The capture and the controller are killed at random moments in
+ * between. Every kill is SIGKILL: no shutdown hook, no clean close.
  *
  * <p>Two runs by default: the first copies one chunk at a time (snapshot reads), the second two at once (shared
- * locks). Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the seed
- * is printed and can be given back with {@code -Dchaos.seed=N}. The summary goes to
- * {@code chaos/target/chaos-report.txt}.
+ * locks). Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the
+ * seed is printed and can be given back with {@code -Dchaos.seed=N}. The summary goes to {@code
+ * chaos/target/chaos-report.txt}.
  */
 class ChaosIT {
     static final int ROWS = 20_000;
