@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *       opening is in that snapshot (MySQL commits in binlog order, {@code binlog_order_commits}); one the replicator
  *       meets between the opening and the cursor's update may be missing from it, so the replicator applies those
  *       again once the cursor covers them (re-reading the rows then); one after the cursor's update is applied as
- *       usual. (The DBLog watermark idea, with MySQL doing the copy.) With {@code binlog_order_commits} off, or
- *       chunks copied at once, each chunk reads with {@code LOCK IN SHARE MODE} instead, in a REPEATABLE READ session
+ *       usual. (The DBLog watermark idea, with MySQL doing the copy.) With {@code binlog_order_commits} off (read
+ *       before each chunk), each chunk reads with {@code LOCK IN SHARE MODE} instead, in a REPEATABLE READ session
  *       whatever the server's default: the shared locks, gap locks included, make the chunk's own commit the dividing
  *       line in binlog order, and a writer of one of its rows, or into a gap it has read, waits for that commit.</li>
  *   <li>Rest, holding nothing, for {@code copy.rest.percent} of the chunk's time (none by default), and size the next
@@ -51,12 +51,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code copy.parallel.chunks} above 1, each round copies that many chunks at once, each in its own
  * transaction on its own connection: the key {@code n} rows after the cursor bounds the first, and so on, and the last
- * is an ordinary chunk of {@code n} rows. The chunks commit in key order: each one, once its rows are copied, waits for
+ * is an ordinary chunk of {@code n} rows. One commit opens the whole round, and the replicator holds the changes it
+ * meets until the round's last cursor. The chunks commit in key order: each one, once its rows are copied, waits for
  * the one before it to commit before it advances the cursor, and gives up (rolls back) if that one failed. So the
- * cursor in the changelog only ever covers committed chunks, and a chunk's shared locks still make its own commit
- * the dividing line for its rows. A chunk that fails after the ones before it committed is copied again in the next
- * round, from the cursor they left. A chunk that waits for the one before it keeps its locks meanwhile, so a writer
- * of one of its rows can wait for as long as a whole round takes, not one chunk.
+ * cursor in the changelog only ever covers committed chunks. A chunk that fails after the ones before it committed is
+ * copied again in the next round, from the cursor they left (the next round's opening ends the holding of this one).
+ * When the chunks read with shared locks, a chunk that waits for the one before it keeps its locks meanwhile, so a
+ * writer of one of its rows can wait for as long as a whole round takes, not one chunk.
  *
  * A lost connection (MySQL restarting) is not a failure: the copier reconnects with back-off and resumes from the
  * cursor committed in the sidecar, so no chunk is copied twice. An update of the cursor that matches no row means
@@ -270,7 +271,7 @@ final class ChunkCopier implements Runnable {
     /** One connection's worth of copying: resumes from the committed cursor, so a reconnect copies nothing twice. */
     private void copyUntilDoneOrStopped() throws SQLException, InterruptedException {
         try (Connection c = db.connect(); Connections others = new Connections()) {
-            boolean locking = parallelChunks > 1 || !ordersCommits(c);
+            boolean locking = !ordersCommits(c);
             isolate(c, locking);
             Key cursor = load(c);
             if (done) {
@@ -296,7 +297,7 @@ final class ChunkCopier implements Runnable {
             for (int i = 1; i < parallelChunks; i++) {
                 Connection o = db.connect();
                 others.add(o);
-                isolate(o, true);
+                isolate(o, locking);
                 o.setAutoCommit(false);
             }
             int limit = FIRST_CHUNK_ROWS;
@@ -324,11 +325,18 @@ final class ChunkCopier implements Runnable {
                     throttle.ended(waitingFor, waited);
                     waitingFor = null;
                 }
+                if (locking == ordersCommits(c)) {
+                    locking = !locking;
+                    LOG.info("migration {}: binlog_order_commits is {} now, so the next chunks read {}", id,
+                            locking ? "OFF" : "ON", locking ? "with shared locks" : "a snapshot, without locks");
+                    isolate(c, locking);
+                    for (Connection o : others) {
+                        isolate(o, locking);
+                    }
+                }
                 long t0 = System.nanoTime();
-                Key lower = cursor;
-                int n = limit;
-                Chunk chunk = others.isEmpty() ? db.retrying(() -> copy(c, lower, n, null, locking))
-                        : copyAtOnce(c, others, lower, n);
+                Chunk chunk = others.isEmpty() ? copyOne(c, cursor, limit, locking)
+                        : copyAtOnce(c, others, cursor, limit, locking);
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
                 chunkMillis += elapsedMs;
                 lastChunkMillis = elapsedMs;
@@ -385,7 +393,7 @@ final class ChunkCopier implements Runnable {
      * by the keys read now, each on its own connection; then an ordinary chunk of {@code limit} rows on {@code c}. Each
      * commits only after the one before it. Returns what committed, in key order; throws when the first did not.
      */
-    private Chunk copyAtOnce(Connection c, List<Connection> others, Key lower, int limit)
+    private Chunk copyAtOnce(Connection c, List<Connection> others, Key lower, int limit, boolean locking)
             throws SQLException {
         List<Key> uppers = new ArrayList<>();
         Key from = lower;
@@ -399,7 +407,10 @@ final class ChunkCopier implements Runnable {
         }
         c.commit();
         if (uppers.isEmpty()) {
-            return db.retrying(() -> copy(c, lower, limit, null, true));
+            return copyOne(c, lower, limit, locking);
+        }
+        if (!locking) {
+            open(c, uppers.size() + 1);
         }
         List<CompletableFuture<Chunk>> rounds = new ArrayList<>();
         CompletableFuture<Chunk> before = null;
@@ -411,7 +422,7 @@ final class ChunkCopier implements Runnable {
             CompletableFuture<Chunk> prev = before;
             before = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return db.retrying(() -> copyRange(o, l, u, prev));
+                    return db.retrying(() -> copyRange(o, l, u, prev, locking));
                 } catch (SQLException e) {
                     throw new CompletionException(e);
                 }
@@ -423,7 +434,7 @@ final class ChunkCopier implements Runnable {
         CompletableFuture<Chunk> prev = before;
         CompletableFuture<Chunk> own;
         try {
-            own = CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev, true)));
+            own = CompletableFuture.completedFuture(db.retrying(() -> copy(c, l, limit, prev, locking)));
         } catch (SQLException | RuntimeException e) {
             own = CompletableFuture.failedFuture(e);
         }
@@ -491,12 +502,12 @@ final class ChunkCopier implements Runnable {
     }
 
     /** Copies the rows after {@code lower} up to {@code upper}, and moves the cursor to {@code upper}. */
-    private Chunk copyRange(Connection c, Key lower, Key upper, CompletableFuture<Chunk> before)
+    private Chunk copyRange(Connection c, Key lower, Key upper, CompletableFuture<Chunk> before, boolean locking)
             throws SQLException {
         return inTransaction(c, lower, () -> {
             boolean first = lower == null;
             int rows;
-            try (PreparedStatement ps = c.prepareStatement(forward.copyRange(first))) {
+            try (PreparedStatement ps = c.prepareStatement(forward.copyRange(first, locking))) {
                 int i = first ? 1 : KeyValues.bind(ps, 1, lower);
                 KeyValues.bind(ps, i, upper);
                 rows = ps.executeUpdate();
@@ -542,24 +553,42 @@ final class ChunkCopier implements Runnable {
         }
     }
 
-    /**
-     * Copies up to {@code limit} rows after {@code lower} and moves the cursor past them. Without {@code locking} (one
-     * chunk at a time, in a READ COMMITTED session), the chunk is first opened in a commit of its own, so that the
-     * replicator applies again the changes it meets between that commit and the cursor's: a snapshot read may miss them.
-     */
-    private Chunk copy(Connection c, Key lower, int limit, CompletableFuture<Chunk> before, boolean locking)
-            throws SQLException {
+    /** One chunk on its own: opened first when it reads a snapshot ({@link #open}), then copied. */
+    private Chunk copyOne(Connection c, Key lower, int limit, boolean locking) throws SQLException {
         if (!locking) {
-            try (PreparedStatement ps = c.prepareStatement(sidecar.openChunk())) {
-                ps.setString(1, id);
-                ps.setLong(2, epoch);
+            open(c, 1);
+        }
+        return db.retrying(() -> copy(c, lower, limit, null, locking));
+    }
+
+    /**
+     * Opens the next {@code chunks} chunks, which read a snapshot (READ COMMITTED, without locks), in a commit of their
+     * own: the replicator holds the changes it meets from this commit on, and applies them again as each chunk's cursor
+     * covers their rows, until the last of these chunks' cursors (a snapshot read may have missed them). A chunk
+     * retried after a deadlock stays in the same opening.
+     */
+    private void open(Connection c, int chunks) throws SQLException {
+        db.retrying(() -> {
+            try (PreparedStatement ps = c.prepareStatement(sidecar.openChunks())) {
+                ps.setInt(1, chunks);
+                ps.setString(2, id);
+                ps.setLong(3, epoch);
                 Fenced.check(ps.executeUpdate(), id, epoch);
                 c.commit();
+                return null;
             } catch (SQLException | RuntimeException e) {
                 Db.rollbackQuietly(c);
                 throw e;
             }
-        }
+        });
+    }
+
+    /**
+     * Copies up to {@code limit} rows after {@code lower} and moves the cursor past them: with shared locks, or (not
+     * {@code locking}) reading the snapshot of a READ COMMITTED statement, once the chunk is {@link #open opened}.
+     */
+    private Chunk copy(Connection c, Key lower, int limit, CompletableFuture<Chunk> before, boolean locking)
+            throws SQLException {
         return inTransaction(c, lower, () -> {
             boolean first = lower == null;
             int rows;
@@ -674,13 +703,13 @@ final class ChunkCopier implements Runnable {
      * default). A chunk may read without locks only then: a change before the chunk's opening in the binlog is then
      * committed, and in the chunk's snapshot, by the time the opening's commit returns.
      */
-    private boolean ordersCommits(Connection c) throws SQLException {
+    private static boolean ordersCommits(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@GLOBAL.binlog_order_commits")) {
-            boolean ordered = rs.next() && rs.getInt(1) == 1;
-            if (!ordered) {
-                LOG.info("migration {}: binlog_order_commits is OFF, so each chunk reads with shared locks", id);
+            return rs.next() && rs.getInt(1) == 1;
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.commit();
             }
-            return ordered;
         }
     }
 

@@ -101,11 +101,14 @@ final class Replicator implements AutoCloseable {
     private long pendingOffset = -1;
 
     /**
-     * A chunk read without locks is open: from its opening in the changelog to the next update of {@code copy_state}
-     * (its cursor's, normally). The keys changed meanwhile are held, and applied again once the cursor has moved: the
-     * chunk's snapshot may have missed their changes ({@link ChunkCopier}).
+     * Chunks read without locks are open: from their opening in the changelog (one chunk, or a round of chunks copied
+     * at once) to the last of their cursors' updates, or to any other update of {@code copy_state}. The keys changed
+     * meanwhile are held, and applied again each time a cursor has moved: the chunks' snapshots may have missed their
+     * changes ({@link ChunkCopier}).
      */
     private boolean chunkOpen;
+    /** How many of the open chunks have not committed their cursor yet. */
+    private long chunksToCommit;
     private final Map<String, Key> openKeys = new LinkedHashMap<>();
     private final java.util.Set<String> openDeleted = new java.util.HashSet<>();
     private final java.util.Set<String> openGtids = new java.util.HashSet<>();
@@ -309,15 +312,21 @@ final class Replicator implements AutoCloseable {
                 && ev.getAfter() != null && id.equals(text(ev.getAfter(), "migration_id"))) {
             if ("copy_state".equals(ev.getTable())) {
                 flush(true);
+                long opened = increase(ev, "opened_chunks");
+                long committed = increase(ev, "chunks");
                 if (chunkOpen) {
                     if (!openKeys.isEmpty()) {
                         Failpoints.hit("apply.chunk");
                     }
-                    closeChunk();
+                    reapplyHeld();
+                    chunksToCommit -= committed;
+                    if (opened > 0 || committed == 0 || chunksToCommit <= 0) {
+                        closeChunks();
+                    }
                 }
-                if (ev.getBefore() != null && !java.util.Objects.equals(text(ev.getBefore(), "opened_chunks"),
-                        text(ev.getAfter(), "opened_chunks"))) {
+                if (opened > 0) {
                     chunkOpen = true;
+                    chunksToCommit = opened;
                     openOffset = rec.offset();
                     openSeen = lastSeen;
                     openGtid = lastGtid;
@@ -367,19 +376,41 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * The open chunk's cursor is here (or another update of copy_state ends it): the keys held since its opening join
-     * the batch, which applies those the cursor now covers, re-reading their rows; the rest the next chunks copy,
-     * since they open after these changes.
+     * One of the open chunks' cursors is here: the keys held since their opening join the batch, which applies those
+     * the cursor now covers, re-reading their rows. They stay held for the open chunks still to commit.
      */
-    private void closeChunk() {
+    private void reapplyHeld() {
         pendingKeys.putAll(openKeys);
         pendingDeleted.addAll(openDeleted);
         pendingRowGtids.addAll(openGtids);
+        stateDirty = true;
+    }
+
+    /**
+     * The last open chunk's cursor is here (or another update of copy_state ends the opening: a new one, the epoch's):
+     * the held keys were applied where the cursors cover them; the rest the next chunks copy, since those open after
+     * these changes.
+     */
+    private void closeChunks() {
         openKeys.clear();
         openDeleted.clear();
         openGtids.clear();
         chunkOpen = false;
+        chunksToCommit = 0;
         stateDirty = true;
+    }
+
+    /** How much the number in {@code column} went up in a change of a row (0 for an insert, or a decrease). */
+    private static long increase(ChangeEvent ev, String column) {
+        if (ev.getBefore() == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(text(ev.getAfter(), column)) - Long.parseLong(text(ev.getBefore(),
+                    column)));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Adds the key of a row image to the batch; returns its identity, or null when there is no image. */

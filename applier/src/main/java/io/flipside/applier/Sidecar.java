@@ -95,11 +95,12 @@ final class Sidecar {
     }
 
     /**
-     * Opens a chunk that reads without locks, in a commit of its own before the chunk reads: the changes the
-     * replicator meets after it, up to the chunk's cursor, may be missing from the chunk, so it applies them again.
+     * Opens {@code ?} chunks that read without locks, in a commit of their own before they read: the changes the
+     * replicator meets after it, up to the last of these chunks' cursors, may be missing from the chunks, so it applies
+     * them again. Parameters: how many chunks, the migration, the epoch.
      */
-    String openChunk() {
-        return "UPDATE " + table("copy_state") + " SET opened_chunks = opened_chunks + 1 WHERE migration_id = ?"
+    String openChunks() {
+        return "UPDATE " + table("copy_state") + " SET opened_chunks = opened_chunks + ? WHERE migration_id = ?"
                 + " AND epoch = ?";
     }
 

@@ -91,6 +91,11 @@ class ChunkCopierIT {
     }
 
     ChunkCopier copier(int parallelChunks, List<DeferredIndex> deferred, int restPercent) {
+        return copier(parallelChunks, deferred, restPercent, () -> false);
+    }
+
+    ChunkCopier copier(int parallelChunks, List<DeferredIndex> deferred, int restPercent,
+            java.util.function.BooleanSupplier paused) {
         ChunkCopier.Throttle never = new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) {
@@ -115,7 +120,7 @@ class ChunkCopierIT {
             public void ended(String reason, long millis) {
             }
         };
-        return new ChunkCopier(ID, db, sidecar, P, () -> true, () -> false, never, 1000, parallelChunks,
+        return new ChunkCopier(ID, db, sidecar, P, () -> true, paused, never, 1000, parallelChunks,
                 new IndexBuild(ID, sidecar, DST, deferred, 0), new ApplierMetrics(ID), 0);
     }
 
@@ -134,6 +139,67 @@ class ChunkCopierIT {
         assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
         assertEquals(ROWS, cursor());
         assertEquals(0, copier.restedMillis, "copy.rest.percent is 0: no rest");
+        assertEquals(copier.chunks.get(), openedChunks(), "each round opened its chunks, which read a snapshot");
+    }
+
+    @Test
+    void chunksCopiedAtOnceReadASnapshotAndPassARowAWriterHasChangedAndNotCommitted() throws Exception {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+        }
+        String before = digest(SRC, Integer.MAX_VALUE);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection writer = mysql.connect(); Statement w = writer.createStatement()) {
+            writer.setAutoCommit(false);
+            w.executeUpdate("UPDATE " + SRC.quoted() + " SET name = 'pending' WHERE id = 500");
+            ChunkCopier copier = copier(2);
+            pool.submit(copier).get(60, TimeUnit.SECONDS); // with shared locks it would wait for the writer
+            assertNull(copier.failure);
+            assertTrue(copier.done);
+            assertEquals(before, digest(DST, Integer.MAX_VALUE), "the rows as committed when the chunks read them");
+            writer.rollback();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void binlogOrderCommitsSwitchedOffDuringTheCopyMakesTheNextChunkReadWithSharedLocks() throws Exception {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+        }
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection holder = mysql.connect(); Statement hold = holder.createStatement()) {
+            // The copier connects while binlog_order_commits is ON, and waits, paused, before its first chunk.
+            ChunkCopier copier = copier(1, List.of(), 0, paused::get);
+            Future<?> run = pool.submit(copier);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!copyStarted()) {
+                assertTrue(System.currentTimeMillis() < deadline, "the copier starts");
+                Thread.sleep(20);
+            }
+            hold.execute("SET GLOBAL binlog_order_commits = OFF");
+            holder.setAutoCommit(false);
+            hold.executeQuery("SELECT id FROM " + SRC.quoted() + " WHERE id = 500 FOR UPDATE").close();
+            paused.set(false);
+            while (rowLockWaits(SRC) == 0) {
+                assertTrue(!copier.done && System.currentTimeMillis() < deadline,
+                        "the first chunk waits for row 500 (a snapshot read would pass it)");
+                Thread.sleep(20);
+            }
+            holder.rollback();
+            run.get(60, TimeUnit.SECONDS);
+            assertNull(copier.failure);
+            assertTrue(copier.done);
+            assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
+            assertEquals(0, openedChunks(), "no chunk was opened for a snapshot read");
+        } finally {
+            pool.shutdownNow();
+            try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+                s.execute("SET GLOBAL binlog_order_commits = ON");
+            }
+        }
     }
 
     @Test
@@ -176,7 +242,7 @@ class ChunkCopierIT {
     }
 
     @Test
-    void chunksCopiedAtOnceHoldBackARowInsertedWhereTheyHaveReadEvenWhenTheServerDefaultsToReadCommitted()
+    void chunksWithSharedLocksHoldBackARowInsertedWhereTheyHaveReadEvenWhenTheServerDefaultsToReadCommitted()
             throws Exception {
         String serverDefault;
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
@@ -187,6 +253,7 @@ class ChunkCopierIT {
                 serverDefault = rs.getString(1);
             }
             s.execute("SET GLOBAL transaction_isolation = 'READ-COMMITTED'");
+            s.execute("SET GLOBAL binlog_order_commits = OFF"); // the chunks then read with shared locks
         }
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Connection holder = mysql.connect(); Connection inserter = mysql.connect();
@@ -219,6 +286,9 @@ class ChunkCopierIT {
                     "SET GLOBAL transaction_isolation = ?")) {
                 ps.setString(1, serverDefault);
                 ps.execute();
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET GLOBAL binlog_order_commits = ON");
+                }
             }
         }
     }
@@ -418,6 +488,24 @@ class ChunkCopierIT {
     String definition(TableName t) throws SQLException {
         try (Connection c = mysql.connect()) {
             return Preparation.definition(c, t);
+        }
+    }
+
+    /** How many chunks were opened to read a snapshot ({@code copy_state.opened_chunks}). */
+    long openedChunks() throws SQLException {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT opened_chunks FROM " + sidecar.table("copy_state"))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Whether the copier has marked the copy started (it has connected and seen the capture live). */
+    boolean copyStarted() throws SQLException {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT started_at IS NOT NULL FROM " + sidecar.table("copy_state"))) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 

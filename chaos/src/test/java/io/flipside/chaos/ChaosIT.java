@@ -41,10 +41,10 @@ import org.junit.jupiter.api.Test;
  * replication, and inside the revert's freeze. The capture and the controller are killed at random moments in
  * between. Every kill is SIGKILL: no shutdown hook, no clean close.
  *
- * <p>Two runs by default: the first copies one chunk at a time (snapshot reads), the second two at once (shared
- * locks). Runnable on its own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the
- * seed is printed and can be given back with {@code -Dchaos.seed=N}. The summary goes to {@code
- * chaos/target/chaos-report.txt}.
+ * <p>Three runs by default: the first copies one chunk at a time and the second two at once, both reading
+ * snapshots; the third two at once with shared locks ({@code binlog_order_commits} OFF for that run). Runnable on its
+ * own, and as a soak: {@code mvn -pl chaos verify -Dchaos.runs=7} (about 9 kills a run); the seed is printed and can
+ * be given back with {@code -Dchaos.seed=N}. The summary goes to {@code chaos/target/chaos-report.txt}.
  */
 class ChaosIT {
     static final int ROWS = 20_000;
@@ -62,7 +62,7 @@ class ChaosIT {
 
     @Test
     void killEveryRoleAtEveryPhase() throws Exception {
-        int runs = Integer.getInteger("chaos.runs", 2);
+        int runs = Integer.getInteger("chaos.runs", 3);
         String seedProperty = System.getProperty("chaos.seed", "");
         long seed = seedProperty.isBlank() ? System.nanoTime() : Long.parseLong(seedProperty);
         say("chaos: %d run(s), seed %d", runs, seed);
@@ -84,101 +84,120 @@ class ChaosIT {
         String name = "chaos" + run + "r" + Math.abs(random.nextInt(1000));
         TableName users = new TableName(name, "users");
         // Chunks of at most 2,000 rows: the copy kill lands after two committed chunks, so a restart that copied them
-        // again would fail on a duplicate key in the shadow table. Odd runs copy one chunk at a time, each reading a
-        // snapshot without locks: the copy kill lands in an open chunk, and a second kill where the replicator meets a
-        // chunk's cursor with the writers' changes held since the chunk's opening. Even runs copy two chunks at once,
-        // with shared locks: the kill lands in a chunk that waits for the one before it, and the writers' changes meet
-        // chunks committed out of step.
-        boolean atOnce = run % 2 == 0;
+        // again would fail on a duplicate key in the shadow table. The first of every three runs copies one chunk at a
+        // time, the second two at once, each reading a snapshot without locks: the copy kill lands in an open chunk
+        // (two at once: in the first of a round, the second waiting for it), and a second kill where the replicator
+        // meets a chunk's cursor with the writers' changes held since the opening. The third copies two at once with
+        // shared locks (binlog_order_commits OFF): the kill lands in a chunk that waits for the one before it, and
+        // the writers' changes meet chunks committed out of step.
+        boolean atOnce = run % 3 != 1;
+        boolean locking = run % 3 == 0;
         try (Cluster c = new Cluster(name, 5000 + run, Map.of("copy.chunk.max.rows", "2000",
                 "copy.parallel.chunks", atOnce ? "2" : "1"))) {
-            c.createUsers(users, ROWS);
-            c.startController();
-            c.startCapture();
-            restartApplier(c, "copy.chunk" + PAUSE + ":1:2");
-            try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 150)) {
-                writers.start();
-                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
-                say("run %d: migration %s of %s, %s", run, id, users,
-                        atOnce ? "two chunks at once, with shared locks" : "one chunk at a time, reading a snapshot");
-
-                killApplierAt(c, id, "copy.chunk", "copy");
-                // While the replicator pauses, the copier goes on: held before the deferred index's build, so that
-                // the kill there below still has a build to interrupt.
-                if (!atOnce) {
-                    restartApplier(c, "apply.chunk" + PAUSE + ",copy.indexes" + PAUSE);
-                    killApplierAt(c, id, "apply.chunk", "copy, a chunk's cursor met with changes held");
-                }
-                restartApplier(c, "apply.batch" + PAUSE + ",copy.indexes" + PAUSE);
-                killApplierAt(c, id, "apply.batch", "catch-up");
-                // The index on name is built after the copy (copy.defer.indexes): killed before its ALTER, the next
-                // applier builds it.
-                restartApplier(c, "copy.indexes" + PAUSE);
-                killApplierAt(c, id, "copy.indexes", "deferred index build");
-                restartApplier(c, "");
-                maybeKillAnother(c, random);
-                c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
-
-                String freeze = pick(random, FREEZE_POINTS);
-                rearmApplier(c, id, freeze + PAUSE);
-                c.send(new CutOver(id, false));
-                killApplierAt(c, id, freeze, "cut-over freeze (" + freeze + ")");
-                assertFreezeReleasedAndNothingRenamed(c, users, writers);
-
-                String renamed = pick(random, AFTER_RENAME_POINTS);
-                restartApplier(c, renamed + PAUSE);
-                killApplierAt(c, id, renamed, "after the rename, before the swap is finished (" + renamed + ")");
-                restartApplier(c, "apply.batch" + PAUSE);
-                maybeKillAnother(c, random);
-                killApplierAt(c, id, "apply.batch", "inverse replication");
-                restartApplier(c, "");
-                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
-                // Reported again by the applier that finished the swap: when the locks were asked for came from the
-                // sidecar, where the killed applier recorded it with the freeze point.
-                assertTrue(cut.getCutOverFreezeStartedAt() != null, "the cut-over's freeze start: " + cut);
-                assertTrue(hasIndex(c, users, "by_name"), "the index deferred until after the copy was built");
-
-                writers.pause();
-                Map<Long, Workload.Row> expected = writers.expected();
-                assertEqualsLedger(c, users, expected, false, "after the cut-over, the new table");
-                assertEqualsLedger(c, users.sibling(cut.getOldTable()), expected, true,
-                        "inverse replication's old table");
-                writers.resume();
-                maybeKillAnother(c, random);
-
-                String revert = pick(random, REVERT_POINTS);
-                rearmApplier(c, id, revert + PAUSE);
-                c.send(new Revert(id, false));
-                killApplierAt(c, id, revert, "revert (" + revert + ")");
-                restartApplier(c, "");
-                MigrationState reverted = c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
-                assertTrue(reverted.getRevertFreezeStartedAt() != null, "the revert's freeze start: " + reverted);
-                maybeKillAnother(c, random);
-                Thread.sleep(1000);
-
-                writers.pause();
-                expected = writers.expected();
-                assertEqualsLedger(c, users, expected, true, "after the revert, the old table");
-                assertEqualsLedger(c, users.sibling(cut.getShadowTable()), expected, false,
-                        "forward replication's new table");
-                writers.resume();
-
-                c.send(new Complete(id));
-                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
-                writers.close();
-                assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
-                assertEqualsLedger(c, users, writers.expected(), true, "after complete, the table");
-                // The retired table (larger than one purge chunk) is purged and dropped by the applier's retirer after
-                // COMPLETED, in the background.
-                long retiredBy = System.currentTimeMillis() + 60_000;
-                while (!tables(c, users.database()).equals(List.of("users")) && System.currentTimeMillis() < retiredBy) {
-                    Thread.sleep(200);
-                }
-                assertEquals(List.of("users"), tables(c, users.database()), "nothing but the table is left");
-                writes += writers.committed();
-                duplicatesSkipped += c.applier.count(Pattern.compile("changes the capture published again"));
-                say("run %d: ok, %d writes", run, writers.committed());
+            setBinlogOrderCommits(c, !locking);
+            try {
+                run(run, random, c, users, atOnce, locking);
+            } finally {
+                setBinlogOrderCommits(c, true);
             }
+        }
+    }
+
+    private static void setBinlogOrderCommits(Cluster c, boolean on) throws SQLException {
+        try (Connection conn = c.connect(); java.sql.Statement s = conn.createStatement()) {
+            s.execute("SET GLOBAL binlog_order_commits = " + (on ? "ON" : "OFF"));
+        }
+    }
+
+    private void run(int run, Random random, Cluster c, TableName users, boolean atOnce, boolean locking)
+            throws Exception {
+        c.createUsers(users, ROWS);
+        c.startController();
+        c.startCapture();
+        restartApplier(c, "copy.chunk" + PAUSE + ":1:2");
+        try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 4, 150)) {
+            writers.start();
+            String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
+            say("run %d: migration %s of %s, %s, %s", run, id, users,
+                    atOnce ? "two chunks at once" : "one chunk at a time",
+                    locking ? "with shared locks" : "reading a snapshot");
+
+            killApplierAt(c, id, "copy.chunk", "copy");
+            // While the replicator pauses, the copier goes on: held before the deferred index's build, so that
+            // the kill there below still has a build to interrupt.
+            if (!locking) {
+                restartApplier(c, "apply.chunk" + PAUSE + ",copy.indexes" + PAUSE);
+                killApplierAt(c, id, "apply.chunk", "copy, a chunk's cursor met with changes held");
+            }
+            restartApplier(c, "apply.batch" + PAUSE + ",copy.indexes" + PAUSE);
+            killApplierAt(c, id, "apply.batch", "catch-up");
+            // The index on name is built after the copy (copy.defer.indexes): killed before its ALTER, the next
+            // applier builds it.
+            restartApplier(c, "copy.indexes" + PAUSE);
+            killApplierAt(c, id, "copy.indexes", "deferred index build");
+            restartApplier(c, "");
+            maybeKillAnother(c, random);
+            c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
+
+            String freeze = pick(random, FREEZE_POINTS);
+            rearmApplier(c, id, freeze + PAUSE);
+            c.send(new CutOver(id, false));
+            killApplierAt(c, id, freeze, "cut-over freeze (" + freeze + ")");
+            assertFreezeReleasedAndNothingRenamed(c, users, writers);
+
+            String renamed = pick(random, AFTER_RENAME_POINTS);
+            restartApplier(c, renamed + PAUSE);
+            killApplierAt(c, id, renamed, "after the rename, before the swap is finished (" + renamed + ")");
+            restartApplier(c, "apply.batch" + PAUSE);
+            maybeKillAnother(c, random);
+            killApplierAt(c, id, "apply.batch", "inverse replication");
+            restartApplier(c, "");
+            MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+            // Reported again by the applier that finished the swap: when the locks were asked for came from the
+            // sidecar, where the killed applier recorded it with the freeze point.
+            assertTrue(cut.getCutOverFreezeStartedAt() != null, "the cut-over's freeze start: " + cut);
+            assertTrue(hasIndex(c, users, "by_name"), "the index deferred until after the copy was built");
+
+            writers.pause();
+            Map<Long, Workload.Row> expected = writers.expected();
+            assertEqualsLedger(c, users, expected, false, "after the cut-over, the new table");
+            assertEqualsLedger(c, users.sibling(cut.getOldTable()), expected, true,
+                    "inverse replication's old table");
+            writers.resume();
+            maybeKillAnother(c, random);
+
+            String revert = pick(random, REVERT_POINTS);
+            rearmApplier(c, id, revert + PAUSE);
+            c.send(new Revert(id, false));
+            killApplierAt(c, id, revert, "revert (" + revert + ")");
+            restartApplier(c, "");
+            MigrationState reverted = c.await(id, s -> s.getStatus() == MigrationStatus.REVERTED, "REVERTED");
+            assertTrue(reverted.getRevertFreezeStartedAt() != null, "the revert's freeze start: " + reverted);
+            maybeKillAnother(c, random);
+            Thread.sleep(1000);
+
+            writers.pause();
+            expected = writers.expected();
+            assertEqualsLedger(c, users, expected, true, "after the revert, the old table");
+            assertEqualsLedger(c, users.sibling(cut.getShadowTable()), expected, false,
+                    "forward replication's new table");
+            writers.resume();
+
+            c.send(new Complete(id));
+            c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+            writers.close();
+            assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
+            assertEqualsLedger(c, users, writers.expected(), true, "after complete, the table");
+            // The retired table (larger than one purge chunk) is purged and dropped by the applier's retirer after
+            // COMPLETED, in the background.
+            long retiredBy = System.currentTimeMillis() + 60_000;
+            while (!tables(c, users.database()).equals(List.of("users")) && System.currentTimeMillis() < retiredBy) {
+                Thread.sleep(200);
+            }
+            assertEquals(List.of("users"), tables(c, users.database()), "nothing but the table is left");
+            writes += writers.committed();
+            duplicatesSkipped += c.applier.count(Pattern.compile("changes the capture published again"));
+            say("run %d: ok, %d writes", run, writers.committed());
         }
     }
 

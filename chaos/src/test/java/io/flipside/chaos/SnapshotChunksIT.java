@@ -18,26 +18,32 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A chunk reads a snapshot, without locks: a writer of one of its rows does not wait for it, and what the writer
  * changed, deleted or inserted while the chunk was open reaches the shadow table, even when the applier dies after
  * the chunk committed and before the replicator applied its cursor (the replicator then reads again from the chunk's
- * opening).
+ * opening). The same for two chunks copied at once: the writers change rows of both while the first one's cursor
+ * waits, and the replicator must hold the changes until the second one's cursor, across the restart.
  */
 class SnapshotChunksIT {
     static final int ROWS = 3_000;
     static final int CHANGED = 300;
 
-    @Test
-    void writersOfAnOpenChunksRowsDoNotWaitAndTheirChangesSurviveACrashAtItsCursor() throws Exception {
-        TableName users = new TableName("snapshot", "users");
-        try (Cluster c = new Cluster("snapshot", 6006, Map.of("copy.chunk.max.rows", "200", "copy.chunk.target.ms",
-                "50"))) {
+    @ParameterizedTest(name = "{0} chunk(s) at once")
+    @ValueSource(ints = {1, 2})
+    void writersOfAnOpenChunksRowsDoNotWaitAndTheirChangesSurviveACrashAtItsCursor(int atOnce) throws Exception {
+        String name = atOnce == 1 ? "snapshot" : "snapshot_at_once";
+        TableName users = new TableName(name, "users");
+        try (Cluster c = new Cluster(name, 6005 + atOnce, Map.of("copy.chunk.max.rows", "200", "copy.chunk.target.ms",
+                "50", "copy.parallel.chunks", String.valueOf(atOnce)))) {
             int mark = c.applier.mark();
             // The third chunk pauses 8 s between its read and its cursor's update; the replicator pauses where it meets
-            // a chunk's cursor with changes held since the chunk's opening, and is killed there.
+            // a chunk's cursor with changes held since the chunk's opening, and is killed there. Two at once: the third
+            // chunk is the first of the second round (rows 2,001 to 2,200), and the second (2,201 to 2,400) has read
+            // its rows and waits for it; the writers change rows of both.
             c.start(users, ROWS, "copy.chunk:8000:1:2,apply.chunk:60000:1");
             String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
             Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint copy.chunk: pausing"),
@@ -46,6 +52,10 @@ class SnapshotChunksIT {
             TableName shadow = users.sibling(c.await(id, s -> s.getShadowTable() != null, "the shadow table named")
                     .getShadowTable());
             long cursor = maxId(c, shadow); // the chunks committed so far
+            if (atOnce == 2) {
+                org.junit.jupiter.api.Assertions.assertEquals(2_000, cursor,
+                        "the first round committed two chunks of 1,000 rows, and the second one's are of 200");
+            }
             Map<Long, Workload.Row> expected = new TreeMap<>();
             for (long i = 1; i <= ROWS; i++) {
                 expected.put(i, Workload.initialRow(i));

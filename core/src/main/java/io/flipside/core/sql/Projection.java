@@ -74,19 +74,19 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /**
      * Copies the rows after the key {@code ?lower} (no lower bound for the first chunk) up to and including the key
-     * {@code ?upper}, with shared locks like {@link #copyChunk}: one of several chunks copied at once, each on its own
-     * connection, the next one starting after {@code upper}.
+     * {@code ?upper}, with shared locks when {@code locking}, like {@link #copyChunk}: one of several chunks copied at
+     * once, each on its own connection, the next one starting after {@code upper}.
      *
      * <p>Parameters: the lower key (unless {@code first}), then the upper key.
      */
-    public String copyRange(boolean first) {
+    public String copyRange(boolean first, boolean locking) {
         return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
                 + write.quoted() + " (" + Sql.identList(mapping.toColumns())
                 + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
                 + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + " WHERE " + (first ? "" : row(null, readKey) + " > " + tuple(keySize()) + " AND ")
                 + row(null, readKey) + " <= " + tuple(keySize())
-                + " ORDER BY " + Sql.identList(readKey) + " LOCK IN SHARE MODE";
+                + " ORDER BY " + Sql.identList(readKey) + (locking ? " LOCK IN SHARE MODE" : "");
     }
 
     /**

@@ -32,13 +32,16 @@ class ProjectionTest {
     }
 
     @Test
-    void copiesARangeBetweenTwoKeysForChunksCopiedAtOnce() {
+    void copiesARangeBetweenTwoKeysForChunksCopiedAtOnceWithOrWithoutLocks() {
         assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ? AND `id` <= ?"
-                + " ORDER BY `id` LOCK IN SHARE MODE", FORWARD.copyRange(false));
+                + " ORDER BY `id` LOCK IN SHARE MODE", FORWARD.copyRange(false, true));
         assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` <= ?"
-                + " ORDER BY `id` LOCK IN SHARE MODE", FORWARD.copyRange(true));
+                + " ORDER BY `id` LOCK IN SHARE MODE", FORWARD.copyRange(true, true));
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, `name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ? AND `id` <= ?"
+                + " ORDER BY `id`", FORWARD.copyRange(false, false));
     }
 
     @Test
