@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
@@ -254,11 +255,15 @@ class LossyRevertIT {
         }
     }
 
-    /** The migration's first checksum verdict of {@code phase} (CUT_OVER or REVERT), from the journal. */
+    /**
+     * The migration's first checksum verdict of {@code phase} (CUT_OVER or REVERT), from the journal. Other classes use
+     * it too, so it reads the shared stack, not this class's field (set only when this class runs).
+     */
     static ChecksumVerdict awaitVerdict(String id, String phase) throws Exception {
+        FlipsideConfig config = Flipside.get().config;
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
-            Optional<ChecksumVerdict> v = JournalReader.of(f.config, id).stream()
+            Optional<ChecksumVerdict> v = JournalReader.of(config, id).stream()
                     .filter(e -> e.getPayload() instanceof ChecksumVerified)
                     .map(e -> ((ChecksumVerified) e.getPayload()).getVerdict())
                     .filter(x -> x.getPhase().equals(phase)).findFirst();

@@ -81,7 +81,9 @@ class UniqueKeysIT {
                         c.commit();
                         swaps.incrementAndGet();
                     } catch (java.sql.SQLTransactionRollbackException e) {
-                        // A deadlock with the copy's shared locks: MySQL rolled this swap back; retry as apps do.
+                        // A deadlock: with a freeze's table locks (the swap read the table, then asked to write it
+                        // while LOCK TABLES waited for it; metadata locks), or with chunks that read with shared locks.
+                        // MySQL rolled this swap back; retry as apps do.
                         c.rollback();
                         deadlocks.incrementAndGet();
                     }
