@@ -84,6 +84,16 @@ final class BenchCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}, at most --rows)")
     long burstRows = 100_000;
 
+    @Option(names = "--stream-events-per-second", paramLabel = "N",
+            description = "After the burst, a steady stream of row events (UPDATEs of consecutive rows, paced) for"
+                    + " --stream-seconds, to see whether the apply keeps up for a while rather than drains a backlog;"
+                    + " 0: none (default: ${DEFAULT-VALUE})")
+    int streamEventsPerSecond = 0;
+
+    @Option(names = "--stream-seconds", paramLabel = "SECONDS",
+            description = "How long the stream of --stream-events-per-second runs (default: ${DEFAULT-VALUE})")
+    int streamSeconds = 30;
+
     @Option(names = "--timeout", paramLabel = "SECONDS",
             description = "Longest wait for any one step, e.g. a Flipside migration to cut over; a step that times out"
                     + " is reported and the run goes on (default: ${DEFAULT-VALUE})")
@@ -131,7 +141,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
                     timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat,
-                    holdReadySeconds, swapCycles);
+                    holdReadySeconds, swapCycles, streamEventsPerSecond, streamSeconds);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -29,10 +29,11 @@ class BenchIT {
         Flipside.Run run = f.cli("bench", "--rows", String.valueOf(ROWS), "--rate", "100", "--writers", "4",
                 "--alters", "add", "--scenarios", "idle,load", "--baseline-seconds", "3", "--burst-rows", "2000",
                 "--timeout", "120", "--database", "bench_it", "--hold-ready-seconds", "3", "--swap-cycles", "1",
-                "--json", json.toString());
+                "--stream-events-per-second", "2000", "--stream-seconds", "3", "--json", json.toString());
         System.out.println(run.out());
         assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
         assertTrue(run.out().contains("x COPY"), "the table is printed");
+        assertTrue(run.out().contains("steady stream of row events"), "the stream is printed");
         assertTrue(run.out().matches("(?s).*redo log [1-9][0-9]* MB.*"), "the server's redo log capacity is printed");
 
         JsonNode r = new ObjectMapper().readTree(json.toFile());
@@ -135,6 +136,16 @@ class BenchIT {
                 assertTrue(burst.get("drainEvents").asLong() <= burstEvents && burst.get("drainPerSecond").asDouble() > 0,
                         where + ": the backlog applied after the capture was done: " + burst);
             }
+            JsonNode stream = fl.get("stream");
+            assertEquals(2000, stream.get("askedPerSecond").asInt(), where + ": " + stream);
+            assertEquals(40, stream.get("rowsPerStatement").asInt(), where + ": 50 UPDATEs a second: " + stream);
+            assertTrue(stream.get("events").asLong() > 0 && stream.get("events").asLong() <= 3 * 2000 + 40,
+                    where + ": at most the pace's events in 3 s: " + stream);
+            assertEquals(stream.get("events").asLong() / 3.0, stream.get("madePerSecond").asDouble(),
+                    stream.get("madePerSecond").asDouble() * 0.1, where + ": " + stream);
+            assertTrue(stream.get("appliedPerSecond").asDouble() > 0 && !stream.get("tailSeconds").isNull()
+                    && stream.get("maxBacklog").asLong() >= 0, where + ": all applied: " + stream);
+            assertTrue(stream.get("cpu").get("wallSeconds").asDouble() >= 3, where + ": " + stream);
             if (load) {
                 JsonNode base = sc.get("baseline");
                 assertTrue(base.get("writes").asLong() > 0, where + ": baseline " + base);
@@ -219,6 +230,9 @@ class BenchIT {
         assertEquals(2, r.get("settings").get("repeat").asInt());
         Flipside.Run refused = f.cli("bench", "--repeat", "0");
         assertTrue(refused.exit() != 0 && refused.err().contains("--repeat must be at least 1"), refused.toString());
+        Flipside.Run stream = f.cli("bench", "--stream-seconds", "0");
+        assertTrue(stream.exit() != 0 && stream.err().contains("--stream-seconds must be at least 1"),
+                stream.toString());
         Flipside.Run cycles = f.cli("bench", "--swap-cycles", "-1");
         assertTrue(cycles.exit() != 0 && cycles.err().contains("--swap-cycles must be 0 or more"), cycles.toString());
         Flipside.Run option = f.cli("bench", "--mysqld-option=--innodb-log-file-size=512M");

@@ -57,8 +57,14 @@ public final class Bench {
     public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat,
-            int holdReadySeconds, int swapCycles) {
+            int holdReadySeconds, int swapCycles, int streamEventsPerSecond, int streamSeconds) {
         public Options {
+            if (streamEventsPerSecond < 0) {
+                throw new IllegalArgumentException("--stream-events-per-second must be 0 or more");
+            }
+            if (streamSeconds < 1) {
+                throw new IllegalArgumentException("--stream-seconds must be at least 1");
+            }
             if (holdReadySeconds < 0) {
                 throw new IllegalArgumentException("--hold-ready-seconds must be 0 or more");
             }
@@ -249,7 +255,8 @@ public final class Bench {
                         FlipsideRun run = new FlipsideRun(config, this::connect, progress,
                                 Duration.ofSeconds(options.timeoutSeconds()), Math.min(options.burstRows(),
                                         options.rows()), copySeconds, mysqldPid, options.revertEarly(),
-                                options.holdReadySeconds(), options.swapCycles());
+                                options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
+                                options.streamSeconds());
                         FlipsideRun.Result[] out = new FlipsideRun.Result[1];
                         Measured r = measure(table, load, 0, (c, t) -> out[0] = run.run(t, alter, currentLoad));
                         flipside = out[0].figures();
@@ -291,7 +298,7 @@ public final class Bench {
             SysbenchTable.copy(c, options.database(), template, table, rows);
         }
         FlipsideRun run = new FlipsideRun(config, this::connect, (fmt, args) -> { }, Duration.ofSeconds(
-                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0, 0);
+                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0, 0, 0, 1);
         TableName warm = new TableName(options.database(), table);
         FlipsideRun.Result r;
         try (WriteLoad w = options.scenarios().contains("load") ? new WriteLoad(warm.quoted(), rows, this::connect,
@@ -703,7 +710,8 @@ public final class Bench {
                 options.alters(), options.methods(), options.baselineSeconds(), options.timeoutSeconds(),
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
-                options.repeat(), options.holdReadySeconds(), options.swapCycles(), f);
+                options.repeat(), options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
+                options.streamSeconds(), f);
     }
 
     private List<String> notes() {

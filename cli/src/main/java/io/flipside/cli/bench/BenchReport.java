@@ -22,7 +22,7 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     public record Settings(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, int holdReadySeconds,
-            int swapCycles, Map<String, String> flipside) {}
+            int swapCycles, int streamEventsPerSecond, int streamSeconds, Map<String, String> flipside) {}
 
     /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
     public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,
@@ -87,7 +87,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             Long applyEvents, Double applyEventsPerSecond, Double applyEventsPerSecondBest1s, Double applyLagP50Ms,
             Double applyLagP99Ms, Double applyLagMaxMs, Time cutOverFreeze, Time cutOverFreezeSeenByWriters, Time checksumAfterCutOver,
             Time revertToOldSchemaServing, Time revertToOldSchemaServingByFlipside, Time revertToReverted,
-            Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Time complete, List<String> checksums,
+            Time revertFreeze, Time revertFreezeSeenByWriters, Burst burst, Stream stream, Time complete,
+            List<String> checksums,
             Double peakHeapMb, Double maxHeapAfterGcMb, Writers writersThroughRevert, Writers writersDuringComplete,
             Writers writersWhileReady, Cpu cpuMigration, Cpu cpuBurst, List<String> mysqlStatementsMigration,
             List<String> mysqlStatementsBurst, boolean revertedEarly, List<Swap> swaps, Freezes freezes,
@@ -148,4 +149,15 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      */
     public record Burst(long events, Double updateSeconds, Double captureSeconds, Double applySeconds,
             Double eventsPerSecond, Long drainEvents, Double drainPerSecond, String reason) {}
+
+    /**
+     * A steady stream of row events through forward replication after the burst ({@link EventStream}): asked
+     * {@code askedPerSecond} for {@code seconds}, in UPDATEs of {@code rowsPerStatement} rows; MySQL made {@code
+     * events} at {@code madePerSecond}; the applier applied {@code appliedPerSecond} of them while the stream ran (the
+     * events it applied, less the background writers' rows meanwhile); the most events made (the writers' included)
+     * and not yet applied at a one-second sample, and how long after the stream's end the last was applied ({@code
+     * tailSeconds}, null with {@code reason} when not within the timeout).
+     */
+    public record Stream(int askedPerSecond, int seconds, int rowsPerStatement, long events, double madePerSecond,
+            double appliedPerSecond, long maxBacklog, Double tailSeconds, Cpu cpu, String reason) {}
 }

@@ -178,6 +178,15 @@ public final class BenchTable {
             row(out, p + "CPU during the burst", null, null, f.cpuBurst(), threads(f.cpuBurst()));
         }
         statements(out, p + "MySQL time by statement", f.mysqlStatementsBurst());
+        if (f.stream() != null) {
+            BenchReport.Stream st = f.stream();
+            line(out, p + "steady stream of row events", null, String.format(Locale.ROOT, "%,d/s asked for %d s"
+                    + " (UPDATEs of %d rows): MySQL made %,.0f/s, applied %,.0f/s meanwhile, at most %,d behind; %s",
+                    st.askedPerSecond(), st.seconds(), st.rowsPerStatement(), st.madePerSecond(), st.appliedPerSecond(),
+                    st.maxBacklog(), st.tailSeconds() == null ? st.reason() : String.format(Locale.ROOT,
+                            "the last applied %.2f s after the stream", st.tailSeconds())));
+            row(out, p + "CPU during the stream", null, null, st.cpu(), threads(st.cpu()));
+        }
         if (f.complete() != null) {
             line(out, p + "complete command to COMPLETED", f.complete(), "");
         }

@@ -53,11 +53,15 @@ final class FlipsideRun {
     private final boolean revertEarly;
     private final int holdReadySeconds;
     private final int swapCycles;
+    private final int streamEventsPerSecond;
+    private final int streamSeconds;
 
     FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
             long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly, int holdReadySeconds,
-            int swapCycles) {
+            int swapCycles, int streamEventsPerSecond, int streamSeconds) {
         this.swapCycles = swapCycles;
+        this.streamEventsPerSecond = streamEventsPerSecond;
+        this.streamSeconds = streamSeconds;
         this.mysqldPid = mysqldPid;
         this.holdReadySeconds = holdReadySeconds;
         this.revertEarly = revertEarly;
@@ -96,6 +100,7 @@ final class FlipsideRun {
         Double revertSeen;
         List<String> checksums = List.of();
         BenchReport.Burst burst;
+        BenchReport.Stream stream;
         Double completeMs;
         BenchReport.Writers throughRevert;
         BenchReport.Writers duringComplete;
@@ -263,6 +268,14 @@ final class FlipsideRun {
                                 "; the %d left at the capture's end at %.0f/s", f.burst.drainEvents(),
                                 f.burst.drainPerSecond()));
             }
+            f.stream = stream(table, id, load);
+            if (f.stream != null) {
+                progress.say("flipside: stream of %d row events/s asked for %d s: MySQL made %.0f/s, applied %.0f/s"
+                        + " meanwhile, at most %d behind, the last applied %s after the stream", f.stream.askedPerSecond(),
+                        f.stream.seconds(), f.stream.madePerSecond(), f.stream.appliedPerSecond(),
+                        f.stream.maxBacklog(), f.stream.tailSeconds() == null ? "not yet"
+                                : String.format(Locale.ROOT, "%.2f s", f.stream.tailSeconds()));
+            }
 
             long completeSent = System.currentTimeMillis();
             String completeRejected = sendExpectingAcceptance(client, new Complete(id));
@@ -359,7 +372,7 @@ final class FlipsideRun {
                 f.lag == null ? null : f.lag.p50, f.lag == null ? null : f.lag.p99, f.lag == null ? null : f.lag.max,
                 time(millis(c == null ? null : c.getWriteFreezeMillis())), time(f.cutSeen), time(f.checksumMs),
                 time(f.serving), time(millis(r == null ? null : r.getRevertServingMillis())), time(f.revertMs),
-                time(millis(r == null ? null : r.getRevertFreezeMillis())), time(f.revertSeen), f.burst,
+                time(millis(r == null ? null : r.getRevertFreezeMillis())), time(f.revertSeen), f.burst, f.stream,
                 time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakPoolsMb(),
                 f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete, f.whileReady,
                 f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, List.copyOf(f.swaps),
@@ -507,6 +520,23 @@ final class FlipsideRun {
                     : Bench.round(captureSeconds, 3), Bench.round(applySeconds, 3), Bench.round(updated / applySeconds, 1),
                     drainMeasured ? drained : null, drainMeasured ? Bench.round(drained / drainSeconds, 1) : null, null);
         }
+    }
+
+    /** The steady stream after the burst ({@link EventStream}); null when not asked for or not measurable here. */
+    private BenchReport.Stream stream(TableName table, String id, WriteLoad load)
+            throws SQLException, InterruptedException {
+        Counter counter = forwardEvents(id);
+        if (streamEventsPerSecond <= 0 || counter == null) {
+            return null;
+        }
+        long rows;
+        try (Connection c = connector.connect(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + table.quoted())) {
+            rs.next();
+            rows = rs.getLong(1);
+        }
+        return EventStream.run(connector, table, rows, streamEventsPerSecond, streamSeconds, counter,
+                load == null ? () -> 0 : load::rowsChanged, mysqldPid, timeout);
     }
 
     // ------------------------------------------------------------------------------------------ meters

@@ -45,6 +45,7 @@ final class WriteLoad implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final List<Log> logs = new ArrayList<>();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong rowsChanged = new AtomicLong();
     private final List<String> failures = new ArrayList<>();
     private volatile boolean stopping;
 
@@ -140,7 +141,7 @@ final class WriteLoad implements AutoCloseable {
                 long t0 = System.nanoTime();
                 boolean ok = true;
                 try {
-                    ps.executeUpdate();
+                    rowsChanged.addAndGet(ps.executeUpdate());
                     if (reinserted != null && reinserted < 0) {
                         deleted.add(-reinserted);
                         deletedOrder.add(-reinserted);
@@ -196,6 +197,11 @@ final class WriteLoad implements AutoCloseable {
 
     long failed() {
         return failed.get();
+    }
+
+    /** Rows the writers' statements changed so far (each a row event in the binlog). */
+    long rowsChanged() {
+        return rowsChanged.get();
     }
 
     List<String> failures() {
