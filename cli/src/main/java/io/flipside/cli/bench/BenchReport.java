@@ -156,8 +156,10 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * events} at {@code madePerSecond}; the applier applied {@code appliedPerSecond} of them while the stream ran (the
      * events it applied, less the background writers' rows meanwhile); the most events made (the writers' included)
      * and not yet applied at a one-second sample, and how long after the stream's end the last was applied ({@code
-     * tailSeconds}, null with {@code reason} when not within the timeout).
+     * tailSeconds}, null with {@code reason} when not within the timeout); where the CPU and MySQL's time went
+     * meanwhile.
      */
     public record Stream(int askedPerSecond, int seconds, int rowsPerStatement, long events, double madePerSecond,
-            double appliedPerSecond, long maxBacklog, Double tailSeconds, Cpu cpu, String reason) {}
+            double appliedPerSecond, long maxBacklog, Double tailSeconds, Cpu cpu, List<String> mysqlStatements,
+            String reason) {}
 }

@@ -186,6 +186,7 @@ public final class BenchTable {
                     st.maxBacklog(), st.tailSeconds() == null ? st.reason() : String.format(Locale.ROOT,
                             "the last applied %.2f s after the stream", st.tailSeconds())));
             row(out, p + "CPU during the stream", null, null, st.cpu(), threads(st.cpu()));
+            statements(out, p + "MySQL time by statement", st.mysqlStatements());
         }
         if (f.complete() != null) {
             line(out, p + "complete command to COMPLETED", f.complete(), "");

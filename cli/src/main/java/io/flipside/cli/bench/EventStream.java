@@ -47,6 +47,7 @@ final class EventStream {
                         + " SET k = k + 1 WHERE id > ? AND id <= ?")) {
             long made = 0;
             long maxBacklog = 0;
+            StatementProfile statements = new StatementProfile(connector);
             double before = applied.count();
             long othersBefore = others.getAsLong();
             long t0 = System.nanoTime();
@@ -91,7 +92,7 @@ final class EventStream {
             double tail = (System.nanoTime() - streamEnd) / 1e9;
             return new BenchReport.Stream(eventsPerSecond, seconds, rows, made, Bench.round(made / streamSeconds, 1),
                     Bench.round(Math.max(0, appliedDuring - othersDuring) / streamSeconds, 1), maxBacklog, caughtUp ? Bench.round(tail, 3) : null,
-                    BenchReport.Cpu.of(cpu.stop()), caughtUp ? null : "not all applied within " + timeout.toSeconds()
+                    BenchReport.Cpu.of(cpu.stop()), statements.top(6), caughtUp ? null : "not all applied within " + timeout.toSeconds()
                             + " s after the stream");
         }
     }
