@@ -726,8 +726,8 @@ public final class Bench {
                 + " statement, send to reply; writers figures cover the method's time (Flipside: submit to cut-over)");
         n.add("Flipside's peak heap is the sum of the JVM's heap pools' peaks since the submit: an upper bound, since"
                 + " this JVM also runs the embedded Kafka broker, the controller, the capture and the writers");
-        n.add("the raw copy's target is named like a Flipside helper table so that the capture skips its rows, as it"
-                + " skips a shadow table's");
+        n.add("the raw copy's target and pt-online-schema-change's new table are named like a Flipside helper table"
+                + " so that the capture skips their rows, as it skips a shadow table's");
         if (options.methods().contains("flipside") && options.warmupRows() > 0) {
             n.add("before the first measurement, an unmeasured Flipside migration of " + Math.min(options.warmupRows(),
                     options.rows()) + " rows" + (options.scenarios().contains("load") ? ", under the same load," : "")

@@ -51,9 +51,11 @@ final class PeerTools {
         }
         String dsn = "h=" + s.host() + ",P=" + s.port() + ",u=" + s.user()
                 + (s.password() == null || s.password().isEmpty() ? "" : ",p=" + s.password()) + ",D=" + db + ",t=" + table;
+        // Its new table named like a Flipside helper table, so that Flipside's capture, running beside it, skips the
+        // copied rows, as it skips the raw copy's and a shadow table's.
         List<String> cmd = List.of(path, "--alter", alter, "--execute", "--recursion-method=none",
                 "--no-check-replication-filters", "--chunk-time=0.5", "--set-vars", "lock_wait_timeout=5",
-                "--no-drop-triggers", "--drop-old-table", dsn);
+                "--no-drop-triggers", "--drop-old-table", "--new-table-name=_%T_00000000_new", dsn);
         return run(PT_OSC, cmd, timeoutSeconds);
     }
 
