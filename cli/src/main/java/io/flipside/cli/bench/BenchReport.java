@@ -161,5 +161,16 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      */
     public record Stream(int askedPerSecond, int seconds, int rowsPerStatement, long events, double madePerSecond,
             double appliedPerSecond, long maxBacklog, Double tailSeconds, Cpu cpu, List<String> mysqlStatements,
-            String reason) {}
+            String reason) {
+
+        /** A stream asked for and not run, for {@code reason}: no figure, only the reason. */
+        static Stream notMeasured(int askedPerSecond, int seconds, String reason) {
+            return new Stream(askedPerSecond, seconds, 0, 0, 0, 0, 0, null, null, List.of(), reason);
+        }
+
+        /** Whether the stream ran (false: {@link #notMeasured}, and {@code reason} says why). */
+        public boolean measured() {
+            return rowsPerStatement > 0;
+        }
+    }
 }

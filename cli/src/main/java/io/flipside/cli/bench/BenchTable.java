@@ -84,7 +84,7 @@ public final class BenchTable {
         }
     }
 
-    private static void flipside(PrintWriter out, BenchReport.FlipsideFigures f) {
+    static void flipside(PrintWriter out, BenchReport.FlipsideFigures f) {
         String p = "    Flipside ";
         if (f.migrationByFlipside() != null) {
             line(out, p + "migration as journalled", f.migrationByFlipside(), "submittedAt to cutOverAt, " + f.migrationId());
@@ -178,7 +178,10 @@ public final class BenchTable {
             row(out, p + "CPU during the burst", null, null, f.cpuBurst(), threads(f.cpuBurst()));
         }
         statements(out, p + "MySQL time by statement", f.mysqlStatementsBurst());
-        if (f.stream() != null) {
+        if (f.stream() != null && !f.stream().measured()) {
+            line(out, p + "steady stream of row events", null, String.format(Locale.ROOT, "%,d/s asked for %d s: %s",
+                    f.stream().askedPerSecond(), f.stream().seconds(), f.stream().reason()));
+        } else if (f.stream() != null) {
             BenchReport.Stream st = f.stream();
             line(out, p + "steady stream of row events", null, String.format(Locale.ROOT, "%,d/s asked for %d s"
                     + " (UPDATEs of %d rows): MySQL made %,.0f/s, applied %,.0f/s meanwhile, at most %,d behind; %s",

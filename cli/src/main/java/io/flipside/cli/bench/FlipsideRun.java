@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 final class FlipsideRun {
     /** How many of the writers' longest writes of the swap cycles the report lists. */
     static final int SLOW_WRITES = 5;
+    /** Why a figure read from the applier's meters is not measured (the bench runs against another JVM's applier). */
+    static final String METERS_ELSEWHERE = "not measured: the applier does not run in this JVM (its meters are not here)";
 
     private final FlipsideConfig config;
     private final WriteLoad.Connector connector;
@@ -269,7 +271,9 @@ final class FlipsideRun {
                                 f.burst.drainPerSecond()));
             }
             f.stream = stream(table, id, load);
-            if (f.stream != null) {
+            if (f.stream != null && !f.stream.measured()) {
+                progress.say("flipside: stream of %d row events/s %s", f.stream.askedPerSecond(), f.stream.reason());
+            } else if (f.stream != null) {
                 progress.say("flipside: stream of %d row events/s asked for %d s: MySQL made %.0f/s, applied %.0f/s"
                         + " meanwhile, at most %d behind, the last applied %s after the stream", f.stream.askedPerSecond(),
                         f.stream.seconds(), f.stream.madePerSecond(), f.stream.appliedPerSecond(),
@@ -472,8 +476,7 @@ final class FlipsideRun {
     private BenchReport.Burst burst(TableName table, String id, Figures f) throws SQLException, InterruptedException {
         Counter counter = forwardEvents(id);
         if (counter == null) {
-            return new BenchReport.Burst(0, null, null, null, null, null, null,
-                    "not measured: the applier does not run in this JVM (its meters are not here)");
+            return new BenchReport.Burst(0, null, null, null, null, null, null, METERS_ELSEWHERE);
         }
         long n = burstRows;
         if (n <= 0) {
@@ -522,12 +525,18 @@ final class FlipsideRun {
         }
     }
 
-    /** The steady stream after the burst ({@link EventStream}); null when not asked for or not measurable here. */
+    /**
+     * The steady stream after the burst ({@link EventStream}); null when not asked for, not measured (with the reason)
+     * when the applier's meters are not in this JVM.
+     */
     private BenchReport.Stream stream(TableName table, String id, WriteLoad load)
             throws SQLException, InterruptedException {
-        Counter counter = forwardEvents(id);
-        if (streamEventsPerSecond <= 0 || counter == null) {
+        if (streamEventsPerSecond <= 0) {
             return null;
+        }
+        Counter counter = forwardEvents(id);
+        if (counter == null) {
+            return BenchReport.Stream.notMeasured(streamEventsPerSecond, streamSeconds, METERS_ELSEWHERE);
         }
         long rows;
         try (Connection c = connector.connect(); Statement s = c.createStatement();
