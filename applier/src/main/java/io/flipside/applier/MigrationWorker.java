@@ -228,7 +228,7 @@ final class MigrationWorker implements Runnable {
                     return true;
                 }
                 Preparation.Outcome o = Preparation.prepare(c, sidecar, d, changelogEnd(),
-                        config.deferIndexes());
+                        config.deferIndexes(), config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES));
                 if (o.rejection() != null) {
                     LOG.info("migration {} rejected: {}", id, o.rejection());
                     reports.send(id, new MigrationRejected(o.rejection()));

@@ -1,5 +1,6 @@
 package io.flipside.applier;
 
+import io.flipside.core.config.TableFilter;
 import io.flipside.core.ddl.AlterClauses;
 import io.flipside.core.mapping.MigrationPlan;
 import io.flipside.core.mapping.PlanException;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * shadow table, which it drops before answering.
  *
  * <ol>
+ *   <li>The capture publishes the table's changes (it is not in {@code capture.exclude.tables}).</li>
  *   <li>The table exists, is an InnoDB base table, has no triggers and no foreign keys.</li>
  *   <li>{@code CREATE TABLE shadow LIKE source}, then the ALTER on the empty shadow: MySQL is the judge of the
  *       ALTER.</li>
@@ -52,8 +54,8 @@ final class Preparation {
         }
     }
 
-    static Outcome prepare(Connection c, Sidecar sidecar, MigrationState m, long startOffset, boolean deferIndexes)
-            throws SQLException {
+    static Outcome prepare(Connection c, Sidecar sidecar, MigrationState m, long startOffset, boolean deferIndexes,
+            TableFilter excluded) throws SQLException {
         String id = m.getId();
         TableName source;
         AlterClauses alter;
@@ -62,6 +64,11 @@ final class Preparation {
             alter = AlterClauses.parse(m.getAlter(), source);
         } catch (IllegalArgumentException e) {
             return Outcome.rejected(e.getMessage());
+        }
+        if (excluded.matches(source)) {
+            return Outcome.rejected("table " + source + " matches capture.exclude.tables (" + excluded
+                    + "): the capture does not publish its changes, so Flipside cannot migrate it without losing"
+                    + " writes");
         }
         TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
         TableName old = source.sibling(Names.oldTable(source.table(), id));

@@ -5,6 +5,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.config.TableFilter;
 import io.flipside.core.config.Topics;
 import io.flipside.core.mapping.BinlogLimits;
 import io.flipside.core.migration.Names;
@@ -390,9 +391,11 @@ public final class Capture implements AutoCloseable {
         p.put("snapshot.locking.mode", "none");
         p.put("include.schema.changes", "true");
         p.put("tombstones.on.delete", "false");
+        TableFilter excluded = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES);
         p.put("table.exclude.list", String.join(",",
                 "[^.]+\\." + Names.HELPER_TABLE.pattern(),
-                Pattern.quote(sidecar) + "\\.(" + String.join("|", SidecarSchema.UNPUBLISHED) + ")"));
+                Pattern.quote(sidecar) + "\\.(" + String.join("|", SidecarSchema.UNPUBLISHED) + ")")
+                + (excluded.isEmpty() ? "" : "," + excluded.text()));
         p.put("decimal.handling.mode", "string");
         p.put("bigint.unsigned.handling.mode", "precise");
         p.put("binary.handling.mode", "bytes");

@@ -274,6 +274,29 @@ class CaptureIT {
         }
     }
 
+    @Test
+    void tablesOfCaptureExcludeTablesAreNotPublished() throws Exception {
+        String db = database("excl");
+        FlipsideConfig config = config("excl").with(FlipsideConfig.CAPTURE_EXCLUDE_TABLES.key(), db + "\\.noisy_.*");
+        try (Connection c = connect()) {
+            createDatabase(c, db, "CREATE TABLE " + db + ".noisy_log (id INT PRIMARY KEY, v INT)",
+                    "CREATE TABLE " + db + ".items (id INT PRIMARY KEY, v INT)");
+            try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
+                awaitStreaming(capture, c, changelog, db);
+                exec(c, "INSERT INTO " + db + ".noisy_log VALUES (1, 1), (2, 2)",
+                        "UPDATE " + db + ".noisy_log SET v = v + 1",
+                        "INSERT INTO " + db + ".items VALUES (1, 1)",
+                        "DELETE FROM " + db + ".noisy_log WHERE id = 1");
+                markEnd(c, db);
+                changelog.await("the end marker", endMarkerSeen(db));
+                assertEquals(List.of(ChangeOp.INSERT), changelog.rows(db, "items").stream().map(ChangeEvent::getOp)
+                        .toList(), "the other table's change is published");
+                assertEquals(List.of(), changelog.rows(db, "noisy_log").stream().map(CaptureIT::describe).toList(),
+                        "none of the excluded table's five row changes, before or after the other's");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ 3. restart
 
     @Test

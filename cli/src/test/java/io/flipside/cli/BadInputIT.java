@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class BadInputIT {
     static final String DB = "bad";
+    /** The shared stack's capture.exclude.tables ({@link Flipside}). */
+    static final String EXCLUDED = "bad\\.excluded";
     static Flipside f;
 
     @BeforeAll
@@ -46,6 +48,8 @@ class BadInputIT {
             s.execute("INSERT INTO bad.nullable_unique VALUES (NULL, 1), (NULL, 2), (3, 3)");
             s.execute("CREATE TABLE bad.other (id INT PRIMARY KEY, v INT)");
             s.execute("INSERT INTO bad.other VALUES (1, 1), (2, 2)");
+            s.execute("CREATE TABLE bad.excluded (id INT PRIMARY KEY, v INT)");
+            s.execute("INSERT INTO bad.excluded VALUES (1, 1)");
         }
     }
 
@@ -106,6 +110,7 @@ class BadInputIT {
         "only a nullable unique key        | bad.nullable_unique | ADD COLUMN c INT                   | no primary key",
         "dropping the only key             | bad.users           | DROP PRIMARY KEY                   | share no unique key",
         "a table name that is not DB.TABLE | users               | DROP COLUMN title                  | DATABASE.TABLE",
+        "a table the capture leaves out    | bad.excluded        | ADD COLUMN c INT                   | matches capture.exclude.tables",
     })
     void isRejectedAndChangesNothing(String what, String table, String alter, String reason) throws Exception {
         List<String> before = fingerprint();

@@ -55,6 +55,12 @@ public final class FlipsideConfig {
             "Logical name of the MySQL server; names the changelog topic and keys the capture's offsets (keep it stable)");
     public static final Setting<Long> CAPTURE_SERVER_ID = Setting.longInt("capture.server.id", "184054",
             "Replica server id the capture uses to read the binlog; must differ from every server's id", 1, 4294967295L);
+    public static final Setting<TableFilter> CAPTURE_EXCLUDE_TABLES = new Setting<>("capture.exclude.tables", "",
+            "Tables whose changes the capture does not publish (busy tables Flipside will never migrate): regular"
+                    + " expressions, comma-separated, each matched against the whole database.table ignoring case, as"
+                    + " Debezium's table.exclude.list; the applier rejects a migration of such a table. Give every"
+                    + " role the same value",
+            s -> TableFilter.parse("capture.exclude.tables", s));
     public static final Setting<Integer> CAPTURE_POLL_MS = Setting.integer("capture.poll.interval.ms", "5",
             "How long the capture gathers binlog events into a batch before publishing it (less once the batch is full);"
                     + " each change, the freeze marker's included, waits up to this long",
@@ -126,7 +132,7 @@ public final class FlipsideConfig {
     public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP, MYSQL_HOST, MYSQL_PORT, MYSQL_USER,
             MYSQL_PASSWORD, MYSQL_PASSWORD_FILE, MYSQL_SSL_MODE, MYSQL_SSL_TRUSTSTORE, MYSQL_SSL_TRUSTSTORE_PASSWORD,
             MYSQL_SSL_KEYSTORE, MYSQL_SSL_KEYSTORE_PASSWORD, MYSQL_JDBC_OPTIONS, TOPIC_PREFIX, SIDECAR_DATABASE, CAPTURE_SERVER_NAME, CAPTURE_SERVER_ID,
-            CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
+            CAPTURE_EXCLUDE_TABLES, CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS, RETIRE_PURGE_CHUNK_ROWS,
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS, COPY_REST_PERCENT, COPY_DEFER_INDEXES,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS,
