@@ -190,6 +190,9 @@ final class BenchCommand implements Callable<Integer> {
                                 + cfg.unknownKeys());
                     }
                 }
+                if (options.methods().contains("gh-ost")) {
+                    cfg = Bench.withPeerTablesExcluded(cfg, options.database());
+                }
                 try (Roles roles = Roles.start(cfg, EnumSet.allOf(Roles.Role.class))) {
                     report = new Bench(cfg, options, true, progress).run();
                 }

@@ -119,6 +119,7 @@ public final class Bench {
     private final String template = "sbtest_template";
     private boolean binlogOffWorked = true;
     private Long mysqldPid;
+    private String mysqlVersion = "";
 
     public Bench(FlipsideConfig config, Options options, boolean embeddedStack, Progress progress) {
         this.config = config;
@@ -144,6 +145,7 @@ public final class Bench {
         }
         String loadAtStart = loadAverage();
         BenchReport.Machine machineAtStart = machine(loadAtStart, null);
+        mysqlVersion = machineAtStart.mysqlVersion();
         say("bench: %d rows, alters %s, scenarios %s, methods %s; load %d writes/s from %d writers", options.rows(),
                 options.alters(), options.scenarios(), options.methods(), options.rate(), options.writers());
         say("bench: machine: %d cores, %d MB, %s, %s, MySQL %s, load average %s", machineAtStart.cores(),
@@ -241,14 +243,20 @@ public final class Bench {
                             PeerTools.Server server = new PeerTools.Server(config.get(FlipsideConfig.MYSQL_HOST),
                                     config.get(FlipsideConfig.MYSQL_PORT), config.get(FlipsideConfig.MYSQL_USER),
                                     config.get(FlipsideConfig.MYSQL_PASSWORD));
+                            boolean twoStep = !pt && PeerTools.atomicCutOverFails(mysqlVersion);
                             PeerTools.Outcome[] out = new PeerTools.Outcome[1];
                             Measured r = measure(table, load, 0, (c, t) -> out[0] = pt
                                     ? PeerTools.ptOnlineSchemaChange(server, options.database(), table, alter,
                                             options.timeoutSeconds())
                                     : PeerTools.ghOst(server, options.database(), table, alter,
-                                            options.timeoutSeconds()));
+                                            options.timeoutSeconds(), twoStep));
+                            String note = twoStep ? PeerTools.GH_OST_TWO_STEP : null;
+                            if (!pt && !captureSkips(table + "_gho")) {
+                                note = (note == null ? "" : note + "; ") + "the capture published its ghost table's"
+                                        + " rows (not in capture.exclude.tables)";
+                            }
                             methods.add(method(m, tool, out[0].seconds(), copySeconds, out[0].reason(),
-                                    out[0].seconds() == null ? null : r.writers, r.cpu, r.note));
+                                    out[0].seconds() == null ? null : r.writers, r.cpu, join(r.note, note)));
                         }
                     }
                     case "flipside" -> {
@@ -324,6 +332,27 @@ public final class Bench {
         Double ratio = seconds == null || copySeconds == null || copySeconds <= 0 ? null : round(seconds / copySeconds, 4);
         return new BenchReport.Method(id, label, s, ratio, seconds == null && reason == null ? "no time" : reason,
                 writers, cpu, note);
+    }
+
+    /**
+     * The embedded stack's configuration with gh-ost's ghost and changelog tables in the bench's database added to
+     * {@code capture.exclude.tables}, so that the capture running beside gh-ost skips its copied rows, as it skips a
+     * shadow table's (gh-ost cannot name them like a Flipside helper table, as pt-osc's is named).
+     */
+    public static FlipsideConfig withPeerTablesExcluded(FlipsideConfig cfg, String database) {
+        String given = cfg.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES).text();
+        String peers = java.util.regex.Pattern.quote(database) + "\\._.*_(gho|ghc)";
+        return cfg.with(FlipsideConfig.CAPTURE_EXCLUDE_TABLES.key(), given.isEmpty() ? peers : given + "," + peers);
+    }
+
+    /** Whether Flipside's capture leaves out the bench database's table {@code _<suffixed>} (capture.exclude.tables). */
+    private boolean captureSkips(String suffixed) {
+        return config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES).matches(new TableName(options.database(),
+                "_" + suffixed));
+    }
+
+    private static String join(String a, String b) {
+        return a == null ? b : b == null ? a : a + "; " + b;
     }
 
     /** Why MySQL refuses the ALTER with this algorithm (tried on an empty table of the same shape), or null. */
@@ -727,7 +756,8 @@ public final class Bench {
         n.add("Flipside's peak heap is the sum of the JVM's heap pools' peaks since the submit: an upper bound, since"
                 + " this JVM also runs the embedded Kafka broker, the controller, the capture and the writers");
         n.add("the raw copy's target and pt-online-schema-change's new table are named like a Flipside helper table"
-                + " so that the capture skips their rows, as it skips a shadow table's");
+                + " so that the capture skips their rows, as it skips a shadow table's"
+                + (captureSkips("t_gho") ? "; gh-ost's ghost and changelog tables are in capture.exclude.tables" : ""));
         if (options.methods().contains("flipside") && options.warmupRows() > 0) {
             n.add("before the first measurement, an unmeasured Flipside migration of " + Math.min(options.warmupRows(),
                     options.rows()) + " rows" + (options.scenarios().contains("load") ? ", under the same load," : "")
