@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.config.TableFilter;
 import io.flipside.core.mapping.ColumnMapping;
 import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.Lifecycle;
@@ -255,6 +256,24 @@ final class MigrationWorker implements Runnable {
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
                 addedUniqueIndexes, inversePlan, metrics, epoch)) {
             replicator.open();
+            TableFilter excluded = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES);
+            if (excluded.matches(source)) {
+                // Taken out of the capture after it was prepared: its changes no longer reach the changelog, so the
+                // standby table cannot be kept equal to the serving one. The serving table has every write and stays;
+                // no swap to a stale standby. With the old schema serving, the shadow (new schema) is dropped; after
+                // a cut-over, the old table is left for the operator.
+                String reason = "table " + source + " now matches capture.exclude.tables (" + excluded + "): the"
+                        + " capture no longer publishes its changes";
+                if (replicator.swaps() % 2 == 0) {
+                    dropQuietly(shadow);
+                    endSidecar("FAILED");
+                    throw new PermanentFailure(reason + "; the shadow table is dropped and " + source
+                            + " keeps its schema");
+                }
+                endSidecar("FAILED");
+                throw new PermanentFailure(reason + "; " + source + " serves the new schema with every write, and "
+                        + old + " (the old schema, no longer kept in step) is left for you to drop");
+            }
             // The deferred indexes are built before the first swap, which waits for them: once the tables have
             // swapped, the shadow's name is the old table's, and there is nothing left to build.
             List<DeferredIndex> deferred = replicator.swaps() == 0 ? plan.getDeferredIndexes() : List.of();

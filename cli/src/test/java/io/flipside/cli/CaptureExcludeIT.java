@@ -1,0 +1,115 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Names;
+import io.flipside.core.sql.Checksums;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code capture.exclude.tables} set while migrations of a table it names are in flight (the roles restarted with it):
+ * the capture no longer publishes the table's changes, so the applier ends each such migration as FAILED rather than go
+ * on without them. Before the cut-over the shadow table is dropped and the table is as it was; after it, the table
+ * keeps serving the new schema and the old table is left, never swapped back in stale.
+ */
+class CaptureExcludeIT {
+    @Test
+    void migrationsInFlightOfATableTakenOutOfTheCaptureFailAndKeepTheServingTable() throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        FlipsideConfig config = f.config.with("topic.prefix", "cx-" + tag).with("sidecar.database", "_cx_" + tag)
+                .with("capture.server.name", "cx_" + tag).with("capture.server.id", "73" + (int) (Math.random() * 1000));
+        TableName ready = f.recreate(new TableName("excluding", "held"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        TableName cutOver = f.recreate(new TableName("excluding", "swapped"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        f.fill(ready, 500, "n, CONCAT('note ', n)");
+        f.fill(cutOver, 500, "n, CONCAT('note ', n)");
+        String heldId;
+        String swappedId;
+        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                OperatorClient client = new OperatorClient(config)) {
+            Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, held.exit(), held.toString());
+            heldId = held.lastLine();
+            Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
+                    "ADD COLUMN extra INT");
+            assertEquals(Main.OK, swapped.exit(), swapped.toString());
+            swappedId = swapped.lastLine();
+            ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
+        }
+        String heldBefore = fingerprint(f, ready);
+        String swappedBefore = fingerprint(f, cutOver);
+        TableName shadow = ready.sibling(Names.shadowTable(ready.table(), heldId));
+        TableName old = cutOver.sibling(Names.oldTable(cutOver.table(), swappedId));
+        assertTrue(tables(f).contains(shadow.table()), "the held migration's shadow table exists: " + tables(f));
+
+        FlipsideConfig excluding = config.with(FlipsideConfig.CAPTURE_EXCLUDE_TABLES.key(), "excluding\\.(held|swapped)");
+        try (Roles roles = Roles.start(excluding, EnumSet.allOf(Roles.Role.class));
+                OperatorClient client = new OperatorClient(excluding)) {
+            MigrationState h = ConcurrencyIT.await(client, heldId, MigrationStatus.FAILED);
+            assertTrue(h.getError().contains("now matches capture.exclude.tables")
+                    && h.getError().contains("the shadow table is dropped"), h.getError());
+            MigrationState s = ConcurrencyIT.await(client, swappedId, MigrationStatus.FAILED);
+            assertTrue(s.getError().contains("serves the new schema with every write"), s.getError());
+        }
+        List<String> left = tables(f);
+        assertFalse(left.contains(shadow.table()), "the shadow table is dropped: " + left);
+        assertEquals(heldBefore, fingerprint(f, ready), "the held migration's table is as it was");
+        assertEquals(swappedBefore, fingerprint(f, cutOver), "the cut-over table still serves, as it was");
+        assertTrue(fingerprint(f, cutOver).contains("`extra`"), "with the new schema");
+        assertTrue(left.contains(old.table()), "the old table is left for the operator: " + left);
+    }
+
+    /** The table's definition and a checksum of every column. */
+    private static String fingerprint(Flipside f, TableName t) throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            String definition;
+            try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + t.quoted())) {
+                rs.next();
+                definition = rs.getString(2);
+            }
+            List<String> cols = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                    + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+                ps.setString(1, t.database());
+                ps.setString(2, t.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cols.add(rs.getString(1));
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery(Checksums.query("it", t, cols))) {
+                rs.next();
+                return definition + " " + rs.getLong(1) + " " + rs.getString(2);
+            }
+        }
+    }
+
+    private static List<String> tables(Flipside f) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
+                        + " WHERE TABLE_SCHEMA = 'excluding' ORDER BY TABLE_NAME")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
