@@ -71,7 +71,11 @@ class BenchIT {
                     if (load) {
                         JsonNode w = m.get("writers");
                         assertNotNull(w, where + ", " + id + ": the writers' view");
-                        assertEquals(0, w.get("failed").asLong(), where + ", " + id + ": no write failed");
+                        // gh-ost's two-step cut-over (on MySQL 8.0.13-8.0.15) fails the writes between its renames,
+                        // and the report says so.
+                        boolean twoStep = m.get("note").asText("").contains("--cut-over=two-step");
+                        assertTrue(twoStep || w.get("failed").asLong() == 0, where + ", " + id + ": no write failed: "
+                                + w);
                     }
                 }
             }

@@ -757,7 +757,7 @@ public final class Bench {
                 + " this JVM also runs the embedded Kafka broker, the controller, the capture and the writers");
         n.add("the raw copy's target and pt-online-schema-change's new table are named like a Flipside helper table"
                 + " so that the capture skips their rows, as it skips a shadow table's"
-                + (captureSkips("t_gho") ? "; gh-ost's ghost and changelog tables are in capture.exclude.tables" : ""));
+                + (captureSkips("sbtest_gho") ? "; gh-ost's ghost and changelog tables are in capture.exclude.tables" : ""));
         if (options.methods().contains("flipside") && options.warmupRows() > 0) {
             n.add("before the first measurement, an unmeasured Flipside migration of " + Math.min(options.warmupRows(),
                     options.rows()) + " rows" + (options.scenarios().contains("load") ? ", under the same load," : "")

@@ -22,11 +22,12 @@ final class PeerTools {
     static final String GH_OST = "gh-ost";
 
     static final String PT_OSC_NOT_INSTALLED = "not run: pt-online-schema-change is not installed (Debian package"
-            + " percona-toolkit); note that Debian's percona-toolkit 3.2.1 refuses MySQL 8.0.14-8.0.17 outright (a"
-            + " check for a foreign-key crash bug), so it cannot run against this MySQL 8.0.15 anyway";
-    static final String GH_OST_NOT_INSTALLED = "not run: gh-ost is not installed (no Debian package; it builds from"
-            + " its source with Debian's golang-go); its atomic cut-over fails on MySQL 8.0.13-8.0.15 (Error 1205"
-            + " lock wait timeout, gh-ost issues #687 and #714), where the bench runs it with --cut-over=two-step";
+            + " percona-toolkit, whose 3.2.1 refuses MySQL 8.0.14-8.0.17 outright, a check for a foreign-key crash bug;"
+            + " bench/peers.sh installs a copy that refuses only tables with foreign keys)";
+    static final String GH_OST_NOT_INSTALLED = "not run: gh-ost is not installed (no Debian package; bench/peers.sh"
+            + " builds it from its source with Debian's golang-go); its atomic cut-over fails on MySQL 8.0.13-8.0.15"
+            + " (Error 1205 lock wait timeout, gh-ost issues #687 and #714), where the bench runs it with"
+            + " --cut-over=two-step";
     static final String GH_OST_TWO_STEP = "--cut-over=two-step: its atomic cut-over fails on MySQL 8.0.13-8.0.15"
             + " (Error 1205 lock wait timeout, gh-ost issues #687 and #714); two-step renames the table away and the"
             + " ghost table in, one after the other, so a write in between finds no table and fails";
