@@ -46,12 +46,19 @@ class RetireHoldIT {
             long heldMillis = System.currentTimeMillis() - completedAt;
             assertTrue(!exists(c, hold), "dropped after the hold time");
             assertTrue(heldMillis >= 3000, "held " + heldMillis + " ms of 4000");
-            // Purged first: 10 chunks of 100 rows and the last of 50, each its own statement, then the DROP.
-            Object[] dropped = lines.events().stream()
-                    .filter(e -> e.getMessage().startsWith("migration {}: dropped {} after purging")
-                            && id.equals(e.getArgumentArray()[0]))
-                    .findFirst().orElseThrow(() -> new AssertionError("no drop logged: " + lines.events()))
-                    .getArgumentArray();
+            // Purged first: 10 chunks of 100 rows and the last of 50, each its own statement, then the DROP. The
+            // retirer logs it once it has also forgotten the table in the sidecar, a moment after the DROP.
+            Object[] dropped = null;
+            for (long deadline = System.currentTimeMillis() + 10_000; dropped == null
+                    && System.currentTimeMillis() < deadline; Thread.sleep(50)) {
+                dropped = lines.events().stream()
+                        .filter(e -> e.getMessage().startsWith("migration {}: dropped {} after purging")
+                                && id.equals(e.getArgumentArray()[0]))
+                        .findFirst().map(e -> e.getArgumentArray()).orElse(null);
+            }
+            if (dropped == null) {
+                throw new AssertionError("no drop logged: " + lines.events());
+            }
             assertEquals(hold, dropped[1]);
             assertEquals(1050L, dropped[2], "rows purged");
             assertEquals(11L, dropped[3], "chunks");
