@@ -89,11 +89,11 @@ final class EventStream {
                 Thread.sleep(10);
             }
             boolean caughtUp = applied.count() - before >= madeInAll;
-            double tail = (System.nanoTime() - streamEnd) / 1e9;
+            Double tail = caughtUp ? Bench.round((System.nanoTime() - streamEnd) / 1e9, 3) : null;
+            double streamApplied = Math.max(0, appliedDuring - othersDuring) / streamSeconds;
             return new BenchReport.Stream(eventsPerSecond, seconds, rows, made, Bench.round(made / streamSeconds, 1),
-                    Bench.round(Math.max(0, appliedDuring - othersDuring) / streamSeconds, 1), maxBacklog, caughtUp ? Bench.round(tail, 3) : null,
-                    BenchReport.Cpu.of(cpu.stop()), statements.top(6), caughtUp ? null : "not all applied within " + timeout.toSeconds()
-                            + " s after the stream");
+                    Bench.round(streamApplied, 1), maxBacklog, tail, BenchReport.Cpu.of(cpu.stop()), statements.top(6),
+                    caughtUp ? null : "not all applied within " + timeout.toSeconds() + " s after the stream");
         }
     }
 }

@@ -13,12 +13,17 @@ import java.util.regex.PatternSyntaxException;
  * refuse more tables than the capture leaves out, never fewer. A pattern may not contain a comma (the list is split
  * on every comma); an empty list names no table.
  */
-public record TableFilter(String text, List<Pattern> patterns) {
+public record TableFilter(List<Pattern> patterns) {
 
-    public static final TableFilter NONE = new TableFilter("", List.of());
+    public static final TableFilter NONE = new TableFilter(List.of());
 
     public TableFilter {
         patterns = List.copyOf(patterns);
+    }
+
+    /** The patterns as a comma-separated list: what the capture gives Debezium. */
+    public String text() {
+        return String.join(",", patterns.stream().map(Pattern::pattern).toList());
     }
 
     /** Parses {@code text}; throws IllegalArgumentException naming the pattern that is not a regular expression. */
@@ -35,7 +40,7 @@ public record TableFilter(String text, List<Pattern> patterns) {
                         + " separated by commas and may not contain one): " + e.getDescription());
             }
         }).toList();
-        return new TableFilter(String.join(",", parts), patterns);
+        return new TableFilter(patterns);
     }
 
     public boolean isEmpty() {
@@ -50,6 +55,6 @@ public record TableFilter(String text, List<Pattern> patterns) {
 
     @Override
     public String toString() {
-        return text;
+        return text();
     }
 }
