@@ -258,21 +258,8 @@ final class MigrationWorker implements Runnable {
             replicator.open();
             TableFilter excluded = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES);
             if (excluded.matches(source)) {
-                // Taken out of the capture after it was prepared: its changes no longer reach the changelog, so the
-                // standby table cannot be kept equal to the serving one. The serving table has every write and stays;
-                // no swap to a stale standby. With the old schema serving, the shadow (new schema) is dropped; after
-                // a cut-over, the old table is left for the operator.
-                String reason = "table " + source + " now matches capture.exclude.tables (" + excluded + "): the"
-                        + " capture no longer publishes its changes";
-                if (replicator.swaps() % 2 == 0) {
-                    dropQuietly(shadow);
-                    endSidecar("FAILED");
-                    throw new PermanentFailure(reason + "; the shadow table is dropped and " + source
-                            + " keeps its schema");
-                }
-                endSidecar("FAILED");
-                throw new PermanentFailure(reason + "; " + source + " serves the new schema with every write, and "
-                        + old + " (the old schema, no longer kept in step) is left for you to drop");
+                throw failExcluded(replicator, source, shadow, old, "table " + source + " now matches"
+                        + " capture.exclude.tables (" + excluded + "): the capture no longer publishes its changes");
             }
             // The deferred indexes are built before the first swap, which waits for them: once the tables have
             // swapped, the shadow's name is the old table's, and there is nothing left to build.
@@ -284,6 +271,25 @@ final class MigrationWorker implements Runnable {
             // A retry starts a new copier, bound to the new replicator; the cursor is in the sidecar.
             stopCopier();
         }
+    }
+
+    /**
+     * Ends a migration whose table the capture leaves out (taken out after it was prepared, or by a capture whose
+     * configuration its applier lacks): its changes no longer reach the changelog, so the standby table cannot be kept
+     * equal to the serving one. The serving table has every write and stays; no swap to a stale standby. With the old
+     * schema serving, the shadow (new schema) is dropped; after a cut-over, the old table is left for the operator.
+     */
+    private PermanentFailure failExcluded(Replicator r, TableName source, TableName shadow, TableName old,
+            String reason) throws SQLException {
+        stopCopier();
+        if (r.swaps() % 2 == 0) {
+            dropQuietly(shadow);
+            endSidecar("FAILED");
+            return new PermanentFailure(reason + "; the shadow table is dropped and " + source + " keeps its schema");
+        }
+        endSidecar("FAILED");
+        return new PermanentFailure(reason + "; " + source + " serves the new schema with every write, and " + old
+                + " (the old schema, no longer kept in step) is left for you to drop");
     }
 
     /**
@@ -357,6 +363,8 @@ final class MigrationWorker implements Runnable {
                 dropQuietly(shadow);
                 endSidecar("FAILED");
                 throw new PermanentFailure(e.getMessage() + "; " + source + " is unchanged");
+            } catch (Replicator.CaptureExcludes e) {
+                throw failExcluded(r, source, shadow, old, e.getMessage());
             }
             if (r.lossyRecorded() != lossyJournalled) {
                 journalLossy(r);

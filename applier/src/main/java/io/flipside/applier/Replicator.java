@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.config.TableFilter;
 import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -277,6 +279,12 @@ final class Replicator implements AutoCloseable {
             pendingOffset = rec.offset() + 1;
             return false;
         }
+        if (ev.getOp() != ChangeOp.DDL && sidecar.database.equals(ev.getDatabase())
+                && "markers".equals(ev.getTable())) {
+            // Any migration's marker, and the capture's own at its start: thrown before this record counts as handled,
+            // so that a restart meets the marker again.
+            requireCaptured(rec);
+        }
         boolean reached = false;
         BinlogPosition at = ev.getOp() == ChangeOp.DDL ? null : BinlogPosition.of(ev);
         if (at != null) {
@@ -358,6 +366,32 @@ final class Replicator implements AutoCloseable {
             pendingGtid = ev.getGtid();
         }
         return reached;
+    }
+
+    /**
+     * Throws {@link CaptureExcludes} when the capture that published this marker leaves the serving table out
+     * ({@link TableFilter#MARKER_HEADER}): each role reads its own configuration, and a capture restarted with a
+     * pattern its applier lacks no longer publishes the changes the standby table needs.
+     */
+    private void requireCaptured(ConsumerRecord<String, byte[]> rec) {
+        Header h = rec.headers().lastHeader(TableFilter.MARKER_HEADER);
+        if (h == null || h.value() == null || h.value().length == 0) {
+            return;
+        }
+        String text = new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+        TableFilter captured;
+        try {
+            captured = TableFilter.parse(TableFilter.MARKER_HEADER, text);
+        } catch (IllegalArgumentException e) {
+            throw new CaptureExcludes("the capture's " + TableFilter.MARKER_HEADER + " (" + text + ", on the marker at"
+                    + " changelog offset " + rec.offset() + ") cannot be read, so it may leave " + serving + " out: "
+                    + e.getMessage());
+        }
+        if (captured.matches(serving)) {
+            throw new CaptureExcludes("table " + serving + " matches the capture's capture.exclude.tables (" + text
+                    + ", on the marker at changelog offset " + rec.offset() + "): the capture no longer publishes its"
+                    + " changes");
+        }
     }
 
     /** Holds the keys of a change met while a chunk is open (identities from {@link #addKey}). */
@@ -798,6 +832,16 @@ final class Replicator implements AutoCloseable {
         return found;
     }
 
+    /**
+     * The changelog no longer has every change of the serving table: the capture leaves it out. Thrown while reading
+     * the changelog, under the freeze's locks too, before anything is renamed.
+     */
+    static final class CaptureExcludes extends RuntimeException {
+        CaptureExcludes(String message) {
+            super(message);
+        }
+    }
+
     /** A revert refused at the freeze: nothing was renamed, and retrying would not change the answer. */
     static final class RevertRefusal extends Exception {
         RevertRefusal(String message) {
@@ -942,7 +986,7 @@ final class Replicator implements AutoCloseable {
                     }
                 }
             }
-        } catch (Fenced e) {
+        } catch (Fenced | CaptureExcludes e) {
             Db.closeQuietly(snapshot);
             throw e;
         } catch (RevertRefusal e) {

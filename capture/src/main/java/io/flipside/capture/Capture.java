@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Offsets and schema history live in Kafka, so a restart resumes where the last committed batch ended.</li>
  *   <li>The tables Flipside fills itself (shadow and old tables, and the sidecar's bookkeeping) are not published; the
  *       sidecar's copy cursors and freeze markers are, because the applier reads them back in binlog order.</li>
+ *   <li>Every marker row carries, in the header {@value TableFilter#MARKER_HEADER}, the tables this capture leaves
+ *       out: the applier, which reads its own configuration, learns from it what the capture actually publishes.</li>
  * </ul>
  */
 public final class Capture implements AutoCloseable {
@@ -68,6 +70,7 @@ public final class Capture implements AutoCloseable {
     private final FlipsideConfig config;
     private final Topics topics;
     private final String sidecar;
+    private final byte[] excludedText;
     private final Set<String> seenMarkers = new HashSet<>();
     private final ChangeEvents converter;
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
@@ -116,6 +119,7 @@ public final class Capture implements AutoCloseable {
         this.engineOverrides = engineOverrides;
         this.topics = config.topics();
         this.sidecar = config.get(FlipsideConfig.SIDECAR_DATABASE);
+        this.excludedText = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES).text().getBytes(StandardCharsets.UTF_8);
         this.converter = new ChangeEvents(topics.serverName());
         KafkaSetup.ensureChangelogTopic(config);
         Properties p = KafkaSetup.producer(config, "flipside-capture-" + topics.serverName());
@@ -181,8 +185,12 @@ public final class Capture implements AutoCloseable {
         return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
+    private boolean isMarker(ChangeEvent ev) {
+        return ev.getAfter() != null && sidecar.equals(ev.getDatabase()) && "markers".equals(ev.getTable());
+    }
+
     private void noteMarker(ChangeEvent ev) {
-        if (ev.getAfter() == null || !sidecar.equals(ev.getDatabase()) || !"markers".equals(ev.getTable())) {
+        if (!isMarker(ev)) {
             return;
         }
         String kind = null;
@@ -320,6 +328,9 @@ public final class Capture implements AutoCloseable {
             ProducerRecord<String, byte[]> pr = new ProducerRecord<>(topics.changelog(), 0, key, codec.encode(ev));
             if (ev.getGtid() != null) {
                 pr.headers().add("gtid", ev.getGtid().getBytes(StandardCharsets.UTF_8));
+            }
+            if (isMarker(ev)) {
+                pr.headers().add(TableFilter.MARKER_HEADER, excludedText);
             }
             sent.add(producer.send(pr));
             noteMarker(ev);

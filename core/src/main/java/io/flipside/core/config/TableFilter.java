@@ -17,6 +17,12 @@ public record TableFilter(List<Pattern> patterns) {
 
     public static final TableFilter NONE = new TableFilter(List.of());
 
+    /**
+     * The header of every marker record the capture publishes: the text of its own filter (empty when it leaves no
+     * table out), so that the applier knows what that capture actually published, whatever its own configuration says.
+     */
+    public static final String MARKER_HEADER = "capture.exclude.tables";
+
     public TableFilter {
         patterns = List.copyOf(patterns);
     }
