@@ -168,10 +168,7 @@ class CaptureExcludeIT {
     }
 
     private static FlipsideConfig isolated(Flipside f) {
-        String tag = UUID.randomUUID().toString().substring(0, 8);
-        return f.config.with("topic.prefix", "cx-" + tag).with("sidecar.database", "_cx_" + tag)
-                .with("capture.server.name", "cx_" + tag)
-                .with("capture.server.id", "73" + (int) (Math.random() * 1000));
+        return Flipside.isolated(f.config, "cx", UUID.randomUUID().toString().substring(0, 8));
     }
 
     /** The table's definition and a checksum of every column. */

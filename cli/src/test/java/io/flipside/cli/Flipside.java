@@ -21,6 +21,10 @@ import java.util.List;
 final class Flipside {
     private static Flipside shared;
 
+    /** The capture server ids of {@link #isolated}: apart from the shared capture's (the default, 184054). */
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_SERVER_ID =
+            new java.util.concurrent.atomic.AtomicLong(7_000 + ProcessHandle.current().pid() % 1_000 * 100);
+
     final EmbeddedStack stack;
     final FlipsideConfig config;
     final Path configFile;
@@ -38,6 +42,17 @@ final class Flipside {
                 + "mysql.password=" + stack.mysql().password() + "\n");
         roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
         stack.closeFirst(roles); // at the JVM's exit, before the broker stops
+    }
+
+    /**
+     * {@code base} with a changelog, journal, sidecar database and capture of their own, named after {@code name} and
+     * {@code tag}: roles started with it see none of the shared roles' migrations. Each call has a capture server id
+     * of its own, so that two captures of one test (or of tests one after the other) never share one.
+     */
+    static FlipsideConfig isolated(FlipsideConfig base, String name, String tag) {
+        return base.with("topic.prefix", name + "-" + tag).with("sidecar.database", "_" + name + "_" + tag)
+                .with("capture.server.name", name + "_" + tag)
+                .with("capture.server.id", String.valueOf(NEXT_SERVER_ID.getAndIncrement()));
     }
 
     /** How many rows {@code t} has now. */

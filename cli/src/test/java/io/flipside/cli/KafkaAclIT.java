@@ -71,10 +71,8 @@ class KafkaAclIT {
         }
         try (EmbeddedKafka kafka = EmbeddedKafka.startSecured(Path.of("target", "kafka-acl-" + tag), "admin-" + tag,
                 users)) {
-            FlipsideConfig base = f.config.with("kafka.bootstrap.servers", kafka.bootstrapServers())
-                    .with("topic.prefix", "acl-" + tag).with("sidecar.database", "_acl_" + tag)
-                    .with("capture.server.name", "acl_" + tag)
-                    .with("capture.server.id", "74" + (int) (Math.random() * 1000));
+            FlipsideConfig base = Flipside.isolated(f.config, "acl", tag)
+                    .with("kafka.bootstrap.servers", kafka.bootstrapServers());
             Map<String, FlipsideConfig> as = new LinkedHashMap<>();
             for (Map.Entry<String, String> u : users.entrySet()) {
                 FlipsideConfig c = base;

@@ -33,7 +33,8 @@ class MySqlGrantsIT {
     void eachRoleRunsWithTheGrantsTheReadmeLists() throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        String sidecar = "_gr_" + tag;
+        FlipsideConfig base = Flipside.isolated(f.config, "gr", tag).with("mysql.password", PASSWORD);
+        String sidecar = base.get(FlipsideConfig.SIDECAR_DATABASE);
         TableName t = f.recreate(new TableName("grants_" + tag, "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 500, "n, CONCAT('note ', n)");
         String capture = "grc_" + tag;
@@ -53,9 +54,6 @@ class MySqlGrantsIT {
             s.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON "
                     + Sql.ident(t.database()) + ".* TO " + account(applier));
         }
-        FlipsideConfig base = f.config.with("topic.prefix", "gr-" + tag).with("sidecar.database", sidecar)
-                .with("capture.server.name", "gr_" + tag).with("capture.server.id", "75" + (int) (Math.random() * 1000))
-                .with("mysql.password", PASSWORD);
         FlipsideConfig asCapture = base.with("mysql.user", capture);
         FlipsideConfig asApplier = base.with("mysql.user", applier);
         List<ILoggingEvent> logged;

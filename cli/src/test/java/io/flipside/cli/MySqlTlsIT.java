@@ -43,11 +43,9 @@ class MySqlTlsIT {
                 s.execute("INSERT INTO shop.orders SELECT n, CONCAT('note ', n) FROM (WITH RECURSIVE seq (n) AS"
                         + " (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 500) SELECT n FROM seq) AS x");
             }
-            FlipsideConfig config = f.config.with("mysql.host", mysql.host())
+            FlipsideConfig config = Flipside.isolated(f.config, "tls", tag).with("mysql.host", mysql.host())
                     .with("mysql.port", String.valueOf(mysql.port())).with("mysql.user", USER)
-                    .with("mysql.password", PASSWORD).with("mysql.ssl.mode", "required")
-                    .with("topic.prefix", "tls-" + tag).with("capture.server.name", "tls_" + tag)
-                    .with("capture.server.id", "73" + (int) (Math.random() * 1000));
+                    .with("mysql.password", PASSWORD).with("mysql.ssl.mode", "required");
 
             SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(
                     config.jdbcUrl(), config.with("mysql.ssl.mode", "disabled").jdbcProperties()).close());

@@ -31,7 +31,8 @@ class ReplicaThrottleIT {
     void theCopyWaitsWhileAReplicaLags() throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        String sidecar = "_rl_" + tag;
+        FlipsideConfig isolated = Flipside.isolated(f.config, "rl", tag);
+        String sidecar = isolated.get(FlipsideConfig.SIDECAR_DATABASE);
         // The replica applies only this test's databases: what other tests leave running on the shared stack (a
         // migration still replicating into its shadow table, a retirement's purge) names tables it does not have.
         try (EmbeddedMySql replica = EmbeddedMySql.start(Files.createTempDirectory("flipside-replica-"), 2,
@@ -60,9 +61,7 @@ class ReplicaThrottleIT {
                     s.execute("START SLAVE");
                 }
             }
-            FlipsideConfig config = f.config.with("topic.prefix", "rl-" + tag).with("sidecar.database", sidecar)
-                    .with("capture.server.name", "rl_" + tag).with("capture.server.id", "71" + (int) (Math.random() * 1000))
-                    .with("throttle.replicas", replica.host() + ":" + replica.port())
+            FlipsideConfig config = isolated.with("throttle.replicas", replica.host() + ":" + replica.port())
                     .with("throttle.max.replica.lag.ms", "500");
             TableName t = f.recreate(new TableName("replicated", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20),"
                     + " KEY by_note (note)");

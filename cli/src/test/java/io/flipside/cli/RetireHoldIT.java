@@ -23,8 +23,7 @@ class RetireHoldIT {
     void theRetiredTableIsHeldThenDropped() throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        FlipsideConfig config = f.config.with("topic.prefix", "rh-" + tag).with("sidecar.database", "_rh_" + tag)
-                .with("capture.server.name", "rh_" + tag).with("capture.server.id", "72" + (int) (Math.random() * 1000))
+        FlipsideConfig config = Flipside.isolated(f.config, "rh", tag)
                 .with("retire.hold.seconds", "4").with("retire.purge.chunk.rows", "100");
         TableName t = f.recreate(new TableName("retiring", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 1050, "n, CONCAT('note ', n)");
