@@ -409,9 +409,17 @@ final class ChunkCopier implements Runnable {
         if (uppers.isEmpty()) {
             return copyOne(c, lower, limit, locking);
         }
-        if (!locking) {
-            open(c, uppers.size() + 1);
+        if (locking || openSnapshot(c, uppers.size() + 1)) {
+            return copyRound(c, others, lower, limit, uppers, locking);
         }
+        List<Connection> all = new ArrayList<>(others);
+        all.add(c);
+        return withLocks(all, () -> copyRound(c, others, lower, limit, uppers, true));
+    }
+
+    /** The chunks of one round, {@code uppers} bounding all but the last (of {@code limit} rows), opened already. */
+    private Chunk copyRound(Connection c, List<Connection> others, Key lower, int limit, List<Key> uppers,
+            boolean locking) throws SQLException {
         List<CompletableFuture<Chunk>> rounds = new ArrayList<>();
         CompletableFuture<Chunk> before = null;
         Key lo = lower;
@@ -555,10 +563,41 @@ final class ChunkCopier implements Runnable {
 
     /** One chunk on its own: opened first when it reads a snapshot ({@link #open}), then copied. */
     private Chunk copyOne(Connection c, Key lower, int limit, boolean locking) throws SQLException {
-        if (!locking) {
-            open(c, 1);
+        if (locking || openSnapshot(c, 1)) {
+            return db.retrying(() -> copy(c, lower, limit, null, locking));
         }
-        return db.retrying(() -> copy(c, lower, limit, null, locking));
+        return withLocks(List.of(c), () -> db.retrying(() -> copy(c, lower, limit, null, true)));
+    }
+
+    /**
+     * {@link #open Opens} the next {@code chunks} chunks and tells whether they may still read a snapshot: {@code
+     * binlog_order_commits} is read again once the opening committed. It was read before the chunk too, but switched
+     * off between that read and the opening's commit, the opening may have committed before a change ahead of it in
+     * the binlog, which the snapshot would then miss; those chunks read with shared locks instead (they stay opened:
+     * the replicator applying the changes it held once more is harmless).
+     */
+    private boolean openSnapshot(Connection c, int chunks) throws SQLException {
+        open(c, chunks);
+        if (ordersCommits(c)) {
+            return true;
+        }
+        LOG.info("migration {}: binlog_order_commits was switched OFF as {} opened, so {} with shared locks", id,
+                chunks == 1 ? "a chunk" : chunks + " chunks", chunks == 1 ? "it reads" : "they read");
+        return false;
+    }
+
+    /** Runs {@code work} with {@code connections} in the locking chunks' isolation, then in the snapshot's again. */
+    private static Chunk withLocks(List<Connection> connections, ChunkWork work) throws SQLException {
+        for (Connection o : connections) {
+            isolate(o, true);
+        }
+        try {
+            return work.run();
+        } finally {
+            for (Connection o : connections) {
+                isolate(o, false);
+            }
+        }
     }
 
     /**
@@ -568,6 +607,7 @@ final class ChunkCopier implements Runnable {
      * retried after a deadlock stays in the same opening.
      */
     private void open(Connection c, int chunks) throws SQLException {
+        Failpoints.hit("copy.open");
         db.retrying(() -> {
             try (PreparedStatement ps = c.prepareStatement(sidecar.openChunks())) {
                 ps.setInt(1, chunks);

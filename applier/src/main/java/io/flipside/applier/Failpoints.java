@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only, {@code copy.chunk:15000:1:2} in the third only. A pause is announced in the log first ("failpoint NAME: pausing"), so
  * a harness knows when to strike.
  *
- * <p>The points, in the order a migration meets them: {@code copy.chunk} (a chunk copied, not committed),
+ * <p>The points, in the order a migration meets them: {@code copy.open} (a chunk that reads a snapshot about to be
+ * opened, {@code binlog_order_commits} read), {@code copy.chunk} (a chunk copied, not committed),
  * {@code apply.chunk} (the replicator met a chunk's cursor with changes held since the chunk's opening, not applied),
  * {@code copy.indexes} (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not
  * committed), {@code swap.locked} (writes held), {@code swap.applied} (the freeze marker came back and the tail is

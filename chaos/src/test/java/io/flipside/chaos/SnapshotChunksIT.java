@@ -1,5 +1,6 @@
 package io.flipside.chaos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -106,6 +108,67 @@ class SnapshotChunksIT {
                     "the new table equals the ledger");
             assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
                     Duration.ofSeconds(90)), "the old table equals the ledger");
+        }
+    }
+
+    /**
+     * {@code binlog_order_commits} switched OFF between the copier's read of it and a chunk's opening: the opening may
+     * then commit before a change ahead of it in the binlog, which the chunk's snapshot would miss. The copier reads the
+     * variable again once the opening committed, and that chunk reads with shared locks: a writer of one of its rows
+     * waits for its commit. Its changes reach both tables.
+     */
+    @Test
+    void aChunkOpenedAsBinlogOrderCommitsIsSwitchedOffReadsWithLocks() throws Exception {
+        TableName users = new TableName("snapshot_switch", "users");
+        try (Cluster c = new Cluster("snapshot_switch", 6008, Map.of("copy.chunk.max.rows", "200",
+                "copy.chunk.target.ms", "50"))) {
+            int mark = c.applier.mark();
+            Map<Long, Workload.Row> expected = new TreeMap<>();
+            for (long i = 1; i <= ROWS; i++) {
+                expected.put(i, Workload.initialRow(i));
+            }
+            // The third chunk pauses 4 s before its opening, then 6 s between its read and its cursor's update.
+            c.start(users, ROWS, "copy.open:4000:1:2,copy.chunk:6000:1:2");
+            try {
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
+                Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint copy.open: pausing"),
+                        Duration.ofSeconds(120)), "the third chunk is about to open");
+                setOrderCommits(c, false);
+                Cluster.require(c.applier.awaitLine(mark, Pattern.compile("failpoint copy.chunk: pausing"),
+                        Duration.ofSeconds(60)), "the third chunk has read its rows");
+                TableName shadow = users.sibling(c.await(id, s -> s.getShadowTable() != null, "the shadow table named")
+                        .getShadowTable());
+                long row = maxId(c, shadow) + 1; // the first row of the chunk that is open
+                long waitedMs;
+                try (Connection w = c.connect(); PreparedStatement rename = w.prepareStatement("UPDATE "
+                        + users.quoted() + " SET name = ? WHERE id = ?")) {
+                    long t0 = System.nanoTime();
+                    rename.setString(1, "changed-" + row);
+                    rename.setLong(2, row);
+                    assertEquals(1, rename.executeUpdate());
+                    waitedMs = (System.nanoTime() - t0) / 1_000_000;
+                }
+                expected.put(row, new Workload.Row("changed-" + row, Workload.initialRow(row).title()));
+                assertTrue(waitedMs >= 2_000, "the writer of row " + row + " waited for the chunk's shared lock ("
+                        + waitedMs + " ms)");
+                Cluster.require(c.applier.awaitLine(mark, Pattern.compile("binlog_order_commits was switched OFF as a"
+                        + " chunk opened, so it reads with shared locks"), Duration.ofSeconds(5)), "the copier says so");
+                c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
+                c.send(new CutOver(id, false));
+                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                assertNull(Workload.awaitEqual(c::connect, users, expected, false, Duration.ofSeconds(90)),
+                        "the new table equals the ledger");
+                assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
+                        Duration.ofSeconds(90)), "the old table equals the ledger");
+            } finally {
+                setOrderCommits(c, true);
+            }
+        }
+    }
+
+    private static void setOrderCommits(Cluster c, boolean on) throws SQLException {
+        try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+            s.execute("SET GLOBAL binlog_order_commits = " + (on ? "ON" : "OFF"));
         }
     }
 
