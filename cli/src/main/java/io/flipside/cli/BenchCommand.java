@@ -94,6 +94,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "How long the stream of --stream-events-per-second runs (default: ${DEFAULT-VALUE})")
     int streamSeconds = 30;
 
+    @Option(names = "--stream-connections", paramLabel = "N",
+            description = "How many connections make the stream of --stream-events-per-second, each its share of the"
+                    + " pace on its own part of the table, for a server that one connection cannot keep busy"
+                    + " (default: ${DEFAULT-VALUE})")
+    int streamConnections = 1;
+
     @Option(names = "--timeout", paramLabel = "SECONDS",
             description = "Longest wait for any one step, e.g. a Flipside migration to cut over; a step that times out"
                     + " is reported and the run goes on (default: ${DEFAULT-VALUE})")
@@ -141,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
                     timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat,
-                    holdReadySeconds, swapCycles, streamEventsPerSecond, streamSeconds);
+                    holdReadySeconds, swapCycles, streamEventsPerSecond, streamSeconds, streamConnections);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

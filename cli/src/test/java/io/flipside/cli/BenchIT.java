@@ -29,11 +29,13 @@ class BenchIT {
         Flipside.Run run = f.cli("bench", "--rows", String.valueOf(ROWS), "--rate", "100", "--writers", "4",
                 "--alters", "add", "--scenarios", "idle,load", "--baseline-seconds", "3", "--burst-rows", "2000",
                 "--timeout", "120", "--database", "bench_it", "--hold-ready-seconds", "3", "--swap-cycles", "1",
-                "--stream-events-per-second", "2000", "--stream-seconds", "3", "--json", json.toString());
+                "--stream-events-per-second", "2000", "--stream-seconds", "3", "--stream-connections", "2", "--json",
+                json.toString());
         System.out.println(run.out());
         assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
         assertTrue(run.out().contains("x COPY"), "the table is printed");
         assertTrue(run.out().contains("steady stream of row events"), "the stream is printed");
+        assertTrue(run.out().contains("(UPDATEs of 20 rows on 2 connections)"), "with its connections");
         assertTrue(run.out().matches("(?s).*redo log [1-9][0-9]* MB.*"), "the server's redo log capacity is printed");
 
         JsonNode r = new ObjectMapper().readTree(json.toFile());
@@ -142,8 +144,10 @@ class BenchIT {
             }
             JsonNode stream = fl.get("stream");
             assertEquals(2000, stream.get("askedPerSecond").asInt(), where + ": " + stream);
-            assertEquals(40, stream.get("rowsPerStatement").asInt(), where + ": 50 UPDATEs a second: " + stream);
-            assertTrue(stream.get("events").asLong() > 0 && stream.get("events").asLong() <= 3 * 2000 + 40,
+            assertEquals(2, stream.get("connections").asInt(), where + ": " + stream);
+            assertEquals(20, stream.get("rowsPerStatement").asInt(),
+                    where + ": 1,000 rows a second from each connection, 50 UPDATEs a second: " + stream);
+            assertTrue(stream.get("events").asLong() > 0 && stream.get("events").asLong() <= 3 * 2000 + 2 * 20,
                     where + ": at most the pace's events in 3 s: " + stream);
             assertEquals(stream.get("events").asLong() / 3.0, stream.get("madePerSecond").asDouble(),
                     stream.get("madePerSecond").asDouble() * 0.1, where + ": " + stream);

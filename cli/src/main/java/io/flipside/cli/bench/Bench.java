@@ -57,8 +57,12 @@ public final class Bench {
     public record Options(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat,
-            int holdReadySeconds, int swapCycles, int streamEventsPerSecond, int streamSeconds) {
+            int holdReadySeconds, int swapCycles, int streamEventsPerSecond, int streamSeconds,
+            int streamConnections) {
         public Options {
+            if (streamConnections < 1 || streamConnections > 64) {
+                throw new IllegalArgumentException("--stream-connections must be 1 to 64");
+            }
             if (streamEventsPerSecond < 0) {
                 throw new IllegalArgumentException("--stream-events-per-second must be 0 or more");
             }
@@ -264,7 +268,7 @@ public final class Bench {
                                 Duration.ofSeconds(options.timeoutSeconds()), Math.min(options.burstRows(),
                                         options.rows()), copySeconds, mysqldPid, options.revertEarly(),
                                 options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
-                                options.streamSeconds());
+                                options.streamSeconds(), options.streamConnections());
                         FlipsideRun.Result[] out = new FlipsideRun.Result[1];
                         Measured r = measure(table, load, 0, (c, t) -> out[0] = run.run(t, alter, currentLoad));
                         flipside = out[0].figures();
@@ -306,7 +310,7 @@ public final class Bench {
             SysbenchTable.copy(c, options.database(), template, table, rows);
         }
         FlipsideRun run = new FlipsideRun(config, this::connect, (fmt, args) -> { }, Duration.ofSeconds(
-                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0, 0, 0, 1);
+                options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0, 0, 0, 1, 1);
         TableName warm = new TableName(options.database(), table);
         FlipsideRun.Result r;
         try (WriteLoad w = options.scenarios().contains("load") ? new WriteLoad(warm.quoted(), rows, this::connect,
@@ -740,7 +744,7 @@ public final class Bench {
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
                 options.repeat(), options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
-                options.streamSeconds(), f);
+                options.streamSeconds(), options.streamConnections(), f);
     }
 
     private List<String> notes() {

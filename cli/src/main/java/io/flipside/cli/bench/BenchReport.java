@@ -22,7 +22,8 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
     public record Settings(long rows, int rate, int writers, List<String> scenarios, List<String> alters,
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, int holdReadySeconds,
-            int swapCycles, int streamEventsPerSecond, int streamSeconds, Map<String, String> flipside) {}
+            int swapCycles, int streamEventsPerSecond, int streamSeconds, int streamConnections,
+            Map<String, String> flipside) {}
 
     /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
     public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,
@@ -159,13 +160,14 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * tailSeconds}, null with {@code reason} when not within the timeout); where the CPU and MySQL's time went
      * meanwhile.
      */
-    public record Stream(int askedPerSecond, int seconds, int rowsPerStatement, long events, double madePerSecond,
+    public record Stream(int askedPerSecond, int seconds, int connections, int rowsPerStatement, long events,
+            double madePerSecond,
             double appliedPerSecond, long maxBacklog, Double tailSeconds, Cpu cpu, List<String> mysqlStatements,
             String reason) {
 
         /** A stream asked for and not run, for {@code reason}: no figure, only the reason. */
-        static Stream notMeasured(int askedPerSecond, int seconds, String reason) {
-            return new Stream(askedPerSecond, seconds, 0, 0, 0, 0, 0, null, null, List.of(), reason);
+        static Stream notMeasured(int askedPerSecond, int seconds, int connections, String reason) {
+            return new Stream(askedPerSecond, seconds, connections, 0, 0, 0, 0, 0, null, null, List.of(), reason);
         }
 
         /** Whether the stream ran (false: {@link #notMeasured}, and {@code reason} says why). */

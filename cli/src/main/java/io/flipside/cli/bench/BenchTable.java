@@ -184,8 +184,10 @@ public final class BenchTable {
         } else if (f.stream() != null) {
             BenchReport.Stream st = f.stream();
             line(out, p + "steady stream of row events", null, String.format(Locale.ROOT, "%,d/s asked for %d s"
-                    + " (UPDATEs of %d rows): MySQL made %,.0f/s, applied %,.0f/s meanwhile, at most %,d behind; %s",
-                    st.askedPerSecond(), st.seconds(), st.rowsPerStatement(), st.madePerSecond(), st.appliedPerSecond(),
+                    + " (UPDATEs of %d rows%s): MySQL made %,.0f/s, applied %,.0f/s meanwhile, at most %,d behind; %s",
+                    st.askedPerSecond(), st.seconds(), st.rowsPerStatement(),
+                    st.connections() > 1 ? " on " + st.connections() + " connections" : "", st.madePerSecond(),
+                    st.appliedPerSecond(),
                     st.maxBacklog(), st.tailSeconds() == null ? st.reason() : String.format(Locale.ROOT,
                             "the last applied %.2f s after the stream", st.tailSeconds())));
             row(out, p + "CPU during the stream", null, null, st.cpu(), threads(st.cpu()));

@@ -57,11 +57,13 @@ final class FlipsideRun {
     private final int swapCycles;
     private final int streamEventsPerSecond;
     private final int streamSeconds;
+    private final int streamConnections;
 
     FlipsideRun(FlipsideConfig config, WriteLoad.Connector connector, Bench.Progress progress, Duration timeout,
             long burstRows, Double nativeCopySeconds, Long mysqldPid, boolean revertEarly, int holdReadySeconds,
-            int swapCycles, int streamEventsPerSecond, int streamSeconds) {
+            int swapCycles, int streamEventsPerSecond, int streamSeconds, int streamConnections) {
         this.swapCycles = swapCycles;
+        this.streamConnections = streamConnections;
         this.streamEventsPerSecond = streamEventsPerSecond;
         this.streamSeconds = streamSeconds;
         this.mysqldPid = mysqldPid;
@@ -536,7 +538,8 @@ final class FlipsideRun {
         }
         Counter counter = forwardEvents(id);
         if (counter == null) {
-            return BenchReport.Stream.notMeasured(streamEventsPerSecond, streamSeconds, METERS_ELSEWHERE);
+            return BenchReport.Stream.notMeasured(streamEventsPerSecond, streamSeconds, streamConnections,
+                    METERS_ELSEWHERE);
         }
         long rows;
         try (Connection c = connector.connect(); Statement s = c.createStatement();
@@ -544,7 +547,7 @@ final class FlipsideRun {
             rs.next();
             rows = rs.getLong(1);
         }
-        return EventStream.run(connector, table, rows, streamEventsPerSecond, streamSeconds, counter,
+        return EventStream.run(connector, table, rows, streamEventsPerSecond, streamSeconds, streamConnections, counter,
                 load == null ? () -> 0 : load::rowsChanged, mysqldPid, timeout);
     }
 

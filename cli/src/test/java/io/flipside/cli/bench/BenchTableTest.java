@@ -22,7 +22,7 @@ class BenchTableTest {
 
     @Test
     void aStreamNotMeasuredIsPrintedWithItsReasonAndNoFigure() throws Exception {
-        String out = printed(BenchReport.Stream.notMeasured(10_000, 30, FlipsideRun.METERS_ELSEWHERE));
+        String out = printed(BenchReport.Stream.notMeasured(10_000, 30, 1, FlipsideRun.METERS_ELSEWHERE));
         assertTrue(out.contains("steady stream of row events"), out);
         assertTrue(out.contains("10,000/s asked for 30 s: " + FlipsideRun.METERS_ELSEWHERE), out);
         assertFalse(out.contains("MySQL made"), out);
@@ -30,7 +30,7 @@ class BenchTableTest {
 
     @Test
     void aStreamMeasuredIsPrintedWithItsFigures() throws Exception {
-        String out = printed(new BenchReport.Stream(2000, 3, 40, 5960, 1986.7, 1900, 120, 0.5,
+        String out = printed(new BenchReport.Stream(2000, 3, 1, 40, 5960, 1986.7, 1900, 120, 0.5,
                 new BenchReport.Cpu(3, 0.9, 1.0, 2.0, 0.1, java.util.Map.of(), null, 0), java.util.List.of(), null));
         assertTrue(out.contains("2,000/s asked for 3 s (UPDATEs of 40 rows): MySQL made 1,987/s, applied 1,900/s"
                 + " meanwhile, at most 120 behind; the last applied 0.50 s after the stream"), out);
