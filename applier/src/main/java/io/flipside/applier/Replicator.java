@@ -13,6 +13,7 @@ import io.flipside.schema.ChangeEvent;
 import io.flipside.schema.ChangeOp;
 import io.flipside.schema.ColumnValue;
 import io.flipside.schema.Key;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -378,7 +379,7 @@ final class Replicator implements AutoCloseable {
         if (h == null || h.value() == null || h.value().length == 0) {
             return;
         }
-        String text = new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(h.value(), StandardCharsets.UTF_8);
         TableFilter captured;
         try {
             captured = TableFilter.parse(TableFilter.MARKER_HEADER, text);

@@ -102,12 +102,7 @@ class SnapshotChunksIT {
             c.applier.kill();
             c.startApplier("");
             c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY after the restart");
-            c.send(new CutOver(id, false));
-            MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
-            assertNull(Workload.awaitEqual(c::connect, users, expected, false, Duration.ofSeconds(90)),
-                    "the new table equals the ledger");
-            assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
-                    Duration.ofSeconds(90)), "the old table equals the ledger");
+            cutOverToTheLedger(c, id, users, expected);
         }
     }
 
@@ -154,16 +149,22 @@ class SnapshotChunksIT {
                 Cluster.require(c.applier.awaitLine(mark, Pattern.compile("binlog_order_commits was switched OFF as a"
                         + " chunk opened, so it reads with shared locks"), Duration.ofSeconds(5)), "the copier says so");
                 c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
-                c.send(new CutOver(id, false));
-                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
-                assertNull(Workload.awaitEqual(c::connect, users, expected, false, Duration.ofSeconds(90)),
-                        "the new table equals the ledger");
-                assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
-                        Duration.ofSeconds(90)), "the old table equals the ledger");
+                cutOverToTheLedger(c, id, users, expected);
             } finally {
                 setOrderCommits(c, true);
             }
         }
+    }
+
+    /** Cuts {@code id} over; then the new table (without the dropped title) and the old one equal {@code expected}. */
+    private static void cutOverToTheLedger(Cluster c, String id, TableName users, Map<Long, Workload.Row> expected)
+            throws Exception {
+        c.send(new CutOver(id, false));
+        MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+        assertNull(Workload.awaitEqual(c::connect, users, expected, false, Duration.ofSeconds(90)),
+                "the new table equals the ledger");
+        assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
+                Duration.ofSeconds(90)), "the old table equals the ledger");
     }
 
     private static void setOrderCommits(Cluster c, boolean on) throws SQLException {

@@ -35,21 +35,9 @@ class CaptureExcludeIT {
         TableName cutOver = f.recreate(new TableName("excluding", "swapped"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(ready, 500, "n, CONCAT('note ', n)");
         f.fill(cutOver, 500, "n, CONCAT('note ', n)");
-        String heldId;
-        String swappedId;
-        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
-                OperatorClient client = new OperatorClient(config)) {
-            Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, held.exit(), held.toString());
-            heldId = held.lastLine();
-            Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
-                    "ADD COLUMN extra INT");
-            assertEquals(Main.OK, swapped.exit(), swapped.toString());
-            swappedId = swapped.lastLine();
-            ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
-            ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
-        }
+        List<String> ids = heldAndCutOver(f, config, ready, cutOver);
+        String heldId = ids.get(0);
+        String swappedId = ids.get(1);
         String heldBefore = fingerprint(f, ready);
         String swappedBefore = fingerprint(f, cutOver);
         TableName shadow = ready.sibling(Names.shadowTable(ready.table(), heldId));
@@ -92,21 +80,9 @@ class CaptureExcludeIT {
         for (TableName t : List.of(ready, cutOver, later)) {
             f.fill(t, 500, "n, CONCAT('note ', n)");
         }
-        String heldId;
-        String swappedId;
-        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
-                OperatorClient client = new OperatorClient(config)) {
-            Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, held.exit(), held.toString());
-            heldId = held.lastLine();
-            Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
-                    "ADD COLUMN extra INT");
-            assertEquals(Main.OK, swapped.exit(), swapped.toString());
-            swappedId = swapped.lastLine();
-            ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
-            ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
-        }
+        List<String> ids = heldAndCutOver(f, config, ready, cutOver);
+        String heldId = ids.get(0);
+        String swappedId = ids.get(1);
         TableName shadow = ready.sibling(Names.shadowTable(ready.table(), heldId));
         TableName old = cutOver.sibling(Names.oldTable(cutOver.table(), swappedId));
 
@@ -143,6 +119,26 @@ class CaptureExcludeIT {
         assertTrue(fingerprint(f, cutOver).contains("`extra`"), "the cut-over table keeps serving the new schema");
         for (TableName t : List.of(ready, cutOver)) {
             assertEquals(50, writtenSince(f, t), "the writes made since are in " + t);
+        }
+    }
+
+    /**
+     * With every role running on {@code config}: a migration of {@code ready} held in READY (its cut-over postponed)
+     * and one of {@code cutOver} cut over, both adding a column; their ids, in that order. The roles stop after.
+     */
+    private static List<String> heldAndCutOver(Flipside f, FlipsideConfig config, TableName ready, TableName cutOver)
+            throws Exception {
+        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                OperatorClient client = new OperatorClient(config)) {
+            Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, held.exit(), held.toString());
+            Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
+                    "ADD COLUMN extra INT");
+            assertEquals(Main.OK, swapped.exit(), swapped.toString());
+            ConcurrencyIT.await(client, held.lastLine(), MigrationStatus.READY);
+            ConcurrencyIT.await(client, swapped.lastLine(), MigrationStatus.CUT_OVER);
+            return List.of(held.lastLine(), swapped.lastLine());
         }
     }
 
