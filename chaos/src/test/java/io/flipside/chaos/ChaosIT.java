@@ -15,11 +15,10 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Revert;
 import io.flipside.schema.Submit;
 import io.flipside.testkit.Indexes;
+import io.flipside.testkit.Schemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -277,17 +276,9 @@ class ChaosIT {
     }
 
     private static List<String> tables(Cluster c, String database) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT TABLE_NAME FROM"
-                + " information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
+        try (Connection conn = c.connect()) {
+            return Schemas.tables(conn, database);
         }
-        return out;
     }
 
     private static String pick(Random random, List<String> from) {

@@ -10,11 +10,11 @@ import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.Schemas;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
@@ -175,17 +175,7 @@ class CaptureExcludeIT {
                 rs.next();
                 definition = rs.getString(2);
             }
-            List<String> cols = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
-                    + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
-                ps.setString(1, t.database());
-                ps.setString(2, t.table());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        cols.add(rs.getString(1));
-                    }
-                }
-            }
+            List<String> cols = Schemas.columns(c, t.database(), t.table());
             try (ResultSet rs = s.executeQuery(Checksums.query("it", t, cols))) {
                 rs.next();
                 return definition + " " + rs.getLong(1) + " " + rs.getString(2);
@@ -194,16 +184,8 @@ class CaptureExcludeIT {
     }
 
     private static List<String> tables(Flipside f, String database) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME FROM"
-                + " information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
+        try (Connection c = f.connect()) {
+            return Schemas.tables(c, database);
         }
-        return out;
     }
 }

@@ -1,0 +1,40 @@
+package io.flipside.testkit;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What tests ask of a database's tables and a table's columns, read from information_schema. */
+public final class Schemas {
+    private Schemas() {}
+
+    /** The tables of {@code database}, by name. */
+    public static List<String> tables(Connection c, String database) throws SQLException {
+        return names(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
+                database);
+    }
+
+    /** The columns of {@code database.table}, in their order. */
+    public static List<String> columns(Connection c, String database, String table) throws SQLException {
+        return names(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
+                + " ORDER BY ORDINAL_POSITION", database, table);
+    }
+
+    private static List<String> names(Connection c, String query, String... params) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+}
