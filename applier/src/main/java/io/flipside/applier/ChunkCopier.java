@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.sql.Projection;
+import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.LogContext;
 import io.flipside.schema.Key;
 import java.sql.Connection;

@@ -3,6 +3,7 @@ package io.flipside.applier;
 import io.flipside.core.sql.SecondaryIndexes;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.runtime.Failpoints;
 import io.flipside.schema.DeferredIndex;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -8,6 +8,7 @@ import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.ChangeEvent;
 import io.flipside.schema.ChangeOp;
@@ -297,6 +298,9 @@ final class Replicator implements AutoCloseable {
                 return false;
             }
         }
+        if (started && at != null && sidecar.database.equals(ev.getDatabase()) && "markers".equals(ev.getTable())) {
+            requireWriterCaptured(rec, ev);
+        }
         if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
                 && serving.table().equals(ev.getTable())) {
             Projection p = direction == Direction.FORWARD ? forward : inverse;
@@ -376,22 +380,38 @@ final class Replicator implements AutoCloseable {
      */
     private void requireCaptured(ConsumerRecord<String, byte[]> rec) {
         Header h = rec.headers().lastHeader(TableFilter.MARKER_HEADER);
-        if (h == null || h.value() == null || h.value().length == 0) {
-            return;
+        if (h != null && h.value() != null && h.value().length > 0) {
+            requireNotExcluded(new String(h.value(), StandardCharsets.UTF_8), "the capture's "
+                    + TableFilter.MARKER_HEADER, rec.offset(), "the capture no longer publishes its changes");
         }
-        String text = new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Throws {@link CaptureExcludes} when the capture that wrote this marker (a capture's own, read after this
+     * migration's start marker) left the serving table out: it wrote the marker before it read the binlog on, so it
+     * may have stopped after leaving out changes before the marker and before publishing it, and a capture without
+     * the pattern, reading on from its offsets, would not publish them either.
+     */
+    private void requireWriterCaptured(ConsumerRecord<String, byte[]> rec, ChangeEvent ev) {
+        String text = text(ev.getAfter(), "capture_exclude");
+        if (text != null && !text.isEmpty()) {
+            requireNotExcluded(text, TableFilter.MARKER_HEADER + " of the capture that wrote the marker", rec.offset(),
+                    "changes of it made before the marker may be missing from the changelog");
+        }
+    }
+
+    private void requireNotExcluded(String text, String setting, long offset, String consequence) {
         TableFilter captured;
         try {
             captured = TableFilter.parse(TableFilter.MARKER_HEADER, text);
         } catch (IllegalArgumentException e) {
-            throw new CaptureExcludes("the capture's " + TableFilter.MARKER_HEADER + " (" + text + ", on the marker at"
-                    + " changelog offset " + rec.offset() + ") cannot be read, so it may leave " + serving + " out: "
+            throw new CaptureExcludes(setting + " (" + text + ", on the marker at"
+                    + " changelog offset " + offset + ") cannot be read, so it may leave " + serving + " out: "
                     + e.getMessage());
         }
         if (captured.matches(serving)) {
-            throw new CaptureExcludes("table " + serving + " matches the capture's capture.exclude.tables (" + text
-                    + ", on the marker at changelog offset " + rec.offset() + "): the capture no longer publishes its"
-                    + " changes");
+            throw new CaptureExcludes("table " + serving + " matches " + setting + " (" + text
+                    + ", on the marker at changelog offset " + offset + "): " + consequence);
         }
     }
 

@@ -2,12 +2,11 @@ package io.flipside.applier;
 
 import io.flipside.core.sql.SidecarSchema;
 import io.flipside.core.sql.Sql;
+import io.flipside.runtime.SidecarTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 
 /**
  * The sidecar schema ({@link SidecarSchema}) as the applier uses it: where it keeps each migration's progress in MySQL
@@ -15,9 +14,6 @@ import java.util.List;
  * {@code copy_state}). The statements quote the sidecar's name once.
  */
 final class Sidecar {
-    /** MySQL's ER_DUP_FIELDNAME: the column is already there. */
-    private static final int DUPLICATE_COLUMN = 1060;
-
     final String database;
 
     Sidecar(String database) {
@@ -30,34 +26,7 @@ final class Sidecar {
 
     /** Creates the sidecar's tables where missing, and adds the columns later builds added to a table. */
     void create(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String ddl : SidecarSchema.create(database)) {
-                s.execute(ddl);
-            }
-            for (List<String> added : SidecarSchema.ADDED_COLUMNS) {
-                if (!hasColumn(c, added.get(0), added.get(1))) {
-                    try {
-                        s.execute("ALTER TABLE " + table(added.get(0)) + " ADD COLUMN " + added.get(2));
-                    } catch (SQLException e) {
-                        if (e.getErrorCode() != DUPLICATE_COLUMN) { // else another applier added it meanwhile
-                            throw e;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private boolean hasColumn(Connection c, String tableName, String column) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
-                + " AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
-            ps.setString(1, database);
-            ps.setString(2, tableName);
-            ps.setString(3, column);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        SidecarTables.ensure(c, database);
     }
 
     // Statements, with the sidecar's name quoted once.

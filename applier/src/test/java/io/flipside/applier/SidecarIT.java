@@ -36,12 +36,14 @@ class SidecarIT {
                 ps.setLong(2, 42);
                 ps.executeUpdate();
             }
-            assertEquals(List.of(), columns(c, "swap_started_ms"));
+            assertEquals(List.of(), columns(c, "apply_state", "swap_started_ms"));
+            assertEquals(List.of(), columns(c, "markers", "capture_exclude"));
 
             sidecar.create(c);
-            assertEquals(List.of("swap_started_ms bigint"), columns(c, "swap_started_ms"));
+            assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
+            assertEquals(List.of("capture_exclude text"), columns(c, "markers", "capture_exclude"));
             sidecar.create(c); // again: nothing to add
-            assertEquals(List.of("swap_started_ms bigint"), columns(c, "swap_started_ms"));
+            assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
             try (PreparedStatement ps = c.prepareStatement(sidecar.selectApplyState())) {
                 ps.setString(1, "0ld0ld00");
                 try (ResultSet rs = ps.executeQuery()) {
@@ -54,12 +56,13 @@ class SidecarIT {
         }
     }
 
-    private static List<String> columns(Connection c, String name) throws Exception {
+    private static List<String> columns(Connection c, String table, String name) throws Exception {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'apply_state' AND COLUMN_NAME = ?")) {
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
             ps.setString(1, DB);
-            ps.setString(2, name);
+            ps.setString(2, table);
+            ps.setString(3, name);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1) + " " + rs.getString(2));

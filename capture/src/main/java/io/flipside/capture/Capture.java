@@ -10,9 +10,11 @@ import io.flipside.core.config.Topics;
 import io.flipside.core.mapping.BinlogLimits;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.SidecarSchema;
-import io.flipside.runtime.AvroCodec;
-import io.flipside.runtime.KafkaSetup;
 import io.flipside.core.sql.Sql;
+import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.Failpoints;
+import io.flipside.runtime.KafkaSetup;
+import io.flipside.runtime.SidecarTables;
 import io.flipside.schema.ChangeEvent;
 import io.flipside.schema.ColumnValue;
 import java.io.IOException;
@@ -21,7 +23,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The tables Flipside fills itself (shadow and old tables, and the sidecar's bookkeeping) are not published; the
  *       sidecar's copy cursors and freeze markers are, because the applier reads them back in binlog order.</li>
  *   <li>Every marker row carries, in the header {@value TableFilter#MARKER_HEADER}, the tables this capture leaves
- *       out: the applier, which reads its own configuration, learns from it what the capture actually publishes.</li>
+ *       out: the applier, which reads its own configuration, learns from it what the capture actually publishes. The
+ *       marker the capture writes as it starts carries them in its row too ({@link #start}).</li>
  * </ul>
  */
 public final class Capture implements AutoCloseable {
@@ -103,6 +105,8 @@ public final class Capture implements AutoCloseable {
     }
     private volatile String failure;
     private volatile boolean streaming;
+    /** The token of the marker {@link #start} wrote. */
+    private volatile String firstMarker;
     /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
     private Map<String, ?> lastDdlOffset;
 
@@ -130,18 +134,35 @@ public final class Capture implements AutoCloseable {
     }
 
     /**
-     * Creates the sidecar tables whose changes the applier reads back (when missing), then starts reading the binlog.
-     * They must exist before the engine's first schema snapshot: without locks, a table created while that snapshot
-     * runs can be missed by both the snapshot and the stream.
+     * Creates the sidecar tables whose changes the applier reads back (when missing), writes this capture's first
+     * marker, then starts reading the binlog. The tables must exist before the engine's first schema snapshot: without
+     * locks, a table created while that snapshot runs can be missed by both the snapshot and the stream.
+     *
+     * <p>The marker carries this capture's {@code capture.exclude.tables} in its row, and is written before any binlog
+     * event is read: every change this capture may leave out lies before it in the binlog. If the capture stops
+     * after its offsets passed such a change but before it published the marker, whichever capture reads on
+     * publishes the marker, and the applier learns from its row what the changelog may lack.
      */
     public Capture start() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (String ddl : SidecarSchema.create(config.get(FlipsideConfig.SIDECAR_DATABASE))) {
-                s.execute(ddl);
-            }
+        try (Connection c = connect()) {
+            SidecarTables.ensure(c, sidecar);
+            firstMarker = writeMarker(c);
         }
         runner.start();
         return this;
+    }
+
+    /** Writes a capture marker (its row naming this capture's excluded tables); returns its token. */
+    private String writeMarker(Connection c) throws SQLException {
+        String token = UUID.randomUUID().toString();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Sql.qualified(sidecar, "markers")
+                + " (migration_id, kind, token, capture_exclude) VALUES ('capture', ?, ?, ?)")) {
+            ps.setString(1, STREAMING_MARKER);
+            ps.setString(2, token);
+            ps.setString(3, excludedText.length == 0 ? null : new String(excludedText, StandardCharsets.UTF_8));
+            ps.executeUpdate();
+        }
+        return token;
     }
 
     /** Waits until the engine has started its task; its schema snapshot may still be running. */
@@ -150,21 +171,20 @@ public final class Capture implements AutoCloseable {
     }
 
     /**
-     * Waits until the capture is streaming: a marker row written to the sidecar now has come through this capture.
-     * From then on every change committed is published, and DDL is read from the binlog (a table created while the
+     * Waits until the capture is streaming: a marker row written to the sidecar has come through this capture. From
+     * then on every change committed is published, and DDL is read from the binlog (a table created while the
      * engine's first schema snapshot runs could otherwise be missed). A marker written before the snapshot read its
-     * binlog position is never seen, so a new one is written every two seconds until one is.
+     * binlog position (the first start's, whose snapshot begins after the marker {@link #start} wrote) is never seen,
+     * so a new one is written every two seconds until one is.
      */
     public boolean awaitStreaming(Duration timeout) throws InterruptedException, SQLException {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
-        String insert = "INSERT INTO " + Sql.qualified(config.get(FlipsideConfig.SIDECAR_DATABASE), "markers")
-                + " (migration_id, kind, token) VALUES ('capture', ?, ?)";
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(insert)) {
+        try (Connection c = connect()) {
+            String token = firstMarker;
             while (System.currentTimeMillis() < deadline) {
-                String token = UUID.randomUUID().toString();
-                ps.setString(1, STREAMING_MARKER);
-                ps.setString(2, token);
-                ps.executeUpdate();
+                if (token == null) {
+                    token = writeMarker(c);
+                }
                 long until = Math.min(deadline, System.currentTimeMillis() + 2000);
                 synchronized (seenMarkers) {
                     while (!seenMarkers.contains(token) && System.currentTimeMillis() < until) {
@@ -176,6 +196,7 @@ public final class Capture implements AutoCloseable {
                         return true;
                     }
                 }
+                token = null;
             }
         }
         return false;
@@ -189,20 +210,27 @@ public final class Capture implements AutoCloseable {
         return ev.getAfter() != null && sidecar.equals(ev.getDatabase()) && "markers".equals(ev.getTable());
     }
 
-    private void noteMarker(ChangeEvent ev) {
-        if (!isMarker(ev)) {
-            return;
-        }
-        String kind = null;
-        String token = null;
+    /** The value of a column of a marker row, or null. */
+    private static String markerColumn(ChangeEvent ev, String column) {
         for (ColumnValue v : ev.getAfter()) {
-            if (v.getName().equals("kind") && v.getValue() != null) {
-                kind = v.getValue().toString();
-            } else if (v.getName().equals("token") && v.getValue() != null) {
-                token = v.getValue().toString();
+            if (v.getName().equals(column) && v.getValue() != null) {
+                return v.getValue().toString();
             }
         }
-        if (STREAMING_MARKER.equals(kind) && token != null) {
+        return null;
+    }
+
+    /** Whether a change is a capture's own marker row (the one it writes as it starts, or while it waits to stream). */
+    private boolean isCaptureMarker(ChangeEvent ev) {
+        return isMarker(ev) && STREAMING_MARKER.equals(markerColumn(ev, "kind"));
+    }
+
+    private void noteMarker(ChangeEvent ev) {
+        if (!isCaptureMarker(ev)) {
+            return;
+        }
+        String token = markerColumn(ev, "token");
+        if (token != null) {
             synchronized (seenMarkers) {
                 seenMarkers.add(token);
                 seenMarkers.notifyAll();
@@ -315,6 +343,9 @@ public final class Capture implements AutoCloseable {
 
     private void publish(List<RecordChangeEvent<SourceRecord>> batch,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        if (!batch.isEmpty()) {
+            Failpoints.hit("capture.batch");
+        }
         long now = System.currentTimeMillis();
         List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
         ChangeEvent last = null;
@@ -331,6 +362,9 @@ public final class Capture implements AutoCloseable {
             }
             if (isMarker(ev)) {
                 pr.headers().add(TableFilter.MARKER_HEADER, excludedText);
+                if (isCaptureMarker(ev)) {
+                    Failpoints.hit("capture.marker");
+                }
             }
             sent.add(producer.send(pr));
             noteMarker(ev);

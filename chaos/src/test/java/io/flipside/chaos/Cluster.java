@@ -11,6 +11,7 @@ import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedStack;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -72,6 +74,23 @@ final class Cluster implements AutoCloseable {
         applier = new RoleProcess("applier", configFile, dir.resolve("logs"));
         logDir = dir.resolve("logs");
         client = new OperatorClient(config);
+    }
+
+    /**
+     * A second process of {@code role}, named {@code name} in the log files, whose configuration is this cluster's with
+     * {@code extra} settings (a role restarted with a setting the others lack).
+     */
+    RoleProcess variant(String role, String name, Map<String, String> extra) throws Exception {
+        StringBuilder text = new StringBuilder(Files.readString(configFile));
+        Properties escaped = new Properties();
+        escaped.putAll(extra);
+        try (StringWriter w = new StringWriter()) {
+            escaped.store(w, null);
+            text.append(w);
+        }
+        Path file = configFile.resolveSibling(name + ".properties");
+        Files.writeString(file, text);
+        return new RoleProcess(role, name, file, logDir);
     }
 
     Connection connect() throws SQLException {

@@ -23,7 +23,8 @@ import java.util.List;
  *   <li>{@code retiring}: tables completed migrations set aside, held under their hold name until {@code drop_after}.
  *       Not published.</li>
  *   <li>{@code markers}: rows written to come back through the changelog (the start of a migration, the freeze point
- *       of a cut-over): seeing one proves every earlier binlog event has been read.</li>
+ *       of a cut-over): seeing one proves every earlier binlog event has been read. A capture writes one as it
+ *       starts, with the tables it leaves out.</li>
  * </ul>
  */
 public final class SidecarSchema {
@@ -37,6 +38,9 @@ public final class SidecarSchema {
     private static final String SWAP_STARTED_MS = "swap_started_ms BIGINT NULL COMMENT 'when the last swap asked for"
             + " its locks, epoch ms on the applier''s clock'";
 
+    private static final String CAPTURE_EXCLUDE = "capture_exclude TEXT NULL COMMENT 'on a capture''s own marker: the"
+            + " capture.exclude.tables of the capture that wrote it'";
+
     /**
      * Columns added to a table after its first release, as {table, column, definition}: a sidecar created by an
      * earlier build lacks them, and the applier adds them at start ({@code CREATE TABLE IF NOT EXISTS} leaves an
@@ -44,7 +48,8 @@ public final class SidecarSchema {
      */
     public static final List<List<String>> ADDED_COLUMNS = List.of(
             List.of("apply_state", "swap_started_ms", SWAP_STARTED_MS),
-            List.of("copy_state", "opened_chunks", OPENED_CHUNKS));
+            List.of("copy_state", "opened_chunks", OPENED_CHUNKS),
+            List.of("markers", "capture_exclude", CAPTURE_EXCLUDE));
 
     private SidecarSchema() {}
 
@@ -126,7 +131,8 @@ public final class SidecarSchema {
                     + "migration_id CHAR(8) NOT NULL,"
                     + "kind VARCHAR(16) NOT NULL,"
                     + "token CHAR(36) NOT NULL,"
-                    + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
+                    + "created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+                    + CAPTURE_EXCLUDE
                     + ") ENGINE=InnoDB");
     }
 

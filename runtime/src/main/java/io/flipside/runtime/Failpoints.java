@@ -1,4 +1,4 @@
-package io.flipside.applier;
+package io.flipside.runtime;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -7,11 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Named points in the applier where a test can make it pause, to kill the process at a precise phase (inside the
- * freeze, between the rename and the end of the swap, ...). Off unless the system property
+ * Named points in the applier and the capture where a test can make them pause, to kill the process at a precise
+ * phase (inside the freeze, between the rename and the end of the swap, ...). Off unless the system property
  * {@code flipside.failpoints} names some: {@code swap.renamed:5000,copy.chunk:2000} pauses 5 s after the cut-over's
- * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only, {@code copy.chunk:15000:1:2} in the third only. A pause is announced in the log first ("failpoint NAME: pausing"), so
- * a harness knows when to strike.
+ * RENAME and 2 s in every chunk's transaction; {@code copy.chunk:15000:1} pauses in the first chunk only,
+ * {@code copy.chunk:15000:1:2} in the third only. A pause is announced in the log first ("failpoint NAME: pausing"),
+ * so a harness knows when to strike.
  *
  * <p>The points, in the order a migration meets them: {@code copy.open} (a chunk that reads a snapshot about to be
  * opened, {@code binlog_order_commits} read), {@code copy.chunk} (a chunk copied, not committed),
@@ -21,8 +22,11 @@ import org.slf4j.LoggerFactory;
  * applied), {@code swap.recorded} (the swap's stage recorded, not renamed),
  * {@code swap.renamed} (renamed, writes still held), {@code swap.unlocked} (writes resumed on the swapped table, the
  * swap not yet finished in apply_state).
+ *
+ * <p>In the capture: {@code capture.batch} (a batch read from the binlog, none of it published) and
+ * {@code capture.marker} (a batch holding a capture's own marker row, that marker not published).
  */
-final class Failpoints {
+public final class Failpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Failpoints.class);
     private static final Map<String, Point> POINTS = parse(System.getProperty("flipside.failpoints", ""));
 
@@ -61,7 +65,7 @@ final class Failpoints {
         return m;
     }
 
-    static void hit(String name) {
+    public static void hit(String name) {
         Point point = POINTS.get(name);
         if (point == null || !point.take()) {
             return;

@@ -1,4 +1,4 @@
-package io.flipside.applier;
+package io.flipside.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
