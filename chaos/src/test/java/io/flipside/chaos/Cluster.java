@@ -4,6 +4,8 @@ import io.flipside.cli.OperatorClient;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.Command;
 import io.flipside.schema.CommandRejected;
 import io.flipside.schema.JournalEvent;
@@ -19,11 +21,17 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A Flipside whose three roles run as child processes against the embedded MySQL and Kafka of this JVM, each with
@@ -160,6 +168,24 @@ final class Cluster implements AutoCloseable {
             throw new AssertionError("migration " + id + " failed: " + s.getError());
         }
         return s;
+    }
+
+    /** Every record of {@code topic} (its one partition), from its start to its end as it is now, decoded. */
+    <T extends SpecificRecord> List<T> read(String topic, Class<T> type) {
+        AvroCodec<T> codec = AvroCodec.of(type);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(KafkaSetup.consumer(config, "it-read"))) {
+            k.assign(List.of(tp));
+            k.seekToBeginning(List.of(tp));
+            long end = k.endOffsets(List.of(tp)).get(tp);
+            while (k.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : k.poll(Duration.ofMillis(200))) {
+                    out.add(codec.decode(r.value()));
+                }
+            }
+        }
+        return out;
     }
 
     MigrationStatus status(String id) {

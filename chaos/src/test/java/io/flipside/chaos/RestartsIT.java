@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.cli.Workload;
 import io.flipside.core.sql.TableName;
-import io.flipside.runtime.AvroCodec;
-import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.Complete;
 import io.flipside.schema.CutOver;
 import io.flipside.schema.Interrupted;
@@ -16,13 +14,8 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Resumed;
 import io.flipside.schema.Revert;
 import io.flipside.schema.Submit;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,22 +82,7 @@ class RestartsIT {
     }
 
     static List<Object> journal(Cluster c, String id) {
-        AvroCodec<JournalEvent> codec = AvroCodec.of(JournalEvent.class);
-        TopicPartition tp = new TopicPartition(c.config.topics().journal(), 0);
-        List<Object> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(KafkaSetup.consumer(c.config, "it-journal"))) {
-            k.assign(List.of(tp));
-            k.seekToBeginning(List.of(tp));
-            long end = k.endOffsets(List.of(tp)).get(tp);
-            while (k.position(tp) < end) {
-                for (ConsumerRecord<String, byte[]> r : k.poll(Duration.ofMillis(200))) {
-                    JournalEvent e = codec.decode(r.value());
-                    if (id.equals(e.getMigrationId())) {
-                        out.add(e.getPayload());
-                    }
-                }
-            }
-        }
-        return out;
+        return c.read(c.config.topics().journal(), JournalEvent.class).stream()
+                .filter(e -> id.equals(e.getMigrationId())).map(JournalEvent::getPayload).toList();
     }
 }
