@@ -56,7 +56,7 @@ public final class Applier implements AutoCloseable {
                         advice);
             }
         }
-        KafkaSetup.ensureControlTopics(config);
+        KafkaSetup.ensureApplierTopics(config);
         KafkaSetup.ensureChangelogTopic(config);
         this.reports = new Reports(config);
         java.util.Properties p = KafkaSetup.consumer(config, "flipside-applier-state");

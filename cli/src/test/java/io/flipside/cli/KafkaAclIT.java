@@ -147,8 +147,8 @@ class KafkaAclIT {
     }
 
     /**
-     * The README's list, word for word (the applier's DESCRIBE on the control topic and the journal was missing from
-     * it until this test): principal, resource, operations. READ, WRITE (and ALL) imply DESCRIBE in Kafka, so "READ on
+     * The README's list, word for word: principal, resource, operations. (The applier no longer checks that the
+     * control topic and the journal exist, so it needs nothing on them.) READ, WRITE (and ALL) imply DESCRIBE in Kafka, so "READ on
      * a topic" lets its reader fetch its metadata and offsets too.
      */
     private static List<AclBinding> readmeAcls(Topics t) {
@@ -172,10 +172,6 @@ class KafkaAclIT {
                 AclOperation.DESCRIBE);
         allow(acls, APPLIER, ResourceType.TOPIC, t.reports(), PatternType.LITERAL, AclOperation.WRITE,
                 AclOperation.DESCRIBE);
-        // At start the applier checks that all four control topics exist (KafkaSetup.ensureControlTopics): a topic it
-        // may not DESCRIBE is missing to it, and creating it is refused.
-        allow(acls, APPLIER, ResourceType.TOPIC, t.control(), PatternType.LITERAL, AclOperation.DESCRIBE);
-        allow(acls, APPLIER, ResourceType.TOPIC, t.journal(), PatternType.LITERAL, AclOperation.DESCRIBE);
         // controller (Kafka Streams, exactly-once)
         allow(acls, CONTROLLER, ResourceType.TOPIC, t.control(), PatternType.LITERAL, AclOperation.READ);
         allow(acls, CONTROLLER, ResourceType.TOPIC, t.reports(), PatternType.LITERAL, AclOperation.READ);

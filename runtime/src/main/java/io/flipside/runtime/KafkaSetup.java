@@ -3,7 +3,6 @@ package io.flipside.runtime;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,12 +71,25 @@ public final class KafkaSetup {
      */
     public static void ensureControlTopics(FlipsideConfig config) {
         Topics t = config.topics();
-        List<NewTopic> topics = new ArrayList<>();
-        topics.add(topic(t.control(), Map.of()));
-        topics.add(topic(t.journal(), Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
-        topics.add(topic(t.state(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        topics.add(topic(t.reports(), Map.of()));
-        create(config, topics);
+        create(config, List.of(topic(t.control(), Map.of()),
+                topic(t.journal(), Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")), stateTopic(t), reportsTopic(t)));
+    }
+
+    /**
+     * Creates the two control topics the applier uses when they do not exist: the state topic it reads and the
+     * reports topic it writes (so that it needs no access to the control topic and the journal).
+     */
+    public static void ensureApplierTopics(FlipsideConfig config) {
+        Topics t = config.topics();
+        create(config, List.of(stateTopic(t), reportsTopic(t)));
+    }
+
+    private static NewTopic stateTopic(Topics t) {
+        return topic(t.state(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
+    private static NewTopic reportsTopic(Topics t) {
+        return topic(t.reports(), Map.of());
     }
 
     /** The changelog of one server: one partition, to keep binlog order. */
