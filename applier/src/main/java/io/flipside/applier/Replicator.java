@@ -281,8 +281,9 @@ final class Replicator implements AutoCloseable {
             pendingOffset = rec.offset() + 1;
             return false;
         }
-        if (ev.getOp() != ChangeOp.DDL && sidecar.database.equals(ev.getDatabase())
-                && "markers".equals(ev.getTable())) {
+        boolean marker = ev.getOp() != ChangeOp.DDL && sidecar.database.equals(ev.getDatabase())
+                && "markers".equals(ev.getTable());
+        if (marker) {
             // Any migration's marker, and the capture's own at its start: thrown before this record counts as handled,
             // so that a restart meets the marker again.
             requireCaptured(rec);
@@ -298,7 +299,7 @@ final class Replicator implements AutoCloseable {
                 return false;
             }
         }
-        if (started && at != null && sidecar.database.equals(ev.getDatabase()) && "markers".equals(ev.getTable())) {
+        if (marker && started) {
             requireWriterCaptured(rec, ev);
         }
         if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
