@@ -4,6 +4,7 @@ import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.migration.Transitions;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.KafkaSetup;
+import io.flipside.runtime.ServerRequirements;
 import io.flipside.schema.MigrationState;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -51,6 +52,12 @@ public final class Applier implements AutoCloseable {
         this.sidecar = new Sidecar(config.get(FlipsideConfig.SIDECAR_DATABASE));
         try (Connection c = db.connect()) {
             sidecar.create(c);
+            List<String> unmet = ServerRequirements.unmet(c);
+            if (!unmet.isEmpty()) {
+                LOG.error("MySQL at {}:{}: {}; every migration submitted is rejected until they are set",
+                        config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT),
+                        ServerRequirements.describe(unmet));
+            }
             for (String advice : ServerAdvice.of(c)) {
                 LOG.warn("MySQL at {}:{}: {}", config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT),
                         advice);

@@ -13,6 +13,7 @@ import io.flipside.core.migration.Names;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.runtime.AvroJson;
+import io.flipside.runtime.ServerRequirements;
 import io.flipside.schema.DeferredIndex;
 import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * shadow table, which it drops before answering.
  *
  * <ol>
- *   <li>The capture publishes the table's changes (it is not in {@code capture.exclude.tables}).</li>
+ *   <li>The capture publishes the table's changes (it is not in {@code capture.exclude.tables}), and the server logs
+ *       them as the capture needs ({@link ServerRequirements}).</li>
  *   <li>The table exists, is an InnoDB base table, has no triggers and no foreign keys.</li>
  *   <li>{@code CREATE TABLE shadow LIKE source}, then the ALTER on the empty shadow: MySQL is the judge of the
  *       ALTER.</li>
@@ -69,6 +71,11 @@ final class Preparation {
             return Outcome.rejected("table " + source + " matches capture.exclude.tables (" + excluded
                     + "): the capture does not publish its changes, so Flipside cannot migrate it without losing"
                     + " writes");
+        }
+        List<String> unmet = ServerRequirements.unmet(c);
+        if (!unmet.isEmpty()) {
+            return Outcome.rejected(ServerRequirements.describe(unmet) + ". Nothing was changed; set them (SET GLOBAL,"
+                    + " and in the server's option file) and submit again");
         }
         TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
         TableName old = source.sibling(Names.oldTable(source.table(), id));

@@ -1,0 +1,198 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.Checksums;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.CutOverAttemptFailed;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A server that does not log every change as a whole row with its GTID would let writes past the changelog: a
+ * migration submitted to it is rejected with the setting named and no table touched, and a cut-over asked for while
+ * such a setting is in force takes no lock and is tried again until it is set back. A writer session's own setting
+ * is beyond those checks; the freeze-point checksum names what it made the new table miss.
+ */
+class ServerRequirementsIT {
+    static final String DB = "srvreq";
+    static Flipside f;
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = Flipside.get();
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB);
+            s.execute("CREATE DATABASE " + DB);
+            s.execute("CREATE TABLE srvreq.users (id BIGINT PRIMARY KEY, name VARCHAR(64))");
+            s.execute("INSERT INTO srvreq.users VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+            s.execute("CREATE TABLE srvreq.later (id BIGINT PRIMARY KEY, name VARCHAR(64))");
+            s.execute("INSERT INTO srvreq.later VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+            s.execute("CREATE TABLE srvreq.stmt (id BIGINT PRIMARY KEY, name VARCHAR(64))");
+            s.execute("INSERT INTO srvreq.stmt VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        }
+    }
+
+    /** Sets a global binlog setting; only the two this test changes, the value as a parameter. */
+    static void setGlobal(String name, String value) throws SQLException {
+        String sql = switch (name) {
+            case "binlog_format" -> "SET GLOBAL binlog_format = ?";
+            case "binlog_row_image" -> "SET GLOBAL binlog_row_image = ?";
+            default -> throw new IllegalArgumentException(name);
+        };
+        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            ps.execute();
+        }
+    }
+
+    /**
+     * The users table and any table named after it (a shadow table left behind), each with its definition and a
+     * checksum of its columns.
+     */
+    static List<String> fingerprint() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = '" + DB + "' AND (TABLE_NAME = 'users' OR TABLE_NAME LIKE '\\_users\\_%')"
+                    + " ORDER BY TABLE_NAME")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String t : tables) {
+                TableName name = new TableName(DB, t);
+                try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + name.quoted())) {
+                    rs.next();
+                    out.add(rs.getString(2));
+                }
+                try (ResultSet rs = s.executeQuery(Checksums.query("it", name, List.of("id", "name")))) {
+                    rs.next();
+                    out.add(t + " " + rs.getLong(1) + " " + rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    static String definition(String table) throws SQLException {
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + new TableName(DB, table).quoted())) {
+            rs.next();
+            return rs.getString(2);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({"binlog_row_image, MINIMAL, FULL", "binlog_format, MIXED, ROW"})
+    void aMigrationSubmittedToAServerThatDoesNotLogWholeRowsIsRejectedAndChangesNothing(String name, String value,
+            String needed) throws Exception {
+        List<String> before = fingerprint();
+        String reason = name + " is " + value + ", not " + needed;
+        Flipside.Run run;
+        setGlobal(name, value);
+        try {
+            run = f.cli("submit", "--table", DB + ".users", "--alter", "ADD COLUMN extra INT");
+        } finally {
+            setGlobal(name, needed);
+        }
+        assertEquals(Main.REJECTED, run.exit(), run.toString());
+        assertTrue(run.err().contains(reason), "stderr says " + run.err());
+        assertTrue(run.err().contains("Nothing was changed"), run.err());
+        assertTrue(JournalReader.all(f.config).stream().anyMatch(e -> e.getPayload() instanceof MigrationRejected r
+                && r.getReason().contains(reason)), "the journal records the reason");
+        assertEquals(before, fingerprint(), "no table was touched, none created");
+
+    }
+
+    @Test
+    void aCutOverAskedForWhileChangesAreLoggedAsStatementsTakesNoLockAndWaitsForRows() throws Exception {
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            Flipside.Run r = f.cli("submit", "--table", DB + ".later", "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, r.exit(), r.toString());
+            String id = r.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            setGlobal("binlog_format", "MIXED");
+            try {
+                assertEquals(Main.OK, f.cli("cutover", id).exit());
+                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
+                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice"));
+                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                assertFalse(definition("later").contains("`extra`"), "no swap: " + definition("later"));
+            } finally {
+                setGlobal("binlog_format", "ROW");
+            }
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            List<JournalEvent> failed = JournalReader.of(f.config, id).stream()
+                    .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
+            assertFalse(failed.isEmpty(), "the refused attempts are journalled");
+            for (JournalEvent e : failed) {
+                CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
+                assertTrue(a.getReason().contains("binlog_format is MIXED, not ROW"), a.getReason());
+                assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
+            }
+            assertTrue(definition("later").contains("`extra`"), "swapped once set back: " + definition("later"));
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    /**
+     * What the checks cannot see (README, Limitations): a writer session that logs its own changes as statements. Its
+     * change never reaches the changelog; the freeze-point checksum says so, naming the row, and a revert serves the
+     * old table, which has it.
+     */
+    @Test
+    void aWriterThatLogsItsChangeAsAStatementIsNamedByTheFreezePointChecksum() throws Exception {
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            Flipside.Run r = f.cli("submit", "--table", DB + ".stmt", "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, r.exit(), r.toString());
+            String id = r.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            try (Connection c = f.connect(); Statement s = c.createStatement()) {
+                s.execute("SET SESSION binlog_format = 'STATEMENT'");
+                assertEquals(1, s.executeUpdate("UPDATE srvreq.stmt SET name = 'changed' WHERE id = 2"));
+            }
+            assertEquals(Main.OK, f.cli("cutover", id).exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
+            assertFalse(v.getMatched(), v.toString());
+            assertEquals(List.of("key 2", "replaced table: key 2"), v.getDifferences(), v.toString());
+            assertEquals("b", name(2), "the new table missed the change");
+            assertEquals(Main.OK, f.cli("revert", id).exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.REVERTED);
+            assertEquals("changed", name(2), "the old table has it");
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    static String name(long id) throws SQLException {
+        try (Connection c = f.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT name FROM srvreq.stmt WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.flipside.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerRequirementsTest {
+
+    /** A server set as Flipside needs, as MySQL 8.0 reports it. */
+    static Map<String, String> fit() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("log_bin", "1");
+        v.put("gtid_mode", "ON");
+        v.put("enforce_gtid_consistency", "ON");
+        v.put("binlog_format", "ROW");
+        v.put("binlog_row_image", "FULL");
+        v.put("session binlog_format", "ROW");
+        v.put("session binlog_row_image", "FULL");
+        return v;
+    }
+
+    @Test
+    void aServerSetAsNeededLacksNothing() {
+        assertEquals(List.of(), ServerRequirements.unmet(fit()));
+    }
+
+    @Test
+    void eachUnmetSettingIsNamedWithItsValueAndWhy() {
+        Map<String, String> v = fit();
+        v.put("log_bin", "0");
+        v.put("gtid_mode", "OFF_PERMISSIVE");
+        v.put("enforce_gtid_consistency", "WARN");
+        v.put("binlog_format", "MIXED");
+        v.put("session binlog_format", "MIXED");
+        v.put("binlog_row_image", "MINIMAL");
+        v.put("session binlog_row_image", "MINIMAL");
+        List<String> unmet = ServerRequirements.unmet(v);
+        assertEquals(5, unmet.size(), unmet.toString());
+        assertTrue(unmet.get(0).startsWith("the binary log is off (log_bin)"), unmet.get(0));
+        assertTrue(unmet.get(1).startsWith("gtid_mode is OFF_PERMISSIVE, not ON: "), unmet.get(1));
+        assertTrue(unmet.get(2).startsWith("enforce_gtid_consistency is WARN, not ON"), unmet.get(2));
+        assertTrue(unmet.get(3).startsWith("binlog_format is MIXED, not ROW: a change logged as a statement"),
+                unmet.get(3));
+        assertTrue(unmet.get(4).startsWith("binlog_row_image is MINIMAL, not FULL"), unmet.get(4));
+        assertTrue(ServerRequirements.describe(unmet).startsWith("MySQL is not configured as Flipside needs: the"
+                + " binary log is off"), ServerRequirements.describe(unmet));
+    }
+
+    @Test
+    void flipsidesOwnSessionsMustLogAsTheApplicationsDo() {
+        Map<String, String> v = fit();
+        v.put("session binlog_format", "STATEMENT");
+        List<String> unmet = ServerRequirements.unmet(v);
+        assertEquals(1, unmet.size(), unmet.toString());
+        assertTrue(unmet.get(0).startsWith("binlog_format is STATEMENT in Flipside's own sessions (ROW globally)"),
+                unmet.get(0));
+    }
+
+    @Test
+    void aSessionOpenedBeforeAGlobalChangeDoesNotAddASecondSentence() {
+        Map<String, String> v = fit();
+        v.put("binlog_format", "MIXED");
+        List<String> unmet = ServerRequirements.unmet(v);
+        assertEquals(1, unmet.size(), unmet.toString());
+        assertTrue(unmet.get(0).startsWith("binlog_format is MIXED, not ROW"), unmet.get(0));
+    }
+}
