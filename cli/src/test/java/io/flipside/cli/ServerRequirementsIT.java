@@ -120,17 +120,22 @@ class ServerRequirementsIT {
         assertTrue(JournalReader.all(f.config).stream().anyMatch(e -> e.getPayload() instanceof MigrationRejected r
                 && r.getReason().contains(reason)), "the journal records the reason");
         assertEquals(before, fingerprint(), "no table was touched, none created");
+    }
 
+    /** Submits ADD COLUMN extra on {@code table} with its cut-over postponed; returns its id once READY. */
+    static String ready(OperatorClient client, String table) {
+        Flipside.Run r = f.cli("submit", "--table", DB + "." + table, "--alter", "ADD COLUMN extra INT",
+                "--postpone-cutover");
+        assertEquals(Main.OK, r.exit(), r.toString());
+        String id = r.lastLine();
+        ConcurrencyIT.await(client, id, MigrationStatus.READY);
+        return id;
     }
 
     @Test
     void aCutOverAskedForWhileChangesAreLoggedAsStatementsTakesNoLockAndWaitsForRows() throws Exception {
         try (OperatorClient client = new OperatorClient(f.config)) {
-            Flipside.Run r = f.cli("submit", "--table", DB + ".later", "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, r.exit(), r.toString());
-            String id = r.lastLine();
-            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            String id = ready(client, "later");
             setGlobal("binlog_format", "MIXED");
             try {
                 assertEquals(Main.OK, f.cli("cutover", id).exit());
@@ -163,11 +168,7 @@ class ServerRequirementsIT {
     @Test
     void aWriterThatLogsItsChangeAsAStatementIsNamedByTheFreezePointChecksum() throws Exception {
         try (OperatorClient client = new OperatorClient(f.config)) {
-            Flipside.Run r = f.cli("submit", "--table", DB + ".stmt", "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, r.exit(), r.toString());
-            String id = r.lastLine();
-            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            String id = ready(client, "stmt");
             try (Connection c = f.connect(); Statement s = c.createStatement()) {
                 s.execute("SET SESSION binlog_format = 'STATEMENT'");
                 assertEquals(1, s.executeUpdate("UPDATE srvreq.stmt SET name = 'changed' WHERE id = 2"));
