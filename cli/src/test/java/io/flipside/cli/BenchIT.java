@@ -154,6 +154,15 @@ class BenchIT {
             assertTrue(stream.get("appliedPerSecond").asDouble() > 0 && !stream.get("tailSeconds").isNull()
                     && stream.get("maxBacklog").asLong() >= 0, where + ": all applied: " + stream);
             assertTrue(stream.get("cpu").get("wallSeconds").asDouble() >= 3, where + ": " + stream);
+            JsonNode mysqldThreads = stream.get("cpu").get("mysqldThreads");
+            assertTrue(mysqldThreads.has("client connections (statements)"), where + ": the stream's UPDATEs are"
+                    + " mysqld's client connections' CPU: " + mysqldThreads);
+            double threadSum = 0;
+            for (JsonNode v : mysqldThreads) {
+                threadSum += v.asDouble();
+            }
+            assertTrue(threadSum <= stream.get("cpu").get("mysqld").asDouble() + 0.05, where + ": mysqld's threads add"
+                    + " up to no more than mysqld: " + stream.get("cpu"));
             if (load) {
                 JsonNode base = sc.get("baseline");
                 assertTrue(base.get("writes").asLong() > 0, where + ": baseline " + base);

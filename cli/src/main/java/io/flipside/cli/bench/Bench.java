@@ -423,7 +423,7 @@ public final class Bench {
                     }
                 }
                 long a0 = System.currentTimeMillis();
-                CpuProfile cpu = new CpuProfile(mysqldPid);
+                CpuProfile cpu = new CpuProfile(mysqldPid, this::connect);
                 long n0 = System.nanoTime();
                 action.run(c, t);
                 double seconds = (System.nanoTime() - n0) / 1e9;

@@ -39,14 +39,17 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
 
     /**
      * CPU seconds spent during a phase of {@code wallSeconds}: by the whole machine (busy time of all cores), mysqld,
-     * this JVM, and every other process (the noise of a shared machine); this JVM's busiest thread groups; and how
-     * long the JIT compilers worked (summed over their threads) and the garbage collector paused, in this JVM.
+     * this JVM, and every other process (the noise of a shared machine); this JVM's busiest thread groups; how long
+     * the JIT compilers worked (summed over their threads) and the garbage collector paused, in this JVM; and mysqld's
+     * busiest thread kinds (the capture's binlog dump, client connections, InnoDB's background threads), when the
+     * bench's mysqld is local.
      */
     public record Cpu(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
-            Map<String, Double> jvmThreads, Double jitCompilingSeconds, double gcPauseSeconds) {
+            Map<String, Double> jvmThreads, Double jitCompilingSeconds, double gcPauseSeconds,
+            Map<String, Double> mysqldThreads) {
         static Cpu of(CpuProfile.Result r) {
             return r == null ? null : new Cpu(r.wallSeconds(), r.machineBusy(), r.mysqld(), r.jvm(), r.otherProcesses(),
-                    r.jvmThreads(), r.jitSeconds(), r.gcPauseSeconds());
+                    r.jvmThreads(), r.jitSeconds(), r.gcPauseSeconds(), r.mysqldThreads());
         }
     }
 

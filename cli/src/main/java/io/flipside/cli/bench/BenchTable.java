@@ -228,10 +228,17 @@ public final class BenchTable {
     }
 
     private static String threads(BenchReport.Cpu c) {
-        StringBuilder b = new StringBuilder("busiest JVM threads (CPU-s): ");
+        String jvm = "busiest JVM threads (CPU-s): " + busiest(c.jvmThreads(), 6);
+        return c.mysqldThreads() == null || c.mysqldThreads().isEmpty() ? jvm
+                : jvm + "; mysqld's (CPU-s): " + busiest(c.mysqldThreads(), 5);
+    }
+
+    /** The first {@code n} entries of a busiest-first map, as "name seconds, ...". */
+    private static String busiest(Map<String, Double> cpuSeconds, int n) {
+        StringBuilder b = new StringBuilder();
         int i = 0;
-        for (var e : c.jvmThreads().entrySet()) {
-            if (i++ == 6) {
+        for (var e : cpuSeconds.entrySet()) {
+            if (i++ == n) {
                 break;
             }
             b.append(i == 1 ? "" : ", ").append(e.getKey()).append(' ')

@@ -6,6 +6,10 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * Where the CPU went during a phase: this JVM's threads grouped by name (the capture, the applier, the copy, the
- * Kafka broker, the writers...), the mysqld process, and the whole machine (so that what other processes took, the
+ * Kafka broker, the writers...), the mysqld process (and its threads by kind, when it can be asked their names), and
+ * the whole machine (so that what other processes took, the
  * noise of a shared machine, is visible). Thread CPU times are sampled every 250 ms so that threads that end during
  * the phase (the copy) are counted; a thread's CPU time before the phase started is not.
  */
@@ -23,7 +28,7 @@ final class CpuProfile implements AutoCloseable {
 
     /** CPU seconds per component over a phase of {@code wallSeconds}. */
     record Result(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
-            Map<String, Double> jvmThreads, Double jitSeconds, double gcPauseSeconds) {}
+            Map<String, Double> jvmThreads, Double jitSeconds, double gcPauseSeconds, Map<String, Double> mysqldThreads) {}
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, long[]> perThread = new HashMap<>(); // id -> {first cpu ns, last cpu ns}
@@ -31,6 +36,10 @@ final class CpuProfile implements AutoCloseable {
     private final Map<String, long[]> vmThreadTicks = new HashMap<>(); // tid -> {first ticks, last ticks}
     private final Map<String, String> vmThreadKinds = new HashMap<>(); // tid -> kind, "" when not a JIT or GC thread
     private final Long mysqldPid;
+    private final WriteLoad.Connector mysql; // names mysqld's threads; null: mysqld as one figure
+    private final Map<String, long[]> mysqldTicks = new HashMap<>(); // tid -> {first ticks, last ticks}
+    private final Map<String, String> mysqldGroups = new HashMap<>(); // tid -> group
+    private long lastNaming = System.nanoTime() - 2_000_000_000L;
     private final long t0 = System.nanoTime();
     private final long[] machine0;
     private final long mysqld0;
@@ -43,7 +52,16 @@ final class CpuProfile implements AutoCloseable {
     private boolean initialized;
 
     CpuProfile(Long mysqldPid) {
+        this(mysqldPid, null);
+    }
+
+    /**
+     * The same, with mysqld's CPU also given by thread kind when {@code mysql} reaches the local mysqld (named from
+     * {@code performance_schema.threads}; see {@link #mysqldGroup}).
+     */
+    CpuProfile(Long mysqldPid, WriteLoad.Connector mysql) {
         this.mysqldPid = mysqldPid;
+        this.mysql = mysql;
         this.threadCpu = threads.isThreadCpuTimeSupported();
         if (threadCpu && !threads.isThreadCpuTimeEnabled()) {
             threads.setThreadCpuTimeEnabled(true);
@@ -89,7 +107,74 @@ final class CpuProfile implements AutoCloseable {
             }
         }
         sampleVmThreads();
+        sampleMysqldThreads();
         initialized = true;
+    }
+
+    /** mysqld's threads from /proc/PID/task, named by kind the first time each is seen. */
+    private void sampleMysqldThreads() {
+        if (mysqldPid == null || mysql == null) {
+            return;
+        }
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(mysqldPid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String tid = task.getFileName().toString();
+                long ticks;
+                try {
+                    ticks = ticks(Files.readString(task.resolve("stat")));
+                } catch (IOException | RuntimeException e) {
+                    continue; // ended while listed
+                }
+                long[] seen = mysqldTicks.get(tid);
+                if (seen == null) {
+                    mysqldTicks.put(tid, new long[] {initialized ? 0 : ticks, ticks});
+                } else {
+                    seen[1] = ticks;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return; // no /proc, or mysqld gone
+        }
+        // A connection's thread idles in mysqld's thread cache, out of performance_schema.threads, between two
+        // connections: it is named once a connection runs on it again. At most one query a second.
+        boolean unnamed = mysqldTicks.keySet().stream().anyMatch(t -> !mysqldGroups.containsKey(t));
+        if (unnamed && System.nanoTime() - lastNaming > 1_000_000_000L) {
+            lastNaming = System.nanoTime();
+            nameMysqldThreads();
+        }
+    }
+
+    private void nameMysqldThreads() {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT THREAD_OS_ID, NAME, PROCESSLIST_COMMAND"
+                        + " FROM performance_schema.threads WHERE THREAD_OS_ID IS NOT NULL")) {
+            while (rs.next()) {
+                mysqldGroups.putIfAbsent(rs.getString(1), mysqldGroup(rs.getString(2), rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            // no Performance Schema: the threads stay unnamed, counted as one remainder
+        }
+    }
+
+    static final String BINLOG_DUMP = "binlog dump (the capture's reader)";
+    static final String CONNECTIONS = "client connections (statements)";
+
+    /**
+     * The kind of a mysqld thread from its {@code performance_schema.threads} name and command: a replica's (the
+     * capture's) binlog dump, any other client connection, or the background thread's own name ("innodb/..." and
+     * "sql/...", numbers folded).
+     */
+    static String mysqldGroup(String name, String command) {
+        if (command != null && command.startsWith("Binlog Dump")) {
+            return BINLOG_DUMP;
+        }
+        if (name == null) {
+            return "(unnamed)";
+        }
+        if (name.equals("thread/sql/one_connection")) {
+            return CONNECTIONS;
+        }
+        return group(name.startsWith("thread/") ? name.substring("thread/".length()) : name);
     }
 
     /**
@@ -181,7 +266,26 @@ final class CpuProfile implements AutoCloseable {
         long jit1 = jitMillis();
         return new Result(Bench.round(wall, 2), Bench.round(busy, 2), mysqld == null ? null : Bench.round(mysqld, 2),
                 Bench.round(jvm, 2), Bench.round(other, 2), top, jit0 < 0 || jit1 < 0 ? null
-                        : Bench.round((jit1 - jit0) / 1e3, 2), Bench.round((gcMillis() - gc0) / 1e3, 2));
+                        : Bench.round((jit1 - jit0) / 1e3, 2), Bench.round((gcMillis() - gc0) / 1e3, 2),
+                mysqldTop());
+    }
+
+    /** mysqld's CPU-s by thread kind over the phase, busiest first; empty when its threads were not named. */
+    private synchronized Map<String, Double> mysqldTop() {
+        Map<String, Double> groups = new HashMap<>();
+        for (Map.Entry<String, long[]> e : mysqldTicks.entrySet()) {
+            double s = (e.getValue()[1] - e.getValue()[0]) / (double) TICKS_PER_SECOND;
+            if (s > 0) {
+                groups.merge(mysqldGroups.getOrDefault(e.getKey(), "(unnamed)"), s, Double::sum);
+            }
+        }
+        if (mysqldGroups.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Double> top = new LinkedHashMap<>();
+        groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                .forEach(e -> top.put(e.getKey(), Bench.round(e.getValue(), 2)));
+        return top;
     }
 
     /** The JIT compilers' accumulated time (summed over compiler threads), or -1 when the JVM does not say. */

@@ -58,7 +58,7 @@ final class EventStream {
             t.setDaemon(true);
             return t;
         });
-        try (CpuProfile cpu = new CpuProfile(mysqldPid)) {
+        try (CpuProfile cpu = new CpuProfile(mysqldPid, connector)) {
             StatementProfile statements = new StatementProfile(connector);
             double before = applied.count();
             long othersBefore = others.getAsLong();

@@ -154,7 +154,7 @@ final class FlipsideRun {
             ApplySampler sampler = new ApplySampler(id);
             sampler.start();
             Optional<MigrationState> cut;
-            CpuProfile cpu = new CpuProfile(mysqldPid);
+            CpuProfile cpu = new CpuProfile(mysqldPid, connector);
             StatementProfile statements = new StatementProfile(connector);
             CpuProfile.Result used;
             long writersUntil = -1; // the end of the writers' window for the method row, when the migration was held
@@ -492,7 +492,7 @@ final class FlipsideRun {
             int updated = s.executeUpdate("UPDATE " + table.quoted() + " SET k = k + 1 WHERE id <= " + n);
             long committed = System.nanoTime();
             double updateSeconds = Bench.round((committed - sent) / 1e9, 3);
-            CpuProfile cpu = new CpuProfile(mysqldPid);
+            CpuProfile cpu = new CpuProfile(mysqldPid, connector);
             StatementProfile statements = new StatementProfile(connector);
             Double captureSeconds = null;
             Double applySeconds = null;

@@ -21,4 +21,13 @@ class CpuProfileTest {
         assertEquals(CpuProfile.group("flipside-copy-1a2b3c4d"), CpuProfile.group("flipside-copy-9f8e7d6c"));
         assertEquals("data-plane-kafka-request-handler-#", CpuProfile.group("data-plane-kafka-request-handler-1"));
     }
+
+    @Test
+    void mysqldThreadsAreSortedIntoTheBinlogDumpConnectionsAndTheirBackgroundKinds() {
+        assertEquals(CpuProfile.BINLOG_DUMP, CpuProfile.mysqldGroup("thread/sql/one_connection", "Binlog Dump GTID"));
+        assertEquals(CpuProfile.CONNECTIONS, CpuProfile.mysqldGroup("thread/sql/one_connection", "Query"));
+        assertEquals(CpuProfile.CONNECTIONS, CpuProfile.mysqldGroup("thread/sql/one_connection", "Sleep"));
+        assertEquals("innodb/io_write_thread", CpuProfile.mysqldGroup("thread/innodb/io_write_thread", null));
+        assertEquals("innodb/log_writer_thread", CpuProfile.mysqldGroup("thread/innodb/log_writer_thread", null));
+    }
 }
