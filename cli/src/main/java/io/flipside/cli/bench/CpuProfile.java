@@ -97,21 +97,30 @@ final class CpuProfile implements AutoCloseable {
             if (cpu < 0 || infos[i] == null) {
                 continue;
             }
-            long[] seen = perThread.get(ids[i]);
-            if (seen == null) {
-                // A thread first seen after the start: count from zero only if it started during the phase.
-                perThread.put(ids[i], new long[] {initialized ? 0 : cpu, cpu});
+            if (!perThread.containsKey(ids[i])) {
                 names.put(ids[i], group(infos[i].getThreadName()));
-            } else {
-                seen[1] = cpu;
             }
+            track(perThread, ids[i], cpu);
         }
         sampleVmThreads();
         sampleMysqldThreads();
         initialized = true;
     }
 
-    /** mysqld's threads from /proc/PID/task, named by kind the first time each is seen. */
+    /**
+     * Records a thread's CPU time counter: {first, last}. A thread first seen after the start counts from zero, since
+     * it started during the phase.
+     */
+    private <K> void track(Map<K, long[]> counters, K thread, long value) {
+        long[] seen = counters.get(thread);
+        if (seen == null) {
+            counters.put(thread, new long[] {initialized ? 0 : value, value});
+        } else {
+            seen[1] = value;
+        }
+    }
+
+    /** mysqld's threads from /proc/PID/task, each named by kind once performance_schema shows it. */
     private void sampleMysqldThreads() {
         if (mysqldPid == null || mysql == null) {
             return;
@@ -125,12 +134,7 @@ final class CpuProfile implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     continue; // ended while listed
                 }
-                long[] seen = mysqldTicks.get(tid);
-                if (seen == null) {
-                    mysqldTicks.put(tid, new long[] {initialized ? 0 : ticks, ticks});
-                } else {
-                    seen[1] = ticks;
-                }
+                track(mysqldTicks, tid, ticks);
             }
         } catch (IOException | RuntimeException e) {
             return; // no /proc, or mysqld gone
@@ -193,13 +197,7 @@ final class CpuProfile implements AutoCloseable {
                 if (kind.isEmpty()) {
                     continue;
                 }
-                long ticks = ticks(Files.readString(task.resolve("stat")));
-                long[] seen = vmThreadTicks.get(tid);
-                if (seen == null) {
-                    vmThreadTicks.put(tid, new long[] {initialized ? 0 : ticks, ticks});
-                } else {
-                    seen[1] = ticks;
-                }
+                track(vmThreadTicks, tid, ticks(Files.readString(task.resolve("stat"))));
             }
         } catch (IOException | RuntimeException e) {
             // a thread that ended while listed, or no /proc: the VM threads stay counted as one remainder
