@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 /**
  * Where the CPU went during a phase: this JVM's threads grouped by name (the capture, the applier, the copy, the
  * Kafka broker, the writers...), the mysqld process (and its threads by kind, when it can be asked their names), and
- * the whole machine (so that what other processes took, the
- * noise of a shared machine, is visible). Thread CPU times are sampled every 250 ms so that threads that end during
- * the phase (the copy) are counted; a thread's CPU time before the phase started is not.
+ * the whole machine (so that what other processes took, the noise of a shared machine, is visible). Thread CPU times
+ * are sampled every 250 ms so that threads that end during the phase (the copy) are counted; a thread's CPU time
+ * before the phase started is not.
  */
 final class CpuProfile implements AutoCloseable {
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -40,6 +40,7 @@ final class CpuProfile implements AutoCloseable {
     private final Map<String, long[]> mysqldTicks = new HashMap<>(); // tid -> {first ticks, last ticks}
     private final Map<String, String> mysqldGroups = new HashMap<>(); // tid -> group
     private long lastNaming = System.nanoTime() - 2_000_000_000L;
+    private Connection namer; // asks performance_schema for mysqld's thread names
     private final long t0 = System.nanoTime();
     private final long[] machine0;
     private final long mysqld0;
@@ -148,15 +149,33 @@ final class CpuProfile implements AutoCloseable {
         }
     }
 
+    /** Names the threads performance_schema shows, on one connection kept for the phase (opened at first use). */
     private void nameMysqldThreads() {
-        try (Connection c = mysql.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT THREAD_OS_ID, NAME, PROCESSLIST_COMMAND"
-                        + " FROM performance_schema.threads WHERE THREAD_OS_ID IS NOT NULL")) {
-            while (rs.next()) {
-                mysqldGroups.putIfAbsent(rs.getString(1), mysqldGroup(rs.getString(2), rs.getString(3)));
+        try {
+            if (namer == null) {
+                namer = mysql.connect();
+            }
+            try (Statement s = namer.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT THREAD_OS_ID, NAME, PROCESSLIST_COMMAND"
+                            + " FROM performance_schema.threads WHERE THREAD_OS_ID IS NOT NULL")) {
+                while (rs.next()) {
+                    mysqldGroups.putIfAbsent(rs.getString(1), mysqldGroup(rs.getString(2), rs.getString(3)));
+                }
             }
         } catch (SQLException e) {
             // no Performance Schema: the threads stay unnamed, counted as one remainder
+            closeNamer();
+        }
+    }
+
+    private synchronized void closeNamer() {
+        if (namer != null) {
+            try {
+                namer.close();
+            } catch (SQLException e) {
+                // closing a connection the phase no longer needs
+            }
+            namer = null;
         }
     }
 
@@ -228,6 +247,7 @@ final class CpuProfile implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         sample();
+        closeNamer();
         double wall = (System.nanoTime() - t0) / 1e9;
         long[] machine1 = machineTicks();
         double busy = machine0 == null || machine1 == null ? -1 : (machine1[0] - machine0[0]) / (double) TICKS_PER_SECOND;
@@ -302,6 +322,12 @@ final class CpuProfile implements AutoCloseable {
     public void close() {
         stopping = true;
         sampler.interrupt();
+        try {
+            sampler.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeNamer();
     }
 
     /** A thread name with its numbers and ids folded, so that the threads of one kind add up. */
