@@ -22,6 +22,17 @@ public final class ServerRequirements {
             + " @@GLOBAL.enforce_gtid_consistency, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image,"
             + " @@SESSION.binlog_format, @@SESSION.binlog_row_image";
 
+    /** A setting, the value Flipside needs, why; {@code perSession} when a session can change it for itself. */
+    private record Setting(String name, String wanted, boolean perSession, String why) {}
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("gtid_mode", "ON", false, "changes are ordered, and the freeze placed, by their GTIDs"),
+            new Setting("enforce_gtid_consistency", "ON", false, "gtid_mode=ON requires it"),
+            new Setting("binlog_format", "ROW", true, "a change logged as a statement never reaches the changelog,"
+                    + " and would be missing from the new table"),
+            new Setting("binlog_row_image", "FULL", true, "the changelog must carry whole rows (the key the tables"
+                    + " share need not be the primary key, and the capture's Debezium refuses any other image)"));
+
     /** What the server at {@code c} lacks, one sentence each; empty when it has everything. */
     public static List<String> unmet(Connection c) throws SQLException {
         Map<String, String> values = new LinkedHashMap<>();
@@ -44,31 +55,18 @@ public final class ServerRequirements {
         if (!"1".equals(v.get("log_bin")) && !"ON".equalsIgnoreCase(v.get("log_bin"))) {
             out.add("the binary log is off (log_bin): the capture reads every change from it");
         }
-        need(out, v, "gtid_mode", "ON", "changes are ordered, and the freeze placed, by their GTIDs");
-        need(out, v, "enforce_gtid_consistency", "ON", "gtid_mode=ON requires it");
-        need(out, v, "binlog_format", "ROW", "a change logged as a statement never reaches the changelog, and would"
-                + " be missing from the new table");
-        need(out, v, "binlog_row_image", "FULL", "the changelog must carry whole rows (the key the tables share need"
-                + " not be the primary key, and the capture's Debezium refuses any other image)");
-        for (String name : List.of("binlog_format", "binlog_row_image")) {
-            String global = v.get(name);
-            String session = v.get("session " + name);
-            String wanted = name.equals("binlog_format") ? "ROW" : "FULL";
-            // Only when the global value is right: a session opened before a global change keeps the old value.
-            if (wanted.equalsIgnoreCase(global) && !wanted.equalsIgnoreCase(session)) {
-                out.add(name + " is " + session + " in Flipside's own sessions (" + global + " globally): its markers"
-                        + " must be logged as the applications' changes are; see mysql.jdbc.options and the server's"
-                        + " init_connect");
+        for (Setting setting : SETTINGS) {
+            String global = v.get(setting.name());
+            if (!setting.wanted().equalsIgnoreCase(global)) {
+                out.add(setting.name() + " is " + global + ", not " + setting.wanted() + ": " + setting.why());
+            } else if (setting.perSession() && !setting.wanted().equalsIgnoreCase(v.get("session " + setting.name()))) {
+                // Only when the global value is right: a session opened before a global change keeps the old value.
+                out.add(setting.name() + " is " + v.get("session " + setting.name()) + " in Flipside's own sessions ("
+                        + global + " globally): its markers must be logged as the applications' changes are; see"
+                        + " mysql.jdbc.options and the server's init_connect");
             }
         }
         return out;
-    }
-
-    private static void need(List<String> out, Map<String, String> v, String name, String wanted, String why) {
-        String value = v.get(name);
-        if (!wanted.equalsIgnoreCase(value)) {
-            out.add(name + " is " + value + ", not " + wanted + ": " + why);
-        }
     }
 
     /** What is unmet, in one sentence for a rejection or a log line. */
