@@ -58,6 +58,12 @@ public final class Applier implements AutoCloseable {
                         config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT),
                         ServerRequirements.describe(unmet));
             }
+            if (ServerRequirements.otherSessions(c).isEmpty()) {
+                LOG.info("MySQL at {}:{}: the applier's user may not read performance_schema.threads and"
+                        + " variables_by_thread, so a session that sets its own binlog_format is not seen before a"
+                        + " migration or a swap (only by the freeze-point checksums); see the README's grants",
+                        config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT));
+            }
             for (String advice : ServerAdvice.of(c)) {
                 LOG.warn("MySQL at {}:{}: {}", config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT),
                         advice);

@@ -75,7 +75,7 @@ final class Preparation {
         List<String> unmet = ServerRequirements.unmet(c);
         if (!unmet.isEmpty()) {
             return Outcome.rejected(ServerRequirements.describe(unmet) + ". Nothing was changed; set them (SET GLOBAL,"
-                    + " and in the server's option file) and submit again");
+                    + " and in the server's option file; a session named: end it or set it back) and submit again");
         }
         TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
         TableName old = source.sibling(Names.oldTable(source.table(), id));

@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A server that does not log every change as a whole row with its GTID would let writes past the changelog: a
  * migration submitted to it is rejected with the setting named and no table touched, and a cut-over asked for while
- * such a setting is in force takes no lock and is tried again until it is set back. A writer session's own setting
- * is beyond those checks; the freeze-point checksum names what it made the new table miss.
+ * such a setting is in force takes no lock and is tried again until it is set back. So with a session that sets its
+ * own, while it is connected. A session that logs a change as a statement and has gone by the next check is beyond
+ * them; the freeze-point checksum names what it made the new table miss.
  */
 class ServerRequirementsIT {
     static final String DB = "srvreq";
@@ -47,6 +48,8 @@ class ServerRequirementsIT {
             s.execute("INSERT INTO srvreq.later VALUES (1, 'a'), (2, 'b'), (3, 'c')");
             s.execute("CREATE TABLE srvreq.stmt (id BIGINT PRIMARY KEY, name VARCHAR(64))");
             s.execute("INSERT INTO srvreq.stmt VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+            s.execute("CREATE TABLE srvreq.sessions (id BIGINT PRIMARY KEY, name VARCHAR(64))");
+            s.execute("INSERT INTO srvreq.sessions VALUES (1, 'a'), (2, 'b'), (3, 'c')");
         }
     }
 
@@ -161,8 +164,59 @@ class ServerRequirementsIT {
     }
 
     /**
-     * What the checks cannot see (README, Limitations): a writer session that logs its own changes as statements. Its
-     * change never reaches the changelog; the freeze-point checksum says so, naming the row, and a revert serves the
+     * Another client's session that sets its own binlog_format is seen while it is connected (performance_schema):
+     * a migration submitted then is rejected naming the session, and a cut-over takes no lock until it has gone.
+     */
+    @Test
+    void aSessionThatLogsItsOwnChangesAsStatementsIsNamedAndHoldsOffTheSubmitAndTheCutOver() throws Exception {
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            List<String> before = fingerprint();
+            try (Connection app = f.connect(); Statement s = app.createStatement()) {
+                s.execute("SET SESSION binlog_format = 'STATEMENT'");
+                String named = "session " + connectionId(app) + " of ";
+                Flipside.Run run = f.cli("submit", "--table", DB + ".users", "--alter", "ADD COLUMN extra INT");
+                assertEquals(Main.REJECTED, run.exit(), run.toString());
+                assertTrue(run.err().contains(named), "stderr says " + run.err());
+                assertTrue(run.err().contains("has its own binlog_format STATEMENT, not ROW"), run.err());
+                assertTrue(run.err().contains("Nothing was changed"), run.err());
+            }
+            assertEquals(before, fingerprint(), "no table was touched, none created");
+
+            String id = ready(client, "sessions");
+            String named;
+            try (Connection app = f.connect(); Statement s = app.createStatement()) {
+                s.execute("SET SESSION binlog_format = 'STATEMENT'");
+                named = "session " + connectionId(app) + " of ";
+                assertEquals(Main.OK, f.cli("cutover", id).exit());
+                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
+                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice"));
+                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                assertFalse(definition("sessions").contains("`extra`"), "no swap: " + definition("sessions"));
+            }
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            List<JournalEvent> failed = JournalReader.of(f.config, id).stream()
+                    .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
+            assertTrue(failed.size() >= 2, "the refused attempts are journalled: " + failed);
+            for (JournalEvent e : failed.subList(0, 2)) {
+                CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
+                assertTrue(a.getReason().contains(named) && a.getReason().contains("no locks were taken"),
+                        a.getReason());
+            }
+            assertTrue(LossyRevertIT.awaitVerdict(id, "CUT_OVER").getMatched(), "nothing was missed");
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    static long connectionId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * What the checks cannot see (README, Limitations): a writer session that logs its own change as a statement and
+     * has gone by the next check. Its change never reaches the changelog; the freeze-point checksum says so, naming the row, and a revert serves the
      * old table, which has it.
      */
     @Test

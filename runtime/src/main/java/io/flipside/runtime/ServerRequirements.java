@@ -1,19 +1,23 @@
 package io.flipside.runtime;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The binary log settings without which Flipside would lose writes, read from the server: every change of a migrated
  * table must reach the changelog as a row event carrying the whole row, tagged with its GTID. The global values are
  * what the applications' new sessions get; Flipside's own session's values are checked too, since its markers travel
- * the same way. Flipside never changes them itself: they concern every application on the server.
+ * the same way, and so are the other sessions' (a session may set its own binlog_format), where the user may read
+ * them from performance_schema. Flipside never changes them itself: they concern every application on the server.
  */
 public final class ServerRequirements {
     private ServerRequirements() {}
@@ -33,8 +37,85 @@ public final class ServerRequirements {
             new Setting("binlog_row_image", "FULL", true, "the changelog must carry whole rows (the key the tables"
                     + " share need not be the primary key, and the capture's Debezium refuses any other image)"));
 
-    /** What the server at {@code c} lacks, one sentence each; empty when it has everything. */
+    private static final List<Setting> PER_SESSION = SETTINGS.stream().filter(Setting::perSession).toList();
+
+    /** At most this many other sessions are named; the rest are counted. */
+    static final int SESSIONS_NAMED = 5;
+
+    /**
+     * The other clients' sessions (not binlog readers) whose own value of a per-session setting is not the one
+     * Flipside needs, one row per session and setting.
+     */
+    private static final String SESSIONS_QUERY = "SELECT t.PROCESSLIST_ID, t.PROCESSLIST_USER, t.PROCESSLIST_HOST,"
+            + " v.VARIABLE_NAME, v.VARIABLE_VALUE FROM performance_schema.variables_by_thread v"
+            + " JOIN performance_schema.threads t ON t.THREAD_ID = v.THREAD_ID"
+            + " WHERE t.PROCESSLIST_ID IS NOT NULL AND t.PROCESSLIST_ID <> CONNECTION_ID()"
+            + " AND COALESCE(t.PROCESSLIST_COMMAND, '') NOT LIKE 'Binlog Dump%' AND ("
+            + String.join(" OR ", Collections.nCopies(PER_SESSION.size(),
+                    "(v.VARIABLE_NAME = ? AND UPPER(v.VARIABLE_VALUE) <> ?)"))
+            + ") ORDER BY t.PROCESSLIST_ID, v.VARIABLE_NAME";
+
+    /** MySQL's error for a table the user may not read (ER_TABLEACCESS_DENIED_ERROR). */
+    private static final int TABLE_ACCESS_DENIED = 1142;
+
+    /**
+     * What the server at {@code c} lacks, one sentence each; empty when it has everything. Other sessions are looked
+     * at only when the global settings and Flipside's own are right, and only where {@link #otherSessions} can.
+     */
     public static List<String> unmet(Connection c) throws SQLException {
+        List<String> out = unmet(settings(c));
+        if (out.isEmpty()) {
+            out.addAll(otherSessions(c).orElse(List.of()));
+        }
+        return out;
+    }
+
+    /**
+     * The other clients' sessions that would log a change otherwise than the server does (a session may set its own
+     * binlog_format and binlog_row_image), named up to {@link #SESSIONS_NAMED}; empty when the user may not read
+     * performance_schema's threads and variables_by_thread.
+     */
+    public static Optional<List<String>> otherSessions(Connection c) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(SESSIONS_QUERY)) {
+            int i = 1;
+            for (Setting setting : PER_SESSION) {
+                ps.setString(i++, setting.name());
+                ps.setString(i++, setting.wanted());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(sessionUnmet(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5)));
+                }
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == TABLE_ACCESS_DENIED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(named(found));
+    }
+
+    /** The first {@link #SESSIONS_NAMED} of {@code found}, and how many more there are. */
+    static List<String> named(List<String> found) {
+        if (found.size() <= SESSIONS_NAMED) {
+            return found;
+        }
+        List<String> out = new ArrayList<>(found.subList(0, SESSIONS_NAMED));
+        out.add("and " + (found.size() - SESSIONS_NAMED) + " more such sessions");
+        return out;
+    }
+
+    /** One other session's setting that is not what Flipside needs, in a sentence. */
+    static String sessionUnmet(long id, String user, String host, String name, String value) {
+        Setting setting = SETTINGS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        return "session " + id + " of " + user + "@" + host + " has its own " + name + " " + value + ", not "
+                + setting.wanted() + ": " + setting.why() + " (end the session, or have it set " + name + " back)";
+    }
+
+    private static Map<String, String> settings(Connection c) throws SQLException {
         Map<String, String> values = new LinkedHashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(QUERY)) {
             rs.next();
@@ -46,10 +127,10 @@ public final class ServerRequirements {
             values.put("session binlog_format", rs.getString(6));
             values.put("session binlog_row_image", rs.getString(7));
         }
-        return unmet(values);
+        return values;
     }
 
-    /** The same from the values read (keys as in {@link #unmet(Connection)}); for tests. */
+    /** What the global settings and Flipside's own session's lack, from the values read by {@code settings}. */
     static List<String> unmet(Map<String, String> v) {
         List<String> out = new ArrayList<>();
         if (!"1".equals(v.get("log_bin")) && !"ON".equalsIgnoreCase(v.get("log_bin"))) {

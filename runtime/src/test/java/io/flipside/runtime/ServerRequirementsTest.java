@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ServerRequirementsTest {
@@ -67,5 +68,23 @@ class ServerRequirementsTest {
         List<String> unmet = ServerRequirements.unmet(v);
         assertEquals(1, unmet.size(), unmet.toString());
         assertTrue(unmet.get(0).startsWith("binlog_format is MIXED, not ROW"), unmet.get(0));
+    }
+
+    @Test
+    void anotherSessionIsNamedWithItsUserHostValueAndWhy() {
+        String s = ServerRequirements.sessionUnmet(57, "app", "10.0.0.5", "binlog_format", "STATEMENT");
+        assertEquals("session 57 of app@10.0.0.5 has its own binlog_format STATEMENT, not ROW: a change logged as a"
+                + " statement never reaches the changelog, and would be missing from the new table (end the session,"
+                + " or have it set binlog_format back)", s);
+        assertTrue(ServerRequirements.sessionUnmet(58, "app", "h", "binlog_row_image", "MINIMAL")
+                .startsWith("session 58 of app@h has its own binlog_row_image MINIMAL, not FULL: the changelog must"));
+    }
+
+    @Test
+    void beyondFiveSessionsTheRestAreCounted() {
+        List<String> seven = IntStream.rangeClosed(1, 7).mapToObj(i -> "session " + i).toList();
+        assertEquals(List.of("session 1", "session 2", "session 3", "session 4", "session 5",
+                "and 2 more such sessions"), ServerRequirements.named(seven));
+        assertEquals(seven.subList(0, 5), ServerRequirements.named(seven.subList(0, 5)));
     }
 }
