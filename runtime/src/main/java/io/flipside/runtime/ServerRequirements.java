@@ -72,10 +72,15 @@ public final class ServerRequirements {
 
     /**
      * The other clients' sessions that would log a change otherwise than the server does (a session may set its own
-     * binlog_format and binlog_row_image), named up to {@link #SESSIONS_NAMED}; empty when the user may not read
-     * performance_schema's threads and variables_by_thread.
+     * binlog_format and binlog_row_image), named up to {@link #SESSIONS_NAMED}; empty when they cannot be seen:
+     * performance_schema is off, or the user may not read its threads and variables_by_thread.
      */
     public static Optional<List<String>> otherSessions(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@GLOBAL.performance_schema")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return Optional.empty(); // off since the server started: its tables are there, and empty
+            }
+        }
         List<String> found = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(SESSIONS_QUERY)) {
             int i = 1;
@@ -104,7 +109,7 @@ public final class ServerRequirements {
             return found;
         }
         List<String> out = new ArrayList<>(found.subList(0, SESSIONS_NAMED));
-        out.add("and " + (found.size() - SESSIONS_NAMED) + " more such sessions");
+        out.add("and " + (found.size() - SESSIONS_NAMED) + " more like these");
         return out;
     }
 

@@ -84,7 +84,7 @@ class ServerRequirementsTest {
     void beyondFiveSessionsTheRestAreCounted() {
         List<String> seven = IntStream.rangeClosed(1, 7).mapToObj(i -> "session " + i).toList();
         assertEquals(List.of("session 1", "session 2", "session 3", "session 4", "session 5",
-                "and 2 more such sessions"), ServerRequirements.named(seven));
+                "and 2 more like these"), ServerRequirements.named(seven));
         assertEquals(seven.subList(0, 5), ServerRequirements.named(seven.subList(0, 5)));
     }
 }
