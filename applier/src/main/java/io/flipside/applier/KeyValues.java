@@ -17,12 +17,20 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Values of a unique key, as the applier reads them from MySQL (the copy cursor), keeps them in the sidecar (Avro
  * JSON of {@link Key}), receives them in changelog events (Debezium's types) and binds them to statements. Each value
  * is bound so that MySQL compares it with the key column exactly: integers as integers, DECIMAL and BIGINT UNSIGNED as
- * decimals, temporal values as MySQL text in a session whose time zone is UTC, binary data as bytes.
+ * decimals, TIME as the decimal [-]HHMMSS.ffffff, the other temporal values as MySQL text in a session whose time zone
+ * is UTC, binary data as bytes.
+ *
+ * <p>TIME is bound as a number because MySQL (8.0.15) compares a TIME column with an IN list of two or more strings as
+ * text: {@code tm IN ('-222:12:54', ...)} misses the row whose {@code tm} is {@code -222:12:54.000000} in a TIME(6)
+ * column, and the text from the changelog (six fractional digits) misses every row of a TIME(0) or TIME(3) column.
+ * Compared with a decimal, MySQL compares the TIME as one, whatever its fractional digits.
  */
 final class KeyValues {
     static final String LONG = "LONG";
@@ -32,6 +40,7 @@ final class KeyValues {
     static final String STRING = "STRING";
     static final String BYTES = "BYTES";
     static final String TEMPORAL = "TEMPORAL";
+    static final String TIME = "TIME";
 
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
@@ -48,6 +57,10 @@ final class KeyValues {
                 case UNSIGNED, DECIMAL -> {
                     BigDecimal d = rs.getBigDecimal(i);
                     yield d == null ? null : d.toPlainString();
+                }
+                case TIME -> {
+                    String t = rs.getString(i);
+                    yield t == null ? null : timeNumber(timeMicros(t));
                 }
                 case DOUBLE -> rs.getDouble(i);
                 case BYTES -> {
@@ -72,7 +85,8 @@ final class KeyValues {
             case Types.DECIMAL, Types.NUMERIC -> DECIMAL;
             case Types.FLOAT, Types.REAL, Types.DOUBLE -> DOUBLE;
             case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB, Types.BIT -> BYTES;
-            case Types.DATE, Types.TIME, Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> TEMPORAL;
+            case Types.TIME -> TIME;
+            case Types.DATE, Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> TEMPORAL;
             default -> typeName.equalsIgnoreCase("YEAR") ? TEMPORAL : STRING;
         };
     }
@@ -87,7 +101,7 @@ final class KeyValues {
             }
             switch (c.getType()) {
                 case LONG -> ps.setLong(index++, ((Number) v).longValue());
-                case UNSIGNED, DECIMAL -> ps.setBigDecimal(index++, new BigDecimal(v.toString()));
+                case UNSIGNED, DECIMAL, TIME -> ps.setBigDecimal(index++, new BigDecimal(v.toString()));
                 case DOUBLE -> ps.setDouble(index++, ((Number) v).doubleValue());
                 case BYTES -> ps.setBytes(index++, bytes(v));
                 default -> ps.setString(index++, v.toString());
@@ -125,7 +139,7 @@ final class KeyValues {
         Object v = c.getValue();
         if (t.startsWith("io.debezium.time.") || t.equals("org.apache.kafka.connect.data.Date")
                 || t.equals("org.apache.kafka.connect.data.Timestamp") || t.equals("org.apache.kafka.connect.data.Time")) {
-            return t.equals("io.debezium.time.Year") ? LONG : TEMPORAL;
+            return t.equals("io.debezium.time.Year") ? LONG : TIME_TYPES.contains(t) ? TIME : TEMPORAL;
         }
         if (t.equals("org.apache.kafka.connect.data.Decimal")) {
             return DECIMAL;
@@ -169,22 +183,54 @@ final class KeyValues {
             case "io.debezium.time.ZonedTimestamp" ->
                     DATETIME.format(LocalDateTime.ofInstant(Instant.parse(v.toString()), ZoneOffset.UTC));
             case "io.debezium.time.MicroTime", "io.debezium.time.Time", "io.debezium.time.NanoTime",
-                    "org.apache.kafka.connect.data.Time" -> time(t, ((Number) v).longValue());
+                    "org.apache.kafka.connect.data.Time" -> timeNumber(micros(t, ((Number) v).longValue()));
             default -> v;
         };
     }
 
-    private static String time(String type, long value) {
-        long micros = switch (type) {
+    /** Debezium's encodings of TIME: microseconds (MicroTime), milliseconds (Time, Kafka's Time), nanoseconds. */
+    private static final List<String> TIME_TYPES = List.of("io.debezium.time.MicroTime", "io.debezium.time.Time",
+            "io.debezium.time.NanoTime", "org.apache.kafka.connect.data.Time");
+
+    private static long micros(String type, long value) {
+        return switch (type) {
             case "io.debezium.time.Time", "org.apache.kafka.connect.data.Time" -> value * 1000;
             case "io.debezium.time.NanoTime" -> value / 1000;
             default -> value;
         };
-        String sign = micros < 0 ? "-" : "";
+    }
+
+    private static final Pattern TIME_TEXT = Pattern.compile("(-?)(\\d+):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?");
+
+    /** Microseconds of a TIME as MySQL writes it: {@code [-]H:MM:SS[.f]}, up to six fractional digits. */
+    static long timeMicros(String text) {
+        Matcher m = TIME_TEXT.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a MySQL TIME: " + text);
+        }
+        String fraction = m.group(5) == null ? "" : m.group(5);
+        long abs = (Long.parseLong(m.group(2)) * 3600 + Long.parseLong(m.group(3)) * 60 + Long.parseLong(m.group(4)))
+                * 1_000_000L + Long.parseLong((fraction + "000000").substring(0, 6));
+        return m.group(1).isEmpty() ? abs : -abs;
+    }
+
+    /** A TIME of {@code micros} microseconds as MySQL's number for it, [-]HHMMSS.ffffff ({@code -2221254.000000}). */
+    static String timeNumber(long micros) {
         long abs = Math.abs(micros);
         long seconds = abs / 1_000_000;
-        return String.format("%s%d:%02d:%02d.%06d", sign, seconds / 3600, (seconds / 60) % 60, seconds % 60,
-                abs % 1_000_000);
+        BigDecimal n = BigDecimal.valueOf((seconds / 3600) * 10_000 + (seconds / 60 % 60) * 100 + seconds % 60)
+                .add(BigDecimal.valueOf(abs % 1_000_000, 6));
+        return (micros < 0 ? n.negate() : n).toPlainString();
+    }
+
+    /** A TIME's number (see {@link #timeNumber}) as MySQL writes the TIME, with six fractional digits. */
+    static String timeText(String number) {
+        BigDecimal n = new BigDecimal(number).setScale(6);
+        BigDecimal abs = n.abs();
+        long hms = abs.longValue();
+        long fraction = abs.subtract(BigDecimal.valueOf(hms)).movePointRight(6).longValue();
+        return String.format("%s%d:%02d:%02d.%06d", n.signum() < 0 ? "-" : "", hms / 10_000, hms / 100 % 100, hms % 100,
+                fraction);
     }
 
     private static byte[] bytes(Object v) {
@@ -212,7 +258,8 @@ final class KeyValues {
         for (ColumnValue c : key.getValues()) {
             Object v = c.getValue();
             sb.append(sb.isEmpty() ? "" : "|");
-            sb.append(v instanceof ByteBuffer b ? "0x" + java.util.HexFormat.of().formatHex(bytes(b)) : String.valueOf(v));
+            sb.append(v instanceof ByteBuffer b ? "0x" + java.util.HexFormat.of().formatHex(bytes(b))
+                    : TIME.equals(c.getType()) && v != null ? timeText(v.toString()) : String.valueOf(v));
         }
         return sb.toString();
     }

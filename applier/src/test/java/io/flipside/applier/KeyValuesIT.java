@@ -1,0 +1,107 @@
+package io.flipside.applier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.sql.Sql;
+import io.flipside.schema.ColumnValue;
+import io.flipside.schema.Key;
+import io.flipside.testkit.EmbeddedStack;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Keys bound as the applier binds them find their rows in MySQL in the statements' shapes: one key or several in an
+ * IN list, a NOT IN list of the keys kept, the copy's next chunk and its bound; read from MySQL and from the
+ * changelog alike. Bound as text, as they were, TIME keys were compared as text in these row comparisons (MySQL
+ * 8.0.15): negative times sorted wrongly (the next chunk after {@code -838:59:59} was not the rows after it, at
+ * TIME(0) too), and a key alone in an IN list missed its row whenever the text's fractional digits were not the
+ * column's (a TIME(6) key read back as {@code -222:12:54}; six digits from the changelog for a TIME(0) or TIME(3)
+ * column), so that the apply took the row for deleted.
+ */
+class KeyValuesIT {
+    static final String DB = "key_values_it";
+    static final List<String> TIMES = List.of("-838:59:59", "-222:12:54", "-222:12:53.75", "-01:00:00.5",
+            "-00:00:00.25", "00:00:00", "00:00:01", "12:00:00.125", "838:59:59");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TIME", "TIME(3)", "TIME(6)"})
+    void timeKeysFindTheirRowsReadFromMySqlAndFromTheChangelog(String type) throws Exception {
+        try (Connection c = EmbeddedStack.shared().mysql().connect(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(DB));
+            s.execute("CREATE DATABASE " + Sql.ident(DB));
+            s.execute("USE " + Sql.ident(DB));
+            s.execute("CREATE TABLE t (a INT NOT NULL, tm " + type + " NOT NULL, PRIMARY KEY (a, tm))");
+            try (PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO t VALUES (1, ?)")) {
+                for (String t : TIMES) {
+                    ps.setString(1, t);
+                    ps.executeUpdate();
+                }
+            }
+            List<Key> read = new ArrayList<>();
+            List<Key> changelog = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT a, tm, TIME_TO_SEC(tm), MICROSECOND(tm) FROM t ORDER BY tm")) {
+                while (rs.next()) {
+                    read.add(KeyValues.read(rs, List.of("a", "tm")));
+                    long micros = Math.abs(rs.getLong(3)) * 1_000_000L + rs.getLong(4);
+                    changelog.add(KeyValues.fromChangelog(List.of(new ColumnValue("a", "int32", 1),
+                            new ColumnValue("tm", "io.debezium.time.MicroTime",
+                                    rs.getString(2).startsWith("-") ? -micros : micros)), List.of("a", "tm")));
+                }
+            }
+            int rows = read.size();
+            assertTrue(rows >= TIMES.size() - 2, type + ": at most two times round onto another at TIME(0)");
+            for (List<Key> keys : List.of(read, changelog)) {
+                String from = keys == read ? "read from MySQL" : "from the changelog";
+                assertEquals(rows, count(c, "SELECT COUNT(*) FROM t WHERE (a, tm) IN (" + tuples(rows) + ")", keys),
+                        type + " keys " + from + " in one IN list: " + keys);
+                for (int i = 0; i < rows; i++) {
+                    Key k = keys.get(i);
+                    assertEquals(1, count(c, "SELECT COUNT(*) FROM t WHERE (a, tm) IN ((?, ?))", List.of(k)),
+                            type + ": a key " + from + " alone in an IN list: " + k);
+                    assertEquals(rows - 1 - i, count(c, "SELECT COUNT(*) FROM t WHERE (a, tm) > (?, ?)", List.of(k)),
+                            type + ": the rows after a key " + from + ", as the next chunk reads them: " + k);
+                }
+                assertEquals(rows, count(c, "SELECT COUNT(*) FROM t WHERE (a, tm) <= (?, ?)",
+                        List.of(keys.get(rows - 1))), type + ": the last key " + from + " as the copy's bound");
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM t WHERE (a, tm) IN (" + tuples(rows)
+                        + ") AND (a, tm) NOT IN (" + tuples(rows) + ")")) {
+                    int i = 1;
+                    for (Key k : keys) {
+                        i = KeyValues.bind(ps, i, k);
+                    }
+                    for (Key k : keys) {
+                        i = KeyValues.bind(ps, i, k);
+                    }
+                    assertEquals(0, ps.executeUpdate(), type + ": every key " + from + " kept, none deleted");
+                }
+            }
+            s.execute("DROP DATABASE " + Sql.ident(DB));
+        }
+    }
+
+    private static String tuples(int n) {
+        return String.join(", ", Collections.nCopies(n, "(?, ?)"));
+    }
+
+    private static int count(Connection c, String sql, List<Key> keys) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (Key k : keys) {
+                i = KeyValues.bind(ps, i, k);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}

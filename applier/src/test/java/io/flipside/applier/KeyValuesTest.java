@@ -1,0 +1,40 @@
+package io.flipside.applier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.flipside.schema.ColumnValue;
+import io.flipside.schema.Key;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KeyValuesTest {
+    @Test
+    void aTimeIsMySqlsNumberForItWhateverItsFractionalDigits() {
+        assertEquals(-((222 * 3600 + 12 * 60 + 54) * 1_000_000L), KeyValues.timeMicros("-222:12:54"));
+        assertEquals(KeyValues.timeMicros("-222:12:54"), KeyValues.timeMicros("-222:12:54.000000"));
+        assertEquals(-3_600_500_000L, KeyValues.timeMicros("-01:00:00.5"));
+        assertEquals(-3_600_500_000L, KeyValues.timeMicros("-01:00:00.500"));
+        assertEquals("-2221254.000000", KeyValues.timeNumber(KeyValues.timeMicros("-222:12:54")));
+        assertEquals("8385959.000000", KeyValues.timeNumber(KeyValues.timeMicros("838:59:59")));
+        assertEquals("-0.000001", KeyValues.timeNumber(-1));
+        assertEquals("0.000000", KeyValues.timeNumber(0));
+        assertEquals("-10000.500000", KeyValues.timeNumber(-3_600_500_000L));
+        assertEquals("-222:12:54.000000", KeyValues.timeText("-2221254.000000"));
+        assertEquals("-0:00:00.000001", KeyValues.timeText("-0.000001"));
+        assertThrows(IllegalArgumentException.class, () -> KeyValues.timeMicros("12:00"));
+    }
+
+    @Test
+    void aTimeFromTheChangelogIsTheSameKeyAsReadFromMySql() {
+        long micros = KeyValues.timeMicros("-222:12:54");
+        for (ColumnValue encoded : List.of(new ColumnValue("tm", "io.debezium.time.MicroTime", micros),
+                new ColumnValue("tm", "io.debezium.time.Time", (int) (micros / 1000)),
+                new ColumnValue("tm", "io.debezium.time.NanoTime", micros * 1000))) {
+            Key k = KeyValues.fromChangelog(List.of(new ColumnValue("a", "int32", 1), encoded), List.of("a", "tm"));
+            assertEquals(KeyValues.TIME, k.getValues().get(1).getType(), encoded.getType());
+            assertEquals("-2221254.000000", k.getValues().get(1).getValue(), encoded.getType());
+            assertEquals("1|-222:12:54.000000", KeyValues.display(k));
+        }
+    }
+}
