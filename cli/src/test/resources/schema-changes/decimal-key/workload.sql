@@ -1,0 +1,4 @@
+INSERT INTO t (id, n) VALUES (100000 + ? * 0.000003, ?)
+UPDATE t SET n = ? WHERE id = ((? % 400) - 200) * 1.25 + (? % 400) * 0.000001
+DELETE FROM t WHERE id = (((? * 7) % 400) - 200) * 1.25 + ((? * 7) % 400) * 0.000001
+UPDATE t SET n = n + ? WHERE id IN (-99999999999999.999999, 99999999999999.999999, 0)

@@ -1,0 +1,5 @@
+-- TIMESTAMP values are written in two time zones (the workload's session is +05:30); the key is stored in UTC
+SET time_zone = '+00:00';
+CREATE TABLE t (ts TIMESTAMP(3) NOT NULL PRIMARY KEY, n INT NULL);
+INSERT INTO t WITH RECURSIVE seq (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 400) SELECT TIMESTAMPADD(MICROSECOND, i * 1000, TIMESTAMPADD(HOUR, i * 1400, '1970-01-02 00:00:00')), i FROM seq;
+INSERT INTO t VALUES ('1970-01-01 00:00:01.000', 0), ('2038-01-19 03:14:07.999', 0);
