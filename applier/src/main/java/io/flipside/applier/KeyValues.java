@@ -144,7 +144,7 @@ final class KeyValues {
         if (t.equals("org.apache.kafka.connect.data.Decimal")) {
             return DECIMAL;
         }
-        if (v instanceof Long || v instanceof Integer) {
+        if (v instanceof Long || v instanceof Integer || v instanceof Boolean) { // a BIT(1) is a boolean
             return LONG;
         }
         if (v instanceof Double) {
@@ -184,7 +184,8 @@ final class KeyValues {
                     DATETIME.format(LocalDateTime.ofInstant(Instant.parse(v.toString()), ZoneOffset.UTC));
             case "io.debezium.time.MicroTime", "io.debezium.time.Time", "io.debezium.time.NanoTime",
                     "org.apache.kafka.connect.data.Time" -> timeNumber(micros(t, ((Number) v).longValue()));
-            default -> v;
+            case "io.debezium.data.Bits" -> bigEndian(bytes(v)); // Debezium's are little-endian, MySQL's big-endian
+            default -> v instanceof Boolean b ? (b ? 1L : 0L) : v;
         };
     }
 
@@ -231,6 +232,14 @@ final class KeyValues {
         long fraction = abs.subtract(BigDecimal.valueOf(hms)).movePointRight(6).longValue();
         return String.format("%s%d:%02d:%02d.%06d", n.signum() < 0 ? "-" : "", hms / 10_000, hms / 100 % 100, hms % 100,
                 fraction);
+    }
+
+    private static ByteBuffer bigEndian(byte[] littleEndian) {
+        byte[] out = new byte[littleEndian.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = littleEndian[out.length - 1 - i];
+        }
+        return ByteBuffer.wrap(out);
     }
 
     private static byte[] bytes(Object v) {

@@ -37,4 +37,14 @@ class KeyValuesTest {
             assertEquals("1|-222:12:54.000000", KeyValues.display(k));
         }
     }
+
+    @Test
+    void bitsFromTheChangelogAreMySqlsBigEndianBytesAndABooleanIsANumber() {
+        Key k = KeyValues.fromChangelog(List.of(
+                new ColumnValue("b", "io.debezium.data.Bits", java.nio.ByteBuffer.wrap(new byte[] {0x01, 0x7f})),
+                new ColumnValue("flag", "BOOLEAN", true)), List.of("b", "flag"));
+        assertEquals(KeyValues.BYTES, k.getValues().get(0).getType());
+        assertEquals("0x7f01|1", KeyValues.display(k), "BIT(16) 0x7f01 is 01 7f in Debezium's little-endian bytes");
+        assertEquals(KeyValues.LONG, k.getValues().get(1).getType());
+    }
 }
