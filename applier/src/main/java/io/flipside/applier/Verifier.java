@@ -43,9 +43,11 @@ final class Verifier {
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
                 collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionColumns,
-                        replaced, replacedKey, replacedColumns, 5), differences, "");
+                        replaced, replacedKey, replacedColumns, 5, binaryColumns(snapshot, production)),
+                        differences, "");
                 collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedColumns,
-                        production, productionKey, productionColumns, 5), differences, "replaced table: ");
+                        production, productionKey, productionColumns, 5, binaryColumns(snapshot, replaced)),
+                        differences, "replaced table: ");
             }
             try (Statement s = snapshot.createStatement()) {
                 s.execute("COMMIT");
@@ -78,6 +80,20 @@ final class Verifier {
         }
         return out;
     }
+
+    /** The table's columns of binary string and BIT types, whose values a person reads in hex. */
+    private static java.util.Set<String> binaryColumns(Connection c, TableName t) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, t)) {
+            if (BINARY_TYPE.matcher(col.columnType()).lookingAt()) {
+                out.add(col.name());
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern BINARY_TYPE = java.util.regex.Pattern.compile(
+            "(binary|varbinary|bit|tinyblob|blob|mediumblob|longblob)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private static void collect(Connection c, String sql, List<String> out, String prefix) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

@@ -113,4 +113,26 @@ class ChecksumIT {
         assertFalse(Verifier.verify("it", now, "CUT_OVER", "u:1", B, COLS, A, COLS).getMatched(),
                 "a snapshot after the change sees the difference");
     }
+
+    @Test
+    void theDifferingKeysAreNamedAndBinaryKeyColumnsInHex() throws SQLException {
+        exec("DROP TABLE IF EXISTS ck.p, ck.q",
+                "CREATE TABLE ck.p (u BINARY(2) NOT NULL, b BIT(16) NOT NULL, n INT NOT NULL, v INT,"
+                        + " PRIMARY KEY (u, b, n))",
+                "INSERT INTO ck.p VALUES (0x00ff, b'0000000101111111', 1, 1), (0x0102, 0, 2, 2), (0x0103, 0, 3, 3)",
+                "CREATE TABLE ck.q LIKE ck.p", "INSERT INTO ck.q SELECT * FROM ck.p",
+                "UPDATE ck.q SET v = 10 WHERE n = 1", "DELETE FROM ck.q WHERE n = 2");
+        List<String> key = List.of("u", "b", "n");
+        List<String> cols = List.of("u", "b", "n", "v");
+        Connection snapshot = mysql.connect();
+        try (Statement s = snapshot.createStatement()) {
+            s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+        }
+        ChecksumVerdict v = Verifier.verify("it", snapshot, "CUT_OVER", "u:1", new TableName("ck", "q"), cols, key,
+                new TableName("ck", "p"), cols, key);
+        assertFalse(v.getMatched());
+        List<String> named = v.getDifferences().stream().map(Object::toString).sorted().toList();
+        assertEquals(List.of("key 0x00FF|0x17F|1", "replaced table: key 0x00FF|0x17F|1",
+                "replaced table: key 0x0102|0x0|2"), named, "the binary string's bytes and the BIT's number in hex");
+    }
 }

@@ -14,10 +14,11 @@ public final class Checksums {
 
     /**
      * Up to {@code limit} keys (as text) of rows of {@code a} that {@code b} lacks or holds with other values in the
-     * mapped columns ({@code <=>}: NULL equals NULL). Run it both ways to find rows only {@code b} has.
+     * mapped columns ({@code <=>}: NULL equals NULL). Run it both ways to find rows only {@code b} has. The key
+     * columns named in {@code aBinaryKey} are given in hex after {@code 0x}: a binary string's bytes, a BIT's number.
      */
     public static String differingKeys(String migrationId, TableName a, List<String> aKey, List<String> aColumns,
-            TableName b, List<String> bKey, List<String> bColumns, int limit) {
+            TableName b, List<String> bKey, List<String> bColumns, int limit, java.util.Set<String> aBinaryKey) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < aKey.size(); i++) {
             on.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aKey.get(i))).append(" = b.")
@@ -28,7 +29,8 @@ public final class Checksums {
             same.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aColumns.get(i))).append(" <=> b.")
                     .append(Sql.ident(bColumns.get(i)));
         }
-        String key = aKey.stream().map(k -> "a." + Sql.ident(k)).collect(Collectors.joining(", '|', "));
+        String key = aKey.stream().map(k -> aBinaryKey.contains(k) ? "'0x', HEX(a." + Sql.ident(k) + ")"
+                : "a." + Sql.ident(k)).collect(Collectors.joining(", '|', "));
         return Sql.tag(migrationId, "checksum") + "SELECT CONCAT(" + key + ") FROM " + a.quoted() + " AS a LEFT JOIN "
                 + b.quoted() + " AS b ON " + on + " WHERE b." + Sql.ident(bKey.get(0)) + " IS NULL OR NOT (" + same
                 + ") LIMIT " + limit;
