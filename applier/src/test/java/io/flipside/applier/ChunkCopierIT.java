@@ -96,6 +96,11 @@ class ChunkCopierIT {
 
     ChunkCopier copier(int parallelChunks, List<DeferredIndex> deferred, int restPercent,
             java.util.function.BooleanSupplier paused) {
+        return copier(P, parallelChunks, deferred, restPercent, paused);
+    }
+
+    ChunkCopier copier(Projection projection, int parallelChunks, List<DeferredIndex> deferred, int restPercent,
+            java.util.function.BooleanSupplier paused) {
         ChunkCopier.Throttle never = new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) {
@@ -120,8 +125,8 @@ class ChunkCopierIT {
             public void ended(String reason, long millis) {
             }
         };
-        return new ChunkCopier(ID, db, sidecar, P, () -> true, paused, never, 1000, parallelChunks,
-                new IndexBuild(ID, sidecar, DST, deferred, 0), new ApplierMetrics(ID), 0);
+        return new ChunkCopier(ID, db, sidecar, projection, () -> true, paused, never, 1000, parallelChunks,
+                new IndexBuild(ID, sidecar, projection.write(), deferred, 0), new ApplierMetrics(ID), 0);
     }
 
     @Test
@@ -140,6 +145,44 @@ class ChunkCopierIT {
         assertEquals(ROWS, cursor());
         assertEquals(0, copier.restedMillis, "copy.rest.percent is 0: no rest");
         assertEquals(copier.chunks.get(), openedChunks(), "each round opened its chunks, which read a snapshot");
+    }
+
+    @Test
+    void aKeyWithNegativeTimesIsCopiedInChunksInItsOrderEveryRowOnce() throws Exception {
+        TableName src = new TableName(DB, "times");
+        TableName dst = new TableName(DB, "times_new");
+        int rows = 10_000;
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + src.quoted() + " (a INT NOT NULL, tm TIME(6) NOT NULL, v INT,"
+                    + " PRIMARY KEY (a, tm))");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            // from -418:45:00 to 418:44:58.5, a whole second every other row
+            s.execute("INSERT INTO " + src.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
+                    + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT n % 2, SEC_TO_TIME((n - 5000) * 301.5), n"
+                    + " FROM seq");
+            s.execute("CREATE TABLE " + dst.quoted() + " LIKE " + src.quoted());
+        }
+        List<String> columns = List.of("a", "tm", "v");
+        Projection times = new Projection(ID, src, dst, new ColumnMapping(columns.stream()
+                .map(col -> new ColumnMapping.Pair(col, col)).toList()), List.of("a", "tm"), List.of("a", "tm"),
+                "PRIMARY");
+        ChunkCopier copier = copier(times, 1, List.of(), 0, () -> false);
+        copier.run();
+
+        assertNull(copier.failure);
+        assertTrue(copier.done);
+        assertTrue(copier.chunks.get() >= 10, "chunks of at most 1000 rows: " + copier.chunks.get());
+        assertEquals(rows, copier.rowsCopied.get());
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            String[] sums = new String[2];
+            for (int i = 0; i < 2; i++) {
+                try (ResultSet rs = s.executeQuery(i == 0 ? times.readChecksum() : times.writeChecksum())) {
+                    rs.next();
+                    sums[i] = rs.getString(1) + " rows, " + rs.getString(2);
+                }
+            }
+            assertEquals(sums[0], sums[1], "every row copied once, as it is");
+        }
     }
 
     @Test
