@@ -257,8 +257,24 @@ final class KeyValues {
         return AvroJson.encode(key);
     }
 
+    /**
+     * The key kept as Avro JSON by {@link #encode}. A TIME kept by an earlier build, as text of type TEMPORAL, comes
+     * back as a TIME (no other temporal value's text has that shape), so that a migration in flight across the
+     * upgrade binds its copy cursor and its bound as numbers too.
+     */
     static Key decode(String json) {
-        return json == null ? null : AvroJson.decode(Key.class, json);
+        if (json == null) {
+            return null;
+        }
+        Key key = AvroJson.decode(Key.class, json);
+        List<ColumnValue> values = new ArrayList<>(key.getValues().size());
+        for (ColumnValue c : key.getValues()) {
+            boolean keptTime = TEMPORAL.equals(c.getType()) && c.getValue() != null
+                    && TIME_TEXT.matcher(c.getValue().toString()).matches();
+            values.add(keptTime ? new ColumnValue(c.getName(), TIME, timeNumber(timeMicros(c.getValue().toString())))
+                    : c);
+        }
+        return new Key(values);
     }
 
     /** The key as a person reads it: values in key order joined with {@code |}, bytes as {@code 0x} hex. */

@@ -156,7 +156,7 @@ class ChunkCopierIT {
             s.execute("CREATE TABLE " + src.quoted() + " (a INT NOT NULL, tm TIME(6) NOT NULL, v INT,"
                     + " PRIMARY KEY (a, tm))");
             s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
-            // from -418:45:00 to 418:44:58.5, a whole second every other row
+            // from -418:39:58.5 to 418:45:00, a whole second every other row
             s.execute("INSERT INTO " + src.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
                     + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT n % 2, SEC_TO_TIME((n - 5000) * 301.5), n"
                     + " FROM seq");

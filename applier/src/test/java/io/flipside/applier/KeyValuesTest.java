@@ -47,4 +47,17 @@ class KeyValuesTest {
         assertEquals("0x7f01|1", KeyValues.display(k), "BIT(16) 0x7f01 is 01 7f in Debezium's little-endian bytes");
         assertEquals(KeyValues.LONG, k.getValues().get(1).getType());
     }
+
+    @Test
+    void aTimeKeptAsTextByAnEarlierBuildIsDecodedAsATime() {
+        Key kept = new Key(List.of(new ColumnValue("d", KeyValues.TEMPORAL, "2100-04-15"),
+                new ColumnValue("tm", KeyValues.TEMPORAL, "-222:12:54"),
+                new ColumnValue("at", KeyValues.TEMPORAL, "2020-01-01 10:00:00.5"),
+                new ColumnValue("y", KeyValues.TEMPORAL, "2000-01-01")));
+        Key k = KeyValues.decode(KeyValues.encode(kept));
+        assertEquals(List.of(KeyValues.TEMPORAL, KeyValues.TIME, KeyValues.TEMPORAL, KeyValues.TEMPORAL),
+                k.getValues().stream().map(ColumnValue::getType).toList());
+        assertEquals("2100-04-15|-222:12:54.000000|2020-01-01 10:00:00.5|2000-01-01", KeyValues.display(k));
+        assertEquals(k, KeyValues.decode(KeyValues.encode(k)), "a TIME kept by this build comes back as it was");
+    }
 }
