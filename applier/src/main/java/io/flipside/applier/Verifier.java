@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Proves invariant 1 at a swap: the table that became production equals, on every mapped column of every row, the
@@ -35,10 +37,14 @@ final class Verifier {
             List<String> replacedColumns, List<String> replacedKey) throws SQLException {
         long t0 = System.nanoTime();
         try {
+            Map<String, String> productionCasts = new HashMap<>();
+            Map<String, String> replacedCasts = new HashMap<>();
+            commonTypes(snapshot, production, productionColumns, replaced, replacedColumns, productionCasts,
+                    replacedCasts);
             String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns,
-                    textColumns(snapshot, production)));
+                    textColumns(snapshot, production), productionCasts));
             String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns,
-                    textColumns(snapshot, replaced)));
+                    textColumns(snapshot, replaced), replacedCasts));
             List<String> differences = new ArrayList<>();
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
@@ -67,6 +73,32 @@ final class Verifier {
                     .build();
         } finally {
             snapshot.close();
+        }
+    }
+
+    /**
+     * For each pair of mapped columns whose types write the same value as different text (TIME(3) and TIME(6), say),
+     * the type both are hashed as ({@link Checksums#commonType}), into {@code aCasts} and {@code bCasts}.
+     */
+    private static void commonTypes(Connection c, TableName a, List<String> aColumns, TableName b, List<String> bColumns,
+            Map<String, String> aCasts, Map<String, String> bCasts) throws SQLException {
+        Map<String, String> aTypes = new HashMap<>();
+        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, a)) {
+            aTypes.put(col.name(), col.columnType());
+        }
+        Map<String, String> bTypes = new HashMap<>();
+        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, b)) {
+            bTypes.put(col.name(), col.columnType());
+        }
+        for (int i = 0; i < aColumns.size(); i++) {
+            String aColumn = aColumns.get(i);
+            String bColumn = bColumns.get(i);
+            if (aTypes.containsKey(aColumn) && bTypes.containsKey(bColumn)) {
+                Checksums.commonType(aTypes.get(aColumn), bTypes.get(bColumn)).ifPresent(type -> {
+                    aCasts.put(aColumn, type);
+                    bCasts.put(bColumn, type);
+                });
+            }
         }
     }
 

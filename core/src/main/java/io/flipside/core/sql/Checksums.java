@@ -1,6 +1,9 @@
 package io.flipside.core.sql;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -48,8 +51,18 @@ public final class Checksums {
      */
     public static String query(String migrationId, TableName table, List<String> columns,
             java.util.Set<String> textColumns) {
+        return query(migrationId, table, columns, textColumns, java.util.Map.of());
+    }
+
+    /**
+     * As above, with the columns named in {@code castTo} hashed as that type ({@link #commonType}): so that a column
+     * whose type the migration widened, TIME(3) to TIME(6) say, hashes the same value the same in both tables.
+     */
+    public static String query(String migrationId, TableName table, List<String> columns,
+            java.util.Set<String> textColumns, java.util.Map<String, String> castTo) {
         String values = columns.stream()
-                .map(c -> textColumns.contains(c) ? "CONVERT(" + Sql.ident(c) + " USING utf8mb4)" : Sql.ident(c))
+                .map(c -> castTo.containsKey(c) ? cast(Sql.ident(c), castTo.get(c))
+                        : textColumns.contains(c) ? "CONVERT(" + Sql.ident(c) + " USING utf8mb4)" : Sql.ident(c))
                 .collect(Collectors.joining(", "));
         String nullMask = columns.stream().map(c -> "ISNULL(" + Sql.ident(c) + ")").collect(Collectors.joining(", "));
         String rowHash = "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
@@ -59,5 +72,49 @@ public final class Checksums {
                 + "LPAD(HEX(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED))), 16, '0'), "
                 + "LPAD(HEX(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED))), 16, '0'))"
                 + " FROM (SELECT " + rowHash + " AS h FROM " + table.quoted() + ") AS rows_";
+    }
+
+    private static final Pattern TYPE = Pattern.compile("(timestamp|datetime|time|decimal|float|double)\\b"
+            + "(?:\\((\\d+)(?:,(\\d+))?\\))?", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The type to hash a column as when its type differs between the two tables only in how it writes a value as
+     * text: fractional seconds (TIME, DATETIME and TIMESTAMP), a DECIMAL's scale, FLOAT against DOUBLE. Empty when
+     * the types are the same or of other kinds (their values' text does not depend on the type, or they differ).
+     */
+    public static Optional<String> commonType(String columnType, String otherColumnType) {
+        Matcher a = TYPE.matcher(columnType);
+        Matcher b = TYPE.matcher(otherColumnType);
+        if (columnType.equalsIgnoreCase(otherColumnType) || !a.lookingAt() || !b.lookingAt()) {
+            return Optional.empty();
+        }
+        String x = kind(a.group(1));
+        if (!x.equals(kind(b.group(1)))) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (x) {
+            case "decimal" -> "DECIMAL(65, " + Math.max(scale(a), scale(b)) + ")";
+            case "float" -> "DOUBLE";
+            case "datetime" -> "DATETIME(6)";
+            default -> "TIME(6)";
+        });
+    }
+
+    /** {@code column} as {@code type}; a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. */
+    private static String cast(String column, String type) {
+        return type.equals("DOUBLE") ? "(" + column + " + 0E0)" : "CAST(" + column + " AS " + type + ")";
+    }
+
+    private static String kind(String type) {
+        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "timestamp", "datetime" -> "datetime";
+            case "double" -> "float";
+            default -> type.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** A DECIMAL's scale: 0 unless given. */
+    private static int scale(Matcher m) {
+        return m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
     }
 }

@@ -1,0 +1,38 @@
+package io.flipside.core.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ChecksumsTest {
+    @Test
+    void typesThatWriteTheSameValueAsOtherTextHaveACommonType() {
+        assertEquals(Optional.of("TIME(6)"), Checksums.commonType("time(3)", "time(6)"));
+        assertEquals(Optional.of("TIME(6)"), Checksums.commonType("time", "time(2)"));
+        assertEquals(Optional.of("DATETIME(6)"), Checksums.commonType("datetime", "datetime(3)"));
+        assertEquals(Optional.of("DATETIME(6)"), Checksums.commonType("timestamp(3)", "datetime(6)"));
+        assertEquals(Optional.of("DECIMAL(65, 4)"), Checksums.commonType("decimal(10,2)", "decimal(12,4) unsigned"));
+        assertEquals(Optional.of("DOUBLE"), Checksums.commonType("float", "double"));
+    }
+
+    @Test
+    void theSameTypeOrOtherKindsHaveNone() {
+        assertEquals(Optional.empty(), Checksums.commonType("time(3)", "TIME(3)"));
+        assertEquals(Optional.empty(), Checksums.commonType("int", "bigint"));
+        assertEquals(Optional.empty(), Checksums.commonType("time(3)", "datetime(3)"));
+        assertEquals(Optional.empty(), Checksums.commonType("varchar(10)", "varchar(20)"));
+        assertEquals(Optional.empty(), Checksums.commonType("decimal(10,2)", "double"));
+    }
+
+    @Test
+    void aColumnWithACommonTypeIsHashedAsIt() {
+        String sql = Checksums.query("m1", new TableName("d", "t"), List.of("tm", "f", "s"), Set.of("s"),
+                Map.of("tm", "TIME(6)", "f", "DOUBLE"));
+        assertTrue(sql.contains("CONCAT_WS('#', CAST(`tm` AS TIME(6)), (`f` + 0E0), CONVERT(`s` USING utf8mb4),"), sql);
+    }
+}
