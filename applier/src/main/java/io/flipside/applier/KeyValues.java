@@ -27,10 +27,11 @@ import java.util.regex.Pattern;
  * decimals, TIME as the decimal [-]HHMMSS.ffffff, the other temporal values as MySQL text in a session whose time zone
  * is UTC, binary data as bytes.
  *
- * <p>TIME is bound as a number because MySQL (8.0.15) compares a TIME column with an IN list of two or more strings as
- * text: {@code tm IN ('-222:12:54', ...)} misses the row whose {@code tm} is {@code -222:12:54.000000} in a TIME(6)
- * column, and the text from the changelog (six fractional digits) misses every row of a TIME(0) or TIME(3) column.
- * Compared with a decimal, MySQL compares the TIME as one, whatever its fractional digits.
+ * <p>TIME is bound as a number because MySQL (8.0.15) compares a TIME column with text as text in a row comparison
+ * ({@code (a, tm) IN ((?, ?))}, {@code (a, tm) > (?, ?)}): negative times sort wrongly, and {@code '-222:12:54'}
+ * misses the row whose {@code tm} is {@code -222:12:54.000000} in a TIME(6) column, as the changelog's six fractional
+ * digits miss a TIME(0) or TIME(3) row ({@code KeyValuesIT}). Compared with a decimal, MySQL compares the TIME as one,
+ * whatever its fractional digits.
  */
 final class KeyValues {
     static final String LONG = "LONG";

@@ -1,5 +1,6 @@
 package io.flipside.applier;
 
+import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Proves invariant 1 at a swap: the table that became production equals, on every mapped column of every row, the
@@ -37,22 +40,24 @@ final class Verifier {
             List<String> replacedColumns, List<String> replacedKey) throws SQLException {
         long t0 = System.nanoTime();
         try {
+            List<ColumnDef> productionDefs = TableInspector.columns(snapshot, production);
+            List<ColumnDef> replacedDefs = TableInspector.columns(snapshot, replaced);
             Map<String, String> productionCasts = new HashMap<>();
             Map<String, String> replacedCasts = new HashMap<>();
-            commonTypes(snapshot, production, productionColumns, replaced, replacedColumns, productionCasts,
+            commonTypes(productionDefs, productionColumns, replacedDefs, replacedColumns, productionCasts,
                     replacedCasts);
             String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns,
-                    textColumns(snapshot, production), productionCasts));
+                    textColumns(productionDefs), productionCasts));
             String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns,
-                    textColumns(snapshot, replaced), replacedCasts));
+                    textColumns(replacedDefs), replacedCasts));
             List<String> differences = new ArrayList<>();
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
                 collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionColumns,
-                        replaced, replacedKey, replacedColumns, 5, binaryColumns(snapshot, production)),
+                        replaced, replacedKey, replacedColumns, 5, binaryColumns(productionDefs)),
                         differences, "");
                 collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedColumns,
-                        production, productionKey, productionColumns, 5, binaryColumns(snapshot, replaced)),
+                        production, productionKey, productionColumns, 5, binaryColumns(replacedDefs)),
                         differences, "replaced table: ");
             }
             try (Statement s = snapshot.createStatement()) {
@@ -80,16 +85,10 @@ final class Verifier {
      * For each pair of mapped columns whose types write the same value as different text (TIME(3) and TIME(6), say),
      * the type both are hashed as ({@link Checksums#commonType}), into {@code aCasts} and {@code bCasts}.
      */
-    private static void commonTypes(Connection c, TableName a, List<String> aColumns, TableName b, List<String> bColumns,
-            Map<String, String> aCasts, Map<String, String> bCasts) throws SQLException {
-        Map<String, String> aTypes = new HashMap<>();
-        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, a)) {
-            aTypes.put(col.name(), col.columnType());
-        }
-        Map<String, String> bTypes = new HashMap<>();
-        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, b)) {
-            bTypes.put(col.name(), col.columnType());
-        }
+    private static void commonTypes(List<ColumnDef> aDefs, List<String> aColumns, List<ColumnDef> bDefs,
+            List<String> bColumns, Map<String, String> aCasts, Map<String, String> bCasts) {
+        Map<String, String> aTypes = types(aDefs);
+        Map<String, String> bTypes = types(bDefs);
         for (int i = 0; i < aColumns.size(); i++) {
             String aColumn = aColumns.get(i);
             String bColumn = bColumns.get(i);
@@ -102,26 +101,19 @@ final class Verifier {
         }
     }
 
-    /** The table's columns that have a character set. */
-    private static java.util.Set<String> textColumns(Connection c, TableName t) throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, t)) {
-            if (col.charset() != null) {
-                out.add(col.name());
-            }
-        }
-        return out;
+    private static Map<String, String> types(List<ColumnDef> defs) {
+        return defs.stream().collect(Collectors.toMap(ColumnDef::name, ColumnDef::columnType));
     }
 
-    /** The table's columns of binary string and BIT types, whose values a person reads in hex. */
-    private static java.util.Set<String> binaryColumns(Connection c, TableName t) throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        for (io.flipside.core.mapping.ColumnDef col : TableInspector.columns(c, t)) {
-            if (BINARY_TYPE.matcher(col.columnType()).lookingAt()) {
-                out.add(col.name());
-            }
-        }
-        return out;
+    /** The columns that have a character set. */
+    private static Set<String> textColumns(List<ColumnDef> defs) {
+        return defs.stream().filter(col -> col.charset() != null).map(ColumnDef::name).collect(Collectors.toSet());
+    }
+
+    /** The columns of binary string and BIT types, whose values a person reads in hex. */
+    private static Set<String> binaryColumns(List<ColumnDef> defs) {
+        return defs.stream().filter(col -> BINARY_TYPE.matcher(col.columnType()).lookingAt()).map(ColumnDef::name)
+                .collect(Collectors.toSet());
     }
 
     private static final java.util.regex.Pattern BINARY_TYPE = java.util.regex.Pattern.compile(

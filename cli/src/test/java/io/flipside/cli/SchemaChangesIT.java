@@ -400,7 +400,6 @@ class SchemaChangesIT {
         return ra.size() == rb.size() ? "" : ra.size() + " rows vs " + rb.size();
     }
 
-    /** The columns' values, rows sorted by their text: binary values as hex, the others as text. */
     /**
      * A value as text that does not depend on its column's fractional digits or scale, so that a TIME(3) and a
      * TIME(6), or a DECIMAL(10,2) and a DECIMAL(12,4), holding the same value read the same.
@@ -418,6 +417,7 @@ class SchemaChangesIT {
         return text;
     }
 
+    /** The columns' values, rows sorted by their text: binary values as hex, the others as text. */
     private static List<String> values(TableName t, List<String> columns) throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
