@@ -1,6 +1,7 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,5 +50,19 @@ class LoggingTest {
         assertEquals("Lock wait timeout\nexceeded", warn.get("throwable").get("message").asText(),
                 "the exception, with its line break, stays inside the one line");
         assertTrue(lines.get(2).endsWith("MigrationWorker - back to text"), lines.get(2));
+    }
+
+    /**
+     * The embedded broker of demo, dev and bench logs partly through log4j's API: its events reach logback like any
+     * other (log4j-core, which Kafka's server brings, would instead have read the test configuration of Kafka's test
+     * kit and printed an ERROR at every start).
+     */
+    @Test
+    void log4jApiEventsReachLogback() {
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.logging.log4j.core.LoggerContext"));
+        try (CapturedLogs logs = new CapturedLogs("kafka.server.SomeBrokerPart")) {
+            org.apache.logging.log4j.LogManager.getLogger("kafka.server.SomeBrokerPart").warn("broker says {}", "hi");
+            assertEquals(List.of("broker says hi"), logs.events().stream().map(e -> e.getFormattedMessage()).toList());
+        }
     }
 }
