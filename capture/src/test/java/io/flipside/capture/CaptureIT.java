@@ -737,6 +737,20 @@ class CaptureIT {
     }
 
     /**
+     * Debezium reads the capture's properties as meant: its lag statistics are off (read by Debezium's own connector
+     * configuration, so a key it does not know would fail here), the rest of its metrics on.
+     */
+    @Test
+    void debeziumStatisticsAreOff() {
+        try (Capture unstarted = new Capture(config("stats"))) {
+            io.debezium.connector.mysql.MySqlConnectorConfig dbz = new io.debezium.connector.mysql.MySqlConnectorConfig(
+                    io.debezium.config.Configuration.from(unstarted.engineProperties()));
+            assertEquals(false, dbz.isStatisticsMetricsEnabled());
+            assertEquals(4096, dbz.getMaxBatchSize());
+        }
+    }
+
+    /**
      * The raw Debezium records (Capture's own engine properties, run by a bare engine): {@code source.ts_us} and
      * {@code source.ts_ns} exist and carry the commit's microseconds; {@code ts_ms} is {@code ts_us / 1000}.
      */

@@ -65,4 +65,16 @@ class LoggingTest {
             assertEquals(List.of("broker says hi"), logs.events().stream().map(e -> e.getFormattedMessage()).toList());
         }
     }
+
+    /** Debezium's warning for each lag sample its statistics thread could not take is not logged; its errors are. */
+    @Test
+    void debeziumMeasurementQueueWarningsAreQuiet() {
+        String name = "io.debezium.metrics.stats.MeasurementCollector";
+        try (CapturedLogs logs = new CapturedLogs(name)) {
+            Logger collector = LoggerFactory.getLogger(name);
+            collector.warn("Failed to add measurement event to queue, queue is full");
+            collector.error("an error");
+            assertEquals(List.of("an error"), logs.events().stream().map(e -> e.getFormattedMessage()).toList());
+        }
+    }
 }
