@@ -21,6 +21,24 @@ public final class Controller implements AutoCloseable {
 
     public Controller(FlipsideConfig config) {
         KafkaSetup.ensureControlTopics(config);
+        Properties p = streamsProperties(config);
+        this.streams = new KafkaStreams(ControllerTopology.build(config.topics(),
+                Duration.ofSeconds(config.get(FlipsideConfig.RETENTION_SECONDS)), p), p);
+        streams.setStateListener((now, before) -> {
+            LOG.info("controller {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("controller stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+    }
+
+    /** The Kafka Streams settings of the controller. */
+    static Properties streamsProperties(FlipsideConfig config) {
         Properties p = KafkaSetup.common(config);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().controllerApplicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -35,19 +53,10 @@ public final class Controller implements AutoCloseable {
         // A controller that died hands its task over after this long, not Kafka's default 45 s.
         p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
         p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1000);
-        this.streams = new KafkaStreams(ControllerTopology.build(config.topics(),
-                Duration.ofSeconds(config.get(FlipsideConfig.RETENTION_SECONDS))), p);
-        streams.setStateListener((now, before) -> {
-            LOG.info("controller {} -> {}", before, now);
-            if (now == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("controller stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .REPLACE_THREAD;
-        });
+        // Kafka Streams 5.0's default, taken now: the topology has no global store for it to change, and without it
+        // Streams 4.x warns at every start that it is off.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return p;
     }
 
     public Controller start() {

@@ -15,9 +15,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -53,8 +56,9 @@ public final class ControllerTopology {
 
     private ControllerTopology() {}
 
-    public static Topology build(Topics topics, Duration defaultRetention) {
-        Topology t = new Topology();
+    /** {@code streamsProperties}: the application's Kafka Streams settings, which the topology reads its own from. */
+    public static Topology build(Topics topics, Duration defaultRetention, Properties streamsProperties) {
+        Topology t = new Topology(new TopologyConfig(new StreamsConfig(streamsProperties)));
         t.addSource("control", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.control());
         t.addSource("reports", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.reports());
         t.addProcessor("decide", () -> new Decide(topics, new Decisions(defaultRetention)), "control", "reports");

@@ -58,7 +58,7 @@ class ControllerTopologyTest {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(ControllerTopology.build(TOPICS, Duration.ofMinutes(30)), p, start);
+        driver = new TopologyTestDriver(ControllerTopology.build(TOPICS, Duration.ofMinutes(30), p), p, start);
         control = driver.createInputTopic(TOPICS.control(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         reports = driver.createInputTopic(TOPICS.reports(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         journalOut = driver.createOutputTopic(TOPICS.journal(), Serdes.String().deserializer(),
