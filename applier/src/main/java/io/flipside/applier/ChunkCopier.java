@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ final class ChunkCopier implements Runnable {
     private final Sidecar sidecar;
     private final Projection forward;
     private final BooleanSupplier captureLive;
+    private final Supplier<String> captureProgress;
     private final BooleanSupplier paused;
     private final Throttle throttle;
     private final int maxRows;
@@ -156,12 +158,13 @@ final class ChunkCopier implements Runnable {
 
     /**
      * @param captureLive whether the capture is known to be streaming (the copy waits for it)
+     * @param captureProgress what the changelog shows of the capture, for the warning while the copy waits for it
      * @param paused      whether an operator paused the migration (the copy waits between chunks until resumed)
      * @param throttle    whether to wait before the next chunk, and how long chunks should take
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
-            BooleanSupplier paused, Throttle throttle, int maxRows, int parallelChunks, IndexBuild indexBuild,
-            ApplierMetrics metrics, long epoch) {
+            Supplier<String> captureProgress, BooleanSupplier paused, Throttle throttle, int maxRows,
+            int parallelChunks, IndexBuild indexBuild, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -169,6 +172,7 @@ final class ChunkCopier implements Runnable {
         this.sidecar = sidecar;
         this.forward = forward;
         this.captureLive = captureLive;
+        this.captureProgress = captureProgress;
         this.paused = paused;
         this.throttle = throttle;
         this.maxRows = maxRows;
@@ -284,8 +288,8 @@ final class ChunkCopier implements Runnable {
                     return;
                 }
                 if (System.currentTimeMillis() - waitingSince > 10_000) {
-                    LOG.warn("migration {}: waiting for the start marker to come back through the changelog;"
-                            + " is the capture running?", id);
+                    LOG.warn("migration {}: waiting for the start marker to come back through the changelog: {}", id,
+                            captureProgress.get());
                     waitingSince = System.currentTimeMillis();
                 }
                 Thread.sleep(20);

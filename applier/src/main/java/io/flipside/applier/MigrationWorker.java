@@ -633,7 +633,8 @@ final class MigrationWorker implements Runnable {
     }
 
     private void startCopier(Projection forward, Replicator r, IndexBuild indexBuild, long epoch) {
-        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, () -> desired.getPaused(), throttle(r),
+        copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, r::captureProgress,
+                () -> desired.getPaused(), throttle(r),
                 config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS), indexBuild,
                 metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);

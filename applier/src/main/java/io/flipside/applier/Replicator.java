@@ -137,6 +137,9 @@ final class Replicator implements AutoCloseable {
 
     private volatile boolean startedVolatile;
     private volatile long lagMillis;
+    /** When a change was last read from the changelog (any table's, epoch ms), and when it had been committed. */
+    private volatile long lastReadAt;
+    private volatile long lastReadCommitMillis;
     /**
      * The source commit time of the oldest change in the batch being written, 0 once it committed: a batch that takes
      * long (one waiting on a row lock, or failing and retried) shows as lag while it is not written.
@@ -368,6 +371,10 @@ final class Replicator implements AutoCloseable {
         pendingOffset = rec.offset() + 1;
         if (at != null) {
             pendingSeen = at;
+            if (ev.getCommitMillis() > 0) {
+                lastReadCommitMillis = ev.getCommitMillis();
+                lastReadAt = System.currentTimeMillis();
+            }
         }
         if (ev.getGtid() != null) {
             pendingGtid = ev.getGtid();
@@ -1184,6 +1191,30 @@ final class Replicator implements AutoCloseable {
     /** The start marker came back: the capture is live and ahead of the copy. Read by the copier's thread. */
     boolean captureLive() {
         return startedVolatile;
+    }
+
+    /** What the changelog shows of the capture now ({@link #captureProgress(long, long, long)}). */
+    String captureProgress() {
+        return captureProgress(lastReadAt, lastReadCommitMillis, System.currentTimeMillis());
+    }
+
+    /**
+     * How the capture is doing as the changelog shows it: a capture that is catching up publishes changes committed a
+     * while ago (the server's changes before the start marker come first), a stopped one publishes nothing.
+     *
+     * @param lastReadAt     when a change was last read from the changelog, or 0 when none was
+     * @param lastReadCommit when that change had been committed on the server
+     */
+    static String captureProgress(long lastReadAt, long lastReadCommit, long now) {
+        if (lastReadAt == 0) {
+            return "no change read from the changelog yet; is the capture running?";
+        }
+        if (now - lastReadAt > 5_000) {
+            return String.format(java.util.Locale.ROOT, "no change read from the changelog for %.1f s; is the capture"
+                    + " running?", (now - lastReadAt) / 1000.0);
+        }
+        return String.format(java.util.Locale.ROOT, "the capture is catching up: the last change read from the"
+                + " changelog had been committed %.1f s before", Math.max(0, lastReadAt - lastReadCommit) / 1000.0);
     }
 
     boolean copyDoneSeen() {
