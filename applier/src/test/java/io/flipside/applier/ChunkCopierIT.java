@@ -125,8 +125,8 @@ class ChunkCopierIT {
             public void ended(String reason, long millis) {
             }
         };
-        return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000, parallelChunks,
-                new IndexBuild(ID, sidecar, projection.write(), deferred, 0), new ApplierMetrics(ID), 0);
+        return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000,
+                parallelChunks, new IndexBuild(ID, sidecar, projection.write(), deferred, 0), new ApplierMetrics(ID), 0);
     }
 
     @Test

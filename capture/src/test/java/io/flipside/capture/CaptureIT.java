@@ -737,8 +737,8 @@ class CaptureIT {
     }
 
     /**
-     * Debezium reads the capture's properties as meant: its lag statistics are off (read by Debezium's own connector
-     * configuration, so a key it does not know would fail here), the rest of its metrics on.
+     * Debezium reads the capture's properties as meant (through its own connector configuration, so a key it does not
+     * know would fail here): its lag statistics are off, and its batches as large as the capture sets them.
      */
     @Test
     void debeziumStatisticsAreOff() {
