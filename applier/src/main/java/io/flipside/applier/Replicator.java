@@ -137,7 +137,9 @@ final class Replicator implements AutoCloseable {
 
     private volatile boolean startedVolatile;
     private volatile long lagMillis;
-    /** When a change was last read from the changelog (any table's, epoch ms), and when it had been committed. */
+    /** The commit time of the last change the current poll read (any table's), 0 when none; published after it. */
+    private long readCommitMillis;
+    /** When a poll last read a change from the changelog (epoch ms), and when that change had been committed. */
     private volatile long lastReadAt;
     private volatile long lastReadCommitMillis;
     /**
@@ -261,8 +263,13 @@ final class Replicator implements AutoCloseable {
     /** Reads what the changelog has (waiting at most {@code timeout}) and applies it. */
     void pollOnce(Duration timeout) throws SQLException {
         ConsumerRecords<String, byte[]> records = consumer.poll(timeout);
+        readCommitMillis = 0;
         for (ConsumerRecord<String, byte[]> rec : records) {
             process(rec, null);
+        }
+        if (readCommitMillis > 0) {
+            lastReadCommitMillis = readCommitMillis;
+            lastReadAt = System.currentTimeMillis();
         }
         flush(false);
         OptionalLong lag = consumer.currentLag(changelog);
@@ -371,10 +378,7 @@ final class Replicator implements AutoCloseable {
         pendingOffset = rec.offset() + 1;
         if (at != null) {
             pendingSeen = at;
-            if (ev.getCommitMillis() > 0) {
-                lastReadCommitMillis = ev.getCommitMillis();
-                lastReadAt = System.currentTimeMillis();
-            }
+            readCommitMillis = ev.getCommitMillis();
         }
         if (ev.getGtid() != null) {
             pendingGtid = ev.getGtid();
