@@ -105,6 +105,8 @@ final class ChunkCopier implements Runnable {
     volatile Fenced fenced;
     final AtomicInteger interruptions = new AtomicInteger();
     private final long epoch;
+    /** MySQL's resource group the copy's sessions join ({@code copy.resource.group}; empty: none). */
+    private final String resourceGroup;
     private volatile boolean stopped;
 
     private final ApplierMetrics metrics;
@@ -164,7 +166,7 @@ final class ChunkCopier implements Runnable {
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
             Supplier<String> captureProgress, BooleanSupplier paused, Throttle throttle, int maxRows,
-            int parallelChunks, IndexBuild indexBuild, ApplierMetrics metrics, long epoch) {
+            int parallelChunks, String resourceGroup, IndexBuild indexBuild, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -177,6 +179,7 @@ final class ChunkCopier implements Runnable {
         this.throttle = throttle;
         this.maxRows = maxRows;
         this.parallelChunks = parallelChunks;
+        this.resourceGroup = resourceGroup;
         this.indexBuild = indexBuild;
     }
 
@@ -260,7 +263,7 @@ final class ChunkCopier implements Runnable {
     /** Builds the deferred secondary indexes the shadow table lacks (none when nothing was deferred). */
     private void buildIndexes() throws SQLException {
         if (!indexBuild.isEmpty()) {
-            try (Connection c = db.connect()) {
+            try (Connection c = connect()) {
                 indexMillis = indexBuild.run(c);
             } catch (SQLException e) {
                 if (Db.isConnectionLoss(e)) {
@@ -273,9 +276,29 @@ final class ChunkCopier implements Runnable {
         ready = !stopped;
     }
 
+    /**
+     * A connection for the copy, in {@code copy.resource.group} when one is set. The migration was accepted only once
+     * MySQL took a session into the group; should it refuse now (the group dropped or disabled since), the copy goes
+     * on at the server's usual priority, with a warning, rather than fail a migration over how it is scheduled.
+     */
+    private Connection connect() throws SQLException {
+        Connection c = db.connect();
+        try {
+            Db.joinResourceGroup(c, resourceGroup);
+        } catch (SQLException e) {
+            if (Db.isConnectionLoss(e)) {
+                Db.closeQuietly(c);
+                throw e;
+            }
+            LOG.warn("migration {}: the copy runs outside resource group {} (copy.resource.group), at the server's"
+                    + " usual priority: {}", id, resourceGroup, e.getMessage());
+        }
+        return c;
+    }
+
     /** One connection's worth of copying: resumes from the committed cursor, so a reconnect copies nothing twice. */
     private void copyUntilDoneOrStopped() throws SQLException, InterruptedException {
-        try (Connection c = db.connect(); Connections others = new Connections()) {
+        try (Connection c = connect(); Connections others = new Connections()) {
             boolean locking = !ordersCommits(c);
             isolate(c, locking);
             Key cursor = load(c);
@@ -300,7 +323,7 @@ final class ChunkCopier implements Runnable {
                     locking ? "each chunk reading with shared locks" : "each chunk reading a snapshot, without locks");
             c.setAutoCommit(false);
             for (int i = 1; i < parallelChunks; i++) {
-                Connection o = db.connect();
+                Connection o = connect();
                 others.add(o);
                 isolate(o, locking);
                 o.setAutoCommit(false);

@@ -4,6 +4,7 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Sql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -52,6 +53,19 @@ final class Db {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Puts the session in MySQL's resource group {@code group} (none when empty), whose thread priority and CPUs the
+     * server then schedules it by; MySQL refuses a group that does not exist, is disabled or is a system group, and a
+     * user without RESOURCE_GROUP_USER.
+     */
+    static void joinResourceGroup(Connection c, String group) throws SQLException {
+        if (!group.isEmpty()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET RESOURCE GROUP " + Sql.ident(group));
+            }
+        }
     }
 
     /** The server's SQL mode, strict, without the modes that refuse zero dates. */

@@ -229,7 +229,8 @@ final class MigrationWorker implements Runnable {
                     return true;
                 }
                 Preparation.Outcome o = Preparation.prepare(c, sidecar, d, changelogEnd(),
-                        config.deferIndexes(), config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES));
+                        config.deferIndexes(), config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES),
+                        config.get(FlipsideConfig.COPY_RESOURCE_GROUP));
                 if (o.rejection() != null) {
                     LOG.info("migration {} rejected: {}", id, o.rejection());
                     reports.send(id, new MigrationRejected(o.rejection()));
@@ -635,8 +636,8 @@ final class MigrationWorker implements Runnable {
     private void startCopier(Projection forward, Replicator r, IndexBuild indexBuild, long epoch) {
         copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, r::captureProgress,
                 () -> desired.getPaused(), throttle(r),
-                config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS), indexBuild,
-                metrics, epoch);
+                config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS),
+                config.get(FlipsideConfig.COPY_RESOURCE_GROUP), indexBuild, metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);
         copierThread.start();

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Preparation {
     private static final Logger LOG = LoggerFactory.getLogger(Preparation.class);
+    /** The resource group MySQL puts every user session in. */
+    static final String USER_DEFAULT_GROUP = "USR_default";
 
     private Preparation() {}
 
@@ -57,7 +59,7 @@ final class Preparation {
     }
 
     static Outcome prepare(Connection c, Sidecar sidecar, MigrationState m, long startOffset, boolean deferIndexes,
-            TableFilter excluded) throws SQLException {
+            TableFilter excluded, String copyResourceGroup) throws SQLException {
         String id = m.getId();
         TableName source;
         AlterClauses alter;
@@ -76,6 +78,10 @@ final class Preparation {
         if (!unmet.isEmpty()) {
             return Outcome.rejected(ServerRequirements.describe(unmet) + ". Nothing was changed; set them (SET GLOBAL,"
                     + " and in the server's option file; a session named: end it or set it back) and submit again");
+        }
+        Optional<String> noGroup = refusedResourceGroup(c, copyResourceGroup);
+        if (noGroup.isPresent()) {
+            return Outcome.rejected(noGroup.get());
         }
         TableName shadow = source.sibling(Names.shadowTable(source.table(), id));
         TableName old = source.sibling(Names.oldTable(source.table(), id));
@@ -201,6 +207,29 @@ final class Preparation {
             } finally {
                 s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
             }
+        }
+    }
+
+    /**
+     * Why MySQL will not run the copy in {@code group} ({@code copy.resource.group}), or empty (also when none is
+     * set): MySQL itself is asked, by putting this session in the group and back in the default one.
+     */
+    static Optional<String> refusedResourceGroup(Connection c, String group) throws SQLException {
+        if (group.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Db.joinResourceGroup(c, group);
+            Db.joinResourceGroup(c, USER_DEFAULT_GROUP);
+            return Optional.empty();
+        } catch (SQLException e) {
+            if (Db.isConnectionLoss(e)) {
+                throw e;
+            }
+            return Optional.of("MySQL refuses to run the copy in resource group " + group + " (copy.resource.group): "
+                    + e.getMessage() + ". Nothing was changed; create the group (CREATE RESOURCE GROUP ... TYPE = USER"
+                    + " THREAD_PRIORITY = 19), enable it and grant RESOURCE_GROUP_USER, or leave the setting empty, and"
+                    + " submit again");
         }
     }
 

@@ -101,6 +101,11 @@ class ChunkCopierIT {
 
     ChunkCopier copier(Projection projection, int parallelChunks, List<DeferredIndex> deferred, int restPercent,
             java.util.function.BooleanSupplier paused) {
+        return copier(projection, parallelChunks, deferred, restPercent, paused, "");
+    }
+
+    ChunkCopier copier(Projection projection, int parallelChunks, List<DeferredIndex> deferred, int restPercent,
+            java.util.function.BooleanSupplier paused, String resourceGroup) {
         ChunkCopier.Throttle never = new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) {
@@ -126,7 +131,8 @@ class ChunkCopierIT {
             }
         };
         return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000,
-                parallelChunks, new IndexBuild(ID, sidecar, projection.write(), deferred, 0), new ApplierMetrics(ID), 0);
+                parallelChunks, resourceGroup, new IndexBuild(ID, sidecar, projection.write(), deferred, 0),
+                new ApplierMetrics(ID), 0);
     }
 
     @Test
@@ -262,6 +268,81 @@ class ChunkCopierIT {
                 "rested " + copier.restedMillis + " ms after chunks that took " + copier.chunkMillis + " ms");
         assertTrue(copier.restedMillis <= 2 * copier.chunkMillis + 50L * copier.chunks.get(),
                 "rested " + copier.restedMillis + " ms after chunks that took " + copier.chunkMillis + " ms");
+    }
+
+    /** Drops a resource group, if there is one by that name (MySQL's DROP RESOURCE GROUP has no IF EXISTS). */
+    static void dropResourceGroup(Statement s, String group) throws SQLException {
+        try {
+            s.execute("DROP RESOURCE GROUP " + group + " FORCE");
+        } catch (SQLException e) {
+            if (e.getErrorCode() != 3651) { // ER_RESOURCE_GROUP_NOT_EXISTS
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    void inAResourceGroupEveryCopySessionRunsAtTheGroupsThreadPriority() throws Exception {
+        String group = "parcopy_low";
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+            dropResourceGroup(s, group);
+            s.execute("CREATE RESOURCE GROUP " + group + " TYPE = USER THREAD_PRIORITY = 19");
+        }
+        try {
+            // Paused after its first round of chunks, the copy holds its two sessions (copy.parallel.chunks = 2) open.
+            java.util.concurrent.atomic.AtomicReference<ChunkCopier> ref = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean(true);
+            ChunkCopier copier = copier(P, 2, List.of(), 0, () -> hold.get() && ref.get().chunks.get() > 0, group);
+            ref.set(copier);
+            Thread t = new Thread(copier);
+            t.start();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (copier.chunks.get() == 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            Map<Long, String> inGroup = new java.util.HashMap<>();
+            try (Connection c = mysql.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT THREAD_OS_ID FROM performance_schema.threads"
+                            + " WHERE RESOURCE_GROUP = '" + group + "'")) {
+                while (rs.next()) {
+                    long tid = rs.getLong(1);
+                    inGroup.put(tid, java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + tid + "/stat")));
+                }
+            }
+            hold.set(false);
+            t.join(60_000);
+
+            assertEquals(2, inGroup.size(), "the copy's two sessions in the group: " + inGroup.keySet());
+            for (String stat : inGroup.values()) {
+                // proc(5): the 19th field is the nice value; fields after the command's closing parenthesis
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                assertEquals("19", fields[16], "the thread's nice value: " + stat);
+            }
+            assertNull(copier.failure);
+            assertTrue(copier.done);
+            assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
+        } finally {
+            try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+                dropResourceGroup(s, group);
+            }
+        }
+    }
+
+    @Test
+    void aResourceGroupMySqlRefusesOnceTheCopyRunsLeavesItAtTheUsualPriorityAndCopyingEveryRow() throws Exception {
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
+            dropResourceGroup(s, "parcopy_gone");
+        }
+        ChunkCopier copier = copier(P, 2, List.of(), 0, () -> false, "parcopy_gone");
+        copier.run();
+
+        assertNull(copier.failure);
+        assertTrue(copier.done);
+        assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
     }
 
     @Test

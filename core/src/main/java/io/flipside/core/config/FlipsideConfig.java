@@ -92,6 +92,22 @@ public final class FlipsideConfig {
                     + " no throttle can hold back): `true`, `false`, or `auto` (`true` unless `throttle.replicas` watches"
                     + " a replica)",
             java.util.List.of("auto", "true", "false"));
+    public static final Setting<String> COPY_RESOURCE_GROUP = new Setting<>("copy.resource.group", "",
+            "A MySQL resource group the copy's sessions run in (empty: none), so that the server schedules the copy"
+                    + " below the application's writes: create it first, e.g. `CREATE RESOURCE GROUP flipside_copy"
+                    + " TYPE = USER THREAD_PRIORITY = 19`, and grant RESOURCE_GROUP_USER; the applier rejects a"
+                    + " migration MySQL will not put in it",
+            s -> {
+                String name = s.trim();
+                try {
+                    if (!name.isEmpty()) {
+                        io.flipside.core.sql.Sql.ident(name); // a name MySQL can take, or a clear error now
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("copy.resource.group: " + e.getMessage());
+                }
+                return name;
+            });
     public static final Setting<Long> THROTTLE_MAX_LAG_MS = Setting.longInt("throttle.max.lag.ms", "0",
             "The copy waits while the apply lag is above this many milliseconds (0: never); `throttle` changes it per migration",
             0, Long.MAX_VALUE);
@@ -135,6 +151,7 @@ public final class FlipsideConfig {
             CAPTURE_EXCLUDE_TABLES, CAPTURE_POLL_MS, CHANGELOG_RETENTION_MS, RETENTION_SECONDS, RETIRE_HOLD_SECONDS,
             RETIRE_PURGE_CHUNK_ROWS,
             CHUNK_TARGET_MS, CHUNK_MAX_ROWS, COPY_PARALLEL_CHUNKS, COPY_REST_PERCENT, COPY_DEFER_INDEXES,
+            COPY_RESOURCE_GROUP,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS,
             CUTOVER_MAX_ATTEMPTS, CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);

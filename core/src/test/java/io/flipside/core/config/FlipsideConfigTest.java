@@ -48,6 +48,18 @@ class FlipsideConfigTest {
     }
 
     @Test
+    void theCopysResourceGroupIsANameMySqlCanTakeOrNone() {
+        Map<String, String> m = minimal();
+        assertEquals("", FlipsideConfig.of(m).get(FlipsideConfig.COPY_RESOURCE_GROUP), "none by default");
+        m.put("copy.resource.group", " flipside_copy ");
+        assertEquals("flipside_copy", FlipsideConfig.of(m).get(FlipsideConfig.COPY_RESOURCE_GROUP));
+        m.put("copy.resource.group", "g".repeat(65));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FlipsideConfig.of(m).get(FlipsideConfig.COPY_RESOURCE_GROUP));
+        assertTrue(e.getMessage().startsWith("copy.resource.group: identifier longer than 64"), e.getMessage());
+    }
+
+    @Test
     void environmentVariablesOverrideTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("f.properties");
         java.nio.file.Files.writeString(file, "kafka.bootstrap.servers=k:9092\nmysql.host=db\nmysql.user=u\n"
