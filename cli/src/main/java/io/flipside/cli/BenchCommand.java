@@ -6,6 +6,7 @@ import io.flipside.cli.bench.Bench;
 import io.flipside.cli.bench.BenchReport;
 import io.flipside.cli.bench.BenchTable;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.sql.Sql;
 import io.flipside.testkit.EmbeddedStack;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -110,6 +111,12 @@ final class BenchCommand implements Callable<Integer> {
                     + " kafka.max.poll.records=5000 (repeatable; to measure a lever)")
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--copy-priority", paramLabel = "0..19",
+            description = "Create a resource group of this thread priority (19: the lowest) on the embedded MySQL and"
+                    + " run Flipside's copy in it (copy.resource.group), to measure the writers with the copy"
+                    + " scheduled below them; none by default")
+    Integer copyPriority;
+
     @Option(names = "--revert-early",
             description = "Revert as soon as the cut-over is seen, without waiting for the cut-over's checksum (the"
                     + " default waits, and measures a revert of a settled migration)")
@@ -151,6 +158,10 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (copyPriority != null && (copyPriority < 0 || copyPriority > 19)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--copy-priority: a user resource group's"
+                    + " thread priority is 0 (the usual) to 19 (the lowest); got " + copyPriority);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Bench.Progress progress = (fmt, args) -> {
             out.printf(Locale.ROOT, fmt + "%n", args);
@@ -171,6 +182,11 @@ final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--buffer-pool-mb applies to the embedded MySQL only; it would resize the buffer pool of the"
                                 + " MySQL named in --config");
+            }
+            if (copyPriority != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--copy-priority applies to the embedded MySQL only; create the resource group on the MySQL"
+                                + " named in --config and set copy.resource.group where the roles run");
             }
             report = new Bench(FlipsideConfig.load(config), options, false, progress).run();
         } else {
@@ -196,6 +212,9 @@ final class BenchCommand implements Callable<Integer> {
                                 + cfg.unknownKeys());
                     }
                 }
+                if (copyPriority != null) {
+                    cfg = cfg.with(FlipsideConfig.COPY_RESOURCE_GROUP.key(), copyGroup(stack, copyPriority));
+                }
                 if (options.methods().contains("gh-ost")) {
                     cfg = Bench.withPeerTablesExcluded(cfg, options.database());
                 }
@@ -215,6 +234,16 @@ final class BenchCommand implements Callable<Integer> {
         out.println("JSON report: " + file);
         out.flush();
         return report.errors().isEmpty() ? Main.OK : Main.FAILED;
+    }
+
+    /** A resource group of {@code priority} on the embedded MySQL, for the copy; its name. */
+    private static String copyGroup(EmbeddedStack stack, int priority) throws java.sql.SQLException {
+        String group = "flipside_copy";
+        try (java.sql.Connection c = stack.mysql().connect(); java.sql.Statement s = c.createStatement()) {
+            // DDL takes no parameters; the priority is a checked int
+            s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER THREAD_PRIORITY = " + priority);
+        }
+        return group;
     }
 
     private static void deleteQuietly(Path dir) {

@@ -255,6 +255,12 @@ class BenchIT {
         Flipside.Run option = f.cli("bench", "--mysqld-option=--innodb-log-file-size=512M");
         assertTrue(option.exit() != 0 && option.err().contains("--mysqld-option applies to the embedded MySQL only"),
                 option.toString());
+        Flipside.Run priority = f.cli("bench", "--copy-priority", "19");
+        assertTrue(priority.exit() != 0
+                && priority.err().contains("--copy-priority applies to the embedded MySQL only"), priority.toString());
+        Flipside.Run outOfRange = f.cli("bench", "--copy-priority", "20");
+        assertTrue(outOfRange.exit() != 0 && outOfRange.err().contains("0 (the usual) to 19 (the lowest); got 20"),
+                outOfRange.toString());
     }
 
     private static JsonNode summaryOf(JsonNode summary, String alter, String scenario, String id) {

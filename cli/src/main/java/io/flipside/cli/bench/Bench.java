@@ -734,6 +734,10 @@ public final class Bench {
                 FlipsideConfig.CAPTURE_POLL_MS, FlipsideConfig.CATCHUP_MAX_LAG_MS, FlipsideConfig.VERIFY_CHECKSUM)) {
             f.put(s.key(), String.valueOf(config.get(s)));
         }
+        String group = config.get(FlipsideConfig.COPY_RESOURCE_GROUP);
+        if (!group.isEmpty()) {
+            f.put(FlipsideConfig.COPY_RESOURCE_GROUP.key(), group + resourceGroupAttributes(group));
+        }
         config.kafkaClientSettings().forEach((k, v) -> {
             if (!k.equals("bootstrap.servers")) {
                 f.put(FlipsideConfig.KAFKA_PREFIX + k, v);
@@ -745,6 +749,20 @@ public final class Bench {
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
                 options.repeat(), options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
                 options.streamSeconds(), options.streamConnections(), f);
+    }
+
+    /** The group's CPUs and thread priority, as MySQL reports them, or why not. */
+    private String resourceGroupAttributes(String group) {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT VCPU_IDS, THREAD_PRIORITY"
+                + " FROM information_schema.RESOURCE_GROUPS WHERE RESOURCE_GROUP_NAME = ?")) {
+            ps.setString(1, group);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? " (THREAD_PRIORITY " + rs.getInt(2) + ", VCPU " + rs.getString(1) + ")"
+                        : " (no such group)";
+            }
+        } catch (SQLException e) {
+            return " (unread: " + e.getMessage() + ")";
+        }
     }
 
     private List<String> notes() {
