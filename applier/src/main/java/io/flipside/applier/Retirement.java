@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * frees the name), and dropped when {@code retire.hold.seconds} have passed, by whichever applier runs
  * {@link #dropDue} next. Until then it can still be looked at, or renamed back by hand. The table to drop is recorded
  * in the sidecar ({@code retiring}) before the rename, so a crash between the two leaves a record, not a forgotten
- * table.
+ * table; a record whose table is not there is kept until it has been due for a minute (the rename may be under way),
+ * then forgotten (the table was dropped, or renamed back, by hand).
  *
  * <p>A DROP of a large InnoDB table can hold up the whole server while it runs (on 8.0 before 8.0.23 it scans the
  * buffer pool for the table's pages under a global latch, and the file is unlinked in the statement). So the rows are
@@ -31,6 +32,13 @@ import org.slf4j.LoggerFactory;
  */
 final class Retirement {
     private static final Logger LOG = LoggerFactory.getLogger(Retirement.class);
+    /** MySQL's error for a table that does not exist. */
+    private static final int ER_NO_SUCH_TABLE = 1146;
+    /**
+     * How long after it is due a held table that is not there is still waited for: longer than the moment between
+     * its record and its rename in {@link #retire}, which may run in another applier at the same time.
+     */
+    static final int MISSING_GRACE_SECONDS = 60;
 
     private final Db db;
     private final Sidecar sidecar;
@@ -94,25 +102,48 @@ final class Retirement {
     void dropDue() throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             List<String[]> due = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT table_schema, table_name, migration_id FROM "
-                    + sidecar.table("retiring") + " WHERE drop_after <= NOW(6)")) {
+            try (ResultSet rs = s.executeQuery("SELECT table_schema, table_name, migration_id, drop_after <= NOW(6)"
+                    + " - INTERVAL " + MISSING_GRACE_SECONDS + " SECOND FROM " + sidecar.table("retiring")
+                    + " WHERE drop_after <= NOW(6)")) {
                 while (rs.next()) {
-                    due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                    due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
                 }
             }
             for (String[] t : due) {
-                if (!drop(c, s, new TableName(t[0], t[1]), t[2])) {
+                if (!drop(c, s, new TableName(t[0], t[1]), t[2], "1".equals(t[3]))) {
                     return;
                 }
             }
         }
     }
 
-    /** Purges and drops one held table and forgets its record; false when stopped before that. */
-    private boolean drop(Connection c, Statement s, TableName table, String id) throws SQLException {
+    /**
+     * Purges and drops one held table and forgets its record; false when stopped before that. A table that is not
+     * there is forgotten only once it has been due for {@link #MISSING_GRACE_SECONDS}: its record is written before
+     * the rename to the hold name, which may not have happened yet.
+     */
+    private boolean drop(Connection c, Statement s, TableName table, String id, boolean longDue) throws SQLException {
         try (LogContext.Scope scope = LogContext.scope(id, "RETIRING")) {
+            if (!TableInspector.exists(c, table)) {
+                if (longDue) {
+                    forget(c, table);
+                    LOG.info("migration {}: {} is not there (dropped or renamed outside Flipside); forgot it", id,
+                            table);
+                }
+                return true;
+            }
             long started = System.nanoTime();
-            Purged purged = purge(c, table, id);
+            Purged purged;
+            try {
+                purged = purge(c, table, id);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != ER_NO_SUCH_TABLE) {
+                    throw e;
+                }
+                forget(c, table);
+                LOG.info("migration {}: {} was dropped outside Flipside while being purged; forgot it", id, table);
+                return true;
+            }
             if (purged == null) {
                 return false;
             }
@@ -125,14 +156,19 @@ final class Retirement {
     private void dropAndForget(Connection c, Statement s, TableName table, String id, Purged purged, long started)
             throws SQLException {
         s.execute(Sql.tag(id, "retire") + "DROP TABLE IF EXISTS " + table.quoted());
+        forget(c, table);
+        LOG.info("migration {}: dropped {} after purging {} rows in {} chunks ({} ms)", id, table, purged.rows(),
+                purged.chunks(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Deletes the table's record in the sidecar. */
+    private void forget(Connection c, TableName table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + sidecar.table("retiring")
                 + " WHERE table_schema = ? AND table_name = ?")) {
             ps.setString(1, table.database());
             ps.setString(2, table.table());
             ps.executeUpdate();
         }
-        LOG.info("migration {}: dropped {} after purging {} rows in {} chunks ({} ms)", id, table, purged.rows(),
-                purged.chunks(), (System.nanoTime() - started) / 1_000_000);
     }
 
     record Purged(long rows, long chunks) {}
