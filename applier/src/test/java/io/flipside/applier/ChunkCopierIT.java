@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.mapping.ColumnMapping;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.SecondaryIndexes;
@@ -54,10 +53,7 @@ class ChunkCopierIT {
     @BeforeEach
     void tables() throws SQLException {
         mysql = EmbeddedStack.shared().mysql();
-        FlipsideConfig config = FlipsideConfig.of(Map.of("kafka.bootstrap.servers", "unused:9092", "mysql.host",
-                mysql.host(), "mysql.port", String.valueOf(mysql.port()), "mysql.user", mysql.user(), "mysql.password",
-                mysql.password(), "sidecar.database", DB + "_sidecar"));
-        db = new Db(config);
+        db = new Db(TestConfigs.mysqlOnly(mysql, DB + "_sidecar"));
         sidecar = new Sidecar(DB + "_sidecar");
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + DB);

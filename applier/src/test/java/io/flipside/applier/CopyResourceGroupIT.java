@@ -9,6 +9,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
+import io.flipside.testkit.Schemas;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -124,29 +125,10 @@ class CopyResourceGroupIT {
                 .setSubmittedAt(java.time.Instant.EPOCH).setUpdatedAt(java.time.Instant.EPOCH).setVersion(1).build();
     }
 
-    /** The tables of {@link #DB}, each with its definition and MySQL's checksum of its rows. */
     List<String> database() throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
-                    + DB + "' ORDER BY TABLE_NAME")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            for (String t : tables) {
-                try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + DB + "." + t)) {
-                    rs.next();
-                    out.add(rs.getString(2));
-                }
-                try (ResultSet rs = s.executeQuery("CHECKSUM TABLE " + DB + "." + t)) {
-                    rs.next();
-                    out.add(t + " " + rs.getLong(2));
-                }
-            }
+        try (Connection c = mysql.connect()) {
+            return Schemas.fingerprint(c, DB);
         }
-        return out;
     }
 
     List<Long> sidecarRows() throws SQLException {

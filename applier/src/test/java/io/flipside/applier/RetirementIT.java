@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +35,7 @@ class RetirementIT {
     @BeforeEach
     void sidecar() throws SQLException {
         mysql = EmbeddedStack.shared().mysql();
-        FlipsideConfig config = FlipsideConfig.of(Map.of("kafka.bootstrap.servers", "unused:9092", "mysql.host",
-                mysql.host(), "mysql.port", String.valueOf(mysql.port()), "mysql.user", mysql.user(), "mysql.password",
-                mysql.password(), "sidecar.database", SIDECAR, "retire.purge.chunk.rows", "100"));
+        FlipsideConfig config = TestConfigs.mysqlOnly(mysql, SIDECAR).with("retire.purge.chunk.rows", "100");
         retirement = new Retirement(new Db(config), new Sidecar(SIDECAR), config, () -> false);
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + DB);

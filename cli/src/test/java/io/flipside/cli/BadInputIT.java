@@ -9,6 +9,7 @@ import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.CommandRejected;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationRejected;
+import io.flipside.testkit.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -57,25 +58,12 @@ class BadInputIT {
     static List<String> fingerprint() throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
-                    + " WHERE TABLE_SCHEMA = '" + DB + "' ORDER BY TABLE_NAME")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            for (String t : tables) {
+            for (String t : Schemas.tables(c, DB)) {
                 try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + DB + "." + t)) {
                     rs.next();
                     out.add(rs.getString(2));
                 }
-                List<String> cols = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
-                        + " TABLE_SCHEMA = '" + DB + "' AND TABLE_NAME = '" + t + "' ORDER BY ORDINAL_POSITION")) {
-                    while (rs.next()) {
-                        cols.add(rs.getString(1));
-                    }
-                }
+                List<String> cols = Schemas.columns(c, DB, t);
                 try (ResultSet rs = s.executeQuery(Checksums.query("it", new TableName(DB, t), cols))) {
                     rs.next();
                     out.add(t + " " + rs.getLong(1) + " " + rs.getString(2));

@@ -23,6 +23,33 @@ public final class Schemas {
                 + " ORDER BY ORDINAL_POSITION", database, table);
     }
 
+    /**
+     * Each table of {@code database}, in name order, as its definition ({@code SHOW CREATE TABLE}) and then its name with
+     * MySQL's checksum of its rows ({@code CHECKSUM TABLE}): equal before and after means no table was created, dropped,
+     * altered or written to.
+     */
+    public static List<String> fingerprint(Connection c, String database) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (java.sql.Statement s = c.createStatement()) {
+            for (String t : tables(c, database)) {
+                String table = quoted(database) + "." + quoted(t);
+                try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + table)) {
+                    rs.next();
+                    out.add(rs.getString(2));
+                }
+                try (ResultSet rs = s.executeQuery("CHECKSUM TABLE " + table)) {
+                    rs.next();
+                    out.add(t + " " + rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String quoted(String name) {
+        return '`' + name.replace("`", "``") + '`';
+    }
+
     private static List<String> names(Connection c, String query, String... params) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(query)) {
