@@ -300,12 +300,15 @@ class ChunkCopierIT {
             }
             Thread.sleep(200);
             Map<Long, String> inGroup = new java.util.HashMap<>();
-            try (Connection c = mysql.connect(); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT THREAD_OS_ID FROM performance_schema.threads"
-                            + " WHERE RESOURCE_GROUP = '" + group + "'")) {
-                while (rs.next()) {
-                    long tid = rs.getLong(1);
-                    inGroup.put(tid, java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + tid + "/stat")));
+            try (Connection c = mysql.connect(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT THREAD_OS_ID FROM performance_schema.threads WHERE RESOURCE_GROUP = ?")) {
+                ps.setString(1, group);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long tid = rs.getLong(1);
+                        inGroup.put(tid, java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + tid
+                                + "/stat")));
+                    }
                 }
             }
             hold.set(false);

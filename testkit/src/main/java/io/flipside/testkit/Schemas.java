@@ -1,5 +1,6 @@
 package io.flipside.testkit;
 
+import io.flipside.core.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,7 +33,7 @@ public final class Schemas {
         List<String> out = new ArrayList<>();
         try (java.sql.Statement s = c.createStatement()) {
             for (String t : tables(c, database)) {
-                String table = quoted(database) + "." + quoted(t);
+                String table = Sql.qualified(database, t);
                 try (ResultSet rs = s.executeQuery("SHOW CREATE TABLE " + table)) {
                     rs.next();
                     out.add(rs.getString(2));
@@ -44,10 +45,6 @@ public final class Schemas {
             }
         }
         return out;
-    }
-
-    private static String quoted(String name) {
-        return '`' + name.replace("`", "``") + '`';
     }
 
     private static List<String> names(Connection c, String query, String... params) throws SQLException {
