@@ -13,6 +13,7 @@ import io.flipside.core.sql.TableName;
 import io.flipside.schema.DeferredIndex;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
+import io.flipside.testkit.ResourceGroups;
 import io.flipside.testkit.RowLocks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -266,23 +267,12 @@ class ChunkCopierIT {
                 "rested " + copier.restedMillis + " ms after chunks that took " + copier.chunkMillis + " ms");
     }
 
-    /** Drops a resource group, if there is one by that name (MySQL's DROP RESOURCE GROUP has no IF EXISTS). */
-    static void dropResourceGroup(Statement s, String group) throws SQLException {
-        try {
-            s.execute("DROP RESOURCE GROUP " + group + " FORCE");
-        } catch (SQLException e) {
-            if (e.getErrorCode() != 3651) { // ER_RESOURCE_GROUP_NOT_EXISTS
-                throw e;
-            }
-        }
-    }
-
     @Test
     void inAResourceGroupEveryCopySessionRunsAtTheGroupsThreadPriority() throws Exception {
         String group = "parcopy_low";
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
-            dropResourceGroup(s, group);
+            ResourceGroups.drop(s, group);
             s.execute("CREATE RESOURCE GROUP " + group + " TYPE = USER THREAD_PRIORITY = 19");
         }
         try {
@@ -325,7 +315,7 @@ class ChunkCopierIT {
             assertEquals(digest(SRC, Integer.MAX_VALUE), digest(DST, Integer.MAX_VALUE));
         } finally {
             try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
-                dropResourceGroup(s, group);
+                ResourceGroups.drop(s, group);
             }
         }
     }
@@ -334,7 +324,7 @@ class ChunkCopierIT {
     void aResourceGroupMySqlRefusesOnceTheCopyRunsLeavesItAtTheUsualPriorityAndCopyingEveryRow() throws Exception {
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
-            dropResourceGroup(s, "parcopy_gone");
+            ResourceGroups.drop(s, "parcopy_gone");
         }
         ChunkCopier copier = copier(P, 2, List.of(), 0, () -> false, "parcopy_gone");
         copier.run();

@@ -9,6 +9,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
+import io.flipside.testkit.ResourceGroups;
 import io.flipside.testkit.Schemas;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -49,8 +50,8 @@ class CopyResourceGroupIT {
             s.execute("CREATE TABLE " + DB + ".src (id INT PRIMARY KEY, name VARCHAR(20))");
             s.execute("INSERT INTO " + DB + ".src VALUES (1, 'a'), (2, 'b'), (3, NULL)");
             sidecar.create(c);
-            ChunkCopierIT.dropResourceGroup(s, OFF);
-            ChunkCopierIT.dropResourceGroup(s, LOW);
+            ResourceGroups.drop(s, OFF);
+            ResourceGroups.drop(s, LOW);
             s.execute("CREATE RESOURCE GROUP " + OFF + " TYPE = USER THREAD_PRIORITY = 10 DISABLE");
             s.execute("CREATE RESOURCE GROUP " + LOW + " TYPE = USER THREAD_PRIORITY = 19");
         }
@@ -59,8 +60,8 @@ class CopyResourceGroupIT {
     @AfterEach
     void groups() throws SQLException {
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
-            ChunkCopierIT.dropResourceGroup(s, OFF);
-            ChunkCopierIT.dropResourceGroup(s, LOW);
+            ResourceGroups.drop(s, OFF);
+            ResourceGroups.drop(s, LOW);
             s.execute("DROP USER IF EXISTS rgroup_plain");
         }
     }

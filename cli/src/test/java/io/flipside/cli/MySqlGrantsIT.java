@@ -10,6 +10,7 @@ import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.ResourceGroups;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,16 +26,53 @@ import org.junit.jupiter.api.Test;
  * The README's MySQL grants are enough: the capture and the applier each run as a MySQL user with exactly the grants
  * the README lists for its role, through a migration with writes during the copy, a cut-over, a revert, a second
  * cut-over and the completion, and nothing in the log says a command was denied. (Without the advised grants on
- * performance_schema, the applier says it cannot see the other sessions' binary log settings, and goes on.)
+ * performance_schema, the applier says it cannot see the other sessions' binary log settings, and goes on.) With
+ * {@code copy.resource.group}, the one grant the README adds for it is enough too.
  */
 class MySqlGrantsIT {
     private static final String PASSWORD = "grants-only";
 
     @Test
     void eachRoleRunsWithTheGrantsTheReadmeLists() throws Exception {
+        List<ILoggingEvent> logged = runEveryStep("", null);
+        assertTrue(logged.stream().anyMatch(e -> e.getFormattedMessage().contains("the applier cannot see the other"
+                + " sessions' binary log settings")), "the applier says it cannot see the other sessions' settings");
+    }
+
+    /**
+     * With {@code copy.resource.group} set, the applier's grants plus the one the README lists for it let MySQL put
+     * the copy in the group: the migration is not rejected when it is prepared, and the copy does not fall back to
+     * the usual priority.
+     */
+    @Test
+    void theApplierRunsItsCopyInAResourceGroupWithTheGrantTheReadmeAddsForIt() throws Exception {
+        String group = "grants_copy";
+        try (Connection c = Flipside.get().connect(); Statement s = c.createStatement()) {
+            ResourceGroups.drop(s, group);
+            s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER THREAD_PRIORITY = 10");
+        }
+        try {
+            List<ILoggingEvent> logged = runEveryStep(group, "GRANT RESOURCE_GROUP_USER ON *.* TO %s");
+            List<String> outside = logged.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("outside resource group")).toList();
+            assertTrue(outside.isEmpty(), "the copy ran outside its group:\n" + String.join("\n", outside));
+        } finally {
+            try (Connection c = Flipside.get().connect(); Statement s = c.createStatement()) {
+                ResourceGroups.drop(s, group);
+            }
+        }
+    }
+
+    /**
+     * Runs a migration through every step with the capture and the applier as MySQL users with the README's grants
+     * (and {@code applierGrant}, a GRANT with {@code %s} for the account, when not null), the applier's copy in
+     * {@code copyGroup} (none when empty); asserts the rows and that nothing was denied; returns what was logged.
+     */
+    private static List<ILoggingEvent> runEveryStep(String copyGroup, String applierGrant) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        FlipsideConfig base = Flipside.isolated(f.config, "gr", tag).with("mysql.password", PASSWORD);
+        FlipsideConfig base = Flipside.isolated(f.config, "gr", tag).with("mysql.password", PASSWORD)
+                .with("copy.resource.group", copyGroup);
         String sidecar = base.get(FlipsideConfig.SIDECAR_DATABASE);
         TableName t = f.recreate(new TableName("grants_" + tag, "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 500, "n, CONCAT('note ', n)");
@@ -54,6 +92,9 @@ class MySqlGrantsIT {
                     + account(capture));
             s.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON "
                     + Sql.ident(t.database()) + ".* TO " + account(applier));
+            if (applierGrant != null) {
+                s.execute(String.format(Locale.ROOT, applierGrant, account(applier)));
+            }
         }
         FlipsideConfig asCapture = base.with("mysql.user", capture);
         FlipsideConfig asApplier = base.with("mysql.user", applier);
@@ -95,8 +136,7 @@ class MySqlGrantsIT {
                 .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
                 .filter(m -> m.toLowerCase(Locale.ROOT).contains("denied")).toList();
         assertTrue(denied.isEmpty(), "denied while the roles ran:\n" + String.join("\n", denied));
-        assertTrue(logged.stream().anyMatch(e -> e.getFormattedMessage().contains("the applier cannot see the other"
-                + " sessions' binary log settings")), "the applier says it cannot see the other sessions' settings");
+        return logged;
     }
 
     private static String account(String user) {
