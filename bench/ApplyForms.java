@@ -18,7 +18,9 @@ import java.util.StringJoiner;
 /**
  * How much of MySQL's time each statement form takes to bring a batch of changed rows onto a table of the new
  * schema, on the embedded MySQL: the question behind the apply's cost per row. Not part of Flipside; run with
- * {@code java -cp cli/target/flipside.jar bench/ApplyForms.java [rows] [rounds] [keys-per-statement] [pool-mb]}.
+ * {@code java -cp cli/target/flipside.jar bench/ApplyForms.java [rows] [rounds] [keys-per-statement] [pool-mb]
+ * [adaptive-hash-index ON|OFF, OFF by default] [burst-rows, 0 by default] [hold-purge]}; with burst rows, it runs
+ * the burst mode of {@link #afterBurst} instead of the rounds.
  *
  * <p>Two sysbench tables (the source, and the new-schema table with {@code extra VARCHAR(32) NULL} added, both with
  * the index on {@code k}) hold the same rows. Each round, for each form in turn (in a rotated order), the source's
@@ -46,9 +48,12 @@ public final class ApplyForms {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int perStatement = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         int poolMb = args.length > 3 ? Integer.parseInt(args[3]) : 2048;
+        String hashIndex = args.length > 4 ? args[4] : "OFF";
+        int burst = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        boolean holdPurge = args.length > 6 && args[6].equals("hold-purge");
         int perRound = 50 * perStatement; // rows each form applies each round
         Path work = Files.createTempDirectory("flipside-apply-forms");
-        try (EmbeddedMySql mysql = EmbeddedMySql.start(work, List.of("--innodb-adaptive-hash-index=OFF"));
+        try (EmbeddedMySql mysql = EmbeddedMySql.start(work, List.of("--innodb-adaptive-hash-index=" + hashIndex));
                 Connection c = mysql.connect()) {
             Connection serverPrepared = null;
             try (PreparedStatement ps = c.prepareStatement("SET GLOBAL innodb_buffer_pool_size = ?")) {
@@ -85,6 +90,12 @@ public final class ApplyForms {
             serverPrepared.setAutoCommit(false);
             try (Statement s = serverPrepared.createStatement()) {
                 s.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            }
+            if (burst > 0) {
+                c.setAutoCommit(false);
+                afterBurst(mysql, c, burst, perStatement, poolMb, hashIndex, holdPurge);
+                serverPrepared.close();
+                return;
             }
             System.out.printf("%,d rows each, %d rounds, %,d keys a statement, %,d rows per form per round,"
                     + " buffer pool %d MB%n", rows, rounds, perStatement, perRound, poolMb);
@@ -146,6 +157,63 @@ public final class ApplyForms {
             if (!a.equals(b)) {
                 System.exit(1);
             }
+        }
+    }
+
+    /**
+     * The burst mode: one {@code UPDATE} of the first {@code burst} rows' {@code k} in one transaction, as the bench's
+     * burst, then those keys brought onto the new table by the applier's upsert, {@code perStatement} keys a
+     * statement, while InnoDB's purge removes what the two leave behind (unless {@code holdPurge}: a read view opened
+     * before the burst and held to the end keeps purge from removing any of it). Prints the upsert's time per row by
+     * 50,000 keys, the rate, and whether the two tables' checksums are equal; exits 1 if not.
+     */
+    private static void afterBurst(EmbeddedMySql mysql, Connection c, int burst, int perStatement, int poolMb,
+            String hashIndex, boolean holdPurge) throws SQLException {
+        System.out.printf("burst of %,d rows, %,d keys a statement, buffer pool %d MB, adaptive hash index %s%s%n",
+                burst, perStatement, poolMb, hashIndex, holdPurge ? ", purge held back by an open read view" : "");
+        Connection holder = null;
+        if (holdPurge) {
+            holder = mysql.connect();
+            holder.setAutoCommit(false);
+            try (Statement h = holder.createStatement()) {
+                h.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            }
+        }
+        long t0 = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE src SET k = k + 1 WHERE id <= ?")) {
+            ps.setInt(1, burst);
+            ps.executeUpdate();
+        }
+        c.commit();
+        System.out.printf("  the burst's UPDATE: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        long started = System.nanoTime();
+        long spent = 0;
+        int counted = 0;
+        for (int lo = 1; lo <= burst; lo += perStatement) {
+            List<Integer> keys = new ArrayList<>();
+            for (int id = lo; id < lo + perStatement && id <= burst; id++) {
+                keys.add(id);
+            }
+            spent += applyOnce(c, "upsert", keys);
+            counted += keys.size();
+            if (counted >= 50_000 || lo + perStatement > burst) {
+                System.out.printf("  keys to %,d: %.4f ms a row%n", keys.get(keys.size() - 1), spent / 1e6 / counted);
+                spent = 0;
+                counted = 0;
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (holder != null) {
+            holder.rollback();
+            holder.close();
+        }
+        System.out.printf("applied %,d rows in %.1f s: %,.0f a second%n", burst, seconds, burst / seconds);
+        String a = checksum(c, "src");
+        String b = checksum(c, "dst");
+        System.out.println("checksums of (id, k, c, pad): source " + a + ", new table " + b
+                + (a.equals(b) ? " (equal)" : " (DIFFERENT: the upsert did not write every row)"));
+        if (!a.equals(b)) {
+            System.exit(1);
         }
     }
 
