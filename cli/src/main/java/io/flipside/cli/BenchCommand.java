@@ -117,6 +117,13 @@ final class BenchCommand implements Callable<Integer> {
                     + " scheduled below them; none by default")
     Integer copyPriority;
 
+    @Option(names = "--copy-cpus", paramLabel = "CPUS",
+            description = "Create a resource group on the embedded MySQL whose threads run on these CPUs only, as"
+                    + " MySQL's VCPU lists them (e.g. 1, or 0-1, or 0,2-3), and run Flipside's copy in it"
+                    + " (copy.resource.group; with --copy-priority, the same group), to measure the writers with the"
+                    + " copy kept off their cores; none by default")
+    String copyCpus;
+
     @Option(names = "--revert-early",
             description = "Revert as soon as the cut-over is seen, without waiting for the cut-over's checksum (the"
                     + " default waits, and measures a revert of a settled migration)")
@@ -162,6 +169,10 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--copy-priority: a user resource group's"
                     + " thread priority is 0 (the usual) to 19 (the lowest); got " + copyPriority);
         }
+        if (copyCpus != null && !copyCpus.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--copy-cpus: CPU numbers and ranges"
+                    + " separated by commas, as in 1 or 0-1 or 0,2-3; got " + copyCpus);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Bench.Progress progress = (fmt, args) -> {
             out.printf(Locale.ROOT, fmt + "%n", args);
@@ -183,10 +194,11 @@ final class BenchCommand implements Callable<Integer> {
                         "--buffer-pool-mb applies to the embedded MySQL only; it would resize the buffer pool of the"
                                 + " MySQL named in --config");
             }
-            if (copyPriority != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--copy-priority applies to the embedded MySQL only; create the resource group on the MySQL"
-                                + " named in --config and set copy.resource.group where the roles run");
+            if (copyPriority != null || copyCpus != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), (copyPriority != null
+                        ? "--copy-priority" : "--copy-cpus") + " applies to the embedded MySQL only; create the"
+                        + " resource group on the MySQL named in --config and set copy.resource.group where the roles"
+                        + " run");
             }
             report = new Bench(FlipsideConfig.load(config), options, false, progress).run();
         } else {
@@ -212,8 +224,9 @@ final class BenchCommand implements Callable<Integer> {
                                 + cfg.unknownKeys());
                     }
                 }
-                if (copyPriority != null) {
-                    cfg = cfg.with(FlipsideConfig.COPY_RESOURCE_GROUP.key(), copyGroup(stack, copyPriority));
+                if (copyPriority != null || copyCpus != null) {
+                    cfg = cfg.with(FlipsideConfig.COPY_RESOURCE_GROUP.key(), copyGroup(stack,
+                            copyPriority == null ? 0 : copyPriority, copyCpus));
                 }
                 if (options.methods().contains("gh-ost")) {
                     cfg = Bench.withPeerTablesExcluded(cfg, options.database());
@@ -236,12 +249,16 @@ final class BenchCommand implements Callable<Integer> {
         return report.errors().isEmpty() ? Main.OK : Main.FAILED;
     }
 
-    /** A resource group of {@code priority} on the embedded MySQL, for the copy; its name. */
-    private static String copyGroup(EmbeddedStack stack, int priority) throws java.sql.SQLException {
+    /**
+     * A resource group of {@code priority} on the embedded MySQL, on {@code cpus} (all when null), for the copy; its
+     * name.
+     */
+    private static String copyGroup(EmbeddedStack stack, int priority, String cpus) throws java.sql.SQLException {
         String group = "flipside_copy";
         try (java.sql.Connection c = stack.mysql().connect(); java.sql.Statement s = c.createStatement()) {
-            // DDL takes no parameters; the priority is a checked int
-            s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER THREAD_PRIORITY = " + priority);
+            // DDL takes no parameters; the priority is a checked int, the CPUs a checked list of numbers and ranges
+            s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER"
+                    + (cpus == null ? "" : " VCPU = " + cpus) + " THREAD_PRIORITY = " + priority);
         }
         return group;
     }

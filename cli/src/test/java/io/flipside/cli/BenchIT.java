@@ -261,6 +261,12 @@ class BenchIT {
         Flipside.Run outOfRange = f.cli("bench", "--copy-priority", "20");
         assertTrue(outOfRange.exit() != 0 && outOfRange.err().contains("0 (the usual) to 19 (the lowest); got 20"),
                 outOfRange.toString());
+        Flipside.Run cpus = f.cli("bench", "--copy-cpus", "1");
+        assertTrue(cpus.exit() != 0 && cpus.err().contains("--copy-cpus applies to the embedded MySQL only"),
+                cpus.toString());
+        Flipside.Run notCpus = f.cli("bench", "--copy-cpus", "1 THREAD_PRIORITY = -20");
+        assertTrue(notCpus.exit() != 0 && notCpus.err().contains("CPU numbers and ranges separated by commas"),
+                notCpus.toString());
     }
 
     private static JsonNode summaryOf(JsonNode summary, String alter, String scenario, String id) {
