@@ -84,18 +84,17 @@ public final class ApplyForms {
                 s.execute("SET SESSION sql_log_bin = 1");
                 s.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
             }
+            if (burst > 0) {
+                c.setAutoCommit(false);
+                afterBurst(mysql, c, burst, perStatement, poolMb, hashIndex, holdPurge);
+                return;
+            }
             serverPrepared = DriverManager.getConnection(mysql.jdbcUrl("forms")
                     + "&useServerPrepStmts=true&cachePrepStmts=true&prepStmtCacheSqlLimit=65536",
                     mysql.user(), mysql.password());
             serverPrepared.setAutoCommit(false);
             try (Statement s = serverPrepared.createStatement()) {
                 s.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
-            }
-            if (burst > 0) {
-                c.setAutoCommit(false);
-                afterBurst(mysql, c, burst, perStatement, poolMb, hashIndex, holdPurge);
-                serverPrepared.close();
-                return;
             }
             System.out.printf("%,d rows each, %d rounds, %,d keys a statement, %,d rows per form per round,"
                     + " buffer pool %d MB%n", rows, rounds, perStatement, perRound, poolMb);

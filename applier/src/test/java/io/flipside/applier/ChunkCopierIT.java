@@ -272,8 +272,7 @@ class ChunkCopierIT {
         String group = "parcopy_low";
         try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + DST.quoted() + " LIKE " + SRC.quoted());
-            ResourceGroups.drop(s, group);
-            s.execute("CREATE RESOURCE GROUP " + group + " TYPE = USER THREAD_PRIORITY = 19");
+            ResourceGroups.recreate(s, group, 19, true);
         }
         try {
             // Paused after its first round of chunks, the copy holds its two sessions (copy.parallel.chunks = 2) open.

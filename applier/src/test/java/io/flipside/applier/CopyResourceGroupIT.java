@@ -50,10 +50,8 @@ class CopyResourceGroupIT {
             s.execute("CREATE TABLE " + DB + ".src (id INT PRIMARY KEY, name VARCHAR(20))");
             s.execute("INSERT INTO " + DB + ".src VALUES (1, 'a'), (2, 'b'), (3, NULL)");
             sidecar.create(c);
-            ResourceGroups.drop(s, OFF);
-            ResourceGroups.drop(s, LOW);
-            s.execute("CREATE RESOURCE GROUP " + OFF + " TYPE = USER THREAD_PRIORITY = 10 DISABLE");
-            s.execute("CREATE RESOURCE GROUP " + LOW + " TYPE = USER THREAD_PRIORITY = 19");
+            ResourceGroups.recreate(s, OFF, 10, false);
+            ResourceGroups.recreate(s, LOW, 19, true);
         }
     }
 

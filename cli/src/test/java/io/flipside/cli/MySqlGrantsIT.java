@@ -48,11 +48,10 @@ class MySqlGrantsIT {
     void theApplierRunsItsCopyInAResourceGroupWithTheGrantTheReadmeAddsForIt() throws Exception {
         String group = "grants_copy";
         try (Connection c = Flipside.get().connect(); Statement s = c.createStatement()) {
-            ResourceGroups.drop(s, group);
-            s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER THREAD_PRIORITY = 10");
+            ResourceGroups.recreate(s, group, 10, true);
         }
         try {
-            List<ILoggingEvent> logged = runEveryStep(group, "GRANT RESOURCE_GROUP_USER ON *.* TO %s");
+            List<ILoggingEvent> logged = runEveryStep(group, "RESOURCE_GROUP_USER ON *.*");
             List<String> outside = logged.stream().map(ILoggingEvent::getFormattedMessage)
                     .filter(m -> m.contains("outside resource group")).toList();
             assertTrue(outside.isEmpty(), "the copy ran outside its group:\n" + String.join("\n", outside));
@@ -65,7 +64,7 @@ class MySqlGrantsIT {
 
     /**
      * Runs a migration through every step with the capture and the applier as MySQL users with the README's grants
-     * (and {@code applierGrant}, a GRANT with {@code %s} for the account, when not null), the applier's copy in
+     * (and {@code applierGrant}, privileges in GRANT's words, when not null), the applier's copy in
      * {@code copyGroup} (none when empty); asserts the rows and that nothing was denied; returns what was logged.
      */
     private static List<ILoggingEvent> runEveryStep(String copyGroup, String applierGrant) throws Exception {
@@ -93,7 +92,7 @@ class MySqlGrantsIT {
             s.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON "
                     + Sql.ident(t.database()) + ".* TO " + account(applier));
             if (applierGrant != null) {
-                s.execute(String.format(Locale.ROOT, applierGrant, account(applier)));
+                s.execute("GRANT " + applierGrant + " TO " + account(applier));
             }
         }
         FlipsideConfig asCapture = base.with("mysql.user", capture);

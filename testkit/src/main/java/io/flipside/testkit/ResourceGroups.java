@@ -11,6 +11,17 @@ public final class ResourceGroups {
     private ResourceGroups() {}
 
     /**
+     * Creates user resource group {@code group} of thread priority {@code priority} (0 to 19), enabled or not,
+     * dropping any group by that name first.
+     */
+    public static void recreate(Statement s, String group, int priority, boolean enabled) throws SQLException {
+        drop(s, group);
+        // DDL takes no parameters: the name is quoted, the priority an int
+        s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER THREAD_PRIORITY = " + priority
+                + (enabled ? "" : " DISABLE"));
+    }
+
+    /**
      * Drops resource group {@code group} if there is one by that name (MySQL's {@code DROP RESOURCE GROUP} has no
      * {@code IF EXISTS}), moving any session still in it back to its default group.
      */
