@@ -121,10 +121,18 @@ public final class Applier implements AutoCloseable {
 
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                if (!partitions.isEmpty()) {
-                    LOG.warn("this applier no longer owns the migrations ({} revoked); stopping its workers", partitions);
-                    stopWorkers();
+                if (partitions.isEmpty()) {
+                    return;
                 }
+                if (closing) {
+                    // Its own close: the group hands the migrations to the next applier, nothing went wrong.
+                    LOG.info("this applier is closing and hands the migrations back ({}); stopping its workers",
+                            partitions);
+                } else {
+                    LOG.warn("this applier no longer owns the migrations ({} revoked); stopping its workers",
+                            partitions);
+                }
+                stopWorkers();
             }
 
             @Override

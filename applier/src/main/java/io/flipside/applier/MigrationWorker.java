@@ -706,6 +706,9 @@ final class MigrationWorker implements Runnable {
     private long changelogEnd() {
         TopicPartition tp = new TopicPartition(config.topics().changelog(), 0);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-probe"))) {
+            // Assigned first: a read_committed consumer asked for the end of a partition it is not assigned logs a
+            // WARN ("Not updating last stable offset ... no longer assigned") with the answer.
+            c.assign(List.of(tp));
             Map<TopicPartition, Long> end = c.endOffsets(List.of(tp), Duration.ofSeconds(30));
             return end.getOrDefault(tp, 0L);
         }

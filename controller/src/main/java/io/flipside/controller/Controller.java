@@ -56,6 +56,9 @@ public final class Controller implements AutoCloseable {
         // Kafka Streams 5.0's default, taken now: the topology has no global store for it to change, and without it
         // Streams 4.x warns at every start that it is off.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // And for the copy of the settings Streams 4.3 makes for its partition assignor from the main consumer's
+        // settings, which leave this key out: without it, that copy warns at every start as above.
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         return p;
     }
 

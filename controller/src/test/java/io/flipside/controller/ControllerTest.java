@@ -20,5 +20,8 @@ class ControllerTest {
         assertEquals(1, streams.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
         assertTrue(streams.getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
                 "Streams 5.0's default (Streams 4.x warns at every start while it is off)");
+        assertEquals(true, streams.getMainConsumerConfigs("group", "client", 0)
+                .get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                "also in the main consumer's settings, which Streams' partition assignor reads its own from");
     }
 }
