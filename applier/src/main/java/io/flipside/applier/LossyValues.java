@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 
 /**
  * Values that the table written cannot hold exactly: what MySQL, in the applier's strict SQL mode, refuses with a
- * conversion error instead of changing silently.
+ * conversion error instead of changing silently, and what it rounds without a word even so (fewer fractional digits,
+ * a smaller DECIMAL scale, a FLOAT), found by comparing the rows just written with the rows read.
  *
  * <p>Forward (before the cut-over) such a value means the new schema cannot hold production's data, and the migration
  * must fail before it cuts over. Inverse (after the cut-over) it means that the old schema cannot hold a value the
@@ -128,6 +129,41 @@ final class LossyValues {
             }
         } finally {
             setSqlMode(c, strict);
+        }
+        return record(c, losses, swaps);
+    }
+
+    /**
+     * Records the values of the {@code keys} rows just written that MySQL rounded without a word, in strict mode as in
+     * any ({@link Projection#notHeldExactly}: {@code columns} are the written columns a write may round, with the type
+     * their values are compared and shown as). Runs inside the caller's transaction.
+     *
+     * @param keyAmong a key column is among {@code columns}
+     * @return how many values were recorded as new
+     */
+    int recordRounded(Connection c, Projection p, List<Key> keys, java.util.LinkedHashMap<String, String> columns,
+            boolean keyAmong, int swaps) throws SQLException {
+        List<String> names = List.copyOf(columns.keySet());
+        List<Loss> losses = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(p.notHeldExactly(keys.size(), columns, keyAmong))) {
+            int i = 1;
+            for (Key k : keys) {
+                i = KeyValues.bind(ps, i, k);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Key k = KeyValues.read(rs, p.readKey());
+                    boolean missing = rs.getBoolean("flipside_missing");
+                    for (int n = 1; n <= names.size(); n++) {
+                        if (rs.getBoolean("flipside_differs_" + n)) {
+                            String value = rs.getString("flipside_read_" + n);
+                            losses.add(new Loss(k, names.get(n - 1), missing
+                                    ? "rounded: no row under the key with " + value + " (the key was rounded)"
+                                    : "rounded: " + value + " became " + rs.getString("flipside_written_" + n)));
+                        }
+                    }
+                }
+            }
         }
         return record(c, losses, swaps);
     }

@@ -2,6 +2,8 @@ package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.TableFilter;
+import io.flipside.core.mapping.ColumnDef;
+import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
@@ -76,6 +78,11 @@ final class Replicator implements AutoCloseable {
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
     private final int maxKeys;
     private final LossyValues lossy;
+    /**
+     * The written columns that a write of each projection may round without a word from MySQL, with the type their
+     * values compare as ({@link Checksums#rounds}); read from the two tables at {@link #open}.
+     */
+    private final Map<Projection, LinkedHashMap<String, String>> rounding = new java.util.HashMap<>();
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
     private Connection conn;
@@ -195,6 +202,7 @@ final class Replicator implements AutoCloseable {
             recoverSwap();
             load();
         }
+        readRounding();
         consumer.assign(List.of(changelog));
         consumer.seek(changelog, nextOffset);
         if (!started) {
@@ -202,6 +210,45 @@ final class Replicator implements AutoCloseable {
         }
         LOG.info("migration {}: replicating {} from changelog offset {} ({} swaps so far)", id, direction, nextOffset,
                 swaps);
+    }
+
+    /**
+     * Which written columns each projection may round ({@link #rounding}): the old schema's table serves before the
+     * first swap and after every second one, and the new schema's table is the shadow then, the serving table
+     * otherwise.
+     */
+    private void readRounding() throws SQLException {
+        boolean oldServes = swaps % 2 == 0;
+        Map<String, String> oldTypes = types(TableInspector.columns(conn, oldServes ? serving : old));
+        Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
+        conn.commit();
+        rounding.put(forward, rounding(forward, oldTypes, newTypes));
+        rounding.put(inverse, rounding(inverse, newTypes, oldTypes));
+        rounding.forEach((p, columns) -> {
+            if (!columns.isEmpty()) {
+                LOG.info("migration {}: writes to {} may round {} without a word from MySQL; each such write is checked"
+                        + " against the row read", id, p.write(), columns.keySet());
+            }
+        });
+    }
+
+    private static LinkedHashMap<String, String> rounding(Projection p, Map<String, String> readTypes,
+            Map<String, String> writeTypes) {
+        LinkedHashMap<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < p.mapping().fromColumns().size(); i++) {
+            String from = readTypes.get(p.mapping().fromColumns().get(i));
+            String to = writeTypes.get(p.mapping().toColumns().get(i));
+            if (from != null && to != null && Checksums.rounds(from, to)) {
+                out.put(p.mapping().toColumns().get(i), Checksums.commonType(from, to).orElseThrow());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> types(List<ColumnDef> columns) {
+        Map<String, String> out = new java.util.HashMap<>();
+        columns.forEach(c -> out.put(c.name(), c.columnType()));
+        return out;
     }
 
     private String load() throws SQLException {
@@ -578,6 +625,14 @@ final class Replicator implements AutoCloseable {
                         if (lossy.writeRecordingLoss(conn, write(p, 1, false), part, swaps) > 0) {
                             newLossy = true;
                         }
+                    }
+                    // What MySQL rounded without a word: before the first cut-over that is what the ALTER asks
+                    // for (MySQL's own ALTER rounds the same); afterwards, a value the other schema cannot hold.
+                    LinkedHashMap<String, String> rounds = rounding.getOrDefault(p, new LinkedHashMap<>());
+                    if (!rounds.isEmpty() && (p == inverse || swaps > 0) && lossy.recordRounded(conn, p, part, rounds,
+                            rounds.keySet().stream().anyMatch(c -> p.writeKey().stream().anyMatch(c::equalsIgnoreCase)),
+                            swaps) > 0) {
+                        newLossy = true;
                     }
                     List<Key> kept = existing(p, part);
                     if (kept.size() < part.size()) { // else every key is still there: nothing to delete

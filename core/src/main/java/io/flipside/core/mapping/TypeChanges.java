@@ -1,5 +1,6 @@
 package io.flipside.core.mapping;
 
+import io.flipside.core.sql.Checksums;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,14 +15,16 @@ import java.util.regex.Pattern;
 /**
  * What a column's type change means for the values, in words for the plan's notes: which values written after the
  * cut-over the old type cannot hold (a revert is then lossy and needs force), and which existing values the new type
- * cannot hold (the migration then fails before its cut-over). Knows integer ranges, DECIMAL digits, character lengths,
- * ENUM and SET members, character sets and nullability; says only "MySQL converts" for anything else.
+ * cannot hold (the migration then fails before its cut-over). Knows integer ranges, DECIMAL digits, fractional seconds
+ * and FLOAT against DOUBLE written after the cut-over, character lengths, ENUM and SET members, character sets and
+ * nullability; says only "MySQL converts" for anything else.
  */
 public final class TypeChanges {
     private static final Map<String, Integer> INTEGER_BYTES = Map.of("tinyint", 1, "smallint", 2, "mediumint", 3,
             "int", 4, "bigint", 8);
     private static final Pattern LENGTH = Pattern.compile("^(?:var)?(?:char|binary)\\((\\d+)\\)");
     private static final Pattern DECIMAL = Pattern.compile("^decimal\\((\\d+),(\\d+)\\)");
+    private static final Pattern FRACTIONAL = Pattern.compile("^(?:time|datetime|timestamp)(?:\\((\\d+)\\))?");
     private static final Pattern MEMBER = Pattern.compile("'((?:[^']|'')*)'");
     /** Character sets that hold every Unicode character. */
     private static final Set<String> FULL_UNICODE = Set.of("utf8mb4", "utf16", "utf16le", "utf32");
@@ -62,6 +65,15 @@ public final class TypeChanges {
         if (da.find() && db.find()) {
             decimal(da, db).ifPresent(back::add);
             decimal(db, da).ifPresent(forward::add);
+        }
+        // Rounded without an error even in strict mode; the applier compares what it wrote after the cut-over.
+        Matcher fa = FRACTIONAL.matcher(a);
+        if (fa.find() && FRACTIONAL.matcher(b).find() && Checksums.rounds(b, a)) {
+            back.add("values with more than " + (fa.group(1) == null ? "0" : fa.group(1))
+                    + " fractional digits of a second (rounded)");
+        }
+        if ((a.startsWith("float") || a.startsWith("double")) && Checksums.rounds(b, a)) {
+            back.add("values that " + a + " rounds");
         }
         Matcher la = LENGTH.matcher(a);
         Matcher lb = LENGTH.matcher(b);

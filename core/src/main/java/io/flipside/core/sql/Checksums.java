@@ -100,8 +100,35 @@ public final class Checksums {
         });
     }
 
+    /**
+     * Whether MySQL, writing a value of {@code fromType} into a column of {@code toType} of the same kind, may round
+     * it without an error or a warning, even in strict mode: fewer fractional digits of a TIME, DATETIME or
+     * TIMESTAMP, a smaller DECIMAL scale, a FLOAT from a DOUBLE (or a FLOAT or DOUBLE with fewer decimals given). (Out-of-range values, too long strings and the like
+     * are refused in strict mode, and {@link #commonType} pairs of other kinds do not arise.)
+     */
+    public static boolean rounds(String fromType, String toType) {
+        if (commonType(fromType, toType).isEmpty()) {
+            return false;
+        }
+        Matcher from = TYPE.matcher(fromType);
+        Matcher to = TYPE.matcher(toType);
+        from.lookingAt();
+        to.lookingAt();
+        return switch (kind(from.group(1))) {
+            case "decimal" -> scale(to) < scale(from);
+            case "float" -> to.group(1).equalsIgnoreCase("float") && !from.group(1).equalsIgnoreCase("float")
+                    || to.group(3) != null && (from.group(3) == null || scale(to) < scale(from));
+            default -> digits(to) < digits(from);
+        };
+    }
+
+    /** Fractional seconds digits of a TIME, DATETIME or TIMESTAMP: 0 unless given. */
+    private static int digits(Matcher m) {
+        return m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+    }
+
     /** {@code column} as {@code type}; a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. */
-    private static String cast(String column, String type) {
+    static String cast(String column, String type) {
         return type.equals("DOUBLE") ? "(" + column + " + 0E0)" : "CAST(" + column + " AS " + type + ")";
     }
 

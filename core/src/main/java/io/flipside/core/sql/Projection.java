@@ -180,6 +180,42 @@ public record Projection(String migrationId, TableName read, TableName write, Co
                 + (kept == 0 ? "" : " AND " + row(null, writeKey) + " NOT IN (" + tuples(kept) + ")");
     }
 
+    /**
+     * The rows of {@code keys} keys, just written, that the written table does not hold exactly in {@code columns}
+     * (written columns, each with the type its two values are shown as, {@link Checksums#commonType}, in order): the
+     * columns a write may round without a word from MySQL ({@link Checksums#rounds}). MySQL compares each pair as
+     * values, so a DECIMAL, fractional seconds or a FLOAT the write rounded differs. With {@code keyAmong} (a key
+     * column among them), a read row with no written row under its exact key is returned too: its key was rounded.
+     *
+     * <p>Returns the read key columns, {@code flipside_missing} (1: no written row under that key), then for each of
+     * {@code columns} {@code flipside_read_N} and {@code flipside_written_N} (the values as MySQL writes the type given
+     * as text) and {@code flipside_differs_N}. Parameters: the keys.
+     */
+    public String notHeldExactly(int keys, java.util.LinkedHashMap<String, String> columns, boolean keyAmong) {
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < keySize(); i++) {
+            on.append(i == 0 ? "" : " AND ").append(write.quoted()).append('.').append(Sql.ident(writeKey.get(i)))
+                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
+        }
+        List<String> shown = new ArrayList<>();
+        List<String> same = new ArrayList<>();
+        for (java.util.Map.Entry<String, String> c : columns.entrySet()) {
+            int n = shown.size() + 1;
+            String from = read.quoted() + "."
+                    + Sql.ident(mapping.fromColumns().get(mapping.toColumns().indexOf(c.getKey())));
+            String to = write.quoted() + "." + Sql.ident(c.getKey());
+            shown.add("CAST(" + Checksums.cast(from, c.getValue()) + " AS CHAR) AS flipside_read_" + n + ", CAST("
+                    + Checksums.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT (" + to + " <=> "
+                    + from + ") AS flipside_differs_" + n);
+            same.add(to + " <=> " + from);
+        }
+        return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(read.quoted(), readKey) + ", "
+                + write.quoted() + "." + Sql.ident(writeKey.get(0)) + " IS NULL AS flipside_missing, "
+                + String.join(", ", shown) + " FROM " + read.quoted() + (keyAmong ? " LEFT JOIN " : " JOIN ")
+                + write.quoted() + " ON " + on + " WHERE " + row(read.quoted(), readKey) + " IN (" + tuples(keys)
+                + ") AND NOT (" + String.join(" AND ", same) + ")";
+    }
+
     /** Checksum of the mapped columns of the read table, in mapping order (see {@link Checksums}). */
     public String readChecksum() {
         return Checksums.query(migrationId, read, mapping.fromColumns());

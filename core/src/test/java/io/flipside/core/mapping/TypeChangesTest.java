@@ -49,6 +49,19 @@ class TypeChangesTest {
     }
 
     @Test
+    void fractionsAndFloatsWrittenAfterTheCutOverThatTheOldTypeRounds() {
+        String t = TypeChanges.describe(col("time(3)", false), col("time(6)", false));
+        assertTrue(t.contains("values with more than 3 fractional digits of a second (rounded) written after the"
+                + " cut-over would not fit the old type (the revert then needs --force)"), t);
+        String dt = TypeChanges.describe(col("datetime", true), col("datetime(3)", true));
+        assertTrue(dt.contains("values with more than 0 fractional digits of a second (rounded) written after"), dt);
+        String f = TypeChanges.describe(col("float", true), col("double", true));
+        assertTrue(f.contains("values that float rounds written after the cut-over"), f);
+        assertFalse(TypeChanges.describe(col("double", true), col("float", true)).contains("written after"));
+        assertFalse(TypeChanges.describe(col("time(6)", true), col("time(3)", true)).contains("written after"));
+    }
+
+    @Test
     void otherChangesSayMySqlConverts() {
         assertEquals("a revert converts values back; MySQL converts the values, and a value one type cannot hold is"
                 + " reported when it is met", TypeChanges.describe(col("datetime", true), col("timestamp", true)));

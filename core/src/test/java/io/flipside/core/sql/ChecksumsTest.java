@@ -1,6 +1,7 @@
 package io.flipside.core.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -10,6 +11,23 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ChecksumsTest {
+    @Test
+    void aWriteMayRoundSilentlyIntoFewerFractionalDigitsASmallerScaleOrAFloat() {
+        assertTrue(Checksums.rounds("time(6)", "time(3)"));
+        assertTrue(Checksums.rounds("datetime(3)", "timestamp"));
+        assertTrue(Checksums.rounds("decimal(12,4)", "decimal(10,2)"));
+        assertTrue(Checksums.rounds("double", "float"));
+        assertTrue(Checksums.rounds("double(10,4)", "double(10,2)"));
+        assertTrue(Checksums.rounds("float", "float(7,3)"));
+        assertFalse(Checksums.rounds("time(3)", "time(6)"), "widened");
+        assertFalse(Checksums.rounds("decimal(10,2)", "decimal(12,2)"), "more digits, the same scale");
+        assertFalse(Checksums.rounds("decimal(12,2)", "decimal(10,2)"), "too large a value is refused, not rounded");
+        assertFalse(Checksums.rounds("float", "double"));
+        assertFalse(Checksums.rounds("datetime(3)", "timestamp(3)"));
+        assertFalse(Checksums.rounds("int", "smallint"), "refused in strict mode, not rounded");
+        assertFalse(Checksums.rounds("varchar(20)", "varchar(5)"));
+    }
+
     @Test
     void typesThatWriteTheSameValueAsOtherTextHaveACommonType() {
         assertEquals(Optional.of("TIME(6)"), Checksums.commonType("time(3)", "time(6)"));
