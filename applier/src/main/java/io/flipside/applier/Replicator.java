@@ -79,10 +79,12 @@ final class Replicator implements AutoCloseable {
     private final int maxKeys;
     private final LossyValues lossy;
     /**
-     * The written columns that a write of each projection may round without a word from MySQL, with the type their
-     * values compare as ({@link Checksums#rounds}); read from the two tables at {@link #open}.
+     * The old table's columns that inverse replication may round without a word from MySQL, with the type their
+     * values compare as ({@link Checksums#rounds}); read from the two tables at {@link #open}. (What forward
+     * replication rounds is what the ALTER asks for, before the first cut-over as after a revert: MySQL's own ALTER
+     * rounds the same.)
      */
-    private final Map<Projection, LinkedHashMap<String, String>> rounding = new java.util.HashMap<>();
+    private LinkedHashMap<String, String> inverseRounding = new LinkedHashMap<>();
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
     private Connection conn;
@@ -213,23 +215,20 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Which written columns each projection may round ({@link #rounding}): the old schema's table serves before the
-     * first swap and after every second one, and the new schema's table is the shadow then, the serving table
-     * otherwise.
+     * Which of the old table's columns inverse replication may round ({@link #inverseRounding}): the old schema's
+     * table serves before the first swap and after every second one, and the new schema's table is the shadow then,
+     * the serving table otherwise.
      */
     private void readRounding() throws SQLException {
         boolean oldServes = swaps % 2 == 0;
         Map<String, String> oldTypes = types(TableInspector.columns(conn, oldServes ? serving : old));
         Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
         conn.commit();
-        rounding.put(forward, rounding(forward, oldTypes, newTypes));
-        rounding.put(inverse, rounding(inverse, newTypes, oldTypes));
-        rounding.forEach((p, columns) -> {
-            if (!columns.isEmpty()) {
-                LOG.info("migration {}: writes to {} may round {} without a word from MySQL; each such write is checked"
-                        + " against the row read", id, p.write(), columns.keySet());
-            }
-        });
+        inverseRounding = rounding(inverse, newTypes, oldTypes);
+        if (!inverseRounding.isEmpty()) {
+            LOG.info("migration {}: the old table's {} may round values written after the cut-over without a word"
+                    + " from MySQL; inverse replication checks each row it writes", id, inverseRounding.keySet());
+        }
     }
 
     private static LinkedHashMap<String, String> rounding(Projection p, Map<String, String> readTypes,
@@ -626,12 +625,11 @@ final class Replicator implements AutoCloseable {
                             newLossy = true;
                         }
                     }
-                    // What MySQL rounded without a word: before the first cut-over that is what the ALTER asks
-                    // for (MySQL's own ALTER rounds the same); afterwards, a value the other schema cannot hold.
-                    LinkedHashMap<String, String> rounds = rounding.getOrDefault(p, new LinkedHashMap<>());
-                    if (!rounds.isEmpty() && (p == inverse || swaps > 0) && lossy.recordRounded(conn, p, part, rounds,
-                            rounds.keySet().stream().anyMatch(c -> p.writeKey().stream().anyMatch(c::equalsIgnoreCase)),
-                            swaps) > 0) {
+                    // What MySQL rounded without a word in the old table: a value the application wrote under the new
+                    // schema that the old one cannot hold.
+                    if (p == inverse && !inverseRounding.isEmpty() && lossy.recordRounded(conn, p, part,
+                            inverseRounding, inverseRounding.keySet().stream()
+                                    .anyMatch(c -> p.writeKey().stream().anyMatch(c::equalsIgnoreCase)), swaps) > 0) {
                         newLossy = true;
                     }
                     List<Key> kept = existing(p, part);

@@ -44,8 +44,8 @@ final class Verifier {
             List<ColumnDef> replacedDefs = TableInspector.columns(snapshot, replaced);
             Map<String, String> productionCasts = new HashMap<>();
             Map<String, String> replacedCasts = new HashMap<>();
-            commonTypes(productionDefs, productionColumns, replacedDefs, replacedColumns, productionCasts,
-                    replacedCasts);
+            commonTypes(productionDefs, productionColumns, replacedDefs, replacedColumns, phase.equals("CUT_OVER"),
+                    productionCasts, replacedCasts);
             String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns,
                     textColumns(productionDefs), productionCasts));
             String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns,
@@ -83,17 +83,20 @@ final class Verifier {
 
     /**
      * For each pair of mapped columns whose types write the same value as different text (TIME(3) and TIME(6), say),
-     * the type both are hashed as ({@link Checksums#commonType}), into {@code aCasts} and {@code bCasts}.
+     * the type both are hashed as ({@link Checksums#compareAs}, {@code aIsNew}: whether {@code a} has the new
+     * schema), into {@code aCasts} and {@code bCasts}.
      */
     private static void commonTypes(List<ColumnDef> aDefs, List<String> aColumns, List<ColumnDef> bDefs,
-            List<String> bColumns, Map<String, String> aCasts, Map<String, String> bCasts) {
+            List<String> bColumns, boolean aIsNew, Map<String, String> aCasts, Map<String, String> bCasts) {
         Map<String, String> aTypes = types(aDefs);
         Map<String, String> bTypes = types(bDefs);
         for (int i = 0; i < aColumns.size(); i++) {
             String aColumn = aColumns.get(i);
             String bColumn = bColumns.get(i);
             if (aTypes.containsKey(aColumn) && bTypes.containsKey(bColumn)) {
-                Checksums.commonType(aTypes.get(aColumn), bTypes.get(bColumn)).ifPresent(type -> {
+                String aType = aTypes.get(aColumn);
+                String bType = bTypes.get(bColumn);
+                Checksums.compareAs(aIsNew ? bType : aType, aIsNew ? aType : bType).ifPresent(type -> {
                     aCasts.put(aColumn, type);
                     bCasts.put(bColumn, type);
                 });

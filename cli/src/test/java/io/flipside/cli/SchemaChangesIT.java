@@ -27,8 +27,11 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -255,7 +258,8 @@ class SchemaChangesIT {
                     .orElseThrow(() -> new AssertionError("no lossy value recorded"));
             assertTrue(l.getLossyExamples().get(0).contains(c.message()), l.getLossyExamples().toString());
         } else {
-            assertEquals("", awaitSame(c.table(), old, cut.getInverse()), "inverse replication kept the old table");
+            assertEquals("", awaitSame(c.table(), old, cut.getInverse(), true),
+                    "inverse replication kept the old table");
         }
         ChecksumVerdict atCutOver = awaitVerdicts(client, id, 1).get(0);
         assertTrue(atCutOver.getMatched(), atCutOver.toString());
@@ -265,7 +269,7 @@ class SchemaChangesIT {
             if (!lossy) {
                 // A forced revert lost the values the old schema could not hold, so only an exact revert compares.
                 TableName shadow = c.table().sibling(cut.getShadowTable());
-                assertEquals("", awaitSame(c.table(), shadow, cut.getForward()),
+                assertEquals("", awaitSame(c.table(), shadow, cut.getForward(), false),
                         "forward replication after the revert kept the new table");
             }
             assertEquals(definitionBefore, definition(c.table()), "the table is as it was before the migration");
@@ -384,14 +388,58 @@ class SchemaChangesIT {
         return sb.toString();
     }
 
-    /** "" once {@code a}'s mapped columns equal {@code b}'s row for row (pairs: a's column to b's), else a diff. */
-    private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs) throws Exception {
-        return Poll.untilNoDifference(() -> difference(a, b, pairs), Duration.ofSeconds(60));
+    /**
+     * "" once {@code a}'s mapped columns equal {@code b}'s row for row (pairs: a's column to b's), else a diff. A
+     * DECIMAL, TIME, DATETIME or TIMESTAMP column whose type the migration changed is compared as MySQL converts both
+     * values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the ALTER asks: a
+     * narrowed one rounds the old table's values, which the old table keeps.
+     */
+    private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs, boolean aIsNew)
+            throws Exception {
+        List<String> aColumns = pairs.stream().map(ColumnPair::getFrom).toList();
+        List<String> bColumns = pairs.stream().map(ColumnPair::getTo).toList();
+        Map<String, String> aTypes = columnTypes(a);
+        Map<String, String> bTypes = columnTypes(b);
+        Map<String, String> aCasts = new HashMap<>();
+        Map<String, String> bCasts = new HashMap<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            String aType = aTypes.get(aColumns.get(i));
+            String bType = bTypes.get(bColumns.get(i));
+            java.util.regex.Matcher m = NEW_TYPE.matcher(aIsNew ? aType : bType);
+            if (!aType.equals(bType) && m.lookingAt()) {
+                String as = (m.group(1).equals("timestamp") ? "DATETIME" : m.group(1).toUpperCase(Locale.ROOT))
+                        + (m.group(2) == null ? "" : m.group(2));
+                aCasts.put(aColumns.get(i), as);
+                bCasts.put(bColumns.get(i), as);
+            }
+        }
+        return Poll.untilNoDifference(() -> difference(a, aColumns, aCasts, b, bColumns, bCasts),
+                Duration.ofSeconds(60));
     }
 
-    private static String difference(TableName a, TableName b, List<ColumnPair> pairs) throws Exception {
-        List<String> ra = values(a, pairs.stream().map(ColumnPair::getFrom).toList());
-        List<String> rb = values(b, pairs.stream().map(ColumnPair::getTo).toList());
+    private static final java.util.regex.Pattern NEW_TYPE =
+            java.util.regex.Pattern.compile("(decimal|time|datetime|timestamp)(\\([0-9,]+\\))?");
+
+    /** The column types of {@code t} (information_schema's COLUMN_TYPE) by column name. */
+    private static Map<String, String> columnTypes(TableName t) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        try (Connection conn = f.connect(); PreparedStatement ps = conn.prepareStatement("SELECT COLUMN_NAME,"
+                + " COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String difference(TableName a, List<String> aColumns, Map<String, String> aCasts, TableName b,
+            List<String> bColumns, Map<String, String> bCasts) throws Exception {
+        List<String> ra = values(a, aColumns, aCasts);
+        List<String> rb = values(b, bColumns, bCasts);
         for (int i = 0; i < Math.min(ra.size(), rb.size()); i++) {
             if (!ra.get(i).equals(rb.get(i))) {
                 return "row " + i + ": " + ra.get(i) + " vs " + rb.get(i);
@@ -418,11 +466,13 @@ class SchemaChangesIT {
     }
 
     /**
-     * The columns' values, rows sorted by their text: binary values as hex, the others as text. A FLOAT is read as the
+     * The columns' values, rows sorted by their text: binary values as hex, the others as text; a column named in
+     * {@code casts} as MySQL converts it to the type given. A FLOAT is read as the
      * DOUBLE it holds exactly: MySQL writes a FLOAT as text with 6 significant digits (16777216 as 16777200), so that
      * it would not compare with the same value in a DOUBLE column it was widened to.
      */
-    private static List<String> values(TableName t, List<String> columns) throws Exception {
+    private static List<String> values(TableName t, List<String> columns, Map<String, String> casts)
+            throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection conn = f.connect(); Statement s = conn.createStatement()) {
             s.execute("SET SESSION time_zone = '+00:00'");
@@ -431,7 +481,9 @@ class SchemaChangesIT {
                     + " LIMIT 0")) {
                 for (int i = 1; i <= columns.size(); i++) {
                     String column = Sql.ident(columns.get(i - 1));
-                    select.add(rs.getMetaData().getColumnType(i) == Types.REAL ? "(" + column + " + 0E0)" : column);
+                    String cast = casts.get(columns.get(i - 1));
+                    select.add(cast != null ? "CAST(" + column + " AS " + cast + ")"
+                            : rs.getMetaData().getColumnType(i) == Types.REAL ? "(" + column + " + 0E0)" : column);
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", select) + " FROM " + t.quoted())) {

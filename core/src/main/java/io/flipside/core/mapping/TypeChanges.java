@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 /**
  * What a column's type change means for the values, in words for the plan's notes: which values written after the
  * cut-over the old type cannot hold (a revert is then lossy and needs force), and which existing values the new type
- * cannot hold (the migration then fails before its cut-over). Knows integer ranges, DECIMAL digits, fractional seconds
- * and FLOAT against DOUBLE written after the cut-over, character lengths, ENUM and SET members, character sets and
- * nullability; says only "MySQL converts" for anything else.
+ * cannot hold (the migration then fails before its cut-over), and which values the new type rounds (as MySQL's own
+ * ALTER would). Knows integer ranges, DECIMAL digits, fractional seconds, FLOAT against DOUBLE, character lengths, ENUM
+ * and SET members, character sets and nullability; says only "MySQL converts" for anything else.
  */
 public final class TypeChanges {
     private static final Map<String, Integer> INTEGER_BYTES = Map.of("tinyint", 1, "smallint", 2, "mediumint", 3,
@@ -35,7 +35,8 @@ public final class TypeChanges {
     public static String describe(ColumnDef from, ColumnDef to) {
         List<String> back = new ArrayList<>(); // values the old type cannot hold
         List<String> forward = new ArrayList<>(); // values the new type cannot hold
-        compare(from, to, back, forward);
+        List<String> rounded = new ArrayList<>(); // values the new type rounds, as the ALTER asks
+        compare(from, to, back, forward, rounded);
         StringBuilder sb = new StringBuilder("a revert converts values back");
         if (!back.isEmpty()) {
             sb.append("; ").append(String.join(", ", back)).append(" written after the cut-over would not fit the old")
@@ -45,13 +46,18 @@ public final class TypeChanges {
             sb.append("; ").append(String.join(", ", forward)).append(" in the table would not fit the new type (the")
                     .append(" migration then fails before its cut-over)");
         }
-        if (back.isEmpty() && forward.isEmpty()) {
+        if (!rounded.isEmpty()) {
+            sb.append("; ").append(String.join(", ", rounded)).append(" in the table or written before the cut-over")
+                    .append(" are rounded, as MySQL's own ALTER rounds them");
+        }
+        if (back.isEmpty() && forward.isEmpty() && rounded.isEmpty()) {
             sb.append("; MySQL converts the values, and a value one type cannot hold is reported when it is met");
         }
         return sb.toString();
     }
 
-    private static void compare(ColumnDef from, ColumnDef to, List<String> back, List<String> forward) {
+    private static void compare(ColumnDef from, ColumnDef to, List<String> back, List<String> forward,
+            List<String> rounded) {
         String a = from.columnType().toLowerCase(Locale.ROOT);
         String b = to.columnType().toLowerCase(Locale.ROOT);
         Optional<BigInteger[]> ra = integerRange(a);
@@ -63,17 +69,25 @@ public final class TypeChanges {
         Matcher da = DECIMAL.matcher(a);
         Matcher db = DECIMAL.matcher(b);
         if (da.find() && db.find()) {
-            decimal(da, db).ifPresent(back::add);
-            decimal(db, da).ifPresent(forward::add);
+            integerDigits(da, db).ifPresent(back::add);
+            decimals(da, db).ifPresent(back::add);
+            integerDigits(db, da).ifPresent(forward::add);
+            decimals(db, da).ifPresent(rounded::add);
         }
         // Rounded without an error even in strict mode; the applier compares what it wrote after the cut-over.
         Matcher fa = FRACTIONAL.matcher(a);
-        if (fa.find() && FRACTIONAL.matcher(b).find() && Checksums.rounds(b, a)) {
-            back.add("values with more than " + (fa.group(1) == null ? "0" : fa.group(1))
-                    + " fractional digits of a second (rounded)");
+        Matcher fb = FRACTIONAL.matcher(b);
+        if (fa.find() && fb.find()) {
+            if (Checksums.rounds(b, a)) {
+                back.add("values with more than " + digits(fa) + " fractional digits of a second (rounded)");
+            } else if (Checksums.rounds(a, b)) {
+                rounded.add("values with more than " + digits(fb) + " fractional digits of a second");
+            }
         }
         if ((a.startsWith("float") || a.startsWith("double")) && Checksums.rounds(b, a)) {
             back.add("values that " + a + " rounds");
+        } else if ((b.startsWith("float") || b.startsWith("double")) && Checksums.rounds(a, b)) {
+            rounded.add("values that " + b + " rounds");
         }
         Matcher la = LENGTH.matcher(a);
         Matcher lb = LENGTH.matcher(b);
@@ -129,18 +143,23 @@ public final class TypeChanges {
                 : new BigInteger[] {span.shiftRight(1).negate(), span.shiftRight(1).subtract(BigInteger.ONE)});
     }
 
-    /** What DECIMAL {@code wide} holds that DECIMAL {@code narrow} does not (integer digits, then decimals). */
-    private static Optional<String> decimal(Matcher narrow, Matcher wide) {
+    /** The integer digits DECIMAL {@code wide} holds that DECIMAL {@code narrow} does not, as words. */
+    private static Optional<String> integerDigits(Matcher narrow, Matcher wide) {
         int intNarrow = Integer.parseInt(narrow.group(1)) - Integer.parseInt(narrow.group(2));
         int intWide = Integer.parseInt(wide.group(1)) - Integer.parseInt(wide.group(2));
-        List<String> parts = new ArrayList<>();
-        if (intWide > intNarrow) {
-            parts.add("values with more than " + intNarrow + " integer digits");
-        }
-        if (Integer.parseInt(wide.group(2)) > Integer.parseInt(narrow.group(2))) {
-            parts.add("values with more than " + narrow.group(2) + " decimals (rounded)");
-        }
-        return parts.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", parts));
+        return intWide > intNarrow ? Optional.of("values with more than " + intNarrow + " integer digits")
+                : Optional.empty();
+    }
+
+    /** The decimals DECIMAL {@code wide} holds that DECIMAL {@code narrow} rounds away, as words. */
+    private static Optional<String> decimals(Matcher narrow, Matcher wide) {
+        return Integer.parseInt(wide.group(2)) > Integer.parseInt(narrow.group(2))
+                ? Optional.of("values with more than " + narrow.group(2) + " decimals (rounded)") : Optional.empty();
+    }
+
+    /** Fractional digits of a second given in a TIME, DATETIME or TIMESTAMP type: 0 unless given. */
+    private static String digits(Matcher m) {
+        return m.group(1) == null ? "0" : m.group(1);
     }
 
     private static Set<String> members(String type) {

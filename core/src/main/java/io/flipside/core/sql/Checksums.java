@@ -101,6 +101,27 @@ public final class Checksums {
     }
 
     /**
+     * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
+     * {@code newType} and the two write a value as different text ({@link #commonType}'s pairs): the new type's
+     * fractional digits or scale, so that a column the migration narrowed compares as the values the ALTER asked for
+     * (MySQL's own ALTER rounds them the same), and a widened one as the wider values. A DOUBLE narrowed to a FLOAT is
+     * compared as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT.
+     */
+    public static Optional<String> compareAs(String oldType, String newType) {
+        if (commonType(oldType, newType).isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher m = TYPE.matcher(newType);
+        m.lookingAt();
+        return Optional.of(switch (kind(m.group(1))) {
+            case "decimal" -> "DECIMAL(65, " + scale(m) + ")";
+            case "float" -> "DOUBLE";
+            case "datetime" -> "DATETIME(" + digits(m) + ")";
+            default -> "TIME(" + digits(m) + ")";
+        });
+    }
+
+    /**
      * Whether MySQL, writing a value of {@code fromType} into a column of {@code toType} of the same kind, may round
      * it without an error or a warning, even in strict mode: fewer fractional digits of a TIME, DATETIME or
      * TIMESTAMP, a smaller DECIMAL scale, a FLOAT from a DOUBLE (or a FLOAT or DOUBLE with fewer decimals given). (Out-of-range values, too long strings and the like

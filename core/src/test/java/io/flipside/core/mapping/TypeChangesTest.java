@@ -62,6 +62,21 @@ class TypeChangesTest {
     }
 
     @Test
+    void narrowedFractionsDecimalsAndFloatsAreRoundedAsMySqlsAlterRoundsThem() {
+        String d = TypeChanges.describe(col("decimal(12,4)", true), col("decimal(10,2)", true));
+        assertTrue(d.contains("values with more than 2 decimals (rounded) in the table or written before the cut-over"
+                + " are rounded, as MySQL's own ALTER rounds them"), d);
+        assertFalse(d.contains("fails"), "MySQL rounds them, it does not refuse them: " + d);
+        String t = TypeChanges.describe(col("time(6)", true), col("time(3)", true));
+        assertTrue(t.contains("values with more than 3 fractional digits of a second in the table"), t);
+        String f = TypeChanges.describe(col("double", true), col("float", true));
+        assertTrue(f.contains("values that float rounds in the table"), f);
+        String i = TypeChanges.describe(col("decimal(12,4)", true), col("decimal(8,2)", true));
+        assertTrue(i.contains("values with more than 6 integer digits in the table would not fit the new type (the"
+                + " migration then fails before its cut-over); values with more than 2 decimals (rounded) in the"), i);
+    }
+
+    @Test
     void otherChangesSayMySqlConverts() {
         assertEquals("a revert converts values back; MySQL converts the values, and a value one type cannot hold is"
                 + " reported when it is met", TypeChanges.describe(col("datetime", true), col("timestamp", true)));

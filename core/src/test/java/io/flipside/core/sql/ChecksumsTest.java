@@ -12,6 +12,18 @@ import org.junit.jupiter.api.Test;
 
 class ChecksumsTest {
     @Test
+    void aChangedColumnComparesAsTheNewTypesDigits() {
+        assertEquals(Optional.of("DECIMAL(65, 2)"), Checksums.compareAs("decimal(12,4)", "decimal(10,2)"));
+        assertEquals(Optional.of("DECIMAL(65, 4)"), Checksums.compareAs("decimal(10,2)", "decimal(12,4)"));
+        assertEquals(Optional.of("TIME(3)"), Checksums.compareAs("time(6)", "time(3)"));
+        assertEquals(Optional.of("DATETIME(0)"), Checksums.compareAs("datetime(6)", "timestamp"));
+        assertEquals(Optional.of("DATETIME(6)"), Checksums.compareAs("timestamp(3)", "datetime(6)"));
+        assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("double", "float"));
+        assertEquals(Optional.empty(), Checksums.compareAs("int", "bigint"));
+        assertEquals(Optional.empty(), Checksums.compareAs("time(3)", "time(3)"));
+    }
+
+    @Test
     void aWriteMayRoundSilentlyIntoFewerFractionalDigitsASmallerScaleOrAFloat() {
         assertTrue(Checksums.rounds("time(6)", "time(3)"));
         assertTrue(Checksums.rounds("datetime(3)", "timestamp"));
