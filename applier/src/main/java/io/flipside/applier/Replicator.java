@@ -238,7 +238,11 @@ final class Replicator implements AutoCloseable {
             String from = readTypes.get(p.mapping().fromColumns().get(i));
             String to = writeTypes.get(p.mapping().toColumns().get(i));
             if (from != null && to != null && Checksums.rounds(from, to)) {
-                out.put(p.mapping().toColumns().get(i), Checksums.commonType(from, to).orElseThrow());
+                // Shown as text of one type: the two types', of one kind; across kinds, a DOUBLE for a floating
+                // point value (a FLOAT's text has 6 digits), else MySQL's text of each.
+                boolean floating = from.matches("(?i)(float|double).*") || to.matches("(?i)(float|double).*");
+                out.put(p.mapping().toColumns().get(i),
+                        Checksums.commonType(from, to).orElse(floating ? "DOUBLE" : "CHAR"));
             }
         }
         return out;

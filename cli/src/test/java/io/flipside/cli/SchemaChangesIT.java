@@ -390,7 +390,7 @@ class SchemaChangesIT {
 
     /**
      * "" once {@code a}'s mapped columns equal {@code b}'s row for row (pairs: a's column to b's), else a diff. A
-     * DECIMAL, TIME, DATETIME or TIMESTAMP column whose type the migration changed is compared as MySQL converts both
+     * column whose type the migration changed to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP is compared as MySQL converts both
      * values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the ALTER asks: a
      * narrowed one rounds the old table's values, which the old table keeps.
      */
@@ -418,7 +418,7 @@ class SchemaChangesIT {
     }
 
     private static final java.util.regex.Pattern NEW_TYPE =
-            java.util.regex.Pattern.compile("(decimal|time|datetime|timestamp)(\\([0-9,]+\\))?");
+            java.util.regex.Pattern.compile("(decimal|datetime|timestamp|date|time)(\\([0-9,]+\\))?");
 
     /** The column types of {@code t} (information_schema's COLUMN_TYPE) by column name. */
     private static Map<String, String> columnTypes(TableName t) throws Exception {

@@ -100,25 +100,47 @@ public final class Checksums {
         });
     }
 
+    /** Numeric and temporal types as information_schema's COLUMN_TYPE spells them: kind, digits, scale, sign. */
+    private static final Pattern NUMERIC = Pattern.compile("(tinyint|smallint|mediumint|int|bigint|decimal|float|double)"
+            + "\\b(?:\\((\\d+)(?:,(\\d+))?\\))?( unsigned)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern TEMPORAL = Pattern.compile("(datetime|timestamp|date|time|year)\\b(?:\\((\\d+)\\))?",
+            Pattern.CASE_INSENSITIVE);
+
     /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
-     * {@code newType} and the two write a value as different text ({@link #commonType}'s pairs): the new type's
-     * fractional digits or scale, so that a column the migration narrowed compares as the values the ALTER asked for
-     * (MySQL's own ALTER rounds them the same), and a widened one as the wider values. A DOUBLE narrowed to a FLOAT is
-     * compared as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT.
+     * {@code newType}, both numeric or both temporal: the new type, as MySQL converts the old table's values into it
+     * (its scale or fractional digits, a whole number for an integer type, a DATE), so that a widened column
+     * compares as the same values (an INT and a DECIMAL(12,2) write 3 and 3.00) and a narrowed one as the values the
+     * ALTER asked for (MySQL's own ALTER rounds them the same). A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot
+     * cast to FLOAT, so a value narrowed to a FLOAT shows as a difference; a YEAR as it is. Empty for the same type
+     * and for other kinds, whose values' text does not depend on the type.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
-        if (commonType(oldType, newType).isEmpty()) {
+        if (oldType.equalsIgnoreCase(newType)) {
             return Optional.empty();
         }
-        Matcher m = TYPE.matcher(newType);
-        m.lookingAt();
-        return Optional.of(switch (kind(m.group(1))) {
-            case "decimal" -> "DECIMAL(65, " + scale(m) + ")";
-            case "float" -> "DOUBLE";
-            case "datetime" -> "DATETIME(" + digits(m) + ")";
-            default -> "TIME(" + digits(m) + ")";
-        });
+        Matcher on = NUMERIC.matcher(oldType);
+        Matcher nn = NUMERIC.matcher(newType);
+        if (on.lookingAt() && nn.lookingAt()) {
+            String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
+            return Optional.of(switch (kind) {
+                case "decimal" -> "DECIMAL(65, " + (nn.group(3) == null ? 0 : Integer.parseInt(nn.group(3))) + ")";
+                case "float", "double" -> "DOUBLE";
+                default -> nn.group(4) == null ? "SIGNED" : "UNSIGNED";
+            });
+        }
+        Matcher ot = TEMPORAL.matcher(oldType);
+        Matcher nt = TEMPORAL.matcher(newType);
+        if (ot.lookingAt() && nt.lookingAt()) {
+            String digits = nt.group(2) == null ? "0" : nt.group(2);
+            return switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
+                case "date" -> Optional.of("DATE");
+                case "datetime", "timestamp" -> Optional.of("DATETIME(" + digits + ")");
+                case "time" -> Optional.of("TIME(" + digits + ")");
+                default -> Optional.empty();
+            };
+        }
+        return Optional.empty();
     }
 
     /**
@@ -129,7 +151,7 @@ public final class Checksums {
      */
     public static boolean rounds(String fromType, String toType) {
         if (commonType(fromType, toType).isEmpty()) {
-            return false;
+            return roundsAcrossKinds(fromType, toType);
         }
         Matcher from = TYPE.matcher(fromType);
         Matcher to = TYPE.matcher(toType);
@@ -143,13 +165,45 @@ public final class Checksums {
         };
     }
 
+    /**
+     * Numeric into another kind of number, or temporal into another kind of time, where MySQL stores a value changed
+     * without an error in strict mode (measured on 8.0.15: 1.5 into an INT is 2, 16777217 into a FLOAT 16777216, a
+     * DATETIME into a DATE or a TIME loses a part, with a note at most). An integer into a DECIMAL and a DATE into a
+     * DATETIME are exact or refused.
+     */
+    private static boolean roundsAcrossKinds(String fromType, String toType) {
+        Matcher fn = NUMERIC.matcher(fromType);
+        Matcher tn = NUMERIC.matcher(toType);
+        if (fn.lookingAt() && tn.lookingAt()) {
+            String from = numericKind(fn.group(1));
+            String to = numericKind(tn.group(1));
+            return !from.equals(to) && !(from.equals("integer") && to.equals("decimal"));
+        }
+        Matcher ft = TEMPORAL.matcher(fromType);
+        Matcher tt = TEMPORAL.matcher(toType);
+        if (ft.lookingAt() && tt.lookingAt()) {
+            String from = kind(ft.group(1));
+            String to = kind(tt.group(1));
+            return !from.equals(to) && !(from.equals("date") && to.equals("datetime"));
+        }
+        return false;
+    }
+
+    private static String numericKind(String type) {
+        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "decimal" -> "decimal";
+            case "float", "double" -> "float";
+            default -> "integer";
+        };
+    }
+
     /** Fractional seconds digits of a TIME, DATETIME or TIMESTAMP: 0 unless given. */
     private static int digits(Matcher m) {
         return m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
     }
 
     /** {@code column} as {@code type}; a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. */
-    static String cast(String column, String type) {
+    public static String cast(String column, String type) {
         return type.equals("DOUBLE") ? "(" + column + " + 0E0)" : "CAST(" + column + " AS " + type + ")";
     }
 

@@ -19,7 +19,15 @@ class ChecksumsTest {
         assertEquals(Optional.of("DATETIME(0)"), Checksums.compareAs("datetime(6)", "timestamp"));
         assertEquals(Optional.of("DATETIME(6)"), Checksums.compareAs("timestamp(3)", "datetime(6)"));
         assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("double", "float"));
-        assertEquals(Optional.empty(), Checksums.compareAs("int", "bigint"));
+        assertEquals(Optional.of("DECIMAL(65, 2)"), Checksums.compareAs("int(11)", "decimal(12,2)"));
+        assertEquals(Optional.of("SIGNED"), Checksums.compareAs("decimal(12,2)", "bigint(20)"));
+        assertEquals(Optional.of("UNSIGNED"), Checksums.compareAs("int(11)", "int(10) unsigned"));
+        assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("decimal(10,4)", "double"));
+        assertEquals(Optional.of("DATETIME(0)"), Checksums.compareAs("date", "datetime"));
+        assertEquals(Optional.of("DATE"), Checksums.compareAs("datetime(6)", "date"));
+        assertEquals(Optional.of("TIME(2)"), Checksums.compareAs("datetime", "time(2)"));
+        assertEquals(Optional.empty(), Checksums.compareAs("date", "year(4)"));
+        assertEquals(Optional.empty(), Checksums.compareAs("int(11)", "varchar(20)"), "other kinds: as they are");
         assertEquals(Optional.empty(), Checksums.compareAs("time(3)", "time(3)"));
     }
 
@@ -37,6 +45,14 @@ class ChecksumsTest {
         assertFalse(Checksums.rounds("float", "double"));
         assertFalse(Checksums.rounds("datetime(3)", "timestamp(3)"));
         assertFalse(Checksums.rounds("int", "smallint"), "refused in strict mode, not rounded");
+        assertTrue(Checksums.rounds("decimal(12,2)", "int(11)"), "1.5 is 2");
+        assertTrue(Checksums.rounds("bigint(20)", "float"), "16777217 is 16777216");
+        assertTrue(Checksums.rounds("double", "decimal(10,0)"));
+        assertTrue(Checksums.rounds("datetime", "date"));
+        assertTrue(Checksums.rounds("datetime(6)", "time"));
+        assertFalse(Checksums.rounds("int(11)", "decimal(12,2)"), "exact, or refused when too large");
+        assertFalse(Checksums.rounds("date", "datetime"));
+        assertFalse(Checksums.rounds("int(11)", "varchar(20)"));
         assertFalse(Checksums.rounds("varchar(20)", "varchar(5)"));
     }
 
