@@ -24,7 +24,7 @@ public final class TypeChanges {
             "int", 4, "bigint", 8);
     private static final Pattern LENGTH = Pattern.compile("^(?:var)?(?:char|binary)\\((\\d+)\\)");
     private static final Pattern DECIMAL = Pattern.compile("^decimal\\((\\d+),(\\d+)\\)");
-    private static final Pattern FRACTIONAL = Pattern.compile("^(?:time|datetime|timestamp)(?:\\((\\d+)\\))?");
+    private static final Pattern FRACTIONAL = Pattern.compile("^(?:timestamp|datetime|time)(?:\\((\\d+)\\))?");
     private static final Pattern MEMBER = Pattern.compile("'((?:[^']|'')*)'");
     /** Character sets that hold every Unicode character. */
     private static final Set<String> FULL_UNICODE = Set.of("utf8mb4", "utf16", "utf16le", "utf32");

@@ -53,6 +53,8 @@ class TypeChangesTest {
         String t = TypeChanges.describe(col("time(3)", false), col("time(6)", false));
         assertTrue(t.contains("values with more than 3 fractional digits of a second (rounded) written after the"
                 + " cut-over would not fit the old type (the revert then needs --force)"), t);
+        String ts = TypeChanges.describe(col("timestamp(3)", true), col("timestamp(6)", true));
+        assertTrue(ts.contains("values with more than 3 fractional digits of a second (rounded) written after"), ts);
         String dt = TypeChanges.describe(col("datetime", true), col("datetime(3)", true));
         assertTrue(dt.contains("values with more than 0 fractional digits of a second (rounded) written after"), dt);
         String f = TypeChanges.describe(col("float", true), col("double", true));
