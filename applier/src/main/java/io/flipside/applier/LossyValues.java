@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 /**
  * Values that the table written cannot hold exactly: what MySQL, in the applier's strict SQL mode, refuses with a
  * conversion error instead of changing silently, and what it rounds without a word even so (fewer fractional digits,
- * a smaller DECIMAL scale, a FLOAT), found by comparing the rows just written with the rows read.
+ * a smaller DECIMAL scale, a FLOAT, an INT from a DECIMAL), found by comparing the rows just written with the rows
+ * read.
  *
  * <p>Forward (before the cut-over) such a value means the new schema cannot hold production's data, and the migration
  * must fail before it cuts over. Inverse (after the cut-over) it means that the old schema cannot hold a value the

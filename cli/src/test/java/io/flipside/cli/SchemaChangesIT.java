@@ -390,9 +390,9 @@ class SchemaChangesIT {
 
     /**
      * "" once {@code a}'s mapped columns equal {@code b}'s row for row (pairs: a's column to b's), else a diff. A
-     * column whose type the migration changed to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP is compared as MySQL converts both
-     * values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the ALTER asks: a
-     * narrowed one rounds the old table's values, which the old table keeps.
+     * column whose type the migration changed to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP is compared as MySQL
+     * converts both values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the
+     * ALTER asks: a narrowed one rounds the old table's values, which the old table keeps.
      */
     private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs, boolean aIsNew)
             throws Exception {
@@ -467,9 +467,9 @@ class SchemaChangesIT {
 
     /**
      * The columns' values, rows sorted by their text: binary values as hex, the others as text; a column named in
-     * {@code casts} as MySQL converts it to the type given. A FLOAT is read as the
-     * DOUBLE it holds exactly: MySQL writes a FLOAT as text with 6 significant digits (16777216 as 16777200), so that
-     * it would not compare with the same value in a DOUBLE column it was widened to.
+     * {@code casts} as MySQL converts it to the type given. A FLOAT is read as the DOUBLE it holds exactly: MySQL
+     * writes a FLOAT as text with 6 significant digits (16777216 as 16777200), so that it would not compare with the
+     * same value in a DOUBLE column it was widened to.
      */
     private static List<String> values(TableName t, List<String> columns, Map<String, String> casts)
             throws Exception {

@@ -182,9 +182,9 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /**
      * The rows of {@code keys} keys, just written, that the written table does not hold exactly in {@code columns}
-     * (written columns, each with the type its two values are shown as, {@link Checksums#commonType}, in order): the
-     * columns a write may round without a word from MySQL ({@link Checksums#rounds}). MySQL compares each pair as
-     * values, so a DECIMAL, fractional seconds or a FLOAT the write rounded differs. With {@code keyAmong} (a key
+     * (written columns, each with the type its two values are shown as, in order): the columns a write may round
+     * without a word from MySQL ({@link Checksums#rounds}). MySQL compares each pair as values, so a DECIMAL,
+     * fractional seconds, a FLOAT or an INT the write rounded differs. With {@code keyAmong} (a key
      * column among them), a read row with no written row under its exact key is returned too: its key was rounded.
      *
      * <p>Returns the read key columns, {@code flipside_missing} (1: no written row under that key), then for each of
