@@ -85,6 +85,8 @@ final class Replicator implements AutoCloseable {
      * rounds the same.)
      */
     private LinkedHashMap<String, String> inverseRounding = new LinkedHashMap<>();
+    /** Whether a key column of the old table is among {@link #inverseRounding}'s. */
+    private boolean inverseRoundsKey;
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
     private Connection conn;
@@ -225,6 +227,8 @@ final class Replicator implements AutoCloseable {
         Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
         conn.commit();
         inverseRounding = rounding(inverse, newTypes, oldTypes);
+        inverseRoundsKey = inverseRounding.keySet().stream()
+                .anyMatch(c -> inverse.writeKey().stream().anyMatch(c::equalsIgnoreCase));
         if (!inverseRounding.isEmpty()) {
             LOG.info("migration {}: the old table's {} may round values written after the cut-over without a word"
                     + " from MySQL; inverse replication checks each row it writes", id, inverseRounding.keySet());
@@ -238,11 +242,7 @@ final class Replicator implements AutoCloseable {
             String from = readTypes.get(p.mapping().fromColumns().get(i));
             String to = writeTypes.get(p.mapping().toColumns().get(i));
             if (from != null && to != null && Checksums.rounds(from, to)) {
-                // Shown as text of one type: the two types', of one kind; across kinds, a DOUBLE for a floating
-                // point value (a FLOAT's text has 6 digits), else MySQL's text of each.
-                boolean floating = from.matches("(?i)(float|double).*") || to.matches("(?i)(float|double).*");
-                out.put(p.mapping().toColumns().get(i),
-                        Checksums.commonType(from, to).orElse(floating ? "DOUBLE" : "CHAR"));
+                out.put(p.mapping().toColumns().get(i), Checksums.shownAs(from, to));
             }
         }
         return out;
@@ -631,9 +631,8 @@ final class Replicator implements AutoCloseable {
                     }
                     // What MySQL rounded without a word in the old table: a value the application wrote under the new
                     // schema that the old one cannot hold.
-                    if (p == inverse && !inverseRounding.isEmpty() && lossy.recordRounded(conn, p, part,
-                            inverseRounding, inverseRounding.keySet().stream()
-                                    .anyMatch(c -> p.writeKey().stream().anyMatch(c::equalsIgnoreCase)), swaps) > 0) {
+                    if (p == inverse && !inverseRounding.isEmpty()
+                            && lossy.recordRounded(conn, p, part, inverseRounding, inverseRoundsKey, swaps) > 0) {
                         newLossy = true;
                     }
                     List<Key> kept = existing(p, part);

@@ -44,7 +44,7 @@ final class Verifier {
             List<ColumnDef> replacedDefs = TableInspector.columns(snapshot, replaced);
             Map<String, String> productionCasts = new HashMap<>();
             Map<String, String> replacedCasts = new HashMap<>();
-            commonTypes(productionDefs, productionColumns, replacedDefs, replacedColumns, phase.equals("CUT_OVER"),
+            comparedAs(productionDefs, productionColumns, replacedDefs, replacedColumns, phase.equals("CUT_OVER"),
                     productionCasts, replacedCasts);
             String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns,
                     textColumns(productionDefs), productionCasts));
@@ -86,7 +86,7 @@ final class Verifier {
      * the type both are hashed as ({@link Checksums#compareAs}, {@code aIsNew}: whether {@code a} has the new
      * schema), into {@code aCasts} and {@code bCasts}.
      */
-    private static void commonTypes(List<ColumnDef> aDefs, List<String> aColumns, List<ColumnDef> bDefs,
+    private static void comparedAs(List<ColumnDef> aDefs, List<String> aColumns, List<ColumnDef> bDefs,
             List<String> bColumns, boolean aIsNew, Map<String, String> aCasts, Map<String, String> bCasts) {
         Map<String, String> aTypes = types(aDefs);
         Map<String, String> bTypes = types(bDefs);

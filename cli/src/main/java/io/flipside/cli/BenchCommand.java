@@ -6,7 +6,6 @@ import io.flipside.cli.bench.Bench;
 import io.flipside.cli.bench.BenchReport;
 import io.flipside.cli.bench.BenchTable;
 import io.flipside.core.config.FlipsideConfig;
-import io.flipside.core.sql.Sql;
 import io.flipside.testkit.EmbeddedStack;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -256,9 +255,8 @@ final class BenchCommand implements Callable<Integer> {
     private static String copyGroup(EmbeddedStack stack, int priority, String cpus) throws java.sql.SQLException {
         String group = "flipside_copy";
         try (java.sql.Connection c = stack.mysql().connect(); java.sql.Statement s = c.createStatement()) {
-            // DDL takes no parameters; the priority is a checked int, the CPUs a checked list of numbers and ranges
-            s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER"
-                    + (cpus == null ? "" : " VCPU = " + cpus) + " THREAD_PRIORITY = " + priority);
+            // The priority is a checked int, the CPUs a checked list of numbers and ranges (call())
+            io.flipside.testkit.ResourceGroups.recreate(s, group, priority, cpus, true);
         }
         return group;
     }

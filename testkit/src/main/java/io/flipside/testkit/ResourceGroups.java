@@ -15,10 +15,19 @@ public final class ResourceGroups {
      * dropping any group by that name first.
      */
     public static void recreate(Statement s, String group, int priority, boolean enabled) throws SQLException {
+        recreate(s, group, priority, null, enabled);
+    }
+
+    /**
+     * As above, its threads on the CPUs {@code cpus} only (MySQL's VCPU list, such as {@code 1} or {@code 0,2-3}; all
+     * when null), which the caller has checked to be CPU numbers and ranges: DDL takes no parameters.
+     */
+    public static void recreate(Statement s, String group, int priority, String cpus, boolean enabled)
+            throws SQLException {
         drop(s, group);
-        // DDL takes no parameters: the name is quoted, the priority an int
-        s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER THREAD_PRIORITY = " + priority
-                + (enabled ? "" : " DISABLE"));
+        // The name is quoted, the priority an int, the CPUs checked by the caller
+        s.execute("CREATE RESOURCE GROUP " + Sql.ident(group) + " TYPE = USER" + (cpus == null ? "" : " VCPU = " + cpus)
+                + " THREAD_PRIORITY = " + priority + (enabled ? "" : " DISABLE"));
     }
 
     /**

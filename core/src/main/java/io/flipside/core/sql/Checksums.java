@@ -101,8 +101,9 @@ public final class Checksums {
     }
 
     /** Numeric and temporal types as information_schema's COLUMN_TYPE spells them: kind, digits, scale, sign. */
-    private static final Pattern NUMERIC = Pattern.compile("(tinyint|smallint|mediumint|int|bigint|decimal|float|double)"
-            + "\\b(?:\\((\\d+)(?:,(\\d+))?\\))?( unsigned)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NUMERIC = Pattern.compile(
+            "(tinyint|smallint|mediumint|int|bigint|decimal|float|double)\\b(?:\\((\\d+)(?:,(\\d+))?\\))?( unsigned)?",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern TEMPORAL = Pattern.compile("(datetime|timestamp|date|time|year)\\b(?:\\((\\d+)\\))?",
             Pattern.CASE_INSENSITIVE);
 
@@ -144,10 +145,10 @@ public final class Checksums {
     }
 
     /**
-     * Whether MySQL, writing a value of {@code fromType} into a column of {@code toType} of the same kind, may round
-     * it without an error or a warning, even in strict mode: fewer fractional digits of a TIME, DATETIME or
-     * TIMESTAMP, a smaller DECIMAL scale, a FLOAT from a DOUBLE (or a FLOAT or DOUBLE with fewer decimals given). (Out-of-range values, too long strings and the like
-     * are refused in strict mode, and {@link #commonType} pairs of other kinds do not arise.)
+     * Whether MySQL, writing a value of {@code fromType} into a column of {@code toType}, may round it without an
+     * error, even in strict mode: of the same kind, fewer fractional digits of a TIME, DATETIME or TIMESTAMP, a
+     * smaller DECIMAL scale, a FLOAT from a DOUBLE (or a FLOAT or DOUBLE with fewer decimals given); across kinds, see
+     * {@link #roundsAcrossKinds}. (Out-of-range values, too long strings and the like are refused in strict mode.)
      */
     public static boolean rounds(String fromType, String toType) {
         if (commonType(fromType, toType).isEmpty()) {
@@ -172,21 +173,39 @@ public final class Checksums {
      * DATETIME are exact or refused.
      */
     private static boolean roundsAcrossKinds(String fromType, String toType) {
-        Matcher fn = NUMERIC.matcher(fromType);
-        Matcher tn = NUMERIC.matcher(toType);
-        if (fn.lookingAt() && tn.lookingAt()) {
-            String from = numericKind(fn.group(1));
-            String to = numericKind(tn.group(1));
-            return !from.equals(to) && !(from.equals("integer") && to.equals("decimal"));
+        return changesKind(NUMERIC, Checksums::numericKind, fromType, toType, "integer", "decimal")
+                || changesKind(TEMPORAL, Checksums::kind, fromType, toType, "date", "datetime");
+    }
+
+    /**
+     * Whether both types are of {@code family} and of different kinds in it ({@code kindOf} its first group), other
+     * than from {@code exactFrom} to {@code exactTo}.
+     */
+    private static boolean changesKind(Pattern family, java.util.function.UnaryOperator<String> kindOf,
+            String fromType, String toType, String exactFrom, String exactTo) {
+        Matcher f = family.matcher(fromType);
+        Matcher t = family.matcher(toType);
+        if (!f.lookingAt() || !t.lookingAt()) {
+            return false;
         }
-        Matcher ft = TEMPORAL.matcher(fromType);
-        Matcher tt = TEMPORAL.matcher(toType);
-        if (ft.lookingAt() && tt.lookingAt()) {
-            String from = kind(ft.group(1));
-            String to = kind(tt.group(1));
-            return !from.equals(to) && !(from.equals("date") && to.equals("datetime"));
-        }
-        return false;
+        String from = kindOf.apply(f.group(1));
+        String to = kindOf.apply(t.group(1));
+        return !from.equals(to) && !(from.equals(exactFrom) && to.equals(exactTo));
+    }
+
+    /**
+     * The type {@code fromType}'s and {@code toType}'s values are shown as when a write of one into the other may
+     * round ({@link #rounds}): their {@link #commonType}; across kinds a DOUBLE when one of them is a floating point
+     * type (a FLOAT's text has 6 digits), else each value's own text.
+     */
+    public static String shownAs(String fromType, String toType) {
+        return commonType(fromType, toType).orElseGet(() -> {
+            Matcher f = NUMERIC.matcher(fromType);
+            Matcher t = NUMERIC.matcher(toType);
+            boolean floating = f.lookingAt() && numericKind(f.group(1)).equals("float")
+                    || t.lookingAt() && numericKind(t.group(1)).equals("float");
+            return floating ? "DOUBLE" : "CHAR";
+        });
     }
 
     private static String numericKind(String type) {
