@@ -246,7 +246,7 @@ final class MigrationWorker implements Runnable {
         TableName old = source.sibling(plan.getOldTable());
         ColumnMapping mapping = ColumnMapping.fromAvro(plan.getForward());
         List<String> shadowKey = plan.getShadowKeyColumns().isEmpty() ? plan.getKeyColumns() : plan.getShadowKeyColumns();
-        Projection forward = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
+        Projection planned = new Projection(id, source, shadow, mapping, plan.getKeyColumns(), shadowKey,
                 plan.getKeyIndex(), WriteMode.valueOf(plan.getWriteMode()));
         long epoch = claim();
         Replicator.InversePlan inversePlan = new Replicator.InversePlan(WriteMode.valueOf(plan.getInverseWriteMode()),
@@ -254,9 +254,10 @@ final class MigrationWorker implements Runnable {
                         .map(cols -> List.of(cols.split(","))).toList(), plan.getRevertible());
         List<List<String>> addedUniqueIndexes = plan.getAddedUniqueKeys().stream()
                 .map(k -> addedIndexColumns(k).stream().map(c -> mapping.target(c).orElseThrow()).toList()).toList();
-        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, forward,
+        try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, planned,
                 addedUniqueIndexes, inversePlan, metrics, epoch)) {
             replicator.open();
+            Projection forward = replicator.forward();
             TableFilter excluded = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES);
             if (excluded.matches(source)) {
                 throw failExcluded(replicator, source, shadow, old, "table " + source + " now matches"

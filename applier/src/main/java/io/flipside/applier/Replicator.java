@@ -71,8 +71,9 @@ final class Replicator implements AutoCloseable {
     private final TableName serving;
     private final TableName shadow;
     private final TableName old;
-    private final Projection forward;
-    private final Projection inverse;
+    /** Range-checking the columns MySQL would copy bit for bit once {@link #open} has read the types. */
+    private Projection forward;
+    private Projection inverse;
     private final TopicPartition changelog;
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
@@ -206,7 +207,7 @@ final class Replicator implements AutoCloseable {
             recoverSwap();
             load();
         }
-        readRounding();
+        readColumnTypes();
         consumer.assign(List.of(changelog));
         consumer.seek(changelog, nextOffset);
         if (!started) {
@@ -217,15 +218,18 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Which of the old table's columns inverse replication may round ({@link #inverseRounding}): the old schema's
-     * table serves before the first swap and after every second one, and the new schema's table is the shadow then,
-     * the serving table otherwise.
+     * What the two tables' column types mean for the writes: which read columns each direction selects so that MySQL
+     * checks their range ({@link #forward}), and which of the old table's columns inverse replication may round
+     * ({@link #inverseRounding}). The old schema's table serves before the first swap and after every second one, and
+     * the new schema's table is the shadow then, the serving table otherwise.
      */
-    private void readRounding() throws SQLException {
+    private void readColumnTypes() throws SQLException {
         boolean oldServes = swaps % 2 == 0;
         Map<String, String> oldTypes = types(TableInspector.columns(conn, oldServes ? serving : old));
         Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
         conn.commit();
+        forward = forward.checkingRange(copiedBitForBit(forward, oldTypes, newTypes));
+        inverse = inverse.checkingRange(copiedBitForBit(inverse, newTypes, oldTypes));
         inverseRounding = rounding(inverse, newTypes, oldTypes);
         inverseRoundsKey = inverseRounding.keySet().stream()
                 .anyMatch(c -> inverse.writeKey().stream().anyMatch(c::equalsIgnoreCase));
@@ -233,6 +237,25 @@ final class Replicator implements AutoCloseable {
             LOG.info("migration {}: the old table's {} may round values written after the cut-over without a word"
                     + " from MySQL; inverse replication checks each row it writes", id, inverseRounding.keySet());
         }
+    }
+
+    /** The read columns of {@code p} whose values MySQL would copy bit for bit ({@link Checksums#copiedBitForBit}). */
+    private static java.util.Set<String> copiedBitForBit(Projection p, Map<String, String> readTypes,
+            Map<String, String> writeTypes) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int i = 0; i < p.mapping().fromColumns().size(); i++) {
+            String from = readTypes.get(p.mapping().fromColumns().get(i));
+            String to = writeTypes.get(p.mapping().toColumns().get(i));
+            if (from != null && to != null && Checksums.copiedBitForBit(from, to)) {
+                out.add(p.mapping().fromColumns().get(i));
+            }
+        }
+        return out;
+    }
+
+    /** The forward projection, range-checking what MySQL would copy bit for bit once {@link #open} has run. */
+    Projection forward() {
+        return forward;
     }
 
     private static LinkedHashMap<String, String> rounding(Projection p, Map<String, String> readTypes,

@@ -208,6 +208,20 @@ public final class Checksums {
         });
     }
 
+    /**
+     * Whether MySQL writes a value of {@code fromType} into a column of {@code toType} bit for bit when an
+     * {@code INSERT ... SELECT} selects the column itself: an unsigned integer into a signed one (measured on 8.0.15,
+     * where a TINYINT UNSIGNED's 200 became -56 and an INT UNSIGNED's 2147483648 -2147483648, in strict mode and
+     * without a warning, while an ALTER refuses them as out of range). Selected as an expression, the value is
+     * range-checked as any other.
+     */
+    public static boolean copiedBitForBit(String fromType, String toType) {
+        Matcher f = NUMERIC.matcher(fromType);
+        Matcher t = NUMERIC.matcher(toType);
+        return f.lookingAt() && t.lookingAt() && numericKind(f.group(1)).equals("integer")
+                && numericKind(t.group(1)).equals("integer") && f.group(4) != null && t.group(4) == null;
+    }
+
     private static String numericKind(String type) {
         return switch (type.toLowerCase(java.util.Locale.ROOT)) {
             case "decimal" -> "decimal";

@@ -3,6 +3,7 @@ package io.flipside.core.sql;
 import io.flipside.core.mapping.ColumnMapping;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -25,16 +26,27 @@ import java.util.stream.Collectors;
  * @param writeKey    the same key in the written table's names, same order
  * @param readIndex   the read table's index over readKey
  * @param mode        how rows are written (see {@link WriteMode})
+ * @param rangeChecked the read columns selected as {@code CAST(column AS UNSIGNED)}: unsigned integers written into
+ *                    signed integer columns ({@link Checksums#copiedBitForBit}), which MySQL 8.0.15's
+ *                    {@code INSERT ... SELECT} copies bit for bit from a plain column, 2147483648 becoming
+ *                    -2147483648 without an error even in strict mode; from an expression it checks the range
  */
 public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
-        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode) {
+        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Set<String> rangeChecked) {
 
     public Projection {
         readKey = List.copyOf(readKey);
         writeKey = List.copyOf(writeKey);
+        rangeChecked = Set.copyOf(rangeChecked);
         if (readKey.size() != writeKey.size() || readKey.isEmpty()) {
             throw new IllegalArgumentException("key columns differ between the tables");
         }
+    }
+
+    /** A projection that selects every read column as it is (see {@link #checkingRange}). */
+    public Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping, List<String> readKey,
+            List<String> writeKey, String readIndex, WriteMode mode) {
+        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, Set.of());
     }
 
     /** A projection that writes by {@link WriteMode#UPSERT}. */
@@ -46,6 +58,19 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     /** The same projection read the other way (writing by upsert: see the README's limitations). */
     public Projection reversed() {
         return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null);
+    }
+
+    /** The same projection, selecting {@code readColumns} so that MySQL checks their range (see the record). */
+    public Projection checkingRange(Set<String> readColumns) {
+        return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, readColumns);
+    }
+
+    /** The mapped read columns as the statements that write them select them, qualified when {@code qualifier} is. */
+    private String selected(String qualifier) {
+        return mapping.fromColumns().stream().map(c -> {
+            String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
+            return rangeChecked.contains(c) ? "CAST(" + column + " AS UNSIGNED)" : column;
+        }).collect(Collectors.joining(", "));
     }
 
     public int keySize() {
@@ -66,7 +91,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     public String copyChunk(boolean first, boolean locking) {
         return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
                 + write.quoted() + " (" + Sql.identList(mapping.toColumns())
-                + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
+                + ") SELECT " + selected(null) + " FROM " + read.quoted()
                 + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + (first ? "" : " WHERE " + row(null, readKey) + " > " + tuple(keySize()))
                 + " ORDER BY " + Sql.identList(readKey) + " LIMIT ?" + (locking ? " LOCK IN SHARE MODE" : "");
@@ -82,7 +107,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     public String copyRange(boolean first, boolean locking) {
         return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
                 + write.quoted() + " (" + Sql.identList(mapping.toColumns())
-                + ") SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted()
+                + ") SELECT " + selected(null) + " FROM " + read.quoted()
                 + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + " WHERE " + (first ? "" : row(null, readKey) + " > " + tuple(keySize()) + " AND ")
                 + row(null, readKey) + " <= " + tuple(keySize())
@@ -123,7 +148,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         if (mode != WriteMode.UPSERT) {
             return Sql.tag(migrationId, "apply") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
                     + write.quoted() + " (" + Sql.identList(mapping.toColumns()) + ") SELECT "
-                    + Sql.identList(read.quoted(), mapping.fromColumns()) + " FROM " + read.quoted() + " WHERE "
+                    + selected(read.quoted()) + " FROM " + read.quoted() + " WHERE "
                     + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")"
                     + (bounded ? " AND " + row(read.quoted(), readKey) + " <= " + tuple(keySize()) : "");
         }
@@ -137,7 +162,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             updates.add(Sql.ident(writeKey.get(0)) + " = " + Sql.ident(writeKey.get(0)));
         }
         return Sql.tag(migrationId, "apply") + "INSERT INTO " + write.quoted() + " (" + Sql.identList(mapping.toColumns())
-                + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns()) + " FROM " + read.quoted() + " WHERE "
+                + ") SELECT " + selected(read.quoted()) + " FROM " + read.quoted() + " WHERE "
                 + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")"
                 + (bounded ? " AND " + row(read.quoted(), readKey) + " <= " + tuple(keySize()) : "")
                 + " ON DUPLICATE KEY UPDATE " + String.join(", ", updates);
@@ -163,7 +188,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * session's snapshot of some of its rows).
      */
     public Projection readingFrom(TableName table) {
-        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode);
+        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode, rangeChecked);
     }
 
     /**
@@ -248,11 +273,11 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         written.addAll(keep);
         String where = " WHERE " + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")";
         String existing = Sql.tag(migrationId, "apply") + "REPLACE INTO " + write.quoted() + " ("
-                + Sql.identList(written) + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns()) + ", "
+                + Sql.identList(written) + ") SELECT " + selected(read.quoted()) + ", "
                 + Sql.identList(Sql.ident(KEPT), keep) + " FROM " + read.quoted() + " JOIN " + write.quoted() + " AS "
                 + Sql.ident(KEPT) + " ON " + on + where;
         String added = Sql.tag(migrationId, "apply") + "REPLACE INTO " + write.quoted() + " ("
-                + Sql.identList(mapping.toColumns()) + ") SELECT " + Sql.identList(read.quoted(), mapping.fromColumns())
+                + Sql.identList(mapping.toColumns()) + ") SELECT " + selected(read.quoted())
                 + " FROM " + read.quoted() + where + " AND NOT EXISTS (SELECT 1 FROM " + write.quoted() + " AS "
                 + Sql.ident(KEPT) + " WHERE " + on + ")";
         return List.of(existing, added);

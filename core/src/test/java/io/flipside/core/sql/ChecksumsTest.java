@@ -81,4 +81,17 @@ class ChecksumsTest {
                 Map.of("tm", "TIME(6)", "f", "DOUBLE"));
         assertTrue(sql.contains("CONCAT_WS('#', CAST(`tm` AS TIME(6)), (`f` + 0E0), CONVERT(`s` USING utf8mb4),"), sql);
     }
+
+    @Test
+    void anUnsignedIntegerIntoASignedOneIsCopiedBitForBit() {
+        assertTrue(Checksums.copiedBitForBit("int(10) unsigned", "int(11)"));
+        assertTrue(Checksums.copiedBitForBit("tinyint(3) unsigned", "tinyint(4)"));
+        assertTrue(Checksums.copiedBitForBit("bigint(20) unsigned zerofill", "bigint(20)"));
+        assertTrue(Checksums.copiedBitForBit("int(10) unsigned", "bigint(20)"), "harmless where it fits");
+        assertFalse(Checksums.copiedBitForBit("int(11)", "int(10) unsigned"), "MySQL refuses -1 there");
+        assertFalse(Checksums.copiedBitForBit("int(10) unsigned", "int(10) unsigned"));
+        assertFalse(Checksums.copiedBitForBit("decimal(10,0) unsigned", "decimal(10,0)"));
+        assertFalse(Checksums.copiedBitForBit("int(10) unsigned", "decimal(12,0)"));
+        assertFalse(Checksums.copiedBitForBit("varchar(10)", "int(11)"));
+    }
 }

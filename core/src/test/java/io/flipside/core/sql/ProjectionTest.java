@@ -140,4 +140,22 @@ class ProjectionTest {
                 + " WHERE `app`.`_users_0badcafe_new`.`id` IN (?) AND NOT (`flipside_kept`.`id` ="
                 + " `app`.`_users_0badcafe_new`.`id`)", inverse.uniqueHolders(1, List.of("name"), List.of("full_name")));
     }
+
+    @Test
+    void anUnsignedColumnWrittenIntoASignedOneIsSelectedAsAnExpressionSoThatMySqlChecksItsRange() {
+        Projection p = FORWARD.checkingRange(java.util.Set.of("name"));
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
+                + " SELECT `id`, CAST(`name` AS UNSIGNED) FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ?"
+                + " ORDER BY `id` LIMIT ?", p.copyChunk(false, false));
+        assertTrue(p.copyRange(true, false).contains(" SELECT `id`, CAST(`name` AS UNSIGNED) FROM "));
+        assertTrue(p.upsert(1, false).contains(" SELECT `app`.`users`.`id`, CAST(`app`.`users`.`name` AS UNSIGNED)"
+                + " FROM "), p.upsert(1, false));
+        Projection replace = new Projection("0badcafe", USERS, SHADOW, MAP, List.of("id"), List.of("id"), "PRIMARY",
+                WriteMode.REPLACE_KEEPING).checkingRange(java.util.Set.of("name"));
+        replace.replaceKeeping(1, List.of("extra")).forEach(sql -> assertTrue(
+                sql.contains("CAST(`app`.`users`.`name` AS UNSIGNED)"), sql));
+        assertTrue(p.readingFrom(USERS.sibling("batch")).upsert(1, false).contains("CAST(`app`.`batch`.`name` AS"));
+        assertEquals("SELECT `id`, `name` FROM `app`.`users` WHERE `id` IN (?)", p.selectRows(1),
+                "read as they are, into a table of the same types");
+    }
 }
