@@ -170,11 +170,14 @@ public final class Checksums {
      * Numeric into another kind of number, or temporal into another kind of time, where MySQL stores a value changed
      * without an error in strict mode (measured on 8.0.15: 1.5 into an INT is 2, 16777217 into a FLOAT 16777216, a
      * DATETIME into a DATE or a TIME loses a part, with a note at most). An integer into a DECIMAL and a DATE into a
-     * DATETIME are exact or refused.
+     * DATETIME are exact or refused. Between a number and a time or a YEAR, always: 24 into a YEAR is 2024, 1.5 into
+     * a TIME 00:00:02 ({@code TypeConversionsIT} measures them all).
      */
     private static boolean roundsAcrossKinds(String fromType, String toType) {
         return changesKind(NUMERIC, Checksums::numericKind, fromType, toType, "integer", "decimal")
-                || changesKind(TEMPORAL, Checksums::kind, fromType, toType, "date", "datetime");
+                || changesKind(TEMPORAL, Checksums::kind, fromType, toType, "date", "datetime")
+                || NUMERIC.matcher(fromType).lookingAt() && TEMPORAL.matcher(toType).lookingAt()
+                || TEMPORAL.matcher(fromType).lookingAt() && NUMERIC.matcher(toType).lookingAt();
     }
 
     /**

@@ -229,10 +229,14 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             String from = read.quoted() + "."
                     + Sql.ident(mapping.fromColumns().get(mapping.toColumns().indexOf(c.getKey())));
             String to = write.quoted() + "." + Sql.ident(c.getKey());
+            // MySQL compares a FLOAT or DOUBLE with an integer or a DECIMAL as DOUBLEs, which cannot tell
+            // 9007199254740993 from 9007199254740992: such pairs (shown as DOUBLE) are compared as DECIMALs too.
+            String held = c.getValue().equals("DOUBLE") ? "(" + to + " <=> " + from + " AND CAST(" + to
+                    + " AS DECIMAL(65, 30)) <=> CAST(" + from + " AS DECIMAL(65, 30)))" : "(" + to + " <=> " + from + ")";
             shown.add("CAST(" + Checksums.cast(from, c.getValue()) + " AS CHAR) AS flipside_read_" + n + ", CAST("
-                    + Checksums.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT (" + to + " <=> "
-                    + from + ") AS flipside_differs_" + n);
-            same.add(to + " <=> " + from);
+                    + Checksums.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT " + held
+                    + " AS flipside_differs_" + n);
+            same.add(held);
         }
         return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(read.quoted(), readKey) + ", "
                 + write.quoted() + "." + Sql.ident(writeKey.get(0)) + " IS NULL AS flipside_missing, "
