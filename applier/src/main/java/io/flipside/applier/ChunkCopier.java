@@ -687,16 +687,18 @@ final class ChunkCopier implements Runnable {
     private static final java.util.regex.Pattern AT_ROW = java.util.regex.Pattern.compile(" at row (\\d+)");
 
     /**
-     * A value the new table refused, with the key of the row MySQL's "at row N" counts within the chunk (read again
-     * after the rollback: the row at that place then, which a change since could have moved).
+     * A value the new table refused, with the key of the row MySQL's "at row N" counts within the chunk, or, where
+     * MySQL names no row, the {@link #failingRow} (read again after the rollback: the row at that place then, which a
+     * change since could have moved).
      */
     private SQLException withKey(Connection c, SQLException e, Key lower) {
         java.util.regex.Matcher m = AT_ROW.matcher(String.valueOf(e.getMessage()));
-        if (!m.find()) {
-            return e;
-        }
         try {
-            Key key = keyAfter(c, lower, Long.parseLong(m.group(1)) - 1);
+            long row = m.find() ? Long.parseLong(m.group(1)) : failingRow(c, e, lower);
+            if (row == 0) {
+                return e;
+            }
+            Key key = keyAfter(c, lower, row - 1);
             if (key == null) {
                 return e;
             }
@@ -707,6 +709,52 @@ final class ChunkCopier implements Runnable {
             return e;
         } finally {
             Db.rollbackQuietly(c);
+        }
+    }
+
+    /**
+     * Which row after {@code lower} (1 for the first) MySQL refuses as it did in {@code e}, for a refusal that names
+     * no row (a JSON column's invalid text): the copy of 1, 2, 4, ... rows is tried, then the interval halved until
+     * one row more makes it fail, each try rolled back to a savepoint. 0 when none fails so (the rows changed since).
+     */
+    private long failingRow(Connection c, SQLException e, Key lower) throws SQLException {
+        long works = 0;
+        long fails = 0;
+        for (long n = 1; fails == 0; n *= 2) {
+            long copied = tryCopy(c, lower, n, e.getErrorCode());
+            if (copied < 0) {
+                fails = n;
+            } else if (copied < n) {
+                return 0; // no more rows
+            } else {
+                works = n;
+            }
+        }
+        while (fails - works > 1) {
+            long n = (works + fails) / 2;
+            if (tryCopy(c, lower, n, e.getErrorCode()) < 0) {
+                fails = n;
+            } else {
+                works = n;
+            }
+        }
+        return fails;
+    }
+
+    /** Copies {@code n} rows after {@code lower} and rolls them back: how many, or -1 when MySQL refused as before. */
+    private long tryCopy(Connection c, Key lower, long n, int refusal) throws SQLException {
+        java.sql.Savepoint before = c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement(forward.copyChunk(lower == null, false))) {
+            int i = lower == null ? 1 : KeyValues.bind(ps, 1, lower);
+            ps.setLong(i, n);
+            return ps.executeUpdate();
+        } catch (SQLException x) {
+            if (x.getErrorCode() == refusal) {
+                return -1;
+            }
+            throw x;
+        } finally {
+            c.rollback(before);
         }
     }
 

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
  */
 final class LossyValues {
     /** Conversion errors (strict mode) and the same conditions as warnings (lenient mode). */
+    private static final int INVALID_JSON_TEXT = 3140;
     private static final Set<Integer> CONVERSION = Set.of(
             1048, // Column 'x' cannot be null
             1263, // Column set to default value; NULL supplied to NOT NULL column 'x'
@@ -38,6 +39,8 @@ final class LossyValues {
             1366, // Incorrect string/integer value: '...' for column 'x'
             1406, // Data too long for column 'x'
             1690, // BIGINT UNSIGNED value is out of range in ...
+            INVALID_JSON_TEXT, // Invalid JSON text: "..." in value for column 't.x' (in any SQL mode)
+            3144, // Cannot create a JSON value from a string with CHARACTER SET 'binary'
             3156); // Invalid JSON value for CAST to ... from column x
     static final int DUPLICATE_KEY = 1062;
     private static final Pattern COLUMN = Pattern.compile("column '([^']*)'");
@@ -63,7 +66,11 @@ final class LossyValues {
         if (!m.find()) {
             return "?";
         }
-        return errorCode == DUPLICATE_KEY ? "unique key " + m.group(1) : m.group(1);
+        if (errorCode == DUPLICATE_KEY) {
+            return "unique key " + m.group(1);
+        }
+        // A JSON column's refusal names the column after its table.
+        return errorCode == INVALID_JSON_TEXT ? m.group(1).substring(m.group(1).lastIndexOf('.') + 1) : m.group(1);
     }
 
     /**
@@ -96,8 +103,8 @@ final class LossyValues {
     /**
      * Writes each of {@code keys} on its own ({@code writeOneKey}: the statements that write one key's row) in a
      * lenient SQL mode, so that MySQL stores its nearest value instead of refusing the row, and records every value it
-     * had to change (or, for a duplicate of a unique key that only the written table has, the row it could not
-     * write). Runs inside the caller's transaction.
+     * had to change (or, for a duplicate of a unique key that only the written table has or a value MySQL refuses in
+     * any mode, such as a JSON column's invalid text, the row it could not write). Runs inside the caller's transaction.
      *
      * @param swaps the swaps done so far: which table could not hold the values
      * @return how many values were recorded as new
@@ -121,7 +128,8 @@ final class LossyValues {
                         }
                     }
                 } catch (SQLException e) {
-                    if (e.getErrorCode() != DUPLICATE_KEY) {
+                    // A duplicate, or a value MySQL refuses in any mode (a JSON column's invalid text).
+                    if (!isRefusedValue(e)) {
                         throw e;
                     }
                     losses.add(new Loss(k, subject(e.getErrorCode(), e.getMessage()),

@@ -11,6 +11,8 @@ class LossyValuesTest {
         assertEquals("balance", LossyValues.subject(1264, "Out of range value for column 'balance' at row 1"));
         assertEquals("code", LossyValues.subject(1406, "Data too long for column 'code' at row 1"));
         assertEquals("unique key email", LossyValues.subject(1062, "Duplicate entry 'a@b' for key 'email'"));
+        assertEquals("doc", LossyValues.subject(3140, "Invalid JSON text: \"Invalid value.\" at position 1 in value for"
+                + " column '_t_23d3fcf3_old.doc'."));
         assertEquals("?", LossyValues.subject(1265, "something MySQL may say one day"));
     }
 
