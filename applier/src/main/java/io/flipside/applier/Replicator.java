@@ -71,7 +71,7 @@ final class Replicator implements AutoCloseable {
     private final TableName serving;
     private final TableName shadow;
     private final TableName old;
-    /** Range-checking the columns MySQL would copy bit for bit once {@link #open} has read the types. */
+    /** Selecting columns as {@link Checksums#selectedAs} says once {@link #open} has read the types. */
     private Projection forward;
     private Projection inverse;
     private final TopicPartition changelog;
@@ -218,18 +218,18 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * What the two tables' column types mean for the writes: which read columns each direction selects so that MySQL
-     * checks their range ({@link #forward}), and which of the old table's columns inverse replication may round
-     * ({@link #inverseRounding}). The old schema's table serves before the first swap and after every second one, and
-     * the new schema's table is the shadow then, the serving table otherwise.
+     * What the two tables' column types mean for the writes: which read columns each direction selects as another
+     * type so that MySQL stores what its ALTER would ({@link #forward}), and which of the old table's columns inverse
+     * replication may round ({@link #inverseRounding}). The old schema's table serves before the first swap and after
+     * every second one, and the new schema's table is the shadow then, the serving table otherwise.
      */
     private void readColumnTypes() throws SQLException {
         boolean oldServes = swaps % 2 == 0;
         Map<String, String> oldTypes = types(TableInspector.columns(conn, oldServes ? serving : old));
         Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
         conn.commit();
-        forward = forward.checkingRange(copiedBitForBit(forward, oldTypes, newTypes));
-        inverse = inverse.checkingRange(copiedBitForBit(inverse, newTypes, oldTypes));
+        forward = forward.selecting(selectedAs(forward, oldTypes, newTypes));
+        inverse = inverse.selecting(selectedAs(inverse, newTypes, oldTypes));
         inverseRounding = rounding(inverse, newTypes, oldTypes);
         inverseRoundsKey = inverseRounding.keySet().stream()
                 .anyMatch(c -> inverse.writeKey().stream().anyMatch(c::equalsIgnoreCase));
@@ -239,21 +239,22 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** The read columns of {@code p} whose values MySQL would copy bit for bit ({@link Checksums#copiedBitForBit}). */
-    private static java.util.Set<String> copiedBitForBit(Projection p, Map<String, String> readTypes,
+    /** The read columns of {@code p} to select as another type ({@link Checksums#selectedAs}), with the type. */
+    private static Map<String, String> selectedAs(Projection p, Map<String, String> readTypes,
             Map<String, String> writeTypes) {
-        java.util.Set<String> out = new java.util.HashSet<>();
+        Map<String, String> out = new java.util.HashMap<>();
         for (int i = 0; i < p.mapping().fromColumns().size(); i++) {
-            String from = readTypes.get(p.mapping().fromColumns().get(i));
+            String column = p.mapping().fromColumns().get(i);
+            String from = readTypes.get(column);
             String to = writeTypes.get(p.mapping().toColumns().get(i));
-            if (from != null && to != null && Checksums.copiedBitForBit(from, to)) {
-                out.add(p.mapping().fromColumns().get(i));
+            if (from != null && to != null) {
+                Checksums.selectedAs(from, to).ifPresent(type -> out.put(column, type));
             }
         }
         return out;
     }
 
-    /** The forward projection, range-checking what MySQL would copy bit for bit once {@link #open} has run. */
+    /** The forward projection, selecting columns as {@link Checksums#selectedAs} says once {@link #open} has run. */
     Projection forward() {
         return forward;
     }

@@ -3,7 +3,7 @@ package io.flipside.core.sql;
 import io.flipside.core.mapping.ColumnMapping;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -26,27 +26,26 @@ import java.util.stream.Collectors;
  * @param writeKey    the same key in the written table's names, same order
  * @param readIndex   the read table's index over readKey
  * @param mode        how rows are written (see {@link WriteMode})
- * @param rangeChecked the read columns selected as {@code CAST(column AS UNSIGNED)}: unsigned integers written into
- *                    signed integer columns ({@link Checksums#copiedBitForBit}), which MySQL 8.0.15's
- *                    {@code INSERT ... SELECT} copies bit for bit from a plain column, 2147483648 becoming
- *                    -2147483648 without an error even in strict mode; from an expression it checks the range
+ * @param selectedAs  read columns selected as {@code CAST(column AS type)}, with the type: where MySQL's
+ *                    {@code INSERT ... SELECT} from the column itself would store something else than its own
+ *                    {@code ALTER} (see {@link Checksums#selectedAs})
  */
 public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
-        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Set<String> rangeChecked) {
+        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs) {
 
     public Projection {
         readKey = List.copyOf(readKey);
         writeKey = List.copyOf(writeKey);
-        rangeChecked = Set.copyOf(rangeChecked);
+        selectedAs = Map.copyOf(selectedAs);
         if (readKey.size() != writeKey.size() || readKey.isEmpty()) {
             throw new IllegalArgumentException("key columns differ between the tables");
         }
     }
 
-    /** A projection that selects every read column as it is (see {@link #checkingRange}). */
+    /** A projection that selects every read column as it is (see {@link #selecting}). */
     public Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping, List<String> readKey,
             List<String> writeKey, String readIndex, WriteMode mode) {
-        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, Set.of());
+        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, Map.of());
     }
 
     /** A projection that writes by {@link WriteMode#UPSERT}. */
@@ -60,16 +59,16 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null);
     }
 
-    /** The same projection, selecting {@code readColumns} so that MySQL checks their range (see the record). */
-    public Projection checkingRange(Set<String> readColumns) {
-        return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, readColumns);
+    /** The same projection, selecting the read columns {@code as} names as the types it gives (see the record). */
+    public Projection selecting(Map<String, String> as) {
+        return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, as);
     }
 
     /** The mapped read columns as the statements that write them select them, qualified when {@code qualifier} is. */
     private String selected(String qualifier) {
         return mapping.fromColumns().stream().map(c -> {
             String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
-            return rangeChecked.contains(c) ? "CAST(" + column + " AS UNSIGNED)" : column;
+            return selectedAs.containsKey(c) ? "CAST(" + column + " AS " + selectedAs.get(c) + ")" : column;
         }).collect(Collectors.joining(", "));
     }
 
@@ -188,7 +187,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * session's snapshot of some of its rows).
      */
     public Projection readingFrom(TableName table) {
-        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode, rangeChecked);
+        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode, selectedAs);
     }
 
     /**

@@ -83,15 +83,21 @@ class ChecksumsTest {
     }
 
     @Test
-    void anUnsignedIntegerIntoASignedOneIsCopiedBitForBit() {
-        assertTrue(Checksums.copiedBitForBit("int(10) unsigned", "int(11)"));
-        assertTrue(Checksums.copiedBitForBit("tinyint(3) unsigned", "tinyint(4)"));
-        assertTrue(Checksums.copiedBitForBit("bigint(20) unsigned zerofill", "bigint(20)"));
-        assertTrue(Checksums.copiedBitForBit("int(10) unsigned", "bigint(20)"), "harmless where it fits");
-        assertFalse(Checksums.copiedBitForBit("int(11)", "int(10) unsigned"), "MySQL refuses -1 there");
-        assertFalse(Checksums.copiedBitForBit("int(10) unsigned", "int(10) unsigned"));
-        assertFalse(Checksums.copiedBitForBit("decimal(10,0) unsigned", "decimal(10,0)"));
-        assertFalse(Checksums.copiedBitForBit("int(10) unsigned", "decimal(12,0)"));
-        assertFalse(Checksums.copiedBitForBit("varchar(10)", "int(11)"));
+    void columnsMySqlWouldStoreOtherwiseThanItsAlterAreSelectedAsAnotherType() {
+        assertEquals(Optional.of("UNSIGNED"), Checksums.selectedAs("int(10) unsigned", "int(11)"));
+        assertEquals(Optional.of("UNSIGNED"), Checksums.selectedAs("tinyint(3) unsigned", "tinyint(4)"));
+        assertEquals(Optional.of("UNSIGNED"), Checksums.selectedAs("bigint(20) unsigned zerofill", "bigint(20)"));
+        assertEquals(Optional.of("UNSIGNED"), Checksums.selectedAs("int(10) unsigned", "bigint(20)"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("int(11)", "int(10) unsigned"), "MySQL refuses -1");
+        assertEquals(Optional.empty(), Checksums.selectedAs("int(10) unsigned", "int(10) unsigned"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("decimal(10,0) unsigned", "decimal(10,0)"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("int(10) unsigned", "decimal(12,0)"));
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("float", "varchar(40)"));
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("year(4)", "char(10)"));
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("decimal(10,2)", "enum('a','b')"));
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("int(11)", "varbinary(8)"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("varchar(10)", "int(11)"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("date", "varchar(40)"), "a DATE's text either way");
+        assertEquals(Optional.empty(), Checksums.selectedAs("varchar(10)", "text"));
     }
 }

@@ -142,8 +142,8 @@ class ProjectionTest {
     }
 
     @Test
-    void anUnsignedColumnWrittenIntoASignedOneIsSelectedAsAnExpressionSoThatMySqlChecksItsRange() {
-        Projection p = FORWARD.checkingRange(java.util.Set.of("name"));
+    void aColumnCanBeSelectedAsAnotherTypeSoThatMySqlStoresWhatItsAlterWould() {
+        Projection p = FORWARD.selecting(java.util.Map.of("name", "UNSIGNED"));
         assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `id`, CAST(`name` AS UNSIGNED) FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ?"
                 + " ORDER BY `id` LIMIT ?", p.copyChunk(false, false));
@@ -151,7 +151,7 @@ class ProjectionTest {
         assertTrue(p.upsert(1, false).contains(" SELECT `app`.`users`.`id`, CAST(`app`.`users`.`name` AS UNSIGNED)"
                 + " FROM "), p.upsert(1, false));
         Projection replace = new Projection("0badcafe", USERS, SHADOW, MAP, List.of("id"), List.of("id"), "PRIMARY",
-                WriteMode.REPLACE_KEEPING).checkingRange(java.util.Set.of("name"));
+                WriteMode.REPLACE_KEEPING).selecting(java.util.Map.of("name", "UNSIGNED"));
         replace.replaceKeeping(1, List.of("extra")).forEach(sql -> assertTrue(
                 sql.contains("CAST(`app`.`users`.`name` AS UNSIGNED)"), sql));
         assertTrue(p.readingFrom(USERS.sibling("batch")).upsert(1, false).contains("CAST(`app`.`batch`.`name` AS"));
