@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  * and the column in the sidecar, in the same transaction, so that a revert can be refused unless forced.
  */
 final class LossyValues {
-    /** Conversion errors (strict mode) and the same conditions as warnings (lenient mode). */
     private static final int INVALID_JSON_TEXT = 3140;
+    /** Conversion errors (strict mode) and the same conditions as warnings (lenient mode). */
     private static final Set<Integer> CONVERSION = Set.of(
             1048, // Column 'x' cannot be null
             1263, // Column set to default value; NULL supplied to NOT NULL column 'x'
@@ -104,7 +104,8 @@ final class LossyValues {
      * Writes each of {@code keys} on its own ({@code writeOneKey}: the statements that write one key's row) in a
      * lenient SQL mode, so that MySQL stores its nearest value instead of refusing the row, and records every value it
      * had to change (or, for a duplicate of a unique key that only the written table has or a value MySQL refuses in
-     * any mode, such as a JSON column's invalid text, the row it could not write). Runs inside the caller's transaction.
+     * any mode, such as a JSON column's invalid text, the row it could not write). Runs inside the caller's
+     * transaction.
      *
      * @param swaps the swaps done so far: which table could not hold the values
      * @return how many values were recorded as new
