@@ -211,10 +211,10 @@ public final class Checksums {
         });
     }
 
-    /** Types whose values are text or bytes, as information_schema's COLUMN_TYPE spells them. */
+    /** Types whose values are text or bytes, or JSON, as information_schema's COLUMN_TYPE spells them. */
     private static final Pattern STRING = Pattern.compile(
             "(char|varchar|tinytext|text|mediumtext|longtext|binary|varbinary|tinyblob|blob|mediumblob|longblob|enum"
-                    + "|set)\\b", Pattern.CASE_INSENSITIVE);
+                    + "|set|json)\\b", Pattern.CASE_INSENSITIVE);
 
     /**
      * The type to select a column of {@code fromType} as, in an {@code INSERT ... SELECT} into a column of
@@ -226,9 +226,11 @@ public final class Checksums {
      *       bit, a TINYINT UNSIGNED's 200 becoming -56 and an INT UNSIGNED's 2147483648 -2147483648, in strict mode
      *       and without a warning, where the ALTER refuses them as out of range; from the expression it checks the
      *       range;</li>
-     *   <li>a number or a YEAR into a string, an ENUM or a SET: {@code CHAR}, the value's own text. From the column,
-     *       MySQL writes a FLOAT's 0.1 as 0.10000000149011612 and a YEAR's 0000 as 0, and a DECIMAL's 1.00 into an
-     *       ENUM as its first member, where the ALTER writes 0.1 and 0000 and refuses 1.00.</li>
+     *   <li>a number or a YEAR into a string, an ENUM, a SET or a JSON column: {@code CHAR}, the value's own text.
+     *       From the column, MySQL writes a FLOAT's 0.1 as 0.10000000149011612 and a YEAR's 0000 as 0, a DECIMAL's
+     *       1.00 into an ENUM as its first member, and refuses every number into a JSON column ("Cannot create a JSON
+     *       value from a string with CHARACTER SET 'binary'"), where the ALTER writes 0.1 and 0000, refuses 1.00, and
+     *       reads each number's text as JSON.</li>
      * </ul>
      */
     public static Optional<String> selectedAs(String fromType, String toType) {

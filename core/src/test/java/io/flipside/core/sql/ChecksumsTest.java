@@ -96,6 +96,7 @@ class ChecksumsTest {
         assertEquals(Optional.of("CHAR"), Checksums.selectedAs("year(4)", "char(10)"));
         assertEquals(Optional.of("CHAR"), Checksums.selectedAs("decimal(10,2)", "enum('a','b')"));
         assertEquals(Optional.of("CHAR"), Checksums.selectedAs("int(11)", "varbinary(8)"));
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("decimal(10,2)", "json"), "its text, read as JSON");
         assertEquals(Optional.empty(), Checksums.selectedAs("varchar(10)", "int(11)"));
         assertEquals(Optional.empty(), Checksums.selectedAs("date", "varchar(40)"), "a DATE's text either way");
         assertEquals(Optional.empty(), Checksums.selectedAs("varchar(10)", "text"));
