@@ -219,6 +219,8 @@ class TypeConversionsIT {
         }
         List<String> refusedByAlter = new ArrayList<>();
         List<String> takenByAlterOnly = new ArrayList<>();
+        List<String> checksumsDiffer = new ArrayList<>();
+        int hashedOtherwise = 0;
         List<String> storedOtherwise = new ArrayList<>();
         int compared = 0;
         int knownToDiffer = 0;
@@ -305,6 +307,26 @@ class TypeConversionsIT {
                             takenByAlterOnly.add(pair + ": " + value(from, id));
                         }
                     }
+                    // The freeze-point checksum of the copied rows, as the Verifier computes it, must match.
+                    if (!copied.isEmpty() && rowsNamed) {
+                        s.execute("DROP TABLE IF EXISTS " + Sql.ident(db) + ".sub");
+                        s.execute("CREATE TABLE " + Sql.ident(db) + ".sub LIKE " + from.quoted());
+                        s.execute("INSERT INTO " + Sql.ident(db) + ".sub SELECT * FROM " + from.quoted()
+                                + " WHERE id IN (" + copied.stream().map(String::valueOf)
+                                        .collect(Collectors.joining(", ")) + ")");
+                        String fromType = columnType(from);
+                        String toType = columnType(to);
+                        Map<String, String> castTo = Checksums.compareAs(fromType, toType).map(x -> Map.of("v", x))
+                                .orElse(Map.of());
+                        String oldSum = one(Checksums.query("it", new TableName(db, "sub"), List.of("id", "v"),
+                                textColumn(new TableName(db, "sub")), castTo));
+                        String newSum = one(Checksums.query("it", to, List.of("id", "v"), textColumn(to), castTo));
+                        if (!oldSum.equals(newSum) && intoItsText(types.get(f), types.get(t))) {
+                            checksumsDiffer.add(pair);
+                        } else if (!oldSum.equals(newSum)) {
+                            hashedOtherwise++;
+                        }
+                    }
                     try (ResultSet rs = s.executeQuery("SELECT CAST(a.v AS CHAR), CAST(w.v AS CHAR), a.id FROM "
                             + altered.quoted() + " a JOIN " + to.quoted() + " w USING (id)"
                             + " WHERE NOT (CAST(a.v AS BINARY) <=> CAST(w.v AS BINARY))")) {
@@ -320,7 +342,7 @@ class TypeConversionsIT {
             }
         }
         System.out.println("TypeConversionsIT: " + compared + " pairs compared with MySQL's ALTER, " + knownToDiffer
-                + " known to differ left out");
+                + " known to differ left out; " + hashedOtherwise + " pairs of other kinds hashed as other text");
         assertTrue(compared > 500, "pairs compared: " + compared);
         refusedByAlter.forEach(x -> System.out.println("TypeConversionsIT: refused by the ALTER: " + x));
         takenByAlterOnly.forEach(x -> System.out.println("TypeConversionsIT: refused by the copy: " + x));
@@ -328,6 +350,7 @@ class TypeConversionsIT {
         assertEquals(List.of(), refusedByAlter, "values the copy took that MySQL's ALTER refuses");
         assertEquals(List.of(), takenByAlterOnly, "values the copy refused that MySQL's ALTER takes");
         assertEquals(List.of(), storedOtherwise, "values the copy stored otherwise than MySQL's ALTER");
+        assertEquals(List.of(), checksumsDiffer, "a number, a YEAR or a JSON changed into text whose checksums differ");
     }
 
     /**
@@ -444,6 +467,22 @@ class TypeConversionsIT {
             refusedOrThrow(e);
             return false;
         }
+    }
+
+    /**
+     * A number, a YEAR or a JSON document changed into CHAR, VARCHAR or TEXT: the copy writes each value's own text
+     * ({@link Checksums#selectedAs}), so the checksums, which hash each table's own text between kinds, match. Between
+     * other kinds they differ wherever the conversion changes the text (a DECIMAL's 0.00 is 0.0 in a JSON column,
+     * 'A  ' is 'A' in a CHAR): README, Limitations.
+     */
+    static boolean intoItsText(String from, String to) {
+        return (Set.of("number", "year").contains(family(from)) || from.equals("JSON"))
+                && to.matches("(CHAR|VARCHAR|TEXT)\\b.*");
+    }
+
+    /** {@code v} when it has a character set, as the Verifier hashes such columns as utf8mb4. */
+    static Set<String> textColumn(TableName t) throws SQLException {
+        return TableInspector.columns(c, t).get(1).charset() == null ? Set.of() : Set.of("v");
     }
 
     static String sqlMode() throws SQLException {
