@@ -109,30 +109,34 @@ public final class Checksums {
 
     /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
-     * {@code newType}, both numeric or both temporal: the new type, as MySQL converts the old table's values into it
-     * (its scale or fractional digits, a whole number for an integer type, a DATE), so that a widened column
-     * compares as the same values (an INT and a DECIMAL(12,2) write 3 and 3.00) and a narrowed one as the values the
-     * ALTER asked for (MySQL's own ALTER rounds them the same). A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot
-     * cast to FLOAT, so a value narrowed to a FLOAT shows as a difference; a YEAR as it is. Empty for the same type
-     * and for other kinds, whose values' text does not depend on the type.
+     * {@code newType}, both numeric or both temporal, or from text (CHAR, VARCHAR, TEXT) into a number or a time: the
+     * new type, as MySQL converts the old table's values into it (its scale or fractional digits, a whole number for
+     * an integer type, a DATE), so that a widened column compares as the same values (an INT and a DECIMAL(12,2) write
+     * 3 and 3.00, a VARCHAR's '1.5' is 1.50) and a narrowed one as the values the ALTER asked for (MySQL's own ALTER
+     * rounds them the same). A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value
+     * narrowed to a FLOAT shows as a difference; a YEAR as it is. Empty for the same type and for other kinds, whose
+     * values are hashed as each table's own text.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
             return Optional.empty();
         }
+        // Text read as a number or a time: '1.5' is 1.50 in a DECIMAL(10,2), as the ALTER converts it.
+        boolean fromText = TEXT.matcher(oldType).lookingAt();
         Matcher on = NUMERIC.matcher(oldType);
         Matcher nn = NUMERIC.matcher(newType);
-        if (on.lookingAt() && nn.lookingAt()) {
+        if ((on.lookingAt() || fromText) && nn.lookingAt()) {
             String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
             return Optional.of(switch (kind) {
                 case "decimal" -> "DECIMAL(65, " + (nn.group(3) == null ? 0 : Integer.parseInt(nn.group(3))) + ")";
                 case "float", "double" -> "DOUBLE";
-                default -> nn.group(4) == null ? "SIGNED" : "UNSIGNED";
+                // Text into an integer rounds ('1.5' is 2), where CAST AS SIGNED truncates.
+                default -> fromText ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
             });
         }
         Matcher ot = TEMPORAL.matcher(oldType);
         Matcher nt = TEMPORAL.matcher(newType);
-        if (ot.lookingAt() && nt.lookingAt()) {
+        if ((ot.lookingAt() || fromText) && nt.lookingAt()) {
             String digits = nt.group(2) == null ? "0" : nt.group(2);
             return switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
                 case "date" -> Optional.of("DATE");
@@ -210,6 +214,10 @@ public final class Checksums {
             return floating ? "DOUBLE" : "CHAR";
         });
     }
+
+    /** Types whose values are text, as information_schema's COLUMN_TYPE spells them. */
+    private static final Pattern TEXT = Pattern.compile("(char|varchar|tinytext|text|mediumtext|longtext)\\b",
+            Pattern.CASE_INSENSITIVE);
 
     /** Types whose values are text or bytes, or JSON, as information_schema's COLUMN_TYPE spells them. */
     private static final Pattern STRING = Pattern.compile(

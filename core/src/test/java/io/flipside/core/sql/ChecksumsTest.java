@@ -23,6 +23,10 @@ class ChecksumsTest {
         assertEquals(Optional.of("SIGNED"), Checksums.compareAs("decimal(12,2)", "bigint(20)"));
         assertEquals(Optional.of("UNSIGNED"), Checksums.compareAs("int(11)", "int(10) unsigned"));
         assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("decimal(10,4)", "double"));
+        assertEquals(Optional.of("DECIMAL(65, 2)"), Checksums.compareAs("varchar(40)", "decimal(10,2)"));
+        assertEquals(Optional.of("DATETIME(3)"), Checksums.compareAs("text", "datetime(3)"));
+        assertEquals(Optional.of("DECIMAL(65, 0)"), Checksums.compareAs("char(10)", "int(11)"), "'1.5' is 2 there");
+        assertEquals(Optional.empty(), Checksums.compareAs("varbinary(40)", "int(11)"), "bytes as they are");
         assertEquals(Optional.of("DATETIME(0)"), Checksums.compareAs("date", "datetime"));
         assertEquals(Optional.of("DATE"), Checksums.compareAs("datetime(6)", "date"));
         assertEquals(Optional.of("TIME(2)"), Checksums.compareAs("datetime", "time(2)"));
