@@ -322,8 +322,8 @@ class TypeConversionsIT {
      * Pairs where the copy stores what {@code INSERT ... SELECT} stores, which for some values is not what the ALTER
      * stores (README, Limitations): between a number or a YEAR and a DATE, TIME, DATETIME or TIMESTAMP (0 becomes a
      * zero date where the ALTER refuses it, a DATE 20300101000000 in a BIGINT where the ALTER writes 20300101), a
-     * FLOAT or DOUBLE into a YEAR (2001.5 rounded the other way), and anything into a BIT (a string's bytes, where the
-     * ALTER reads a number).
+     * FLOAT or DOUBLE into a YEAR (a fraction rounded the other way: 2002 in the ALTER, 2001 in the copy), and
+     * anything into a BIT (a string's bytes, where the ALTER reads a number).
      */
     static boolean differsFromAlter(String from, String to) {
         Set<String> families = families(from, to);
