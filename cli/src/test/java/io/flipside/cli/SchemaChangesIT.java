@@ -393,7 +393,7 @@ class SchemaChangesIT {
      * column whose type the migration changed to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP is compared as MySQL
      * converts both values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the
      * ALTER asks: a narrowed one rounds the old table's values, which the old table keeps; one changed into text, as
-     * text.
+     * text; a time changed into an integer, or a number into a BIT, as a signed integer.
      */
     private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs, boolean aIsNew)
             throws Exception {
@@ -412,6 +412,12 @@ class SchemaChangesIT {
                         + (m.group(2) == null ? "" : m.group(2));
                 aCasts.put(aColumns.get(i), as);
                 bCasts.put(bColumns.get(i), as);
+            } else if (!aType.equals(bType) && INTEGER_OR_BIT.matcher(aIsNew ? aType : bType).lookingAt()
+                    && TIME_OR_NUMBER.matcher(aIsNew ? bType : aType).lookingAt()) {
+                // A time into an integer, or a number into a BIT: as the integer MySQL's ALTER writes (20300101 for
+                // 2030-01-01; a BIT(64)'s bits as a signed integer, -1 for all ones).
+                aCasts.put(aColumns.get(i), "SIGNED");
+                bCasts.put(bColumns.get(i), "SIGNED");
             } else if (!aType.equals(bType) && TEXT_TYPE.matcher(aIsNew ? aType : bType).lookingAt()
                     && !TEXT_TYPE.matcher(aIsNew ? bType : aType).lookingAt()) {
                 // A number or a YEAR changed into text: its text, as MySQL's ALTER writes it.
@@ -425,6 +431,10 @@ class SchemaChangesIT {
 
     private static final java.util.regex.Pattern TEXT_TYPE =
             java.util.regex.Pattern.compile("(char|varchar|tinytext|text|mediumtext|longtext)\\b");
+    private static final java.util.regex.Pattern INTEGER_OR_BIT =
+            java.util.regex.Pattern.compile("(tinyint|smallint|mediumint|int|bigint|bit)\\b");
+    private static final java.util.regex.Pattern TIME_OR_NUMBER = java.util.regex.Pattern.compile(
+            "(date|datetime|timestamp|time|tinyint|smallint|mediumint|int|bigint|decimal|float|double)\\b");
     private static final java.util.regex.Pattern NEW_TYPE =
             java.util.regex.Pattern.compile("(decimal|datetime|timestamp|date|time)(\\([0-9,]+\\))?");
 

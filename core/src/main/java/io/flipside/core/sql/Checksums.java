@@ -109,13 +109,17 @@ public final class Checksums {
 
     /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
-     * {@code newType}, both numeric or both temporal, or from text (CHAR, VARCHAR, TEXT) into a number or a time: the
-     * new type, as MySQL converts the old table's values into it (its scale or fractional digits, a whole number for
-     * an integer type, a DATE), so that a widened column compares as the same values (an INT and a DECIMAL(12,2) write
-     * 3 and 3.00, a VARCHAR's '1.5' is 1.50) and a narrowed one as the values the ALTER asked for (MySQL's own ALTER
-     * rounds them the same). A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value
-     * narrowed to a FLOAT shows as a difference; a YEAR as it is. Empty for the same type and for other kinds, whose
-     * values are hashed as each table's own text.
+     * {@code newType}, both numeric or both temporal, between a number and a DATE, TIME, DATETIME or TIMESTAMP (but
+     * from a number into a TIME), from a number into a BIT, or from text (CHAR, VARCHAR, TEXT) into a number or a
+     * time: the new type, as MySQL converts the old table's values into it (its scale or fractional digits, a whole
+     * number for an integer type, a DATE), so that a widened column compares as the same values (an INT and a
+     * DECIMAL(12,2) write 3 and 3.00, a VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a
+     * narrowed one as the values the ALTER asked for (MySQL's own ALTER rounds them the same). A number into a date is
+     * hashed as its text read as the date ({@link #THEN}), as {@link #selectedAs} writes it; into a BIT as the integer
+     * it was written as. A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to
+     * a FLOAT shows as a difference; a YEAR as it is; a number into a TIME as its own text (MySQL's cast of the text
+     * reads some as NULL where the copy stores 00:00:00). Empty for the same type and for other kinds, whose values
+     * are hashed as each table's own text.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
@@ -125,7 +129,10 @@ public final class Checksums {
         boolean fromText = TEXT.matcher(oldType).lookingAt();
         Matcher on = NUMERIC.matcher(oldType);
         Matcher nn = NUMERIC.matcher(newType);
-        if ((on.lookingAt() || fromText) && nn.lookingAt()) {
+        Matcher ot = TEMPORAL.matcher(oldType);
+        Matcher nt = TEMPORAL.matcher(newType);
+        boolean fromTime = ot.lookingAt() && !ot.group(1).equalsIgnoreCase("year");
+        if ((on.lookingAt() || fromText || fromTime) && nn.lookingAt()) {
             String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
             return Optional.of(switch (kind) {
                 case "decimal" -> "DECIMAL(65, " + (nn.group(3) == null ? 0 : Integer.parseInt(nn.group(3))) + ")";
@@ -134,16 +141,21 @@ public final class Checksums {
                 default -> fromText ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
             });
         }
-        Matcher ot = TEMPORAL.matcher(oldType);
-        Matcher nt = TEMPORAL.matcher(newType);
-        if ((ot.lookingAt() || fromText) && nt.lookingAt()) {
+        if (on.lookingAt() && isBit(newType)) {
+            // A number into a BIT is written as an integer (selectedAs): the BIT's bits read as that integer.
+            return Optional.of(numericKind(on.group(1)).equals("float") || on.group(4) != null ? "UNSIGNED" : "SIGNED");
+        }
+        if ((ot.lookingAt() || fromText || on.lookingAt()) && nt.lookingAt()) {
             String digits = nt.group(2) == null ? "0" : nt.group(2);
-            return switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
+            Optional<String> type = switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
                 case "date" -> Optional.of("DATE");
                 case "datetime", "timestamp" -> Optional.of("DATETIME(" + digits + ")");
-                case "time" -> Optional.of("TIME(" + digits + ")");
+                // A number into a TIME: MySQL's cast of its text reads some as NULL where the copy stores 00:00:00.
+                case "time" -> on.lookingAt() ? Optional.empty() : Optional.of("TIME(" + digits + ")");
                 default -> Optional.empty();
             };
+            // A number is written into a date as its text (selectedAs), which MySQL reads otherwise than the number.
+            return on.lookingAt() ? type.map(t -> "CHAR" + THEN + t) : type;
         }
         return Optional.empty();
     }
@@ -238,19 +250,57 @@ public final class Checksums {
      *       From the column, MySQL writes a FLOAT's 0.1 as 0.10000000149011612 and a YEAR's 0000 as 0, a DECIMAL's
      *       1.00 into an ENUM as its first member, and refuses every number into a JSON column ("Cannot create a JSON
      *       value from a string with CHARACTER SET 'binary'"), where the ALTER writes 0.1 and 0000, refuses 1.00, and
-     *       reads each number's text as JSON.</li>
+     *       reads each number's text as JSON;</li>
+     *   <li>a number or a YEAR into a DATE, TIME, DATETIME or TIMESTAMP: {@code CHAR}, as the ALTER reads its text.
+     *       From the column, MySQL takes 0 as a zero date the ALTER refuses, and reads some numbers otherwise (a
+     *       FLOAT's 101112.5 is 10:11:13 where the ALTER writes 10:11:12);</li>
+     *   <li>a DATE, TIME, DATETIME or TIMESTAMP into an integer: {@code SIGNED}, and into a FLOAT or DOUBLE:
+     *       {@code DOUBLE}, as the ALTER reads it. From the column, MySQL writes a DATE into a BIGINT as
+     *       20300101000000 (and refuses it into an INT) where the ALTER writes 20300101, and a TIME(3)'s 00:00:01.235
+     *       into a DOUBLE as 1.235 where the ALTER writes 1.2349999999999999;</li>
+     *   <li>a FLOAT or DOUBLE into a YEAR: {@code SIGNED}, rounded as the ALTER rounds (2001.5 is 2002, not 2001);</li>
+     *   <li>anything but an integer or a BIT into a BIT: its number, {@code SIGNED} from a DECIMAL (the ALTER writes
+     *       -1.00 as all ones, where the column is refused) and {@code UNSIGNED} otherwise (the ALTER reads a CHAR's
+     *       '3' as 3, not as its byte). From a VARCHAR, VARBINARY or TEXT the ALTER reads more than that (a fraction
+     *       rounded, the string's bytes): there the copy refuses what it cannot read as a whole number, and the
+     *       migration fails naming the row.</li>
      * </ul>
      */
     public static Optional<String> selectedAs(String fromType, String toType) {
+        if (fromType.equalsIgnoreCase(toType)) {
+            return Optional.empty();
+        }
         Matcher f = NUMERIC.matcher(fromType);
         Matcher t = NUMERIC.matcher(toType);
         boolean fromNumber = f.lookingAt();
-        if (fromNumber && t.lookingAt() && numericKind(f.group(1)).equals("integer")
-                && numericKind(t.group(1)).equals("integer") && f.group(4) != null && t.group(4) == null) {
+        boolean toNumber = t.lookingAt();
+        String fromKind = fromNumber ? numericKind(f.group(1)) : "";
+        String toKind = toNumber ? numericKind(t.group(1)) : "";
+        boolean fromYear = isYear(fromType);
+        boolean fromTime = TEMPORAL.matcher(fromType).lookingAt() && !fromYear;
+        boolean toTime = TEMPORAL.matcher(toType).lookingAt() && !isYear(toType);
+        if (fromKind.equals("integer") && toKind.equals("integer") && f.group(4) != null && t.group(4) == null) {
             return Optional.of("UNSIGNED");
         }
-        boolean fromYear = fromType.toLowerCase(java.util.Locale.ROOT).startsWith("year");
-        return (fromNumber || fromYear) && STRING.matcher(toType).lookingAt() ? Optional.of("CHAR") : Optional.empty();
+        if (isBit(toType)) {
+            return fromKind.equals("integer") || isBit(fromType) ? Optional.empty()
+                    : Optional.of(fromKind.equals("decimal") ? "SIGNED" : "UNSIGNED");
+        }
+        if ((fromNumber || fromYear) && (toTime || STRING.matcher(toType).lookingAt())) {
+            return Optional.of("CHAR");
+        }
+        if (fromTime && toKind.equals("integer") || fromKind.equals("float") && isYear(toType)) {
+            return Optional.of("SIGNED");
+        }
+        return fromTime && toKind.equals("float") ? Optional.of("DOUBLE") : Optional.empty();
+    }
+
+    private static boolean isYear(String type) {
+        return type.toLowerCase(java.util.Locale.ROOT).startsWith("year");
+    }
+
+    private static boolean isBit(String type) {
+        return type.toLowerCase(java.util.Locale.ROOT).startsWith("bit");
     }
 
     private static String numericKind(String type) {
@@ -266,9 +316,19 @@ public final class Checksums {
         return m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
     }
 
-    /** {@code column} as {@code type}; a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. */
+    /** Separates the types of a {@link #cast} to several types in turn. */
+    static final String THEN = ";";
+
+    /**
+     * {@code column} as {@code type}, or as each of the types {@code type} names separated by {@link #THEN} in turn;
+     * a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE.
+     */
     public static String cast(String column, String type) {
-        return type.equals("DOUBLE") ? "(" + column + " + 0E0)" : "CAST(" + column + " AS " + type + ")";
+        String expression = column;
+        for (String t : type.split(THEN)) {
+            expression = t.equals("DOUBLE") ? "(" + expression + " + 0E0)" : "CAST(" + expression + " AS " + t + ")";
+        }
+        return expression;
     }
 
     private static String kind(String type) {

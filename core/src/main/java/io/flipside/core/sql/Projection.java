@@ -68,7 +68,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     private String selected(String qualifier) {
         return mapping.fromColumns().stream().map(c -> {
             String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
-            return selectedAs.containsKey(c) ? "CAST(" + column + " AS " + selectedAs.get(c) + ")" : column;
+            return selectedAs.containsKey(c) ? Checksums.cast(column, selectedAs.get(c)) : column;
         }).collect(Collectors.joining(", "));
     }
 

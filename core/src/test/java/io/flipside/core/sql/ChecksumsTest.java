@@ -33,6 +33,13 @@ class ChecksumsTest {
         assertEquals(Optional.empty(), Checksums.compareAs("date", "year(4)"));
         assertEquals(Optional.empty(), Checksums.compareAs("int(11)", "varchar(20)"), "other kinds: as they are");
         assertEquals(Optional.empty(), Checksums.compareAs("time(3)", "time(3)"));
+        assertEquals(Optional.of("SIGNED"), Checksums.compareAs("date", "bigint(20)"), "20300101 in both");
+        assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("time(3)", "double"));
+        assertEquals(Optional.of("CHAR;DATETIME(3)"), Checksums.compareAs("decimal(20,6)", "datetime(3)"),
+                "the number's text read as the new type, as it is written");
+        assertEquals(Optional.empty(), Checksums.compareAs("decimal(20,6)", "time(3)"), "MySQL reads '0.5' as NULL");
+        assertEquals(Optional.of("SIGNED"), Checksums.compareAs("decimal(10,2)", "bit(64)"));
+        assertEquals(Optional.of("UNSIGNED"), Checksums.compareAs("double", "bit(64)"));
     }
 
     @Test
@@ -104,5 +111,22 @@ class ChecksumsTest {
         assertEquals(Optional.empty(), Checksums.selectedAs("varchar(10)", "int(11)"));
         assertEquals(Optional.empty(), Checksums.selectedAs("date", "varchar(40)"), "a DATE's text either way");
         assertEquals(Optional.empty(), Checksums.selectedAs("varchar(10)", "text"));
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("bigint(20)", "date"), "read as the ALTER reads it");
+        assertEquals(Optional.of("CHAR"), Checksums.selectedAs("float", "time(3)"));
+        assertEquals(Optional.of("SIGNED"), Checksums.selectedAs("date", "bigint(20)"), "20300101, not 20300101000000");
+        assertEquals(Optional.of("DOUBLE"), Checksums.selectedAs("time(3)", "double"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("time(3)", "decimal(10,3)"));
+        assertEquals(Optional.of("SIGNED"), Checksums.selectedAs("double", "year(4)"), "2001.5 rounds to 2002");
+        assertEquals(Optional.of("SIGNED"), Checksums.selectedAs("decimal(10,2)", "bit(64)"), "-1.00 is all ones");
+        assertEquals(Optional.of("UNSIGNED"), Checksums.selectedAs("char(10)", "bit(8)"), "'3' is 3, not its byte");
+        assertEquals(Optional.empty(), Checksums.selectedAs("int(11)", "bit(64)"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("bit(8)", "bit(64)"));
+        assertEquals(Optional.empty(), Checksums.selectedAs("bit(8)", "bit(8)"));
+    }
+
+    @Test
+    void aCastToSeveralTypesAppliesThemInTurn() {
+        assertEquals("CAST(CAST(`n` AS CHAR) AS DATE)", Checksums.cast("`n`", "CHAR" + Checksums.THEN + "DATE"));
+        assertEquals("(CAST(`t` AS SIGNED) + 0E0)", Checksums.cast("`t`", "SIGNED" + Checksums.THEN + "DOUBLE"));
     }
 }
