@@ -42,9 +42,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Between a number and a time the first holds too, but from a number into a TIME (hashed as each table's own
  * text); of the second only its first half, as MySQL's comparison takes 20300101 for 2030-01-01 and may miss a lost
- * fraction. Between a number and a YEAR only the second (README, Limitations). Not covered: a TIME written into a
- * type with a date, which MySQL gives the current date. {@link #theCopyStoresWhatMySqlsOwnAlterStores} compares the copy with MySQL's own ALTER,
- * over more types.
+ * fraction. From a YEAR into a number both hold; from a number into a YEAR only the second (README, Limitations).
+ * Not covered: a TIME written into a type with a date, which MySQL gives the current date.
+ * {@link #theCopyStoresWhatMySqlsOwnAlterStores} compares the copy with MySQL's own ALTER, over more types.
  */
 class TypeConversionsIT {
     static final String DB = "type_conversions_it";
@@ -182,8 +182,8 @@ class TypeConversionsIT {
             "VARCHAR(40) CHARACTER SET latin1", "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "BINARY(8)",
             "VARBINARY(40)", "TEXT", "ENUM('a','b','c')", "SET('a','b','c')", "JSON");
     static final List<String> OTHER_VALUES = List.of("'a'", "'b,c'", "'c,a'", "'abc'", "'A  '", "'  x'", "'é'",
-            "'😀'", "'12abc'", "'1e3'", "'2'", "'{\"k\": [1, 2.50]}'", "'[]'", "'\"s\"'", "b'101'", "X'00FF'",
-            "X'C3A9'", "''", "-0.0E0", "3");
+            "'😀'", "'12abc'", "'1e3'", "'2'", "'{\"k\": [1, 2.50]}'", "'{\"k\":1}'", "'[]'", "'\"s\"'", "b'101'",
+            "X'00FF'", "X'C3A9'", "''", "-0.0E0", "3");
 
     /**
      * The copy's statement stores, for every ordered pair of column types here, what MySQL's own {@code ALTER TABLE
@@ -222,7 +222,7 @@ class TypeConversionsIT {
         List<String> refusedByAlter = new ArrayList<>();
         List<String> takenByAlterOnly = new ArrayList<>();
         List<String> checksumsDiffer = new ArrayList<>();
-        int hashedOtherwise = 0;
+        List<String> hashedOtherwise = new ArrayList<>();
         List<String> storedOtherwise = new ArrayList<>();
         int compared = 0;
         for (int f = 0; f < types.size(); f++) {
@@ -286,7 +286,7 @@ class TypeConversionsIT {
                         if (intoItsText(types.get(f), types.get(t))) {
                             checksumsDiffer.add(pair);
                         } else {
-                            hashedOtherwise++;
+                            hashedOtherwise.add(pair);
                         }
                     }
                     try (ResultSet rs = s.executeQuery("SELECT CAST(a.v AS CHAR), CAST(w.v AS CHAR), a.id FROM "
@@ -303,8 +303,8 @@ class TypeConversionsIT {
                 compared++;
             }
         }
-        System.out.println("TypeConversionsIT: " + compared + " pairs compared with MySQL's ALTER; " + hashedOtherwise
-                + " pairs of other kinds hashed as other text");
+        System.out.println("TypeConversionsIT: " + compared + " pairs compared with MySQL's ALTER; "
+                + hashedOtherwise.size() + " pairs of other kinds hashed as other text: " + hashedOtherwise);
         assertTrue(compared > 900, "pairs compared: " + compared);
         refusedByAlter.forEach(x -> System.out.println("TypeConversionsIT: refused by the ALTER: " + x));
         takenByAlterOnly.forEach(x -> System.out.println("TypeConversionsIT: refused by the copy: " + x));
@@ -338,13 +338,18 @@ class TypeConversionsIT {
     }
 
     /**
-     * A time changed into a number, or a number into a DATE, DATETIME or TIMESTAMP: hashed as the new type
-     * ({@link Checksums#compareAs}), so that the checksums match after the copy. Not a number into a TIME, which
-     * MySQL's cast reads as NULL for some values the copy stores as 00:00:00.
+     * Pairs of kinds hashed as the new type ({@link Checksums#compareAs}), so that the checksums match after the
+     * copy: a time changed into a number, a number into a DATE, DATETIME, TIMESTAMP or BIT, a YEAR or a JSON document
+     * into a number, a BIT into an integer or a DECIMAL, and text into JSON (whose checksum the ALTER comparison does
+     * not reach: it refuses the values that are not JSON, the corpus case text-to-json has it). Not a number into a
+     * TIME, which MySQL's cast reads as NULL for some values the copy stores as 00:00:00.
      */
     static boolean hashedAsTheNewType(String from, String to) {
         return numberAndTime(from, to) && !(family(from).equals("number") && to.matches("TIME\\b.*"))
-                || family(from).equals("number") && to.startsWith("BIT");
+                || family(from).equals("number") && to.startsWith("BIT")
+                || (from.equals("YEAR") || from.equals("JSON")) && family(to).equals("number")
+                || from.startsWith("BIT") && family(to).equals("number") && !to.matches("FLOAT|DOUBLE")
+                || from.matches("(CHAR|VARCHAR|TEXT)\\b.*") && to.equals("JSON");
     }
 
     /** A TIME written into a DATE, DATETIME or TIMESTAMP: MySQL gives it the current date. */

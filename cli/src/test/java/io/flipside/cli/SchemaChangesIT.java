@@ -393,7 +393,7 @@ class SchemaChangesIT {
      * column whose type the migration changed to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP is compared as MySQL
      * converts both values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the
      * ALTER asks: a narrowed one rounds the old table's values, which the old table keeps; one changed into text, as
-     * text; a time changed into an integer, or a number into a BIT, as a signed integer.
+     * text; a time changed into an integer, or a number into a BIT, as a signed integer; text into JSON, as JSON.
      */
     private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs, boolean aIsNew)
             throws Exception {
@@ -418,6 +418,11 @@ class SchemaChangesIT {
                 // 2030-01-01; a BIT(64)'s bits as a signed integer, -1 for all ones).
                 aCasts.put(aColumns.get(i), "SIGNED");
                 bCasts.put(bColumns.get(i), "SIGNED");
+            } else if (!aType.equals(bType) && (aIsNew ? aType : bType).equals("json")
+                    && TEXT_TYPE.matcher(aIsNew ? bType : aType).lookingAt()) {
+                // Text changed into JSON: read as JSON, which MySQL stores normalised ({"k":1} as {"k": 1}).
+                aCasts.put(aColumns.get(i), "JSON");
+                bCasts.put(bColumns.get(i), "JSON");
             } else if (!aType.equals(bType) && TEXT_TYPE.matcher(aIsNew ? aType : bType).lookingAt()
                     && !TEXT_TYPE.matcher(aIsNew ? bType : aType).lookingAt()) {
                 // A number or a YEAR changed into text: its text, as MySQL's ALTER writes it.

@@ -40,6 +40,12 @@ class ChecksumsTest {
         assertEquals(Optional.empty(), Checksums.compareAs("decimal(20,6)", "time(3)"), "MySQL reads '0.5' as NULL");
         assertEquals(Optional.of("SIGNED"), Checksums.compareAs("decimal(10,2)", "bit(64)"));
         assertEquals(Optional.of("UNSIGNED"), Checksums.compareAs("double", "bit(64)"));
+        assertEquals(Optional.of("SIGNED"), Checksums.compareAs("year(4)", "smallint(6)"), "2024 in both");
+        assertEquals(Optional.of("UNSIGNED"), Checksums.compareAs("bit(8)", "int(10) unsigned"));
+        assertEquals(Optional.empty(), Checksums.compareAs("bit(64)", "double"));
+        assertEquals(Optional.of("DECIMAL(65, 2)"), Checksums.compareAs("json", "decimal(10,2)"));
+        assertEquals(Optional.of("JSON"), Checksums.compareAs("varchar(200)", "json"), "{\"k\":1} is {\"k\": 1}");
+        assertEquals(Optional.empty(), Checksums.compareAs("decimal(20,6)", "json"));
     }
 
     @Test
