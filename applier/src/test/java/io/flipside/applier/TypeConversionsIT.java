@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
  * <p>Between a number and a time the first holds too, but from a number into a TIME (hashed as each table's own
  * text); of the second only its first half, as MySQL's comparison takes 20300101 for 2030-01-01 and may miss a lost
  * fraction. From a YEAR into a number both hold; from a number into a YEAR only the second (README, Limitations).
- * Not covered: a TIME written into a type with a date, which MySQL gives the current date.
- * {@link #theCopyStoresWhatMySqlsOwnAlterStores} compares the copy with MySQL's own ALTER, over more types.
+ * Not covered: a TIME written into a type with a date ({@link #onTheCurrentDate}).
+ * {@link #theCopyStoresWhatMySqlsOwnAlterStores} compares the copy with MySQL's own ALTER, over more types and those.
  */
 class TypeConversionsIT {
     static final String DB = "type_conversions_it";
@@ -219,6 +219,8 @@ class TypeConversionsIT {
                 }
             }
         }
+        // A TIME written into a DATE, DATETIME or TIMESTAMP takes the current date, in the copy as in the ALTER.
+        String day = today();
         List<String> refusedByAlter = new ArrayList<>();
         List<String> takenByAlterOnly = new ArrayList<>();
         List<String> checksumsDiffer = new ArrayList<>();
@@ -227,7 +229,7 @@ class TypeConversionsIT {
         int compared = 0;
         for (int f = 0; f < types.size(); f++) {
             for (int t = 0; t < types.size(); t++) {
-                if (f == t || onTheCurrentDate(types.get(f), types.get(t))) {
+                if (f == t) {
                     continue;
                 }
                 String pair = types.get(f) + " -> " + types.get(t);
@@ -306,6 +308,12 @@ class TypeConversionsIT {
         System.out.println("TypeConversionsIT: " + compared + " pairs compared with MySQL's ALTER; "
                 + hashedOtherwise.size() + " pairs of other kinds hashed as other text: " + hashedOtherwise);
         assertTrue(compared > 900, "pairs compared: " + compared);
+        if (!day.equals(today())) {
+            // The date changed meanwhile: those pairs' copy and ALTER may have taken different dates.
+            for (List<String> l : List.of(refusedByAlter, takenByAlterOnly, storedOtherwise, checksumsDiffer)) {
+                l.removeIf(x -> x.matches("TIME\\b[^>]*-> (DATE|DATETIME|TIMESTAMP)\\b.*"));
+            }
+        }
         refusedByAlter.forEach(x -> System.out.println("TypeConversionsIT: refused by the ALTER: " + x));
         takenByAlterOnly.forEach(x -> System.out.println("TypeConversionsIT: refused by the copy: " + x));
         storedOtherwise.forEach(x -> System.out.println("TypeConversionsIT: stored otherwise: " + x));
@@ -352,7 +360,11 @@ class TypeConversionsIT {
                 || from.matches("(CHAR|VARCHAR|TEXT)\\b.*") && to.equals("JSON");
     }
 
-    /** A TIME written into a DATE, DATETIME or TIMESTAMP: MySQL gives it the current date. */
+    /**
+     * A TIME written into a DATE, DATETIME or TIMESTAMP: MySQL gives it the current date (in the copy as in the
+     * ALTER, which the second test compares), and compares such a TIME with a date as on the current date, so that
+     * the check after each write takes a TIME's 24:00:00 for tomorrow's date it became: left out of the first test.
+     */
     static boolean onTheCurrentDate(String from, String to) {
         return from.matches("TIME\\b.*") && to.matches("(DATE|DATETIME|TIMESTAMP)\\b.*");
     }
@@ -366,6 +378,13 @@ class TypeConversionsIT {
 
     static String columnType(TableName t) throws SQLException {
         return TableInspector.columns(c, t).get(1).columnType();
+    }
+
+    static String today() throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CURDATE()")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     static String one(String sql) throws SQLException {
