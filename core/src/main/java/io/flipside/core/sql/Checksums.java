@@ -110,16 +110,17 @@ public final class Checksums {
     /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
      * {@code newType}, both numeric or both temporal, between a number and a DATE, TIME, DATETIME or TIMESTAMP (but
-     * from a number into a TIME), from a number into a BIT, or from text (CHAR, VARCHAR, TEXT) into a number or a
-     * time: the new type, as MySQL converts the old table's values into it (its scale or fractional digits, a whole
-     * number for an integer type, a DATE), so that a widened column compares as the same values (an INT and a
-     * DECIMAL(12,2) write 3 and 3.00, a VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a
-     * narrowed one as the values the ALTER asked for (MySQL's own ALTER rounds them the same). A number into a date is
-     * hashed as its text read as the date ({@link #THEN}), as {@link #selectedAs} writes it; into a BIT as the integer
-     * it was written as. A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to
-     * a FLOAT shows as a difference; a YEAR as it is; a number into a TIME as its own text (MySQL's cast of the text
-     * reads some as NULL where the copy stores 00:00:00). Empty for the same type and for other kinds, whose values
-     * are hashed as each table's own text.
+     * from a number into a TIME), from a number into a BIT, from a YEAR, a JSON document or a BIT (but into a FLOAT or
+     * DOUBLE) into a number, or from text (CHAR, VARCHAR, TEXT) into a number, a time or JSON: the new type, as MySQL
+     * converts the old table's values into it (its scale or fractional digits, a whole number for an integer type, a
+     * DATE), so that a widened column compares as the same values (an INT and a DECIMAL(12,2) write 3 and 3.00, a
+     * VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a narrowed one as the values the ALTER
+     * asked for (MySQL's own ALTER rounds them the same). A number into a date is hashed as its text read as the date
+     * ({@link #THEN}), as {@link #selectedAs} writes it; into a BIT as the integer it was written as. A FLOAT compares
+     * as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to a FLOAT shows as a difference; a
+     * column changed into a YEAR as it is (24 is 2024 there, and 8.0.15 has no cast to YEAR), a number into a TIME as
+     * its own text (MySQL's cast of the text reads some as NULL where the copy stores 00:00:00). Empty for the same
+     * type and for other kinds, whose values are hashed as each table's own text.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
@@ -131,7 +132,7 @@ public final class Checksums {
         Matcher nn = NUMERIC.matcher(newType);
         Matcher ot = TEMPORAL.matcher(oldType);
         Matcher nt = TEMPORAL.matcher(newType);
-        boolean fromTime = ot.lookingAt() && !ot.group(1).equalsIgnoreCase("year");
+        boolean fromTime = ot.lookingAt() && !isYear(oldType);
         // A YEAR, a JSON document or a BIT into a number: as the number MySQL reads it as (2024, a BIT's bits unsigned;
         // a BIT(64) into a DOUBLE is not, the sum that casts to DOUBLE reading some values otherwise than the copy).
         boolean fromOtherNumber = isYear(oldType) || oldType.equalsIgnoreCase("json")
