@@ -110,17 +110,17 @@ public final class Checksums {
     /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
      * {@code newType}, both numeric or both temporal, between a number and a DATE, TIME, DATETIME or TIMESTAMP (but
-     * from a number into a TIME), from a number into a BIT, from a YEAR, a JSON document or a BIT (but into a FLOAT or
-     * DOUBLE) into a number, or from text (CHAR, VARCHAR, TEXT) into a number, a time or JSON: the new type, as MySQL
-     * converts the old table's values into it (its scale or fractional digits, a whole number for an integer type, a
-     * DATE), so that a widened column compares as the same values (an INT and a DECIMAL(12,2) write 3 and 3.00, a
-     * VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a narrowed one as the values the ALTER
-     * asked for (MySQL's own ALTER rounds them the same). A number into a date is hashed as its text read as the date
-     * ({@link #THEN}), as {@link #selectedAs} writes it; into a BIT as the integer it was written as. A FLOAT compares
-     * as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to a FLOAT shows as a difference; a
-     * column changed into a YEAR as it is (24 is 2024 there, and 8.0.15 has no cast to YEAR), a number into a TIME as
-     * its own text (MySQL's cast of the text reads some as NULL where the copy stores 00:00:00). Empty for the same
-     * type and for other kinds, whose values are hashed as each table's own text.
+     * from a BIGINT, FLOAT or DOUBLE into a TIME), from a number into a BIT, from a YEAR, a JSON document or a BIT (but
+     * into a FLOAT or DOUBLE) into a number, or from text (CHAR, VARCHAR, TEXT) into a number, a time or JSON: the new
+     * type, as MySQL converts the old table's values into it (its scale or fractional digits, a whole number for an
+     * integer type, a DATE), so that a widened column compares as the same values (an INT and a DECIMAL(12,2) write 3
+     * and 3.00, a VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a narrowed one as the
+     * values the ALTER asked for (MySQL's own ALTER rounds them the same). A number into a date or a time is hashed as
+     * its text read as that type ({@link #THEN}), as {@link #selectedAs} writes it; into a BIT as the integer it was
+     * written as. A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to a FLOAT
+     * shows as a difference; a column changed into a YEAR as it is (24 is 2024 there, and 8.0.15 has no cast to YEAR),
+     * a BIGINT, FLOAT or DOUBLE into a TIME as its own text (MySQL's cast of the text reads some as NULL where the copy
+     * stores 00:00:00). Empty for the same type and for other kinds, whose values are hashed as each table's own text.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
@@ -160,11 +160,15 @@ public final class Checksums {
             Optional<String> type = switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
                 case "date" -> Optional.of("DATE");
                 case "datetime", "timestamp" -> Optional.of("DATETIME(" + digits + ")");
-                // A number into a TIME: MySQL's cast of its text reads some as NULL where the copy stores 00:00:00.
-                case "time" -> on.lookingAt() ? Optional.empty() : Optional.of("TIME(" + digits + ")");
+                // A BIGINT, FLOAT or DOUBLE into a TIME: the copy, as the ALTER, stores some values it cannot read
+                // (1E10, 20300101101112) as 00:00:00, where the cast of their text gives NULL.
+                case "time" -> on.lookingAt() && (numericKind(on.group(1)).equals("float")
+                        || on.group(1).equalsIgnoreCase("bigint")) ? Optional.empty()
+                                : Optional.of("TIME(" + digits + ")");
                 default -> Optional.empty();
             };
-            // A number is written into a date as its text (selectedAs), which MySQL reads otherwise than the number.
+            // A number is written into a date or a time as its text (selectedAs), which MySQL reads otherwise than
+            // the number.
             return on.lookingAt() ? type.map(t -> "CHAR" + THEN + t) : type;
         }
         return Optional.empty();
