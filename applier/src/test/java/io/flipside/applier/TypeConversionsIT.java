@@ -348,10 +348,11 @@ class TypeConversionsIT {
 
     /**
      * Pairs of kinds hashed as the new type ({@link Checksums#compareAs}), so that the checksums match after the
-     * copy: a time changed into a number, a number into a DATE, DATETIME, TIMESTAMP or BIT, a YEAR or a JSON document
-     * into a number, a BIT into an integer or a DECIMAL, and text into JSON (whose checksum the ALTER comparison does
-     * not reach: it refuses the values that are not JSON, the corpus case text-to-json has it). Not a BIGINT, FLOAT or
-     * DOUBLE into a TIME: the copy stores some values it cannot read as 00:00:00, and the cast of their text is NULL.
+     * copy: a time changed into a number, a number into a DATE, DATETIME, TIMESTAMP, TIME or BIT, a YEAR or a JSON
+     * document into a number, a BIT into an integer or a DECIMAL, and text into JSON (whose checksum the ALTER
+     * comparison does not reach: it refuses the values that are not JSON, the corpus case text-to-json has it). Not a
+     * BIGINT, FLOAT or DOUBLE into a TIME: the copy stores some values it cannot read as 00:00:00, and the cast of
+     * their text is NULL.
      */
     static boolean hashedAsTheNewType(String from, String to) {
         return numberAndTime(from, to) && !(from.matches("BIGINT|FLOAT|DOUBLE") && to.matches("TIME\\b.*"))
