@@ -3,11 +3,11 @@ package io.flipside.applier;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.TableFilter;
 import io.flipside.core.mapping.ColumnDef;
-import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.TypeConversions;
 import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.Failpoints;
@@ -71,7 +71,7 @@ final class Replicator implements AutoCloseable {
     private final TableName serving;
     private final TableName shadow;
     private final TableName old;
-    /** Selecting columns as {@link Checksums#selectedAs} says once {@link #open} has read the types. */
+    /** Selecting columns as {@link TypeConversions#selectedAs} says once {@link #open} has read the types. */
     private Projection forward;
     private Projection inverse;
     private final TopicPartition changelog;
@@ -81,7 +81,7 @@ final class Replicator implements AutoCloseable {
     private final LossyValues lossy;
     /**
      * The old table's columns that inverse replication may round without a word from MySQL, with the type their
-     * values compare as ({@link Checksums#rounds}); read from the two tables at {@link #open}. (What forward
+     * values compare as ({@link TypeConversions#rounds}); read from the two tables at {@link #open}. (What forward
      * replication rounds is what the ALTER asks for, before the first cut-over as after a revert: MySQL's own ALTER
      * rounds the same.)
      */
@@ -239,7 +239,7 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** The read columns of {@code p} to select as another type ({@link Checksums#selectedAs}), with the type. */
+    /** The read columns of {@code p} to select as another type ({@link TypeConversions#selectedAs}), with the type. */
     private static Map<String, String> selectedAs(Projection p, Map<String, String> readTypes,
             Map<String, String> writeTypes) {
         Map<String, String> out = new java.util.HashMap<>();
@@ -248,13 +248,15 @@ final class Replicator implements AutoCloseable {
             String from = readTypes.get(column);
             String to = writeTypes.get(p.mapping().toColumns().get(i));
             if (from != null && to != null) {
-                Checksums.selectedAs(from, to).ifPresent(type -> out.put(column, type));
+                TypeConversions.selectedAs(from, to).ifPresent(type -> out.put(column, type));
             }
         }
         return out;
     }
 
-    /** The forward projection, selecting columns as {@link Checksums#selectedAs} says once {@link #open} has run. */
+    /**
+     * The forward projection, selecting columns as {@link TypeConversions#selectedAs} says once {@link #open} has run.
+     */
     Projection forward() {
         return forward;
     }
@@ -265,8 +267,8 @@ final class Replicator implements AutoCloseable {
         for (int i = 0; i < p.mapping().fromColumns().size(); i++) {
             String from = readTypes.get(p.mapping().fromColumns().get(i));
             String to = writeTypes.get(p.mapping().toColumns().get(i));
-            if (from != null && to != null && Checksums.rounds(from, to)) {
-                out.put(p.mapping().toColumns().get(i), Checksums.shownAs(from, to));
+            if (from != null && to != null && TypeConversions.rounds(from, to)) {
+                out.put(p.mapping().toColumns().get(i), TypeConversions.shownAs(from, to));
             }
         }
         return out;

@@ -8,6 +8,7 @@ import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.TypeConversions;
 import io.flipside.testkit.EmbeddedStack;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>{@link Checksums#compareAs}: after the copy, both tables have the same checksum; otherwise every such
  *       migration would report a false CHECKSUM MISMATCH (but for a narrowing into a FLOAT, a known limit);</li>
- *   <li>{@link Checksums#rounds}: a value the written type does not hold exactly (written back into its own type it
- *       comes back different, or compares unequal where that type refuses it) is only met where {@code rounds} says
+ *   <li>{@link TypeConversions#rounds}: a value the written type does not hold exactly (written back into its own type
+ *       it comes back different, or compares unequal where that type refuses it) is only met where {@code rounds} says
  *       a write may round, and inverse replication's check after each write ({@link Projection#notHeldExactly}) finds
  *       it, so that a revert cannot silently serve it.</li>
  * </ul>
@@ -155,13 +156,13 @@ class TypeConversionsIT {
                 if (changed.isEmpty()) {
                     continue;
                 }
-                if (!Checksums.rounds(fromType, toType)) {
+                if (!TypeConversions.rounds(fromType, toType)) {
                     unseenRoundings.add(pair + ": " + what);
                     continue;
                 }
                 roundingMet.add(pair);
                 Set<Integer> missed = new TreeSet<>(changed);
-                missed.removeAll(noticed(table("sub", f), table("to", t), Checksums.shownAs(fromType, toType),
+                missed.removeAll(noticed(table("sub", f), table("to", t), TypeConversions.shownAs(fromType, toType),
                         copied));
                 if (!missed.isEmpty() && !numberAndTime(TYPES.get(f), TYPES.get(t))) {
                     unnoticed.add(pair + ": ids " + missed + " of " + what);
@@ -172,7 +173,7 @@ class TypeConversionsIT {
         assertTrue(roundingMet.containsAll(List.of("DOUBLE -> FLOAT", "DECIMAL(12,4) -> DECIMAL(10,2)",
                 "DATETIME(6) -> DATE", "DECIMAL(10,2) -> INT", "BIGINT -> DOUBLE", "DECIMAL(20,6) -> DOUBLE",
                 "TIME(6) -> TIME")), "the values exercise the roundings: " + roundingMet);
-        assertEquals(List.of(), unseenRoundings, "values changed where Checksums.rounds says none are");
+        assertEquals(List.of(), unseenRoundings, "values changed where TypeConversions.rounds says none are");
         assertEquals(List.of(), unnoticed, "values changed that the check after each write does not find");
         assertEquals(new TreeSet<>(INTO_FLOAT), new TreeSet<>(mismatches),
                 "false checksum mismatches: only the narrowings into a FLOAT (README, Limitations)");
@@ -398,7 +399,7 @@ class TypeConversionsIT {
 
     /**
      * Copies {@code from}'s values into {@code to} one row at a time with the copy's statement, selecting the column
-     * as the replicator sets it up ({@link Checksums#selectedAs}); returns the ids MySQL took.
+     * as the replicator sets it up ({@link TypeConversions#selectedAs}); returns the ids MySQL took.
      */
     static List<Integer> copy(TableName from, TableName to) throws SQLException {
         try (Statement s = c.createStatement()) {
@@ -422,7 +423,7 @@ class TypeConversionsIT {
     static Projection projection(TableName from, TableName to) throws SQLException {
         Projection p = new Projection("it", from, to, new ColumnMapping(List.of(new ColumnMapping.Pair("id", "id"),
                 new ColumnMapping.Pair("v", "v"))), List.of("id"), List.of("id"), "PRIMARY");
-        return Checksums.selectedAs(columnType(from), columnType(to)).map(type -> p.selecting(Map.of("v", type)))
+        return TypeConversions.selectedAs(columnType(from), columnType(to)).map(type -> p.selecting(Map.of("v", type)))
                 .orElse(p);
     }
 
@@ -504,11 +505,12 @@ class TypeConversionsIT {
 
     /**
      * Pairs of kinds whose checksums match after the copy: a number, a YEAR or a JSON document changed into CHAR,
-     * VARCHAR or TEXT (the copy writes each value's own text, {@link Checksums#selectedAs}, and the checksums hash each
-     * table's own text between kinds), and text changed into a number or a date but a FLOAT (both hashed as the new
-     * type, {@link Checksums#compareAs}; into a TIME, MySQL's cast reads '0.5' as NULL where the copy and the ALTER
-     * store 00:00:00). Between other kinds they differ wherever the conversion changes the text (a DECIMAL's 0.00 is
-     * 0.0 in a JSON column, 'A  ' is 'A' in a CHAR): README, Limitations.
+     * VARCHAR or TEXT (the copy writes each value's own text, {@link TypeConversions#selectedAs}, and the checksums
+     * hash each table's own text between kinds), and text changed into a number or a date but a FLOAT (both hashed as
+     * the new type, {@link Checksums#compareAs}; into a TIME, MySQL's cast reads '0.5' as NULL where the copy and the
+     * ALTER store 00:00:00), and the pairs {@link #hashedAsTheNewType} names but into a FLOAT. Between other kinds
+     * they differ wherever the conversion changes the text (a DECIMAL's 0.00 is 0.0 in a JSON column, 'A  ' is 'A' in
+     * a CHAR): README, Limitations.
      */
     static boolean intoItsText(String from, String to) {
         boolean text = to.matches("(CHAR|VARCHAR|TEXT)\\b.*");
@@ -578,8 +580,8 @@ class TypeConversionsIT {
 
     /** The values of the pair whose hashed text differs, for the log. */
     static List<String> differing(int f, int t, String as) throws SQLException {
-        String a = as == null ? "a.v" : Checksums.cast("a.v", as);
-        String w = as == null ? "w.v" : Checksums.cast("w.v", as);
+        String a = as == null ? "a.v" : TypeConversions.cast("a.v", as);
+        String w = as == null ? "w.v" : TypeConversions.cast("w.v", as);
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONCAT(" + a + "), CONCAT(" + w
                 + ") FROM " + table("sub", f).quoted() + " a JOIN " + table("to", t).quoted() + " w USING (id)"

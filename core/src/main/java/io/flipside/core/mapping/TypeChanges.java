@@ -1,6 +1,6 @@
 package io.flipside.core.mapping;
 
-import io.flipside.core.sql.Checksums;
+import io.flipside.core.sql.TypeConversions;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -78,15 +78,15 @@ public final class TypeChanges {
         Matcher fa = FRACTIONAL.matcher(a);
         Matcher fb = FRACTIONAL.matcher(b);
         if (fa.find() && fb.find()) {
-            if (Checksums.rounds(b, a)) {
+            if (TypeConversions.rounds(b, a)) {
                 back.add("values with more than " + digits(fa) + " fractional digits of a second (rounded)");
-            } else if (Checksums.rounds(a, b)) {
+            } else if (TypeConversions.rounds(a, b)) {
                 rounded.add("values with more than " + digits(fb) + " fractional digits of a second");
             }
         }
-        if ((a.startsWith("float") || a.startsWith("double")) && Checksums.rounds(b, a)) {
+        if ((a.startsWith("float") || a.startsWith("double")) && TypeConversions.rounds(b, a)) {
             back.add("values that " + a + " rounds");
-        } else if ((b.startsWith("float") || b.startsWith("double")) && Checksums.rounds(a, b)) {
+        } else if ((b.startsWith("float") || b.startsWith("double")) && TypeConversions.rounds(a, b)) {
             rounded.add("values that " + b + " rounds");
         }
         Matcher la = LENGTH.matcher(a);

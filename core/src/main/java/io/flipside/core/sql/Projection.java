@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * @param mode        how rows are written (see {@link WriteMode})
  * @param selectedAs  read columns selected as {@code CAST(column AS type)}, with the type: where MySQL's
  *                    {@code INSERT ... SELECT} from the column itself would store something else than its own
- *                    {@code ALTER} (see {@link Checksums#selectedAs})
+ *                    {@code ALTER} (see {@link TypeConversions#selectedAs})
  */
 public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
         List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs) {
@@ -68,7 +68,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     private String selected(String qualifier) {
         return mapping.fromColumns().stream().map(c -> {
             String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
-            return selectedAs.containsKey(c) ? Checksums.cast(column, selectedAs.get(c)) : column;
+            return selectedAs.containsKey(c) ? TypeConversions.cast(column, selectedAs.get(c)) : column;
         }).collect(Collectors.joining(", "));
     }
 
@@ -207,7 +207,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     /**
      * The rows of {@code keys} keys, just written, that the written table does not hold exactly in {@code columns}
      * (written columns, each with the type its two values are shown as, in order): the columns a write may round
-     * without a word from MySQL ({@link Checksums#rounds}). MySQL compares each pair as values, so a DECIMAL,
+     * without a word from MySQL ({@link TypeConversions#rounds}). MySQL compares each pair as values, so a DECIMAL,
      * fractional seconds, a FLOAT or an INT the write rounded differs. With {@code keyAmong} (a key
      * column among them), a read row with no written row under its exact key is returned too: its key was rounded.
      *
@@ -232,8 +232,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             // 9007199254740993 from 9007199254740992: such pairs (shown as DOUBLE) are compared as DECIMALs too.
             String held = c.getValue().equals("DOUBLE") ? "(" + to + " <=> " + from + " AND CAST(" + to
                     + " AS DECIMAL(65, 30)) <=> CAST(" + from + " AS DECIMAL(65, 30)))" : "(" + to + " <=> " + from + ")";
-            shown.add("CAST(" + Checksums.cast(from, c.getValue()) + " AS CHAR) AS flipside_read_" + n + ", CAST("
-                    + Checksums.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT " + held
+            shown.add("CAST(" + TypeConversions.cast(from, c.getValue()) + " AS CHAR) AS flipside_read_" + n + ", CAST("
+                    + TypeConversions.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT " + held
                     + " AS flipside_differs_" + n);
             same.add(held);
         }

@@ -1,0 +1,234 @@
+package io.flipside.core.sql;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What MySQL 8.0.15 does when it writes a value of one column type into a column of another, as Flipside needs it:
+ * which writes may round a value without an error ({@link #rounds}), how to show both values to compare them
+ * ({@link #shownAs}), and what to select a column as so that the copy and replication store what MySQL's own
+ * {@code ALTER TABLE ... MODIFY} stores ({@link #selectedAs}). {@code TypeConversionsIT} checks every rule against the
+ * server; {@link Checksums#compareAs} builds on them.
+ */
+public final class TypeConversions {
+    private TypeConversions() {}
+
+    private static final Pattern TYPE = Pattern.compile("(timestamp|datetime|time|decimal|float|double)\\b"
+            + "(?:\\((\\d+)(?:,(\\d+))?\\))?", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The type to hash a column as when its type differs between the two tables only in how it writes a value as
+     * text: fractional seconds (TIME, DATETIME and TIMESTAMP), a DECIMAL's scale, FLOAT against DOUBLE. Empty when
+     * the types are the same or of other kinds (their values' text does not depend on the type, or they differ).
+     */
+    public static Optional<String> commonType(String columnType, String otherColumnType) {
+        Matcher a = TYPE.matcher(columnType);
+        Matcher b = TYPE.matcher(otherColumnType);
+        if (columnType.equalsIgnoreCase(otherColumnType) || !a.lookingAt() || !b.lookingAt()) {
+            return Optional.empty();
+        }
+        String x = kind(a.group(1));
+        if (!x.equals(kind(b.group(1)))) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (x) {
+            case "decimal" -> "DECIMAL(65, " + Math.max(scale(a), scale(b)) + ")";
+            case "float" -> "DOUBLE";
+            case "datetime" -> "DATETIME(6)";
+            default -> "TIME(6)";
+        });
+    }
+
+    /** Numeric and temporal types as information_schema's COLUMN_TYPE spells them: kind, digits, scale, sign. */
+    static final Pattern NUMERIC = Pattern.compile(
+            "(tinyint|smallint|mediumint|int|bigint|decimal|float|double)\\b(?:\\((\\d+)(?:,(\\d+))?\\))?( unsigned)?",
+            Pattern.CASE_INSENSITIVE);
+    static final Pattern TEMPORAL = Pattern.compile("(datetime|timestamp|date|time|year)\\b(?:\\((\\d+)\\))?",
+            Pattern.CASE_INSENSITIVE);
+
+
+    /**
+     * Whether MySQL, writing a value of {@code fromType} into a column of {@code toType}, may round it without an
+     * error, even in strict mode: of the same kind, fewer fractional digits of a TIME, DATETIME or TIMESTAMP, a
+     * smaller DECIMAL scale, a FLOAT from a DOUBLE (or a FLOAT or DOUBLE with fewer decimals given); across kinds, see
+     * {@link #roundsAcrossKinds}. (Out-of-range values, too long strings and the like are refused in strict mode.)
+     */
+    public static boolean rounds(String fromType, String toType) {
+        if (commonType(fromType, toType).isEmpty()) {
+            return roundsAcrossKinds(fromType, toType);
+        }
+        Matcher from = TYPE.matcher(fromType);
+        Matcher to = TYPE.matcher(toType);
+        from.lookingAt();
+        to.lookingAt();
+        return switch (kind(from.group(1))) {
+            case "decimal" -> scale(to) < scale(from);
+            case "float" -> to.group(1).equalsIgnoreCase("float") && !from.group(1).equalsIgnoreCase("float")
+                    || to.group(3) != null && (from.group(3) == null || scale(to) < scale(from));
+            default -> digits(to) < digits(from);
+        };
+    }
+
+    /**
+     * Numeric into another kind of number, or temporal into another kind of time, where MySQL stores a value changed
+     * without an error in strict mode (measured on 8.0.15: 1.5 into an INT is 2, 16777217 into a FLOAT 16777216, a
+     * DATETIME into a DATE or a TIME loses a part, with a note at most). An integer into a DECIMAL and a DATE into a
+     * DATETIME are exact or refused. Between a number and a time or a YEAR, always: 24 into a YEAR is 2024, 1.5 into
+     * a TIME 00:00:02 ({@code TypeConversionsIT} measures them all).
+     */
+    private static boolean roundsAcrossKinds(String fromType, String toType) {
+        return changesKind(NUMERIC, TypeConversions::numericKind, fromType, toType, "integer", "decimal")
+                || changesKind(TEMPORAL, TypeConversions::kind, fromType, toType, "date", "datetime")
+                || NUMERIC.matcher(fromType).lookingAt() && TEMPORAL.matcher(toType).lookingAt()
+                || TEMPORAL.matcher(fromType).lookingAt() && NUMERIC.matcher(toType).lookingAt();
+    }
+
+    /**
+     * Whether both types are of {@code family} and of different kinds in it ({@code kindOf} its first group), other
+     * than from {@code exactFrom} to {@code exactTo}.
+     */
+    private static boolean changesKind(Pattern family, java.util.function.UnaryOperator<String> kindOf,
+            String fromType, String toType, String exactFrom, String exactTo) {
+        Matcher f = family.matcher(fromType);
+        Matcher t = family.matcher(toType);
+        if (!f.lookingAt() || !t.lookingAt()) {
+            return false;
+        }
+        String from = kindOf.apply(f.group(1));
+        String to = kindOf.apply(t.group(1));
+        return !from.equals(to) && !(from.equals(exactFrom) && to.equals(exactTo));
+    }
+
+    /**
+     * The type {@code fromType}'s and {@code toType}'s values are shown as when a write of one into the other may
+     * round ({@link #rounds}): their {@link #commonType}; across kinds a DOUBLE when one of them is a floating point
+     * type (a FLOAT's text has 6 digits), else each value's own text.
+     */
+    public static String shownAs(String fromType, String toType) {
+        return commonType(fromType, toType).orElseGet(() -> {
+            Matcher f = NUMERIC.matcher(fromType);
+            Matcher t = NUMERIC.matcher(toType);
+            boolean floating = f.lookingAt() && numericKind(f.group(1)).equals("float")
+                    || t.lookingAt() && numericKind(t.group(1)).equals("float");
+            return floating ? "DOUBLE" : "CHAR";
+        });
+    }
+
+    /** Types whose values are text, as information_schema's COLUMN_TYPE spells them. */
+    static final Pattern TEXT = Pattern.compile("(char|varchar|tinytext|text|mediumtext|longtext)\\b",
+            Pattern.CASE_INSENSITIVE);
+
+    /** Types whose values are text or bytes, or JSON, as information_schema's COLUMN_TYPE spells them. */
+    private static final Pattern STRING = Pattern.compile(
+            "(char|varchar|tinytext|text|mediumtext|longtext|binary|varbinary|tinyblob|blob|mediumblob|longblob|enum"
+                    + "|set|json)\\b", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The type to select a column of {@code fromType} as, in an {@code INSERT ... SELECT} into a column of
+     * {@code toType}, so that MySQL stores what its own {@code ALTER TABLE ... MODIFY} stores; empty where the column
+     * itself does. Measured on 8.0.15 ({@code TypeConversionsIT} compares every pair with the ALTER):
+     *
+     * <ul>
+     *   <li>an unsigned integer into a signed one: {@code UNSIGNED}. From the column, MySQL copies the value bit for
+     *       bit, a TINYINT UNSIGNED's 200 becoming -56 and an INT UNSIGNED's 2147483648 -2147483648, in strict mode
+     *       and without a warning, where the ALTER refuses them as out of range; from the expression it checks the
+     *       range;</li>
+     *   <li>a number or a YEAR into a string, an ENUM, a SET or a JSON column: {@code CHAR}, the value's own text.
+     *       From the column, MySQL writes a FLOAT's 0.1 as 0.10000000149011612 and a YEAR's 0000 as 0, a DECIMAL's
+     *       1.00 into an ENUM as its first member, and refuses every number into a JSON column ("Cannot create a JSON
+     *       value from a string with CHARACTER SET 'binary'"), where the ALTER writes 0.1 and 0000, refuses 1.00, and
+     *       reads each number's text as JSON;</li>
+     *   <li>a number or a YEAR into a DATE, TIME, DATETIME or TIMESTAMP: {@code CHAR}, as the ALTER reads its text.
+     *       From the column, MySQL takes 0 as a zero date the ALTER refuses, and reads some numbers otherwise (a
+     *       FLOAT's 101112.5 is 10:11:13 where the ALTER writes 10:11:12);</li>
+     *   <li>a DATE, TIME, DATETIME or TIMESTAMP into an integer: {@code SIGNED}, and into a FLOAT or DOUBLE:
+     *       {@code DOUBLE}, as the ALTER reads it. From the column, MySQL writes a DATE into a BIGINT as
+     *       20300101000000 (and refuses it into an INT) where the ALTER writes 20300101, and a TIME(3)'s 00:00:01.235
+     *       into a DOUBLE as 1.235 where the ALTER writes 1.2349999999999999;</li>
+     *   <li>a FLOAT or DOUBLE into a YEAR: {@code SIGNED}, rounded as the ALTER rounds (2001.5 is 2002, not 2001);</li>
+     *   <li>anything but an integer or a BIT into a BIT: its number, {@code SIGNED} from a DECIMAL (the ALTER writes
+     *       -1.00 as all ones, where the column is refused) and {@code UNSIGNED} otherwise (the ALTER reads a CHAR's
+     *       '3' as 3, not as its byte). From a VARCHAR, VARBINARY or TEXT the ALTER reads more than that (a fraction
+     *       rounded, the string's bytes): there the copy refuses what it cannot read as a whole number, and the
+     *       migration fails naming the row.</li>
+     * </ul>
+     */
+    public static Optional<String> selectedAs(String fromType, String toType) {
+        if (fromType.equalsIgnoreCase(toType)) {
+            return Optional.empty();
+        }
+        Matcher f = NUMERIC.matcher(fromType);
+        Matcher t = NUMERIC.matcher(toType);
+        boolean fromNumber = f.lookingAt();
+        boolean toNumber = t.lookingAt();
+        String fromKind = fromNumber ? numericKind(f.group(1)) : "";
+        String toKind = toNumber ? numericKind(t.group(1)) : "";
+        boolean fromYear = isYear(fromType);
+        boolean fromTime = TEMPORAL.matcher(fromType).lookingAt() && !fromYear;
+        boolean toTime = TEMPORAL.matcher(toType).lookingAt() && !isYear(toType);
+        if (fromKind.equals("integer") && toKind.equals("integer") && f.group(4) != null && t.group(4) == null) {
+            return Optional.of("UNSIGNED");
+        }
+        if (isBit(toType)) {
+            return fromKind.equals("integer") || isBit(fromType) ? Optional.empty()
+                    : Optional.of(fromKind.equals("decimal") ? "SIGNED" : "UNSIGNED");
+        }
+        if ((fromNumber || fromYear) && (toTime || STRING.matcher(toType).lookingAt())) {
+            return Optional.of("CHAR");
+        }
+        if (fromTime && toKind.equals("integer") || fromKind.equals("float") && isYear(toType)) {
+            return Optional.of("SIGNED");
+        }
+        return fromTime && toKind.equals("float") ? Optional.of("DOUBLE") : Optional.empty();
+    }
+
+    static boolean isYear(String type) {
+        return type.toLowerCase(java.util.Locale.ROOT).startsWith("year");
+    }
+
+    static boolean isBit(String type) {
+        return type.toLowerCase(java.util.Locale.ROOT).startsWith("bit");
+    }
+
+    static String numericKind(String type) {
+        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "decimal" -> "decimal";
+            case "float", "double" -> "float";
+            default -> "integer";
+        };
+    }
+
+    /** Fractional seconds digits of a TIME, DATETIME or TIMESTAMP: 0 unless given. */
+    private static int digits(Matcher m) {
+        return m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+    }
+
+    /** Separates the types of a {@link #cast} to several types in turn. */
+    static final String THEN = ";";
+
+    /**
+     * {@code column} as {@code type}, or as each of the types {@code type} names separated by {@link #THEN} in turn;
+     * a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE.
+     */
+    public static String cast(String column, String type) {
+        String expression = column;
+        for (String t : type.split(THEN)) {
+            expression = t.equals("DOUBLE") ? "(" + expression + " + 0E0)" : "CAST(" + expression + " AS " + t + ")";
+        }
+        return expression;
+    }
+
+    private static String kind(String type) {
+        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "timestamp", "datetime" -> "datetime";
+            case "double" -> "float";
+            default -> type.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** A DECIMAL's scale: 0 unless given. */
+    private static int scale(Matcher m) {
+        return m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+    }
+}
