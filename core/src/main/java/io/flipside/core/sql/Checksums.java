@@ -138,7 +138,7 @@ public final class Checksums {
                 case "date" -> Optional.of("DATE");
                 case "datetime", "timestamp" -> Optional.of("DATETIME(" + digits + ")");
                 // A BIGINT, FLOAT or DOUBLE into a TIME: the copy, as the ALTER, stores some values it cannot read
-                // (1E10, 20300101101112) as 00:00:00, where the cast of their text gives NULL.
+                // (1E10, a DOUBLE's 9007199254740992) as 00:00:00, where the cast of their text gives NULL.
                 case "time" -> on.lookingAt() && (numericKind(on.group(1)).equals("float")
                         || on.group(1).equalsIgnoreCase("bigint")) ? Optional.empty()
                                 : Optional.of("TIME(" + digits + ")");

@@ -146,7 +146,7 @@ public final class TypeConversions {
      *       {@code DOUBLE}, as the ALTER reads it. From the column, MySQL writes a DATE into a BIGINT as
      *       20300101000000 (and refuses it into an INT) where the ALTER writes 20300101, and a TIME(3)'s 00:00:01.235
      *       into a DOUBLE as 1.235 where the ALTER writes 1.2349999999999999;</li>
-     *   <li>a FLOAT or DOUBLE into a YEAR: {@code SIGNED}, rounded as the ALTER rounds (2001.5 is 2002, not 2001);</li>
+     *   <li>a FLOAT or DOUBLE into a YEAR: {@code SIGNED}, rounded as the ALTER rounds (1.5 is 2002, not 2001);</li>
      *   <li>anything but an integer or a BIT into a BIT: its number, {@code SIGNED} from a DECIMAL (the ALTER writes
      *       -1.00 as all ones, where the column is refused) and {@code UNSIGNED} otherwise (the ALTER reads a CHAR's
      *       '3' as 3, not as its byte). From a VARCHAR, VARBINARY or TEXT the ALTER reads more than that (a fraction

@@ -80,7 +80,7 @@ class TypeConversionsTest {
                 "20300101, not 20300101000000");
         assertEquals(Optional.of("DOUBLE"), TypeConversions.selectedAs("time(3)", "double"));
         assertEquals(Optional.empty(), TypeConversions.selectedAs("time(3)", "decimal(10,3)"));
-        assertEquals(Optional.of("SIGNED"), TypeConversions.selectedAs("double", "year(4)"), "2001.5 rounds to 2002");
+        assertEquals(Optional.of("SIGNED"), TypeConversions.selectedAs("double", "year(4)"), "1.5 is 2002, not 2001");
         assertEquals(Optional.of("SIGNED"), TypeConversions.selectedAs("decimal(10,2)", "bit(64)"),
                 "-1.00 is all ones");
         assertEquals(Optional.of("UNSIGNED"), TypeConversions.selectedAs("char(10)", "bit(8)"),
