@@ -29,8 +29,9 @@ while kill -0 "$bench" 2>/dev/null; do
             fi
         done
     done
-    # Each scenario starts new writer threads; each is pinned within 0.2 s of its start.
-    for jvm in $(pgrep -f 'flipside.jar bench' || true); do
+    # Each scenario starts new writer threads (in the bench's JVM, or with --writers-process in a JVM of their own);
+    # each is pinned within 0.2 s of its start.
+    for jvm in $(pgrep -f 'flipside.jar (bench|io.flipside.cli.bench.WriteLoad)' || true); do
         for task in /proc/"$jvm"/task/*; do
             tid=${task##*/}
             if [[ "$pinned" != *" t$tid "* ]] && grep -q '^bench-writer-' "$task/comm" 2>/dev/null \

@@ -38,6 +38,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writers", description = "Writer threads under load (default: ${DEFAULT-VALUE})")
     int writers = 4;
 
+    @Option(names = "--writers-process", description = "Run the writers in a JVM of their own, as an application's"
+            + " would be, instead of as threads of the bench's JVM (which also runs the broker and Flipside's roles)")
+    boolean writersProcess;
+
     @Option(names = "--scenarios", split = ",", paramLabel = "idle,load",
             description = "Scenarios to run (default: idle,load)")
     List<String> scenarios = List.of("idle", "load");
@@ -160,7 +164,8 @@ final class BenchCommand implements Callable<Integer> {
         try {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
                     timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat,
-                    holdReadySeconds, swapCycles, streamEventsPerSecond, streamSeconds, streamConnections);
+                    holdReadySeconds, swapCycles, streamEventsPerSecond, streamSeconds, streamConnections,
+                    writersProcess);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -270,6 +270,32 @@ class BenchIT {
                 notCpus.toString());
     }
 
+    @Test
+    void writersInAProcessOfTheirOwnAreMeasuredAsThreadsAre() throws Exception {
+        Flipside f = Flipside.get();
+        Path json = Files.createTempFile("flipside-bench-it-process-", ".json");
+        Flipside.Run run = f.cli("bench", "--rows", "2000", "--rate", "200", "--writers", "3", "--alters", "add",
+                "--scenarios", "load", "--methods", "copy", "--baseline-seconds", "2", "--writers-process",
+                "--database", "bench_it_process", "--json", json.toString());
+        assertEquals(0, run.exit(), "exit code; stderr: " + run.err());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals(0, r.get("errors").size(), r.get("errors").toString());
+        assertTrue(r.get("settings").get("writersProcess").asBoolean(), r.get("settings").toString());
+        assertTrue(r.get("notes").toString().contains("3 writer threads in a JVM of their own"), r.get("notes")
+                .toString());
+        JsonNode sc = r.get("results").get(0);
+        JsonNode base = sc.get("baseline");
+        // 2 s at 200 writes/s: the writes reached the bench from the child, each with its time
+        assertTrue(base.get("writes").asLong() >= 200 && base.get("writes").asLong() <= 440, base.toString());
+        assertEquals(0, base.get("failed").asLong(), base.toString());
+        assertTrue(base.get("p50Ms").asDouble() > 0 && base.get("p50Ms").asDouble() <= base.get("maxMs").asDouble(),
+                base.toString());
+        JsonNode copy = sc.get("methods").get(0).get("writers");
+        assertTrue(copy.get("writes").asLong() > 0 && copy.get("failed").asLong() == 0, copy.toString());
+        assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.info().commandLine().orElse("")
+                .contains("bench.WriteLoad")), "the writers' process ended with the run");
+    }
+
     private static JsonNode summaryOf(JsonNode summary, String alter, String scenario, String id) {
         for (JsonNode x : summary) {
             if (x.get("alterKey").asText().equals(alter) && x.get("scenario").asText().equals(scenario)

@@ -58,7 +58,7 @@ public final class Bench {
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat,
             int holdReadySeconds, int swapCycles, int streamEventsPerSecond, int streamSeconds,
-            int streamConnections) {
+            int streamConnections, boolean writersProcess) {
         public Options {
             if (streamConnections < 1 || streamConnections > 64) {
                 throw new IllegalArgumentException("--stream-connections must be 1 to 64");
@@ -134,6 +134,14 @@ public final class Bench {
 
     Connection connect() throws SQLException {
         return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
+    }
+
+    /** The writers of the load scenario on {@code table}, as threads here or in a process of their own. */
+    private WriteLoad writeLoad(TableName table, long rows) {
+        return options.writersProcess()
+                ? WriteLoad.inProcess(table.quoted(), rows, config.jdbcUrl(), config.jdbcProperties(), options.writers(),
+                        options.rate())
+                : new WriteLoad(table.quoted(), rows, this::connect, options.writers(), options.rate());
     }
 
     public BenchReport run() throws Exception {
@@ -313,8 +321,7 @@ public final class Bench {
                 options.timeoutSeconds()), Math.min(options.burstRows(), rows), null, null, false, 0, 0, 0, 1, 1);
         TableName warm = new TableName(options.database(), table);
         FlipsideRun.Result r;
-        try (WriteLoad w = options.scenarios().contains("load") ? new WriteLoad(warm.quoted(), rows, this::connect,
-                options.writers(), options.rate()) : null) {
+        try (WriteLoad w = options.scenarios().contains("load") ? writeLoad(warm, rows) : null) {
             if (w != null) {
                 w.start();
             }
@@ -406,8 +413,7 @@ public final class Bench {
             action.prepare(c, t);
             long settled = settle(c);
             say("bench: fresh %s (%.1f s), settled in %.1f s", t, copied, settled / 1000.0);
-            WriteLoad w = load ? new WriteLoad(t.quoted(), options.rows(), this::connect, options.writers(),
-                    options.rate()) : null;
+            WriteLoad w = load ? writeLoad(t, options.rows()) : null;
             currentLoad = w;
             try {
                 BenchReport.Writers base = null;
@@ -748,7 +754,7 @@ public final class Bench {
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
                 options.repeat(), options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
-                options.streamSeconds(), options.streamConnections(), f);
+                options.streamSeconds(), options.streamConnections(), options.writersProcess(), f);
     }
 
     /** The group's CPUs and thread priority, as MySQL reports them, or why not. */
@@ -772,11 +778,13 @@ public final class Bench {
         n.add("every method ran on its own fresh copy of the table, after the server settled (dirty pages flushed,"
                 + " undo purged, capture idle); Flipside's capture, applier and controller ran throughout, as in"
                 + " production");
-        n.add("load: " + options.rate() + " writes/s in total from " + options.writers() + " writer threads, single-row"
+        n.add("load: " + options.rate() + " writes/s in total from " + options.writers() + " writer threads"
+                + (options.writersProcess() ? " in a JVM of their own" : " of the bench's JVM") + ", single-row"
                 + " autocommit UPDATE k / UPDATE c / DELETE / INSERT on the table being changed; latency = one"
                 + " statement, send to reply; writers figures cover the method's time (Flipside: submit to cut-over)");
         n.add("Flipside's peak heap is the sum of the JVM's heap pools' peaks since the submit: an upper bound, since"
-                + " this JVM also runs the embedded Kafka broker, the controller, the capture and the writers");
+                + " this JVM also runs the embedded Kafka broker, the controller, the capture"
+                + (options.writersProcess() ? "" : " and the writers"));
         n.add("the raw copy's target and pt-online-schema-change's new table are named like a Flipside helper table"
                 + " so that the capture skips their rows, as it skips a shadow table's"
                 + (captureSkips("sbtest_gho") ? "; gh-ost's ghost and changelog tables are in capture.exclude.tables" : ""));

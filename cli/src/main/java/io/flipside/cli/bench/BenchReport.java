@@ -23,7 +23,7 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, int holdReadySeconds,
             int swapCycles, int streamEventsPerSecond, int streamSeconds, int streamConnections,
-            Map<String, String> flipside) {}
+            boolean writersProcess, Map<String, String> flipside) {}
 
     /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
     public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,

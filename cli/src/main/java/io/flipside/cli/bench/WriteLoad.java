@@ -1,16 +1,32 @@
 package io.flipside.cli.bench;
 
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Each writer holds its share of the rate with a schedule: a write that takes long delays the next ones, which then
  * catch up, but never by more than one second's worth (a stall longer than that lowers the achieved rate instead of
  * producing a burst). The latency of a write is the time its statement took, from send to reply.
+ *
+ * <p>The writers run as threads of this JVM, or ({@link #inProcess}) in a JVM of their own, as an application's
+ * writers would: then a pause of this JVM (a collection, the JIT's safepoints) does not hold them, and their writes
+ * reach this one as lines on the child's standard output, one a write ({@link #main}).
  */
 final class WriteLoad implements AutoCloseable {
     interface Connector {
@@ -48,6 +68,13 @@ final class WriteLoad implements AutoCloseable {
     private final AtomicLong rowsChanged = new AtomicLong();
     private final List<String> failures = new ArrayList<>();
     private volatile boolean stopping;
+    /** In a writers' process: where each write is reported to the bench, one line each; null otherwise. */
+    private PrintStream report;
+    /** In the bench, when the writers run in a process of their own: that process, and the thread reading it. */
+    private Process child;
+    private Thread childReader;
+    private String childUrl;
+    private Properties childProperties;
 
     /**
      * @param table           the quoted, qualified table
@@ -65,19 +92,147 @@ final class WriteLoad implements AutoCloseable {
         this.perWriterPerSecond = writesPerSecond / (double) writers;
     }
 
+    /**
+     * Writers in a JVM of their own (this one's Java and class path, a small heap), connecting with {@code url} and
+     * {@code properties}, which reach the child on its standard input, not on its command line.
+     */
+    static WriteLoad inProcess(String table, long rows, String url, Properties properties, int writers,
+            int writesPerSecond) {
+        WriteLoad load = new WriteLoad(table, rows, () -> {
+            throw new SQLException("the writers run in a process of their own");
+        }, writers, writesPerSecond);
+        load.childUrl = url;
+        load.childProperties = properties;
+        return load;
+    }
+
     void start() {
         for (int w = 0; w < writers; w++) {
+            logs.add(new Log());
+        }
+        if (childUrl != null) {
+            startChild();
+            return;
+        }
+        for (int w = 0; w < writers; w++) {
             int index = w;
-            Log log = new Log();
-            logs.add(log);
-            Thread t = new Thread(() -> write(index, log), "bench-writer-" + w);
+            Thread t = new Thread(() -> write(index), "bench-writer-" + w);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
     }
 
-    private void write(int index, Log log) {
+    private static final String URL_PROPERTY = "flipside.bench.jdbc.url";
+
+    private void startChild() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), WriteLoad.class.getName(), table, Long.toString(rows),
+                Integer.toString(writers), Double.toString(perWriterPerSecond * writers));
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            child = pb.start();
+            Properties p = new Properties();
+            p.putAll(childProperties);
+            p.setProperty(URL_PROPERTY, childUrl);
+            Writer text = new StringWriter();
+            p.store(text, null);
+            child.getOutputStream().write((Base64.getEncoder().encodeToString(text.toString().getBytes(
+                    StandardCharsets.UTF_8)) + "\n").getBytes(StandardCharsets.UTF_8));
+            child.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the writers' process", e);
+        }
+        childReader = new Thread(this::readChild, "bench-writers-reader");
+        childReader.setDaemon(true);
+        childReader.start();
+    }
+
+    /** The child's lines: {@code W writer startedMillis micros rows} a write, {@code E counted message} a failure. */
+    private void readChild() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                String[] f = line.split(" ", 3);
+                if (f[0].equals("W") && f.length == 3) {
+                    String[] g = f[2].split(" ");
+                    long micros = Long.parseLong(g[1]);
+                    logged(Integer.parseInt(f[1]), Long.parseLong(g[0]), Math.abs(micros), micros >= 0,
+                            Integer.parseInt(g[2]));
+                } else if (f[0].equals("E") && f.length == 3) {
+                    failedWith(f[2], f[1].equals("1"));
+                }
+            }
+            if (!stopping) {
+                failedWith("the writers' process ended before the bench stopped it, exit code " + child.waitFor(),
+                        true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            failedWith("reading the writers' process: " + e, true);
+        }
+    }
+
+    /**
+     * A writers' process: {@code WriteLoad TABLE ROWS WRITERS RATE}, the connection's URL and properties on the first
+     * line of standard input (Base64 of a properties file); writes until standard input ends, reporting each write
+     * on standard output.
+     */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        Properties p = new Properties();
+        p.load(new StringReader(new String(Base64.getDecoder().decode(in.readLine()), StandardCharsets.UTF_8)));
+        String url = (String) p.remove(URL_PROPERTY);
+        WriteLoad load = new WriteLoad(args[0], Long.parseLong(args[1]), () -> DriverManager.getConnection(url, p),
+                Integer.parseInt(args[2]), (int) Math.round(Double.parseDouble(args[3])));
+        load.report = out;
+        load.start();
+        while (in.read() != -1) {
+            // until the bench closes this process's standard input
+        }
+        load.close();
+        out.flush();
+    }
+
+    /** One write done: logged, and in a writers' process reported to the bench. */
+    private void logged(int writer, long startedMillis, long micros, boolean ok, int changed) {
+        rowsChanged.addAndGet(changed);
+        if (!ok) {
+            failed.incrementAndGet();
+        }
+        logs.get(writer).add(startedMillis, micros, ok);
+        if (report != null) {
+            synchronized (report) {
+                report.println("W " + writer + " " + startedMillis + " " + (ok ? micros : -Math.max(1, micros)) + " "
+                        + changed);
+                report.flush();
+            }
+        }
+    }
+
+    /** A failure's message; {@code counted}: a failure not logged as a write (a writer that could not connect). */
+    private void failedWith(String message, boolean counted) {
+        if (counted) {
+            failed.incrementAndGet();
+        }
+        synchronized (failures) {
+            if (failures.size() < 20) {
+                failures.add(message);
+            }
+        }
+        if (report != null) {
+            synchronized (report) {
+                report.println("E " + (counted ? "1 " : "0 ") + String.valueOf(message).replaceAll("\\s+", " "));
+                report.flush();
+            }
+        }
+    }
+
+    private void write(int index) {
         SplittableRandom random = new SplittableRandom(index * 7919L + 17);
         long owned = Math.max(1, (rows - index + writers - 1) / writers);
         Set<Long> deleted = new HashSet<>();
@@ -140,8 +295,10 @@ final class WriteLoad implements AutoCloseable {
                 long startedMillis = System.currentTimeMillis();
                 long t0 = System.nanoTime();
                 boolean ok = true;
+                int changed = 0;
+                String failure = null;
                 try {
-                    rowsChanged.addAndGet(ps.executeUpdate());
+                    changed = ps.executeUpdate();
                     if (reinserted != null && reinserted < 0) {
                         deleted.add(-reinserted);
                         deletedOrder.add(-reinserted);
@@ -150,25 +307,20 @@ final class WriteLoad implements AutoCloseable {
                     }
                 } catch (SQLException e) {
                     ok = false;
-                    failed.incrementAndGet();
-                    synchronized (failures) {
-                        if (failures.size() < 20) {
-                            failures.add(e.getMessage());
-                        }
-                    }
+                    failure = e.getMessage();
                     if (reinserted != null && reinserted > 0) {
                         deletedOrder.add(reinserted);
                     }
                 }
-                log.add(startedMillis, (System.nanoTime() - t0) / 1_000, ok);
+                logged(index, startedMillis, (System.nanoTime() - t0) / 1_000, ok, changed);
+                if (failure != null) {
+                    failedWith(failure, false);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (SQLException e) {
-            failed.incrementAndGet();
-            synchronized (failures) {
-                failures.add("writer " + index + ": " + e.getMessage());
-            }
+            failedWith("writer " + index + ": " + e.getMessage(), true);
         }
     }
 
@@ -178,6 +330,22 @@ final class WriteLoad implements AutoCloseable {
         for (Thread t : threads) {
             t.join(120_000);
         }
+        if (child != null) {
+            try {
+                child.getOutputStream().close();
+            } catch (IOException e) {
+                // gone already: its exit is awaited below
+            }
+            if (!child.waitFor(120, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+            childReader.join(10_000);
+        }
+    }
+
+    /** Whether writer {@code w} may still log writes. */
+    private boolean running(int w) {
+        return child != null ? child.isAlive() : threads.get(w).isAlive();
     }
 
     /**
@@ -188,8 +356,7 @@ final class WriteLoad implements AutoCloseable {
         long deadline = System.currentTimeMillis() + maxMillis;
         for (int w = 0; w < logs.size(); w++) {
             Log log = logs.get(w);
-            Thread t = threads.get(w);
-            while (t.isAlive() && log.lastStarted() <= millis && System.currentTimeMillis() < deadline) {
+            while (running(w) && log.lastStarted() <= millis && System.currentTimeMillis() < deadline) {
                 Thread.sleep(5);
             }
         }
