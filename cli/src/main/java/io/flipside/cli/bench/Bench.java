@@ -139,8 +139,8 @@ public final class Bench {
     /** The writers of the load scenario on {@code table}, as threads here or in a process of their own. */
     private WriteLoad writeLoad(TableName table, long rows) {
         return options.writersProcess()
-                ? WriteLoad.inProcess(table.quoted(), rows, config.jdbcUrl(), config.jdbcProperties(), options.writers(),
-                        options.rate())
+                ? WriteLoad.inProcess(table.quoted(), rows, config.jdbcUrl(), config.jdbcProperties(),
+                        options.writers(), options.rate())
                 : new WriteLoad(table.quoted(), rows, this::connect, options.writers(), options.rate());
     }
 

@@ -28,7 +28,8 @@ public final class BenchTable {
         out.printf(Locale.ROOT, "load average: %s at the start, %s at the end; run took %.0f s%n",
                 m.loadAverageAtStart(), m.loadAverageAtEnd(), r.totalSeconds());
         out.printf(Locale.ROOT, "load scenario: %d writes/s from %d writers%s; Flipside: %s%s%n", s.rate(),
-                s.writers(), s.writersProcess() ? " in a JVM of their own" : "", s.flipside(), s.revertEarly() ? "; reverted without waiting for the cut-over's checksum" : "");
+                s.writers(), s.writersProcess() ? " in a JVM of their own" : "", s.flipside(),
+                s.revertEarly() ? "; reverted without waiting for the cut-over's checksum" : "");
         for (String n : r.notes()) {
             out.println("  - " + n);
         }
