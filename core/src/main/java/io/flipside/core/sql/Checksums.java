@@ -5,9 +5,11 @@ import static io.flipside.core.sql.TypeConversions.TEMPORAL;
 import static io.flipside.core.sql.TypeConversions.TEXT;
 import static io.flipside.core.sql.TypeConversions.THEN;
 import static io.flipside.core.sql.TypeConversions.cast;
+import static io.flipside.core.sql.TypeConversions.digits;
 import static io.flipside.core.sql.TypeConversions.isBit;
 import static io.flipside.core.sql.TypeConversions.isYear;
 import static io.flipside.core.sql.TypeConversions.numericKind;
+import static io.flipside.core.sql.TypeConversions.scale;
 
 import java.util.List;
 import java.util.Optional;
@@ -117,7 +119,7 @@ public final class Checksums {
         if ((on.lookingAt() || fromText || fromTime || fromOtherNumber) && nn.lookingAt()) {
             String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
             return Optional.of(switch (kind) {
-                case "decimal" -> "DECIMAL(65, " + (nn.group(3) == null ? 0 : Integer.parseInt(nn.group(3))) + ")";
+                case "decimal" -> "DECIMAL(65, " + scale(nn) + ")";
                 case "float", "double" -> "DOUBLE";
                 // Text into an integer rounds ('1.5' is 2), where CAST AS SIGNED truncates.
                 default -> fromText ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
@@ -133,15 +135,15 @@ public final class Checksums {
             return Optional.of(numericKind(on.group(1)).equals("float") || on.group(4) != null ? "UNSIGNED" : "SIGNED");
         }
         if ((ot.lookingAt() || fromText || on.lookingAt()) && nt.lookingAt()) {
-            String digits = nt.group(2) == null ? "0" : nt.group(2);
+            int fraction = digits(nt);
             Optional<String> type = switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
                 case "date" -> Optional.of("DATE");
-                case "datetime", "timestamp" -> Optional.of("DATETIME(" + digits + ")");
+                case "datetime", "timestamp" -> Optional.of("DATETIME(" + fraction + ")");
                 // A BIGINT, FLOAT or DOUBLE into a TIME: the copy, as the ALTER, stores some values it cannot read
                 // (1E10, a DOUBLE's 9007199254740992) as 00:00:00, where the cast of their text gives NULL.
                 case "time" -> on.lookingAt() && (numericKind(on.group(1)).equals("float")
                         || on.group(1).equalsIgnoreCase("bigint")) ? Optional.empty()
-                                : Optional.of("TIME(" + digits + ")");
+                                : Optional.of("TIME(" + fraction + ")");
                 default -> Optional.empty();
             };
             // A number is written into a date or a time as its text (selectedAs), which MySQL reads otherwise than

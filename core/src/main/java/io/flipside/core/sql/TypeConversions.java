@@ -47,7 +47,6 @@ public final class TypeConversions {
     static final Pattern TEMPORAL = Pattern.compile("(datetime|timestamp|date|time|year)\\b(?:\\((\\d+)\\))?",
             Pattern.CASE_INSENSITIVE);
 
-
     /**
      * Whether MySQL, writing a value of {@code fromType} into a column of {@code toType}, may round it without an
      * error, even in strict mode: of the same kind, fewer fractional digits of a TIME, DATETIME or TIMESTAMP, a
@@ -200,7 +199,7 @@ public final class TypeConversions {
     }
 
     /** Fractional seconds digits of a TIME, DATETIME or TIMESTAMP: 0 unless given. */
-    private static int digits(Matcher m) {
+    static int digits(Matcher m) {
         return m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
     }
 
@@ -228,7 +227,7 @@ public final class TypeConversions {
     }
 
     /** A DECIMAL's scale: 0 unless given. */
-    private static int scale(Matcher m) {
+    static int scale(Matcher m) {
         return m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
     }
 }
