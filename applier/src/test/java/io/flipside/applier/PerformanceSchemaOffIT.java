@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flipside.runtime.ServerRequirements;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The other sessions' own binary log settings are read from performance_schema. With it off its tables are there and
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class PerformanceSchemaOffIT {
     @Test
-    void aSessionThatSetsItsOwnBinlogFormatIsNamedWithPerformanceSchemaOnAndUnseenWithItOff() throws Exception {
+    void aSessionThatSetsItsOwnBinlogFormatIsNamedWithPerformanceSchemaOnAndUnseenWithItOff(@TempDir Path dir)
+            throws Exception {
         EmbeddedMySql on = EmbeddedStack.shared().mysql();
         try (Connection c = on.connect(); Connection other = on.connect(); Statement s = other.createStatement()) {
             s.execute("SET SESSION binlog_format = 'STATEMENT'");
@@ -27,7 +29,7 @@ class PerformanceSchemaOffIT {
             assertTrue(seen.isPresent() && seen.get().stream().anyMatch(x -> x.contains("binlog_format STATEMENT")),
                     "performance_schema on: the session is named: " + seen);
         }
-        try (EmbeddedMySql off = EmbeddedMySql.start(Files.createTempDirectory("flipside-pfs-off-"), 3,
+        try (EmbeddedMySql off = EmbeddedMySql.start(dir, 3,
                 List.of("--performance-schema=OFF"));
                 Connection c = off.connect(); Connection other = off.connect(); Statement s = other.createStatement()) {
             s.execute("SET SESSION binlog_format = 'STATEMENT'");

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code flipside bench} with tiny sizes, against the shared test stack ({@code --config}): the report is complete and
@@ -23,9 +23,9 @@ class BenchIT {
             "gh-ost", "flipside");
 
     @Test
-    void aSmallRunReportsEveryMethodWithATimeOrAReason() throws Exception {
+    void aSmallRunReportsEveryMethodWithATimeOrAReason(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
-        Path json = Files.createTempFile("flipside-bench-it-", ".json");
+        Path json = dir.resolve("bench.json");
         Flipside.Run run = f.cli("bench", "--rows", String.valueOf(ROWS), "--rate", "100", "--writers", "4",
                 "--alters", "add", "--scenarios", "idle,load", "--baseline-seconds", "3", "--burst-rows", "2000",
                 "--timeout", "120", "--database", "bench_it", "--hold-ready-seconds", "3", "--swap-cycles", "1",
@@ -223,9 +223,9 @@ class BenchIT {
     }
 
     @Test
-    void roundsAreMeasuredAndSummedUpAsMedians() throws Exception {
+    void roundsAreMeasuredAndSummedUpAsMedians(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
-        Path json = Files.createTempFile("flipside-bench-it-rounds-", ".json");
+        Path json = dir.resolve("bench.json");
         Flipside.Run run = f.cli("bench", "--rows", "2000", "--alters", "drop", "--scenarios", "idle", "--methods",
                 "copy,flipside", "--repeat", "2", "--burst-rows", "0", "--warmup-rows", "0", "--timeout", "120",
                 "--database", "bench_it_rounds", "--json", json.toString());
@@ -271,9 +271,9 @@ class BenchIT {
     }
 
     @Test
-    void writersInAProcessOfTheirOwnAreMeasuredAsThreadsAre() throws Exception {
+    void writersInAProcessOfTheirOwnAreMeasuredAsThreadsAre(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
-        Path json = Files.createTempFile("flipside-bench-it-process-", ".json");
+        Path json = dir.resolve("bench.json");
         Flipside.Run run = f.cli("bench", "--rows", "2000", "--rate", "200", "--writers", "3", "--alters", "add",
                 "--scenarios", "load", "--methods", "copy", "--baseline-seconds", "2", "--writers-process",
                 "--database", "bench_it_process", "--json", json.toString());

@@ -35,6 +35,7 @@ final class Flipside {
         // One table the capture leaves out, for BadInputIT: a migration of it is rejected.
         config = DevCommand.configFor(stack).with(FlipsideConfig.CAPTURE_EXCLUDE_TABLES.key(), BadInputIT.EXCLUDED);
         configFile = Files.createTempFile("flipside-it-", ".properties");
+        configFile.toFile().deleteOnExit();
         Files.writeString(configFile, "kafka.bootstrap.servers=" + stack.kafka().bootstrapServers() + "\n"
                 + "mysql.host=" + stack.mysql().host() + "\n"
                 + "mysql.port=" + stack.mysql().port() + "\n"
@@ -133,10 +134,14 @@ final class Flipside {
                 p.setProperty(FlipsideConfig.KAFKA_PREFIX + k, v);
             }
         });
-        try (java.io.Writer w = Files.newBufferedWriter(file)) {
-            p.store(w, null); // escapes what a value holds (a JAAS line's quotes, = and ;)
+        try {
+            try (java.io.Writer w = Files.newBufferedWriter(file)) {
+                p.store(w, null); // escapes what a value holds (a JAAS line's quotes, = and ;)
+            }
+            return cliWith(file, subcommand, args);
+        } finally {
+            Files.delete(file);
         }
-        return cliWith(file, subcommand, args);
     }
 
     /** The same with another configuration file (roles of a test's own). */

@@ -10,7 +10,7 @@ import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mysql.ssl.mode}: a MySQL user that MySQL lets in over TLS only ({@code REQUIRE SSL}) runs every role, the
@@ -30,10 +31,10 @@ class MySqlTlsIT {
     private static final String PASSWORD = "tls-only";
 
     @Test
-    void everyRoleConnectsOverTlsWhenMySqlRequiresIt() throws Exception {
+    void everyRoleConnectsOverTlsWhenMySqlRequiresIt(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        try (EmbeddedMySql mysql = EmbeddedMySql.startWithTls(Files.createTempDirectory("flipside-tls-"), 3)) {
+        try (EmbeddedMySql mysql = EmbeddedMySql.startWithTls(dir, 3)) {
             try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
                 s.execute("CREATE USER '" + USER + "'@'%' IDENTIFIED WITH mysql_native_password BY '" + PASSWORD
                         + "' REQUIRE SSL");

@@ -10,7 +10,7 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.ThrottleEnded;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.Indexes;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +20,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real replica of the embedded MySQL (a second server, GTID auto-position) named in {@code throttle.replicas}: while
@@ -28,14 +29,14 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicaThrottleIT {
     @Test
-    void theCopyWaitsWhileAReplicaLags() throws Exception {
+    void theCopyWaitsWhileAReplicaLags(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
         FlipsideConfig isolated = Flipside.isolated(f.config, "rl", tag);
         String sidecar = isolated.get(FlipsideConfig.SIDECAR_DATABASE);
         // The replica applies only this test's databases: what other tests leave running on the shared stack (a
         // migration still replicating into its shadow table, a retirement's purge) names tables it does not have.
-        try (EmbeddedMySql replica = EmbeddedMySql.start(Files.createTempDirectory("flipside-replica-"), 2,
+        try (EmbeddedMySql replica = EmbeddedMySql.start(dir, 2,
                 List.of("--replicate-wild-do-table=" + sidecar + ".%", "--replicate-wild-do-table=replicated.%"))) {
             // The replica starts from the source's present, not its history (earlier tests' data).
             String executed;

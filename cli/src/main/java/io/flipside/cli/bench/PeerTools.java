@@ -104,6 +104,7 @@ final class PeerTools {
                 return new Outcome(null, name + " failed with exit code " + p.exitValue() + ": " + lastLine(log)
                         + " (log " + log + ")");
             }
+            Files.delete(log); // kept only when it explains a failure
             return new Outcome(seconds, null);
         } catch (IOException e) {
             return new Outcome(null, name + " could not be started: " + e.getMessage());
