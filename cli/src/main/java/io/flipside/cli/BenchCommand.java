@@ -6,6 +6,8 @@ import io.flipside.cli.bench.Bench;
 import io.flipside.cli.bench.BenchReport;
 import io.flipside.cli.bench.BenchTable;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.cli.bench.BrokerProcess;
+import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,6 +43,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writers-process", description = "Run the writers in a JVM of their own, as an application's"
             + " would be, instead of as threads of the bench's JVM (which also runs the broker and Flipside's roles)")
     boolean writersProcess;
+
+    @Option(names = "--broker-process", description = "Run the embedded Kafka broker in a JVM of its own, as a"
+            + " production broker runs apart from Flipside's roles, instead of in the bench's JVM")
+    boolean brokerProcess;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "idle,load",
             description = "Scenarios to run (default: idle,load)")
@@ -165,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
             options = new Bench.Options(rows, rate, writers, scenarios, alters, methods, baselineSeconds,
                     timeoutSeconds, burstRows, database, warmupSeconds, revertEarly, warmupRows, bufferPoolMb, repeat,
                     holdReadySeconds, swapCycles, streamEventsPerSecond, streamSeconds, streamConnections,
-                    writersProcess);
+                    writersProcess, brokerProcess);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -198,6 +204,11 @@ final class BenchCommand implements Callable<Integer> {
                         "--buffer-pool-mb applies to the embedded MySQL only; it would resize the buffer pool of the"
                                 + " MySQL named in --config");
             }
+            if (brokerProcess) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--broker-process applies to the embedded stack only; with --config, the broker is the one"
+                                + " named there");
+            }
             if (copyPriority != null || copyCpus != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), (copyPriority != null
                         ? "--copy-priority" : "--copy-cpus") + " applies to the embedded MySQL only; create the"
@@ -206,37 +217,26 @@ final class BenchCommand implements Callable<Integer> {
             }
             report = new Bench(FlipsideConfig.load(config), options, false, progress).run();
         } else {
-            Path dir = Files.createTempDirectory("flipside-bench-");
-            progress.say("bench: starting an embedded MySQL 8 and Kafka broker in %s", dir);
             for (String o : mysqldOptions) {
                 if (!o.startsWith("--")) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--mysqld-option: a mysqld option"
                             + " starts with --, as in --mysqld-option=--innodb-log-file-size=512M; got " + o);
                 }
             }
-            try (EmbeddedStack stack = EmbeddedStack.start(dir, mysqldOptions)) {
-                FlipsideConfig cfg = DevCommand.configFor(stack);
-                for (var e : settings.entrySet()) {
-                    try {
-                        cfg = cfg.with(e.getKey(), e.getValue());
-                    } catch (IllegalArgumentException ex) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "--set " + e.getKey() + ": "
-                                + ex.getMessage());
+            Path dir = Files.createTempDirectory("flipside-bench-");
+            progress.say("bench: starting an embedded MySQL 8 and Kafka broker%s in %s",
+                    brokerProcess ? " (in a JVM of its own)" : "", dir);
+            try {
+                if (brokerProcess) {
+                    try (EmbeddedMySql mysql = EmbeddedMySql.start(dir.resolve("mysql"), mysqldOptions);
+                            BrokerProcess broker = BrokerProcess.start(dir.resolve("kafka"))) {
+                        report = runEmbedded(DevCommand.configFor(mysql, broker.bootstrapServers(), dir), mysql,
+                                options, progress);
                     }
-                    if (!cfg.unknownKeys().isEmpty()) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "--set: unknown setting "
-                                + cfg.unknownKeys());
+                } else {
+                    try (EmbeddedStack stack = EmbeddedStack.start(dir, mysqldOptions)) {
+                        report = runEmbedded(DevCommand.configFor(stack), stack.mysql(), options, progress);
                     }
-                }
-                if (copyPriority != null || copyCpus != null) {
-                    cfg = cfg.with(FlipsideConfig.COPY_RESOURCE_GROUP.key(), copyGroup(stack,
-                            copyPriority == null ? 0 : copyPriority, copyCpus));
-                }
-                if (options.methods().contains("gh-ost")) {
-                    cfg = Bench.withPeerTablesExcluded(cfg, options.database());
-                }
-                try (Roles roles = Roles.start(cfg, EnumSet.allOf(Roles.Role.class))) {
-                    report = new Bench(cfg, options, true, progress).run();
                 }
             } finally {
                 deleteQuietly(dir);
@@ -253,13 +253,41 @@ final class BenchCommand implements Callable<Integer> {
         return report.errors().isEmpty() ? Main.OK : Main.FAILED;
     }
 
+    /** The bench on an embedded MySQL and broker, with the roles in this JVM started on {@code base} and --set. */
+    private BenchReport runEmbedded(FlipsideConfig base, EmbeddedMySql mysql, Bench.Options options,
+            Bench.Progress progress) throws Exception {
+        FlipsideConfig cfg = base;
+        for (var e : settings.entrySet()) {
+            try {
+                cfg = cfg.with(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException ex) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--set " + e.getKey() + ": "
+                        + ex.getMessage());
+            }
+            if (!cfg.unknownKeys().isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--set: unknown setting "
+                        + cfg.unknownKeys());
+            }
+        }
+        if (copyPriority != null || copyCpus != null) {
+            cfg = cfg.with(FlipsideConfig.COPY_RESOURCE_GROUP.key(), copyGroup(mysql,
+                    copyPriority == null ? 0 : copyPriority, copyCpus));
+        }
+        if (options.methods().contains("gh-ost")) {
+            cfg = Bench.withPeerTablesExcluded(cfg, options.database());
+        }
+        try (Roles roles = Roles.start(cfg, EnumSet.allOf(Roles.Role.class))) {
+            return new Bench(cfg, options, true, progress).run();
+        }
+    }
+
     /**
      * A resource group of {@code priority} on the embedded MySQL, on {@code cpus} (all when null), for the copy; its
      * name.
      */
-    private static String copyGroup(EmbeddedStack stack, int priority, String cpus) throws java.sql.SQLException {
+    private static String copyGroup(EmbeddedMySql mysql, int priority, String cpus) throws java.sql.SQLException {
         String group = "flipside_copy";
-        try (java.sql.Connection c = stack.mysql().connect(); java.sql.Statement s = c.createStatement()) {
+        try (java.sql.Connection c = mysql.connect(); java.sql.Statement s = c.createStatement()) {
             // The priority is a checked int, the CPUs a checked list of numbers and ranges (call())
             io.flipside.testkit.ResourceGroups.recreate(s, group, priority, cpus, true);
         }

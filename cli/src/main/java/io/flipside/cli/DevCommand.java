@@ -1,6 +1,7 @@
 package io.flipside.cli;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.EmbeddedStack;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,13 +62,18 @@ final class DevCommand implements Callable<Integer> {
     }
 
     static FlipsideConfig configFor(EmbeddedStack stack) {
+        return configFor(stack.mysql(), stack.kafka().bootstrapServers(), stack.workDir());
+    }
+
+    /** The roles' configuration for an embedded MySQL and a broker at {@code bootstrapServers}, state under {@code dir}. */
+    static FlipsideConfig configFor(EmbeddedMySql mysql, String bootstrapServers, Path dir) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(FlipsideConfig.KAFKA_BOOTSTRAP.key(), stack.kafka().bootstrapServers());
-        m.put(FlipsideConfig.MYSQL_HOST.key(), stack.mysql().host());
-        m.put(FlipsideConfig.MYSQL_PORT.key(), String.valueOf(stack.mysql().port()));
-        m.put(FlipsideConfig.MYSQL_USER.key(), stack.mysql().user());
-        m.put(FlipsideConfig.MYSQL_PASSWORD.key(), stack.mysql().password());
-        m.put(FlipsideConfig.CONTROLLER_STATE_DIR_KEY, stack.workDir().resolve("streams").toString());
+        m.put(FlipsideConfig.KAFKA_BOOTSTRAP.key(), bootstrapServers);
+        m.put(FlipsideConfig.MYSQL_HOST.key(), mysql.host());
+        m.put(FlipsideConfig.MYSQL_PORT.key(), String.valueOf(mysql.port()));
+        m.put(FlipsideConfig.MYSQL_USER.key(), mysql.user());
+        m.put(FlipsideConfig.MYSQL_PASSWORD.key(), mysql.password());
+        m.put(FlipsideConfig.CONTROLLER_STATE_DIR_KEY, dir.resolve("streams").toString());
         m.put(FlipsideConfig.HTTP_PORT.key(), "0"); // any free port: several embedded runs may share a machine
         return FlipsideConfig.of(m);
     }

@@ -256,6 +256,9 @@ class BenchIT {
         Flipside.Run option = f.cli("bench", "--mysqld-option=--innodb-log-file-size=512M");
         assertTrue(option.exit() != 0 && option.err().contains("--mysqld-option applies to the embedded MySQL only"),
                 option.toString());
+        Flipside.Run broker = f.cli("bench", "--broker-process");
+        assertTrue(broker.exit() != 0 && broker.err().contains("--broker-process applies to the embedded stack only"),
+                broker.toString());
         Flipside.Run priority = f.cli("bench", "--copy-priority", "19");
         assertTrue(priority.exit() != 0
                 && priority.err().contains("--copy-priority applies to the embedded MySQL only"), priority.toString());

@@ -58,7 +58,7 @@ public final class Bench {
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             int warmupSeconds, boolean revertEarly, long warmupRows, long bufferPoolMb, int repeat,
             int holdReadySeconds, int swapCycles, int streamEventsPerSecond, int streamSeconds,
-            int streamConnections, boolean writersProcess) {
+            int streamConnections, boolean writersProcess, boolean brokerProcess) {
         public Options {
             if (streamConnections < 1 || streamConnections > 64) {
                 throw new IllegalArgumentException("--stream-connections must be 1 to 64");
@@ -754,7 +754,7 @@ public final class Bench {
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
                 options.repeat(), options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
-                options.streamSeconds(), options.streamConnections(), options.writersProcess(), f);
+                options.streamSeconds(), options.streamConnections(), options.writersProcess(), options.brokerProcess(), f);
     }
 
     /** The group's CPUs and thread priority, as MySQL reports them, or why not. */
@@ -782,9 +782,21 @@ public final class Bench {
                 + (options.writersProcess() ? " in a JVM of their own" : " of the bench's JVM") + ", single-row"
                 + " autocommit UPDATE k / UPDATE c / DELETE / INSERT on the table being changed; latency = one"
                 + " statement, send to reply; writers figures cover the method's time (Flipside: submit to cut-over)");
+        List<String> beside = new ArrayList<>(List.of("the controller", "the capture"));
+        if (!options.brokerProcess()) {
+            beside.add(0, "the embedded Kafka broker");
+        }
+        if (!options.writersProcess()) {
+            beside.add("the writers");
+        }
         n.add("Flipside's peak heap is the sum of the JVM's heap pools' peaks since the submit: an upper bound, since"
-                + " this JVM also runs the embedded Kafka broker, the controller, the capture"
-                + (options.writersProcess() ? "" : " and the writers"));
+                + " this JVM also runs " + String.join(", ", beside.subList(0, beside.size() - 1)) + " and "
+                + beside.get(beside.size() - 1));
+        if (options.brokerProcess()) {
+            n.add("the embedded Kafka broker ran in a JVM of its own (" + String.join(" ", BrokerProcess.JVM_OPTIONS)
+                    + "), as a production broker runs apart from Flipside's roles; its CPU is among the other"
+                    + " processes'");
+        }
         n.add("the raw copy's target and pt-online-schema-change's new table are named like a Flipside helper table"
                 + " so that the capture skips their rows, as it skips a shadow table's"
                 + (captureSkips("sbtest_gho") ? "; gh-ost's ghost and changelog tables are in capture.exclude.tables" : ""));

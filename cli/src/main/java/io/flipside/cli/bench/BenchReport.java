@@ -14,7 +14,10 @@ import java.util.Map;
 public record BenchReport(Machine machine, Settings settings, String startedAt, String finishedAt,
         double totalSeconds, List<String> notes, List<Scenario> results, List<Summary> summary, List<String> errors) {
 
-    /** Where it ran. {@code jvmMaxHeapMb} is this JVM's -Xmx; the JVM also hosts the embedded Kafka broker. */
+    /**
+     * Where it ran. {@code jvmMaxHeapMb} is this JVM's -Xmx; the JVM also hosts the embedded Kafka broker unless it
+     * ran in a JVM of its own ({@link Settings#brokerProcess}).
+     */
     public record Machine(int cores, long memoryMb, String os, String kernel, String jvm, long jvmMaxHeapMb,
             String mysqlVersion, Map<String, String> mysqlSettings, String loadAverageAtStart, String loadAverageAtEnd) {}
 
@@ -23,7 +26,7 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
             List<String> methods, int baselineSeconds, int timeoutSeconds, long burstRows, String database,
             boolean embeddedStack, boolean revertEarly, long warmupRows, int repeat, int holdReadySeconds,
             int swapCycles, int streamEventsPerSecond, int streamSeconds, int streamConnections,
-            boolean writersProcess, Map<String, String> flipside) {}
+            boolean writersProcess, boolean brokerProcess, Map<String, String> flipside) {}
 
     /** One ALTER in one scenario, in one round ({@code --repeat}): every method on its own fresh copy of the table. */
     public record Scenario(String alterKey, String alter, String scenario, int round, Double nativeCopySeconds,
@@ -42,14 +45,15 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * this JVM, and every other process (the noise of a shared machine); this JVM's busiest thread groups; how long
      * the JIT compilers worked (summed over their threads) and the garbage collector paused, in this JVM; and mysqld's
      * busiest thread kinds (the capture's binlog dump, client connections, InnoDB's background threads), when the
-     * bench's mysqld is local.
+     * bench's mysqld is local; and of the other processes, the JVMs the bench started ({@code --writers-process},
+     * {@code --broker-process}), by main class.
      */
     public record Cpu(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
             Map<String, Double> jvmThreads, Double jitCompilingSeconds, double gcPauseSeconds,
-            Map<String, Double> mysqldThreads) {
+            Map<String, Double> mysqldThreads, Map<String, Double> childJvms) {
         static Cpu of(CpuProfile.Result r) {
             return r == null ? null : new Cpu(r.wallSeconds(), r.machineBusy(), r.mysqld(), r.jvm(), r.otherProcesses(),
-                    r.jvmThreads(), r.jitSeconds(), r.gcPauseSeconds(), r.mysqldThreads());
+                    r.jvmThreads(), r.jitSeconds(), r.gcPauseSeconds(), r.mysqldThreads(), r.childJvms());
         }
     }
 

@@ -27,8 +27,9 @@ public final class BenchTable {
                 m.mysqlSettings().get("sync_binlog"), m.mysqlSettings().get("innodb_flush_log_at_trx_commit"));
         out.printf(Locale.ROOT, "load average: %s at the start, %s at the end; run took %.0f s%n",
                 m.loadAverageAtStart(), m.loadAverageAtEnd(), r.totalSeconds());
-        out.printf(Locale.ROOT, "load scenario: %d writes/s from %d writers%s; Flipside: %s%s%n", s.rate(),
-                s.writers(), s.writersProcess() ? " in a JVM of their own" : "", s.flipside(),
+        out.printf(Locale.ROOT, "load scenario: %d writes/s from %d writers%s%s; Flipside: %s%s%n", s.rate(),
+                s.writers(), s.writersProcess() ? " in a JVM of their own" : "",
+                s.brokerProcess() ? "; the Kafka broker in a JVM of its own" : "", s.flipside(),
                 s.revertEarly() ? "; reverted without waiting for the cut-over's checksum" : "");
         for (String n : r.notes()) {
             out.println("  - " + n);
@@ -202,8 +203,8 @@ public final class BenchTable {
         }
         if (f.peakHeapMb() != null) {
             line(out, p + "JVM peak heap", null, String.format(Locale.ROOT, "%.0f MB summed over the heap pools' peaks;"
-                    + " at most %s MB in use after a GC (upper bounds: this JVM also hosts Kafka and the other roles,"
-                    + " and the writers unless --writers-process)", f.peakHeapMb(), f.maxHeapAfterGcMb() == null ? "?"
+                    + " at most %s MB in use after a GC (upper bounds: this JVM also hosts the other roles, and the"
+                    + " broker and the writers unless --broker-process, --writers-process)", f.peakHeapMb(), f.maxHeapAfterGcMb() == null ? "?"
                             : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));
         }
         if (f.checksums() != null && f.checksums().size() > 2) {

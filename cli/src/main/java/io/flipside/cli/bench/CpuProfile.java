@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * Where the CPU went during a phase: this JVM's threads grouped by name (the capture, the applier, the copy, the
- * Kafka broker, the writers...), the mysqld process (and its threads by kind, when it can be asked their names), and
- * the whole machine (so that what other processes took, the noise of a shared machine, is visible). Thread CPU times
+ * Kafka broker, the writers...), the mysqld process (and its threads by kind, when it can be asked their names), the
+ * JVMs this one started (the writers' or the broker's, each by its main class), and the whole machine (so that what
+ * other processes took, the noise of a shared machine, is visible). Thread CPU times
  * are sampled every 250 ms so that threads that end during the phase (the copy) are counted; a thread's CPU time
  * before the phase started is not.
  */
@@ -28,7 +29,8 @@ final class CpuProfile implements AutoCloseable {
 
     /** CPU seconds per component over a phase of {@code wallSeconds}. */
     record Result(double wallSeconds, double machineBusy, Double mysqld, double jvm, double otherProcesses,
-            Map<String, Double> jvmThreads, Double jitSeconds, double gcPauseSeconds, Map<String, Double> mysqldThreads) {}
+            Map<String, Double> jvmThreads, Double jitSeconds, double gcPauseSeconds, Map<String, Double> mysqldThreads,
+            Map<String, Double> childJvms) {}
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, long[]> perThread = new HashMap<>(); // id -> {first cpu ns, last cpu ns}
@@ -39,6 +41,8 @@ final class CpuProfile implements AutoCloseable {
     private final WriteLoad.Connector mysql; // names mysqld's threads; null: mysqld as one figure
     private final Map<String, long[]> mysqldTicks = new HashMap<>(); // tid -> {first ticks, last ticks}
     private final Map<String, String> mysqldGroups = new HashMap<>(); // tid -> group
+    private final Map<Long, long[]> childTicks = new HashMap<>(); // pid -> {first ticks, last ticks}
+    private final Map<Long, String> childNames = new HashMap<>(); // pid -> main class, "" when not a JVM of the bench
     private long lastNaming = System.nanoTime() - 2_000_000_000L;
     private Connection namer; // asks performance_schema for mysqld's thread names
     private final long t0 = System.nanoTime();
@@ -105,6 +109,7 @@ final class CpuProfile implements AutoCloseable {
         }
         sampleVmThreads();
         sampleMysqldThreads();
+        sampleChildJvms();
         initialized = true;
     }
 
@@ -119,6 +124,17 @@ final class CpuProfile implements AutoCloseable {
         } else {
             seen[1] = value;
         }
+    }
+
+    /** The JVMs this one started ({@link ChildJvm}): the writers' and the broker's, when they run apart. */
+    private void sampleChildJvms() {
+        ProcessHandle.current().children().forEach(child -> {
+            String name = childNames.computeIfAbsent(child.pid(), pid -> ChildJvm.mainClass(pid).orElse(""));
+            long ticks = processTicks(child.pid());
+            if (!name.isEmpty() && ticks >= 0) {
+                track(childTicks, child.pid(), ticks);
+            }
+        });
     }
 
     /** mysqld's threads from /proc/PID/task, each named by kind once performance_schema shows it. */
@@ -281,11 +297,17 @@ final class CpuProfile implements AutoCloseable {
         groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
                 .forEach(e -> top.put(e.getKey(), Bench.round(e.getValue(), 2)));
         double other = busy < 0 ? -1 : Math.max(0, busy - jvm - (mysqld == null ? 0 : mysqld));
+        Map<String, Double> children = new LinkedHashMap<>();
+        synchronized (this) {
+            childTicks.forEach((pid, t) -> children.merge(childNames.get(pid),
+                    (t[1] - t[0]) / (double) TICKS_PER_SECOND, Double::sum));
+        }
+        children.replaceAll((k, v) -> Bench.round(v, 2));
         long jit1 = jitMillis();
         return new Result(Bench.round(wall, 2), Bench.round(busy, 2), mysqld == null ? null : Bench.round(mysqld, 2),
                 Bench.round(jvm, 2), Bench.round(other, 2), top, jit0 < 0 || jit1 < 0 ? null
                         : Bench.round((jit1 - jit0) / 1e3, 2), Bench.round((gcMillis() - gc0) / 1e3, 2),
-                mysqldTop());
+                mysqldTop(), children);
     }
 
     /** mysqld's CPU-s by thread kind over the phase, busiest first; empty when its threads were not named. */
@@ -406,8 +428,14 @@ final class CpuProfile implements AutoCloseable {
     static String describe(Result r) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(java.util.Locale.ROOT, "%.1f s wall: machine %.1f CPU-s (mysqld %s, this JVM %.1f, other"
-                + " processes %.1f)", r.wallSeconds(), r.machineBusy(), r.mysqld() == null ? "?"
+                + " processes %.1f", r.wallSeconds(), r.machineBusy(), r.mysqld() == null ? "?"
                         : String.format(java.util.Locale.ROOT, "%.1f", r.mysqld()), r.jvm(), r.otherProcesses()));
+        if (!r.childJvms().isEmpty()) {
+            b.append(", of them the bench's other JVMs: ").append(r.childJvms().entrySet().stream()
+                    .map(e -> e.getKey() + String.format(java.util.Locale.ROOT, " %.1f", e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        b.append(')');
         if (r.jitSeconds() != null) {
             b.append(String.format(java.util.Locale.ROOT, "; JIT compiling %.1f s, GC pauses %.1f s", r.jitSeconds(),
                     r.gcPauseSeconds()));

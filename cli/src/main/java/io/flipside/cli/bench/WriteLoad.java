@@ -11,7 +11,6 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -126,10 +125,8 @@ final class WriteLoad implements AutoCloseable {
     private static final String URL_PROPERTY = "flipside.bench.jdbc.url";
 
     private void startChild() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), WriteLoad.class.getName(), table, Long.toString(rows),
-                Integer.toString(writers), Double.toString(perWriterPerSecond * writers));
+        ProcessBuilder pb = ChildJvm.builder(List.of("-Xmx128m", "-XX:+UseSerialGC"), WriteLoad.class, table,
+                Long.toString(rows), Integer.toString(writers), Double.toString(perWriterPerSecond * writers));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         try {
             child = pb.start();

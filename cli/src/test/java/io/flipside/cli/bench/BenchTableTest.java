@@ -31,7 +31,8 @@ class BenchTableTest {
     @Test
     void aStreamMeasuredIsPrintedWithItsFigures() throws Exception {
         String out = printed(new BenchReport.Stream(2000, 3, 1, 40, 5960, 1986.7, 1900, 120, 0.5,
-                new BenchReport.Cpu(3, 0.9, 1.0, 2.0, 0.1, java.util.Map.of(), null, 0, java.util.Map.of()), java.util.List.of(), null));
+                new BenchReport.Cpu(3, 0.9, 1.0, 2.0, 0.1, java.util.Map.of(), null, 0, java.util.Map.of(),
+                        java.util.Map.of()), java.util.List.of(), null));
         assertTrue(out.contains("2,000/s asked for 3 s (UPDATEs of 40 rows): MySQL made 1,987/s, applied 1,900/s"
                 + " meanwhile, at most 120 behind; the last applied 0.50 s after the stream"), out);
     }

@@ -1,0 +1,42 @@
+package io.flipside.cli.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A JVM the bench starts beside its own: this JVM's Java and class path, with options and a main class of its own. */
+final class ChildJvm {
+    private ChildJvm() {}
+
+    /** The process of {@code java OPTIONS -cp CLASSPATH MAIN ARGS}, not yet started. */
+    static ProcessBuilder builder(List<String> jvmOptions, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
+    /**
+     * The simple name of the Flipside main class a process's command line runs, or empty when it runs none. Read from
+     * /proc: {@code ProcessHandle.Info} gives no arguments when the command line is over 4 KB, as a class path is.
+     */
+    static java.util.Optional<String> mainClass(long pid) {
+        String[] args;
+        try {
+            args = new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).split("\0");
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty(); // ended, or no /proc
+        }
+        for (String a : args) {
+            if (a.startsWith("io.flipside.") && !a.contains("/") && !a.contains(":")) {
+                return java.util.Optional.of(a.substring(a.lastIndexOf('.') + 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}
