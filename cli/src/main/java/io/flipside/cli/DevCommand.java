@@ -65,7 +65,10 @@ final class DevCommand implements Callable<Integer> {
         return configFor(stack.mysql(), stack.kafka().bootstrapServers(), stack.workDir());
     }
 
-    /** The roles' configuration for an embedded MySQL and a broker at {@code bootstrapServers}, state under {@code dir}. */
+    /**
+     * The roles' configuration for an embedded MySQL and the broker at {@code bootstrapServers}, their state under
+     * {@code dir}.
+     */
     static FlipsideConfig configFor(EmbeddedMySql mysql, String bootstrapServers, Path dir) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(FlipsideConfig.KAFKA_BOOTSTRAP.key(), bootstrapServers);

@@ -754,7 +754,8 @@ public final class Bench {
                 Math.min(options.burstRows(), options.rows()), options.database(), embeddedStack, options.revertEarly(),
                 options.methods().contains("flipside") ? Math.min(options.warmupRows(), options.rows()) : 0,
                 options.repeat(), options.holdReadySeconds(), options.swapCycles(), options.streamEventsPerSecond(),
-                options.streamSeconds(), options.streamConnections(), options.writersProcess(), options.brokerProcess(), f);
+                options.streamSeconds(), options.streamConnections(), options.writersProcess(), options.brokerProcess(),
+                f);
     }
 
     /** The group's CPUs and thread priority, as MySQL reports them, or why not. */

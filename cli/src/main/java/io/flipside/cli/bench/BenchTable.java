@@ -204,8 +204,8 @@ public final class BenchTable {
         if (f.peakHeapMb() != null) {
             line(out, p + "JVM peak heap", null, String.format(Locale.ROOT, "%.0f MB summed over the heap pools' peaks;"
                     + " at most %s MB in use after a GC (upper bounds: this JVM also hosts the other roles, and the"
-                    + " broker and the writers unless --broker-process, --writers-process)", f.peakHeapMb(), f.maxHeapAfterGcMb() == null ? "?"
-                            : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));
+                    + " broker and the writers unless --broker-process, --writers-process)", f.peakHeapMb(),
+                    f.maxHeapAfterGcMb() == null ? "?" : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));
         }
         if (f.checksums() != null && f.checksums().size() > 2) {
             List<String> mismatches = f.checksums().stream().filter(c -> !c.contains(": matched")).toList();

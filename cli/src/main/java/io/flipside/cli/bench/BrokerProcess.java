@@ -71,7 +71,8 @@ public final class BrokerProcess implements AutoCloseable {
         }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new IOException("the Kafka broker's process did not stop within 60 s and was killed; its log: " + log);
+            throw new IOException("the Kafka broker's process did not stop within 60 s and was killed: "
+                    + lastLine(log));
         }
     }
 

@@ -20,9 +20,8 @@ import java.util.stream.Stream;
  * Where the CPU went during a phase: this JVM's threads grouped by name (the capture, the applier, the copy, the
  * Kafka broker, the writers...), the mysqld process (and its threads by kind, when it can be asked their names), the
  * JVMs this one started (the writers' or the broker's, each by its main class), and the whole machine (so that what
- * other processes took, the noise of a shared machine, is visible). Thread CPU times
- * are sampled every 250 ms so that threads that end during the phase (the copy) are counted; a thread's CPU time
- * before the phase started is not.
+ * other processes took, the noise of a shared machine, is visible). Thread CPU times are sampled every 250 ms so that
+ * threads that end during the phase (the copy) are counted; a thread's CPU time before the phase started is not.
  */
 final class CpuProfile implements AutoCloseable {
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
