@@ -295,8 +295,44 @@ class BenchIT {
                 base.toString());
         JsonNode copy = sc.get("methods").get(0).get("writers");
         assertTrue(copy.get("writes").asLong() > 0 && copy.get("failed").asLong() == 0, copy.toString());
-        assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.info().commandLine().orElse("")
-                .contains("bench.WriteLoad")), "the writers' process ended with the run");
+        assertTrue(childJvms("WriteLoad").isEmpty(), "the writers' process ended with the run");
+    }
+
+    /**
+     * {@code flipside bench} without --config: on an embedded MySQL and broker of its own, here with the broker in a
+     * JVM of its own. The migration is measured and checked as on the shared stack, the broker's CPU is reported
+     * apart, and its JVM ends with the run.
+     */
+    @Test
+    void anEmbeddedRunWithTheBrokerInAJvmOfItsOwn(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        // A capture server name of its own: the shared stack's roles run in this JVM too.
+        int exit = Main.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "bench",
+                "--rows", "3000", "--alters", "add", "--scenarios", "idle", "--methods", "copy,flipside",
+                "--burst-rows", "0", "--warmup-rows", "0", "--broker-process", "--set",
+                "capture.server.name=bench_embedded", "--json", json.toString());
+        assertEquals(0, exit, "exit code; stderr: " + err);
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals(0, r.get("errors").size(), r.get("errors").toString());
+        JsonNode s = r.get("settings");
+        assertTrue(s.get("embeddedStack").asBoolean() && s.get("brokerProcess").asBoolean(), s.toString());
+        assertTrue(r.get("notes").toString().contains("the embedded Kafka broker ran in a JVM of its own"),
+                r.get("notes").toString());
+        JsonNode fl = r.get("results").get(0).get("flipside");
+        assertEquals("[\"CUT_OVER: matched (3000 rows)\",\"REVERT: matched (3000 rows)\"]",
+                fl.get("checksums").toString());
+        JsonNode children = fl.get("cpuMigration").get("childJvms");
+        assertTrue(children.has("BrokerProcess"), "the broker's CPU is reported apart: " + children);
+        assertTrue(out.toString().contains("the Kafka broker in a JVM of its own"), out.toString());
+        assertTrue(childJvms("BrokerProcess").isEmpty(), "the broker's JVM ended with the run");
+    }
+
+    /** The bench's child JVMs still running that run {@code mainClass}. */
+    private static List<ProcessHandle> childJvms(String mainClass) {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> io.flipside.cli.bench.ChildJvm.mainClass(p.pid()).orElse("").equals(mainClass)).toList();
     }
 
     private static JsonNode summaryOf(JsonNode summary, String alter, String scenario, String id) {

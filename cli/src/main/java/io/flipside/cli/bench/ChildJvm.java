@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A JVM the bench starts beside its own: this JVM's Java and class path, with options and a main class of its own. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {}
 
     /** The process of {@code java OPTIONS -cp CLASSPATH MAIN ARGS}, not yet started. */
@@ -24,7 +24,7 @@ final class ChildJvm {
      * The simple name of the Flipside main class a process's command line runs, or empty when it runs none. Read from
      * /proc: {@code ProcessHandle.Info} gives no arguments when the command line is over 4 KB, as a class path is.
      */
-    static java.util.Optional<String> mainClass(long pid) {
+    public static java.util.Optional<String> mainClass(long pid) {
         String[] args;
         try {
             args = new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
