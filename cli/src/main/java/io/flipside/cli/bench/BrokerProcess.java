@@ -79,8 +79,7 @@ public final class BrokerProcess implements AutoCloseable {
     /** The last line of the child's log (the work directory, and so the log, goes when the bench ends). */
     private static String lastLine(Path log) {
         try {
-            List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
-            return lines.isEmpty() ? "(its log is empty)" : lines.get(lines.size() - 1).strip();
+            return PeerTools.lastLine(log);
         } catch (IOException e) {
             return "(its log cannot be read: " + e.getMessage() + ")";
         }

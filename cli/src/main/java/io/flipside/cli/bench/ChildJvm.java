@@ -25,18 +25,21 @@ public final class ChildJvm {
      * /proc: {@code ProcessHandle.Info} gives no arguments when the command line is over 4 KB, as a class path is.
      */
     public static java.util.Optional<String> mainClass(long pid) {
-        String[] args;
-        try {
-            args = new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    java.nio.charset.StandardCharsets.UTF_8).split("\0");
-        } catch (java.io.IOException | RuntimeException e) {
-            return java.util.Optional.empty(); // ended, or no /proc
-        }
-        for (String a : args) {
+        for (String a : commandLine(pid)) {
             if (a.startsWith("io.flipside.") && !a.contains("/") && !a.contains(":")) {
                 return java.util.Optional.of(a.substring(a.lastIndexOf('.') + 1));
             }
         }
         return java.util.Optional.empty();
+    }
+
+    /** A process's command line, one argument an element, from /proc; empty when it ended or there is no /proc. */
+    static List<String> commandLine(long pid) {
+        try {
+            return List.of(new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(pid),
+                    "cmdline")), java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 }

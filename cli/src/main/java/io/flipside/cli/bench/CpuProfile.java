@@ -129,8 +129,8 @@ final class CpuProfile implements AutoCloseable {
     private void sampleChildJvms() {
         ProcessHandle.current().children().forEach(child -> {
             String name = childNames.computeIfAbsent(child.pid(), pid -> ChildJvm.mainClass(pid).orElse(""));
-            long ticks = processTicks(child.pid());
-            if (!name.isEmpty() && ticks >= 0) {
+            long ticks = name.isEmpty() ? -1 : processTicks(child.pid()); // mysqld's wrapper, a peer tool: not read
+            if (ticks >= 0) {
                 track(childTicks, child.pid(), ticks);
             }
         });
@@ -408,13 +408,9 @@ final class CpuProfile implements AutoCloseable {
                 if (!n.chars().allMatch(Character::isDigit)) {
                     continue;
                 }
-                try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
-                    if (cmd.contains("mysqld") && cmd.contains("--port=" + port + " ")) {
-                        return Long.parseLong(n);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // gone, or not ours
+                List<String> cmd = ChildJvm.commandLine(Long.parseLong(n)); // empty: gone, or not ours
+                if (cmd.stream().anyMatch(a -> a.contains("mysqld")) && cmd.contains("--port=" + port)) {
+                    return Long.parseLong(n);
                 }
             }
         } catch (IOException e) {

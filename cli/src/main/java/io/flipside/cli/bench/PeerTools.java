@@ -114,7 +114,8 @@ final class PeerTools {
         }
     }
 
-    private static String lastLine(Path log) throws IOException {
+    /** The last line of a log that is not blank, or "(no output)". */
+    static String lastLine(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
         return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
     }
