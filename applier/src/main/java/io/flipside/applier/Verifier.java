@@ -88,15 +88,15 @@ final class Verifier {
      */
     private static void comparedAs(List<ColumnDef> aDefs, List<String> aColumns, List<ColumnDef> bDefs,
             List<String> bColumns, boolean aIsNew, Map<String, String> aCasts, Map<String, String> bCasts) {
-        Map<String, String> aTypes = types(aDefs);
-        Map<String, String> bTypes = types(bDefs);
+        Map<String, ColumnDef> aByName = byName(aDefs);
+        Map<String, ColumnDef> bByName = byName(bDefs);
         for (int i = 0; i < aColumns.size(); i++) {
             String aColumn = aColumns.get(i);
             String bColumn = bColumns.get(i);
-            if (aTypes.containsKey(aColumn) && bTypes.containsKey(bColumn)) {
-                String aType = aTypes.get(aColumn);
-                String bType = bTypes.get(bColumn);
-                Checksums.compareAs(aIsNew ? bType : aType, aIsNew ? aType : bType).ifPresent(type -> {
+            ColumnDef a = aByName.get(aColumn);
+            ColumnDef b = bByName.get(bColumn);
+            if (a != null && b != null) {
+                Checksums.compareAs(aIsNew ? b : a, aIsNew ? a : b).ifPresent(type -> {
                     aCasts.put(aColumn, type);
                     bCasts.put(bColumn, type);
                 });
@@ -104,8 +104,8 @@ final class Verifier {
         }
     }
 
-    private static Map<String, String> types(List<ColumnDef> defs) {
-        return defs.stream().collect(Collectors.toMap(ColumnDef::name, ColumnDef::columnType));
+    private static Map<String, ColumnDef> byName(List<ColumnDef> defs) {
+        return defs.stream().collect(Collectors.toMap(ColumnDef::name, d -> d));
     }
 
     /** The columns that have a character set. */

@@ -115,6 +115,32 @@ class ChecksumIT {
     }
 
     @Test
+    void textChangedIntoACharOrAnEnumComparesAsTheValueItBecame() throws SQLException {
+        // 'x  ' is 'x' in a CHAR, 'Active ' is 'active' in the ENUM: the ALTER's values, not differences.
+        exec("DROP TABLE IF EXISTS ck.o, ck.n",
+                "CREATE TABLE ck.o (id INT PRIMARY KEY, s VARCHAR(20) CHARACTER SET latin1, e VARCHAR(20))",
+                "INSERT INTO ck.o VALUES (1, 'x  ', 'Active '), (2, 'é', 'gone'), (3, NULL, 'ACTIVE'), (4, '', NULL)",
+                "CREATE TABLE ck.n (id INT PRIMARY KEY, s CHAR(10), e ENUM('active', 'gone'))",
+                "INSERT INTO ck.n SELECT * FROM ck.o");
+        List<String> cols = List.of("id", "s", "e");
+        assertTrue(verifyCutOver(cols).getMatched(), "the copy stored what the ALTER stores");
+        for (String change : List.of("UPDATE ck.n SET e = 'gone' WHERE id = 1", "UPDATE ck.n SET s = 'y' WHERE id = 1",
+                "UPDATE ck.n SET s = 'e' WHERE id = 2", "UPDATE ck.n SET s = '' WHERE id = 3")) {
+            exec("DELETE FROM ck.n", "INSERT INTO ck.n SELECT * FROM ck.o", change);
+            assertFalse(verifyCutOver(cols).getMatched(), change);
+        }
+    }
+
+    static ChecksumVerdict verifyCutOver(List<String> cols) throws SQLException {
+        Connection snapshot = mysql.connect();
+        try (Statement s = snapshot.createStatement()) {
+            s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+        }
+        return Verifier.verify("it", snapshot, "CUT_OVER", "u:1", new TableName("ck", "n"), cols,
+                new TableName("ck", "o"), cols);
+    }
+
+    @Test
     void theDifferingKeysAreNamedAndBinaryKeyColumnsInHex() throws SQLException {
         exec("DROP TABLE IF EXISTS ck.p, ck.q",
                 "CREATE TABLE ck.p (u BINARY(2) NOT NULL, b BIT(16) NOT NULL, n INT NOT NULL, v INT,"

@@ -2,18 +2,27 @@ package io.flipside.core.sql;
 
 import static io.flipside.core.sql.TypeConversions.NUMERIC;
 import static io.flipside.core.sql.TypeConversions.TEMPORAL;
+import static io.flipside.core.sql.TypeConversions.AS_YEAR;
+import static io.flipside.core.sql.TypeConversions.AS_YEAR_OF_TEXT;
+import static io.flipside.core.sql.TypeConversions.BYTES;
+import static io.flipside.core.sql.TypeConversions.MEMBERS;
 import static io.flipside.core.sql.TypeConversions.TEXT;
 import static io.flipside.core.sql.TypeConversions.THEN;
+import static io.flipside.core.sql.TypeConversions.TRAILING_SPACES_TRIMMED;
 import static io.flipside.core.sql.TypeConversions.cast;
 import static io.flipside.core.sql.TypeConversions.digits;
 import static io.flipside.core.sql.TypeConversions.isBit;
 import static io.flipside.core.sql.TypeConversions.isYear;
 import static io.flipside.core.sql.TypeConversions.numericKind;
+import static io.flipside.core.sql.TypeConversions.orZero;
 import static io.flipside.core.sql.TypeConversions.scale;
+import static io.flipside.core.sql.TypeConversions.weightIn;
 
+import io.flipside.core.mapping.ColumnDef;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -86,20 +95,69 @@ public final class Checksums {
     }
 
     /**
+     * As {@link #compareAs(String, String)}, and between columns whose character sets matter: text or bytes changed
+     * into a CHAR is hashed as that CHAR's text without its trailing spaces (a CHAR reads none back, so the
+     * ALTER's 'A&nbsp;&nbsp;' is 'A'), and into an ENUM as its weight in the ENUM's collation without its trailing
+     * spaces (the ENUM stores the member the text equals there: 'A&nbsp;&nbsp;' is 'a'); bytes into other text as
+     * read in that text's character set. A string that names a member by its number ('2' for the second) is written
+     * as that member, but compares as its own text: a difference (README, Limitations).
+     */
+    public static Optional<String> compareAs(ColumnDef oldColumn, ColumnDef newColumn) {
+        String oldType = oldColumn.columnType();
+        String newType = newColumn.columnType();
+        boolean fromString = TEXT.matcher(oldType).lookingAt() || BYTES.matcher(oldType).lookingAt();
+        if (fromString && newColumn.charset() != null && !oldType.equalsIgnoreCase(newType)) {
+            // The old value in the new column's character set, as the ALTER converts text and reads bytes.
+            String inNewCharset = "CHAR CHARACTER SET " + Sql.ident(newColumn.charset());
+            if (CHAR.matcher(newType).lookingAt()) {
+                return Optional.of(inNewCharset + THEN + TRAILING_SPACES_TRIMMED);
+            }
+            if (ENUM.matcher(newType).lookingAt()) {
+                return Optional.of(inNewCharset + THEN + TRAILING_SPACES_TRIMMED + THEN
+                        + weightIn(newColumn.collation()));
+            }
+            if (BYTES.matcher(oldType).lookingAt() && TEXT.matcher(newType).lookingAt()) {
+                return Optional.of(inNewCharset);
+            }
+        }
+        return compareAs(oldType, newType);
+    }
+
+    private static final Pattern CHAR = Pattern.compile("char\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ENUM = Pattern.compile("enum\\b", Pattern.CASE_INSENSITIVE);
+
+    /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to
-     * {@code newType}, both numeric or both temporal, between a number and a DATE, TIME, DATETIME or TIMESTAMP (but
-     * from a BIGINT, FLOAT or DOUBLE into a TIME), from a number into a BIT, from a YEAR, a JSON document or a BIT (but
-     * into a FLOAT or DOUBLE) into a number, or from text (CHAR, VARCHAR, TEXT) into a number, a time or JSON: the new
-     * type, as MySQL converts the old table's values into it (its scale or fractional digits, a whole number for an
-     * integer type, a DATE), so that a widened column compares as the same values (an INT and a DECIMAL(12,2) write 3
-     * and 3.00, a VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a narrowed one as the
-     * values the ALTER asked for (MySQL's own ALTER rounds them the same). A number into a date or a time is hashed as
-     * its text read as that type ({@link TypeConversions#THEN}), as {@link TypeConversions#selectedAs} writes it; into
-     * a BIT as the integer it was written as. A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so
-     * a value narrowed to a FLOAT shows as a difference; a column changed into a YEAR as it is (24 is 2024 there, and
-     * 8.0.15 has no cast to YEAR), a BIGINT, FLOAT or DOUBLE into a TIME as its own text (MySQL's cast of the text
-     * reads some as NULL where the copy stores 00:00:00). Empty for the same type and for other kinds, whose values are
-     * hashed as each table's own text.
+     * {@code newType}, so that the value the copy (as MySQL's own ALTER) wrote hashes as the value it was written
+     * from: mostly the new type, as MySQL converts the old table's values into it (its scale or fractional digits, a
+     * whole number for an integer type, a DATE), so that a widened column compares as the same values (an INT and a
+     * DECIMAL(12,2) write 3 and 3.00, a VARCHAR's '1.5' is 1.50, a DATE's 2030-01-01 is 20300101 in a BIGINT) and a
+     * narrowed one as the values the ALTER asked for (MySQL's own ALTER rounds them the same). Several types, or
+     * functions, are applied in turn ({@link TypeConversions#cast}). Namely:
+     *
+     * <ul>
+     *   <li>into a number: from a number, a time, text or bytes (a VARBINARY's '1.5' is 2 in an INT), a YEAR, a JSON
+     *       document, an ENUM or a SET (its member's number, its members' bits), a BIT (its bits, unsigned);</li>
+     *   <li>into a DATE, DATETIME or TIMESTAMP: from a time, text or bytes; from a number as its text read as that
+     *       type, as {@link TypeConversions#selectedAs} writes it; from a BIT as its number's text; a TIME as a
+     *       DATETIME first, as it rounds into the next day;</li>
+     *   <li>into a TIME: from a time; from a number, a YEAR, text, bytes, an ENUM, a SET or a BIT as above, and as its
+     *       zero where the cast cannot read it (the copy stores 1E10 and '' as 00:00:00), compared as a number ('-0'
+     *       is 00:00:00, where the cast gives -00:00:00);</li>
+     *   <li>into a YEAR: as the whole number the value is rounded to, read as a year (24 is 2024, and '0' 2000);</li>
+     *   <li>into a BIT: as the integer it was written as;</li>
+     *   <li>into an ENUM or a SET from a number or a YEAR: as the member's number, the members' bits;</li>
+     *   <li>into text, bytes, an ENUM or a SET from a BIT: as its number (the copy writes its number's text), but into
+     *       a TEXT or a BLOB, where it writes the BIT's bytes;</li>
+     *   <li>into a BINARY(n): as the bytes padded to n, as the BINARY stores them (a number's text); into other bytes
+     *       from text: as the text's bytes in its own character set;</li>
+     *   <li>into JSON: text read as JSON, as the copy writes it ({"k":1} is {"k": 1}); a DECIMAL as a DOUBLE (the
+     *       JSON column holds 1.50 as 1.5), a FLOAT or DOUBLE as its text's DOUBLE (0.1, not 0.10000000149011612).</li>
+     * </ul>
+     *
+     * <p>A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to a FLOAT shows
+     * as a difference. Empty for the same type and for other kinds, whose values are hashed as each table's own text
+     * (a number into text: the copy writes its text). {@code TypeConversionsIT} checks every pair of 32 types.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
@@ -107,49 +165,99 @@ public final class Checksums {
         }
         // Text read as a number or a time: '1.5' is 1.50 in a DECIMAL(10,2), as the ALTER converts it.
         boolean fromText = TEXT.matcher(oldType).lookingAt();
+        boolean fromBytes = BYTES.matcher(oldType).lookingAt();
         Matcher on = NUMERIC.matcher(oldType);
         Matcher nn = NUMERIC.matcher(newType);
         Matcher ot = TEMPORAL.matcher(oldType);
         Matcher nt = TEMPORAL.matcher(newType);
+        boolean fromNumber = on.lookingAt();
         boolean fromTime = ot.lookingAt() && !isYear(oldType);
-        // A YEAR, a JSON document or a BIT into a number: as the number MySQL reads it as (2024, a BIT's bits unsigned;
-        // a BIT(64) into a DOUBLE is not, the sum that casts to DOUBLE reading some values otherwise than the copy).
+        boolean fromBit = isBit(oldType);
+        boolean fromMembers = MEMBERS.matcher(oldType).lookingAt();
+        boolean intoFloat = nn.lookingAt() && numericKind(nn.group(1)).equals("float");
+        if (fromBit && (intoFloat || nt.lookingAt() && !isYear(newType))) {
+            // A BIT's bits as a number, then as the number the copy writes (a date's as its text).
+            return compareAs("bigint unsigned", newType).map(t -> "UNSIGNED" + THEN + t);
+        }
+        // A YEAR, a JSON document, an ENUM or a SET read as a number: 2024, a member's number, the members' bits.
         boolean fromOtherNumber = isYear(oldType) || oldType.equalsIgnoreCase("json")
-                || isBit(oldType) && nn.lookingAt() && !numericKind(nn.group(1)).equals("float");
-        if ((on.lookingAt() || fromText || fromTime || fromOtherNumber) && nn.lookingAt()) {
+                || fromMembers || fromBit;
+        if ((fromNumber || fromText || fromBytes || fromTime || fromOtherNumber) && nn.lookingAt()) {
             String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
             return Optional.of(switch (kind) {
                 case "decimal" -> "DECIMAL(65, " + scale(nn) + ")";
                 case "float", "double" -> "DOUBLE";
                 // Text into an integer rounds ('1.5' is 2), where CAST AS SIGNED truncates.
-                default -> fromText ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
+                default -> fromText || fromBytes ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
             });
+        }
+        if (isYear(newType)) {
+            // Into a YEAR: as the whole number the value is rounded to (a FLOAT's 2.5 to 2, a DECIMAL's or a text's
+            // to 3, as the copy and the ALTER do), read as a YEAR: 24 is 2024.
+            if (fromText || fromBytes) {
+                return Optional.of("DECIMAL(65, 0)" + THEN + AS_YEAR_OF_TEXT);
+            }
+            String whole = fromNumber && !numericKind(on.group(1)).equals("decimal") || !fromNumber && !fromTime
+                    ? fromBit ? "UNSIGNED" : "SIGNED" : "DECIMAL(65, 0)";
+            return Optional.of(whole + THEN + AS_YEAR);
         }
         if (fromText && newType.equalsIgnoreCase("json")) {
             // Text into JSON: read as JSON, as the copy writes it ({"k":1} is {"k": 1}). (Not a number: MySQL does
             // not read a JSON double's own text back as the same text, 12345678901234.125 as 12345678901234.123.)
             return Optional.of("JSON");
         }
-        if (on.lookingAt() && isBit(newType)) {
-            // A number into a BIT is written as an integer (selectedAs): the BIT's bits read as that integer.
-            return Optional.of(numericKind(on.group(1)).equals("float") || on.group(4) != null ? "UNSIGNED" : "SIGNED");
+        if (fromNumber && newType.equalsIgnoreCase("json") && !numericKind(on.group(1)).equals("integer")) {
+            // JSON reads a DECIMAL's text 1.50 as the double 1.5, and a FLOAT's text 0.1 as 0.1, not as the FLOAT's
+            // 0.10000000149011612.
+            return Optional.of(numericKind(on.group(1)).equals("float") ? "CHAR" + THEN + "DOUBLE" : "DOUBLE");
         }
-        if ((ot.lookingAt() || fromText || on.lookingAt()) && nt.lookingAt()) {
+        if (fromBit && NUMBER_AS_TEXT.matcher(newType).lookingAt()) {
+            // A BIT into a CHAR, VARCHAR, BINARY, VARBINARY, ENUM or SET is written as its number's text: 24 is
+            // '24', and names the member by its number. (Into a TEXT or a BLOB as its bytes.)
+            return Optional.of("UNSIGNED");
+        }
+        if (isBit(newType)) {
+            // Written as an integer (selectedAs): the BIT's bits read as that integer.
+            return Optional.of(fromNumber && !numericKind(on.group(1)).equals("float") && on.group(4) == null
+                    ? "SIGNED" : "UNSIGNED");
+        }
+        if ((fromNumber || isYear(oldType)) && MEMBERS.matcher(newType).lookingAt()) {
+            // A number names a member by its number, or the members by their bits.
+            return Optional.of("SIGNED");
+        }
+        Matcher binary = FIXED_BYTES.matcher(newType);
+        if (binary.lookingAt()) {
+            // A BINARY(n) pads its bytes with zeros to n; a number's bytes are its text, as the copy writes it.
+            String padded = "BINARY(" + binary.group(1) + ")";
+            return Optional.of(fromNumber || isYear(oldType) ? "CHAR" + THEN + padded : padded);
+        }
+        if (fromText && BYTES.matcher(newType).lookingAt()) {
+            // Text into bytes: its bytes in its own character set, as the ALTER stores them.
+            return Optional.of("BINARY");
+        }
+        boolean intoTime = nt.lookingAt() && nt.group(1).equalsIgnoreCase("time");
+        if ((fromTime || fromText || fromBytes || fromNumber || (fromMembers || isYear(oldType)) && intoTime)
+                && nt.lookingAt()) {
             int fraction = digits(nt);
             Optional<String> type = switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
-                case "date" -> Optional.of("DATE");
+                // A TIME takes the current date, and rounds into the next day: 23:59:59.5 is tomorrow's date.
+                case "date" -> Optional.of(ot.lookingAt() && ot.group(1).equalsIgnoreCase("time")
+                        ? "DATETIME(0)" + THEN + "DATE" : "DATE");
                 case "datetime", "timestamp" -> Optional.of("DATETIME(" + fraction + ")");
-                // A BIGINT, FLOAT or DOUBLE into a TIME: the copy, as the ALTER, stores some values it cannot read
-                // (1E10, a DOUBLE's 9007199254740992) as 00:00:00, where the cast of their text gives NULL.
-                case "time" -> on.lookingAt() && (numericKind(on.group(1)).equals("float")
-                        || on.group(1).equalsIgnoreCase("bigint")) ? Optional.empty()
-                                : Optional.of("TIME(" + fraction + ")");
+                // The copy, as the ALTER, stores a value it cannot read as a time (1E10, '') as 00:00:00, where the
+                // cast of its text gives NULL; and '-0' as 00:00:00, where the cast gives -00:00:00 (as numbers, 0).
+                case "time" -> Optional.of(fromTime ? "TIME(" + fraction + ")"
+                        : orZero("TIME(" + fraction + ")") + THEN + "DECIMAL(65, " + fraction + ")");
                 default -> Optional.empty();
             };
-            // A number is written into a date or a time as its text (selectedAs), which MySQL reads otherwise than
-            // the number.
-            return on.lookingAt() ? type.map(t -> "CHAR" + THEN + t) : type;
+            // A number (or a YEAR) is written into a date or a time as its text (selectedAs), which MySQL reads
+            // otherwise than the number.
+            return fromNumber || isYear(oldType) ? type.map(t -> "CHAR" + THEN + t) : type;
         }
         return Optional.empty();
     }
+
+    private static final Pattern FIXED_BYTES = Pattern.compile("binary\\((\\d+)\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NUMBER_AS_TEXT = Pattern.compile("(char|varchar|binary|varbinary|enum|set)\\b",
+            Pattern.CASE_INSENSITIVE);
 }

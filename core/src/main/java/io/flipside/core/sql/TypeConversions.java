@@ -118,6 +118,13 @@ public final class TypeConversions {
     static final Pattern TEXT = Pattern.compile("(char|varchar|tinytext|text|mediumtext|longtext)\\b",
             Pattern.CASE_INSENSITIVE);
 
+    /** Types whose values are bytes, as information_schema's COLUMN_TYPE spells them. */
+    static final Pattern BYTES = Pattern.compile("(binary|varbinary|tinyblob|blob|mediumblob|longblob)\\b",
+            Pattern.CASE_INSENSITIVE);
+
+    /** ENUM and SET, whose values are members of a list. */
+    static final Pattern MEMBERS = Pattern.compile("(enum|set)\\b", Pattern.CASE_INSENSITIVE);
+
     /** Types whose values are text or bytes, or JSON, as information_schema's COLUMN_TYPE spells them. */
     private static final Pattern STRING = Pattern.compile(
             "(char|varchar|tinytext|text|mediumtext|longtext|binary|varbinary|tinyblob|blob|mediumblob|longblob|enum"
@@ -206,14 +213,63 @@ public final class TypeConversions {
     /** Separates the types of a {@link #cast} to several types in turn. */
     static final String THEN = ";";
 
+    /** A step of a {@link #cast}: the text without its trailing spaces, as a CHAR column reads it. */
+    static final String TRAILING_SPACES_TRIMMED = "RTRIM";
+
+    /** A step of a {@link #cast}: the text's weight in {@code collation}, equal for the texts it compares equal. */
+    static String weightIn(String collation) {
+        return WEIGHT + Sql.ident(collation);
+    }
+
+    private static final String WEIGHT = "WEIGHT_STRING ";
+
+    /**
+     * A step of a {@link #cast}: as {@code type}, and as its zero where MySQL's cast cannot read the value (it reads
+     * '' and 1E10 as no TIME, where a write into a TIME column stores 00:00:00).
+     */
+    static String orZero(String type) {
+        return OR_ZERO + type;
+    }
+
+    private static final String OR_ZERO = "OR_ZERO ";
+
+    /**
+     * A step of a {@link #cast}: a whole number as the YEAR it is written as, 0 as 0000, 1 to 69 as 2001 to 2069 and
+     * 70 to 99 as 1970 to 1999 (other numbers, and a YEAR's own, are themselves).
+     */
+    static final String AS_YEAR = "AS_YEAR";
+
+    /**
+     * As {@link #AS_YEAR}, for a whole number written as text, where 0 is 2000 ('0' and '00' are, '0000' is 0000:
+     * both 0000 and 2000 are 2000 here).
+     */
+    static final String AS_YEAR_OF_TEXT = "AS_YEAR_OF_TEXT";
+
     /**
      * {@code column} as {@code type}, or as each of the types {@code type} names separated by {@link #THEN} in turn;
-     * a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE.
+     * a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. The steps
+     * {@link #TRAILING_SPACES_TRIMMED}, {@link #weightIn}, {@link #orZero}, {@link #AS_YEAR} and
+     * {@link #AS_YEAR_OF_TEXT} are functions rather than types.
      */
     public static String cast(String column, String type) {
         String expression = column;
         for (String t : type.split(THEN)) {
-            expression = t.equals("DOUBLE") ? "(" + expression + " + 0E0)" : "CAST(" + expression + " AS " + t + ")";
+            if (t.equals("DOUBLE")) {
+                expression = "(" + expression + " + 0E0)";
+            } else if (t.equals(TRAILING_SPACES_TRIMMED)) {
+                expression = "RTRIM(" + expression + ")";
+            } else if (t.equals(AS_YEAR) || t.equals(AS_YEAR_OF_TEXT)) {
+                expression = "CASE " + (t.equals(AS_YEAR) ? "WHEN " + expression + " = 0 THEN 0 " : "") + "WHEN "
+                        + expression + " < 70 THEN " + expression + " + 2000 WHEN " + expression + " < 100 THEN "
+                        + expression + " + 1900 ELSE " + expression + " END";
+            } else if (t.startsWith(OR_ZERO)) {
+                String as = t.substring(OR_ZERO.length());
+                expression = "IFNULL(CAST(" + expression + " AS " + as + "), CAST(0 AS " + as + "))";
+            } else if (t.startsWith(WEIGHT)) {
+                expression = "WEIGHT_STRING(" + expression + " COLLATE " + t.substring(WEIGHT.length()) + ")";
+            } else {
+                expression = "CAST(" + expression + " AS " + t + ")";
+            }
         }
         return expression;
     }

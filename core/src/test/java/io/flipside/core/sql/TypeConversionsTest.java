@@ -96,5 +96,11 @@ class TypeConversionsTest {
                 TypeConversions.cast("`n`", "CHAR" + TypeConversions.THEN + "DATE"));
         assertEquals("(CAST(`t` AS SIGNED) + 0E0)",
                 TypeConversions.cast("`t`", "SIGNED" + TypeConversions.THEN + "DOUBLE"));
+        assertEquals("IFNULL(CAST(`s` AS TIME(3)), CAST(0 AS TIME(3)))",
+                TypeConversions.cast("`s`", TypeConversions.orZero("TIME(3)")));
+        assertEquals("CASE WHEN `n` < 70 THEN `n` + 2000 WHEN `n` < 100 THEN `n` + 1900 ELSE `n` END",
+                TypeConversions.cast("`n`", TypeConversions.AS_YEAR_OF_TEXT));
+        assertEquals("CASE WHEN `n` = 0 THEN 0 WHEN `n` < 70 THEN `n` + 2000 WHEN `n` < 100 THEN `n` + 1900"
+                + " ELSE `n` END", TypeConversions.cast("`n`", TypeConversions.AS_YEAR));
     }
 }
