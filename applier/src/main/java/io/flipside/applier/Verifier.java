@@ -46,18 +46,19 @@ final class Verifier {
             Map<String, String> replacedCasts = new HashMap<>();
             comparedAs(productionDefs, productionColumns, replacedDefs, replacedColumns, phase.equals("CUT_OVER"),
                     productionCasts, replacedCasts);
-            String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionColumns,
-                    textColumns(productionDefs), productionCasts));
-            String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedColumns,
-                    textColumns(replacedDefs), replacedCasts));
+            Checksums.Hashed productionHashed = new Checksums.Hashed(productionColumns, textColumns(productionDefs),
+                    productionCasts);
+            Checksums.Hashed replacedHashed = new Checksums.Hashed(replacedColumns, textColumns(replacedDefs),
+                    replacedCasts);
+            String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionHashed));
+            String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedHashed));
             List<String> differences = new ArrayList<>();
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
-                collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionColumns,
-                        replaced, replacedKey, replacedColumns, 5, binaryColumns(productionDefs)),
-                        differences, "");
-                collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedColumns,
-                        production, productionKey, productionColumns, 5, binaryColumns(replacedDefs)),
+                collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionHashed,
+                        replaced, replacedKey, replacedHashed, 5, binaryColumns(productionDefs)), differences, "");
+                collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedHashed,
+                        production, productionKey, productionHashed, 5, binaryColumns(replacedDefs)),
                         differences, "replaced table: ");
             }
             try (Statement s = snapshot.createStatement()) {

@@ -130,8 +130,9 @@ class TypeConversionsIT {
                 }
                 Map<String, String> castTo = Checksums.compareAs(fromType, toType).map(x -> Map.of("v", x))
                         .orElse(Map.of());
-                String oldSum = one(Checksums.query("it", table("sub", f), List.of("id", "v"), Set.of(), castTo));
-                String newSum = one(Checksums.query("it", table("to", t), List.of("id", "v"), Set.of(), castTo));
+                Checksums.Hashed hashed = new Checksums.Hashed(List.of("id", "v"), Set.of(), castTo);
+                String oldSum = one(Checksums.query("it", table("sub", f), hashed));
+                String newSum = one(Checksums.query("it", table("to", t), hashed));
                 if (!oldSum.equals(newSum)) {
                     mismatches.add(pair);
                     System.out.println("TypeConversionsIT: " + pair + " hashed as " + castTo.get("v") + " differ: "
@@ -477,8 +478,9 @@ class TypeConversionsIT {
         }
         Map<String, String> castTo = Checksums.compareAs(TableInspector.columns(c, from).get(1),
                 TableInspector.columns(c, to).get(1)).map(x -> Map.of("v", x)).orElse(Map.of());
-        return one(Checksums.query("it", sub, List.of("id", "v"), textColumn(sub), castTo))
-                .equals(one(Checksums.query("it", to, List.of("id", "v"), textColumn(to), castTo)));
+        Checksums.Hashed old = new Checksums.Hashed(List.of("id", "v"), textColumn(sub), castTo);
+        Checksums.Hashed written = new Checksums.Hashed(List.of("id", "v"), textColumn(to), castTo);
+        return one(Checksums.query("it", sub, old)).equals(one(Checksums.query("it", to, written)));
     }
 
     /**

@@ -20,7 +20,9 @@ import static io.flipside.core.sql.TypeConversions.weightIn;
 
 import io.flipside.core.mapping.ColumnDef;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -35,63 +37,65 @@ public final class Checksums {
     private Checksums() {}
 
     /**
-     * Up to {@code limit} keys (as text) of rows of {@code a} that {@code b} lacks or holds with other values in the
-     * mapped columns ({@code <=>}: NULL equals NULL). Run it both ways to find rows only {@code b} has. The key
-     * columns named in {@code aBinaryKey} are given in hex after {@code 0x}: a binary string's bytes, a BIT's number.
+     * The columns of a table as a checksum hashes them, in this order: those named in {@code textColumns} as utf8mb4
+     * (MD5 hashes bytes, so the same text in latin1 and in utf8mb4 would otherwise differ, and a migration that
+     * changes a column's character set would never match; binary columns are hashed as their bytes), those named in
+     * {@code castTo} as that type ({@link #compareAs}), the others as they are.
      */
-    public static String differingKeys(String migrationId, TableName a, List<String> aKey, List<String> aColumns,
-            TableName b, List<String> bKey, List<String> bColumns, int limit, java.util.Set<String> aBinaryKey) {
+    public record Hashed(List<String> columns, Set<String> textColumns, Map<String, String> castTo) {
+        public Hashed {
+            columns = List.copyOf(columns);
+            textColumns = Set.copyOf(textColumns);
+            castTo = Map.copyOf(castTo);
+        }
+
+        /** Each row's MD5, of the columns of the table named {@code alias} ("" for none). */
+        String rowHash(String alias) {
+            String values = columns.stream().map(c -> {
+                String column = alias + Sql.ident(c);
+                return castTo.containsKey(c) ? cast(column, castTo.get(c))
+                        : textColumns.contains(c) ? "CONVERT(" + column + " USING utf8mb4)" : column;
+            }).collect(Collectors.joining(", "));
+            String nullMask = columns.stream().map(c -> "ISNULL(" + alias + Sql.ident(c) + ")")
+                    .collect(Collectors.joining(", "));
+            return "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
+        }
+    }
+
+    /**
+     * Up to {@code limit} keys (as text) of rows of {@code a} that {@code b} lacks or whose hash differs from that
+     * of {@code b}'s row, each table's columns hashed as its checksum hashes them: the rows that make the checksums
+     * differ (a comparison of the values would take 'User' for 'user' in a case-insensitive column, where the hashes
+     * differ). Run it both ways to find rows only {@code b} has. The key columns named in {@code aBinaryKey} are given
+     * in hex after {@code 0x}: a binary string's bytes, a BIT's number.
+     */
+    public static String differingKeys(String migrationId, TableName a, List<String> aKey, Hashed aHashed,
+            TableName b, List<String> bKey, Hashed bHashed, int limit, Set<String> aBinaryKey) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < aKey.size(); i++) {
             on.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aKey.get(i))).append(" = b.")
                     .append(Sql.ident(bKey.get(i)));
         }
-        StringBuilder same = new StringBuilder();
-        for (int i = 0; i < aColumns.size(); i++) {
-            same.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aColumns.get(i))).append(" <=> b.")
-                    .append(Sql.ident(bColumns.get(i)));
-        }
         String key = aKey.stream().map(k -> aBinaryKey.contains(k) ? "'0x', HEX(a." + Sql.ident(k) + ")"
                 : "a." + Sql.ident(k)).collect(Collectors.joining(", '|', "));
         return Sql.tag(migrationId, "checksum") + "SELECT CONCAT(" + key + ") FROM " + a.quoted() + " AS a LEFT JOIN "
-                + b.quoted() + " AS b ON " + on + " WHERE b." + Sql.ident(bKey.get(0)) + " IS NULL OR NOT (" + same
-                + ") LIMIT " + limit;
+                + b.quoted() + " AS b ON " + on + " WHERE b." + Sql.ident(bKey.get(0)) + " IS NULL OR "
+                + aHashed.rowHash("a.") + " <> " + bHashed.rowHash("b.") + " LIMIT " + limit;
     }
 
     /** Returns one row: {@code rows, checksum} where checksum is a 32-character hex string. */
     public static String query(String migrationId, TableName table, List<String> columns) {
-        return query(migrationId, table, columns, java.util.Set.of());
+        return query(migrationId, table, new Hashed(columns, Set.of(), Map.of()));
     }
 
-    /**
-     * As {@link #query(String, TableName, List)}, with the character columns named in {@code textColumns} hashed as
-     * utf8mb4: MD5 hashes bytes, so the same text in latin1 and in utf8mb4 would otherwise differ, and a migration that
-     * changes a column's character set would never match. (Binary columns are hashed as their bytes.)
-     */
-    public static String query(String migrationId, TableName table, List<String> columns,
-            java.util.Set<String> textColumns) {
-        return query(migrationId, table, columns, textColumns, java.util.Map.of());
-    }
-
-    /**
-     * As above, with the columns named in {@code castTo} hashed as that type ({@link TypeConversions#commonType}): so
-     * that a column whose type the migration widened, TIME(3) to TIME(6) say, hashes the same value the same in both
-     * tables.
-     */
-    public static String query(String migrationId, TableName table, List<String> columns,
-            java.util.Set<String> textColumns, java.util.Map<String, String> castTo) {
-        String values = columns.stream()
-                .map(c -> castTo.containsKey(c) ? cast(Sql.ident(c), castTo.get(c))
-                        : textColumns.contains(c) ? "CONVERT(" + Sql.ident(c) + " USING utf8mb4)" : Sql.ident(c))
-                .collect(Collectors.joining(", "));
-        String nullMask = columns.stream().map(c -> "ISNULL(" + Sql.ident(c) + ")").collect(Collectors.joining(", "));
-        String rowHash = "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
+    /** As {@link #query(String, TableName, List)}, with the columns hashed as {@code hashed} says. */
+    public static String query(String migrationId, TableName table, Hashed hashed) {
         // BIT_XOR is 0 over no rows. No COALESCE(..., 0): it would type the result as a signed BIGINT and clamp every
         // value with the high bit set to 7FFFFFFFFFFFFFFF, so that half of all checksums would compare equal.
         return Sql.tag(migrationId, "checksum") + "SELECT COUNT(*), CONCAT("
                 + "LPAD(HEX(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED))), 16, '0'), "
                 + "LPAD(HEX(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED))), 16, '0'))"
-                + " FROM (SELECT " + rowHash + " AS h FROM " + table.quoted() + ") AS rows_";
+                + " FROM (SELECT " + hashed.rowHash("") + " AS h FROM " + table.quoted() + ") AS rows_";
     }
 
     /**

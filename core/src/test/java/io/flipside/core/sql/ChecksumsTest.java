@@ -90,8 +90,8 @@ class ChecksumsTest {
 
     @Test
     void aColumnWithACommonTypeIsHashedAsIt() {
-        String sql = Checksums.query("m1", new TableName("d", "t"), List.of("tm", "f", "s"), Set.of("s"),
-                Map.of("tm", "TIME(6)", "f", "DOUBLE"));
+        String sql = Checksums.query("m1", new TableName("d", "t"), new Checksums.Hashed(List.of("tm", "f", "s"),
+                Set.of("s"), Map.of("tm", "TIME(6)", "f", "DOUBLE")));
         assertTrue(sql.contains("CONCAT_WS('#', CAST(`tm` AS TIME(6)), (`f` + 0E0), CONVERT(`s` USING utf8mb4),"), sql);
     }
 }

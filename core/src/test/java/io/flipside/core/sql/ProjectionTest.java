@@ -109,7 +109,8 @@ class ProjectionTest {
 
     @Test
     void textIsHashedAsUtf8mb4SoACharsetChangeCanMatch() {
-        String q = Checksums.query("0badcafe", USERS, List.of("id", "name"), java.util.Set.of("name"));
+        String q = Checksums.query("0badcafe", USERS,
+                new Checksums.Hashed(List.of("id", "name"), java.util.Set.of("name"), java.util.Map.of()));
         assertEquals(true, q.contains("CONCAT_WS('#', `id`, CONVERT(`name` USING utf8mb4), CONCAT(ISNULL(`id`),"
                 + " ISNULL(`name`)))"), q);
     }
