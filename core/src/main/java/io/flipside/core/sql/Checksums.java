@@ -2,6 +2,7 @@ package io.flipside.core.sql;
 
 import static io.flipside.core.sql.TypeConversions.NUMERIC;
 import static io.flipside.core.sql.TypeConversions.TEMPORAL;
+import static io.flipside.core.sql.TypeConversions.AS_FLOAT;
 import static io.flipside.core.sql.TypeConversions.AS_YEAR;
 import static io.flipside.core.sql.TypeConversions.AS_YEAR_OF_TEXT;
 import static io.flipside.core.sql.TypeConversions.BYTES;
@@ -141,7 +142,9 @@ public final class Checksums {
      *
      * <ul>
      *   <li>into a number: from a number, a time, text or bytes (a VARBINARY's '1.5' is 2 in an INT), a YEAR, a JSON
-     *       document, an ENUM or a SET (its member's number, its members' bits), a BIT (its bits, unsigned);</li>
+     *       document, an ENUM or a SET (its member's number, its members' bits), a BIT (its bits, unsigned); into a
+     *       FLOAT as the FLOAT it rounds to ({@link TypeConversions#AS_FLOAT}: MySQL before 8.0.17 has no cast to
+     *       FLOAT), but a FLOAT(M,D);</li>
      *   <li>into a DATE, DATETIME or TIMESTAMP: from a time, text or bytes; from a number as its text read as that
      *       type, as {@link TypeConversions#selectedAs} writes it; from a BIT as its number's text; a TIME as a
      *       DATETIME first, as it rounds into the next day;</li>
@@ -159,9 +162,8 @@ public final class Checksums {
      *       JSON column holds 1.50 as 1.5), a FLOAT or DOUBLE as its text's DOUBLE (0.1, not 0.10000000149011612).</li>
      * </ul>
      *
-     * <p>A FLOAT compares as DOUBLE: MySQL before 8.0.17 cannot cast to FLOAT, so a value narrowed to a FLOAT shows
-     * as a difference. Empty for the same type and for other kinds, whose values are hashed as each table's own text
-     * (a number into text: the copy writes its text). {@code TypeConversionsIT} checks every pair of 32 types.
+     * <p>Empty for the same type and for other kinds, whose values are hashed as each table's own text (a number into
+     * text: the copy writes its text). {@code TypeConversionsIT} checks every pair of 32 types.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
@@ -190,7 +192,9 @@ public final class Checksums {
             String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
             return Optional.of(switch (kind) {
                 case "decimal" -> "DECIMAL(65, " + scale(nn) + ")";
-                case "float", "double" -> "DOUBLE";
+                // Into a FLOAT as the FLOAT the value rounds to (not a FLOAT(M,D), which rounds to D decimals first).
+                case "float", "double" -> kind.equals("float") && nn.group(3) == null ? "DOUBLE" + THEN + AS_FLOAT
+                        : "DOUBLE";
                 // Text into an integer rounds ('1.5' is 2), where CAST AS SIGNED truncates.
                 default -> fromText || fromBytes ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
             });

@@ -240,6 +240,13 @@ public final class TypeConversions {
     static final String AS_YEAR = "AS_YEAR";
 
     /**
+     * A step of a {@link #cast}: a DOUBLE rounded to the nearest FLOAT (24 significant bits, ties to even, as a write
+     * into a FLOAT column rounds it), which MySQL before 8.0.17 has no cast for: scaled by a power of two so that the
+     * bits a FLOAT keeps are the whole part, rounded by ROUND (as C's rint), scaled back. Both scalings are exact.
+     */
+    static final String AS_FLOAT = "AS_FLOAT";
+
+    /**
      * As {@link #AS_YEAR}, for a whole number written as text, where 0 is 2000 ('0' and '00' are, '0000' is 0000:
      * both 0000 and 2000 are 2000 here).
      */
@@ -248,8 +255,8 @@ public final class TypeConversions {
     /**
      * {@code column} as {@code type}, or as each of the types {@code type} names separated by {@link #THEN} in turn;
      * a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. The steps
-     * {@link #TRAILING_SPACES_TRIMMED}, {@link #weightIn}, {@link #orZero}, {@link #AS_YEAR} and
-     * {@link #AS_YEAR_OF_TEXT} are functions rather than types.
+     * {@link #TRAILING_SPACES_TRIMMED}, {@link #weightIn}, {@link #orZero}, {@link #AS_YEAR},
+     * {@link #AS_YEAR_OF_TEXT} and {@link #AS_FLOAT} are functions rather than types.
      */
     public static String cast(String column, String type) {
         String expression = column;
@@ -262,6 +269,11 @@ public final class TypeConversions {
                 expression = "CASE " + (t.equals(AS_YEAR) ? "WHEN " + expression + " = 0 THEN 0 " : "") + "WHEN "
                         + expression + " < 70 THEN " + expression + " + 2000 WHEN " + expression + " < 100 THEN "
                         + expression + " + 1900 ELSE " + expression + " END";
+            } else if (t.equals(AS_FLOAT)) {
+                // The exponent of the FLOAT's last kept bit; no lower than a subnormal FLOAT's. LOG2(0) is NULL: 0.
+                String exponent = "GREATEST(FLOOR(LOG2(ABS(" + expression + "))) - 23, -149)";
+                expression = "IFNULL(ROUND(" + expression + " * POW(2, -" + exponent + ")) * POW(2, " + exponent
+                        + "), 0E0)";
             } else if (t.startsWith(OR_ZERO)) {
                 String as = t.substring(OR_ZERO.length());
                 expression = "IFNULL(CAST(" + expression + " AS " + as + "), CAST(0 AS " + as + "))";

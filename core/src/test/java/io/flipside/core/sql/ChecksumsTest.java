@@ -18,7 +18,8 @@ class ChecksumsTest {
         assertEquals(Optional.of("TIME(3)"), Checksums.compareAs("time(6)", "time(3)"));
         assertEquals(Optional.of("DATETIME(0)"), Checksums.compareAs("datetime(6)", "timestamp"));
         assertEquals(Optional.of("DATETIME(6)"), Checksums.compareAs("timestamp(3)", "datetime(6)"));
-        assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("double", "float"));
+        assertEquals(Optional.of("DOUBLE;AS_FLOAT"), Checksums.compareAs("double", "float"));
+        assertEquals(Optional.of("DOUBLE"), Checksums.compareAs("float", "double"));
         assertEquals(Optional.of("DECIMAL(65, 2)"), Checksums.compareAs("int(11)", "decimal(12,2)"));
         assertEquals(Optional.of("SIGNED"), Checksums.compareAs("decimal(12,2)", "bigint(20)"));
         assertEquals(Optional.of("UNSIGNED"), Checksums.compareAs("int(11)", "int(10) unsigned"));

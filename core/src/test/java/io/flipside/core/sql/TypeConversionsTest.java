@@ -96,6 +96,9 @@ class TypeConversionsTest {
                 TypeConversions.cast("`n`", "CHAR" + TypeConversions.THEN + "DATE"));
         assertEquals("(CAST(`t` AS SIGNED) + 0E0)",
                 TypeConversions.cast("`t`", "SIGNED" + TypeConversions.THEN + "DOUBLE"));
+        assertEquals("IFNULL(ROUND(`d` * POW(2, -GREATEST(FLOOR(LOG2(ABS(`d`))) - 23, -149)))"
+                + " * POW(2, GREATEST(FLOOR(LOG2(ABS(`d`))) - 23, -149)), 0E0)",
+                TypeConversions.cast("`d`", TypeConversions.AS_FLOAT));
         assertEquals("IFNULL(CAST(`s` AS TIME(3)), CAST(0 AS TIME(3)))",
                 TypeConversions.cast("`s`", TypeConversions.orZero("TIME(3)")));
         assertEquals("CASE WHEN `n` < 70 THEN `n` + 2000 WHEN `n` < 100 THEN `n` + 1900 ELSE `n` END",
