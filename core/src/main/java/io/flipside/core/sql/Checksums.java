@@ -1,12 +1,12 @@
 package io.flipside.core.sql;
 
-import static io.flipside.core.sql.TypeConversions.NUMERIC;
-import static io.flipside.core.sql.TypeConversions.TEMPORAL;
 import static io.flipside.core.sql.TypeConversions.AS_FLOAT;
 import static io.flipside.core.sql.TypeConversions.AS_YEAR;
 import static io.flipside.core.sql.TypeConversions.AS_YEAR_OF_TEXT;
 import static io.flipside.core.sql.TypeConversions.BYTES;
 import static io.flipside.core.sql.TypeConversions.MEMBERS;
+import static io.flipside.core.sql.TypeConversions.NUMERIC;
+import static io.flipside.core.sql.TypeConversions.TEMPORAL;
 import static io.flipside.core.sql.TypeConversions.TEXT;
 import static io.flipside.core.sql.TypeConversions.THEN;
 import static io.flipside.core.sql.TypeConversions.TRAILING_SPACES_TRIMMED;
