@@ -172,6 +172,7 @@ public final class Checksums {
         // Text read as a number or a time: '1.5' is 1.50 in a DECIMAL(10,2), as the ALTER converts it.
         boolean fromText = TEXT.matcher(oldType).lookingAt();
         boolean fromBytes = BYTES.matcher(oldType).lookingAt();
+        boolean fromString = fromText || fromBytes;
         Matcher on = NUMERIC.matcher(oldType);
         Matcher nn = NUMERIC.matcher(newType);
         Matcher ot = TEMPORAL.matcher(oldType);
@@ -188,7 +189,7 @@ public final class Checksums {
         // A YEAR, a JSON document, an ENUM or a SET read as a number: 2024, a member's number, the members' bits.
         boolean fromOtherNumber = isYear(oldType) || oldType.equalsIgnoreCase("json")
                 || fromMembers || fromBit;
-        if ((fromNumber || fromText || fromBytes || fromTime || fromOtherNumber) && nn.lookingAt()) {
+        if ((fromNumber || fromString || fromTime || fromOtherNumber) && nn.lookingAt()) {
             String kind = nn.group(1).toLowerCase(java.util.Locale.ROOT);
             return Optional.of(switch (kind) {
                 case "decimal" -> "DECIMAL(65, " + scale(nn) + ")";
@@ -196,13 +197,13 @@ public final class Checksums {
                 case "float", "double" -> kind.equals("float") && nn.group(3) == null ? "DOUBLE" + THEN + AS_FLOAT
                         : "DOUBLE";
                 // Text into an integer rounds ('1.5' is 2), where CAST AS SIGNED truncates.
-                default -> fromText || fromBytes ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
+                default -> fromString ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";
             });
         }
         if (isYear(newType)) {
             // Into a YEAR: as the whole number the value is rounded to (a FLOAT's 2.5 to 2, a DECIMAL's or a text's
             // to 3, as the copy and the ALTER do), read as a YEAR: 24 is 2024.
-            if (fromText || fromBytes) {
+            if (fromString) {
                 return Optional.of("DECIMAL(65, 0)" + THEN + AS_YEAR_OF_TEXT);
             }
             String whole = fromNumber && !numericKind(on.group(1)).equals("decimal") || !fromNumber && !fromTime
@@ -244,7 +245,7 @@ public final class Checksums {
             return Optional.of("BINARY");
         }
         boolean intoTime = nt.lookingAt() && nt.group(1).equalsIgnoreCase("time");
-        if ((fromTime || fromText || fromBytes || fromNumber || (fromMembers || isYear(oldType)) && intoTime)
+        if ((fromTime || fromString || fromNumber || (fromMembers || isYear(oldType)) && intoTime)
                 && nt.lookingAt()) {
             int fraction = digits(nt);
             Optional<String> type = switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {

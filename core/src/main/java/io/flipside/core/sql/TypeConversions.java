@@ -125,10 +125,11 @@ public final class TypeConversions {
     /** ENUM and SET, whose values are members of a list. */
     static final Pattern MEMBERS = Pattern.compile("(enum|set)\\b", Pattern.CASE_INSENSITIVE);
 
-    /** Types whose values are text or bytes, or JSON, as information_schema's COLUMN_TYPE spells them. */
-    private static final Pattern STRING = Pattern.compile(
-            "(char|varchar|tinytext|text|mediumtext|longtext|binary|varbinary|tinyblob|blob|mediumblob|longblob|enum"
-                    + "|set|json)\\b", Pattern.CASE_INSENSITIVE);
+    /** Whether a type's values are text, bytes, members of a list, or JSON. */
+    private static boolean isString(String type) {
+        return TEXT.matcher(type).lookingAt() || BYTES.matcher(type).lookingAt() || MEMBERS.matcher(type).lookingAt()
+                || type.equalsIgnoreCase("json");
+    }
 
     /**
      * The type to select a column of {@code fromType} as, in an {@code INSERT ... SELECT} into a column of
@@ -180,7 +181,7 @@ public final class TypeConversions {
             return fromKind.equals("integer") || isBit(fromType) ? Optional.empty()
                     : Optional.of(fromKind.equals("decimal") ? "SIGNED" : "UNSIGNED");
         }
-        if ((fromNumber || fromYear) && (toTime || STRING.matcher(toType).lookingAt())) {
+        if ((fromNumber || fromYear) && (toTime || isString(toType))) {
             return Optional.of("CHAR");
         }
         if (fromTime && toKind.equals("integer") || fromKind.equals("float") && isYear(toType)) {
