@@ -5,6 +5,7 @@ import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -42,24 +43,29 @@ final class Verifier {
         try {
             List<ColumnDef> productionDefs = TableInspector.columns(snapshot, production);
             List<ColumnDef> replacedDefs = TableInspector.columns(snapshot, replaced);
-            Map<String, String> productionCasts = new HashMap<>();
-            Map<String, String> replacedCasts = new HashMap<>();
-            comparedAs(productionDefs, productionColumns, replacedDefs, replacedColumns, phase.equals("CUT_OVER"),
+            // At a cut-over the table that became production has the new schema; at a revert, the old one.
+            boolean productionIsOld = !phase.equals("CUT_OVER");
+            Map<String, Checksums.ComparedAs> productionCasts = new HashMap<>();
+            Map<String, Checksums.ComparedAs> replacedCasts = new HashMap<>();
+            comparedAs(productionDefs, productionColumns, replacedDefs, replacedColumns, !productionIsOld,
                     productionCasts, replacedCasts);
-            Checksums.Hashed productionHashed = new Checksums.Hashed(productionColumns, textColumns(productionDefs),
-                    productionCasts);
-            Checksums.Hashed replacedHashed = new Checksums.Hashed(replacedColumns, textColumns(replacedDefs),
-                    replacedCasts);
-            String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionHashed));
-            String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedHashed));
+            Checksums.Hashed productionHashed = Checksums.Hashed.of(productionColumns, textColumns(productionDefs),
+                    productionCasts, productionIsOld);
+            Checksums.Hashed replacedHashed = Checksums.Hashed.of(replacedColumns, textColumns(replacedDefs),
+                    replacedCasts, !productionIsOld);
+            String[] actual = checksum(snapshot, Checksums.query(migrationId, production, productionHashed),
+                    productionHashed.parameters());
+            String[] expected = checksum(snapshot, Checksums.query(migrationId, replaced, replacedHashed),
+                    replacedHashed.parameters());
             List<String> differences = new ArrayList<>();
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
                 collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionHashed,
-                        replaced, replacedKey, replacedHashed, 5, binaryColumns(productionDefs)), differences, "");
+                        replaced, replacedKey, replacedHashed, 5, binaryColumns(productionDefs)),
+                        parameters(productionHashed, replacedHashed), differences, "");
                 collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedHashed,
                         production, productionKey, productionHashed, 5, binaryColumns(replacedDefs)),
-                        differences, "replaced table: ");
+                        parameters(replacedHashed, productionHashed), differences, "replaced table: ");
             }
             try (Statement s = snapshot.createStatement()) {
                 s.execute("COMMIT");
@@ -84,11 +90,12 @@ final class Verifier {
 
     /**
      * For each pair of mapped columns whose types write the same value as different text (TIME(3) and TIME(6), say),
-     * the type both are hashed as ({@link Checksums#compareAs}, {@code aIsNew}: whether {@code a} has the new
+     * the types they are hashed as ({@link Checksums#compareAs}, {@code aIsNew}: whether {@code a} has the new
      * schema), into {@code aCasts} and {@code bCasts}.
      */
     private static void comparedAs(List<ColumnDef> aDefs, List<String> aColumns, List<ColumnDef> bDefs,
-            List<String> bColumns, boolean aIsNew, Map<String, String> aCasts, Map<String, String> bCasts) {
+            List<String> bColumns, boolean aIsNew, Map<String, Checksums.ComparedAs> aCasts,
+            Map<String, Checksums.ComparedAs> bCasts) {
         Map<String, ColumnDef> aByName = byName(aDefs);
         Map<String, ColumnDef> bByName = byName(bDefs);
         for (int i = 0; i < aColumns.size(); i++) {
@@ -97,12 +104,18 @@ final class Verifier {
             ColumnDef a = aByName.get(aColumn);
             ColumnDef b = bByName.get(bColumn);
             if (a != null && b != null) {
-                Checksums.compareAs(aIsNew ? b : a, aIsNew ? a : b).ifPresent(type -> {
-                    aCasts.put(aColumn, type);
-                    bCasts.put(bColumn, type);
+                Checksums.compareAs(aIsNew ? b : a, aIsNew ? a : b).ifPresent(as -> {
+                    aCasts.put(aColumn, as);
+                    bCasts.put(bColumn, as);
                 });
             }
         }
+    }
+
+    private static List<String> parameters(Checksums.Hashed a, Checksums.Hashed b) {
+        List<String> out = new ArrayList<>(a.parameters());
+        out.addAll(b.parameters());
+        return out;
     }
 
     private static Map<String, ColumnDef> byName(List<ColumnDef> defs) {
@@ -123,18 +136,32 @@ final class Verifier {
     private static final java.util.regex.Pattern BINARY_TYPE = java.util.regex.Pattern.compile(
             "(binary|varbinary|bit|tinyblob|blob|mediumblob|longblob)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
-    private static void collect(Connection c, String sql, List<String> out, String prefix) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    private static void collect(Connection c, String sql, List<String> parameters, List<String> out, String prefix)
+            throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, parameters); ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 out.add(prefix + "key " + rs.getString(1));
             }
         }
     }
 
-    private static String[] checksum(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    private static String[] checksum(Connection c, String sql, List<String> parameters) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, parameters); ResultSet rs = s.executeQuery()) {
             rs.next();
             return new String[] {rs.getString(1), rs.getString(2)};
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, List<String> parameters) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < parameters.size(); i++) {
+                s.setString(i + 1, parameters.get(i));
+            }
+            return s;
+        } catch (SQLException e) {
+            s.close();
+            throw e;
         }
     }
 }

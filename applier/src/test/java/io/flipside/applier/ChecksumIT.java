@@ -115,21 +115,26 @@ class ChecksumIT {
     }
 
     @Test
-    void textChangedIntoACharOrAnEnumComparesAsTheValueItBecame() throws SQLException {
-        // 'x  ' is 'x' in a CHAR, 'Active ' is 'active' in the ENUM: the ALTER's values, not differences. (utf8mb4's
-        // default collation does not pad: compared as values, 'x  ' and 'x' differ.)
+    void textChangedIntoACharAnEnumOrASetComparesAsTheValueItBecame() throws SQLException {
+        // 'x  ' is 'x' in a CHAR, 'Active ' is 'active' and '2' is 'gone' in the ENUM, 'c,A' is 'a,c', 'b,a,b' 'a,b'
+        // and '3' is 'a,b' in the SET: the ALTER's values, not differences. (utf8mb4's default collation does not pad:
+        // compared as values, 'x  ' and 'x' differ.) A member with a quote and one with a backslash, as
+        // information_schema spells them, are found.
         exec("DROP TABLE IF EXISTS ck.o, ck.n",
                 "CREATE TABLE ck.o (id INT PRIMARY KEY, s VARCHAR(20), l VARCHAR(20) CHARACTER SET latin1,"
-                        + " e VARCHAR(20))",
-                "INSERT INTO ck.o VALUES (1, 'x  ', 'é ', 'Active '), (2, 'y', 'é', 'gone'), (3, NULL, '', 'ACTIVE'),"
-                        + " (4, '', NULL, NULL)",
-                "CREATE TABLE ck.n (id INT PRIMARY KEY, s CHAR(10), l CHAR(10), e ENUM('active', 'gone'))",
+                        + " e VARCHAR(20), m VARBINARY(20))",
+                "INSERT INTO ck.o VALUES (1, 'x  ', 'é ', 'Active ', 'c,A'), (2, 'y', 'é', 'gone', '3'),"
+                        + " (3, NULL, '', 'IT''S', ''), (4, '', NULL, '2', NULL), (5, 'z', 'z', 'A\\\\B', 'b,a,b')",
+                "CREATE TABLE ck.n (id INT PRIMARY KEY, s CHAR(10), l CHAR(10),"
+                        + " e ENUM('active', 'gone', 'it''s', 'a\\\\b'), m SET('a', 'b', 'c') CHARACTER SET latin1)",
                 "INSERT INTO ck.n SELECT * FROM ck.o");
-        List<String> cols = List.of("id", "s", "l", "e");
+        List<String> cols = List.of("id", "s", "l", "e", "m");
         assertTrue(verifyCutOver(cols).getMatched(), "the copy stored what the ALTER stores");
         for (String change : List.of("UPDATE ck.n SET e = 'active' WHERE id = 2",
                 "UPDATE ck.n SET s = 'Y' WHERE id = 2", "UPDATE ck.n SET l = 'e' WHERE id = 2",
-                "UPDATE ck.n SET s = '' WHERE id = 3")) {
+                "UPDATE ck.n SET s = '' WHERE id = 3", "UPDATE ck.n SET e = 'active' WHERE id = 4",
+                "UPDATE ck.n SET m = 'a' WHERE id = 1", "UPDATE ck.n SET m = 'c' WHERE id = 3",
+                "UPDATE ck.n SET e = 'it''s' WHERE id = 5")) {
             exec("DELETE FROM ck.n", "INSERT INTO ck.n SELECT * FROM ck.o", change);
             ChecksumVerdict v = verifyCutOver(cols);
             assertFalse(v.getMatched(), change);

@@ -25,7 +25,6 @@ public final class TypeChanges {
     private static final Pattern LENGTH = Pattern.compile("^(?:var)?(?:char|binary)\\((\\d+)\\)");
     private static final Pattern DECIMAL = Pattern.compile("^decimal\\((\\d+),(\\d+)\\)");
     private static final Pattern FRACTIONAL = Pattern.compile("^(?:timestamp|datetime|time)(?:\\((\\d+)\\))?");
-    private static final Pattern MEMBER = Pattern.compile("'((?:[^']|'')*)'");
     /** Character sets that hold every Unicode character. */
     private static final Set<String> FULL_UNICODE = Set.of("utf8mb4", "utf16", "utf16le", "utf32");
 
@@ -102,8 +101,8 @@ public final class TypeChanges {
         }
         if ((a.startsWith("enum(") && b.startsWith("enum(")) || (a.startsWith("set(") && b.startsWith("set("))) {
             String kind = a.startsWith("enum(") ? "ENUM" : "SET";
-            Set<String> ma = members(a);
-            Set<String> mb = members(b);
+            Set<String> ma = new LinkedHashSet<>(TypeConversions.members(a));
+            Set<String> mb = new LinkedHashSet<>(TypeConversions.members(b));
             missing(mb, ma).ifPresent(m -> back.add("the " + kind + " member" + m + " the old type lacks"));
             missing(ma, mb).ifPresent(m -> forward.add("the " + kind + " member" + m + " the new type lacks"));
         }
@@ -160,15 +159,6 @@ public final class TypeChanges {
     /** Fractional digits of a second given in a TIME, DATETIME or TIMESTAMP type: 0 unless given. */
     private static String digits(Matcher m) {
         return m.group(1) == null ? "0" : m.group(1);
-    }
-
-    private static Set<String> members(String type) {
-        Set<String> out = new LinkedHashSet<>();
-        Matcher m = MEMBER.matcher(type.substring(type.indexOf('(')));
-        while (m.find()) {
-            out.add(m.group(1).replace("''", "'"));
-        }
-        return out;
     }
 
     /** The members of {@code in} that {@code of} lacks, as " 'a', 'b'" (with an s when several), or empty. */

@@ -14,12 +14,14 @@ import static io.flipside.core.sql.TypeConversions.cast;
 import static io.flipside.core.sql.TypeConversions.digits;
 import static io.flipside.core.sql.TypeConversions.isBit;
 import static io.flipside.core.sql.TypeConversions.isYear;
+import static io.flipside.core.sql.TypeConversions.memberBitsIn;
+import static io.flipside.core.sql.TypeConversions.memberNumberIn;
 import static io.flipside.core.sql.TypeConversions.numericKind;
 import static io.flipside.core.sql.TypeConversions.orZero;
 import static io.flipside.core.sql.TypeConversions.scale;
-import static io.flipside.core.sql.TypeConversions.weightIn;
 
 import io.flipside.core.mapping.ColumnDef;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,25 +43,81 @@ public final class Checksums {
      * The columns of a table as a checksum hashes them, in this order: those named in {@code textColumns} as utf8mb4
      * (MD5 hashes bytes, so the same text in latin1 and in utf8mb4 would otherwise differ, and a migration that
      * changes a column's character set would never match; binary columns are hashed as their bytes), those named in
-     * {@code castTo} as that type ({@link #compareAs}), the others as they are.
+     * {@code castTo} as that type ({@link #compareAs}), the others as they are. A type that reads text as an ENUM's
+     * or a SET's members takes them from {@code members}, as parameters of the statement ({@link #parameters}).
      */
-    public record Hashed(List<String> columns, Set<String> textColumns, Map<String, String> castTo) {
+    public record Hashed(List<String> columns, Set<String> textColumns, Map<String, String> castTo,
+            Map<String, List<String>> members) {
         public Hashed {
             columns = List.copyOf(columns);
             textColumns = Set.copyOf(textColumns);
             castTo = Map.copyOf(castTo);
+            members = Map.copyOf(members);
+            for (Map.Entry<String, String> c : castTo.entrySet()) {
+                if (TypeConversions.takesMembers(c.getValue())
+                        && members.getOrDefault(c.getKey(), List.of()).isEmpty()) {
+                    throw new IllegalArgumentException("column " + c.getKey() + " is hashed as " + c.getValue()
+                            + ", which needs the members of its ENUM or SET");
+                }
+            }
+        }
+
+        public Hashed(List<String> columns, Set<String> textColumns, Map<String, String> castTo) {
+            this(columns, textColumns, castTo, Map.of());
+        }
+
+        /**
+         * The columns of the old table ({@code oldTable}) or of the new one, those the migration changed hashed as
+         * {@code changed} says for that table.
+         */
+        public static Hashed of(List<String> columns, Set<String> textColumns, Map<String, ComparedAs> changed,
+                boolean oldTable) {
+            Map<String, String> castTo = new HashMap<>();
+            Map<String, List<String>> members = new HashMap<>();
+            changed.forEach((column, as) -> {
+                castTo.put(column, oldTable ? as.oldAs() : as.newAs());
+                if (oldTable) {
+                    members.put(column, as.members());
+                }
+            });
+            return new Hashed(columns, textColumns, castTo, members);
         }
 
         /** Each row's MD5, of the columns of the table named {@code alias} ("" for none). */
         String rowHash(String alias) {
             String values = columns.stream().map(c -> {
                 String column = alias + Sql.ident(c);
-                return castTo.containsKey(c) ? cast(column, castTo.get(c))
+                return castTo.containsKey(c) ? cast(column, castTo.get(c), membersOf(c).size())
                         : textColumns.contains(c) ? "CONVERT(" + column + " USING utf8mb4)" : column;
             }).collect(Collectors.joining(", "));
             String nullMask = columns.stream().map(c -> "ISNULL(" + alias + Sql.ident(c) + ")")
                     .collect(Collectors.joining(", "));
             return "MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nullMask + ")))";
+        }
+
+        /** The values of {@link #rowHash}'s parameters, in order. */
+        public List<String> parameters() {
+            return columns.stream().flatMap(c -> membersOf(c).stream()).toList();
+        }
+
+        private List<String> membersOf(String column) {
+            return castTo.containsKey(column) && TypeConversions.takesMembers(castTo.get(column))
+                    ? members.getOrDefault(column, List.of()) : List.of();
+        }
+    }
+
+    /**
+     * The types to hash a changed column as ({@link #compareAs}) in the old table and in the new one, and the members
+     * of the ENUM or SET the old table's text is read as (the new table's as its own number).
+     */
+    public record ComparedAs(String oldAs, String newAs, List<String> members) {
+        public ComparedAs {
+            members = List.copyOf(members);
+        }
+
+        /** Both tables' columns hashed as {@code type}. */
+        public static ComparedAs both(String type) {
+            return new ComparedAs(type, type, List.of());
         }
     }
 
@@ -68,7 +126,8 @@ public final class Checksums {
      * of {@code b}'s row, each table's columns hashed as its checksum hashes them: the rows that make the checksums
      * differ (a comparison of the values would take 'User' for 'user' in a case-insensitive column, where the hashes
      * differ). Run it both ways to find rows only {@code b} has. The key columns named in {@code aBinaryKey} are given
-     * in hex after {@code 0x}: a binary string's bytes, a BIT's number.
+     * in hex after {@code 0x}: a binary string's bytes, a BIT's number. Its parameters: {@code aHashed}'s, then
+     * {@code bHashed}'s ({@link Hashed#parameters}).
      */
     public static String differingKeys(String migrationId, TableName a, List<String> aKey, Hashed aHashed,
             TableName b, List<String> bKey, Hashed bHashed, int limit, Set<String> aBinaryKey) {
@@ -89,7 +148,10 @@ public final class Checksums {
         return query(migrationId, table, new Hashed(columns, Set.of(), Map.of()));
     }
 
-    /** As {@link #query(String, TableName, List)}, with the columns hashed as {@code hashed} says. */
+    /**
+     * As {@link #query(String, TableName, List)}, with the columns hashed as {@code hashed} says; its parameters are
+     * {@link Hashed#parameters}.
+     */
     public static String query(String migrationId, TableName table, Hashed hashed) {
         // BIT_XOR is 0 over no rows. No COALESCE(..., 0): it would type the result as a signed BIGINT and clamp every
         // value with the high bit set to 7FFFFFFFFFFFFFFF, so that half of all checksums would compare equal.
@@ -102,34 +164,40 @@ public final class Checksums {
     /**
      * As {@link #compareAs(String, String)}, and between columns whose character sets matter: text or bytes changed
      * into a CHAR is hashed as that CHAR's text without its trailing spaces (a CHAR reads none back, so the
-     * ALTER's 'A&nbsp;&nbsp;' is 'A'), and into an ENUM as its weight in the ENUM's collation without its trailing
-     * spaces (the ENUM stores the member the text equals there: 'A&nbsp;&nbsp;' is 'a'); bytes into other text as
-     * read in that text's character set. A string that names a member by its number ('2' for the second) is written
-     * as that member, but compares as its own text: a difference (README, Limitations).
+     * ALTER's 'A&nbsp;&nbsp;' is 'A'); text, bytes or a JSON document into an ENUM or a SET as the number of the
+     * member, the bits of the members, it names in the new column's collation without its trailing spaces, or by
+     * number ('A&nbsp;&nbsp;' is 'a', 'c,A' is 'a,c', and '2' is the second member unless a member is '2'), as the
+     * ALTER writes it, the members given, and the ENUM or SET as its own number; bytes into other text as read in that
+     * text's character set.
      */
-    public static Optional<String> compareAs(ColumnDef oldColumn, ColumnDef newColumn) {
+    public static Optional<ComparedAs> compareAs(ColumnDef oldColumn, ColumnDef newColumn) {
         String oldType = oldColumn.columnType();
         String newType = newColumn.columnType();
         boolean fromString = TEXT.matcher(oldType).lookingAt() || BYTES.matcher(oldType).lookingAt();
-        if (fromString && newColumn.charset() != null && !oldType.equalsIgnoreCase(newType)) {
+        if ((fromString || oldType.equalsIgnoreCase("json")) && newColumn.charset() != null
+                && !oldType.equalsIgnoreCase(newType)) {
             // The old value in the new column's character set, as the ALTER converts text and reads bytes.
             String inNewCharset = "CHAR CHARACTER SET " + Sql.ident(newColumn.charset());
-            if (CHAR.matcher(newType).lookingAt()) {
-                return Optional.of(inNewCharset + THEN + TRAILING_SPACES_TRIMMED);
+            if (CHAR.matcher(newType).lookingAt() && fromString) {
+                return Optional.of(ComparedAs.both(inNewCharset + THEN + TRAILING_SPACES_TRIMMED));
             }
-            if (ENUM.matcher(newType).lookingAt()) {
-                return Optional.of(inNewCharset + THEN + TRAILING_SPACES_TRIMMED + THEN
-                        + weightIn(newColumn.collation()));
+            Matcher members = MEMBERS.matcher(newType);
+            if (members.lookingAt()) {
+                String named = members.group(1).equalsIgnoreCase("enum")
+                        ? memberNumberIn(newColumn.charset(), newColumn.collation())
+                        : memberBitsIn(newColumn.charset(), newColumn.collation());
+                // The ENUM's or SET's own number: a member misread here makes a difference, never hides one.
+                return Optional.of(new ComparedAs(inNewCharset + THEN + TRAILING_SPACES_TRIMMED + THEN + named,
+                        "UNSIGNED", TypeConversions.members(newType)));
             }
             if (BYTES.matcher(oldType).lookingAt() && TEXT.matcher(newType).lookingAt()) {
-                return Optional.of(inNewCharset);
+                return Optional.of(ComparedAs.both(inNewCharset));
             }
         }
-        return compareAs(oldType, newType);
+        return compareAs(oldType, newType).map(ComparedAs::both);
     }
 
     private static final Pattern CHAR = Pattern.compile("char\\b", Pattern.CASE_INSENSITIVE);
-    private static final Pattern ENUM = Pattern.compile("enum\\b", Pattern.CASE_INSENSITIVE);
 
     /**
      * The type to hash a column as in both tables when the migration changed it from {@code oldType} to

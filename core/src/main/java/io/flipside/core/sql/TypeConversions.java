@@ -1,8 +1,13 @@
 package io.flipside.core.sql;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * What MySQL 8.0.15 does when it writes a value of one column type into a column of another, as Flipside needs it:
@@ -217,13 +222,6 @@ public final class TypeConversions {
     /** A step of a {@link #cast}: the text without its trailing spaces, as a CHAR column reads it. */
     static final String TRAILING_SPACES_TRIMMED = "RTRIM";
 
-    /** A step of a {@link #cast}: the text's weight in {@code collation}, equal for the texts it compares equal. */
-    static String weightIn(String collation) {
-        return WEIGHT + Sql.ident(collation);
-    }
-
-    private static final String WEIGHT = "WEIGHT_STRING ";
-
     /**
      * A step of a {@link #cast}: as {@code type}, and as its zero where MySQL's cast cannot read the value (it reads
      * '' and 1E10 as no TIME, where a write into a TIME column stores 00:00:00).
@@ -254,12 +252,60 @@ public final class TypeConversions {
     static final String AS_YEAR_OF_TEXT = "AS_YEAR_OF_TEXT";
 
     /**
+     * A step of a {@link #cast}: text as the number of the ENUM member it names, as a write into an ENUM column of
+     * {@code charset} and {@code collation} reads it: the member it equals in that collation, else the member whose
+     * number it is ('2' is the second member unless a member is '2'). The members are parameters of the statement,
+     * in order ({@link #members}).
+     */
+    static String memberNumberIn(String charset, String collation) {
+        return MEMBER_NUMBER + Sql.ident(charset) + " " + Sql.ident(collation);
+    }
+
+    /**
+     * A step of a {@link #cast}: text as the bits of the SET members it names, as a write into a SET column of
+     * {@code charset} and {@code collation} reads it: each member it lists, in any order, compared in that collation,
+     * else the number it is ('3' is the first two). The members are parameters of the statement, in order.
+     */
+    static String memberBitsIn(String charset, String collation) {
+        return MEMBER_BITS + Sql.ident(charset) + " " + Sql.ident(collation);
+    }
+
+    private static final String MEMBER_NUMBER = "MEMBER_NUMBER ";
+    private static final String MEMBER_BITS = "MEMBER_BITS ";
+
+    /** Whether a {@link #cast} to {@code type} takes the members of an ENUM or a SET as parameters. */
+    static boolean takesMembers(String type) {
+        return type.contains(MEMBER_NUMBER) || type.contains(MEMBER_BITS);
+    }
+
+    /**
+     * The members of an ENUM or SET type as information_schema's COLUMN_TYPE spells it ({@code enum('a','it''s')}),
+     * in order, as MySQL compares them: a quote is written twice there, a backslash as two.
+     */
+    public static List<String> members(String columnType) {
+        List<String> out = new ArrayList<>();
+        Matcher m = MEMBER.matcher(columnType.substring(columnType.indexOf('(')));
+        while (m.find()) {
+            out.add(m.group(1).replace("''", "'").replace("\\\\", "\\"));
+        }
+        return out;
+    }
+
+    private static final Pattern MEMBER = Pattern.compile("'((?:[^']|'')*)'");
+
+    /** As {@link #cast(String, String, int)}, for a type that takes no parameters. */
+    public static String cast(String column, String type) {
+        return cast(column, type, 0);
+    }
+
+    /**
      * {@code column} as {@code type}, or as each of the types {@code type} names separated by {@link #THEN} in turn;
      * a DOUBLE by arithmetic, since MySQL before 8.0.17 has no CAST to DOUBLE. The steps
-     * {@link #TRAILING_SPACES_TRIMMED}, {@link #weightIn}, {@link #orZero}, {@link #AS_YEAR},
-     * {@link #AS_YEAR_OF_TEXT} and {@link #AS_FLOAT} are functions rather than types.
+     * {@link #TRAILING_SPACES_TRIMMED}, {@link #orZero}, {@link #AS_YEAR}, {@link #AS_YEAR_OF_TEXT},
+     * {@link #AS_FLOAT}, {@link #memberNumberIn} and {@link #memberBitsIn} are functions rather than types; the last
+     * two take an ENUM's or SET's {@code members} as that many parameters ({@code ?}).
      */
-    public static String cast(String column, String type) {
+    public static String cast(String column, String type, int members) {
         String expression = column;
         for (String t : type.split(THEN)) {
             if (t.equals("DOUBLE")) {
@@ -278,8 +324,17 @@ public final class TypeConversions {
             } else if (t.startsWith(OR_ZERO)) {
                 String as = t.substring(OR_ZERO.length());
                 expression = "IFNULL(CAST(" + expression + " AS " + as + "), CAST(0 AS " + as + "))";
-            } else if (t.startsWith(WEIGHT)) {
-                expression = "WEIGHT_STRING(" + expression + " COLLATE " + t.substring(WEIGHT.length()) + ")";
+            } else if (t.startsWith(MEMBER_NUMBER) || t.startsWith(MEMBER_BITS)) {
+                boolean bits = t.startsWith(MEMBER_BITS);
+                String[] charsetAndCollation = t.substring((bits ? MEMBER_BITS : MEMBER_NUMBER).length()).split(" ");
+                String text = expression + " COLLATE " + charsetAndCollation[1];
+                String member = "CONVERT(? USING " + charsetAndCollation[0] + ")";
+                String named = bits
+                        ? IntStream.range(0, members).mapToObj(i -> "((FIND_IN_SET(" + member + ", " + text
+                                + ") > 0) << " + i + ")").collect(Collectors.joining(" | "))
+                        : "FIELD(" + text + ", " + String.join(", ", Collections.nCopies(members, member)) + ")";
+                // None named: a number, or a value the write refuses (MySQL does, in a strict session).
+                expression = "COALESCE(NULLIF(" + named + ", 0), CAST(" + expression + " AS UNSIGNED))";
             } else {
                 expression = "CAST(" + expression + " AS " + t + ")";
             }

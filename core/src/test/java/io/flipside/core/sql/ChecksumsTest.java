@@ -1,6 +1,7 @@
 package io.flipside.core.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.mapping.ColumnDef;
@@ -76,17 +77,54 @@ class ChecksumsTest {
     void textIntoACharOrAnEnumComparesAsTheCharOrTheMemberItBecame() {
         ColumnDef varchar = new ColumnDef("v", "varchar(40)", true, false, true, "latin1", "latin1_swedish_ci");
         ColumnDef varbinary = new ColumnDef("v", "varbinary(40)", true, false, true, null, null);
+        ColumnDef json = new ColumnDef("v", "json", true, false, true, null, null);
         ColumnDef fixed = new ColumnDef("v", "char(10)", true, false, true, "utf8mb4", "utf8mb4_0900_ai_ci");
-        ColumnDef members = new ColumnDef("v", "enum('a','b')", true, false, true, "utf8mb4", "utf8mb4_0900_ai_ci");
-        assertEquals(Optional.of("CHAR CHARACTER SET `utf8mb4`;RTRIM"), Checksums.compareAs(varchar, fixed),
-                "'A  ' is 'A' in a CHAR");
-        assertEquals(Optional.of("CHAR CHARACTER SET `utf8mb4`;RTRIM;WEIGHT_STRING `utf8mb4_0900_ai_ci`"),
-                Checksums.compareAs(varchar, members), "'A  ' is 'a' in the ENUM");
-        assertEquals(Optional.of("CHAR CHARACTER SET `latin1`"), Checksums.compareAs(varbinary, varchar),
-                "bytes read in the new column's character set");
+        ColumnDef oneOf = new ColumnDef("v", "enum('a','it''s')", true, false, true, "utf8mb4", "utf8mb4_0900_ai_ci");
+        ColumnDef someOf = new ColumnDef("v", "set('a','b','c')", true, false, true, "latin1", "latin1_bin");
+        assertEquals(Optional.of(Checksums.ComparedAs.both("CHAR CHARACTER SET `utf8mb4`;RTRIM")),
+                Checksums.compareAs(varchar, fixed), "'A  ' is 'A' in a CHAR");
+        Checksums.ComparedAs number = new Checksums.ComparedAs(
+                "CHAR CHARACTER SET `utf8mb4`;RTRIM;MEMBER_NUMBER `utf8mb4` `utf8mb4_0900_ai_ci`", "UNSIGNED",
+                List.of("a", "it's"));
+        assertEquals(Optional.of(number), Checksums.compareAs(varchar, oneOf),
+                "'A  ' is 'a' in the ENUM, '2' is 'it''s'");
+        assertEquals(Optional.of(number), Checksums.compareAs(json, oneOf), "the JSON document's text");
+        assertEquals(Optional.of(new Checksums.ComparedAs(
+                "CHAR CHARACTER SET `latin1`;RTRIM;MEMBER_BITS `latin1` `latin1_bin`", "UNSIGNED",
+                List.of("a", "b", "c"))),
+                Checksums.compareAs(varbinary, someOf), "'c,a' is 'a,c' in the SET, '3' is 'a,b'");
+        assertEquals(Optional.of(Checksums.ComparedAs.both("CHAR CHARACTER SET `latin1`")),
+                Checksums.compareAs(varbinary, varchar), "bytes read in the new column's character set");
         assertEquals(Optional.empty(), Checksums.compareAs(varchar, varchar));
-        assertEquals("WEIGHT_STRING(RTRIM(CAST(`v` AS CHAR CHARACTER SET `utf8mb4`)) COLLATE `utf8mb4_0900_ai_ci`)",
-                TypeConversions.cast("`v`", Checksums.compareAs(varchar, members).orElseThrow()));
+        assertEquals(Optional.of(Checksums.ComparedAs.both("SIGNED")),
+                Checksums.compareAs(new ColumnDef("v", "int(11)", true, false, true, null, null), oneOf),
+                "a number names a member by its number, as before");
+        assertEquals("COALESCE(NULLIF(FIELD(RTRIM(CAST(`v` AS CHAR CHARACTER SET `utf8mb4`)) COLLATE "
+                + "`utf8mb4_0900_ai_ci`, CONVERT(? USING `utf8mb4`), CONVERT(? USING `utf8mb4`)), 0), "
+                + "CAST(RTRIM(CAST(`v` AS CHAR CHARACTER SET `utf8mb4`)) AS UNSIGNED))",
+                TypeConversions.cast("`v`", number.oldAs(), 2), "the members are parameters, never in the text");
+        assertEquals("COALESCE(NULLIF(((FIND_IN_SET(CONVERT(? USING `latin1`), `v` COLLATE `latin1_bin`) > 0) << 0)"
+                + " | ((FIND_IN_SET(CONVERT(? USING `latin1`), `v` COLLATE `latin1_bin`) > 0) << 1), 0), "
+                + "CAST(`v` AS UNSIGNED))", TypeConversions.cast("`v`", "MEMBER_BITS `latin1` `latin1_bin`", 2));
+    }
+
+    @Test
+    void theMembersOfAnEnumOrASetAreTheStatementsParametersInColumnOrder() {
+        Checksums.Hashed hashed = new Checksums.Hashed(List.of("s", "e", "n"), Set.of(), Map.of("n", "SIGNED",
+                "e", "MEMBER_NUMBER `utf8mb4` `utf8mb4_bin`", "s", "MEMBER_BITS `utf8mb4` `utf8mb4_bin`"),
+                Map.of("e", List.of("x", "y"), "s", List.of("a", "b", "c"), "n", List.of("ignored")));
+        assertEquals(List.of("a", "b", "c", "x", "y"), hashed.parameters());
+        String sql = Checksums.query("m1", new TableName("d", "t"), hashed);
+        assertEquals(5, sql.chars().filter(ch -> ch == '?').count(), sql);
+        assertThrows(IllegalArgumentException.class, () -> new Checksums.Hashed(List.of("e"), Set.of(),
+                Map.of("e", "MEMBER_NUMBER `utf8mb4` `utf8mb4_bin`")), "an ENUM's number without its members");
+        Checksums.ComparedAs as = new Checksums.ComparedAs("MEMBER_NUMBER `utf8mb4` `utf8mb4_bin`", "UNSIGNED",
+                List.of("x", "y"));
+        Checksums.Hashed written = Checksums.Hashed.of(List.of("e"), Set.of(), Map.of("e", as), false);
+        assertEquals(List.of(), written.parameters(), "the new table's ENUM hashed as its own number");
+        assertEquals("CAST(`e` AS UNSIGNED)", written.rowHash("").split("'#', ")[1].split(", CONCAT")[0]);
+        assertEquals(List.of("x", "y"), Checksums.Hashed.of(List.of("e"), Set.of(), Map.of("e", as), true)
+                .parameters());
     }
 
     @Test

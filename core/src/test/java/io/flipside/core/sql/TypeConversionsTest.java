@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -105,5 +106,11 @@ class TypeConversionsTest {
                 TypeConversions.cast("`n`", TypeConversions.AS_YEAR_OF_TEXT));
         assertEquals("CASE WHEN `n` = 0 THEN 0 WHEN `n` < 70 THEN `n` + 2000 WHEN `n` < 100 THEN `n` + 1900"
                 + " ELSE `n` END", TypeConversions.cast("`n`", TypeConversions.AS_YEAR));
+    }
+
+    @Test
+    void theMembersOfAnEnumOrASetAreReadAsInformationSchemaSpellsThem() {
+        assertEquals(List.of("a", "it's", "x,y"), TypeConversions.members("enum('a','it''s','x,y')"));
+        assertEquals(List.of("back\\slash", ""), TypeConversions.members("set('back\\\\slash','')"));
     }
 }
