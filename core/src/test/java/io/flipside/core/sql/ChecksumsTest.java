@@ -74,7 +74,7 @@ class ChecksumsTest {
     }
 
     @Test
-    void textIntoACharOrAnEnumComparesAsTheCharOrTheMemberItBecame() {
+    void textIntoACharAnEnumOrASetComparesAsTheCharOrTheMembersItBecame() {
         ColumnDef varchar = new ColumnDef("v", "varchar(40)", true, false, true, "latin1", "latin1_swedish_ci");
         ColumnDef varbinary = new ColumnDef("v", "varbinary(40)", true, false, true, null, null);
         ColumnDef json = new ColumnDef("v", "json", true, false, true, null, null);
