@@ -790,9 +790,9 @@ public final class Bench {
         if (!options.writersProcess()) {
             beside.add("the writers");
         }
-        n.add("Flipside's peak heap is the sum of the JVM's heap pools' peaks since the submit: an upper bound, since"
-                + " this JVM also runs " + String.join(", ", beside.subList(0, beside.size() - 1)) + " and "
-                + beside.get(beside.size() - 1));
+        n.add("Flipside's peak heap is the most this JVM had in use since the submit, when a collection began: more"
+                + " than Flipside needs, since it counts garbage not yet collected, and this JVM also runs "
+                + String.join(", ", beside.subList(0, beside.size() - 1)) + " and " + beside.get(beside.size() - 1));
         if (options.brokerProcess()) {
             n.add("the embedded Kafka broker ran in a JVM of its own (" + String.join(" ", BrokerProcess.JVM_OPTIONS)
                     + "), as a production broker runs apart from Flipside's roles; its CPU is among the other"

@@ -202,7 +202,7 @@ public final class BenchTable {
             row(out, p + "writers during the complete", null, f.writersDuringComplete(), null, "");
         }
         if (f.peakHeapMb() != null) {
-            line(out, p + "JVM peak heap", null, String.format(Locale.ROOT, "%.0f MB summed over the heap pools' peaks;"
+            line(out, p + "JVM peak heap", null, String.format(Locale.ROOT, "%.0f MB in use at most (when a GC began);"
                     + " at most %s MB in use after a GC (upper bounds: this JVM also hosts the other roles, and the"
                     + " broker and the writers unless --broker-process, --writers-process)", f.peakHeapMb(),
                     f.maxHeapAfterGcMb() == null ? "?" : String.format(Locale.ROOT, "%.0f", f.maxHeapAfterGcMb())));

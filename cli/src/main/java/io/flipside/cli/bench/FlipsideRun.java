@@ -379,7 +379,7 @@ final class FlipsideRun {
                 time(millis(c == null ? null : c.getWriteFreezeMillis())), time(f.cutSeen), time(f.checksumMs),
                 time(f.serving), time(millis(r == null ? null : r.getRevertServingMillis())), time(f.revertMs),
                 time(millis(r == null ? null : r.getRevertFreezeMillis())), time(f.revertSeen), f.burst, f.stream,
-                time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakPoolsMb(),
+                time(f.completeMs), f.checksums, f.heap == null ? null : f.heap.peakMb(),
                 f.heap == null ? null : f.heap.maxAfterGcMb(), f.throughRevert, f.duringComplete, f.whileReady,
                 f.cpuMigration, f.cpuBurst, f.statementsMigration, f.statementsBurst, revertEarly, List.copyOf(f.swaps),
                 BenchReport.Freezes.of(f.swaps), f.duringSwaps, f.slowestDuringSwaps, f.outcome);

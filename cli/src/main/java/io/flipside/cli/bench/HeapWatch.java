@@ -1,6 +1,7 @@
 package io.flipside.cli.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -18,25 +19,24 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The JVM's heap during a phase, two ways. The figure the issue asks for: the sum of the heap pools' peak usage since
- * the start (the pools are reset then); it counts garbage not yet collected and peaks that did not happen at the same
- * moment, so it is an upper bound. And the largest heap still in use right after a garbage collection: an upper bound
- * of what was live, closer to what the processes need.
+ * The JVM's heap during a phase, from the collector's notifications, two ways. The peak the issue asks for: the most
+ * heap in use when a collection began, or at the end if that is more; the heap in use falls only when memory is
+ * freed, so that is its peak, garbage not yet collected counted, but for what G1 on Java 17 frees in its concurrent
+ * cycle's pauses without a notification (Java 20 and later notify them too): a peak just before one of those is not
+ * seen. And the largest heap still in use right after a collection: an upper bound of what was live, closer to what
+ * the processes need. Each sums the heap pools at one moment; summing each pool's own peak
+ * ({@link MemoryPoolMXBean#getPeakUsage}) adds peaks of different moments and can exceed the maximum heap.
  */
 final class HeapWatch implements AutoCloseable {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final Set<String> heapPools;
+    private volatile long maxBeforeGc;
     private volatile long maxAfterGc;
     private final NotificationListener listener = this::handle;
 
     HeapWatch() {
         heapPools = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                 .map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP && p.isValid()) {
-                p.resetPeakUsage();
-            }
-        }
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter e) {
                 e.addNotificationListener(listener, null, null);
@@ -49,27 +49,26 @@ final class HeapWatch implements AutoCloseable {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
             return;
         }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        GcInfo gc = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
+        // one listener thread delivers the notifications, so the read-then-write below does not race
+        maxBeforeGc = Math.max(maxBeforeGc, heapUsed(gc.getMemoryUsageBeforeGc()));
+        maxAfterGc = Math.max(maxAfterGc, heapUsed(gc.getMemoryUsageAfterGc()));
+    }
+
+    private long heapUsed(Map<String, MemoryUsage> pools) {
         long used = 0;
-        for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        for (Map.Entry<String, MemoryUsage> e : pools.entrySet()) {
             if (heapPools.contains(e.getKey())) {
                 used += e.getValue().getUsed();
             }
         }
-        if (used > maxAfterGc) {
-            maxAfterGc = used;
-        }
+        return used;
     }
 
-    /** The sum of the heap pools' peaks since the start, in MB. */
-    double peakPoolsMb() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP && p.isValid() && p.getPeakUsage() != null) {
-                sum += p.getPeakUsage().getUsed();
-            }
-        }
-        return Bench.round(sum / (1024.0 * 1024.0), 1);
+    /** The most heap in use since the start, in MB: when a collection began, or now if that is more. */
+    double peakMb() {
+        long now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return Bench.round(Math.max(maxBeforeGc, now) / (1024.0 * 1024.0), 1);
     }
 
     /** The largest heap in use right after a collection since the start, in MB; null when no collection ran. */
