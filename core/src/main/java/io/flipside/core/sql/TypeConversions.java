@@ -106,10 +106,18 @@ public final class TypeConversions {
 
     /**
      * The type {@code fromType}'s and {@code toType}'s values are shown as when a write of one into the other may
-     * round ({@link #rounds}): their {@link #commonType}; across kinds a DOUBLE when one of them is a floating point
-     * type (a FLOAT's text has 6 digits), else each value's own text.
+     * round ({@link #rounds}): their {@link #commonType}; a TIME into a DATE, DATETIME or TIMESTAMP as a
+     * {@code TIME(6)}, the time the column gives back (a TIME's 24:00:00 became tomorrow's date, whose time is
+     * 00:00:00); across kinds a DOUBLE when one of them is a floating point type (a FLOAT's text has 6 digits), else
+     * each value's own text.
      */
     public static String shownAs(String fromType, String toType) {
+        Matcher from = TEMPORAL.matcher(fromType);
+        Matcher to = TEMPORAL.matcher(toType);
+        if (from.lookingAt() && to.lookingAt() && kind(from.group(1)).equals("time")
+                && List.of("date", "datetime").contains(kind(to.group(1)))) {
+            return "TIME(6)";
+        }
         return commonType(fromType, toType).orElseGet(() -> {
             Matcher f = NUMERIC.matcher(fromType);
             Matcher t = NUMERIC.matcher(toType);

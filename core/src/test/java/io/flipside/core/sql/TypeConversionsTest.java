@@ -36,6 +36,19 @@ class TypeConversionsTest {
     }
 
     @Test
+    void valuesAWriteMayRoundAreShownAsTheirCommonTypeATimeIntoADateAsTheTimeItGivesBack() {
+        assertEquals("DECIMAL(65, 4)", TypeConversions.shownAs("decimal(12,4)", "decimal(10,2)"));
+        assertEquals("TIME(6)", TypeConversions.shownAs("time(3)", "time"));
+        assertEquals("TIME(6)", TypeConversions.shownAs("time", "date"));
+        assertEquals("TIME(6)", TypeConversions.shownAs("time(6)", "timestamp"));
+        assertEquals("TIME(6)", TypeConversions.shownAs("time", "datetime(3)"));
+        assertEquals("DOUBLE", TypeConversions.shownAs("double", "int(11)"));
+        assertEquals("CHAR", TypeConversions.shownAs("time", "year"));
+        assertEquals("CHAR", TypeConversions.shownAs("datetime", "time"));
+        assertEquals("CHAR", TypeConversions.shownAs("int(11)", "date"));
+    }
+
+    @Test
     void typesThatWriteTheSameValueAsOtherTextHaveACommonType() {
         assertEquals(Optional.of("TIME(6)"), TypeConversions.commonType("time(3)", "time(6)"));
         assertEquals(Optional.of("TIME(6)"), TypeConversions.commonType("time", "time(2)"));
