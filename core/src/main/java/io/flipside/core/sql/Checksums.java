@@ -168,7 +168,10 @@ public final class Checksums {
      * member, the bits of the members, it names in the new column's collation without its trailing spaces, or by
      * number ('A&nbsp;&nbsp;' is 'a', 'c,A' is 'a,c', and '2' is the second member unless a member is '2'), as the
      * ALTER writes it, the members given, and the ENUM or SET as its own number; bytes into other text as read in that
-     * text's character set.
+     * text's character set. And between columns hashed each its own way: a DECIMAL, FLOAT or DOUBLE into JSON, the old
+     * value's text read as JSON, as the copy writes it (JSON reads 12345678901234.123456 as 12345678901234.125, 1.50 as
+     * 1.5), and the JSON column as it is; a BIT into a FLOAT, DOUBLE, DATE, DATETIME or TIMESTAMP, the old value's bits
+     * as an unsigned number in the new type, as the copy writes it, and the new column as it is.
      */
     public static Optional<ComparedAs> compareAs(ColumnDef oldColumn, ColumnDef newColumn) {
         String oldType = oldColumn.columnType();
@@ -194,7 +197,32 @@ public final class Checksums {
                 return Optional.of(ComparedAs.both(inNewCharset));
             }
         }
+        Matcher number = NUMERIC.matcher(oldType);
+        if (number.lookingAt() && !numericKind(number.group(1)).equals("integer") && newType.equalsIgnoreCase("json")) {
+            // Its text read as JSON, as the copy writes it: JSON reads a number's text with a parser of its own
+            // (12345678901234.123456 is 12345678901234.125 there, where arithmetic gives 12345678901234.123), a
+            // DECIMAL's 1.50 as 1.5, a FLOAT's 0.1 as 0.1 (not 0.10000000149011612). The JSON column as it is.
+            return Optional.of(new ComparedAs("CHAR" + THEN + "JSON", "JSON", List.of()));
+        }
+        if (bitIntoFloatOrDate(oldType, newType)) {
+            // Its bits as an unsigned number (arithmetic reads all 64 set as -1), then as the FLOAT or DOUBLE, or the
+            // date MySQL reads that number as, as the copy (as the ALTER) writes it: 10000000000 is 2001-00-00, where
+            // its text reads as 2010-00-00. The new column as it is (a DOUBLE's 1.8446744073709552e19 is
+            // 9223372036854775808 as an integer).
+            Matcher date = TEMPORAL.matcher(newType);
+            String as = !date.lookingAt() ? compareAs("bigint unsigned", newType).orElseThrow()
+                    : date.group(1).equalsIgnoreCase("date") ? "DATE" : "DATETIME(" + digits(date) + ")";
+            return Optional.of(new ComparedAs("UNSIGNED" + THEN + as, as, List.of()));
+        }
         return compareAs(oldType, newType).map(ComparedAs::both);
+    }
+
+    /** A BIT into a FLOAT, a DOUBLE, a DATE, a DATETIME or a TIMESTAMP: each table's column hashed its own way. */
+    private static boolean bitIntoFloatOrDate(String oldType, String newType) {
+        Matcher number = NUMERIC.matcher(newType);
+        Matcher date = TEMPORAL.matcher(newType);
+        return isBit(oldType) && (number.lookingAt() && numericKind(number.group(1)).equals("float")
+                || date.lookingAt() && !date.group(1).equalsIgnoreCase("time") && !isYear(newType));
     }
 
     private static final Pattern CHAR = Pattern.compile("char\\b", Pattern.CASE_INSENSITIVE);
@@ -210,12 +238,12 @@ public final class Checksums {
      *
      * <ul>
      *   <li>into a number: from a number, a time, text or bytes (a VARBINARY's '1.5' is 2 in an INT), a YEAR, a JSON
-     *       document, an ENUM or a SET (its member's number, its members' bits), a BIT (its bits, unsigned); into a
-     *       FLOAT as the FLOAT it rounds to ({@link TypeConversions#AS_FLOAT}: MySQL before 8.0.17 has no cast to
-     *       FLOAT), but a FLOAT(M,D);</li>
+     *       document, an ENUM or a SET (its member's number, its members' bits), a BIT (its bits, unsigned; into a
+     *       FLOAT or DOUBLE, see below); into a FLOAT as the FLOAT it rounds to ({@link TypeConversions#AS_FLOAT}:
+     *       MySQL before 8.0.17 has no cast to FLOAT), but a FLOAT(M,D);</li>
      *   <li>into a DATE, DATETIME or TIMESTAMP: from a time, text or bytes; from a number as its text read as that
-     *       type, as {@link TypeConversions#selectedAs} writes it; from a BIT as its number's text; a TIME as a
-     *       DATETIME first, as it rounds into the next day;</li>
+     *       type, as {@link TypeConversions#selectedAs} writes it; a TIME as a DATETIME first, as it rounds into the
+     *       next day;</li>
      *   <li>into a TIME: from a time; from a number, a YEAR, text, bytes, an ENUM, a SET or a BIT as above, and as its
      *       zero where the cast cannot read it (the copy stores 1E10 and '' as 00:00:00), compared as a number ('-0'
      *       is 00:00:00, where the cast gives -00:00:00);</li>
@@ -226,12 +254,13 @@ public final class Checksums {
      *       a TEXT or a BLOB, where it writes the BIT's bytes;</li>
      *   <li>into a BINARY(n): as the bytes padded to n, as the BINARY stores them (a number's text); into other bytes
      *       from text: as the text's bytes in its own character set;</li>
-     *   <li>into JSON: text read as JSON, as the copy writes it ({"k":1} is {"k": 1}); a DECIMAL as a DOUBLE (the
-     *       JSON column holds 1.50 as 1.5), a FLOAT or DOUBLE as its text's DOUBLE (0.1, not 0.10000000149011612).</li>
+     *   <li>into JSON: text read as JSON, as the copy writes it ({"k":1} is {"k": 1}).</li>
      * </ul>
      *
      * <p>Empty for the same type and for other kinds, whose values are hashed as each table's own text (a number into
-     * text: the copy writes its text). {@code TypeConversionsIT} checks every pair of 32 types.
+     * text: the copy writes its text); and for a DECIMAL, FLOAT or DOUBLE into JSON and a BIT into a FLOAT, DOUBLE or
+     * date, which no one type hashes alike in both tables ({@link #compareAs(ColumnDef, ColumnDef)} hashes each its
+     * own way). {@code TypeConversionsIT} checks every pair of 32 types.
      */
     public static Optional<String> compareAs(String oldType, String newType) {
         if (oldType.equalsIgnoreCase(newType)) {
@@ -249,9 +278,12 @@ public final class Checksums {
         boolean fromTime = ot.lookingAt() && !isYear(oldType);
         boolean fromBit = isBit(oldType);
         boolean fromMembers = MEMBERS.matcher(oldType).lookingAt();
-        boolean intoFloat = nn.lookingAt() && numericKind(nn.group(1)).equals("float");
-        if (fromBit && (intoFloat || nt.lookingAt() && !isYear(newType))) {
-            // A BIT's bits as a number, then as the number the copy writes (a date's as its text).
+        if (bitIntoFloatOrDate(oldType, newType)) {
+            // Each table's column its own way: compareAs(ColumnDef, ColumnDef).
+            return Optional.empty();
+        }
+        if (fromBit && nt.lookingAt() && nt.group(1).equalsIgnoreCase("time")) {
+            // A BIT's bits as a number, then as the number the copy writes into a TIME.
             return compareAs("bigint unsigned", newType).map(t -> "UNSIGNED" + THEN + t);
         }
         // A YEAR, a JSON document, an ENUM or a SET read as a number: 2024, a member's number, the members' bits.
@@ -282,11 +314,6 @@ public final class Checksums {
             // Text into JSON: read as JSON, as the copy writes it ({"k":1} is {"k": 1}). (Not a number: MySQL does
             // not read a JSON double's own text back as the same text, 12345678901234.125 as 12345678901234.123.)
             return Optional.of("JSON");
-        }
-        if (fromNumber && newType.equalsIgnoreCase("json") && !numericKind(on.group(1)).equals("integer")) {
-            // JSON reads a DECIMAL's text 1.50 as the double 1.5, and a FLOAT's text 0.1 as 0.1, not as the FLOAT's
-            // 0.10000000149011612.
-            return Optional.of(numericKind(on.group(1)).equals("float") ? "CHAR" + THEN + "DOUBLE" : "DOUBLE");
         }
         if (fromBit && NUMBER_AS_TEXT.matcher(newType).lookingAt()) {
             // A BIT into a CHAR, VARCHAR, BINARY, VARBINARY, ENUM or SET is written as its number's text: 24 is
