@@ -81,15 +81,14 @@ public record BenchReport(Machine machine, Settings settings, String startedAt, 
      * the time from submit to cut-over, and the best one-second rate seen), apply lag p50/p99/max (forward,
      * Micrometer's {@code flipside.apply.lag}). Burst: one UPDATE of {@code burst.events} rows after the revert
      * (forward replication), timed from its commit until the capture had published it and until the applier had
-     * applied it. Peak heap: the most in use since the migration was
-     * submitted, when a garbage collection began, garbage counted (this JVM also runs the other roles, and the embedded
-     * Kafka broker and the writers unless they run apart); the largest heap in use right after a collection is closer
-     * to what stayed live.
-     * Writers: over submit to REVERTED (the bench's own burst excluded), and during the complete. CPU: where the CPU
-     * went during the migration (submit to cut-over) and during the burst (from the UPDATE's commit), and MySQL's
-     * busiest statements meanwhile (Performance Schema digests). Swaps: every freeze of the migration, in order
-     * ({@code --swap-cycles} adds cycles of a cut-over and a revert after the first revert, before the burst), and the
-     * writers over those cycles; freezes: their percentiles.
+     * applied it. Peak heap: the most in use since the migration was submitted, when a garbage collection began,
+     * garbage counted (this JVM also runs the other roles, and the embedded Kafka broker and the writers unless they
+     * run apart); the largest heap in use right after a collection is closer to what stayed live. Writers: over submit
+     * to REVERTED (the bench's own burst excluded), and during the complete. CPU: where the CPU went during the
+     * migration (submit to cut-over) and during the burst (from the UPDATE's commit), and MySQL's busiest statements
+     * meanwhile (Performance Schema digests). Swaps: every freeze of the migration, in order ({@code --swap-cycles}
+     * adds cycles of a cut-over and a revert after the first revert, before the burst), and the writers over those
+     * cycles; freezes: their percentiles.
      */
     public record FlipsideFigures(String migrationId, String outcome, Time migration, Time migrationByFlipside,
             Long rowsCopied, Long chunks, Time copy, Double copyRowsPerSecond, Time deferredIndexes, Time copyRested,
