@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.TypeConversions;
 import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.ColumnPair;
 import io.flipside.schema.DeferredIndex;
@@ -393,7 +394,9 @@ class SchemaChangesIT {
      * column whose type the migration changed to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP is compared as MySQL
      * converts both values into the new table's type ({@code aIsNew}: whether {@code a} is the new table), as the
      * ALTER asks: a narrowed one rounds the old table's values, which the old table keeps; one changed into text, as
-     * text; a time changed into an integer, or a number into a BIT, as a signed integer; text into JSON, as JSON.
+     * text; a time changed into an integer, or a number into a BIT, as a signed integer; text into JSON, as JSON; a
+     * DECIMAL, FLOAT or DOUBLE into JSON, the old value's text as JSON; a BIT into a DOUBLE or a DATE, the old value's
+     * bits as an unsigned number in the new type. Several types separated by ';' apply in turn.
      */
     private static String awaitSame(TableName a, TableName b, List<ColumnPair> pairs, boolean aIsNew)
             throws Exception {
@@ -407,7 +410,24 @@ class SchemaChangesIT {
             String aType = aTypes.get(aColumns.get(i));
             String bType = bTypes.get(bColumns.get(i));
             java.util.regex.Matcher m = NEW_TYPE.matcher(aIsNew ? aType : bType);
-            if (!aType.equals(bType) && m.lookingAt()) {
+            String oldType = aIsNew ? bType : aType;
+            String newType = aIsNew ? aType : bType;
+            Map<String, String> oldCasts = aIsNew ? bCasts : aCasts;
+            Map<String, String> newCasts = aIsNew ? aCasts : bCasts;
+            String oldColumn = aIsNew ? bColumns.get(i) : aColumns.get(i);
+            String newColumn = aIsNew ? aColumns.get(i) : bColumns.get(i);
+            if (!aType.equals(bType) && newType.equals("json") && FRACTIONAL.matcher(oldType).lookingAt()) {
+                // A DECIMAL, FLOAT or DOUBLE changed into JSON: its text read as JSON, as MySQL's ALTER writes it
+                // (12345678901234.123456 is 12345678901234.125, where a cast reads 12345678901234.123).
+                oldCasts.put(oldColumn, "CHAR;JSON");
+                newCasts.put(newColumn, "JSON");
+            } else if (!aType.equals(bType) && oldType.startsWith("bit(") && BIT_AS_NUMBER.matcher(newType).matches()) {
+                // A BIT changed into a DOUBLE or a DATE: its bits as an unsigned number, in the new type, as the
+                // ALTER reads them (all 64 bits set are -1 in arithmetic; 10000000000 is the date 2001-00-00).
+                String as = newType.toUpperCase(Locale.ROOT);
+                oldCasts.put(oldColumn, "UNSIGNED;" + as);
+                newCasts.put(newColumn, as);
+            } else if (!aType.equals(bType) && m.lookingAt()) {
                 String as = (m.group(1).equals("timestamp") ? "DATETIME" : m.group(1).toUpperCase(Locale.ROOT))
                         + (m.group(2) == null ? "" : m.group(2));
                 aCasts.put(aColumns.get(i), as);
@@ -434,6 +454,9 @@ class SchemaChangesIT {
                 Duration.ofSeconds(60));
     }
 
+    private static final java.util.regex.Pattern FRACTIONAL =
+            java.util.regex.Pattern.compile("(decimal|float|double)\\b");
+    private static final java.util.regex.Pattern BIT_AS_NUMBER = java.util.regex.Pattern.compile("double|date");
     private static final java.util.regex.Pattern TEXT_TYPE =
             java.util.regex.Pattern.compile("(char|varchar|tinytext|text|mediumtext|longtext)\\b");
     private static final java.util.regex.Pattern INTEGER_OR_BIT =
@@ -505,7 +528,7 @@ class SchemaChangesIT {
                 for (int i = 1; i <= columns.size(); i++) {
                     String column = Sql.ident(columns.get(i - 1));
                     String cast = casts.get(columns.get(i - 1));
-                    select.add(cast != null ? "CAST(" + column + " AS " + cast + ")"
+                    select.add(cast != null ? TypeConversions.cast(column, cast)
                             : rs.getMetaData().getColumnType(i) == Types.REAL ? "(" + column + " + 0E0)" : column);
                 }
             }
