@@ -409,45 +409,45 @@ class SchemaChangesIT {
         for (int i = 0; i < pairs.size(); i++) {
             String aType = aTypes.get(aColumns.get(i));
             String bType = bTypes.get(bColumns.get(i));
-            java.util.regex.Matcher m = NEW_TYPE.matcher(aIsNew ? aType : bType);
+            if (aType.equals(bType)) {
+                continue;
+            }
             String oldType = aIsNew ? bType : aType;
             String newType = aIsNew ? aType : bType;
             Map<String, String> oldCasts = aIsNew ? bCasts : aCasts;
             Map<String, String> newCasts = aIsNew ? aCasts : bCasts;
             String oldColumn = aIsNew ? bColumns.get(i) : aColumns.get(i);
             String newColumn = aIsNew ? aColumns.get(i) : bColumns.get(i);
-            if (!aType.equals(bType) && newType.equals("json") && FRACTIONAL.matcher(oldType).lookingAt()) {
+            java.util.regex.Matcher m = NEW_TYPE.matcher(newType);
+            String both = null;
+            if (newType.equals("json") && FRACTIONAL.matcher(oldType).lookingAt()) {
                 // A DECIMAL, FLOAT or DOUBLE changed into JSON: its text read as JSON, as MySQL's ALTER writes it
                 // (12345678901234.123456 is 12345678901234.125, where a cast reads 12345678901234.123).
                 oldCasts.put(oldColumn, "CHAR;JSON");
                 newCasts.put(newColumn, "JSON");
-            } else if (!aType.equals(bType) && oldType.startsWith("bit(") && BIT_AS_NUMBER.matcher(newType).matches()) {
+            } else if (oldType.startsWith("bit(") && BIT_AS_NUMBER.matcher(newType).matches()) {
                 // A BIT changed into a DOUBLE or a DATE: its bits as an unsigned number, in the new type, as the
                 // ALTER reads them (all 64 bits set are -1 in arithmetic; 10000000000 is the date 2001-00-00).
                 String as = newType.toUpperCase(Locale.ROOT);
                 oldCasts.put(oldColumn, "UNSIGNED;" + as);
                 newCasts.put(newColumn, as);
-            } else if (!aType.equals(bType) && m.lookingAt()) {
-                String as = (m.group(1).equals("timestamp") ? "DATETIME" : m.group(1).toUpperCase(Locale.ROOT))
+            } else if (m.lookingAt()) {
+                both = (m.group(1).equals("timestamp") ? "DATETIME" : m.group(1).toUpperCase(Locale.ROOT))
                         + (m.group(2) == null ? "" : m.group(2));
-                aCasts.put(aColumns.get(i), as);
-                bCasts.put(bColumns.get(i), as);
-            } else if (!aType.equals(bType) && INTEGER_OR_BIT.matcher(aIsNew ? aType : bType).lookingAt()
-                    && TIME_OR_NUMBER.matcher(aIsNew ? bType : aType).lookingAt()) {
+            } else if (INTEGER_OR_BIT.matcher(newType).lookingAt() && TIME_OR_NUMBER.matcher(oldType).lookingAt()) {
                 // A time into an integer, or a number into a BIT: as the integer MySQL's ALTER writes (20300101 for
                 // 2030-01-01; a BIT(64)'s bits as a signed integer, -1 for all ones).
-                aCasts.put(aColumns.get(i), "SIGNED");
-                bCasts.put(bColumns.get(i), "SIGNED");
-            } else if (!aType.equals(bType) && (aIsNew ? aType : bType).equals("json")
-                    && TEXT_TYPE.matcher(aIsNew ? bType : aType).lookingAt()) {
+                both = "SIGNED";
+            } else if (newType.equals("json") && TEXT_TYPE.matcher(oldType).lookingAt()) {
                 // Text changed into JSON: read as JSON, which MySQL stores normalised ({"k":1} as {"k": 1}).
-                aCasts.put(aColumns.get(i), "JSON");
-                bCasts.put(bColumns.get(i), "JSON");
-            } else if (!aType.equals(bType) && TEXT_TYPE.matcher(aIsNew ? aType : bType).lookingAt()
-                    && !TEXT_TYPE.matcher(aIsNew ? bType : aType).lookingAt()) {
+                both = "JSON";
+            } else if (TEXT_TYPE.matcher(newType).lookingAt() && !TEXT_TYPE.matcher(oldType).lookingAt()) {
                 // A number or a YEAR changed into text: its text, as MySQL's ALTER writes it.
-                aCasts.put(aColumns.get(i), "CHAR");
-                bCasts.put(bColumns.get(i), "CHAR");
+                both = "CHAR";
+            }
+            if (both != null) {
+                oldCasts.put(oldColumn, both);
+                newCasts.put(newColumn, both);
             }
         }
         return Poll.untilNoDifference(() -> difference(a, aColumns, aCasts, b, bColumns, bCasts),

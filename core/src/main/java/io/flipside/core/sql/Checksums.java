@@ -210,11 +210,15 @@ public final class Checksums {
             // its text reads as 2010-00-00. The new column as it is (a DOUBLE's 1.8446744073709552e19 is
             // 9223372036854775808 as an integer).
             Matcher date = TEMPORAL.matcher(newType);
-            String as = !date.lookingAt() ? compareAs("bigint unsigned", newType).orElseThrow()
-                    : date.group(1).equalsIgnoreCase("date") ? "DATE" : "DATETIME(" + digits(date) + ")";
+            String as = date.lookingAt() ? asDate(date) : compareAs("bigint unsigned", newType).orElseThrow();
             return Optional.of(new ComparedAs("UNSIGNED" + THEN + as, as, List.of()));
         }
         return compareAs(oldType, newType).map(ComparedAs::both);
+    }
+
+    /** The type a DATE, DATETIME or TIMESTAMP column ({@code type} matched by TEMPORAL) is cast to: itself. */
+    private static String asDate(Matcher type) {
+        return type.group(1).equalsIgnoreCase("date") ? "DATE" : "DATETIME(" + digits(type) + ")";
     }
 
     /** A BIT into a FLOAT, a DOUBLE, a DATE, a DATETIME or a TIMESTAMP: each table's column hashed its own way. */
@@ -345,9 +349,9 @@ public final class Checksums {
             int fraction = digits(nt);
             Optional<String> type = switch (nt.group(1).toLowerCase(java.util.Locale.ROOT)) {
                 // A TIME takes the current date, and rounds into the next day: 23:59:59.5 is tomorrow's date.
-                case "date" -> Optional.of(ot.lookingAt() && ot.group(1).equalsIgnoreCase("time")
-                        ? "DATETIME(0)" + THEN + "DATE" : "DATE");
-                case "datetime", "timestamp" -> Optional.of("DATETIME(" + fraction + ")");
+                case "date" -> Optional.of((ot.lookingAt() && ot.group(1).equalsIgnoreCase("time")
+                        ? "DATETIME(0)" + THEN : "") + asDate(nt));
+                case "datetime", "timestamp" -> Optional.of(asDate(nt));
                 // The copy, as the ALTER, stores a value it cannot read as a time (1E10, '') as 00:00:00, where the
                 // cast of its text gives NULL; and '-0' as 00:00:00, where the cast gives -00:00:00 (as numbers, 0).
                 case "time" -> Optional.of(fromTime ? "TIME(" + fraction + ")"
