@@ -228,8 +228,10 @@ final class Replicator implements AutoCloseable {
         Map<String, String> oldTypes = types(TableInspector.columns(conn, oldServes ? serving : old));
         Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
         conn.commit();
-        forward = forward.selecting(selectedAs(forward, oldTypes, newTypes));
-        inverse = inverse.selecting(selectedAs(inverse, newTypes, oldTypes));
+        forward = forward.selecting(selectedAs(forward, oldTypes, newTypes))
+                .keysFloating(floats(forward.readKey(), oldTypes), floats(forward.writeKey(), newTypes));
+        inverse = inverse.selecting(selectedAs(inverse, newTypes, oldTypes))
+                .keysFloating(floats(inverse.readKey(), newTypes), floats(inverse.writeKey(), oldTypes));
         inverseRounding = rounding(inverse, newTypes, oldTypes);
         inverseRoundsKey = inverseRounding.keySet().stream()
                 .anyMatch(c -> inverse.writeKey().stream().anyMatch(c::equalsIgnoreCase));
@@ -272,6 +274,13 @@ final class Replicator implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The columns of {@code key} that are FLOATs by {@code types} ({@link Projection#keysFloating}). */
+    private static java.util.Set<String> floats(List<String> key, Map<String, String> types) {
+        return key.stream()
+                .filter(c -> types.getOrDefault(c, "").toLowerCase(java.util.Locale.ROOT).startsWith("float"))
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     private static Map<String, String> types(List<ColumnDef> columns) {

@@ -3,7 +3,10 @@ package io.flipside.applier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.mapping.ColumnMapping;
+import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
 import io.flipside.schema.ColumnValue;
 import io.flipside.schema.Key;
 import io.flipside.testkit.EmbeddedStack;
@@ -15,6 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -83,6 +87,89 @@ class KeyValuesIT {
                     }
                     assertEquals(0, ps.executeUpdate(), type + ": every key " + from + " kept, none deleted");
                 }
+            }
+            s.execute("DROP DATABASE " + Sql.ident(DB));
+        }
+    }
+
+    /**
+     * MySQL sends a FLOAT as text with six significant digits: the key {@code 1006.6666870117188} read back as
+     * {@code 1006.67} is another value, which finds no row. Among the keys the apply kept, it let the statement that
+     * deletes the batch's absent keys delete the row just written (a lost write, SchemaChangesIT's float-double-key
+     * under CI), and as a chunk's bound it lets the next chunk skip or repeat rows. Keys read through the projection's
+     * statements are exact and are the keys the changelog gives.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"FLOAT", "FLOAT(10,4)", "FLOAT UNSIGNED"})
+    void floatKeysReadThroughTheProjectionAreTheRowsOwn(String type) throws Exception {
+        TableName read = new TableName(DB, "t");
+        TableName written = new TableName(DB, "u");
+        try (Connection c = EmbeddedStack.shared().mysql().connect(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(DB));
+            s.execute("CREATE DATABASE " + Sql.ident(DB));
+            s.execute("USE " + Sql.ident(DB));
+            s.execute("CREATE TABLE t (f " + type + " NOT NULL, d DOUBLE NOT NULL, PRIMARY KEY (f, d))");
+            List<Float> floats = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+                for (int i = 1; i <= 30; i++) {
+                    float f = (float) (1000 + i / 3.0);
+                    floats.add(f);
+                    ps.setFloat(1, f);
+                    ps.setDouble(2, i / 7.0);
+                    ps.executeUpdate();
+                }
+            }
+            s.execute("CREATE TABLE u LIKE t");
+            s.execute("INSERT INTO u SELECT * FROM t");
+            Projection p = new Projection("it", read, written, new ColumnMapping(List.of(
+                    new ColumnMapping.Pair("f", "f"), new ColumnMapping.Pair("d", "d"))), List.of("f", "d"),
+                    List.of("f", "d"), "PRIMARY").keysFloating(Set.of("f"), Set.of("f"));
+            List<Key> keys = new ArrayList<>();
+            for (int i = 0; i < floats.size(); i++) {
+                try (PreparedStatement ps = c.prepareStatement(p.chunkRowKey(true))) {
+                    ps.setInt(1, i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next(), "row " + i);
+                        keys.add(KeyValues.read(rs, p.readKey()));
+                    }
+                }
+            }
+            int rows = keys.size();
+            for (int i = 0; i < rows; i++) {
+                Key changelog = KeyValues.fromChangelog(List.of(new ColumnValue("f", "FLOAT32",
+                        (double) floats.get(i)), new ColumnValue("d", "FLOAT64", (i + 1) / 7.0)), List.of("f", "d"));
+                assertEquals(KeyValues.identity(changelog), KeyValues.identity(keys.get(i)),
+                        type + ": the key read as a chunk's row is the changelog's");
+                assertEquals(rows - 1 - i, count(c, "SELECT COUNT(*) FROM t WHERE (f, d) > (?, ?)",
+                        List.of(keys.get(i))), type + ": the rows after a chunk's bound " + keys.get(i));
+            }
+            List<Key> kept = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(p.existingKeys(rows))) {
+                int i = 1;
+                for (Key k : keys) {
+                    i = KeyValues.bind(ps, i, k);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        kept.add(KeyValues.read(rs, p.readKey()));
+                    }
+                }
+            }
+            assertEquals(rows, kept.size(), type + ": every key found");
+            try (PreparedStatement ps = c.prepareStatement(p.deleteAbsent(rows, false, kept.size()))) {
+                int i = 1;
+                for (Key k : keys) {
+                    i = KeyValues.bind(ps, i, k);
+                }
+                for (Key k : kept) {
+                    i = KeyValues.bind(ps, i, k);
+                }
+                assertEquals(0, ps.executeUpdate(), type + ": every key kept, no row deleted");
+            }
+            try (PreparedStatement ps = c.prepareStatement(p.lastCopiedKey(true)); ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(KeyValues.identity(keys.get(rows - 1)), KeyValues.identity(KeyValues.read(rs,
+                        p.writeKey())), type + ": the last key written is the last key read");
             }
             s.execute("DROP DATABASE " + Sql.ident(DB));
         }

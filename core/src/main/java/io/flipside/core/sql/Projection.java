@@ -4,6 +4,7 @@ import io.flipside.core.mapping.ColumnMapping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -29,17 +30,28 @@ import java.util.stream.Collectors;
  * @param selectedAs  read columns selected as {@code CAST(column AS type)}, with the type: where MySQL's
  *                    {@code INSERT ... SELECT} from the column itself would store something else than its own
  *                    {@code ALTER} (see {@link TypeConversions#selectedAs})
+ * @param readFloatKeys  the key columns the read table holds as a FLOAT (see {@link #keysFloating})
+ * @param writeFloatKeys the key columns the written table holds as a FLOAT
  */
 public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
-        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs) {
+        List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs,
+        Set<String> readFloatKeys, Set<String> writeFloatKeys) {
 
     public Projection {
         readKey = List.copyOf(readKey);
         writeKey = List.copyOf(writeKey);
         selectedAs = Map.copyOf(selectedAs);
+        readFloatKeys = Set.copyOf(readFloatKeys);
+        writeFloatKeys = Set.copyOf(writeFloatKeys);
         if (readKey.size() != writeKey.size() || readKey.isEmpty()) {
             throw new IllegalArgumentException("key columns differ between the tables");
         }
+    }
+
+    /** A projection whose key columns are no FLOATs (see {@link #keysFloating}). */
+    public Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping, List<String> readKey,
+            List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs) {
+        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, selectedAs, Set.of(), Set.of());
     }
 
     /** A projection that selects every read column as it is (see {@link #selecting}). */
@@ -56,12 +68,34 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /** The same projection read the other way (writing by upsert: see the README's limitations). */
     public Projection reversed() {
-        return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null);
+        return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null, WriteMode.UPSERT,
+                Map.of(), writeFloatKeys, readFloatKeys);
     }
 
     /** The same projection, selecting the read columns {@code as} names as the types it gives (see the record). */
     public Projection selecting(Map<String, String> as) {
-        return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, as);
+        return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, as, readFloatKeys,
+                writeFloatKeys);
+    }
+
+    /**
+     * The same projection, knowing which key columns each table holds as a FLOAT ({@code read} and {@code write}, in
+     * each table's names). MySQL sends a FLOAT as text with six significant digits, which is another value (1006.67
+     * for the FLOAT 1006.6666870117188): bound back, it finds no row, and a key read so among the keys the apply kept
+     * deleted the row it had just written. The statements that read keys select such a column as a DOUBLE, which
+     * MySQL sends in full and which holds every FLOAT exactly.
+     */
+    public Projection keysFloating(Set<String> read, Set<String> write) {
+        return new Projection(migrationId, this.read, this.write, mapping, readKey, writeKey, readIndex, mode,
+                selectedAs, read, write);
+    }
+
+    /** The key columns {@code key} as the statements that read keys select them (see {@link #keysFloating}). */
+    private static String keyList(String qualifier, List<String> key, Set<String> floats) {
+        return key.stream().map(c -> {
+            String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
+            return floats.contains(c) ? TypeConversions.cast(column, "DOUBLE") : column;
+        }).collect(Collectors.joining(", "));
     }
 
     /** The mapped read columns as the statements that write them select them, qualified when {@code qualifier} is. */
@@ -118,8 +152,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * MySQL's "at row N" names. Parameters: the lower key (unless {@code first}), then the offset.
      */
     public String chunkRowKey(boolean first) {
-        return Sql.tag(migrationId, "copy") + "SELECT " + Sql.identList(readKey) + " FROM " + read.quoted()
-                + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
+        return Sql.tag(migrationId, "copy") + "SELECT " + keyList(null, readKey, readFloatKeys) + " FROM "
+                + read.quoted() + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + (first ? "" : " WHERE " + row(null, readKey) + " > " + tuple(keySize()))
                 + " ORDER BY " + Sql.identList(readKey) + " LIMIT ?, 1";
     }
@@ -129,7 +163,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * that is the last key of the chunk just copied, because nothing above the copy cursor is ever applied.
      */
     public String lastCopiedKey(boolean first) {
-        return Sql.tag(migrationId, "copy") + "SELECT " + Sql.identList(writeKey) + " FROM " + write.quoted()
+        return Sql.tag(migrationId, "copy") + "SELECT " + keyList(null, writeKey, writeFloatKeys) + " FROM "
+                + write.quoted()
                 + (first ? "" : " WHERE " + row(null, writeKey) + " > " + tuple(keySize()))
                 + " ORDER BY " + writeKey.stream().map(c -> Sql.ident(c) + " DESC").collect(Collectors.joining(", "))
                 + " LIMIT 1";
@@ -172,8 +207,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * without taking locks on production rows. Parameters: the keys, column by column.
      */
     public String existingKeys(int keys) {
-        return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(readKey) + " FROM " + read.quoted() + " WHERE "
-                + row(null, readKey) + " IN (" + tuples(keys) + ")";
+        return Sql.tag(migrationId, "apply") + "SELECT " + keyList(null, readKey, readFloatKeys) + " FROM "
+                + read.quoted() + " WHERE " + row(null, readKey) + " IN (" + tuples(keys) + ")";
     }
 
     /** The mapped columns of the read table's rows of {@code keys} keys. Parameters: the keys. */
@@ -187,7 +222,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * session's snapshot of some of its rows).
      */
     public Projection readingFrom(TableName table) {
-        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode, selectedAs);
+        return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode, selectedAs,
+                readFloatKeys, writeFloatKeys);
     }
 
     /**
@@ -243,7 +279,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
                     + " AS flipside_differs_" + n);
             same.add(held);
         }
-        return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(read.quoted(), readKey) + ", "
+        return Sql.tag(migrationId, "apply") + "SELECT " + keyList(read.quoted(), readKey, readFloatKeys) + ", "
                 + write.quoted() + "." + Sql.ident(writeKey.get(0)) + " IS NULL AS flipside_missing, "
                 + String.join(", ", shown) + " FROM " + read.quoted() + (keyAmong ? " LEFT JOIN " : " JOIN ")
                 + write.quoted() + " ON " + on + " WHERE " + row(read.quoted(), readKey) + " IN (" + tuples(keys)
@@ -308,7 +344,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             same.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
                     .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
         }
-        return Sql.tag(migrationId, "apply") + "SELECT " + Sql.identList(Sql.ident(KEPT), writeKey) + " FROM "
+        return Sql.tag(migrationId, "apply") + "SELECT " + keyList(Sql.ident(KEPT), writeKey, writeFloatKeys) + " FROM "
                 + read.quoted() + " JOIN " + write.quoted() + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE "
                 + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ") AND NOT (" + same + ")";
     }
