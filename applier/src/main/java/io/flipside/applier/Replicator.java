@@ -310,7 +310,7 @@ final class Replicator implements AutoCloseable {
                 swapFreezeMs = (Long) rs.getObject(12, Long.class);
                 swapLockWaitMs = (Long) rs.getObject(13, Long.class);
                 lastSeen = BinlogPosition.of(rs.getString(14), (Long) rs.getObject(15, Long.class),
-                        (Integer) rs.getObject(16, Integer.class));
+                        (Integer) rs.getObject(16, Integer.class), (Integer) rs.getObject(18, Integer.class));
                 swapStartedAt = (Long) rs.getObject(17, Long.class);
                 String stage = rs.getString(2);
                 conn.commit();
@@ -685,8 +685,9 @@ final class Replicator implements AutoCloseable {
                     ps.setString(7, recordedSeen == null ? null : recordedSeen.file());
                     ps.setObject(8, recordedSeen == null ? null : recordedSeen.pos());
                     ps.setObject(9, recordedSeen == null ? null : recordedSeen.row());
-                    ps.setString(10, id);
-                    ps.setLong(11, epoch);
+                    ps.setObject(10, recordedSeen == null ? null : recordedSeen.part());
+                    ps.setString(11, id);
+                    ps.setLong(12, epoch);
                     Fenced.check(ps.executeUpdate(), id, epoch);
                 }
                 if (!keys.isEmpty()) {

@@ -119,14 +119,15 @@ final class Sidecar {
     String selectApplyState() {
         return "SELECT direction, stage, started, next_offset, copied_up_to, copy_done_seen, last_gtid, events_applied,"
                 + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms, last_binlog_file, last_binlog_pos,"
-                + " last_binlog_row, swap_started_ms FROM " + table("apply_state") + " WHERE migration_id = ?";
+                + " last_binlog_row, swap_started_ms, last_binlog_part FROM " + table("apply_state")
+                + " WHERE migration_id = ?";
     }
 
     /** Records what was applied, in the apply's transaction. */
     String advanceApply() {
         return "UPDATE " + table("apply_state") + " SET next_offset = ?, started = ?, copied_up_to = ?,"
                 + " copy_done_seen = ?, last_gtid = COALESCE(?, last_gtid), events_applied = events_applied + ?,"
-                + " last_binlog_file = ?, last_binlog_pos = ?, last_binlog_row = ?"
+                + " last_binlog_file = ?, last_binlog_pos = ?, last_binlog_row = ?, last_binlog_part = ?"
                 + " WHERE migration_id = ? AND epoch = ?";
     }
 

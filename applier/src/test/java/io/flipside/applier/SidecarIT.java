@@ -38,9 +38,11 @@ class SidecarIT {
             }
             assertEquals(List.of(), columns(c, "apply_state", "swap_started_ms"));
             assertEquals(List.of(), columns(c, "markers", "capture_exclude"));
+            assertEquals(List.of(), columns(c, "apply_state", "last_binlog_part"));
 
             sidecar.create(c);
             assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
+            assertEquals(List.of("last_binlog_part tinyint"), columns(c, "apply_state", "last_binlog_part"));
             assertEquals(List.of("capture_exclude text"), columns(c, "markers", "capture_exclude"));
             sidecar.create(c); // again: nothing to add
             assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
@@ -50,6 +52,7 @@ class SidecarIT {
                     assertTrue(rs.next());
                     assertEquals(42, rs.getLong(4), "the earlier build's row is kept");
                     assertEquals(null, rs.getObject(17), "no swap recorded yet");
+                    assertEquals(null, rs.getObject(18), "no change read yet");
                 }
             }
             s.execute("DROP DATABASE " + Sql.ident(DB));

@@ -38,6 +38,9 @@ public final class SidecarSchema {
     private static final String SWAP_STARTED_MS = "swap_started_ms BIGINT NULL COMMENT 'when the last swap asked for"
             + " its locks, epoch ms on the applier''s clock'";
 
+    private static final String LAST_BINLOG_PART = "last_binlog_part TINYINT NULL COMMENT '1: that change was an"
+            + " INSERT, which Debezium publishes after the DELETE at the same coordinates for an UPDATE of the key'";
+
     private static final String CAPTURE_EXCLUDE = "capture_exclude TEXT NULL COMMENT 'on a capture''s own marker: the"
             + " capture.exclude.tables of the capture that wrote it'";
 
@@ -48,6 +51,7 @@ public final class SidecarSchema {
      */
     public static final List<List<String>> ADDED_COLUMNS = List.of(
             List.of("apply_state", "swap_started_ms", SWAP_STARTED_MS),
+            List.of("apply_state", "last_binlog_part", LAST_BINLOG_PART),
             List.of("copy_state", "opened_chunks", OPENED_CHUNKS),
             List.of("markers", "capture_exclude", CAPTURE_EXCLUDE));
 
@@ -91,6 +95,7 @@ public final class SidecarSchema {
                     + "last_binlog_file VARCHAR(255) NULL COMMENT 'binlog coordinates of the last change read',"
                     + "last_binlog_pos BIGINT NULL,"
                     + "last_binlog_row INT NULL,"
+                    + LAST_BINLOG_PART + ","
                     + "events_applied BIGINT NOT NULL DEFAULT 0,"
                     + "swaps INT NOT NULL DEFAULT 0 COMMENT 'odd: the new schema serves',"
                     + "swap_offset BIGINT NULL,"

@@ -1,0 +1,1 @@
+REPLACE INTO t (f, n, v) VALUES (1000 + ? / 3, ? % 200, ?)
