@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The statements work on both schemas of the worked example ({@code users} with and without {@code title}): inserts
  * and updates name only {@code id} and {@code name}. So a row's expected title is its initial title if it was never
- * deleted since the initial load, and NULL otherwise, whichever schema served at the time.
+ * deleted since the initial load, and NULL otherwise, whichever schema served at the time. Some updates give a row
+ * without a title a new primary key (a move), which Debezium publishes as a DELETE and an INSERT.
  */
 public final class Workload implements AutoCloseable {
     /** A row as the ledger expects it. */
@@ -77,7 +78,8 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    private enum Op { INSERT, UPDATE, DELETE, REINSERT }
+    /** MOVE gives a row a new primary key: one row in the binlog, a DELETE and an INSERT in Debezium's changelog. */
+    private enum Op { INSERT, UPDATE, DELETE, REINSERT, MOVE }
 
     private void write(int index) {
         Random random = new Random(index * 7919L + 17);
@@ -98,7 +100,9 @@ public final class Workload implements AutoCloseable {
                 try (Connection c = connector.connect();
                         PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name) VALUES (?, ?)");
                         PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ? WHERE id = ?");
-                        PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+                        PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?");
+                        PreparedStatement move = c.prepareStatement(
+                                "UPDATE " + table + " SET id = ?, name = ? WHERE id = ?")) {
                     while (!stopping) {
                         if (paused) {
                             idle.incrementAndGet();
@@ -115,9 +119,15 @@ public final class Workload implements AutoCloseable {
                         }
                         next += intervalNanos;
                         int pick = random.nextInt(20);
-                        Op op = pick < 5 || owned.isEmpty() ? Op.INSERT : pick < 16 ? Op.UPDATE : pick < 18 ? Op.DELETE
-                                : deleted.isEmpty() ? Op.INSERT : Op.REINSERT;
+                        Op op = pick < 5 || owned.isEmpty() ? Op.INSERT : pick < 15 ? Op.UPDATE : pick < 16 ? Op.MOVE
+                                : pick < 18 ? Op.DELETE : deleted.isEmpty() ? Op.INSERT : Op.REINSERT;
                         int at = op == Op.INSERT || op == Op.REINSERT ? -1 : random.nextInt(owned.size());
+                        if (op == Op.MOVE && ledger.get(owned.get(at)).title() != null) {
+                            // Moved under the new schema, a title would be lost (the old table gets a new row):
+                            // only rows without one move, so that the ledger knows their title either way.
+                            op = Op.UPDATE;
+                        }
+                        long movedTo = op == Op.MOVE ? nextNewId[0]++ : 0;
                         // A re-insert brings back the id deleted last, as sysbench's write-only test does: often in
                         // the same apply batch as its delete.
                         long id = op == Op.INSERT ? nextNewId[0]++ : op == Op.REINSERT ? deleted.get(deleted.size() - 1)
@@ -142,14 +152,20 @@ public final class Workload implements AutoCloseable {
                                     delete.setLong(1, id);
                                     delete.executeUpdate();
                                 }
+                                case MOVE -> {
+                                    move.setLong(1, movedTo);
+                                    move.setString(2, name);
+                                    move.setLong(3, id);
+                                    move.executeUpdate();
+                                }
                             }
-                            record(op, id, name, owned, deleted, at);
+                            record(op, id, name, owned, deleted, at, movedTo);
                             committed.incrementAndGet();
                         } catch (SQLException e) {
                             // The write may or may not have committed (the server went away, say): read it back.
                             failed.incrementAndGet();
                             failures.add(e.getMessage());
-                            resolveInDoubt(op, id, owned, deleted, at);
+                            resolveInDoubt(op, id, owned, deleted, at, movedTo);
                             latencies.add(new long[] {startedMillis, (System.nanoTime() - t0) / 1_000});
                             break;
                         }
@@ -165,7 +181,8 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    private void record(Op op, long id, String name, List<Long> owned, List<Long> deleted, int at) {
+    /** What a committed write did to the ledger; {@code movedTo}: a MOVE's new key. */
+    private void record(Op op, long id, String name, List<Long> owned, List<Long> deleted, int at, long movedTo) {
         switch (op) {
             case INSERT, REINSERT -> {
                 // A new row: the insert names no title, so it has none, whatever the deleted row had.
@@ -176,6 +193,10 @@ public final class Workload implements AutoCloseable {
                 }
             }
             case UPDATE -> ledger.put(id, new Row(name, ledger.get(id).title()));
+            case MOVE -> {
+                ledger.put(movedTo, new Row(name, ledger.remove(id).title()));
+                owned.set(at, movedTo);
+            }
             case DELETE -> {
                 ledger.remove(id);
                 owned.set(at, owned.get(owned.size() - 1));
@@ -189,22 +210,28 @@ public final class Workload implements AutoCloseable {
      * After a failed write: waits until MySQL answers, reads the row and puts what is really there in the ledger. An
      * insert or update names no title, so the title is NULL for an inserted row and unchanged for an updated one.
      */
-    private void resolveInDoubt(Op op, long id, List<Long> owned, List<Long> deleted, int at)
+    private void resolveInDoubt(Op op, long id, List<Long> owned, List<Long> deleted, int at, long movedTo)
             throws InterruptedException {
         while (true) {
             try (Connection c = connector.connect();
                     PreparedStatement ps = c.prepareStatement("SELECT name FROM " + table + " WHERE id = ?")) {
-                ps.setLong(1, id);
+                ps.setLong(1, op == Op.MOVE ? movedTo : id);
                 try (ResultSet rs = ps.executeQuery()) {
                     inDoubt.incrementAndGet();
                     boolean present = rs.next();
+                    if (op == Op.MOVE) { // under its new key if the move committed, else unchanged under the old
+                        if (present) {
+                            record(op, id, rs.getString(1), owned, deleted, at, movedTo);
+                        }
+                        return;
+                    }
                     boolean inserting = op == Op.INSERT || op == Op.REINSERT;
                     if (!present) {
                         if (!inserting) {
-                            record(Op.DELETE, id, null, owned, deleted, at);
+                            record(Op.DELETE, id, null, owned, deleted, at, 0);
                         }
                     } else if (inserting) {
-                        record(op, id, rs.getString(1), owned, deleted, at);
+                        record(op, id, rs.getString(1), owned, deleted, at, 0);
                     } else {
                         ledger.put(id, new Row(rs.getString(1), ledger.get(id).title()));
                     }
