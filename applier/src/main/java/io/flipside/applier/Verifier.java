@@ -61,10 +61,12 @@ final class Verifier {
             boolean matched = actual[0].equals(expected[0]) && actual[1].equals(expected[1]);
             if (!matched && !productionKey.isEmpty()) {
                 collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionHashed,
-                        replaced, replacedKey, replacedHashed, 5, binaryColumns(productionDefs)),
+                        replaced, replacedKey, replacedHashed, 5, binaryColumns(productionDefs),
+                        floatColumns(productionDefs)),
                         parameters(productionHashed, replacedHashed), differences, "");
                 collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedHashed,
-                        production, productionKey, productionHashed, 5, binaryColumns(replacedDefs)),
+                        production, productionKey, productionHashed, 5, binaryColumns(replacedDefs),
+                        floatColumns(replacedDefs)),
                         parameters(replacedHashed, productionHashed), differences, "replaced table: ");
             }
             try (Statement s = snapshot.createStatement()) {
@@ -131,6 +133,12 @@ final class Verifier {
     private static Set<String> binaryColumns(List<ColumnDef> defs) {
         return defs.stream().filter(col -> BINARY_TYPE.matcher(col.columnType()).lookingAt()).map(ColumnDef::name)
                 .collect(Collectors.toSet());
+    }
+
+    /** The FLOAT columns, whose values MySQL's text gives with six significant digits. */
+    private static Set<String> floatColumns(List<ColumnDef> defs) {
+        return defs.stream().filter(col -> col.columnType().toLowerCase(java.util.Locale.ROOT).startsWith("float"))
+                .map(ColumnDef::name).collect(Collectors.toSet());
     }
 
     private static final java.util.regex.Pattern BINARY_TYPE = java.util.regex.Pattern.compile(

@@ -174,4 +174,27 @@ class ChecksumIT {
         assertEquals(List.of("key 0x00FF|0x17F|1", "replaced table: key 0x00FF|0x17F|1",
                 "replaced table: key 0x0102|0x0|2"), named, "the binary string's bytes and the BIT's number in hex");
     }
+
+    @Test
+    void aFloatKeyIsNamedInFullSoThatItFindsItsRow() throws SQLException {
+        exec("DROP TABLE IF EXISTS ck.fp, ck.fq",
+                "CREATE TABLE ck.fp (f FLOAT NOT NULL PRIMARY KEY, v INT)",
+                "INSERT INTO ck.fp VALUES (1000 + 1 / 3, 1), (1000 + 2 / 3, 2)",
+                "CREATE TABLE ck.fq LIKE ck.fp", "INSERT INTO ck.fq SELECT * FROM ck.fp",
+                "UPDATE ck.fq SET v = 10 WHERE v = 1");
+        Connection snapshot = mysql.connect();
+        try (Statement s = snapshot.createStatement()) {
+            s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+        }
+        ChecksumVerdict v = Verifier.verify("it", snapshot, "CUT_OVER", "u:1", new TableName("ck", "fq"),
+                List.of("f", "v"), List.of("f"), new TableName("ck", "fp"), List.of("f", "v"), List.of("f"));
+        assertFalse(v.getMatched());
+        List<String> named = v.getDifferences().stream().map(Object::toString).sorted().toList();
+        assertEquals(List.of("key 1000.3333129882812", "replaced table: key 1000.3333129882812"), named,
+                "the FLOAT as the DOUBLE that holds it (MySQL's text for it is 1000.33)");
+        try (Connection c = mysql.connect(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT v FROM ck.fp WHERE f = 1000.3333129882812")) {
+            assertTrue(rs.next(), "the key named finds its row");
+        }
+    }
 }

@@ -126,17 +126,19 @@ public final class Checksums {
      * of {@code b}'s row, each table's columns hashed as its checksum hashes them: the rows that make the checksums
      * differ (a comparison of the values would take 'User' for 'user' in a case-insensitive column, where the hashes
      * differ). Run it both ways to find rows only {@code b} has. The key columns named in {@code aBinaryKey} are given
-     * in hex after {@code 0x}: a binary string's bytes, a BIT's number. Its parameters: {@code aHashed}'s, then
-     * {@code bHashed}'s ({@link Hashed#parameters}).
+     * in hex after {@code 0x}: a binary string's bytes, a BIT's number; those in {@code aFloatKey} as a DOUBLE, which
+     * gives a FLOAT in full (MySQL's text for it has six significant digits: 1006.67 finds no row 1006.6666870117188).
+     * Its parameters: {@code aHashed}'s, then {@code bHashed}'s ({@link Hashed#parameters}).
      */
     public static String differingKeys(String migrationId, TableName a, List<String> aKey, Hashed aHashed,
-            TableName b, List<String> bKey, Hashed bHashed, int limit, Set<String> aBinaryKey) {
+            TableName b, List<String> bKey, Hashed bHashed, int limit, Set<String> aBinaryKey, Set<String> aFloatKey) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < aKey.size(); i++) {
             on.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aKey.get(i))).append(" = b.")
                     .append(Sql.ident(bKey.get(i)));
         }
         String key = aKey.stream().map(k -> aBinaryKey.contains(k) ? "'0x', HEX(a." + Sql.ident(k) + ")"
+                : aFloatKey.contains(k) ? TypeConversions.cast("a." + Sql.ident(k), "DOUBLE")
                 : "a." + Sql.ident(k)).collect(Collectors.joining(", '|', "));
         return Sql.tag(migrationId, "checksum") + "SELECT CONCAT(" + key + ") FROM " + a.quoted() + " AS a LEFT JOIN "
                 + b.quoted() + " AS b ON " + on + " WHERE b." + Sql.ident(bKey.get(0)) + " IS NULL OR "
