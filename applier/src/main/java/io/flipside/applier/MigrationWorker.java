@@ -365,7 +365,7 @@ final class MigrationWorker implements Runnable {
                 dropQuietly(shadow);
                 endSidecar("FAILED");
                 throw new PermanentFailure(e.getMessage() + "; " + source + " is unchanged");
-            } catch (Replicator.CaptureExcludes e) {
+            } catch (Replicator.CaptureExcludes | Replicator.ChangedOutside e) {
                 throw failExcluded(r, source, shadow, old, e.getMessage());
             }
             if (r.lossyRecorded() != lossyJournalled) {

@@ -141,6 +141,9 @@ final class Replicator implements AutoCloseable {
     private final long epoch;
     /** Binlog coordinates of the last change read: a change at or before them is a re-delivery. */
     private BinlogPosition lastSeen;
+    /** The old and the new schema's columns when this replicator opened ({@link #requireColumnsUnchanged}). */
+    private List<ColumnDef> oldColumns = List.of();
+    private List<ColumnDef> newColumns = List.of();
     private BinlogPosition pendingSeen;
     private long duplicatesSkipped;
     private long duplicatesLogged;
@@ -225,9 +228,11 @@ final class Replicator implements AutoCloseable {
      */
     private void readColumnTypes() throws SQLException {
         boolean oldServes = swaps % 2 == 0;
-        Map<String, String> oldTypes = types(TableInspector.columns(conn, oldServes ? serving : old));
-        Map<String, String> newTypes = types(TableInspector.columns(conn, oldServes ? shadow : serving));
+        oldColumns = TableInspector.columns(conn, oldServes ? serving : old);
+        newColumns = TableInspector.columns(conn, oldServes ? shadow : serving);
         conn.commit();
+        Map<String, String> oldTypes = types(oldColumns);
+        Map<String, String> newTypes = types(newColumns);
         forward = forward.selecting(selectedAs(forward, oldTypes, newTypes))
                 .keysFloating(floats(forward.readKey(), oldTypes), floats(forward.writeKey(), newTypes));
         inverse = inverse.selecting(selectedAs(inverse, newTypes, oldTypes))
@@ -274,6 +279,48 @@ final class Replicator implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Throws {@link ChangedOutside} when the serving or the standby table no longer has the columns it had when this
+     * replicator opened: a DDL statement {@code ddl} from elsewhere changed them (Flipside's own change only indexes
+     * and names). The projections would go on without the column added, or fail on the one dropped; at a cut-over
+     * the new table would serve without the column and its values, and the checksums, over the mapped columns only,
+     * would match. A statement that changes no column (an index added, a table rebuilt) changes nothing here.
+     */
+    private void requireColumnsUnchanged(String ddl) throws SQLException {
+        boolean oldServes = swaps % 2 == 0;
+        TableName standby = oldServes ? shadow : old;
+        List<ColumnDef> servingNow = TableInspector.columns(conn, serving);
+        List<ColumnDef> standbyNow = TableInspector.columns(conn, standby);
+        conn.commit();
+        TableName changed = !servingNow.equals(oldServes ? oldColumns : newColumns) ? serving
+                : !standbyNow.equals(oldServes ? newColumns : oldColumns) ? standby : null;
+        if (changed != null) {
+            throw new ChangedOutside("the columns of " + changed + " were changed outside Flipside during the"
+                    + " migration (" + (ddl == null ? "a DDL statement" : ddl.strip()) + ")");
+        }
+    }
+
+    /** A TRUNCATE statement, after any comments. */
+    private static final java.util.regex.Pattern TRUNCATE = java.util.regex.Pattern.compile(
+            "(?is)\\s*(?:/\\*.*?\\*/\\s*)*TRUNCATE\\b");
+
+    /**
+     * Whether a DDL event's tables (Debezium's, comma-separated; none when it could not tell) may be the serving, the
+     * shadow or the old table.
+     */
+    private boolean namesOneOfItsTables(String tables) {
+        if (tables == null || tables.isBlank()) {
+            return true;
+        }
+        for (String t : tables.split(",")) {
+            String name = t.strip();
+            if (name.equals(serving.table()) || name.equals(shadow.table()) || name.equals(old.table())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The columns of {@code key} that are FLOATs by {@code types} ({@link Projection#keysFloating}). */
@@ -397,6 +444,17 @@ final class Replicator implements AutoCloseable {
         }
         if (marker && started) {
             requireWriterCaptured(rec, ev);
+        }
+        if (ev.getOp() == ChangeOp.DDL && ev.getGtid() != null && serving.database().equals(ev.getDatabase())
+                && namesOneOfItsTables(ev.getTable())) {
+            // A statement the server ran (the capture's schema snapshot at its start has no GTIDs).
+            flush(true);
+            if (ev.getDdl() != null && TRUNCATE.matcher(ev.getDdl()).lookingAt()) {
+                // No row event says which rows went: the standby table would keep them, and serve them after a swap.
+                throw new ChangedOutside("the rows of " + serving.database() + "." + ev.getTable() + " were removed"
+                        + " outside Flipside during the migration (" + ev.getDdl().strip() + ")");
+            }
+            requireColumnsUnchanged(ev.getDdl());
         }
         if (ev.getOp() != ChangeOp.DDL && serving.database().equals(ev.getDatabase())
                 && serving.table().equals(ev.getTable())) {
@@ -968,6 +1026,13 @@ final class Replicator implements AutoCloseable {
         }
     }
 
+    /** The serving or the standby table's columns changed outside Flipside ({@link #requireColumnsUnchanged}). */
+    static final class ChangedOutside extends RuntimeException {
+        ChangedOutside(String message) {
+            super(message);
+        }
+    }
+
     /** A revert refused at the freeze: nothing was renamed, and retrying would not change the answer. */
     static final class RevertRefusal extends Exception {
         RevertRefusal(String message) {
@@ -1119,7 +1184,7 @@ final class Replicator implements AutoCloseable {
                     }
                 }
             }
-        } catch (Fenced | CaptureExcludes e) {
+        } catch (Fenced | CaptureExcludes | ChangedOutside e) {
             Db.closeQuietly(snapshot);
             throw e;
         } catch (RevertRefusal e) {

@@ -436,6 +436,8 @@ public final class Capture implements AutoCloseable {
         p.put("snapshot.locking.mode", "none");
         p.put("include.schema.changes", "true");
         p.put("tombstones.on.delete", "false");
+        // Debezium skips TRUNCATE by default; the applier must see one of a table in migration (ChangeEvents).
+        p.put("skipped.operations", "none");
         TableFilter excluded = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES);
         p.put("table.exclude.list", String.join(",",
                 "[^.]+\\." + Names.HELPER_TABLE.pattern(),

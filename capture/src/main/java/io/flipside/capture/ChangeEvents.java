@@ -1,5 +1,6 @@
 package io.flipside.capture;
 
+import io.flipside.core.sql.Sql;
 import io.flipside.schema.ChangeEvent;
 import io.flipside.schema.ChangeOp;
 import io.flipside.schema.ColumnValue;
@@ -16,8 +17,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Turns Debezium's MySQL records (Kafka Connect {@link SourceRecord}s with the Debezium envelope) into Flipside's
  * {@link ChangeEvent}: the row images column by column with each value's Debezium type, the GTID and binlog
- * coordinates from the {@code source} block, and DDL statements from schema-change records. Heartbeats and anything
- * else that is not a row change or DDL yield nothing.
+ * coordinates from the {@code source} block, and DDL statements from schema-change records and truncate events (as
+ * {@code TRUNCATE TABLE db.table}). Heartbeats and anything else that is not a row change or DDL yield nothing.
  */
 final class ChangeEvents {
     private static final String SCHEMA_CHANGE = "io.debezium.connector.mysql.SchemaChangeValue";
@@ -51,6 +52,14 @@ final class ChangeEvents {
         }
         if (schema.field("op") == null || schema.field("source") == null) {
             return Optional.empty();
+        }
+        if ("t".equals(value.getString("op"))) {
+            // Debezium's truncate event carries no statement: published as the DDL statement it was.
+            Struct source = value.getStruct("source");
+            String db = source.getString("db");
+            String table = source.getString("table");
+            return Optional.of(envelope(source, capturedMillis).setOp(ChangeOp.DDL).setDatabase(db).setTable(table)
+                    .setDdl("TRUNCATE TABLE " + Sql.qualified(db, table)).build());
         }
         ChangeOp op = switch (value.getString("op")) {
             case "c", "r" -> ChangeOp.INSERT;

@@ -309,6 +309,31 @@ class CaptureIT {
         }
     }
 
+    /**
+     * Debezium skips a TRUNCATE unless told not to; it is published as its DDL statement, with its GTID (the schema
+     * snapshot's statements have none), in binlog order.
+     */
+    @Test
+    void aTruncateIsPublishedAsItsStatement() throws Exception {
+        FlipsideConfig config = config("trunc");
+        String db = database("trunc");
+        try (Connection c = connect()) {
+            createDatabase(c, db, "CREATE TABLE " + db + ".items (id INT PRIMARY KEY)");
+            try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
+                awaitStreaming(capture, c, changelog, db);
+                exec(c, "INSERT INTO " + db + ".items VALUES (1)", "TRUNCATE TABLE " + db + ".items",
+                        "INSERT INTO " + db + ".items VALUES (2)");
+                markEnd(c, db);
+                List<ChangeEvent> ev = changelog.await("the end marker", endMarkerSeen(db)).stream()
+                        .filter(e -> db.equals(e.getDatabase()) && "items".equals(e.getTable()))
+                        .filter(e -> e.getOp() != ChangeOp.DDL || e.getGtid() != null) // not the schema snapshot's
+                        .toList();
+                assertEquals(List.of("INSERT", "DDL TRUNCATE TABLE `" + db + "`.`items`", "INSERT"), ev.stream()
+                        .map(e -> e.getOp() == ChangeOp.DDL ? "DDL " + e.getDdl() : e.getOp().name()).toList());
+            }
+        }
+    }
+
     @Test
     void tablesOfCaptureExcludeTablesAreNotPublished() throws Exception {
         String db = database("excl");

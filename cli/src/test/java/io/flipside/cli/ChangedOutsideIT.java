@@ -1,0 +1,109 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.migration.Names;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.Schemas;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A table whose columns someone else changes while Flipside migrates it. Before, the migration went on: an ADD COLUMN
+ * made outside while it waited in READY was gone from the table after the cut-over, with its values, and the
+ * checksums (over the mapped columns) matched. Now the applier ends the migration as FAILED at that DDL statement:
+ * before the cut-over the shadow table is dropped and the table keeps the change; after it, the table keeps serving
+ * the new schema (and the change) and the old table is left, no longer kept in step. An index added outside changes no
+ * column, and the migration goes on. A TRUNCATE ends it too: no row event says which rows went, and before a shadow
+ * table kept them all and served them again after the cut-over.
+ */
+class ChangedOutsideIT {
+    static final String COLUMNS = "id BIGINT PRIMARY KEY, note VARCHAR(20)";
+
+    @Test
+    void aColumnChangedOutsideFailsTheMigrationAndAnIndexDoesNot() throws Exception {
+        Flipside f = Flipside.get();
+        TableName indexed = f.recreate(new TableName("outside", "indexed"), COLUMNS);
+        TableName held = f.recreate(new TableName("outside", "held"), COLUMNS);
+        TableName swapped = f.recreate(new TableName("outside", "swapped"), COLUMNS);
+        TableName truncated = f.recreate(new TableName("outside", "truncated"), COLUMNS);
+        for (TableName t : List.of(indexed, held, swapped, truncated)) {
+            f.fill(t, 500, "n, CONCAT('note ', n)");
+        }
+        String heldId;
+        String swappedId;
+        String truncatedId;
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            String indexedId = submit(f, indexed, true);
+            heldId = submit(f, held, true);
+            swappedId = submit(f, swapped, false);
+            truncatedId = submit(f, truncated, true);
+            ConcurrencyIT.await(client, indexedId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
+            ConcurrencyIT.await(client, truncatedId, MigrationStatus.READY);
+
+            exec(f, "ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note)",
+                    "ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
+                    "UPDATE " + held.quoted() + " SET z = 99 WHERE id <= 10",
+                    "ALTER TABLE " + swapped.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
+                    "TRUNCATE TABLE " + truncated.quoted(),
+                    "INSERT INTO " + truncated.quoted() + " VALUES (1000, 'new')");
+
+            MigrationState h = ConcurrencyIT.await(client, heldId, MigrationStatus.FAILED);
+            assertTrue(h.getError().contains("the columns of " + held + " were changed outside Flipside")
+                    && h.getError().contains("ADD COLUMN z") && h.getError().contains("the shadow table is dropped"),
+                    h.getError());
+            MigrationState s = ConcurrencyIT.await(client, swappedId, MigrationStatus.FAILED);
+            assertTrue(s.getError().contains("the columns of " + swapped + " were changed outside Flipside")
+                    && s.getError().contains("serves the new schema with every write"), s.getError());
+
+            MigrationState t = ConcurrencyIT.await(client, truncatedId, MigrationStatus.FAILED);
+            assertTrue(t.getError().contains("the rows of " + truncated + " were removed outside Flipside")
+                    && t.getError().contains("TRUNCATE") && t.getError().contains("the shadow table is dropped"),
+                    t.getError());
+
+            assertEquals(Main.OK, f.cli("cutover", indexedId, "--wait").exit(), "an index added outside is no change");
+            assertEquals(MigrationStatus.CUT_OVER, client.awaitState(indexedId,
+                    x -> x.getStatus() == MigrationStatus.CUT_OVER, java.time.Duration.ofSeconds(60)).orElseThrow()
+                    .getStatus());
+        }
+        try (Connection c = f.connect()) {
+            List<String> tables = Schemas.tables(c, "outside");
+            assertEquals(List.of("id", "note", "z"), Schemas.columns(c, "outside", "held"),
+                    "the held table keeps the change made outside, and no column of the migration");
+            assertFalse(tables.contains(Names.shadowTable(held.table(), heldId)), "its shadow is dropped: " + tables);
+            assertEquals(List.of("id", "note", "extra", "z"), Schemas.columns(c, "outside", "swapped"),
+                    "the cut-over table serves the new schema with the change made outside");
+            assertTrue(tables.contains(Names.oldTable(swapped.table(), swappedId)), "its old table is left: " + tables);
+            assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "outside", "indexed"));
+            assertEquals(List.of("id", "note"), Schemas.columns(c, "outside", "truncated"), "not swapped");
+            try (Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + truncated.quoted())) {
+                rs.next();
+                assertEquals(1, rs.getLong(1), "the truncated table has only the row written since, none back");
+            }
+        }
+    }
+
+    private static String submit(Flipside f, TableName t, boolean postpone) {
+        Flipside.Run r = postpone ? f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                "--postpone-cutover") : f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT");
+        assertEquals(Main.OK, r.exit(), r.toString());
+        return r.lastLine();
+    }
+
+    private static void exec(Flipside f, String... sql) throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+}
