@@ -234,9 +234,9 @@ final class Replicator implements AutoCloseable {
         Map<String, String> oldTypes = types(oldColumns);
         Map<String, String> newTypes = types(newColumns);
         forward = forward.selecting(selectedAs(forward, oldTypes, newTypes))
-                .keysFloating(floats(forward.readKey(), oldTypes), floats(forward.writeKey(), newTypes));
+                .keysFloating(floats(forward.readKey(), oldColumns), floats(forward.writeKey(), newColumns));
         inverse = inverse.selecting(selectedAs(inverse, newTypes, oldTypes))
-                .keysFloating(floats(inverse.readKey(), newTypes), floats(inverse.writeKey(), oldTypes));
+                .keysFloating(floats(inverse.readKey(), newColumns), floats(inverse.writeKey(), oldColumns));
         inverseRounding = rounding(inverse, newTypes, oldTypes);
         inverseRoundsKey = inverseRounding.keySet().stream()
                 .anyMatch(c -> inverse.writeKey().stream().anyMatch(c::equalsIgnoreCase));
@@ -323,10 +323,9 @@ final class Replicator implements AutoCloseable {
         return false;
     }
 
-    /** The columns of {@code key} that are FLOATs by {@code types} ({@link Projection#keysFloating}). */
-    private static java.util.Set<String> floats(List<String> key, Map<String, String> types) {
-        return key.stream()
-                .filter(c -> types.getOrDefault(c, "").toLowerCase(java.util.Locale.ROOT).startsWith("float"))
+    /** The columns of {@code key} that are FLOATs among {@code columns} ({@link Projection#keysFloating}). */
+    private static java.util.Set<String> floats(List<String> key, List<ColumnDef> columns) {
+        return columns.stream().filter(c -> c.isFloat() && key.contains(c.name())).map(ColumnDef::name)
                 .collect(java.util.stream.Collectors.toSet());
     }
 

@@ -135,10 +135,9 @@ final class Verifier {
                 .collect(Collectors.toSet());
     }
 
-    /** The FLOAT columns, whose values MySQL's text gives with six significant digits. */
+    /** The FLOAT columns ({@link ColumnDef#isFloat}). */
     private static Set<String> floatColumns(List<ColumnDef> defs) {
-        return defs.stream().filter(col -> col.columnType().toLowerCase(java.util.Locale.ROOT).startsWith("float"))
-                .map(ColumnDef::name).collect(Collectors.toSet());
+        return defs.stream().filter(ColumnDef::isFloat).map(ColumnDef::name).collect(Collectors.toSet());
     }
 
     private static final java.util.regex.Pattern BINARY_TYPE = java.util.regex.Pattern.compile(

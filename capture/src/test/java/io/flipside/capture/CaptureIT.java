@@ -281,32 +281,21 @@ class CaptureIT {
      */
     @Test
     void anUpdateOfTheKeyIsADeleteThenAnInsertAtTheSameCoordinates() throws Exception {
-        FlipsideConfig config = config("rekey");
-        String db = database("rekey");
-        try (Connection c = connect()) {
-            createDatabase(c, db, "CREATE TABLE " + db + ".items (id INT PRIMARY KEY, n INT NOT NULL, UNIQUE KEY (n))");
-            try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
-                awaitStreaming(capture, c, changelog, db);
-                exec(c, "INSERT INTO " + db + ".items VALUES (1, 1), (2, 2)",
-                        "UPDATE " + db + ".items SET id = 10 WHERE id = 1",
-                        "REPLACE INTO " + db + ".items VALUES (20, 2)");
-                markEnd(c, db);
-                changelog.await("the end marker", endMarkerSeen(db));
-                List<ChangeEvent> all = changelog.rows(db, "items");
-                List<ChangeEvent> ev = all.subList(Math.min(2, all.size()), all.size()); // after the two inserts
-                assertEquals(List.of(ChangeOp.DELETE, ChangeOp.INSERT, ChangeOp.DELETE, ChangeOp.INSERT),
-                        ev.stream().map(ChangeEvent::getOp).toList(), () -> describeAll(ev));
-                for (int i = 0; i < 4; i += 2) {
-                    ChangeEvent deleted = ev.get(i);
-                    ChangeEvent inserted = ev.get(i + 1);
-                    assertEquals(List.of(deleted.getBinlogFile(), deleted.getBinlogPos(), deleted.getRow()),
-                            List.of(inserted.getBinlogFile(), inserted.getBinlogPos(), inserted.getRow()),
-                            () -> "one row's coordinates: " + describeAll(ev));
-                    assertEquals(deleted.getGtid(), inserted.getGtid());
-                }
-                assertEquals(List.of(1L, 10L, 2L, 20L), ev.stream().map(e -> e.getKey().get(0).getValue()).toList());
-            }
+        List<ChangeEvent> all = changesOfItems("rekey", "id INT PRIMARY KEY, n INT NOT NULL, UNIQUE KEY (n)",
+                "INSERT INTO %s VALUES (1, 1), (2, 2)", "UPDATE %s SET id = 10 WHERE id = 1",
+                "REPLACE INTO %s VALUES (20, 2)").stream().filter(e -> e.getOp() != ChangeOp.DDL).toList();
+        List<ChangeEvent> ev = all.subList(Math.min(2, all.size()), all.size()); // after the two inserts
+        assertEquals(List.of(ChangeOp.DELETE, ChangeOp.INSERT, ChangeOp.DELETE, ChangeOp.INSERT),
+                ev.stream().map(ChangeEvent::getOp).toList(), () -> describeAll(ev));
+        for (int i = 0; i < 4; i += 2) {
+            ChangeEvent deleted = ev.get(i);
+            ChangeEvent inserted = ev.get(i + 1);
+            assertEquals(List.of(deleted.getBinlogFile(), deleted.getBinlogPos(), deleted.getRow()),
+                    List.of(inserted.getBinlogFile(), inserted.getBinlogPos(), inserted.getRow()),
+                    () -> "one row's coordinates: " + describeAll(ev));
+            assertEquals(deleted.getGtid(), inserted.getGtid());
         }
+        assertEquals(List.of(1L, 10L, 2L, 20L), ev.stream().map(e -> e.getKey().get(0).getValue()).toList());
     }
 
     /**
@@ -315,21 +304,32 @@ class CaptureIT {
      */
     @Test
     void aTruncateIsPublishedAsItsStatement() throws Exception {
-        FlipsideConfig config = config("trunc");
-        String db = database("trunc");
+        List<ChangeEvent> ev = changesOfItems("trunc", "id INT PRIMARY KEY", "INSERT INTO %s VALUES (1)",
+                "TRUNCATE TABLE %s", "INSERT INTO %s VALUES (2)").stream()
+                .filter(e -> e.getOp() != ChangeOp.DDL || e.getGtid() != null) // not the schema snapshot's
+                .toList();
+        String items = ev.isEmpty() ? "" : "`" + ev.get(0).getDatabase() + "`.`items`";
+        assertEquals(List.of("INSERT", "DDL TRUNCATE TABLE " + items, "INSERT"), ev.stream()
+                .map(e -> e.getOp() == ChangeOp.DDL ? "DDL " + e.getDdl() : e.getOp().name()).toList());
+    }
+
+    /**
+     * The changes of a table {@code items} with {@code columns}, in a database of its own, as published while
+     * {@code statements} ran ({@code %s}: the table's name), the schema snapshot's DDL among them.
+     */
+    private static List<ChangeEvent> changesOfItems(String tag, String columns, String... statements)
+            throws Exception {
+        FlipsideConfig config = config(tag);
+        String db = database(tag);
+        String items = db + ".items";
         try (Connection c = connect()) {
-            createDatabase(c, db, "CREATE TABLE " + db + ".items (id INT PRIMARY KEY)");
+            createDatabase(c, db, "CREATE TABLE " + items + " (" + columns + ")");
             try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
                 awaitStreaming(capture, c, changelog, db);
-                exec(c, "INSERT INTO " + db + ".items VALUES (1)", "TRUNCATE TABLE " + db + ".items",
-                        "INSERT INTO " + db + ".items VALUES (2)");
+                exec(c, java.util.Arrays.stream(statements).map(q -> q.formatted(items)).toArray(String[]::new));
                 markEnd(c, db);
-                List<ChangeEvent> ev = changelog.await("the end marker", endMarkerSeen(db)).stream()
-                        .filter(e -> db.equals(e.getDatabase()) && "items".equals(e.getTable()))
-                        .filter(e -> e.getOp() != ChangeOp.DDL || e.getGtid() != null) // not the schema snapshot's
-                        .toList();
-                assertEquals(List.of("INSERT", "DDL TRUNCATE TABLE `" + db + "`.`items`", "INSERT"), ev.stream()
-                        .map(e -> e.getOp() == ChangeOp.DDL ? "DDL " + e.getDdl() : e.getOp().name()).toList());
+                return changelog.await("the end marker", endMarkerSeen(db)).stream()
+                        .filter(e -> db.equals(e.getDatabase()) && "items".equals(e.getTable())).toList();
             }
         }
     }

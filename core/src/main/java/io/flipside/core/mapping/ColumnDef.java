@@ -21,6 +21,15 @@ public record ColumnDef(String name, String columnType, boolean nullable, boolea
                 && java.util.Objects.equals(collation, other.collation);
     }
 
+    /**
+     * A FLOAT, FLOAT(M,D) or FLOAT UNSIGNED: MySQL's text protocol gives its values with six significant digits, which
+     * are other values (1006.67 for 1006.6666870117188), so that a statement that reads one to find its row again
+     * selects it as a DOUBLE, which holds every FLOAT exactly.
+     */
+    public boolean isFloat() {
+        return columnType.toLowerCase(java.util.Locale.ROOT).startsWith("float");
+    }
+
     public String describeType() {
         return columnType + (nullable ? "" : " NOT NULL")
                 + (charset == null ? "" : " CHARACTER SET " + charset + " COLLATE " + collation);
