@@ -78,13 +78,7 @@ class KeyValuesIT {
                         List.of(keys.get(rows - 1))), type + ": the last key " + from + " as the copy's bound");
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM t WHERE (a, tm) IN (" + tuples(rows)
                         + ") AND (a, tm) NOT IN (" + tuples(rows) + ")")) {
-                    int i = 1;
-                    for (Key k : keys) {
-                        i = KeyValues.bind(ps, i, k);
-                    }
-                    for (Key k : keys) {
-                        i = KeyValues.bind(ps, i, k);
-                    }
+                    bind(ps, keys, keys);
                     assertEquals(0, ps.executeUpdate(), type + ": every key " + from + " kept, none deleted");
                 }
             }
@@ -145,10 +139,7 @@ class KeyValuesIT {
             }
             List<Key> kept = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(p.existingKeys(rows))) {
-                int i = 1;
-                for (Key k : keys) {
-                    i = KeyValues.bind(ps, i, k);
-                }
+                bind(ps, keys);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         kept.add(KeyValues.read(rs, p.readKey()));
@@ -157,13 +148,7 @@ class KeyValuesIT {
             }
             assertEquals(rows, kept.size(), type + ": every key found");
             try (PreparedStatement ps = c.prepareStatement(p.deleteAbsent(rows, false, kept.size()))) {
-                int i = 1;
-                for (Key k : keys) {
-                    i = KeyValues.bind(ps, i, k);
-                }
-                for (Key k : kept) {
-                    i = KeyValues.bind(ps, i, k);
-                }
+                bind(ps, keys, kept);
                 assertEquals(0, ps.executeUpdate(), type + ": every key kept, no row deleted");
             }
             try (PreparedStatement ps = c.prepareStatement(p.lastCopiedKey(true)); ResultSet rs = ps.executeQuery()) {
@@ -179,12 +164,20 @@ class KeyValuesIT {
         return String.join(", ", Collections.nCopies(n, "(?, ?)"));
     }
 
-    private static int count(Connection c, String sql, List<Key> keys) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
+    /** Binds the keys of each list in turn, from parameter 1 on, as the applier binds them. */
+    @SafeVarargs
+    private static void bind(PreparedStatement ps, List<Key>... lists) throws SQLException {
+        int i = 1;
+        for (List<Key> keys : lists) {
             for (Key k : keys) {
                 i = KeyValues.bind(ps, i, k);
             }
+        }
+    }
+
+    private static int count(Connection c, String sql, List<Key> keys) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, keys);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

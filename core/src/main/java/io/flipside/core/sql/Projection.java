@@ -92,18 +92,25 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /** The key columns {@code key} as the statements that read keys select them (see {@link #keysFloating}). */
     private static String keyList(String qualifier, List<String> key, Set<String> floats) {
-        return key.stream().map(c -> {
+        return selectList(qualifier, key, c -> floats.contains(c) ? "DOUBLE" : null);
+    }
+
+    /**
+     * {@code columns}, qualified when {@code qualifier} is, each cast to the type {@code castTo} gives for it
+     * ({@link TypeConversions#cast}), or as it is where that is null.
+     */
+    private static String selectList(String qualifier, List<String> columns,
+            java.util.function.Function<String, String> castTo) {
+        return columns.stream().map(c -> {
             String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
-            return floats.contains(c) ? TypeConversions.cast(column, "DOUBLE") : column;
+            String type = castTo.apply(c);
+            return type == null ? column : TypeConversions.cast(column, type);
         }).collect(Collectors.joining(", "));
     }
 
     /** The mapped read columns as the statements that write them select them, qualified when {@code qualifier} is. */
     private String selected(String qualifier) {
-        return mapping.fromColumns().stream().map(c -> {
-            String column = (qualifier == null ? "" : qualifier + ".") + Sql.ident(c);
-            return selectedAs.containsKey(c) ? TypeConversions.cast(column, selectedAs.get(c)) : column;
-        }).collect(Collectors.joining(", "));
+        return selectList(qualifier, mapping.fromColumns(), selectedAs::get);
     }
 
     public int keySize() {
@@ -344,8 +351,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             same.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
                     .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
         }
-        return Sql.tag(migrationId, "apply") + "SELECT " + keyList(Sql.ident(KEPT), writeKey, writeFloatKeys) + " FROM "
-                + read.quoted() + " JOIN " + write.quoted() + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE "
+        return Sql.tag(migrationId, "apply") + "SELECT " + keyList(Sql.ident(KEPT), writeKey, writeFloatKeys)
+                + " FROM " + read.quoted() + " JOIN " + write.quoted() + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE "
                 + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ") AND NOT (" + same + ")";
     }
 
