@@ -256,7 +256,11 @@ final class MigrationWorker implements Runnable {
                 .map(k -> addedIndexColumns(k).stream().map(c -> mapping.target(c).orElseThrow()).toList()).toList();
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, planned,
                 addedUniqueIndexes, inversePlan, metrics, epoch)) {
-            replicator.open();
+            try {
+                replicator.open();
+            } catch (Replicator.ChangedOutside e) {
+                throw failExcluded(replicator, source, shadow, old, e.getMessage());
+            }
             Projection forward = replicator.forward();
             TableFilter excluded = config.get(FlipsideConfig.CAPTURE_EXCLUDE_TABLES);
             if (excluded.matches(source)) {

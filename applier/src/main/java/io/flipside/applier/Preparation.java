@@ -2,6 +2,7 @@ package io.flipside.applier;
 
 import io.flipside.core.config.TableFilter;
 import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.mapping.MigrationPlan;
 import io.flipside.core.mapping.PlanException;
 import io.flipside.core.mapping.TableDef;
@@ -120,8 +121,9 @@ final class Preparation {
             }
         }
         MigrationPlan plan;
+        TableDef shadowDef = TableInspector.read(c, shadow);
         try {
-            plan = MigrationPlan.plan(source, shadow, old, sourceDef, TableInspector.read(c, shadow), alter);
+            plan = MigrationPlan.plan(source, shadow, old, sourceDef, shadowDef, alter);
         } catch (PlanException e) {
             try (Statement s = c.createStatement()) {
                 dropQuietly(s, id, shadow);
@@ -167,7 +169,8 @@ final class Preparation {
                         .map(k -> k.indexName() + "(" + String.join(",", k.columns()) + ")").toList())
                 .setDeferredIndexes(deferred)
                 .build();
-        record(c, sidecar, id, source, shadow, old, started, startOffset);
+        // The columns the plan was made from: an applier that takes the migration up compares the tables' with them.
+        record(c, sidecar, id, source, shadow, old, started, startOffset, sourceDef.columns(), shadowDef.columns());
         LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}{}", id, shadow, plan.sourceKey(),
                 plan.keyIndex(), plan.revertNotes(), deferred.isEmpty() ? ""
                         : "; indexes built after the copy: " + SecondaryIndexes.describe(deferred));
@@ -278,9 +281,19 @@ final class Preparation {
         return found.isEmpty() ? null : String.join(", ", found);
     }
 
-    /** The plan and the initial progress rows, in one sidecar transaction. */
+    /** The plan and the initial progress rows of a migration that copies no table (no columns to compare later). */
     static void record(Connection c, Sidecar sidecar, String id, TableName source, TableName shadow, TableName old,
             MigrationStarted started, long startOffset) throws SQLException {
+        record(c, sidecar, id, source, shadow, old, started, startOffset, null, null);
+    }
+
+    /**
+     * The plan and the initial progress rows, in one sidecar transaction, with the columns of the two tables the plan
+     * was made from.
+     */
+    static void record(Connection c, Sidecar sidecar, String id, TableName source, TableName shadow, TableName old,
+            MigrationStarted started, long startOffset, List<ColumnDef> oldColumns, List<ColumnDef> newColumns)
+            throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
@@ -300,6 +313,8 @@ final class Preparation {
             try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
                 ps.setString(1, id);
                 ps.setLong(2, startOffset);
+                ps.setString(3, oldColumns == null ? null : ColumnDef.describe(oldColumns));
+                ps.setString(4, newColumns == null ? null : ColumnDef.describe(newColumns));
                 ps.executeUpdate();
             }
             c.commit();

@@ -144,6 +144,9 @@ final class Replicator implements AutoCloseable {
     /** The old and the new schema's columns when this replicator opened ({@link #requireColumnsUnchanged}). */
     private List<ColumnDef> oldColumns = List.of();
     private List<ColumnDef> newColumns = List.of();
+    /** The two schemas' columns as the migration was prepared ({@link ColumnDef#describe(List)}), null if unknown. */
+    private String preparedOldColumns;
+    private String preparedNewColumns;
     private BinlogPosition pendingSeen;
     private long duplicatesSkipped;
     private long duplicatesLogged;
@@ -211,6 +214,7 @@ final class Replicator implements AutoCloseable {
             load();
         }
         readColumnTypes();
+        requireColumnsAsPrepared();
         consumer.assign(List.of(changelog));
         consumer.seek(changelog, nextOffset);
         if (!started) {
@@ -294,11 +298,41 @@ final class Replicator implements AutoCloseable {
         List<ColumnDef> servingNow = TableInspector.columns(conn, serving);
         List<ColumnDef> standbyNow = TableInspector.columns(conn, standby);
         conn.commit();
-        TableName changed = !servingNow.equals(oldServes ? oldColumns : newColumns) ? serving
-                : !standbyNow.equals(oldServes ? newColumns : oldColumns) ? standby : null;
-        if (changed != null) {
-            throw new ChangedOutside("the columns of " + changed + " were changed outside Flipside during the"
-                    + " migration (" + (ddl == null ? "a DDL statement" : ddl.strip()) + ")");
+        String how = "during the migration (" + (ddl == null ? "a DDL statement" : ddl.strip()) + "; ";
+        requireSame(serving, ColumnDef.describe(oldServes ? oldColumns : newColumns), servingNow, how);
+        requireSame(standby, ColumnDef.describe(oldServes ? newColumns : oldColumns), standbyNow, how);
+    }
+
+    /**
+     * Throws {@link ChangedOutside} when the old or the new schema's table, as {@link #open} read them, does not have
+     * the columns the migration was prepared with: changed outside Flipside while no applier replicated it (its DDL
+     * event, read again later, then meets tables that already have the change, and {@link #requireColumnsUnchanged}
+     * sees none). A migration prepared by an earlier build, which did not record them, has them recorded now.
+     */
+    private void requireColumnsAsPrepared() throws SQLException {
+        if (preparedOldColumns == null || preparedNewColumns == null) {
+            try (PreparedStatement ps = conn.prepareStatement(sidecar.recordColumns())) {
+                ps.setString(1, ColumnDef.describe(oldColumns));
+                ps.setString(2, ColumnDef.describe(newColumns));
+                ps.setString(3, id);
+                ps.setLong(4, epoch);
+                ps.executeUpdate();
+            }
+            conn.commit();
+            return;
+        }
+        boolean oldServes = swaps % 2 == 0;
+        String how = "while no applier was replicating the migration (";
+        requireSame(oldServes ? serving : old, preparedOldColumns, oldColumns, how);
+        requireSame(oldServes ? shadow : serving, preparedNewColumns, newColumns, how);
+    }
+
+    /** Throws {@link ChangedOutside} unless {@code table}'s columns {@code now} are those described {@code before}. */
+    private static void requireSame(TableName table, String before, List<ColumnDef> now, String how) {
+        String difference = ColumnDef.difference(before, ColumnDef.describe(now));
+        if (!difference.isEmpty()) {
+            throw new ChangedOutside("the columns of " + table + " were changed outside Flipside " + how + difference
+                    + ")");
         }
     }
 
@@ -358,6 +392,8 @@ final class Replicator implements AutoCloseable {
                 lastSeen = BinlogPosition.of(rs.getString(14), (Long) rs.getObject(15, Long.class),
                         (Integer) rs.getObject(16, Integer.class), (Integer) rs.getObject(18, Integer.class));
                 swapStartedAt = (Long) rs.getObject(17, Long.class);
+                preparedOldColumns = rs.getString(19);
+                preparedNewColumns = rs.getString(20);
                 String stage = rs.getString(2);
                 conn.commit();
                 return stage;

@@ -111,15 +111,23 @@ final class Sidecar {
         }
     }
 
+    /** With the old and the new schema's columns as prepared ({@code ColumnDef.describe}). */
     String insertApplyState() {
-        return "INSERT INTO " + table("apply_state") + " (migration_id, direction, stage, next_offset)"
-                + " VALUES (?, 'FORWARD', 'STREAMING', ?)";
+        return "INSERT INTO " + table("apply_state") + " (migration_id, direction, stage, next_offset, old_columns,"
+                + " new_columns) VALUES (?, 'FORWARD', 'STREAMING', ?, ?, ?)";
+    }
+
+    /** For a migration prepared by a build that did not record them: the columns as its first applier found them. */
+    String recordColumns() {
+        return "UPDATE " + table("apply_state") + " SET old_columns = ?, new_columns = ? WHERE migration_id = ?"
+                + " AND epoch = ? AND old_columns IS NULL";
     }
 
     String selectApplyState() {
         return "SELECT direction, stage, started, next_offset, copied_up_to, copy_done_seen, last_gtid, events_applied,"
                 + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms, last_binlog_file, last_binlog_pos,"
-                + " last_binlog_row, swap_started_ms, last_binlog_part FROM " + table("apply_state")
+                + " last_binlog_row, swap_started_ms, last_binlog_part, old_columns, new_columns FROM "
+                + table("apply_state")
                 + " WHERE migration_id = ?";
     }
 

@@ -74,6 +74,8 @@ class ChunkCopierIT {
             try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
                 ps.setString(1, ID);
                 ps.setLong(2, 0);
+                ps.setString(3, null); // no columns recorded: the copy does not read them
+                ps.setString(4, null);
                 ps.executeUpdate();
             }
         }

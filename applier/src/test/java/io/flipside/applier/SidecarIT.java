@@ -31,12 +31,14 @@ class SidecarIT {
             for (List<String> added : SidecarSchema.ADDED_COLUMNS) { // as the earlier build created its tables
                 s.execute("ALTER TABLE " + sidecar.table(added.get(0)) + " DROP COLUMN " + Sql.ident(added.get(1)));
             }
-            try (PreparedStatement ps = c.prepareStatement(sidecar.insertApplyState())) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + sidecar.table("apply_state")
+                    + " (migration_id, direction, stage, next_offset) VALUES (?, 'FORWARD', 'STREAMING', ?)")) {
                 ps.setString(1, "0ld0ld00");
                 ps.setLong(2, 42);
                 ps.executeUpdate();
             }
             assertEquals(List.of(), columns(c, "apply_state", "swap_started_ms"));
+            assertEquals(List.of(), columns(c, "apply_state", "old_columns"));
             assertEquals(List.of(), columns(c, "markers", "capture_exclude"));
             assertEquals(List.of(), columns(c, "apply_state", "last_binlog_part"));
 
@@ -44,6 +46,8 @@ class SidecarIT {
             assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
             assertEquals(List.of("last_binlog_part tinyint"), columns(c, "apply_state", "last_binlog_part"));
             assertEquals(List.of("capture_exclude text"), columns(c, "markers", "capture_exclude"));
+            assertEquals(List.of("old_columns text"), columns(c, "apply_state", "old_columns"));
+            assertEquals(List.of("new_columns text"), columns(c, "apply_state", "new_columns"));
             sidecar.create(c); // again: nothing to add
             assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
             try (PreparedStatement ps = c.prepareStatement(sidecar.selectApplyState())) {
@@ -53,6 +57,7 @@ class SidecarIT {
                     assertEquals(42, rs.getLong(4), "the earlier build's row is kept");
                     assertEquals(null, rs.getObject(17), "no swap recorded yet");
                     assertEquals(null, rs.getObject(18), "no change read yet");
+                    assertEquals(null, rs.getObject(19), "no columns recorded: its first applier records them");
                 }
             }
             s.execute("DROP DATABASE " + Sql.ident(DB));

@@ -126,7 +126,7 @@ class CaptureExcludeIT {
      * With every role running on {@code config}: a migration of {@code ready} held in READY (its cut-over postponed)
      * and one of {@code cutOver} cut over, both adding a column; their ids, in that order. The roles stop after.
      */
-    private static List<String> heldAndCutOver(Flipside f, FlipsideConfig config, TableName ready, TableName cutOver)
+    static List<String> heldAndCutOver(Flipside f, FlipsideConfig config, TableName ready, TableName cutOver)
             throws Exception {
         try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                 OperatorClient client = new OperatorClient(config)) {
@@ -163,7 +163,7 @@ class CaptureExcludeIT {
         }
     }
 
-    private static FlipsideConfig isolated(Flipside f) {
+    static FlipsideConfig isolated(Flipside f) {
         return Flipside.isolated(f.config, "cx", UUID.randomUUID().toString().substring(0, 8));
     }
 

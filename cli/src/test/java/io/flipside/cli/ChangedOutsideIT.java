@@ -4,14 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.migration.Names;
+import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.Schemas;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,6 +93,71 @@ class ChangedOutsideIT {
                     java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + truncated.quoted())) {
                 rs.next();
                 assertEquals(1, rs.getLong(1), "the truncated table has only the row written since, none back");
+            }
+        }
+    }
+
+    /**
+     * The same changes made while no applier runs: the applier that takes the migrations up again reads the tables as
+     * they are, and the DDL events it then reads meet tables that already have the change. Before, it saw no change
+     * and the held migration would have cut over without the column. Now each migration keeps the columns it was
+     * prepared with, and the applier compares them as it takes it up. A restart over an index added outside, or over a
+     * sidecar of an earlier build that had not recorded them, goes on.
+     */
+    @Test
+    void aColumnChangedWhileNoApplierRunsFailsTheMigrationWhenOneTakesItUp() throws Exception {
+        Flipside f = Flipside.get();
+        FlipsideConfig config = Flipside.isolated(f.config, "co", UUID.randomUUID().toString().substring(0, 8));
+        TableName held = f.recreate(new TableName("outside_stopped", "held"), COLUMNS);
+        TableName swapped = f.recreate(new TableName("outside_stopped", "swapped"), COLUMNS);
+        TableName indexed = f.recreate(new TableName("outside_stopped", "indexed"), COLUMNS);
+        for (TableName t : List.of(held, swapped, indexed)) {
+            f.fill(t, 500, "n, CONCAT('note ', n)");
+        }
+        List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
+        String heldId = ids.get(0);
+        String swappedId = ids.get(1);
+        String indexedId = CaptureExcludeIT.heldAndCutOver(f, config, indexed,
+                f.recreate(new TableName("outside_stopped", "other"), COLUMNS)).get(0);
+        String sidecarTable = Sql.ident(config.get(FlipsideConfig.SIDECAR_DATABASE)) + ".apply_state";
+        exec(f, "ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
+                "ALTER TABLE " + swapped.quoted() + " MODIFY note VARCHAR(40)",
+                "ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note)");
+        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("UPDATE " + sidecarTable
+                + " SET old_columns = NULL, new_columns = NULL WHERE migration_id = ?")) {
+            ps.setString(1, indexedId); // as a migration prepared by an earlier build
+            assertEquals(1, ps.executeUpdate());
+        }
+
+        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                OperatorClient client = new OperatorClient(config)) {
+            MigrationState h = ConcurrencyIT.await(client, heldId, MigrationStatus.FAILED);
+            assertTrue(h.getError().contains("the columns of " + held + " were changed outside Flipside while no"
+                    + " applier was replicating the migration (now `z` int") // int(11) before MySQL 8.0.19
+                    && h.getError().contains(" NOT NULL (has a default))")
+                    && h.getError().contains("the shadow table is dropped"), h.getError());
+            MigrationState s = ConcurrencyIT.await(client, swappedId, MigrationStatus.FAILED);
+            assertTrue(s.getError().contains("the columns of " + swapped + " were changed outside Flipside while no"
+                    + " applier was replicating the migration (now `note` varchar(40)") && s.getError().contains("was `note` varchar(20)")
+                    && s.getError().contains("serves the new schema with every write"), s.getError());
+
+            assertEquals(Main.OK, f.cli(config, "cutover", indexedId, "--wait").exit(),
+                    "an index added outside is no change, and columns not recorded are recorded");
+        }
+        try (Connection c = f.connect()) {
+            assertEquals(List.of("id", "note", "z"), Schemas.columns(c, "outside_stopped", "held"));
+            assertFalse(Schemas.tables(c, "outside_stopped").contains(Names.shadowTable(held.table(), heldId)));
+            assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "outside_stopped", "indexed"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT old_columns, new_columns FROM " + sidecarTable
+                    + " WHERE migration_id = ?")) {
+                ps.setString(1, indexedId);
+                java.sql.ResultSet rs = ps.executeQuery();
+                assertTrue(rs.next());
+                String note = java.util.regex.Pattern.quote("`note` varchar(20) CHARACTER SET utf8mb4 COLLATE"
+                        + " utf8mb4_0900_ai_ci");
+                assertTrue(rs.getString(1).matches("`id` bigint(\\(20\\))? NOT NULL\n" + note), rs.getString(1));
+                assertTrue(rs.getString(2).matches("`id` bigint(\\(20\\))? NOT NULL\n" + note
+                        + "\n`extra` int(\\(11\\))?"), rs.getString(2));
             }
         }
     }

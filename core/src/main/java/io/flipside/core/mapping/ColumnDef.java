@@ -1,5 +1,9 @@
 package io.flipside.core.mapping;
 
+import io.flipside.core.sql.Sql;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One column as information_schema.COLUMNS describes it.
  *
@@ -33,5 +37,32 @@ public record ColumnDef(String name, String columnType, boolean nullable, boolea
     public String describeType() {
         return columnType + (nullable ? "" : " NOT NULL")
                 + (charset == null ? "" : " CHARACTER SET " + charset + " COLLATE " + collation);
+    }
+
+    /** Everything this record holds, in one line: two columns are equal exactly when their lines are. */
+    public String describe() {
+        return Sql.ident(name) + " " + describeType() + (generated ? " GENERATED" : "")
+                + (hasDefault && !nullable ? " (has a default)" : "");
+    }
+
+    /** A table's columns in order, one {@link #describe} line each: how the sidecar keeps them to compare later. */
+    public static String describe(List<ColumnDef> columns) {
+        return String.join("\n", columns.stream().map(ColumnDef::describe).toList());
+    }
+
+    /**
+     * How {@code now} differs from {@code before} (both as {@link #describe(List)} gives them), for an
+     * operator: the lines only one of them has, or that the same columns are in another order; empty when equal.
+     */
+    public static String difference(String before, String now) {
+        List<String> was = List.of(before.split("\n", -1));
+        List<String> is = List.of(now.split("\n", -1));
+        List<String> parts = new ArrayList<>();
+        is.stream().filter(l -> !was.contains(l)).forEach(l -> parts.add("now " + l));
+        was.stream().filter(l -> !is.contains(l)).forEach(l -> parts.add("was " + l));
+        if (parts.isEmpty() && !was.equals(is)) {
+            parts.add("the same columns in another order");
+        }
+        return String.join("; ", parts);
     }
 }

@@ -41,6 +41,11 @@ public final class SidecarSchema {
     private static final String LAST_BINLOG_PART = "last_binlog_part TINYINT NULL COMMENT '1: that change was an"
             + " INSERT, which Debezium publishes after the DELETE at the same coordinates for an UPDATE of the key'";
 
+    private static final String OLD_COLUMNS = "old_columns TEXT NULL COMMENT 'the old schema''s columns as prepared"
+            + " (ColumnDef.describe): an applier that takes the migration up compares them with the table''s'";
+
+    private static final String NEW_COLUMNS = "new_columns TEXT NULL COMMENT 'the new schema''s columns as prepared'";
+
     private static final String CAPTURE_EXCLUDE = "capture_exclude TEXT NULL COMMENT 'on a capture''s own marker: the"
             + " capture.exclude.tables of the capture that wrote it'";
 
@@ -52,6 +57,8 @@ public final class SidecarSchema {
     public static final List<List<String>> ADDED_COLUMNS = List.of(
             List.of("apply_state", "swap_started_ms", SWAP_STARTED_MS),
             List.of("apply_state", "last_binlog_part", LAST_BINLOG_PART),
+            List.of("apply_state", "old_columns", OLD_COLUMNS),
+            List.of("apply_state", "new_columns", NEW_COLUMNS),
             List.of("copy_state", "opened_chunks", OPENED_CHUNKS),
             List.of("markers", "capture_exclude", CAPTURE_EXCLUDE));
 
@@ -104,6 +111,8 @@ public final class SidecarSchema {
                     + "swap_lock_wait_ms BIGINT NULL,"
                     + "swap_at TIMESTAMP(6) NULL,"
                     + SWAP_STARTED_MS + ","
+                    + OLD_COLUMNS + ","
+                    + NEW_COLUMNS + ","
                     + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "lossy_values") + " ("
