@@ -38,13 +38,14 @@ import org.junit.jupiter.api.Test;
  *   <li>{@link TypeConversions#rounds}: a value the written type does not hold exactly (written back into its own type
  *       it comes back different, or compares unequal where that type refuses it) is only met where {@code rounds} says
  *       a write may round, and inverse replication's check after each write ({@link Projection#notHeldExactly}) finds
- *       it, so that a revert cannot silently serve it.</li>
+ *       it, so that a revert cannot silently serve it; and it finds no value the write did not change, but where a
+ *       FLOAT meets a DECIMAL or a time (README, Limitations).</li>
  * </ul>
  *
- * <p>The first holds for every pair, between a number and a time and into or from a YEAR too; between a number and
- * a time, of the second only its first half, as MySQL's comparison takes 20300101 for 2030-01-01 and may miss a lost
- * fraction (README, Limitations). A TIME written into a type with a date takes the current date, in the copy as in
- * MySQL's own ALTER, and a run that crosses midnight would see other dates.
+ * <p>Both hold for every pair, between a number and a time and into or from a YEAR too. A number made of a time is
+ * held exactly when it is the number MySQL makes of the time (20300101 of 2030-01-01, 101112.5 of 10:11:12.5); any
+ * other value is held exactly when the type it came from gives it back. A TIME written into a type with a date takes
+ * the current date, in the copy as in MySQL's own ALTER, and a run that crosses midnight would see other dates.
  * {@link #theCopyStoresWhatMySqlsOwnAlterStores} compares the copy with MySQL's own ALTER, over more types and those.
  */
 class TypeConversionsIT {
@@ -105,6 +106,7 @@ class TypeConversionsIT {
         List<String> mismatches = new ArrayList<>();
         List<String> unseenRoundings = new ArrayList<>();
         List<String> unnoticed = new ArrayList<>();
+        List<String> falseAlarms = new ArrayList<>();
         Set<String> roundingMet = new TreeSet<>();
         for (int f = 0; f < TYPES.size(); f++) {
             for (int t = 0; t < TYPES.size(); t++) {
@@ -135,38 +137,56 @@ class TypeConversionsIT {
                     System.out.println("TypeConversionsIT: " + pair + " hashed as " + castTo.get("v") + " differ: "
                             + differing(f, t, castTo.get("v")));
                 }
-                // Which values did the write change?
+                // Which values did the write change? A number made of a time is the number MySQL makes of it
+                // (20300101 of 2030-01-01); a write back would go through MySQL's reading of a number as a time,
+                // which loses what a FLOAT holds beyond its six-digit text (101112.5 comes back as 10:11:12).
                 copy(table("to", t), table("back", f));
                 Set<Integer> changed = new TreeSet<>();
                 List<String> what = new ArrayList<>();
+                String differs = family(TYPES.get(f)).equals("time") && family(TYPES.get(t)).equals("number")
+                        ? "NOT (CAST(w.v AS DECIMAL(65, 30)) <=> CAST(a.v AS DECIMAL(65, 30)))"
+                        : "IF(b.id IS NULL, NOT (w.v <=> a.v), NOT (a.v <=> b.v))";
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT a.id,"
                         + " CAST(a.v AS CHAR), CAST(w.v AS CHAR) FROM " + table("sub", f).quoted() + " a JOIN "
                         + table("to", t).quoted() + " w USING (id) LEFT JOIN " + table("back", f).quoted()
-                        + " b USING (id) WHERE IF(b.id IS NULL, NOT (w.v <=> a.v), NOT (a.v <=> b.v))")) {
+                        + " b USING (id) WHERE " + differs)) {
                     while (rs.next()) {
                         changed.add(rs.getInt(1));
                         what.add(rs.getString(2) + " became " + rs.getString(3));
                     }
                 }
-                if (changed.isEmpty()) {
+                if (!TypeConversions.rounds(fromType, toType)) {
+                    if (!changed.isEmpty()) {
+                        unseenRoundings.add(pair + ": " + what);
+                    }
                     continue;
                 }
-                if (!TypeConversions.rounds(fromType, toType)) {
-                    unseenRoundings.add(pair + ": " + what);
+                Set<Integer> noticed = noticed(table("sub", f), table("to", t),
+                        TypeConversions.shownAs(fromType, toType), copied);
+                Set<Integer> falselyNoticed = new TreeSet<>(noticed);
+                falselyNoticed.removeAll(changed);
+                if (!falselyNoticed.isEmpty() && !TYPES.get(f).equals("FLOAT") && !TYPES.get(t).equals("FLOAT")) {
+                    falseAlarms.add(pair + ": ids " + falselyNoticed);
+                } else if (!falselyNoticed.isEmpty()) {
+                    // Known (README, Limitations): a FLOAT and a DECIMAL or a time are compared as DECIMALs, so the
+                    // FLOAT nearest 0.1 is reported as not holding 0.10, though 0.10 is what it gives back.
+                    System.out.println("TypeConversionsIT: reported though not changed: " + pair + ": ids "
+                            + falselyNoticed);
+                }
+                if (changed.isEmpty()) {
                     continue;
                 }
                 roundingMet.add(pair);
                 Set<Integer> missed = new TreeSet<>(changed);
-                missed.removeAll(noticed(table("sub", f), table("to", t), TypeConversions.shownAs(fromType, toType),
-                        copied));
-                if (!missed.isEmpty() && !numberAndTime(TYPES.get(f), TYPES.get(t))) {
+                missed.removeAll(noticed);
+                if (!missed.isEmpty()) {
                     unnoticed.add(pair + ": ids " + missed + " of " + what);
                 }
             }
         }
         if (!day.equals(today())) {
             // The date changed meanwhile: a TIME written into a date may have taken either.
-            for (List<String> l : List.of(mismatches, unseenRoundings, unnoticed)) {
+            for (List<String> l : List.of(mismatches, unseenRoundings, unnoticed, falseAlarms)) {
                 l.removeIf(TypeConversionsIT::timeIntoADate);
             }
         }
@@ -177,6 +197,7 @@ class TypeConversionsIT {
                 "the values exercise the roundings: " + roundingMet);
         assertEquals(List.of(), unseenRoundings, "values changed where TypeConversions.rounds says none are");
         assertEquals(List.of(), unnoticed, "values changed that the check after each write does not find");
+        assertEquals(List.of(), falseAlarms, "values the check after each write finds that were not changed");
         assertEquals(List.of(), mismatches, "false checksum mismatches");
     }
 
@@ -326,22 +347,10 @@ class TypeConversionsIT {
         return new TableName(DB, role + type);
     }
 
-    static Set<String> families(String a, String b) {
-        return new HashSet<>(List.of(family(a), family(b)));
-    }
-
     /** "number", "time" (DATE, TIME, DATETIME, TIMESTAMP), "year" or "other". */
     static String family(String type) {
         return type.equals("YEAR") ? "year" : type.matches("(DATE|TIME|DATETIME|TIMESTAMP)\\b.*") ? "time"
                 : type.matches("(TINYINT|INT|BIGINT|DECIMAL|FLOAT|DOUBLE)\\b.*") ? "number" : "other";
-    }
-
-    /**
-     * A number and a DATE, TIME, DATETIME or TIMESTAMP: MySQL compares them as the same value where the texts differ
-     * (20300101 and 2030-01-01), and a fraction lost between them can compare equal (README, Limitations).
-     */
-    static boolean numberAndTime(String a, String b) {
-        return families(a, b).equals(Set.of("number", "time"));
     }
 
     /** Whether {@code pair} (as the tests name one) writes a TIME into a DATE, DATETIME or TIMESTAMP. */

@@ -271,16 +271,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             String from = read.quoted() + "."
                     + Sql.ident(mapping.fromColumns().get(mapping.toColumns().indexOf(c.getKey())));
             String to = write.quoted() + "." + Sql.ident(c.getKey());
-            // MySQL compares a FLOAT or DOUBLE with an integer or a DECIMAL as DOUBLEs, which cannot tell
-            // 9007199254740993 from 9007199254740992: such pairs (shown as DOUBLE) are compared as DECIMALs too.
-            // It compares a TIME with a date as on the current date, which takes 24:00:00 for tomorrow's date it
-            // became: a TIME into a date (shown as TIME(6)) is compared with the time the date gives back too.
-            String also = switch (c.getValue()) {
-                case "DOUBLE" -> " AND CAST(" + to + " AS DECIMAL(65, 30)) <=> CAST(" + from + " AS DECIMAL(65, 30))";
-                case "TIME(6)" -> " AND CAST(" + to + " AS TIME(6)) <=> " + from;
-                default -> "";
-            };
-            String held = "(" + to + " <=> " + from + also + ")";
+            String held = TypeConversions.heldExactly(to, from, c.getValue());
             shown.add("CAST(" + TypeConversions.cast(from, c.getValue()) + " AS CHAR) AS flipside_read_" + n + ", CAST("
                     + TypeConversions.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT " + held
                     + " AS flipside_differs_" + n);

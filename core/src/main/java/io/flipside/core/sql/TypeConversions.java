@@ -108,7 +108,9 @@ public final class TypeConversions {
      * The type {@code fromType}'s and {@code toType}'s values are shown as when a write of one into the other may
      * round ({@link #rounds}): their {@link #commonType}; a TIME into a DATE, DATETIME or TIMESTAMP as a
      * {@code TIME(6)}, the time the column gives back (a TIME's 24:00:00 became tomorrow's date, whose time is
-     * 00:00:00); across kinds a DOUBLE when one of them is a floating point type (a FLOAT's text has 6 digits), else
+     * 00:00:00); across kinds a DOUBLE when one of them is a floating point type (a FLOAT's text has 6 digits); a
+     * DATE, TIME, DATETIME or TIMESTAMP into an integer or a DECIMAL as a DECIMAL with the fraction of both (the number
+     * MySQL makes of a time: 20380119031407.999999, which it compares with 20380119031408 as an equal DOUBLE); else
      * each value's own text.
      */
     public static String shownAs(String fromType, String toType) {
@@ -118,13 +120,32 @@ public final class TypeConversions {
                 && List.of("date", "datetime").contains(kind(to.group(1)))) {
             return "TIME(6)";
         }
+        Matcher number = NUMERIC.matcher(toType);
+        if (from.lookingAt() && !isYear(fromType) && number.lookingAt()
+                && !numericKind(number.group(1)).equals("float")) {
+            return "DECIMAL(65, " + Math.max(digits(from), scale(number)) + ")";
+        }
         return commonType(fromType, toType).orElseGet(() -> {
             Matcher f = NUMERIC.matcher(fromType);
-            Matcher t = NUMERIC.matcher(toType);
             boolean floating = f.lookingAt() && numericKind(f.group(1)).equals("float")
-                    || t.lookingAt() && numericKind(t.group(1)).equals("float");
+                    || number.lookingAt() && numericKind(number.group(1)).equals("float");
             return floating ? "DOUBLE" : "CHAR";
         });
+    }
+
+    /**
+     * Whether the {@code written} value is the {@code read} one exactly, as SQL, for two columns whose values are
+     * {@link #shownAs} {@code shown}. MySQL compares a FLOAT or DOUBLE with an integer, a DECIMAL or a time as DOUBLEs,
+     * which cannot tell 9007199254740993 from 9007199254740992 (nor 20380119031407.999999 from 20380119031408): such
+     * pairs, shown as a DOUBLE or a DECIMAL, are compared as DECIMALs too. It compares a TIME with a date as on the
+     * current date, which takes 24:00:00 for tomorrow's date it became: a TIME into a date (shown as TIME(6)) is
+     * compared with the time the date gives back too.
+     */
+    public static String heldExactly(String written, String read, String shown) {
+        String also = shown.equals("DOUBLE") || shown.startsWith("DECIMAL(")
+                ? " AND CAST(" + written + " AS DECIMAL(65, 30)) <=> CAST(" + read + " AS DECIMAL(65, 30))"
+                : shown.equals("TIME(6)") ? " AND CAST(" + written + " AS TIME(6)) <=> " + read : "";
+        return "(" + written + " <=> " + read + also + ")";
     }
 
     /** Types whose values are text, as information_schema's COLUMN_TYPE spells them. */

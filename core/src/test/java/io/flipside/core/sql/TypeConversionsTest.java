@@ -46,6 +46,11 @@ class TypeConversionsTest {
         assertEquals("CHAR", TypeConversions.shownAs("time", "year"));
         assertEquals("CHAR", TypeConversions.shownAs("datetime", "time"));
         assertEquals("CHAR", TypeConversions.shownAs("int(11)", "date"));
+        assertEquals("DECIMAL(65, 6)", TypeConversions.shownAs("datetime(6)", "bigint(20)"));
+        assertEquals("DECIMAL(65, 4)", TypeConversions.shownAs("time(3)", "decimal(12,4)"));
+        assertEquals("DECIMAL(65, 0)", TypeConversions.shownAs("date", "int(11)"));
+        assertEquals("DOUBLE", TypeConversions.shownAs("time(6)", "float"));
+        assertEquals("CHAR", TypeConversions.shownAs("year", "int(11)"));
     }
 
     @Test
