@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.sql.Projection;
+import io.flipside.core.sql.TypeConversions;
 import io.flipside.schema.Key;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -145,14 +146,15 @@ final class LossyValues {
 
     /**
      * Records the values of the {@code keys} rows just written that MySQL rounded without a word, in strict mode as in
-     * any ({@link Projection#notHeldExactly}: {@code columns} are the written columns a write may round, with the type
-     * their values are compared and shown as). Runs inside the caller's transaction.
+     * any ({@link Projection#notHeldExactly}: {@code columns} are the written columns a write may round, with how
+     * their values are compared and shown). Runs inside the caller's transaction.
      *
      * @param keyAmong a key column is among {@code columns}
      * @return how many values were recorded as new
      */
-    int recordRounded(Connection c, Projection p, List<Key> keys, java.util.LinkedHashMap<String, String> columns,
-            boolean keyAmong, int swaps) throws SQLException {
+    int recordRounded(Connection c, Projection p, List<Key> keys,
+            java.util.LinkedHashMap<String, TypeConversions.Rounding> columns, boolean keyAmong, int swaps)
+            throws SQLException {
         List<String> names = List.copyOf(columns.keySet());
         List<Loss> losses = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(p.notHeldExactly(keys.size(), columns, keyAmong))) {

@@ -85,7 +85,7 @@ final class Replicator implements AutoCloseable {
      * replication rounds is what the ALTER asks for, before the first cut-over as after a revert: MySQL's own ALTER
      * rounds the same.)
      */
-    private LinkedHashMap<String, String> inverseRounding = new LinkedHashMap<>();
+    private LinkedHashMap<String, TypeConversions.Rounding> inverseRounding = new LinkedHashMap<>();
     /** Whether a key column of the old table is among {@link #inverseRounding}'s. */
     private boolean inverseRoundsKey;
     private final InversePlan inversePlan;
@@ -272,14 +272,14 @@ final class Replicator implements AutoCloseable {
         return forward;
     }
 
-    private static LinkedHashMap<String, String> rounding(Projection p, Map<String, String> readTypes,
+    private static LinkedHashMap<String, TypeConversions.Rounding> rounding(Projection p, Map<String, String> readTypes,
             Map<String, String> writeTypes) {
-        LinkedHashMap<String, String> out = new LinkedHashMap<>();
+        LinkedHashMap<String, TypeConversions.Rounding> out = new LinkedHashMap<>();
         for (int i = 0; i < p.mapping().fromColumns().size(); i++) {
             String from = readTypes.get(p.mapping().fromColumns().get(i));
             String to = writeTypes.get(p.mapping().toColumns().get(i));
             if (from != null && to != null && TypeConversions.rounds(from, to)) {
-                out.put(p.mapping().toColumns().get(i), TypeConversions.shownAs(from, to));
+                out.put(p.mapping().toColumns().get(i), TypeConversions.rounding(from, to));
             }
         }
         return out;

@@ -249,16 +249,18 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /**
      * The rows of {@code keys} keys, just written, that the written table does not hold exactly in {@code columns}
-     * (written columns, each with the type its two values are shown as, in order): the columns a write may round
-     * without a word from MySQL ({@link TypeConversions#rounds}). MySQL compares each pair as values, so a DECIMAL,
-     * fractional seconds, a FLOAT or an INT the write rounded differs. With {@code keyAmong} (a key
+     * (written columns, each with how its values are compared and shown, in order): the columns a write may round
+     * without a word from MySQL ({@link TypeConversions#rounds}). MySQL compares each pair as values
+     * ({@link TypeConversions.Rounding#heldExactly}), so a DECIMAL, fractional seconds, a FLOAT or an INT the write
+     * rounded differs. With {@code keyAmong} (a key
      * column among them), a read row with no written row under its exact key is returned too: its key was rounded.
      *
      * <p>Returns the read key columns, {@code flipside_missing} (1: no written row under that key), then for each of
      * {@code columns} {@code flipside_read_N} and {@code flipside_written_N} (the values as MySQL writes the type given
      * as text) and {@code flipside_differs_N}. Parameters: the keys.
      */
-    public String notHeldExactly(int keys, java.util.LinkedHashMap<String, String> columns, boolean keyAmong) {
+    public String notHeldExactly(int keys, java.util.LinkedHashMap<String, TypeConversions.Rounding> columns,
+            boolean keyAmong) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < keySize(); i++) {
             on.append(i == 0 ? "" : " AND ").append(write.quoted()).append('.').append(Sql.ident(writeKey.get(i)))
@@ -266,14 +268,15 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         }
         List<String> shown = new ArrayList<>();
         List<String> same = new ArrayList<>();
-        for (java.util.Map.Entry<String, String> c : columns.entrySet()) {
+        for (java.util.Map.Entry<String, TypeConversions.Rounding> c : columns.entrySet()) {
             int n = shown.size() + 1;
             String from = read.quoted() + "."
                     + Sql.ident(mapping.fromColumns().get(mapping.toColumns().indexOf(c.getKey())));
             String to = write.quoted() + "." + Sql.ident(c.getKey());
-            String held = TypeConversions.heldExactly(to, from, c.getValue());
-            shown.add("CAST(" + TypeConversions.cast(from, c.getValue()) + " AS CHAR) AS flipside_read_" + n + ", CAST("
-                    + TypeConversions.cast(to, c.getValue()) + " AS CHAR) AS flipside_written_" + n + ", NOT " + held
+            String held = c.getValue().heldExactly(to, from);
+            String as = c.getValue().shownAs();
+            shown.add("CAST(" + TypeConversions.cast(from, as) + " AS CHAR) AS flipside_read_" + n + ", CAST("
+                    + TypeConversions.cast(to, as) + " AS CHAR) AS flipside_written_" + n + ", NOT " + held
                     + " AS flipside_differs_" + n);
             same.add(held);
         }

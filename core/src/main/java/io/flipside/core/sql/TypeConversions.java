@@ -134,18 +134,55 @@ public final class TypeConversions {
     }
 
     /**
-     * Whether the {@code written} value is the {@code read} one exactly, as SQL, for two columns whose values are
-     * {@link #shownAs} {@code shown}. MySQL compares a FLOAT or DOUBLE with an integer, a DECIMAL or a time as DOUBLEs,
-     * which cannot tell 9007199254740993 from 9007199254740992 (nor 20380119031407.999999 from 20380119031408): such
-     * pairs, shown as a DOUBLE or a DECIMAL, are compared as DECIMALs too. It compares a TIME with a date as on the
-     * current date, which takes 24:00:00 for tomorrow's date it became: a TIME into a date (shown as TIME(6)) is
-     * compared with the time the date gives back too.
+     * How a write of a {@code fromType} value into a {@code toType} column that may round it ({@link #rounds}) is
+     * checked: both values are shown as {@link #shownAs}, and {@link #heldExactly} tells whether the written value is
+     * the read one.
+     *
+     * @param givenBack where MySQL writes a {@code toType} value back into a {@code fromType} column by arithmetic that
+     *     {@link #cast} can repeat, that cast (applied to the written value), else null: the written value holds the
+     *     read one exactly when it gives it back. Between a FLOAT and a DECIMAL or a time (a FLOAT from one, a DECIMAL
+     *     or a time into one): the FLOAT nearest 0.1 does not equal 0.10, yet each is what the other's column makes of
+     *     it, and a write back is how a second cut-over or a revert's own undo would see it.
      */
-    public static String heldExactly(String written, String read, String shown) {
-        String also = shown.equals("DOUBLE") || shown.startsWith("DECIMAL(")
-                ? " AND CAST(" + written + " AS DECIMAL(65, 30)) <=> CAST(" + read + " AS DECIMAL(65, 30))"
-                : shown.equals("TIME(6)") ? " AND CAST(" + written + " AS TIME(6)) <=> " + read : "";
-        return "(" + written + " <=> " + read + also + ")";
+    public record Rounding(String shownAs, String givenBack) {
+        /**
+         * Whether the {@code written} value is the {@code read} one exactly, as SQL. Without {@link #givenBack}: MySQL
+         * compares a FLOAT or DOUBLE with an integer, a DECIMAL or a time as DOUBLEs, which cannot tell
+         * 9007199254740993 from 9007199254740992 (nor 20380119031407.999999 from 20380119031408): such pairs, shown as
+         * a DOUBLE or a DECIMAL, are compared as DECIMALs too. It compares a TIME with a date as on the current date,
+         * which takes 24:00:00 for tomorrow's date it became: a TIME into a date (shown as TIME(6)) is compared with
+         * the time the date gives back too.
+         */
+        public String heldExactly(String written, String read) {
+            if (givenBack != null) {
+                return "(" + cast(written, givenBack) + " <=> " + read + ")";
+            }
+            String also = shownAs.equals("DOUBLE") || shownAs.startsWith("DECIMAL(")
+                    ? " AND CAST(" + written + " AS DECIMAL(65, 30)) <=> CAST(" + read + " AS DECIMAL(65, 30))"
+                    : shownAs.equals("TIME(6)") ? " AND CAST(" + written + " AS TIME(6)) <=> " + read : "";
+            return "(" + written + " <=> " + read + also + ")";
+        }
+    }
+
+    /** How a write of {@code fromType} into {@code toType} that may round is checked ({@link Rounding}). */
+    public static Rounding rounding(String fromType, String toType) {
+        Matcher f = NUMERIC.matcher(fromType);
+        Matcher t = NUMERIC.matcher(toType);
+        boolean fromNumber = f.lookingAt();
+        boolean toNumber = t.lookingAt();
+        boolean fromFloat = fromNumber && f.group(1).equalsIgnoreCase("float");
+        boolean toFloat = toNumber && t.group(1).equalsIgnoreCase("float");
+        boolean fromDecimal = fromNumber && f.group(1).equalsIgnoreCase("decimal");
+        boolean toDecimal = toNumber && t.group(1).equalsIgnoreCase("decimal");
+        Matcher time = TEMPORAL.matcher(toType);
+        boolean toTime = time.lookingAt() && time.group(1).equalsIgnoreCase("time");
+        String back = null;
+        if (fromFloat && (toDecimal || toTime)) {
+            back = "DOUBLE" + THEN + AS_FLOAT;
+        } else if (toFloat && fromDecimal) {
+            back = "DECIMAL(" + (f.group(2) == null ? 10 : f.group(2)) + ", " + scale(f) + ")";
+        }
+        return new Rounding(shownAs(fromType, toType), back);
     }
 
     /** Types whose values are text, as information_schema's COLUMN_TYPE spells them. */

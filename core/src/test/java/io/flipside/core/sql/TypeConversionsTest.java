@@ -54,6 +54,25 @@ class TypeConversionsTest {
     }
 
     @Test
+    void aFloatAndADecimalOrATimeAreHeldExactlyWhenEachGivesTheOtherBack() {
+        assertEquals(new TypeConversions.Rounding("DOUBLE", "DECIMAL(10, 2)"),
+                TypeConversions.rounding("decimal(10,2)", "float"));
+        assertEquals(new TypeConversions.Rounding("DOUBLE", "DOUBLE;AS_FLOAT"),
+                TypeConversions.rounding("float", "decimal(12,4)"));
+        assertEquals(new TypeConversions.Rounding("DOUBLE", "DOUBLE;AS_FLOAT"),
+                TypeConversions.rounding("float", "time(3)"));
+        assertEquals(new TypeConversions.Rounding("DOUBLE", null), TypeConversions.rounding("time(6)", "float"));
+        assertEquals(new TypeConversions.Rounding("DOUBLE", null), TypeConversions.rounding("double", "float"));
+        assertEquals("(CAST(w AS DECIMAL(10, 2)) <=> r)",
+                TypeConversions.rounding("decimal(10,2)", "float").heldExactly("w", "r"));
+        assertEquals("(w <=> r AND CAST(w AS DECIMAL(65, 30)) <=> CAST(r AS DECIMAL(65, 30)))",
+                TypeConversions.rounding("datetime(6)", "bigint(20)").heldExactly("w", "r"));
+        assertEquals("(w <=> r AND CAST(w AS TIME(6)) <=> r)",
+                TypeConversions.rounding("time", "date").heldExactly("w", "r"));
+        assertEquals("(w <=> r)", TypeConversions.rounding("datetime", "time").heldExactly("w", "r"));
+    }
+
+    @Test
     void typesThatWriteTheSameValueAsOtherTextHaveACommonType() {
         assertEquals(Optional.of("TIME(6)"), TypeConversions.commonType("time(3)", "time(6)"));
         assertEquals(Optional.of("TIME(6)"), TypeConversions.commonType("time", "time(2)"));
