@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.Schemas;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -97,6 +100,37 @@ class CliIT {
 
         Flipside.Run again = f.cli("revert", id);
         assertEquals(Main.REJECTED, again.exit());
+    }
+
+    /**
+     * A table whose names need backticks. Before, the migration's state kept {@code odd db.we`ird.t}, which the
+     * applier could not read back as a table, and it retried forever in QUEUED while submit waited for a verdict.
+     */
+    @Test
+    void aTableWhoseNamesNeedBackticksIsMigratedAndReverted() throws Exception {
+        TableName odd = f.recreate(new TableName("cli odd", "we`ird.t"), "`i d` INT PRIMARY KEY, `va``l` VARCHAR(10)");
+        f.fill(odd, 100, "n, CONCAT('v', n)");
+        Flipside.Run submit = f.cli("submit", "--table", "`cli odd`.`we``ird.t`", "--alter",
+                "ADD COLUMN `ex``tra` INT");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        }
+        assertEquals("`cli odd`.`we``ird.t`", status(id).get("table").asText());
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + odd.quoted() + " VALUES (1000, 'after', 7)");
+        }
+        Flipside.Run revert = f.cli("revert", id, "--wait");
+        assertEquals(Main.OK, revert.exit(), revert.toString());
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(`i d`) FROM " + odd.quoted())) {
+            rs.next();
+            assertEquals(101, rs.getLong(1), "the row written after the cut-over is in the old table");
+            assertEquals(5050 + 1000, rs.getLong(2));
+            assertEquals(List.of("i d", "va`l"), Schemas.columns(c, "cli odd", "we`ird.t"), "the old schema serves");
+        }
+        assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
     }
 
     @Test

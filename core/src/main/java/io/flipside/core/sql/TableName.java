@@ -54,7 +54,7 @@ public record TableName(String database, String table) {
             } else {
                 while (i < s.length() && s.charAt(i) != '.') {
                     char c = s.charAt(i++);
-                    if (!(Character.isLetterOrDigit(c) || c == '_' || c == '$')) {
+                    if (!bare(c)) {
                         return null;
                     }
                     name.append(c);
@@ -93,8 +93,21 @@ public record TableName(String database, String table) {
         return new TableName(database, otherTable);
     }
 
+    /**
+     * {@code app.users}, or with backticks around a name {@link #parse} would not read bare
+     * ({@code `my app`.`us.ers`}): what a migration's state keeps, so that the applier reads the same table back.
+     */
     @Override
     public String toString() {
-        return database + "." + table;
+        return written(database) + "." + written(table);
+    }
+
+    private static String written(String name) {
+        return name.chars().allMatch(TableName::bare) ? name : Sql.ident(name);
+    }
+
+    /** A character {@link #parse} reads in a name written without backticks. */
+    private static boolean bare(int c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 }

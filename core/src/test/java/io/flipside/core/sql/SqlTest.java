@@ -35,4 +35,15 @@ class SqlTest {
             assertThrows(IllegalArgumentException.class, () -> TableName.parse(bad), bad);
         }
     }
+
+    @Test
+    void aTableNameIsWrittenAsItIsReadBack() {
+        assertEquals("app.users", new TableName("app", "users").toString());
+        assertEquals("`my app`.`us.ers`", new TableName("my app", "us.ers").toString());
+        assertEquals("a.`b``c`", new TableName("a", "b`c").toString());
+        for (TableName t : new TableName[] {new TableName("app", "users"), new TableName("my app", "us.ers"),
+                new TableName("a", "b`c"), new TableName("é$_1", "`"), new TableName("d", "x y.z`")}) {
+            assertEquals(t, TableName.parse(t.toString()), t.toString());
+        }
+    }
 }
