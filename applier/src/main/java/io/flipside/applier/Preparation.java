@@ -119,6 +119,12 @@ final class Preparation {
                 return Outcome.rejected("MySQL refused the ALTER: "
                         + e.getMessage().replace(shadow.table(), source.table()));
             }
+            String engine = TableInspector.info(c, shadow).map(TableInspector.TableInfo::engine).orElse("no engine");
+            if (!"InnoDB".equalsIgnoreCase(engine)) {
+                dropQuietly(s, id, shadow);
+                return Outcome.rejected("after the ALTER, " + source + " would use " + engine + "; Flipside migrates"
+                        + " to InnoDB tables only (the copy and the apply commit with their position)");
+            }
         }
         MigrationPlan plan;
         TableDef shadowDef = TableInspector.read(c, shadow);

@@ -99,6 +99,8 @@ class BadInputIT {
         "dropping the only key             | bad.users           | DROP PRIMARY KEY                   | share no unique key",
         "a table name that is not DB.TABLE | users               | DROP COLUMN title                  | DATABASE.TABLE",
         "a table the capture leaves out    | bad.excluded        | ADD COLUMN c INT                   | matches capture.exclude.tables",
+        "a new table not in InnoDB         | bad.users           | ENGINE=MyISAM                      | would use MyISAM",
+        "a CHECK constraint                | bad.users           | ADD CONSTRAINT c CHECK (id > 0)    | CHECK constraints",
     })
     void isRejectedAndChangesNothing(String what, String table, String alter, String reason) throws Exception {
         List<String> before = fingerprint();

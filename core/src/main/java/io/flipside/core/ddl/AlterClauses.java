@@ -148,6 +148,11 @@ public record AlterClauses(String text, Map<String, String> renames) {
             throw new InvalidAlterException(word + " is chosen by Flipside, which always copies into a shadow table;"
                     + " remove the " + word + " clause");
         }
+        if ((word.equals("ADD") || word.equals("DROP")) && (second.equals("CHECK") || second.equals("CONSTRAINT")
+                && clause.stream().anyMatch(t -> t.isWord("CHECK")))) {
+            throw new InvalidAlterException("CHECK constraints are not a schema change Flipside performs (MySQL 8.0.15"
+                    + " parses and ignores them; later versions name them per database, apart from the table)");
+        }
         if (PARTITIONING.contains(word) || ((word.equals("ADD") || word.equals("DROP")) && PARTITIONING.contains(second))) {
             throw new InvalidAlterException("partition and tablespace maintenance (" + word
                     + (second.isEmpty() ? "" : " " + second) + ") is not a schema change Flipside performs");

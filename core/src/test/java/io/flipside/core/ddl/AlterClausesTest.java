@@ -75,6 +75,14 @@ class AlterClausesTest {
                 () -> AlterClauses.parse("RENAME COLUMN a TO b, CHANGE a c INT", USERS));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ADD CHECK (k > 0)", "ADD CONSTRAINT positive CHECK (k > 0)", "DROP CHECK positive",
+        "ADD COLUMN x INT, ADD CONSTRAINT c CHECK (x <> 0) ENFORCED"})
+    void refusesACheckConstraintSayingSo(String alter) {
+        InvalidAlterException e = assertThrows(InvalidAlterException.class, () -> AlterClauses.parse(alter, USERS));
+        assertTrue(e.getMessage().startsWith("CHECK constraints are not a schema change"), e.getMessage());
+    }
+
     @Test
     void refusesAnExecutableComment() {
         InvalidAlterException e = assertThrows(InvalidAlterException.class,
