@@ -69,6 +69,15 @@ public final class Capture implements AutoCloseable {
 
     static final String STREAMING_MARKER = "CAPTURE";
 
+    /**
+     * The header of a change published without some of its long values ({@link ChangeEvents#omitLongValues}): the
+     * columns left out, as {@code before.name} and {@code after.name}, comma-separated.
+     */
+    public static final String OMITTED_HEADER = "flipside.omitted";
+
+    /** Room left in a producer request for a record's key, headers and framing. */
+    private static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
+
     private final FlipsideConfig config;
     private final Topics topics;
     private final String sidecar;
@@ -77,6 +86,8 @@ public final class Capture implements AutoCloseable {
     private final ChangeEvents converter;
     private final AvroCodec<ChangeEvent> codec = AvroCodec.of(ChangeEvent.class);
     private final KafkaProducer<String, byte[]> producer;
+    /** The largest encoded change published whole: the producer's max.request.size less the record's overhead. */
+    private final int maxValueBytes;
     private final CountDownLatch started = new CountDownLatch(1);
     private final Thread runner;
     private final Consumer<Properties> engineOverrides;
@@ -129,6 +140,8 @@ public final class Capture implements AutoCloseable {
         Properties p = KafkaSetup.producer(config, "flipside-capture-" + topics.serverName());
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         this.producer = new KafkaProducer<>(p);
+        this.maxValueBytes = new ProducerConfig(p).getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+                - RECORD_OVERHEAD_BYTES;
         this.runner = new Thread(this::runWithRestarts, "flipside-capture");
         this.runner.setDaemon(true);
     }
@@ -356,7 +369,21 @@ public final class Capture implements AutoCloseable {
             }
             ChangeEvent ev = event.get();
             String key = ev.getTable() == null ? String.valueOf(ev.getDatabase()) : ev.getDatabase() + "." + ev.getTable();
-            ProducerRecord<String, byte[]> pr = new ProducerRecord<>(topics.changelog(), 0, key, codec.encode(ev));
+            byte[] value = codec.encode(ev);
+            List<String> omitted = List.of();
+            if (value.length > maxValueBytes) {
+                int whole = value.length;
+                omitted = ChangeEvents.omitLongValues(ev);
+                value = codec.encode(ev);
+                LOG.warn("a change of {}.{} at {}:{} takes {} bytes, more than the changelog takes (the producer's"
+                        + " max.request.size, less room for the record's headers): published without the values of"
+                        + " {} (header {})", ev.getDatabase(), ev.getTable(), ev.getBinlogFile(), ev.getBinlogPos(),
+                        whole, omitted, OMITTED_HEADER);
+            }
+            ProducerRecord<String, byte[]> pr = new ProducerRecord<>(topics.changelog(), 0, key, value);
+            if (!omitted.isEmpty()) {
+                pr.headers().add(OMITTED_HEADER, String.join(",", omitted).getBytes(StandardCharsets.UTF_8));
+            }
             if (ev.getGtid() != null) {
                 pr.headers().add("gtid", ev.getGtid().getBytes(StandardCharsets.UTF_8));
             }

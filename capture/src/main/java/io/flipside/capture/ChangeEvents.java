@@ -42,6 +42,44 @@ final class ChangeEvents {
         return snapshot == null || "false".equals(snapshot);
     }
 
+    /**
+     * The most bytes a value of a unique key can take (InnoDB's limit for an index key): a value omitted from a row
+     * image by {@link #omitLongValues} is longer, so that the applier, which reads only the images' key columns of
+     * the table's rows, still finds them.
+     */
+    static final int KEY_BYTES = 3072;
+
+    /**
+     * Removes from {@code ev}'s before and after images every value longer than {@link #KEY_BYTES} (a text's UTF-8
+     * bytes, a binary value's bytes) and returns their columns, as {@code before.name} and {@code after.name}: for an
+     * event too large for the changelog (a row with a multi-megabyte BLOB), which would otherwise stop the capture.
+     */
+    static List<String> omitLongValues(ChangeEvent ev) {
+        List<String> omitted = new ArrayList<>();
+        ev.setBefore(withoutLong(ev.getBefore(), "before.", omitted));
+        ev.setAfter(withoutLong(ev.getAfter(), "after.", omitted));
+        return omitted;
+    }
+
+    private static List<ColumnValue> withoutLong(List<ColumnValue> image, String prefix, List<String> omitted) {
+        if (image == null) {
+            return null;
+        }
+        List<ColumnValue> kept = new ArrayList<>(image.size());
+        for (ColumnValue c : image) {
+            Object v = c.getValue();
+            long bytes = v instanceof ByteBuffer b ? b.remaining()
+                    : v instanceof CharSequence t ? t.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    : 0;
+            if (bytes > KEY_BYTES) {
+                omitted.add(prefix + c.getName());
+            } else {
+                kept.add(c);
+            }
+        }
+        return kept;
+    }
+
     Optional<ChangeEvent> convert(SourceRecord record, long capturedMillis) {
         if (!(record.value() instanceof Struct value)) {
             return Optional.empty();
