@@ -329,6 +329,10 @@ final class Replicator implements AutoCloseable {
 
     /** Throws {@link ChangedOutside} unless {@code table}'s columns {@code now} are those described {@code before}. */
     private static void requireSame(TableName table, String before, List<ColumnDef> now, String how) {
+        if (now.isEmpty()) {
+            throw new ChangedOutside(table + " was dropped or renamed outside Flipside " + how + "it no longer"
+                    + " exists)");
+        }
         String difference = ColumnDef.difference(before, ColumnDef.describe(now));
         if (!difference.isEmpty()) {
             throw new ChangedOutside("the columns of " + table + " were changed outside Flipside " + how + difference
@@ -339,6 +343,16 @@ final class Replicator implements AutoCloseable {
     /** A TRUNCATE statement, after any comments. */
     private static final java.util.regex.Pattern TRUNCATE = java.util.regex.Pattern.compile(
             "(?is)\\s*(?:/\\*.*?\\*/\\s*)*TRUNCATE\\b");
+
+    /** Whether a statement's text has the serving, the shadow or the old table's name in it (in any case). */
+    private boolean mentionsOneOfItsTables(String ddl) {
+        if (ddl == null) {
+            return false;
+        }
+        String text = ddl.toLowerCase(java.util.Locale.ROOT);
+        return java.util.stream.Stream.of(serving, shadow, old)
+                .anyMatch(t -> text.contains(t.table().toLowerCase(java.util.Locale.ROOT)));
+    }
 
     /**
      * Whether a DDL event's tables (Debezium's, comma-separated; none when it could not tell) may be the serving, the
@@ -480,11 +494,14 @@ final class Replicator implements AutoCloseable {
         if (marker && started) {
             requireWriterCaptured(rec, ev);
         }
-        if (ev.getOp() == ChangeOp.DDL && ev.getGtid() != null && serving.database().equals(ev.getDatabase())
-                && namesOneOfItsTables(ev.getTable())) {
-            // A statement the server ran (the capture's schema snapshot at its start has no GTIDs).
+        boolean named = ev.getOp() == ChangeOp.DDL && serving.database().equals(ev.getDatabase())
+                && namesOneOfItsTables(ev.getTable());
+        if (ev.getOp() == ChangeOp.DDL && ev.getGtid() != null && (named || mentionsOneOfItsTables(ev.getDdl()))) {
+            // A statement the server ran (the capture's schema snapshot at its start has no GTIDs) that names one of
+            // the tables, as Debezium tells, or whose text mentions one: Debezium does not publish a RENAME TABLE
+            // that takes the serving table's name away under that name.
             flush(true);
-            if (ev.getDdl() != null && TRUNCATE.matcher(ev.getDdl()).lookingAt()) {
+            if (named && ev.getDdl() != null && TRUNCATE.matcher(ev.getDdl()).lookingAt()) {
                 // No row event says which rows went: the standby table would keep them, and serve them after a swap.
                 throw new ChangedOutside("the rows of " + serving.database() + "." + ev.getTable() + " were removed"
                         + " outside Flipside during the migration (" + ev.getDdl().strip() + ")");

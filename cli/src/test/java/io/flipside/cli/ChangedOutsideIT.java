@@ -38,17 +38,27 @@ class ChangedOutsideIT {
         TableName held = f.recreate(new TableName("outside", "held"), COLUMNS);
         TableName swapped = f.recreate(new TableName("outside", "swapped"), COLUMNS);
         TableName truncated = f.recreate(new TableName("outside", "truncated"), COLUMNS);
-        for (TableName t : List.of(indexed, held, swapped, truncated)) {
+        TableName dropped = f.recreate(new TableName("outside", "dropped"), COLUMNS);
+        TableName renamed = f.recreate(new TableName("outside", "renamed"), COLUMNS);
+        f.recreate(new TableName("outside", "renamed_away"), COLUMNS);
+        exec(f, "DROP TABLE outside.renamed_away");
+        for (TableName t : List.of(indexed, held, swapped, truncated, dropped, renamed)) {
             f.fill(t, 500, "n, CONCAT('note ', n)");
         }
         String heldId;
         String swappedId;
         String truncatedId;
+        String droppedId;
+        String renamedId;
         try (OperatorClient client = new OperatorClient(f.config)) {
             String indexedId = submit(f, indexed, true);
             heldId = submit(f, held, true);
             swappedId = submit(f, swapped, false);
             truncatedId = submit(f, truncated, true);
+            droppedId = submit(f, dropped, true);
+            renamedId = submit(f, renamed, true);
+            ConcurrencyIT.await(client, droppedId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, renamedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, indexedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
             ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
@@ -59,7 +69,10 @@ class ChangedOutsideIT {
                     "UPDATE " + held.quoted() + " SET z = 99 WHERE id <= 10",
                     "ALTER TABLE " + swapped.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
                     "TRUNCATE TABLE " + truncated.quoted(),
-                    "INSERT INTO " + truncated.quoted() + " VALUES (1000, 'new')");
+                    "INSERT INTO " + truncated.quoted() + " VALUES (1000, 'new')",
+                    "DROP TABLE " + dropped.quoted(),
+                    "RENAME TABLE " + renamed.quoted() + " TO outside.renamed_away",
+                    "INSERT INTO outside.renamed_away VALUES (1000, 'new')");
 
             MigrationState h = ConcurrencyIT.await(client, heldId, MigrationStatus.FAILED);
             assertTrue(h.getError().contains("the columns of " + held + " were changed outside Flipside")
@@ -73,6 +86,14 @@ class ChangedOutsideIT {
             assertTrue(t.getError().contains("the rows of " + truncated + " were removed outside Flipside")
                     && t.getError().contains("TRUNCATE") && t.getError().contains("the shadow table is dropped"),
                     t.getError());
+
+            for (String[] gone : new String[][] {{droppedId, dropped.toString(), "DROP TABLE"},
+                    {renamedId, renamed.toString(), "RENAME TABLE"}}) {
+                MigrationState g = ConcurrencyIT.await(client, gone[0], MigrationStatus.FAILED);
+                assertTrue(g.getError().contains(gone[1] + " was dropped or renamed outside Flipside during the"
+                        + " migration (" + gone[2]) && g.getError().contains("the shadow table is dropped"),
+                        g.getError());
+            }
 
             assertEquals(Main.OK, f.cli("cutover", indexedId, "--wait").exit(), "an index added outside is no change");
             assertEquals(MigrationStatus.CUT_OVER, client.awaitState(indexedId,
@@ -89,6 +110,10 @@ class ChangedOutsideIT {
             assertTrue(tables.contains(Names.oldTable(swapped.table(), swappedId)), "its old table is left: " + tables);
             assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "outside", "indexed"));
             assertEquals(List.of("id", "note"), Schemas.columns(c, "outside", "truncated"), "not swapped");
+            assertFalse(tables.contains(Names.shadowTable(dropped.table(), droppedId)), "shadow dropped: " + tables);
+            assertFalse(tables.contains(Names.shadowTable(renamed.table(), renamedId)), "shadow dropped: " + tables);
+            assertFalse(tables.contains("renamed"), "nothing took the renamed table's name: " + tables);
+            assertEquals(501, f.rows(new TableName("outside", "renamed_away")), "the renamed table is as it was");
             try (Statement s = c.createStatement();
                     java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + truncated.quoted())) {
                 rs.next();
