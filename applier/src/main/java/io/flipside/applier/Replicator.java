@@ -494,9 +494,9 @@ final class Replicator implements AutoCloseable {
         if (marker && started) {
             requireWriterCaptured(rec, ev);
         }
-        boolean named = ev.getOp() == ChangeOp.DDL && serving.database().equals(ev.getDatabase())
-                && namesOneOfItsTables(ev.getTable());
-        if (ev.getOp() == ChangeOp.DDL && ev.getGtid() != null && (named || mentionsOneOfItsTables(ev.getDdl()))) {
+        boolean named = ev.getOp() == ChangeOp.DDL && ev.getGtid() != null
+                && serving.database().equals(ev.getDatabase()) && namesOneOfItsTables(ev.getTable());
+        if (named || ev.getOp() == ChangeOp.DDL && ev.getGtid() != null && mentionsOneOfItsTables(ev.getDdl())) {
             // A statement the server ran (the capture's schema snapshot at its start has no GTIDs) that names one of
             // the tables, as Debezium tells, or whose text mentions one: Debezium does not publish a RENAME TABLE
             // that takes the serving table's name away under that name.

@@ -1,6 +1,6 @@
 package io.flipside.core.sql;
 
-import static io.flipside.core.sql.TypeConversions.AS_FLOAT;
+import static io.flipside.core.sql.TypeConversions.NEAREST_FLOAT;
 import static io.flipside.core.sql.TypeConversions.AS_YEAR;
 import static io.flipside.core.sql.TypeConversions.AS_YEAR_OF_TEXT;
 import static io.flipside.core.sql.TypeConversions.BYTES;
@@ -300,7 +300,7 @@ public final class Checksums {
             return Optional.of(switch (kind) {
                 case "decimal" -> "DECIMAL(65, " + scale(nn) + ")";
                 // Into a FLOAT as the FLOAT the value rounds to (not a FLOAT(M,D), which rounds to D decimals first).
-                case "float", "double" -> kind.equals("float") && nn.group(3) == null ? "DOUBLE" + THEN + AS_FLOAT
+                case "float", "double" -> kind.equals("float") && nn.group(3) == null ? NEAREST_FLOAT
                         : "DOUBLE";
                 // Text into an integer rounds ('1.5' is 2), where CAST AS SIGNED truncates.
                 default -> fromString ? "DECIMAL(65, 0)" : nn.group(4) == null ? "SIGNED" : "UNSIGNED";

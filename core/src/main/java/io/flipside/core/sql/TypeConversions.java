@@ -140,9 +140,9 @@ public final class TypeConversions {
      *
      * @param givenBack where MySQL writes a {@code toType} value back into a {@code fromType} column by arithmetic that
      *     {@link #cast} can repeat, that cast (applied to the written value), else null: the written value holds the
-     *     read one exactly when it gives it back. Between a FLOAT and a DECIMAL or a time (a FLOAT from one, a DECIMAL
-     *     or a time into one): the FLOAT nearest 0.1 does not equal 0.10, yet each is what the other's column makes of
-     *     it, and a write back is how a second cut-over or a revert's own undo would see it.
+     *     read one exactly when it gives it back. For a FLOAT written from a DECIMAL, and a DECIMAL or a TIME written
+     *     from a FLOAT: the FLOAT nearest 0.1 does not equal 0.10, yet each is what the other's column makes of it,
+     *     and a write back is how a second cut-over or a revert's own undo would see it.
      */
     public record Rounding(String shownAs, String givenBack) {
         /**
@@ -178,7 +178,7 @@ public final class TypeConversions {
         boolean toTime = time.lookingAt() && time.group(1).equalsIgnoreCase("time");
         String back = null;
         if (fromFloat && (toDecimal || toTime)) {
-            back = "DOUBLE" + THEN + AS_FLOAT;
+            back = NEAREST_FLOAT;
         } else if (toFloat && fromDecimal) {
             back = "DECIMAL(" + (f.group(2) == null ? 10 : f.group(2)) + ", " + scale(f) + ")";
         }
@@ -310,6 +310,9 @@ public final class TypeConversions {
      * bits a FLOAT keeps are the whole part, rounded by ROUND (as C's rint), scaled back. Both scalings are exact.
      */
     static final String AS_FLOAT = "AS_FLOAT";
+
+    /** For {@link #cast}: a number as the FLOAT a write into a FLOAT column makes of it. */
+    static final String NEAREST_FLOAT = "DOUBLE" + THEN + AS_FLOAT;
 
     /**
      * As {@link #AS_YEAR}, for a whole number written as text, where 0 is 2000 ('0' and '00' are, '0000' is 0000:
