@@ -369,7 +369,7 @@ final class MigrationWorker implements Runnable {
                 dropQuietly(shadow);
                 endSidecar("FAILED");
                 throw new PermanentFailure(e.getMessage() + "; " + source + " is unchanged");
-            } catch (Replicator.CaptureExcludes | Replicator.ChangedOutside e) {
+            } catch (Replicator.ChangelogIncomplete | Replicator.ChangedOutside e) {
                 throw failExcluded(r, source, shadow, old, e.getMessage());
             }
             if (r.lossyRecorded() != lossyJournalled) {

@@ -2,6 +2,7 @@ package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.TableFilter;
+import io.flipside.core.config.Topics;
 import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
@@ -473,6 +474,15 @@ final class Replicator implements AutoCloseable {
             pendingOffset = rec.offset() + 1;
             return false;
         }
+        Header began = rec.headers().lastHeader(Topics.CAPTURE_BEGAN_HEADER);
+        if (began != null) {
+            // Thrown before this record counts as handled, as for a marker below: a restart meets it again.
+            throw new ChangelogIncomplete("the capture of server " + ev.getServer() + " began anew at "
+                    + new String(began.value(), StandardCharsets.UTF_8) + " without a stored binlog position (changelog"
+                    + " offset " + rec.offset() + "; its offsets were reset after the binlog was purged, or lost):"
+                    + " changes of " + serving + " made after the last one it published before are missing from the"
+                    + " changelog");
+        }
         boolean marker = ev.getOp() != ChangeOp.DDL && sidecar.database.equals(ev.getDatabase())
                 && "markers".equals(ev.getTable());
         if (marker) {
@@ -582,7 +592,7 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Throws {@link CaptureExcludes} when the capture that published this marker leaves the serving table out
+     * Throws {@link ChangelogIncomplete} when the capture that published this marker leaves the serving table out
      * ({@link TableFilter#MARKER_HEADER}): each role reads its own configuration, and a capture restarted with a
      * pattern its applier lacks no longer publishes the changes the standby table needs.
      */
@@ -595,7 +605,7 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Throws {@link CaptureExcludes} when the capture that wrote this marker (a capture's own, read after this
+     * Throws {@link ChangelogIncomplete} when the capture that wrote this marker (a capture's own, read after this
      * migration's start marker) left the serving table out: it wrote the marker before it read the binlog on, so it
      * may have stopped after leaving out changes before the marker and before publishing it, and a capture without
      * the pattern, reading on from its offsets, would not publish them either.
@@ -613,12 +623,12 @@ final class Replicator implements AutoCloseable {
         try {
             captured = TableFilter.parse(TableFilter.MARKER_HEADER, text);
         } catch (IllegalArgumentException e) {
-            throw new CaptureExcludes(setting + " (" + text + ", on the marker at"
+            throw new ChangelogIncomplete(setting + " (" + text + ", on the marker at"
                     + " changelog offset " + offset + ") cannot be read, so it may leave " + serving + " out: "
                     + e.getMessage());
         }
         if (captured.matches(serving)) {
-            throw new CaptureExcludes("table " + serving + " matches " + setting + " (" + text
+            throw new ChangelogIncomplete("table " + serving + " matches " + setting + " (" + text
                     + ", on the marker at changelog offset " + offset + "): " + consequence);
         }
     }
@@ -1069,11 +1079,12 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * The changelog no longer has every change of the serving table: the capture leaves it out. Thrown while reading
-     * the changelog, under the freeze's locks too, before anything is renamed.
+     * The changelog no longer has every change of the serving table: the capture leaves it out, or began anew without
+     * a stored position ({@link Topics#CAPTURE_BEGAN_HEADER}). Thrown while reading the changelog, under the freeze's
+     * locks too, before anything is renamed.
      */
-    static final class CaptureExcludes extends RuntimeException {
-        CaptureExcludes(String message) {
+    static final class ChangelogIncomplete extends RuntimeException {
+        ChangelogIncomplete(String message) {
             super(message);
         }
     }
@@ -1236,7 +1247,7 @@ final class Replicator implements AutoCloseable {
                     }
                 }
             }
-        } catch (Fenced | CaptureExcludes | ChangedOutside e) {
+        } catch (Fenced | ChangelogIncomplete | ChangedOutside e) {
             Db.closeQuietly(snapshot);
             throw e;
         } catch (RevertRefusal e) {

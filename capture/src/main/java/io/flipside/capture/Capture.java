@@ -267,10 +267,47 @@ public final class Capture implements AutoCloseable {
                     + " misreads (see the README's limitations); the capture retries the same binlog position until"
                     + " that table's row changes are purged from the binlog or the client is fixed";
             LOG.error("capture stopped: {}", failure, error);
+        } else if (binlogPurged(error)) {
+            failure = purgedFailure();
+            LOG.error("capture stopped: {}", failure);
         } else {
             failure = message == null ? String.valueOf(error) : message;
             LOG.warn("capture stopped: {}", message, error);
         }
+    }
+
+    /** Whether Debezium refused to start because the binlog at its stored position is no longer on the server. */
+    private static boolean binlogPurged(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("but this is no longer available on the server")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a capture whose binlog was purged past its stored position tells, with what the operator can do. */
+    private String purgedFailure() {
+        String stored = "its stored position";
+        String server = "";
+        try {
+            stored = CaptureOffsets.position(CaptureOffsets.read(config)).map(CaptureOffsets.Stored::describe)
+                    .orElse(stored);
+            try (Connection c = connect(); java.sql.Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+                if (rs.next()) {
+                    server = "; the server's oldest binlog is now " + rs.getString(1);
+                }
+            }
+        } catch (RuntimeException | SQLException e) {
+            LOG.debug("could not read what the purged position was", e);
+        }
+        return "the binlog the capture must read on from, " + stored + ", is no longer on the server: it was purged"
+                + " while the capture was not reading it" + server + ". The changes in between were never published"
+                + " and cannot be, so no migration in progress can be kept in step. To read on from the server's"
+                + " current position, run `flipside capture-reset --config FILE`; every migration in progress then"
+                + " fails (see the README, \"When the binlog was purged\"). Until then the capture retries and"
+                + " publishes nothing";
     }
 
     /**
@@ -312,6 +349,9 @@ public final class Capture implements AutoCloseable {
         Duration backoff = Duration.ofSeconds(1);
         while (!closing) {
             try {
+                if (CaptureOffsets.read(config).isEmpty()) {
+                    publishBeginning();
+                }
                 DebeziumEngine<RecordChangeEvent<SourceRecord>> e = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                         .using(engineProperties())
                         .using(new DebeziumEngine.ConnectorCallback() {
@@ -336,8 +376,12 @@ public final class Capture implements AutoCloseable {
                     break;
                 }
                 e.run();
-            } catch (RuntimeException | IOException e) {
+            } catch (RuntimeException | IOException | SQLException | java.util.concurrent.ExecutionException e) {
                 LOG.warn("capture failed", e);
+                failure = "capture failed: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
             if (closing) {
                 break;
@@ -351,6 +395,37 @@ public final class Capture implements AutoCloseable {
             }
             backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
                     : backoff.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Publishes the record that tells the changelog's readers this capture's engine is about to start without a
+     * stored position ({@link Topics#CAPTURE_BEGAN_HEADER}), and so at the server's current one: the first start, or
+     * one after the offsets were reset or lost. Every change from the server's position now on is published after it;
+     * a change made after the last record before it and before now is not, so the applier fails the migrations it
+     * replicates when it reads it. Published and acknowledged before the engine starts, so that no change of the new
+     * start precedes it and a start that fails before storing an offset publishes it again.
+     */
+    private void publishBeginning() throws SQLException, InterruptedException,
+            java.util.concurrent.ExecutionException {
+        String at;
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+            at = rs.next() ? rs.getString(1) + ":" + rs.getLong(2) + " (GTIDs " + rs.getString(5) + ")"
+                    : "a position MySQL did not show";
+        }
+        long now = System.currentTimeMillis();
+        ChangeEvent ev = ChangeEvent.newBuilder().setServer(topics.serverName()).setOp(io.flipside.schema.ChangeOp.DDL)
+                .setDatabase(sidecar).setCommitMillis(now).setCapturedMillis(now).build();
+        ProducerRecord<String, byte[]> pr = new ProducerRecord<>(topics.changelog(), 0, sidecar, codec.encode(ev));
+        pr.headers().add(Topics.CAPTURE_BEGAN_HEADER, at.getBytes(StandardCharsets.UTF_8));
+        long offset = producer.send(pr).get().offset();
+        if (offset == 0) {
+            LOG.info("capture of server {} starts for the first time, at {}", topics.serverName(), at);
+        } else {
+            LOG.warn("capture of server {} has no stored binlog position and begins at the server's current one, {}:"
+                    + " changes made since the last one it published (before changelog offset {}) are not in the"
+                    + " changelog, and every migration in progress fails", topics.serverName(), at, offset);
         }
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flipside", mixinStandardHelpOptions = true, version = "flipside 0.1.0",
         description = "Online, revertible schema changes for MySQL 8, on Apache Kafka.",
         subcommands = {RunCommand.class, DevCommand.class, DemoCommand.class, BenchCommand.class, SubmitCommand.class, StatusCommand.class,
-            AuditCommand.class, ReplayCommand.class})
+            AuditCommand.class, ReplayCommand.class, CaptureResetCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -7,6 +7,13 @@ package io.flipside.core.config;
  * @param serverName the capture's logical MySQL server name
  */
 public record Topics(String prefix, String serverName) {
+    /**
+     * The header of the changelog record a capture publishes before its engine starts without a stored binlog
+     * position: from there on the changelog holds the server's changes from its position at that start, and changes
+     * made between the last record published before it and that position are missing. Its value tells the position.
+     */
+    public static final String CAPTURE_BEGAN_HEADER = "flipside.capture.began";
+
     public Topics {
         if (!prefix.matches("[A-Za-z0-9._-]{1,100}") || !serverName.matches("[A-Za-z0-9_-]{1,100}")) {
             throw new IllegalArgumentException("topic.prefix and capture.server.name may hold letters, digits, . _ -");
