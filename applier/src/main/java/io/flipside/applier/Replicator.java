@@ -345,14 +345,9 @@ final class Replicator implements AutoCloseable {
     private static final java.util.regex.Pattern TRUNCATE = java.util.regex.Pattern.compile(
             "(?is)\\s*(?:/\\*.*?\\*/\\s*)*TRUNCATE\\b");
 
-    /** Whether a statement's text has the serving, the shadow or the old table's name in it (in any case). */
+    /** Whether a statement's text names the serving, the shadow or the old table ({@link Sql#mentions}). */
     private boolean mentionsOneOfItsTables(String ddl) {
-        if (ddl == null) {
-            return false;
-        }
-        String text = ddl.toLowerCase(java.util.Locale.ROOT);
-        return java.util.stream.Stream.of(serving, shadow, old)
-                .anyMatch(t -> text.contains(t.table().toLowerCase(java.util.Locale.ROOT)));
+        return java.util.stream.Stream.of(serving, shadow, old).anyMatch(t -> Sql.mentions(ddl, t.table()));
     }
 
     /**

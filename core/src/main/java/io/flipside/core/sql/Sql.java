@@ -13,6 +13,23 @@ public final class Sql {
 
     private Sql() {}
 
+    /**
+     * Whether SQL text has {@code name} in it as a whole identifier (in any case): written bare, not as part of a
+     * longer name (so {@code t} is not found in {@code t2} or {@code shop_t}), or in backticks with any backtick in it
+     * doubled. A string literal or a comment that holds it counts too: callers use this to find statements that may
+     * concern a table, where a statement too many costs a check and one too few a miss.
+     */
+    public static boolean mentions(String text, String name) {
+        if (text == null || name.isEmpty()) {
+            return false;
+        }
+        String quoted = java.util.regex.Pattern.quote(name.replace("`", "``"));
+        // Outside backticks, an identifier is made of letters, digits, _ and $ (and any character beyond ASCII).
+        String word = "[A-Za-z0-9_$\\x{80}-\\x{10FFFF}]";
+        return java.util.regex.Pattern.compile("(?iu)`" + quoted + "`|(?<!" + word + ")"
+                + java.util.regex.Pattern.quote(name) + "(?!" + word + ")").matcher(text).find();
+    }
+
     /** Quotes a MySQL identifier with backticks, doubling any backtick inside it. */
     public static String ident(String name) {
         if (name == null || name.isEmpty()) {

@@ -1,8 +1,11 @@
 package io.flipside.core.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SqlTest {
@@ -11,6 +14,25 @@ class SqlTest {
         assertEquals("`users`", Sql.ident("users"));
         assertEquals("`we``ird`", Sql.ident("we`ird"));
         assertEquals("`app`.`users`", Sql.qualified("app", "users"));
+    }
+
+    @Test
+    void findsANameInStatementsOnlyAsAWholeIdentifier() {
+        for (String ddl : List.of("RENAME TABLE t TO t_moved", "rename table shop.T to x", "DROP TABLE `t`",
+                "ALTER TABLE shop.`t` ADD COLUMN z INT", "RENAME TABLE x TO t", "DROP TABLE t;",
+                "CREATE TABLE copy LIKE t\n")) {
+            assertTrue(Sql.mentions(ddl, "t"), ddl);
+        }
+        for (String ddl : List.of("ALTER TABLE t2 ADD COLUMN z INT", "CREATE TABLE shop_t (id INT)",
+                "ALTER TABLE test ADD INDEX (id)", "DROP TABLE `t2`", "CREATE TABLE `ét` (id INT)",
+                "DROP TABLE t$")) {
+            assertFalse(Sql.mentions(ddl, "t"), ddl);
+        }
+        assertTrue(Sql.mentions("RENAME TABLE `we``ird` TO x", "we`ird"));
+        assertTrue(Sql.mentions("DROP TABLE `ex sp`", "ex sp"));
+        assertTrue(Sql.mentions("DROP TABLE `Übung`", "übung"));
+        assertFalse(Sql.mentions("DROP TABLE `ex spa`", "ex sp"));
+        assertFalse(Sql.mentions(null, "t"));
     }
 
     @Test
