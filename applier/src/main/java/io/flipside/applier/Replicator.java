@@ -31,9 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -194,7 +196,11 @@ final class Replicator implements AutoCloseable {
         this.inversePlan = inversePlan;
         this.addedUniqueIndexes = List.copyOf(addedUniqueIndexes);
         this.changelog = new TopicPartition(config.topics().changelog(), 0);
-        this.consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "flipside-applier-" + id));
+        java.util.Properties consumerProperties = KafkaSetup.consumer(config, "flipside-applier-" + id);
+        // Never skip: where the changelog no longer has the next record, poll throws (poll below), instead of reading
+        // on from the earliest record there is.
+        consumerProperties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        this.consumer = new KafkaConsumer<>(consumerProperties);
         this.maxKeys = config.get(FlipsideConfig.APPLY_BATCH_KEYS);
         this.lossy = new LossyValues(id, sidecar);
     }
@@ -439,7 +445,7 @@ final class Replicator implements AutoCloseable {
 
     /** Reads what the changelog has (waiting at most {@code timeout}) and applies it. */
     void pollOnce(Duration timeout) throws SQLException {
-        ConsumerRecords<String, byte[]> records = consumer.poll(timeout);
+        ConsumerRecords<String, byte[]> records = poll(timeout);
         readCommitMillis = 0;
         for (ConsumerRecord<String, byte[]> rec : records) {
             process(rec, null);
@@ -453,6 +459,26 @@ final class Replicator implements AutoCloseable {
         atEnd = lag.isPresent() && lag.getAsLong() == 0 && pendingKeys.isEmpty();
         if (atEnd && records.isEmpty()) {
             lagMillis = 0;
+        }
+    }
+
+    /**
+     * The changelog's next records; throws {@link ChangelogIncomplete} when the record this replicator reads next is
+     * no longer there: deleted by the topic's retention (a migration paused, or its applier down, for longer than
+     * {@code changelog.retention.ms}), or by hand, or the topic was created again.
+     */
+    private ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (OffsetOutOfRangeException e) {
+            Long wanted = e.offsetOutOfRangePartitions().get(changelog);
+            Long first = consumer.beginningOffsets(List.of(changelog)).get(changelog);
+            Long end = consumer.endOffsets(List.of(changelog)).get(changelog);
+            throw new ChangelogIncomplete("the changelog no longer has the record at offset " + wanted + ", the next"
+                    + " one this migration reads (it now holds offsets " + first + " to " + end + "): records were"
+                    + " deleted before they were read (its retention, changelog.retention.ms, is shorter than the"
+                    + " migration was paused or its applier down) or the topic was created again, so changes of "
+                    + serving + " are missing");
         }
     }
 
@@ -1075,8 +1101,8 @@ final class Replicator implements AutoCloseable {
 
     /**
      * The changelog no longer has every change of the serving table: the capture leaves it out, or began anew without
-     * a stored position ({@link Topics#CAPTURE_BEGAN_HEADER}). Thrown while reading the changelog, under the freeze's
-     * locks too, before anything is renamed.
+     * a stored position ({@link Topics#CAPTURE_BEGAN_HEADER}), or records were deleted before they were read. Thrown
+     * while reading the changelog, under the freeze's locks too, before anything is renamed.
      */
     static final class ChangelogIncomplete extends RuntimeException {
         ChangelogIncomplete(String message) {
@@ -1340,7 +1366,7 @@ final class Replicator implements AutoCloseable {
     private long awaitMarker(String token, FreezeStages stages) throws SQLException, MarkerTimeout {
         long deadline = System.currentTimeMillis() + config.get(FlipsideConfig.CUTOVER_MARKER_TIMEOUT_MS);
         while (System.currentTimeMillis() < deadline) {
-            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(5));
+            ConsumerRecords<String, byte[]> records = poll(Duration.ofMillis(5));
             for (ConsumerRecord<String, byte[]> rec : records) {
                 // The changes before the marker are applied, with the position before it, when process() meets it.
                 // The position after it is not recorded here, which would take a commit while writes are held: a swap

@@ -24,6 +24,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -31,14 +34,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The binlog purged past the capture's stored position while no capture read it (a server of its own, so that the
- * purge touches no other test's capture): the capture says so and how to go on, {@code capture-reset} refuses while
- * the position is still there and resets it once it is not, and the migrations that missed the purged changes fail
+ * Changes a migration needs that the changelog never got or no longer has: the migrations that missed them fail
  * rather than cut over or revert to a table without them.
  */
-class BinlogPurgedIT {
+class ChangelogGapIT {
     private static final String LOST = "lost";
 
+    /**
+     * The binlog purged past the capture's stored position while no capture read it (a server of its own, so that the
+     * purge touches no other test's capture): the capture says so and how to go on, and {@code capture-reset} refuses
+     * while the position is still there and resets it once it is not.
+     */
     @Test
     void migrationsInProgressFailWhenTheCaptureBeginsAnewAfterAPurge(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
@@ -86,14 +92,16 @@ class BinlogPurgedIT {
                 assertTrue(why.get().contains(stored.get(0).binlogFile() + ":" + stored.get(0).binlogPos())
                         && why.get().contains("flipside capture-reset"), why.get());
                 assertFalse(capture.awaitStreaming(Duration.ofSeconds(3)), "it publishes nothing");
-            }
-            assertEquals(stored, CaptureOffsets.read(config), "the capture keeps its position until it is reset");
+                assertEquals(stored, CaptureOffsets.read(config), "the capture keeps its position until it is reset");
 
-            Flipside.Run reset = f.cli(config, "capture-reset");
-            assertEquals(Main.OK, reset.exit(), reset.toString());
-            assertTrue(reset.out().contains("removed the capture's stored position, " + stored.get(0).describe()),
-                    reset.out());
-            assertEquals(List.of(), CaptureOffsets.read(config));
+                Flipside.Run reset = f.cli(config, "capture-reset");
+                assertEquals(Main.OK, reset.exit(), reset.toString());
+                assertTrue(reset.out().contains("removed the capture's stored position, "
+                        + stored.get(0).describe()), reset.out());
+                assertTrue(capture.awaitStreaming(Duration.ofSeconds(60)),
+                        "the capture still running begins at the server's current position at its next retry");
+            }
+            assertFalse(CaptureOffsets.read(config).isEmpty(), "the new start stores its own position");
 
             try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(config)) {
@@ -128,6 +136,54 @@ class BinlogPurgedIT {
             }
             assertEquals(2, beginnings(config), "the first start and the one after the reset each mark their beginning;"
                     + " the starts with a stored position do not");
+        }
+    }
+
+    /**
+     * Changelog records deleted before the applier read them (as the topic's retention does while a migration is
+     * paused or its applier is down for longer): the applier no longer reads on from the earliest record left.
+     */
+    @Test
+    void migrationsFailWhenTheChangelogNoLongerHasTheirNextRecord() throws Exception {
+        Flipside f = Flipside.get();
+        FlipsideConfig config = Flipside.isolated(f.config, "cr", UUID.randomUUID().toString().substring(0, 8));
+        TableName held = f.recreate(new TableName("changelog_gap", "held"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        TableName swapped = f.recreate(new TableName("changelog_gap", "swapped"),
+                "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        for (TableName t : List.of(held, swapped)) {
+            f.fill(t, 500, "n, CONCAT('note ', n)");
+        }
+        List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            for (TableName t : List.of(held, swapped)) {
+                s.execute("UPDATE " + t.quoted() + " SET note = '" + LOST + "' WHERE id <= 50");
+            }
+        }
+        // The capture alone publishes the updates (its streaming marker comes after them); no applier reads them.
+        try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
+            assertEquals(1, beginnings(config), "a start with a stored position marks no beginning");
+        }
+        TopicPartition changelog = new TopicPartition(config.topics().changelog(), 0);
+        try (Admin admin = Admin.create(KafkaSetup.common(config))) {
+            long end = admin.listOffsets(java.util.Map.of(changelog, OffsetSpec.latest())).partitionResult(changelog)
+                    .get().offset();
+            admin.deleteRecords(java.util.Map.of(changelog, RecordsToDelete.beforeOffset(end))).all().get();
+        }
+
+        try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                OperatorClient client = new OperatorClient(config)) {
+            MigrationState h = ConcurrencyIT.await(client, ids.get(0), MigrationStatus.FAILED);
+            assertTrue(h.getError().contains("the changelog no longer has the record at offset")
+                    && h.getError().contains("changes of " + held + " are missing")
+                    && h.getError().contains("the shadow table is dropped"), h.getError());
+            MigrationState s = ConcurrencyIT.await(client, ids.get(1), MigrationStatus.FAILED);
+            assertTrue(s.getError().contains("the changelog no longer has the record at offset")
+                    && s.getError().contains(swapped + " serves the new schema with every write"), s.getError());
+        }
+        try (Connection c = f.connect()) {
+            assertFalse(Schemas.tables(c, held.database()).contains(Names.shadowTable(held.table(), ids.get(0))));
+            assertEquals(List.of("id", "note"), Schemas.columns(c, held.database(), held.table()));
+            assertTrue(Schemas.tables(c, swapped.database()).contains(Names.oldTable(swapped.table(), ids.get(1))));
         }
     }
 
