@@ -267,8 +267,15 @@ public final class Capture implements AutoCloseable {
                     + " misreads (see the README's limitations); the capture retries the same binlog position until"
                     + " that table's row changes are purged from the binlog or the client is fixed";
             LOG.error("capture stopped: {}", failure, error);
-        } else if (binlogPurged(error)) {
+        } else if (causedBy(error, "but this is no longer available on the server")) {
             failure = purgedFailure();
+            LOG.error("capture stopped: {}", failure);
+        } else if (causedBy(error, "db history topic")) {
+            failure = "the capture's schema history (topic " + topics.captureSchemaHistory() + ") is missing or"
+                    + " incomplete, and Debezium needs it to read rows from the capture's stored position on. To read"
+                    + " on from the server's current position instead, run `flipside capture-reset --config FILE"
+                    + " --force`; every migration in progress then fails (see the README, \"When the binlog was"
+                    + " purged\"). Until then the capture retries and publishes nothing";
             LOG.error("capture stopped: {}", failure);
         } else {
             failure = message == null ? String.valueOf(error) : message;
@@ -276,10 +283,13 @@ public final class Capture implements AutoCloseable {
         }
     }
 
-    /** Whether Debezium refused to start because the binlog at its stored position is no longer on the server. */
-    private static boolean binlogPurged(Throwable error) {
+    /**
+     * Whether {@code error} or a cause of it says {@code text}: how Debezium tells why it refused to start (the binlog
+     * at its stored position no longer on the server, its schema history missing), in a DebeziumException's message.
+     */
+    private static boolean causedBy(Throwable error, String text) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("but this is no longer available on the server")) {
+            if (t.getMessage() != null && t.getMessage().contains(text)) {
                 return true;
             }
         }

@@ -16,14 +16,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Removes the capture's stored binlog position, for when the binlog at that position was purged from the server: the
- * capture's next start then begins at the server's current position. The changes in between were never published, so
- * every migration in progress fails when the applier reads on (the capture marks the new start in the changelog).
- * Refused while the stored position is still on the server, unless forced.
+ * Removes the capture's stored binlog position, for when the binlog at that position was purged from the server (or
+ * the capture's schema history was lost, without which Debezium cannot read on from there): the capture's next start
+ * then begins at the server's current position. The changes in between were never published, so every migration in
+ * progress fails when the applier reads on (the capture marks the new start in the changelog). Refused while the
+ * stored position is still on the server, unless forced.
  */
 @CommandLine.Command(name = "capture-reset", mixinStandardHelpOptions = true,
-        description = {"Remove the capture's stored binlog position after the binlog was purged past it: the capture"
-                + " then reads on from the server's current position, and every migration in progress fails.",
+        description = {"Remove the capture's stored binlog position after the binlog was purged past it (or the"
+                + " capture's schema history was lost): the capture then reads on from the server's current position,"
+                + " and every migration in progress fails.",
             "Exit 0 when reset (or nothing was stored); 2 refused, when the stored position is still on the server."})
 final class CaptureResetCommand implements Callable<Integer> {
     @Mixin

@@ -187,6 +187,47 @@ class ChangelogGapIT {
         }
     }
 
+    /**
+     * The capture's schema history topic deleted while the capture was down: Debezium cannot read on from the stored
+     * position, the capture says so, and {@code capture-reset --force} lets it begin at the server's current one.
+     */
+    @Test
+    void aCaptureWithoutItsSchemaHistoryBeginsAnewWhenForced() throws Exception {
+        Flipside f = Flipside.get();
+        FlipsideConfig config = Flipside.isolated(f.config, "ch", UUID.randomUUID().toString().substring(0, 8));
+        TableName held = f.recreate(new TableName("history_gone", "held"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        TableName swapped = f.recreate(new TableName("history_gone", "swapped"),
+                "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        for (TableName t : List.of(held, swapped)) {
+            f.fill(t, 100, "n, CONCAT('note ', n)");
+        }
+        List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
+        try (Admin admin = Admin.create(KafkaSetup.common(config))) {
+            admin.deleteTopics(List.of(config.topics().captureSchemaHistory())).all().get();
+        }
+        try (Capture capture = new Capture(config).start()) {
+            Optional<String> why = Optional.empty();
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    why.isEmpty() && System.nanoTime() < deadline; Thread.sleep(200)) {
+                why = capture.failure().filter(m -> m.contains("schema history"));
+            }
+            assertTrue(why.isPresent(), String.valueOf(capture.failure()));
+            assertTrue(why.get().contains(config.topics().captureSchemaHistory() + ") is missing or incomplete")
+                    && why.get().contains("capture-reset --config FILE --force"), why.get());
+
+            Flipside.Run refused = f.cli(config, "capture-reset");
+            assertEquals(Main.REJECTED, refused.exit(), refused.toString());
+            Flipside.Run forced = f.cli(config, "capture-reset", "--force");
+            assertEquals(Main.OK, forced.exit(), forced.toString());
+            assertTrue(capture.awaitStreaming(Duration.ofSeconds(60)), String.valueOf(capture.failure()));
+        }
+        try (Roles roles = Roles.start(config, EnumSet.of(Roles.Role.APPLIER, Roles.Role.CONTROLLER));
+                OperatorClient client = new OperatorClient(config)) {
+            MigrationState h = ConcurrencyIT.await(client, ids.get(0), MigrationStatus.FAILED);
+            assertTrue(h.getError().contains("began anew at"), h.getError());
+        }
+    }
+
     /** How many records of the changelog mark a capture's start without a stored position. */
     private static long beginnings(FlipsideConfig config) {
         String topic = config.topics().changelog();
