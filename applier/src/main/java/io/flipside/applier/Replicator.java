@@ -104,6 +104,8 @@ final class Replicator implements AutoCloseable {
     private Key copiedUpTo;
     private boolean copyDoneSeen;
     private String lastGtid;
+    /** The highest GTID read from each source: with {@link #lastSeen}, what tells a re-published change. */
+    private GtidSources seenSources = GtidSources.parse(null);
     private long eventsApplied;
     private int swaps;
     private String swapGtid;
@@ -410,6 +412,7 @@ final class Replicator implements AutoCloseable {
                 swapStartedAt = (Long) rs.getObject(17, Long.class);
                 preparedOldColumns = rs.getString(19);
                 preparedNewColumns = rs.getString(20);
+                seenSources = GtidSources.parse(rs.getString(21));
                 String stage = rs.getString(2);
                 conn.commit();
                 return stage;
@@ -515,7 +518,7 @@ final class Replicator implements AutoCloseable {
         BinlogPosition at = ev.getOp() == ChangeOp.DDL ? null : BinlogPosition.of(ev);
         if (at != null) {
             BinlogPosition latest = pendingSeen != null ? pendingSeen : lastSeen;
-            if (latest != null && !at.isAfter(latest)) {
+            if (latest != null && !at.isAfter(latest) && seenSources.readBefore(ev.getGtid())) {
                 // The capture re-published it after a restart; it was read (and applied, or rightly skipped) before.
                 duplicatesSkipped++;
                 pendingOffset = rec.offset() + 1;
@@ -608,6 +611,7 @@ final class Replicator implements AutoCloseable {
         }
         if (ev.getGtid() != null) {
             pendingGtid = ev.getGtid();
+            seenSources.add(ev.getGtid());
         }
         return reached;
     }
@@ -757,6 +761,7 @@ final class Replicator implements AutoCloseable {
         long recordedOffset = chunkOpen ? openOffset : offset;
         String recordedGtid = chunkOpen ? openGtid : gtid;
         BinlogPosition recordedSeen = chunkOpen ? openSeen : seen;
+        String recordedSources = seenSources.text();
         Projection p = direction == Direction.FORWARD ? forward : inverse;
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
@@ -827,8 +832,9 @@ final class Replicator implements AutoCloseable {
                     ps.setObject(8, recordedSeen == null ? null : recordedSeen.pos());
                     ps.setObject(9, recordedSeen == null ? null : recordedSeen.row());
                     ps.setObject(10, recordedSeen == null ? null : recordedSeen.part());
-                    ps.setString(11, id);
-                    ps.setLong(12, epoch);
+                    ps.setString(11, recordedSources);
+                    ps.setString(12, id);
+                    ps.setLong(13, epoch);
                     Fenced.check(ps.executeUpdate(), id, epoch);
                 }
                 if (!keys.isEmpty()) {
@@ -855,7 +861,7 @@ final class Replicator implements AutoCloseable {
             metrics.applied(direction == Direction.FORWARD, events, pendingCommits, pendingCommitCount, committedAt);
         }
         if (duplicatesSkipped > duplicatesLogged) {
-            LOG.info("migration {}: skipped {} changes the capture published again (recognised by binlog position)", id,
+            LOG.info("migration {}: skipped {} changes the capture published again (recognised by binlog position and GTID)", id,
                     duplicatesSkipped - duplicatesLogged);
             duplicatesLogged = duplicatesSkipped;
         }

@@ -126,7 +126,7 @@ final class Sidecar {
     String selectApplyState() {
         return "SELECT direction, stage, started, next_offset, copied_up_to, copy_done_seen, last_gtid, events_applied,"
                 + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms, last_binlog_file, last_binlog_pos,"
-                + " last_binlog_row, swap_started_ms, last_binlog_part, old_columns, new_columns FROM "
+                + " last_binlog_row, swap_started_ms, last_binlog_part, old_columns, new_columns, seen_gtids FROM "
                 + table("apply_state")
                 + " WHERE migration_id = ?";
     }
@@ -135,8 +135,8 @@ final class Sidecar {
     String advanceApply() {
         return "UPDATE " + table("apply_state") + " SET next_offset = ?, started = ?, copied_up_to = ?,"
                 + " copy_done_seen = ?, last_gtid = COALESCE(?, last_gtid), events_applied = events_applied + ?,"
-                + " last_binlog_file = ?, last_binlog_pos = ?, last_binlog_row = ?, last_binlog_part = ?"
-                + " WHERE migration_id = ? AND epoch = ?";
+                + " last_binlog_file = ?, last_binlog_pos = ?, last_binlog_row = ?, last_binlog_part = ?,"
+                + " seen_gtids = ? WHERE migration_id = ? AND epoch = ?";
     }
 
     /** Before a RENAME: where the other direction will start, the freeze point, and when the locks were asked for. */

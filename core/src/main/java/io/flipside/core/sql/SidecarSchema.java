@@ -46,6 +46,10 @@ public final class SidecarSchema {
 
     private static final String NEW_COLUMNS = "new_columns TEXT NULL COMMENT 'the new schema''s columns as prepared'";
 
+    private static final String SEEN_GTIDS = "seen_gtids TEXT NULL COMMENT 'the highest GTID read from each source, as"
+            + " source:N comma-separated: a change at or before the last coordinates is a re-publication only when"
+            + " its GTID is one of these or before one, since after a failover the coordinates are another server''s'";
+
     private static final String CAPTURE_EXCLUDE = "capture_exclude TEXT NULL COMMENT 'on a capture''s own marker: the"
             + " capture.exclude.tables of the capture that wrote it'";
 
@@ -59,6 +63,7 @@ public final class SidecarSchema {
             List.of("apply_state", "last_binlog_part", LAST_BINLOG_PART),
             List.of("apply_state", "old_columns", OLD_COLUMNS),
             List.of("apply_state", "new_columns", NEW_COLUMNS),
+            List.of("apply_state", "seen_gtids", SEEN_GTIDS),
             List.of("copy_state", "opened_chunks", OPENED_CHUNKS),
             List.of("markers", "capture_exclude", CAPTURE_EXCLUDE));
 
@@ -113,6 +118,7 @@ public final class SidecarSchema {
                     + SWAP_STARTED_MS + ","
                     + OLD_COLUMNS + ","
                     + NEW_COLUMNS + ","
+                    + SEEN_GTIDS + ","
                     + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
                     + ") ENGINE=InnoDB",
                 "CREATE TABLE IF NOT EXISTS " + t(database, "lossy_values") + " ("
