@@ -52,13 +52,8 @@ class ChangelogGapIT {
         TableName held = new TableName("shop", "held");
         TableName swapped = new TableName("shop", "swapped");
         try (EmbeddedMySql mysql = EmbeddedMySql.start(dir, 5)) {
-            try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE shop");
-                for (TableName t : List.of(held, swapped)) {
-                    s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(20))");
-                    s.execute("INSERT INTO " + t.quoted() + " SELECT n, CONCAT('note ', n) FROM (WITH RECURSIVE seq"
-                            + " (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 500) SELECT n FROM seq) AS x");
-                }
+            try (Connection c = mysql.connect()) {
+                createShop(c, held, swapped);
             }
             FlipsideConfig config = Flipside.isolated(f.config, "bp", tag).with("mysql.host", mysql.host())
                     .with("mysql.port", String.valueOf(mysql.port())).with("mysql.user", mysql.user())
@@ -83,14 +78,9 @@ class ChangelogGapIT {
                 }
             }
             try (Capture capture = new Capture(config).start()) {
-                Optional<String> why = Optional.empty();
-                for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                        why.isEmpty() && System.nanoTime() < deadline; Thread.sleep(200)) {
-                    why = capture.failure().filter(m -> m.contains("is no longer on the server"));
-                }
-                assertTrue(why.isPresent(), String.valueOf(capture.failure()));
-                assertTrue(why.get().contains(stored.get(0).binlogFile() + ":" + stored.get(0).binlogPos())
-                        && why.get().contains("flipside capture-reset"), why.get());
+                String why = awaitFailure(capture, "is no longer on the server");
+                assertTrue(why.contains(stored.get(0).binlogFile() + ":" + stored.get(0).binlogPos())
+                        && why.contains("flipside capture-reset"), why);
                 assertFalse(capture.awaitStreaming(Duration.ofSeconds(3)), "it publishes nothing");
                 assertEquals(stored, CaptureOffsets.read(config), "the capture keeps its position until it is reset");
 
@@ -147,13 +137,9 @@ class ChangelogGapIT {
     void migrationsFailWhenTheChangelogNoLongerHasTheirNextRecord() throws Exception {
         Flipside f = Flipside.get();
         FlipsideConfig config = Flipside.isolated(f.config, "cr", UUID.randomUUID().toString().substring(0, 8));
-        TableName held = f.recreate(new TableName("changelog_gap", "held"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
-        TableName swapped = f.recreate(new TableName("changelog_gap", "swapped"),
-                "id BIGINT PRIMARY KEY, note VARCHAR(20)");
-        for (TableName t : List.of(held, swapped)) {
-            f.fill(t, 500, "n, CONCAT('note ', n)");
-        }
-        List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
+        TableName held = new TableName("changelog_gap", "held");
+        TableName swapped = new TableName("changelog_gap", "swapped");
+        List<String> ids = heldAndCutOver(f, config, held, swapped);
         try (Connection c = f.connect(); Statement s = c.createStatement()) {
             for (TableName t : List.of(held, swapped)) {
                 s.execute("UPDATE " + t.quoted() + " SET note = '" + LOST + "' WHERE id <= 50");
@@ -195,25 +181,15 @@ class ChangelogGapIT {
     void aCaptureWithoutItsSchemaHistoryBeginsAnewWhenForced() throws Exception {
         Flipside f = Flipside.get();
         FlipsideConfig config = Flipside.isolated(f.config, "ch", UUID.randomUUID().toString().substring(0, 8));
-        TableName held = f.recreate(new TableName("history_gone", "held"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
-        TableName swapped = f.recreate(new TableName("history_gone", "swapped"),
-                "id BIGINT PRIMARY KEY, note VARCHAR(20)");
-        for (TableName t : List.of(held, swapped)) {
-            f.fill(t, 100, "n, CONCAT('note ', n)");
-        }
-        List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
+        List<String> ids = heldAndCutOver(f, config, new TableName("history_gone", "held"),
+                new TableName("history_gone", "swapped"));
         try (Admin admin = Admin.create(KafkaSetup.common(config))) {
             admin.deleteTopics(List.of(config.topics().captureSchemaHistory())).all().get();
         }
         try (Capture capture = new Capture(config).start()) {
-            Optional<String> why = Optional.empty();
-            for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    why.isEmpty() && System.nanoTime() < deadline; Thread.sleep(200)) {
-                why = capture.failure().filter(m -> m.contains("schema history"));
-            }
-            assertTrue(why.isPresent(), String.valueOf(capture.failure()));
-            assertTrue(why.get().contains(config.topics().captureSchemaHistory() + ") is missing or incomplete")
-                    && why.get().contains("capture-reset --config FILE --force"), why.get());
+            String why = awaitFailure(capture, "schema history");
+            assertTrue(why.contains(config.topics().captureSchemaHistory() + ") is missing or incomplete")
+                    && why.contains("capture-reset --config FILE --force"), why);
 
             Flipside.Run refused = f.cli(config, "capture-reset");
             assertEquals(Main.REJECTED, refused.exit(), refused.toString());
@@ -226,6 +202,37 @@ class ChangelogGapIT {
             MigrationState h = ConcurrencyIT.await(client, ids.get(0), MigrationStatus.FAILED);
             assertTrue(h.getError().contains("began anew at"), h.getError());
         }
+    }
+
+    /** {@code held} and {@code swapped} made afresh on the shared server, and a migration of each (see the other). */
+    private static List<String> heldAndCutOver(Flipside f, FlipsideConfig config, TableName held, TableName swapped)
+            throws Exception {
+        for (TableName t : List.of(held, swapped)) {
+            f.fill(f.recreate(t, "id BIGINT PRIMARY KEY, note VARCHAR(20)"), 500, "n, CONCAT('note ', n)");
+        }
+        return CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
+    }
+
+    /** Creates database {@code shop} and the tables, 500 rows each, on a server of a test's own. */
+    static void createShop(Connection c, TableName... tables) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE shop");
+            for (TableName t : tables) {
+                s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(20))");
+                s.execute("INSERT INTO " + t.quoted() + " SELECT n, CONCAT('note ', n) FROM (WITH RECURSIVE seq (n)"
+                        + " AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 500) SELECT n FROM seq) AS x");
+            }
+        }
+    }
+
+    /** Waits until the capture says why it stopped, in words with {@code text} in them; returns them. */
+    private static String awaitFailure(Capture capture, String text) throws InterruptedException {
+        Optional<String> why = Optional.empty();
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                why.isEmpty() && System.nanoTime() < deadline; Thread.sleep(200)) {
+            why = capture.failure().filter(m -> m.contains(text));
+        }
+        return why.orElseThrow(() -> new AssertionError(String.valueOf(capture.failure())));
     }
 
     /** How many records of the changelog mark a capture's start without a stored position. */

@@ -40,12 +40,7 @@ class FailoverIT {
                 for (int i = 0; i < 3; i++) {
                     s.execute("FLUSH BINARY LOGS"); // the source's binlog files numbered past the replica's
                 }
-                s.execute("CREATE DATABASE shop");
-                for (TableName t : List.of(held, swapped)) {
-                    s.execute("CREATE TABLE " + t.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(20))");
-                    s.execute("INSERT INTO " + t.quoted() + " SELECT n, CONCAT('note ', n) FROM (WITH RECURSIVE seq"
-                            + " (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 500) SELECT n FROM seq) AS x");
-                }
+                ChangelogGapIT.createShop(c, held, swapped);
             }
             try (Connection c = replica.connect(); PreparedStatement ps = c.prepareStatement("CHANGE MASTER TO"
                     + " MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_AUTO_POSITION = 1")) {
