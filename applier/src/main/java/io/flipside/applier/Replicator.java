@@ -106,6 +106,9 @@ final class Replicator implements AutoCloseable {
     private String lastGtid;
     /** The highest GTID read from each source: with {@link #lastSeen}, what tells a re-published change. */
     private GtidSources seenSources = GtidSources.parse(null);
+    /** {@link #seenSources} as of {@link #lastSeen}, and as of the chunks' opening ({@link #openSeen}), as text. */
+    private String flushedSources;
+    private String openSources;
     private long eventsApplied;
     private int swaps;
     private String swapGtid;
@@ -412,7 +415,8 @@ final class Replicator implements AutoCloseable {
                 swapStartedAt = (Long) rs.getObject(17, Long.class);
                 preparedOldColumns = rs.getString(19);
                 preparedNewColumns = rs.getString(20);
-                seenSources = GtidSources.parse(rs.getString(21));
+                flushedSources = rs.getString(21);
+                seenSources = GtidSources.parse(flushedSources);
                 String stage = rs.getString(2);
                 conn.commit();
                 return stage;
@@ -584,6 +588,7 @@ final class Replicator implements AutoCloseable {
                     openOffset = rec.offset();
                     openSeen = lastSeen;
                     openGtid = lastGtid;
+                    openSources = seenSources.text();
                 }
                 Key k = KeyValues.decode(text(ev.getAfter(), "last_key"));
                 if (k != null) {
@@ -761,7 +766,8 @@ final class Replicator implements AutoCloseable {
         long recordedOffset = chunkOpen ? openOffset : offset;
         String recordedGtid = chunkOpen ? openGtid : gtid;
         BinlogPosition recordedSeen = chunkOpen ? openSeen : seen;
-        String recordedSources = seenSources.text();
+        String sources = seenSources.text();
+        String recordedSources = chunkOpen ? openSources : sources;
         Projection p = direction == Direction.FORWARD ? forward : inverse;
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
@@ -867,6 +873,7 @@ final class Replicator implements AutoCloseable {
         }
         nextOffset = offset;
         lastSeen = seen;
+        flushedSources = sources;
         pendingSeen = null;
         if (gtid != null) {
             lastGtid = gtid;
@@ -1420,6 +1427,7 @@ final class Replicator implements AutoCloseable {
     private void rewindToRecorded() {
         consumer.seek(changelog, nextOffset);
         pendingSeen = null;
+        seenSources = GtidSources.parse(flushedSources);
         pendingKeys.clear();
         pendingDeleted.clear();
         pendingRowGtids.clear();
