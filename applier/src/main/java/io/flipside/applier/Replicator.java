@@ -615,8 +615,10 @@ final class Replicator implements AutoCloseable {
             readCommitMillis = ev.getCommitMillis();
         }
         if (ev.getGtid() != null) {
+            if (!ev.getGtid().equals(pendingGtid)) { // once per transaction, not once per row
+                seenSources.add(ev.getGtid());
+            }
             pendingGtid = ev.getGtid();
-            seenSources.add(ev.getGtid());
         }
         return reached;
     }

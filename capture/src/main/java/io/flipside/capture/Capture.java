@@ -303,10 +303,10 @@ public final class Capture implements AutoCloseable {
         try {
             stored = CaptureOffsets.position(CaptureOffsets.read(config)).map(CaptureOffsets.Stored::describe)
                     .orElse(stored);
-            try (Connection c = connect(); java.sql.Statement s = c.createStatement();
-                    java.sql.ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
-                if (rs.next()) {
-                    server = "; the server's oldest binlog is now " + rs.getString(1);
+            try (Connection c = connect()) {
+                List<String> binlogs = CaptureOffsets.binlogs(c);
+                if (!binlogs.isEmpty()) {
+                    server = "; the server's oldest binlog is now " + binlogs.get(0);
                 }
             }
         } catch (RuntimeException | SQLException e) {

@@ -95,6 +95,17 @@ public final class CaptureOffsets {
         }
     }
 
+    /** The server's binlog files, oldest first ({@code SHOW BINARY LOGS}). */
+    public static List<String> binlogs(java.sql.Connection c) throws java.sql.SQLException {
+        List<String> files = new java.util.ArrayList<>();
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+            while (rs.next()) {
+                files.add(rs.getString(1));
+            }
+        }
+        return files;
+    }
+
     /** The first of {@code stored} that names a binlog file. */
     public static Optional<Stored> position(List<Stored> stored) {
         return stored.stream().filter(s -> s.binlogFile() != null).findFirst();

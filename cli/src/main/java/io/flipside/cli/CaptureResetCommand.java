@@ -4,10 +4,7 @@ import io.flipside.capture.CaptureOffsets;
 import io.flipside.core.config.FlipsideConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -48,7 +45,10 @@ final class CaptureResetCommand implements Callable<Integer> {
             return Main.OK;
         }
         if (position.isPresent() && !force) {
-            List<String> binlogs = binlogs(c);
+            List<String> binlogs;
+            try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.jdbcProperties())) {
+                binlogs = CaptureOffsets.binlogs(conn);
+            }
             if (binlogs.contains(position.get().binlogFile())) {
                 spec.commandLine().getErr().println("flipside: capture-reset refused: the capture's stored position, "
                         + position.get().describe() + ", is still on the server (binlogs " + binlogs.get(0) + " to "
@@ -63,17 +63,5 @@ final class CaptureResetCommand implements Callable<Integer> {
                 + c.topics().serverName() + " begins at the server's current position when it starts next (a"
                 + " capture still running begins there at its next retry), and every migration in progress fails");
         return Main.OK;
-    }
-
-    /** The server's binlog files, oldest first. */
-    private static List<String> binlogs(FlipsideConfig c) throws SQLException {
-        List<String> files = new ArrayList<>();
-        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.jdbcProperties());
-                Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
-            while (rs.next()) {
-                files.add(rs.getString(1));
-            }
-        }
-        return files;
     }
 }
