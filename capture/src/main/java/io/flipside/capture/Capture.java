@@ -296,14 +296,22 @@ public final class Capture implements AutoCloseable {
         return false;
     }
 
-    /** What a capture whose binlog was purged past its stored position tells, with what the operator can do. */
+    /**
+     * What a capture whose stored position Debezium found no longer on the server tells, with what the operator can
+     * do: the binlog was purged past it, or the server lacks transactions the capture already published (a replica
+     * promoted without them, or another server at the configured address).
+     */
     private String purgedFailure() {
         String stored = "its stored position";
         String server = "";
+        Optional<String> notExecuted = Optional.empty();
         try {
-            stored = CaptureOffsets.position(CaptureOffsets.read(config)).map(CaptureOffsets.Stored::describe)
-                    .orElse(stored);
+            Optional<CaptureOffsets.Stored> position = CaptureOffsets.position(CaptureOffsets.read(config));
+            stored = position.map(CaptureOffsets.Stored::describe).orElse(stored);
             try (Connection c = connect()) {
+                if (position.isPresent()) {
+                    notExecuted = CaptureOffsets.notExecuted(c, position.get());
+                }
                 List<String> binlogs = CaptureOffsets.binlogs(c);
                 if (!binlogs.isEmpty()) {
                     server = "; the server's oldest binlog is now " + binlogs.get(0);
@@ -312,12 +320,20 @@ public final class Capture implements AutoCloseable {
         } catch (RuntimeException | SQLException e) {
             LOG.debug("could not read what the purged position was", e);
         }
+        String reset = " To read on from the server's current position, run `flipside capture-reset --config FILE`;"
+                + " every migration in progress then fails (see the README, \"%s\"). Until then the capture retries"
+                + " and publishes nothing";
+        if (notExecuted.isPresent()) {
+            return "the server has not executed transactions the capture already published (GTIDs " + notExecuted.get()
+                    + ", of its stored position " + stored + "): it is not the server they were read from, or it lost"
+                    + " them (a replica promoted before it had received the old source's last transactions). The"
+                    + " changelog has changes this server's tables lack, so no migration in progress can be kept in"
+                    + " step." + reset.formatted("A failover to a replica");
+        }
         return "the binlog the capture must read on from, " + stored + ", is no longer on the server: it was purged"
                 + " while the capture was not reading it" + server + ". The changes in between were never published"
-                + " and cannot be, so no migration in progress can be kept in step. To read on from the server's"
-                + " current position, run `flipside capture-reset --config FILE`; every migration in progress then"
-                + " fails (see the README, \"When the binlog was purged\"). Until then the capture retries and"
-                + " publishes nothing";
+                + " and cannot be, so no migration in progress can be kept in step." + reset.formatted(
+                        "When the binlog was purged");
     }
 
     /**

@@ -106,6 +106,26 @@ public final class CaptureOffsets {
         return files;
     }
 
+    /**
+     * The transactions of {@code stored}'s GTID set that the server has not executed, as a GTID set; empty when it has
+     * them all (or no set was stored). Not empty when the server is not the one the capture read them from, or lost
+     * them: a replica promoted before it had received the old source's last transactions.
+     */
+    public static Optional<String> notExecuted(java.sql.Connection c, Stored stored) throws java.sql.SQLException {
+        if (stored.gtids() == null || stored.gtids().isBlank()) {
+            return Optional.empty();
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT GTID_SUBTRACT(?, @@GLOBAL.gtid_executed)")) {
+            ps.setString(1, stored.gtids());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                String missing = rs.getString(1);
+                return missing == null || missing.isBlank() ? Optional.empty()
+                        : Optional.of(missing.replace("\n", ""));
+            }
+        }
+    }
+
     /** The first of {@code stored} that names a binlog file. */
     public static Optional<Stored> position(List<Stored> stored) {
         return stored.stream().filter(s -> s.binlogFile() != null).findFirst();

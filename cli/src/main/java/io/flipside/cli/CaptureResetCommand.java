@@ -13,17 +13,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Removes the capture's stored binlog position, for when the binlog at that position was purged from the server (or
- * the capture's schema history was lost, without which Debezium cannot read on from there): the capture's next start
+ * Removes the capture's stored binlog position, for when the binlog at that position was purged from the server, or
+ * the server lacks transactions the capture published (a replica promoted without them), or the capture's schema
+ * history was lost (without which Debezium cannot read on from there): the capture's next start
  * then begins at the server's current position. The changes in between were never published, so every migration in
  * progress fails when the applier reads on (the capture marks the new start in the changelog). Refused while the
- * stored position is still on the server, unless forced.
+ * stored position is still on the server and the server has executed every transaction the capture published, unless
+ * forced.
  */
 @CommandLine.Command(name = "capture-reset", mixinStandardHelpOptions = true,
-        description = {"Remove the capture's stored binlog position after the binlog was purged past it (or the"
-                + " capture's schema history was lost): the capture then reads on from the server's current position,"
-                + " and every migration in progress fails.",
-            "Exit 0 when reset (or nothing was stored); 2 refused, when the stored position is still on the server."})
+        description = {"Remove the capture's stored binlog position after the binlog was purged past it, or a"
+                + " failover to a server that lacks transactions the capture published (or the capture's schema"
+                + " history was lost): the capture then reads on from the server's current position, and every"
+                + " migration in progress fails.",
+            "Exit 0 when reset (or nothing was stored); 2 refused, when the stored position is still on the server"
+                + " and the server has every transaction the capture published."})
 final class CaptureResetCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -46,13 +50,16 @@ final class CaptureResetCommand implements Callable<Integer> {
         }
         if (position.isPresent() && !force) {
             List<String> binlogs;
+            Optional<String> notExecuted;
             try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.jdbcProperties())) {
                 binlogs = CaptureOffsets.binlogs(conn);
+                notExecuted = CaptureOffsets.notExecuted(conn, position.get());
             }
-            if (binlogs.contains(position.get().binlogFile())) {
+            if (binlogs.contains(position.get().binlogFile()) && notExecuted.isEmpty()) {
                 spec.commandLine().getErr().println("flipside: capture-reset refused: the capture's stored position, "
                         + position.get().describe() + ", is still on the server (binlogs " + binlogs.get(0) + " to "
-                        + binlogs.get(binlogs.size() - 1) + "): the capture can read on from it, and nothing was reset"
+                        + binlogs.get(binlogs.size() - 1) + "), which has executed every transaction the capture"
+                        + " published: the capture can read on from it, and nothing was reset"
                         + " (--force resets it anyway, and every migration in progress then fails)");
                 return Main.REJECTED;
             }

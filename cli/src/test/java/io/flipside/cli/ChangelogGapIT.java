@@ -226,7 +226,7 @@ class ChangelogGapIT {
     }
 
     /** Waits until the capture says why it stopped, in words with {@code text} in them; returns them. */
-    private static String awaitFailure(Capture capture, String text) throws InterruptedException {
+    static String awaitFailure(Capture capture, String text) throws InterruptedException {
         Optional<String> why = Optional.empty();
         for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 why.isEmpty() && System.nanoTime() < deadline; Thread.sleep(200)) {

@@ -1,13 +1,17 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.capture.Capture;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
+import io.flipside.testkit.Schemas;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailoverIT {
     private static final String AFTER = "after failover";
+    private static final String LOST = "lost";
+    /** Longer than the applier waits for a change to be visible on the server (Replicator's 30 s). */
+    private static final long VISIBILITY_WAIT_MS = 35_000;
 
     @Test
     void migrationsGoOnOnAPromotedReplicaWithoutLosingItsWrites(@TempDir Path dir) throws Exception {
@@ -42,20 +49,8 @@ class FailoverIT {
                 }
                 ChangelogGapIT.createShop(c, held, swapped);
             }
-            try (Connection c = replica.connect(); PreparedStatement ps = c.prepareStatement("CHANGE MASTER TO"
-                    + " MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_AUTO_POSITION = 1")) {
-                ps.setString(1, source.host());
-                ps.setInt(2, source.port());
-                ps.setString(3, source.user());
-                ps.setString(4, source.password());
-                ps.execute();
-                try (Statement s = c.createStatement()) {
-                    s.execute("START SLAVE");
-                }
-            }
-            FlipsideConfig onSource = Flipside.isolated(f.config, "fo", tag).with("mysql.host", source.host())
-                    .with("mysql.port", String.valueOf(source.port())).with("mysql.user", source.user())
-                    .with("mysql.password", source.password());
+            replicate(source, replica);
+            FlipsideConfig onSource = on(Flipside.isolated(f.config, "fo", tag), source);
             List<String> ids = CaptureExcludeIT.heldAndCutOver(f, onSource, held, swapped);
 
             // The failover: the replica has everything, stops replicating, and serves the writes from now on.
@@ -63,15 +58,8 @@ class FailoverIT {
                 s.execute("SET GLOBAL super_read_only = ON");
             }
             awaitCaughtUp(source, replica);
-            try (Connection c = replica.connect(); Statement s = c.createStatement()) {
-                s.execute("STOP SLAVE");
-                s.execute("RESET SLAVE ALL");
-                for (TableName t : List.of(held, swapped)) {
-                    s.execute("UPDATE " + t.quoted() + " SET note = '" + AFTER + "' WHERE id <= 50");
-                }
-            }
-            FlipsideConfig onReplica = onSource.with("mysql.host", replica.host())
-                    .with("mysql.port", String.valueOf(replica.port()));
+            promote(replica, held, swapped);
+            FlipsideConfig onReplica = on(onSource, replica);
             try (Roles roles = Roles.start(onReplica, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(onReplica)) {
                 assertEquals(Main.OK, f.cli(onReplica, "cutover", ids.get(0), "--wait").exit());
@@ -83,13 +71,130 @@ class FailoverIT {
                         Duration.ofSeconds(60)).orElseThrow();
                 assertTrue(reverted.getChecksums().get(1).getMatched(), String.valueOf(reverted.getChecksums()));
             }
+            assertServesTheWritesAfter(replica, held, swapped);
+        }
+    }
+
+    /**
+     * A failover that lost transactions: the replica stopped replicating before the held migration's cut-over and
+     * writes made with it, and was promoted without them. The changelog has changes its tables lack (the cut-over's
+     * among them), so the capture stops and says so, no migration acts on what the server lacks, and once the
+     * capture is reset (without --force, whatever binlog files the server has) both migrations fail, each leaving
+     * the server's tables as the server has them.
+     */
+    @Test
+    void aFailoverThatLostTransactionsStopsTheCaptureAndFailsTheMigrationsInProgress(@TempDir Path dir)
+            throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        TableName held = new TableName("shop", "held");
+        TableName swapped = new TableName("shop", "swapped");
+        try (EmbeddedMySql source = EmbeddedMySql.start(dir.resolve("source"), 11);
+                EmbeddedMySql replica = EmbeddedMySql.start(dir.resolve("replica"), 12)) {
+            try (Connection c = source.connect()) {
+                ChangelogGapIT.createShop(c, held, swapped);
+            }
+            replicate(source, replica);
+            FlipsideConfig onSource = on(Flipside.isolated(f.config, "fl", tag), source);
+            List<String> ids = CaptureExcludeIT.heldAndCutOver(f, onSource, held, swapped);
+            awaitCaughtUp(source, replica);
             try (Connection c = replica.connect(); Statement s = c.createStatement()) {
+                s.execute("STOP SLAVE");
+            }
+            String sourceUuid;
+            try (Connection c = source.connect(); Statement s = c.createStatement()) {
                 for (TableName t : List.of(held, swapped)) {
-                    try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted() + " WHERE note = '"
-                            + AFTER + "'")) {
-                        rs.next();
-                        assertEquals(50, rs.getLong(1), t + " serves the writes made after the failover");
-                    }
+                    s.execute("UPDATE " + t.quoted() + " SET note = '" + LOST + "' WHERE id > 450");
+                }
+                try (ResultSet rs = s.executeQuery("SELECT @@server_uuid")) {
+                    rs.next();
+                    sourceUuid = rs.getString(1);
+                }
+            }
+            try (Roles roles = Roles.start(onSource, EnumSet.allOf(Roles.Role.class))) {
+                assertEquals(Main.OK, f.cli(onSource, "cutover", ids.get(0), "--wait").exit());
+            }
+
+            promote(replica, held, swapped);
+            FlipsideConfig onReplica = on(onSource, replica);
+            String shadow = Names.shadowTable("held", ids.get(0));
+            try (Capture capture = new Capture(onReplica).start();
+                    Roles roles = Roles.start(onReplica, EnumSet.of(Roles.Role.APPLIER, Roles.Role.CONTROLLER));
+                    OperatorClient client = new OperatorClient(onReplica)) {
+                String why = ChangelogGapIT.awaitFailure(capture, "has not executed transactions");
+                assertTrue(why.contains("GTIDs " + sourceUuid + ":") && why.contains("flipside capture-reset")
+                        && why.contains("A failover to a replica"), why);
+                Thread.sleep(VISIBILITY_WAIT_MS); // the appliers wait for changes the server lacks, and act on none
+                for (String id : ids) {
+                    assertEquals(MigrationStatus.CUT_OVER, client.state(id).orElseThrow().getStatus());
+                }
+                try (Connection c = replica.connect()) {
+                    assertEquals(List.of("id", "note"), Schemas.columns(c, "shop", "held"), "never cut over here");
+                    assertTrue(Schemas.tables(c, "shop").contains(shadow));
+                }
+
+                Flipside.Run reset = f.cli(onReplica, "capture-reset");
+                assertEquals(Main.OK, reset.exit(), reset.toString());
+                assertTrue(capture.awaitStreaming(Duration.ofSeconds(60)), "the capture begins anew");
+                for (String id : ids) {
+                    MigrationState failed = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
+                    assertTrue(failed.getError().contains("began anew"), failed.getError());
+                }
+                try (Connection c = replica.connect()) {
+                    assertFalse(Schemas.tables(c, "shop").contains(shadow), "before a cut-over, the shadow goes");
+                    assertTrue(Schemas.tables(c, "shop").contains(Names.oldTable("swapped", ids.get(1))),
+                            "after one, the old table is left for the operator");
+                    assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "shop", "swapped"));
+                }
+            }
+            assertServesTheWritesAfter(replica, held, swapped);
+            try (Connection c = replica.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + held.quoted() + " WHERE note = '" + LOST
+                            + "'")) {
+                rs.next();
+                assertEquals(0, rs.getLong(1), "the promoted replica never had the lost writes");
+            }
+        }
+    }
+
+    /** Makes {@code replica} replicate {@code source} by GTID. */
+    private static void replicate(EmbeddedMySql source, EmbeddedMySql replica) throws Exception {
+        try (Connection c = replica.connect(); PreparedStatement ps = c.prepareStatement("CHANGE MASTER TO"
+                + " MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_AUTO_POSITION = 1")) {
+            ps.setString(1, source.host());
+            ps.setInt(2, source.port());
+            ps.setString(3, source.user());
+            ps.setString(4, source.password());
+            ps.execute();
+            try (Statement s = c.createStatement()) {
+                s.execute("START SLAVE");
+            }
+        }
+    }
+
+    private static FlipsideConfig on(FlipsideConfig config, EmbeddedMySql mysql) {
+        return config.with("mysql.host", mysql.host()).with("mysql.port", String.valueOf(mysql.port()))
+                .with("mysql.user", mysql.user()).with("mysql.password", mysql.password());
+    }
+
+    /** The replica stops replicating and serves the writes from now on: 50 rows of each table updated. */
+    private static void promote(EmbeddedMySql replica, TableName... tables) throws Exception {
+        try (Connection c = replica.connect(); Statement s = c.createStatement()) {
+            s.execute("STOP SLAVE");
+            s.execute("RESET SLAVE ALL");
+            for (TableName t : tables) {
+                s.execute("UPDATE " + t.quoted() + " SET note = '" + AFTER + "' WHERE id <= 50");
+            }
+        }
+    }
+
+    private static void assertServesTheWritesAfter(EmbeddedMySql replica, TableName... tables) throws Exception {
+        try (Connection c = replica.connect(); Statement s = c.createStatement()) {
+            for (TableName t : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t.quoted() + " WHERE note = '" + AFTER
+                        + "'")) {
+                    rs.next();
+                    assertEquals(50, rs.getLong(1), t + " serves the writes made after the failover");
                 }
             }
         }
