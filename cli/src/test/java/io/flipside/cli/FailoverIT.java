@@ -76,6 +76,62 @@ class FailoverIT {
     }
 
     /**
+     * A failover under running roles: the address they use (a relay here, as a virtual IP or a proxy would be) moves
+     * from the source to its promoted replica, closing their connections. The capture and the applier reconnect to
+     * the replica, and both migrations go on with the writes made there.
+     */
+    @Test
+    void migrationsGoOnWhenTheAddressMovesToAPromotedReplicaUnderRunningRoles(@TempDir Path dir) throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        TableName held = new TableName("shop", "held");
+        TableName swapped = new TableName("shop", "swapped");
+        try (EmbeddedMySql source = EmbeddedMySql.start(dir.resolve("source"), 11);
+                EmbeddedMySql replica = EmbeddedMySql.start(dir.resolve("replica"), 12);
+                Relay relay = new Relay(source.port())) {
+            try (Connection c = source.connect(); Statement s = c.createStatement()) {
+                for (int i = 0; i < 3; i++) {
+                    s.execute("FLUSH BINARY LOGS"); // the source's binlog files numbered past the replica's
+                }
+                ChangelogGapIT.createShop(c, held, swapped);
+            }
+            replicate(source, replica);
+            FlipsideConfig config = on(Flipside.isolated(f.config, "fr", tag), source)
+                    .with("mysql.port", String.valueOf(relay.port()));
+            try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                    OperatorClient client = new OperatorClient(config)) {
+                Flipside.Run first = f.cli(config, "submit", "--table", held.toString(), "--alter",
+                        "ADD COLUMN extra INT", "--postpone-cutover");
+                assertEquals(Main.OK, first.exit(), first.toString());
+                Flipside.Run second = f.cli(config, "submit", "--table", swapped.toString(), "--alter",
+                        "ADD COLUMN extra INT");
+                assertEquals(Main.OK, second.exit(), second.toString());
+                String heldId = first.lastLine();
+                String swappedId = second.lastLine();
+                ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
+                ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
+
+                try (Connection c = source.connect(); Statement s = c.createStatement()) {
+                    s.execute("SET GLOBAL super_read_only = ON");
+                }
+                awaitCaughtUp(source, replica);
+                promote(replica, held, swapped);
+                relay.moveTo(replica.port());
+
+                assertEquals(Main.OK, f.cli(config, "cutover", heldId, "--wait").exit());
+                MigrationState cut = client.awaitState(heldId, x -> !x.getChecksums().isEmpty(),
+                        Duration.ofSeconds(60)).orElseThrow();
+                assertTrue(cut.getChecksums().get(0).getMatched(), String.valueOf(cut.getChecksums()));
+                assertEquals(Main.OK, f.cli(config, "revert", swappedId, "--wait").exit());
+                MigrationState reverted = client.awaitState(swappedId, x -> x.getChecksums().size() > 1,
+                        Duration.ofSeconds(60)).orElseThrow();
+                assertTrue(reverted.getChecksums().get(1).getMatched(), String.valueOf(reverted.getChecksums()));
+            }
+            assertServesTheWritesAfter(replica, held, swapped);
+        }
+    }
+
+    /**
      * A failover that lost transactions: the replica stopped replicating before the held migration's cut-over and
      * writes made with it, and was promoted without them. The changelog has changes its tables lack (the cut-over's
      * among them), so the capture stops and says so, no migration acts on what the server lacks, and once the
