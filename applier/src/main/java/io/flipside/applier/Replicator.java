@@ -905,47 +905,39 @@ final class Replicator implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getInt(1) != 0) {
-                    OptionalLong began = beganAfter(nextOffset);
-                    if (began.isPresent()) {
-                        throw new ChangelogIncomplete("changes " + gtids + " from the changelog were not committed on"
-                                + " the server after " + VISIBILITY_WAIT_SECONDS + " s, and the capture began anew"
-                                + " after them (changelog offset " + began.getAsLong() + "): the server lost them (a"
-                                + " replica promoted before it had received them) or is not the one they were read"
-                                + " from, so the changelog and the tables of " + serving + " no longer agree");
+                    String waited = "changes " + gtids + " from the changelog were not committed on the server after "
+                            + VISIBILITY_WAIT_SECONDS + " s";
+                    java.util.Optional<Boolean> replicating = replicating();
+                    if (replicating.isPresent() && !replicating.get()) {
+                        throw new ChangelogIncomplete(waited + ", and it replicates from no other server, so they"
+                                + " cannot arrive: it lost them (a replica promoted before it had received them) or"
+                                + " is not the one they were read from, and the changelog and the tables of " + serving
+                                + " no longer agree");
                     }
-                    throw new SQLException("changes " + gtids + " from the changelog were not committed on the server"
-                            + " after " + VISIBILITY_WAIT_SECONDS + " s; is the capture reading another server, or was"
-                            + " this one promoted without them (then the capture says so, and `flipside capture-reset`"
-                            + " ends the wait)?");
+                    throw new SQLException(waited + (replicating.isPresent() ? "; it replicates, so they may yet"
+                            + " arrive; is the capture reading another server?" : "; is the capture reading another"
+                            + " server, or was this one promoted without them? (with SELECT ON"
+                            + " performance_schema.replication_applier_status the applier would tell, and fail the"
+                            + " migration when the server replicates from no other)"));
                 }
             }
         }
     }
 
     /**
-     * The offset of the first changelog record from {@code from} to the changelog's end (as of now) that marks a
-     * capture's start without a stored position ({@link Topics#CAPTURE_BEGAN_HEADER}); empty when there is none. Read
-     * by a consumer of its own, leaving this replicator's where it is.
+     * Whether the server applies transactions from another (a replication channel is on), so that ones it lacks may
+     * still arrive; empty when it cannot be read (the applier's user without SELECT on
+     * {@code performance_schema.replication_applier_status}, or performance_schema off).
      */
-    private OptionalLong beganAfter(long from) {
-        java.util.Properties properties = KafkaSetup.consumer(config, "flipside-applier-" + id + "-began");
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        try (KafkaConsumer<String, byte[]> scan = new KafkaConsumer<>(properties)) {
-            scan.assign(List.of(changelog));
-            long end = scan.endOffsets(List.of(changelog)).get(changelog);
-            scan.seek(changelog, from);
-            long deadline = System.nanoTime() + Duration.ofSeconds(VISIBILITY_WAIT_SECONDS).toNanos();
-            while (scan.position(changelog) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : scan.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < end && r.headers().lastHeader(Topics.CAPTURE_BEGAN_HEADER) != null) {
-                        return OptionalLong.of(r.offset());
-                    }
-                }
-            }
-        } catch (OffsetOutOfRangeException e) {
-            // The records from there are gone: the replicator's own read says so when it gets there.
+    private java.util.Optional<Boolean> replicating() {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM"
+                + " performance_schema.replication_applier_status WHERE SERVICE_STATE = 'ON'")) {
+            rs.next();
+            return java.util.Optional.of(rs.getLong(1) > 0);
+        } catch (SQLException e) {
+            LOG.debug("migration {}: cannot tell whether the server replicates", id, e);
+            return java.util.Optional.empty();
         }
-        return OptionalLong.empty();
     }
 
     private void execute(String sql, List<Key> keys, Key bound, List<Key> after) throws SQLException {
@@ -1153,7 +1145,7 @@ final class Replicator implements AutoCloseable {
     /**
      * The changelog no longer has every change of the serving table: the capture leaves it out, or began anew without
      * a stored position ({@link Topics#CAPTURE_BEGAN_HEADER}), or records were deleted before they were read; or it
-     * has changes the server never committed, published before the capture began anew ({@link #awaitVisible}). Thrown
+     * has changes the server lacks and cannot receive ({@link #awaitVisible}). Thrown
      * while reading and applying the changelog, under the freeze's locks too, before anything is renamed.
      */
     static final class ChangelogIncomplete extends RuntimeException {
