@@ -130,16 +130,22 @@ class CaptureExcludeIT {
             throws Exception {
         try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                 OperatorClient client = new OperatorClient(config)) {
-            Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, held.exit(), held.toString());
-            Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
-                    "ADD COLUMN extra INT");
-            assertEquals(Main.OK, swapped.exit(), swapped.toString());
-            ConcurrencyIT.await(client, held.lastLine(), MigrationStatus.READY);
-            ConcurrencyIT.await(client, swapped.lastLine(), MigrationStatus.CUT_OVER);
-            return List.of(held.lastLine(), swapped.lastLine());
+            return heldAndCutOver(f, config, client, ready, cutOver);
         }
+    }
+
+    /** {@link #heldAndCutOver(Flipside, FlipsideConfig, TableName, TableName)} with the roles already running. */
+    static List<String> heldAndCutOver(Flipside f, FlipsideConfig config, OperatorClient client, TableName ready,
+            TableName cutOver) throws Exception {
+        Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
+                "--postpone-cutover");
+        assertEquals(Main.OK, held.exit(), held.toString());
+        Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
+                "ADD COLUMN extra INT");
+        assertEquals(Main.OK, swapped.exit(), swapped.toString());
+        ConcurrencyIT.await(client, held.lastLine(), MigrationStatus.READY);
+        ConcurrencyIT.await(client, swapped.lastLine(), MigrationStatus.CUT_OVER);
+        return List.of(held.lastLine(), swapped.lastLine());
     }
 
     private static final String SINCE = "since";

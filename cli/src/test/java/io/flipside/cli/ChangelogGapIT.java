@@ -55,9 +55,7 @@ class ChangelogGapIT {
             try (Connection c = mysql.connect()) {
                 createShop(c, held, swapped);
             }
-            FlipsideConfig config = Flipside.isolated(f.config, "bp", tag).with("mysql.host", mysql.host())
-                    .with("mysql.port", String.valueOf(mysql.port())).with("mysql.user", mysql.user())
-                    .with("mysql.password", mysql.password());
+            FlipsideConfig config = Flipside.on(Flipside.isolated(f.config, "bp", tag), mysql);
             List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
 
             List<CaptureOffsets.Stored> stored = CaptureOffsets.read(config);

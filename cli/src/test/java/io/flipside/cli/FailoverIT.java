@@ -32,44 +32,26 @@ import org.junit.jupiter.api.io.TempDir;
 class FailoverIT {
     private static final String AFTER = "after failover";
     private static final String LOST = "lost";
+    private static final TableName HELD = new TableName("shop", "held");
+    private static final TableName SWAPPED = new TableName("shop", "swapped");
 
     @Test
     void migrationsGoOnOnAPromotedReplicaWithoutLosingItsWrites(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        TableName held = new TableName("shop", "held");
-        TableName swapped = new TableName("shop", "swapped");
         try (EmbeddedMySql source = EmbeddedMySql.start(dir.resolve("source"), 11);
                 EmbeddedMySql replica = EmbeddedMySql.start(dir.resolve("replica"), 12)) {
-            try (Connection c = source.connect(); Statement s = c.createStatement()) {
-                for (int i = 0; i < 3; i++) {
-                    s.execute("FLUSH BINARY LOGS"); // the source's binlog files numbered past the replica's
-                }
-                ChangelogGapIT.createShop(c, held, swapped);
-            }
-            replicate(source, replica);
-            FlipsideConfig onSource = on(Flipside.isolated(f.config, "fo", tag), source);
-            List<String> ids = CaptureExcludeIT.heldAndCutOver(f, onSource, held, swapped);
+            replicate(source, replica, true, HELD, SWAPPED);
+            FlipsideConfig onSource = Flipside.on(Flipside.isolated(f.config, "fo", tag), source);
+            List<String> ids = CaptureExcludeIT.heldAndCutOver(f, onSource, HELD, SWAPPED);
 
-            // The failover: the replica has everything, stops replicating, and serves the writes from now on.
-            try (Connection c = source.connect(); Statement s = c.createStatement()) {
-                s.execute("SET GLOBAL super_read_only = ON");
-            }
-            awaitCaughtUp(source, replica);
-            promote(replica, held, swapped);
-            FlipsideConfig onReplica = on(onSource, replica);
+            failOver(source, replica);
+            FlipsideConfig onReplica = Flipside.on(onSource, replica);
             try (Roles roles = Roles.start(onReplica, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(onReplica)) {
-                assertEquals(Main.OK, f.cli(onReplica, "cutover", ids.get(0), "--wait").exit());
-                MigrationState cut = client.awaitState(ids.get(0), x -> !x.getChecksums().isEmpty(),
-                        Duration.ofSeconds(60)).orElseThrow();
-                assertTrue(cut.getChecksums().get(0).getMatched(), String.valueOf(cut.getChecksums()));
-                assertEquals(Main.OK, f.cli(onReplica, "revert", ids.get(1), "--wait").exit());
-                MigrationState reverted = client.awaitState(ids.get(1), x -> x.getChecksums().size() > 1,
-                        Duration.ofSeconds(60)).orElseThrow();
-                assertTrue(reverted.getChecksums().get(1).getMatched(), String.valueOf(reverted.getChecksums()));
+                cutOverAndRevert(f, onReplica, client, ids);
             }
-            assertServesTheWritesAfter(replica, held, swapped);
+            assertServesTheWritesAfter(replica, HELD, SWAPPED);
         }
     }
 
@@ -82,43 +64,22 @@ class FailoverIT {
     void migrationsGoOnWhenTheAddressMovesToAPromotedReplicaUnderRunningRoles(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        TableName held = new TableName("shop", "held");
-        TableName swapped = new TableName("shop", "swapped");
         try (EmbeddedMySql source = EmbeddedMySql.start(dir.resolve("source"), 11);
                 EmbeddedMySql replica = EmbeddedMySql.start(dir.resolve("replica"), 12);
                 Relay relay = new Relay(source.port())) {
-            try (Connection c = source.connect(); Statement s = c.createStatement()) {
-                for (int i = 0; i < 3; i++) {
-                    s.execute("FLUSH BINARY LOGS"); // the source's binlog files numbered past the replica's
-                }
-                ChangelogGapIT.createShop(c, held, swapped);
-            }
-            replicate(source, replica);
-            FlipsideConfig config = on(Flipside.isolated(f.config, "fr", tag), source)
+            replicate(source, replica, true, HELD, SWAPPED);
+            FlipsideConfig config = Flipside.on(Flipside.isolated(f.config, "fr", tag), source)
                     .with("mysql.port", String.valueOf(relay.port()));
             try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(config)) {
-                List<String> ids = heldAndCutOver(f, config, client, held, swapped);
-                String heldId = ids.get(0);
-                String swappedId = ids.get(1);
+                List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, client, HELD, SWAPPED);
 
-                try (Connection c = source.connect(); Statement s = c.createStatement()) {
-                    s.execute("SET GLOBAL super_read_only = ON");
-                }
-                awaitCaughtUp(source, replica);
-                promote(replica, held, swapped);
+                failOver(source, replica);
                 relay.moveTo(replica.port());
 
-                assertEquals(Main.OK, f.cli(config, "cutover", heldId, "--wait").exit());
-                MigrationState cut = client.awaitState(heldId, x -> !x.getChecksums().isEmpty(),
-                        Duration.ofSeconds(60)).orElseThrow();
-                assertTrue(cut.getChecksums().get(0).getMatched(), String.valueOf(cut.getChecksums()));
-                assertEquals(Main.OK, f.cli(config, "revert", swappedId, "--wait").exit());
-                MigrationState reverted = client.awaitState(swappedId, x -> x.getChecksums().size() > 1,
-                        Duration.ofSeconds(60)).orElseThrow();
-                assertTrue(reverted.getChecksums().get(1).getMatched(), String.valueOf(reverted.getChecksums()));
+                cutOverAndRevert(f, config, client, ids);
             }
-            assertServesTheWritesAfter(replica, held, swapped);
+            assertServesTheWritesAfter(replica, HELD, SWAPPED);
         }
     }
 
@@ -133,28 +94,23 @@ class FailoverIT {
     void aFailoverThatLostTransactionsFailsTheMigrationsInProgress(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        TableName held = new TableName("shop", "held");
-        TableName swapped = new TableName("shop", "swapped");
         try (EmbeddedMySql source = EmbeddedMySql.start(dir.resolve("source"), 11);
                 EmbeddedMySql replica = EmbeddedMySql.start(dir.resolve("replica"), 12);
                 Relay relay = new Relay(source.port())) {
-            try (Connection c = source.connect()) {
-                ChangelogGapIT.createShop(c, held, swapped);
-            }
-            replicate(source, replica);
-            FlipsideConfig config = on(Flipside.isolated(f.config, "fl", tag), source)
+            replicate(source, replica, false, HELD, SWAPPED);
+            FlipsideConfig config = Flipside.on(Flipside.isolated(f.config, "fl", tag), source)
                     .with("mysql.port", String.valueOf(relay.port()));
             String sourceUuid;
             List<String> ids;
             try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(config)) {
-                ids = heldAndCutOver(f, config, client, held, swapped);
+                ids = CaptureExcludeIT.heldAndCutOver(f, config, client, HELD, SWAPPED);
                 awaitCaughtUp(source, replica);
                 try (Connection c = replica.connect(); Statement s = c.createStatement()) {
                     s.execute("STOP SLAVE");
                 }
                 try (Connection c = source.connect(); Statement s = c.createStatement()) {
-                    for (TableName t : List.of(held, swapped)) {
+                    for (TableName t : List.of(HELD, SWAPPED)) {
                         s.execute("UPDATE " + t.quoted() + " SET note = '" + LOST + "' WHERE id > 450");
                     }
                     try (ResultSet rs = s.executeQuery("SELECT @@server_uuid")) {
@@ -164,7 +120,7 @@ class FailoverIT {
                 }
                 assertEquals(Main.OK, f.cli(config, "cutover", ids.get(0), "--wait").exit());
 
-                promote(replica, held, swapped);
+                promote(replica, HELD, SWAPPED);
                 relay.moveTo(replica.port());
                 for (String id : ids) {
                     MigrationState failed = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
@@ -180,9 +136,9 @@ class FailoverIT {
                         "cut over on this server: the old table is left for the operator");
                 assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "shop", "swapped"));
             }
-            assertServesTheWritesAfter(replica, held, swapped);
+            assertServesTheWritesAfter(replica, HELD, SWAPPED);
             try (Connection c = replica.connect(); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + held.quoted() + " WHERE note = '" + LOST
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + HELD.quoted() + " WHERE note = '" + LOST
                             + "'")) {
                 rs.next();
                 assertEquals(0, rs.getLong(1), "the promoted replica never had the lost writes");
@@ -199,22 +155,18 @@ class FailoverIT {
         }
     }
 
-    /** {@link CaptureExcludeIT#heldAndCutOver} with the roles already running. */
-    private static List<String> heldAndCutOver(Flipside f, FlipsideConfig config, OperatorClient client,
-            TableName ready, TableName cutOver) throws Exception {
-        Flipside.Run held = f.cli(config, "submit", "--table", ready.toString(), "--alter", "ADD COLUMN extra INT",
-                "--postpone-cutover");
-        assertEquals(Main.OK, held.exit(), held.toString());
-        Flipside.Run swapped = f.cli(config, "submit", "--table", cutOver.toString(), "--alter",
-                "ADD COLUMN extra INT");
-        assertEquals(Main.OK, swapped.exit(), swapped.toString());
-        ConcurrencyIT.await(client, held.lastLine(), MigrationStatus.READY);
-        ConcurrencyIT.await(client, swapped.lastLine(), MigrationStatus.CUT_OVER);
-        return List.of(held.lastLine(), swapped.lastLine());
-    }
-
-    /** Makes {@code replica} replicate {@code source} by GTID. */
-    private static void replicate(EmbeddedMySql source, EmbeddedMySql replica) throws Exception {
+    /**
+     * Creates {@code tables} on {@code source} (after FLUSHing its binlog thrice when {@code binlogsAhead}, so that its
+     * files are numbered past the replica's) and makes {@code replica} replicate it by GTID.
+     */
+    private static void replicate(EmbeddedMySql source, EmbeddedMySql replica, boolean binlogsAhead,
+            TableName... tables) throws Exception {
+        try (Connection c = source.connect(); Statement s = c.createStatement()) {
+            for (int i = 0; binlogsAhead && i < 3; i++) {
+                s.execute("FLUSH BINARY LOGS");
+            }
+            ChangelogGapIT.createShop(c, tables);
+        }
         try (Connection c = replica.connect(); PreparedStatement ps = c.prepareStatement("CHANGE MASTER TO"
                 + " MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_AUTO_POSITION = 1")) {
             ps.setString(1, source.host());
@@ -228,9 +180,26 @@ class FailoverIT {
         }
     }
 
-    private static FlipsideConfig on(FlipsideConfig config, EmbeddedMySql mysql) {
-        return config.with("mysql.host", mysql.host()).with("mysql.port", String.valueOf(mysql.port()))
-                .with("mysql.user", mysql.user()).with("mysql.password", mysql.password());
+    /** Cuts the first migration over and reverts the second: both freeze-point checksums must match. */
+    private static void cutOverAndRevert(Flipside f, FlipsideConfig config, OperatorClient client, List<String> ids)
+            throws Exception {
+        assertEquals(Main.OK, f.cli(config, "cutover", ids.get(0), "--wait").exit());
+        MigrationState cut = client.awaitState(ids.get(0), x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
+                .orElseThrow();
+        assertTrue(cut.getChecksums().get(0).getMatched(), String.valueOf(cut.getChecksums()));
+        assertEquals(Main.OK, f.cli(config, "revert", ids.get(1), "--wait").exit());
+        MigrationState reverted = client.awaitState(ids.get(1), x -> x.getChecksums().size() > 1,
+                Duration.ofSeconds(60)).orElseThrow();
+        assertTrue(reverted.getChecksums().get(1).getMatched(), String.valueOf(reverted.getChecksums()));
+    }
+
+    /** A failover without loss: the source stops taking writes, and the replica has them all before it is promoted. */
+    private static void failOver(EmbeddedMySql source, EmbeddedMySql replica) throws Exception {
+        try (Connection c = source.connect(); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL super_read_only = ON");
+        }
+        awaitCaughtUp(source, replica);
+        promote(replica, HELD, SWAPPED);
     }
 
     /** The replica stops replicating and serves the writes from now on: 50 rows of each table updated. */

@@ -56,6 +56,12 @@ final class Flipside {
                 .with("capture.server.id", String.valueOf(NEXT_SERVER_ID.getAndIncrement()));
     }
 
+    /** {@code config} pointed at a server of the test's own, as its administrator. */
+    static FlipsideConfig on(FlipsideConfig config, io.flipside.testkit.EmbeddedMySql mysql) {
+        return config.with("mysql.host", mysql.host()).with("mysql.port", String.valueOf(mysql.port()))
+                .with("mysql.user", mysql.user()).with("mysql.password", mysql.password());
+    }
+
     /** How many rows {@code t} has now. */
     long rows(TableName t) throws SQLException {
         try (Connection c = connect(); java.sql.Statement s = c.createStatement();
