@@ -1145,8 +1145,8 @@ final class Replicator implements AutoCloseable {
     /**
      * The changelog no longer has every change of the serving table: the capture leaves it out, or began anew without
      * a stored position ({@link Topics#CAPTURE_BEGAN_HEADER}), or records were deleted before they were read; or it
-     * has changes the server lacks and cannot receive ({@link #awaitVisible}). Thrown
-     * while reading and applying the changelog, under the freeze's locks too, before anything is renamed.
+     * has changes the server lacks and cannot receive ({@link #awaitVisible}). Thrown while reading and applying the
+     * changelog, under the freeze's locks too, before anything is renamed.
      */
     static final class ChangelogIncomplete extends RuntimeException {
         ChangelogIncomplete(String message) {

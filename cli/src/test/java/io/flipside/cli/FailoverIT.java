@@ -34,6 +34,7 @@ class FailoverIT {
     private static final String LOST = "lost";
     private static final TableName HELD = new TableName("shop", "held");
     private static final TableName SWAPPED = new TableName("shop", "swapped");
+    private static final int COPIED_ROWS = 10_000;
 
     @Test
     void migrationsGoOnOnAPromotedReplicaWithoutLosingItsWrites(@TempDir Path dir) throws Exception {
@@ -56,28 +57,58 @@ class FailoverIT {
     }
 
     /**
-     * A failover under running roles: the address they use (a relay here, as a virtual IP or a proxy would be) moves
-     * from the source to its promoted replica, closing their connections. The capture and the applier reconnect to
-     * the replica, and both migrations go on with the writes made there.
+     * A failover under running roles, in the middle of a copy: the address they use (a relay here, as a virtual IP or
+     * a proxy would be) moves from the source to its promoted replica, closing their connections, while one migration
+     * copies its table in small chunks under writes and the other has cut over. The copy goes on from the chunks the
+     * replica has, the capture and the applier reconnect and read on there, and the copying migration's cut-over and
+     * the other's revert match their checksums.
      */
     @Test
-    void migrationsGoOnWhenTheAddressMovesToAPromotedReplicaUnderRunningRoles(@TempDir Path dir) throws Exception {
+    void migrationsGoOnWhenTheAddressMovesToAPromotedReplicaInTheMiddleOfACopy(@TempDir Path dir) throws Exception {
         Flipside f = Flipside.get();
         String tag = UUID.randomUUID().toString().substring(0, 8);
         try (EmbeddedMySql source = EmbeddedMySql.start(dir.resolve("source"), 11);
                 EmbeddedMySql replica = EmbeddedMySql.start(dir.resolve("replica"), 12);
                 Relay relay = new Relay(source.port())) {
             replicate(source, replica, true, HELD, SWAPPED);
+            try (Connection c = source.connect(); Statement s = c.createStatement()) {
+                s.execute("SET SESSION cte_max_recursion_depth = " + COPIED_ROWS);
+                s.execute("INSERT INTO " + HELD.quoted() + " SELECT n, CONCAT('note ', n) FROM (WITH RECURSIVE seq (n)"
+                        + " AS (SELECT 501 UNION ALL SELECT n + 1 FROM seq WHERE n < " + COPIED_ROWS + ") SELECT n FROM"
+                        + " seq) AS x");
+            }
+            // Chunks of 50 rows, each followed by a rest three times as long: the copy takes seconds.
             FlipsideConfig config = Flipside.on(Flipside.isolated(f.config, "fr", tag), source)
-                    .with("mysql.port", String.valueOf(relay.port()));
+                    .with("mysql.port", String.valueOf(relay.port())).with("copy.chunk.max.rows", "50")
+                    .with("copy.rest.percent", "300");
             try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
                     OperatorClient client = new OperatorClient(config)) {
-                List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, client, HELD, SWAPPED);
+                Flipside.Run cut = f.cli(config, "submit", "--table", SWAPPED.toString(), "--alter",
+                        "ADD COLUMN extra INT");
+                assertEquals(Main.OK, cut.exit(), cut.toString());
+                ConcurrencyIT.await(client, cut.lastLine(), MigrationStatus.CUT_OVER);
+                Flipside.Run held = f.cli(config, "submit", "--table", HELD.toString(), "--alter",
+                        "ADD COLUMN extra INT", "--postpone-cutover");
+                assertEquals(Main.OK, held.exit(), held.toString());
+                client.awaitState(held.lastLine(), x -> x.getRowsCopied() >= 1000, Duration.ofSeconds(60))
+                        .orElseThrow(() -> new AssertionError("the copy never got going"));
+                try (Connection c = source.connect(); PreparedStatement ps = c.prepareStatement("UPDATE "
+                        + HELD.quoted() + " SET note = ? WHERE id = ?")) {
+                    for (int id = 100; id <= COPIED_ROWS; id += 100) { // behind and ahead of the copy's cursor
+                        ps.setString(1, "during the copy");
+                        ps.setInt(2, id);
+                        ps.executeUpdate();
+                    }
+                }
 
                 failOver(source, replica);
                 relay.moveTo(replica.port());
+                MigrationState copying = client.state(held.lastLine()).orElseThrow();
+                assertEquals(MigrationStatus.COPYING, copying.getStatus(), "the failover came in the middle of the copy");
+                assertTrue(copying.getRowsCopied() < COPIED_ROWS, String.valueOf(copying.getRowsCopied()));
 
-                cutOverAndRevert(f, config, client, ids);
+                ConcurrencyIT.await(client, held.lastLine(), MigrationStatus.READY);
+                cutOverAndRevert(f, config, client, List.of(held.lastLine(), cut.lastLine()));
             }
             assertServesTheWritesAfter(replica, HELD, SWAPPED);
         }
