@@ -38,13 +38,19 @@ public final class CaptureOffsets {
     public static List<Stored> read(FlipsideConfig config) {
         String topic = config.topics().captureOffsets();
         Map<String, byte[]> latest = new LinkedHashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaSetup.consumer(config, "flipside-capture-offsets-" + config.topics().serverName()))) {
-            if (!consumer.listTopics(READ_TIMEOUT).containsKey(topic)) {
-                return List.of();
-            }
+        java.util.Properties properties = KafkaSetup.consumer(config,
+                "flipside-capture-offsets-" + config.topics().serverName());
+        // Before the capture's first start the topic does not exist, and Kafka Connect creates it compacted: asking for
+        // its partitions must not have a broker that creates topics on demand create it first, uncompacted.
+        properties.put(org.apache.kafka.clients.consumer.ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties)) {
+            // Not listTopics: a topic the user may not describe is missing from it, and would read as no position.
+            // partitionsFor says so (TopicAuthorizationException), and is empty only when the topic does not exist.
             List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
+            if (partitions.isEmpty()) {
+                return List.of();
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);

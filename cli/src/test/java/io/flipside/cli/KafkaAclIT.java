@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import io.flipside.capture.CaptureOffsets;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.Topics;
 import io.flipside.core.sql.TableName;
@@ -143,6 +144,20 @@ class KafkaAclIT {
                 }
             }
             assertTrue(denied.isEmpty(), "authorization failures while the roles ran:\n" + String.join("\n", denied));
+
+            // capture-reset reads and writes the capture's offsets: with the capture's ACLs it works; an operator's
+            // are not enough.
+            Flipside.Run operatorReset = f.cli(as.get(OPERATOR), "capture-reset", "--force");
+            assertEquals(Main.FAILED, operatorReset.exit(), operatorReset.toString());
+            assertTrue(operatorReset.err().contains("Not authorized to access topics"), operatorReset.err());
+            Flipside.Run early = f.cli(as.get(CAPTURE), "capture-reset");
+            assertEquals(Main.REJECTED, early.exit(), early.toString());
+            assertTrue(early.err().contains("is still on the server"), early.err());
+            Flipside.Run reset = f.cli(as.get(CAPTURE), "capture-reset", "--force");
+            assertEquals(Main.OK, reset.exit(), reset.toString());
+            assertTrue(reset.out().contains("removed the capture's stored position"), reset.out());
+            assertTrue(CaptureOffsets.position(CaptureOffsets.read(as.get(CAPTURE))).isEmpty(),
+                    "the stored position is gone");
         }
     }
 
