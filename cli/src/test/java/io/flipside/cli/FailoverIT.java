@@ -119,7 +119,7 @@ class FailoverIT {
      * migration's cut-over and writes made with it, and was promoted without them. The changelog has changes its
      * tables lack (the cut-over's among them), which no server will send it: both migrations fail, each leaving the
      * tables as the promoted server has them. The capture, started again, stops and says so, and goes on once reset
-     * (without --force, though the server has a binlog of the name it stored).
+     * (without --force: the server lacks what it published).
      */
     @Test
     void aFailoverThatLostTransactionsFailsTheMigrationsInProgress(@TempDir Path dir) throws Exception {
