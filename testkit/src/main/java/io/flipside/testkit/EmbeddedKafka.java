@@ -60,6 +60,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * The same cluster, creating a topic when a client asks for one that does not exist ({@code
+     * auto.create.topics.enable=true}, Kafka's own default, which {@link #start} turns off).
+     */
+    public static EmbeddedKafka startCreatingTopicsOnDemand(Path workDir) {
+        return start(workDir, Map.of("auto.create.topics.enable", "true"), Map.of(),
+                "PLAINTEXT, no authorizer, topics created on demand");
+    }
+
+    /**
      * The same cluster with authentication and authorization: both listeners (the broker's and the controller's)
      * speak SASL_PLAINTEXT with the PLAIN mechanism, and KRaft's {@code StandardAuthorizer} denies whatever no ACL
      * allows ({@code allow.everyone.if.no.acl.found=false}). {@link #SUPER_USER} (password {@code adminPassword}) is the
