@@ -105,6 +105,7 @@ final class Preparation {
                     + " migrate such tables (a foreign key follows the renamed table, not its name)");
         }
         TableDef sourceDef = TableInspector.read(c, source);
+        String sourceDefinition = definition(c, source);
         if (TableInspector.exists(c, old)) {
             return Outcome.rejected("a table named " + old + " already exists");
         }
@@ -175,8 +176,10 @@ final class Preparation {
                         .map(k -> k.indexName() + "(" + String.join(",", k.columns()) + ")").toList())
                 .setDeferredIndexes(deferred)
                 .build();
-        // The columns the plan was made from: an applier that takes the migration up compares the tables' with them.
-        record(c, sidecar, id, source, shadow, old, started, startOffset, sourceDef.columns(), shadowDef.columns());
+        // The columns the plan was made from, and the table's definition: an applier that takes the migration up
+        // compares the tables' with them.
+        record(c, sidecar, id, source, shadow, old, started, startOffset, sourceDef.columns(), shadowDef.columns(),
+                sourceDefinition);
         LOG.info("migration {}: shadow table {} created; key {} ({}); revert notes: {}{}", id, shadow, plan.sourceKey(),
                 plan.keyIndex(), plan.revertNotes(), deferred.isEmpty() ? ""
                         : "; indexes built after the copy: " + SecondaryIndexes.describe(deferred));
@@ -290,16 +293,16 @@ final class Preparation {
     /** The plan and the initial progress rows of a migration that copies no table (no columns to compare later). */
     static void record(Connection c, Sidecar sidecar, String id, TableName source, TableName shadow, TableName old,
             MigrationStarted started, long startOffset) throws SQLException {
-        record(c, sidecar, id, source, shadow, old, started, startOffset, null, null);
+        record(c, sidecar, id, source, shadow, old, started, startOffset, null, null, null);
     }
 
     /**
      * The plan and the initial progress rows, in one sidecar transaction, with the columns of the two tables the plan
-     * was made from.
+     * was made from and the source's {@link #definition}.
      */
     static void record(Connection c, Sidecar sidecar, String id, TableName source, TableName shadow, TableName old,
-            MigrationStarted started, long startOffset, List<ColumnDef> oldColumns, List<ColumnDef> newColumns)
-            throws SQLException {
+            MigrationStarted started, long startOffset, List<ColumnDef> oldColumns, List<ColumnDef> newColumns,
+            String oldDefinition) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
@@ -321,6 +324,7 @@ final class Preparation {
                 ps.setLong(2, startOffset);
                 ps.setString(3, oldColumns == null ? null : ColumnDef.describe(oldColumns));
                 ps.setString(4, newColumns == null ? null : ColumnDef.describe(newColumns));
+                ps.setString(5, oldDefinition);
                 ps.executeUpdate();
             }
             c.commit();

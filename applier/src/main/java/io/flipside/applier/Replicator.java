@@ -7,6 +7,7 @@ import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.sql.TableName;
 import io.flipside.core.sql.TypeConversions;
 import io.flipside.core.sql.WriteMode;
@@ -155,6 +156,8 @@ final class Replicator implements AutoCloseable {
     /** The two schemas' columns as the migration was prepared ({@link ColumnDef#describe(List)}), null if unknown. */
     private String preparedOldColumns;
     private String preparedNewColumns;
+    /** The old schema's table as prepared ({@link Preparation#definition}): compared while it serves. */
+    private String preparedOldDefinition;
     private BinlogPosition pendingSeen;
     private long duplicatesSkipped;
     private long duplicatesLogged;
@@ -302,7 +305,8 @@ final class Replicator implements AutoCloseable {
      * replicator opened: a DDL statement {@code ddl} from elsewhere changed them (Flipside's own change only indexes
      * and names). The projections would go on without the column added, or fail on the one dropped; at a cut-over
      * the new table would serve without the column and its values, and the checksums, over the mapped columns only,
-     * would match. A statement that changes no column (an index added, a table rebuilt) changes nothing here.
+     * would match. While the old schema serves, the same for any other change of its definition
+     * ({@link #requireOldDefinitionAsPrepared}). A table rebuilt changes nothing here.
      */
     private void requireColumnsUnchanged(String ddl) throws SQLException {
         boolean oldServes = swaps % 2 == 0;
@@ -313,15 +317,19 @@ final class Replicator implements AutoCloseable {
         String how = "during the migration (" + (ddl == null ? "a DDL statement" : ddl.strip()) + "; ";
         requireSame(serving, ColumnDef.describe(oldServes ? oldColumns : newColumns), servingNow, how);
         requireSame(standby, ColumnDef.describe(oldServes ? newColumns : oldColumns), standbyNow, how);
+        requireOldDefinitionAsPrepared(how);
     }
 
     /**
      * Throws {@link ChangedOutside} when the old or the new schema's table, as {@link #open} read them, does not have
-     * the columns the migration was prepared with: changed outside Flipside while no applier replicated it (its DDL
-     * event, read again later, then meets tables that already have the change, and {@link #requireColumnsUnchanged}
-     * sees none). A migration prepared by an earlier build, which did not record them, has them recorded now.
+     * the columns the migration was prepared with, or the old schema's table, serving, not its definition: changed
+     * outside Flipside while no applier replicated it (its DDL event, read again later, then meets tables that already
+     * have the change, and {@link #requireColumnsUnchanged} sees none). A migration prepared by an earlier build, which
+     * did not record them, has them recorded now.
      */
     private void requireColumnsAsPrepared() throws SQLException {
+        boolean oldServes = swaps % 2 == 0;
+        String how = "while no applier was replicating the migration (";
         if (preparedOldColumns == null || preparedNewColumns == null) {
             try (PreparedStatement ps = conn.prepareStatement(sidecar.recordColumns())) {
                 ps.setString(1, ColumnDef.describe(oldColumns));
@@ -331,12 +339,42 @@ final class Replicator implements AutoCloseable {
                 ps.executeUpdate();
             }
             conn.commit();
+        } else {
+            requireSame(oldServes ? serving : old, preparedOldColumns, oldColumns, how);
+            requireSame(oldServes ? shadow : serving, preparedNewColumns, newColumns, how);
+        }
+        TableName oldSchema = oldServes ? serving : old;
+        if (preparedOldDefinition == null && TableInspector.exists(conn, oldSchema)) {
+            String definition = Preparation.definition(conn, oldSchema);
+            try (PreparedStatement ps = conn.prepareStatement(sidecar.recordOldDefinition())) {
+                ps.setString(1, definition);
+                ps.setString(2, id);
+                ps.setLong(3, epoch);
+                ps.executeUpdate();
+            }
+            conn.commit();
+            preparedOldDefinition = definition;
+        }
+        requireOldDefinitionAsPrepared(how);
+    }
+
+    /**
+     * Throws {@link ChangedOutside} when the old schema's table serves and its definition is no longer the one the
+     * migration was prepared with: an index, a comment or a table option changed from elsewhere (a column too, which
+     * the checks of the columns name first), which a cut-over would undo, serving the shadow table without it. While
+     * the new schema serves, a change to it is one a revert undoes, as it undoes the migration's own.
+     */
+    private void requireOldDefinitionAsPrepared(String how) throws SQLException {
+        if (swaps % 2 != 0 || preparedOldDefinition == null) {
             return;
         }
-        boolean oldServes = swaps % 2 == 0;
-        String how = "while no applier was replicating the migration (";
-        requireSame(oldServes ? serving : old, preparedOldColumns, oldColumns, how);
-        requireSame(oldServes ? shadow : serving, preparedNewColumns, newColumns, how);
+        String now = Preparation.definition(conn, serving);
+        conn.commit();
+        String difference = TableDefinitions.difference(preparedOldDefinition, now);
+        if (!difference.isEmpty()) {
+            throw new ChangedOutside("the definition of " + serving + " was changed outside Flipside " + how
+                    + difference + "), which a cut-over would undo");
+        }
     }
 
     /** Throws {@link ChangedOutside} unless {@code table}'s columns {@code now} are those described {@code before}. */
@@ -415,6 +453,7 @@ final class Replicator implements AutoCloseable {
                 swapStartedAt = (Long) rs.getObject(17, Long.class);
                 preparedOldColumns = rs.getString(19);
                 preparedNewColumns = rs.getString(20);
+                preparedOldDefinition = rs.getString(22);
                 flushedSources = rs.getString(21);
                 seenSources = GtidSources.parse(flushedSources);
                 String stage = rs.getString(2);

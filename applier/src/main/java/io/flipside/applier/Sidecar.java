@@ -111,10 +111,13 @@ final class Sidecar {
         }
     }
 
-    /** With the old and the new schema's columns as prepared ({@code ColumnDef.describe}). */
+    /**
+     * With the old and the new schema's columns as prepared ({@code ColumnDef.describe}) and the old schema's table
+     * ({@code TableDefinitions.withoutNameAndCounter}).
+     */
     String insertApplyState() {
         return "INSERT INTO " + table("apply_state") + " (migration_id, direction, stage, next_offset, old_columns,"
-                + " new_columns) VALUES (?, 'FORWARD', 'STREAMING', ?, ?, ?)";
+                + " new_columns, old_definition) VALUES (?, 'FORWARD', 'STREAMING', ?, ?, ?, ?)";
     }
 
     /** For a migration prepared by a build that did not record them: the columns as its first applier found them. */
@@ -123,10 +126,17 @@ final class Sidecar {
                 + " AND epoch = ? AND old_columns IS NULL";
     }
 
+    /** For a migration prepared by a build that did not record it: the old schema's table as its applier found it. */
+    String recordOldDefinition() {
+        return "UPDATE " + table("apply_state") + " SET old_definition = ? WHERE migration_id = ? AND epoch = ?"
+                + " AND old_definition IS NULL";
+    }
+
     String selectApplyState() {
         return "SELECT direction, stage, started, next_offset, copied_up_to, copy_done_seen, last_gtid, events_applied,"
                 + " swaps, swap_offset, swap_gtid, swap_freeze_ms, swap_lock_wait_ms, last_binlog_file, last_binlog_pos,"
-                + " last_binlog_row, swap_started_ms, last_binlog_part, old_columns, new_columns, seen_gtids FROM "
+                + " last_binlog_row, swap_started_ms, last_binlog_part, old_columns, new_columns, seen_gtids,"
+                + " old_definition FROM "
                 + table("apply_state")
                 + " WHERE migration_id = ?";
     }

@@ -76,6 +76,7 @@ class ChunkCopierIT {
                 ps.setLong(2, 0);
                 ps.setString(3, null); // no columns recorded: the copy does not read them
                 ps.setString(4, null);
+                ps.setString(5, null);
                 ps.executeUpdate();
             }
         }

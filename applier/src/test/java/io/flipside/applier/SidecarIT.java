@@ -48,6 +48,7 @@ class SidecarIT {
             assertEquals(List.of("capture_exclude text"), columns(c, "markers", "capture_exclude"));
             assertEquals(List.of("old_columns text"), columns(c, "apply_state", "old_columns"));
             assertEquals(List.of("new_columns text"), columns(c, "apply_state", "new_columns"));
+            assertEquals(List.of("old_definition text"), columns(c, "apply_state", "old_definition"));
             sidecar.create(c); // again: nothing to add
             assertEquals(List.of("swap_started_ms bigint"), columns(c, "apply_state", "swap_started_ms"));
             try (PreparedStatement ps = c.prepareStatement(sidecar.selectApplyState())) {
@@ -58,6 +59,7 @@ class SidecarIT {
                     assertEquals(null, rs.getObject(17), "no swap recorded yet");
                     assertEquals(null, rs.getObject(18), "no change read yet");
                     assertEquals(null, rs.getObject(19), "no columns recorded: its first applier records them");
+                    assertEquals(null, rs.getObject(22), "nor the old schema's table");
                 }
             }
             s.execute("DROP DATABASE " + Sql.ident(DB));

@@ -24,17 +24,19 @@ import org.junit.jupiter.api.Test;
  * made outside while it waited in READY was gone from the table after the cut-over, with its values, and the
  * checksums (over the mapped columns) matched. Now the applier ends the migration as FAILED at that DDL statement:
  * before the cut-over the shadow table is dropped and the table keeps the change; after it, the table keeps serving
- * the new schema (and the change) and the old table is left, no longer kept in step. An index added outside changes no
- * column, and the migration goes on. A TRUNCATE ends it too: no row event says which rows went, and before a shadow
- * table kept them all and served them again after the cut-over.
+ * the new schema (and the change) and the old table is left, no longer kept in step. A TRUNCATE ends it too: no row
+ * event says which rows went, and before a shadow table kept them all and served them again after the cut-over. So
+ * does any other change of the old schema's table while it serves (an index, a column's comment), which the cut-over
+ * undid before, serving the shadow table without it; a table rebuilt changes nothing and the migration goes on.
  */
 class ChangedOutsideIT {
     static final String COLUMNS = "id BIGINT PRIMARY KEY, note VARCHAR(20)";
 
     @Test
-    void aColumnChangedOutsideFailsTheMigrationAndAnIndexDoesNot() throws Exception {
+    void aColumnOrAnIndexChangedOutsideFailsTheMigrationAndARebuildDoesNot() throws Exception {
         Flipside f = Flipside.get();
         TableName indexed = f.recreate(new TableName("outside", "indexed"), COLUMNS);
+        TableName rebuilt = f.recreate(new TableName("outside", "rebuilt"), COLUMNS);
         TableName held = f.recreate(new TableName("outside", "held"), COLUMNS);
         TableName swapped = f.recreate(new TableName("outside", "swapped"), COLUMNS);
         TableName truncated = f.recreate(new TableName("outside", "truncated"), COLUMNS);
@@ -42,16 +44,18 @@ class ChangedOutsideIT {
         TableName renamed = f.recreate(new TableName("outside", "renamed"), COLUMNS);
         f.recreate(new TableName("outside", "renamed_away"), COLUMNS);
         exec(f, "DROP TABLE outside.renamed_away");
-        for (TableName t : List.of(indexed, held, swapped, truncated, dropped, renamed)) {
+        for (TableName t : List.of(indexed, rebuilt, held, swapped, truncated, dropped, renamed)) {
             f.fill(t, 500, "n, CONCAT('note ', n)");
         }
+        String indexedId;
         String heldId;
         String swappedId;
         String truncatedId;
         String droppedId;
         String renamedId;
         try (OperatorClient client = new OperatorClient(f.config)) {
-            String indexedId = submit(f, indexed, true);
+            indexedId = submit(f, indexed, true);
+            String rebuiltId = submit(f, rebuilt, true);
             heldId = submit(f, held, true);
             swappedId = submit(f, swapped, false);
             truncatedId = submit(f, truncated, true);
@@ -60,11 +64,13 @@ class ChangedOutsideIT {
             ConcurrencyIT.await(client, droppedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, renamedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, indexedId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, rebuiltId, MigrationStatus.READY);
             ConcurrencyIT.await(client, heldId, MigrationStatus.READY);
             ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
             ConcurrencyIT.await(client, truncatedId, MigrationStatus.READY);
 
             exec(f, "ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note)",
+                    "ALTER TABLE " + rebuilt.quoted() + " FORCE",
                     "ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
                     "UPDATE " + held.quoted() + " SET z = 99 WHERE id <= 10",
                     "ALTER TABLE " + swapped.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
@@ -74,6 +80,11 @@ class ChangedOutsideIT {
                     "RENAME TABLE " + renamed.quoted() + " TO outside.renamed_away",
                     "INSERT INTO outside.renamed_away VALUES (1000, 'new')");
 
+            MigrationState i = ConcurrencyIT.await(client, indexedId, MigrationStatus.FAILED);
+            assertTrue(i.getError().contains("the definition of " + indexed + " was changed outside Flipside during"
+                    + " the migration (ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note); now KEY `by_note`"
+                    + " (`note`)), which a cut-over would undo") && i.getError().contains("the shadow table is dropped"),
+                    i.getError());
             MigrationState h = ConcurrencyIT.await(client, heldId, MigrationStatus.FAILED);
             assertTrue(h.getError().contains("the columns of " + held + " were changed outside Flipside")
                     && h.getError().contains("ADD COLUMN z") && h.getError().contains("the shadow table is dropped"),
@@ -95,8 +106,8 @@ class ChangedOutsideIT {
                         g.getError());
             }
 
-            assertEquals(Main.OK, f.cli("cutover", indexedId, "--wait").exit(), "an index added outside is no change");
-            assertEquals(MigrationStatus.CUT_OVER, client.awaitState(indexedId,
+            assertEquals(Main.OK, f.cli("cutover", rebuiltId, "--wait").exit(), "a table rebuilt is no change");
+            assertEquals(MigrationStatus.CUT_OVER, client.awaitState(rebuiltId,
                     x -> x.getStatus() == MigrationStatus.CUT_OVER, java.time.Duration.ofSeconds(60)).orElseThrow()
                     .getStatus());
         }
@@ -108,7 +119,10 @@ class ChangedOutsideIT {
             assertEquals(List.of("id", "note", "extra", "z"), Schemas.columns(c, "outside", "swapped"),
                     "the cut-over table serves the new schema with the change made outside");
             assertTrue(tables.contains(Names.oldTable(swapped.table(), swappedId)), "its old table is left: " + tables);
-            assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "outside", "indexed"));
+            assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "outside", "rebuilt"));
+            assertEquals(List.of("id", "note"), Schemas.columns(c, "outside", "indexed"));
+            assertTrue(show(c, indexed).contains("KEY `by_note` (`note`)"), "the index added is kept");
+            assertFalse(tables.contains(Names.shadowTable(indexed.table(), indexedId)), "shadow dropped: " + tables);
             assertEquals(List.of("id", "note"), Schemas.columns(c, "outside", "truncated"), "not swapped");
             assertFalse(tables.contains(Names.shadowTable(dropped.table(), droppedId)), "shadow dropped: " + tables);
             assertFalse(tables.contains(Names.shadowTable(renamed.table(), renamedId)), "shadow dropped: " + tables);
@@ -126,8 +140,9 @@ class ChangedOutsideIT {
      * The same changes made while no applier runs: the applier that takes the migrations up again reads the tables as
      * they are, and the DDL events it then reads meet tables that already have the change. Before, it saw no change
      * and the held migration would have cut over without the column. Now each migration keeps the columns it was
-     * prepared with, and the applier compares them as it takes it up. A restart over an index added outside, or over a
-     * sidecar of an earlier build that had not recorded them, goes on.
+     * prepared with, and the old schema's table's definition, and the applier compares them as it takes it up (a
+     * column's comment changed, in a definition). A restart over a sidecar of an earlier build that had not recorded
+     * them records them and goes on.
      */
     @Test
     void aColumnChangedWhileNoApplierRunsFailsTheMigrationWhenOneTakesItUp() throws Exception {
@@ -135,22 +150,24 @@ class ChangedOutsideIT {
         FlipsideConfig config = Flipside.isolated(f.config, "co", UUID.randomUUID().toString().substring(0, 8));
         TableName held = f.recreate(new TableName("outside_stopped", "held"), COLUMNS);
         TableName swapped = f.recreate(new TableName("outside_stopped", "swapped"), COLUMNS);
-        TableName indexed = f.recreate(new TableName("outside_stopped", "indexed"), COLUMNS);
-        for (TableName t : List.of(held, swapped, indexed)) {
+        TableName commented = f.recreate(new TableName("outside_stopped", "commented"), COLUMNS);
+        TableName earlier = f.recreate(new TableName("outside_stopped", "earlier"), COLUMNS);
+        for (TableName t : List.of(held, swapped, commented, earlier)) {
             f.fill(t, 500, "n, CONCAT('note ', n)");
         }
         List<String> ids = CaptureExcludeIT.heldAndCutOver(f, config, held, swapped);
         String heldId = ids.get(0);
         String swappedId = ids.get(1);
-        String indexedId = CaptureExcludeIT.heldAndCutOver(f, config, indexed,
-                f.recreate(new TableName("outside_stopped", "other"), COLUMNS)).get(0);
+        ids = CaptureExcludeIT.heldAndCutOver(f, config, commented, earlier);
+        String commentedId = ids.get(0);
+        String earlierId = ids.get(1);
         String sidecarTable = Sql.ident(config.get(FlipsideConfig.SIDECAR_DATABASE)) + ".apply_state";
         exec(f, "ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
                 "ALTER TABLE " + swapped.quoted() + " MODIFY note VARCHAR(40)",
-                "ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note)");
+                "ALTER TABLE " + commented.quoted() + " MODIFY note VARCHAR(20) COMMENT 'said elsewhere'");
         try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("UPDATE " + sidecarTable
-                + " SET old_columns = NULL, new_columns = NULL WHERE migration_id = ?")) {
-            ps.setString(1, indexedId); // as a migration prepared by an earlier build
+                + " SET old_columns = NULL, new_columns = NULL, old_definition = NULL WHERE migration_id = ?")) {
+            ps.setString(1, earlierId); // as a migration prepared by an earlier build
             assertEquals(1, ps.executeUpdate());
         }
 
@@ -166,16 +183,24 @@ class ChangedOutsideIT {
                     + " applier was replicating the migration (now `note` varchar(40)") && s.getError().contains("was `note` varchar(20)")
                     && s.getError().contains("serves the new schema with every write"), s.getError());
 
-            assertEquals(Main.OK, f.cli(config, "cutover", indexedId, "--wait").exit(),
-                    "an index added outside is no change, and columns not recorded are recorded");
+            MigrationState m = ConcurrencyIT.await(client, commentedId, MigrationStatus.FAILED);
+            assertTrue(m.getError().contains("the definition of " + commented + " was changed outside Flipside while"
+                    + " no applier was replicating the migration (now `note` varchar(20) DEFAULT NULL COMMENT 'said"
+                    + " elsewhere'; was `note` varchar(20) DEFAULT NULL), which a cut-over would undo")
+                    && m.getError().contains("the shadow table is dropped"), m.getError());
+            awaitRecorded(f, sidecarTable, earlierId);
+            assertEquals(MigrationStatus.CUT_OVER, client.state(earlierId).orElseThrow().getStatus(),
+                    "what an earlier build did not record is recorded, and the migration goes on");
         }
         try (Connection c = f.connect()) {
             assertEquals(List.of("id", "note", "z"), Schemas.columns(c, "outside_stopped", "held"));
             assertFalse(Schemas.tables(c, "outside_stopped").contains(Names.shadowTable(held.table(), heldId)));
-            assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "outside_stopped", "indexed"));
-            try (PreparedStatement ps = c.prepareStatement("SELECT old_columns, new_columns FROM " + sidecarTable
-                    + " WHERE migration_id = ?")) {
-                ps.setString(1, indexedId);
+            assertTrue(show(c, commented).contains("COMMENT 'said elsewhere'"), "the comment is kept");
+            assertFalse(Schemas.tables(c, "outside_stopped").contains(Names.shadowTable(commented.table(),
+                    commentedId)));
+            try (PreparedStatement ps = c.prepareStatement("SELECT old_columns, new_columns, old_definition FROM "
+                    + sidecarTable + " WHERE migration_id = ?")) {
+                ps.setString(1, earlierId);
                 java.sql.ResultSet rs = ps.executeQuery();
                 assertTrue(rs.next());
                 String note = java.util.regex.Pattern.quote("`note` varchar(20) CHARACTER SET utf8mb4 COLLATE"
@@ -183,6 +208,9 @@ class ChangedOutsideIT {
                 assertTrue(rs.getString(1).matches("`id` bigint(\\(20\\))? NOT NULL\n" + note), rs.getString(1));
                 assertTrue(rs.getString(2).matches("`id` bigint(\\(20\\))? NOT NULL\n" + note
                         + "\n`extra` int(\\(11\\))?"), rs.getString(2));
+                assertTrue(rs.getString(3).startsWith("(\n  `id` bigint") && rs.getString(3).contains("`note`"
+                        + " varchar(20)") && !rs.getString(3).contains("extra"), "the old schema's table, recorded"
+                        + " where it is since the cut-over: " + rs.getString(3));
             }
         }
     }
@@ -192,6 +220,34 @@ class ChangedOutsideIT {
                 "--postpone-cutover") : f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT");
         assertEquals(Main.OK, r.exit(), r.toString());
         return r.lastLine();
+    }
+
+    /** SHOW CREATE TABLE. */
+    private static String show(Connection c, TableName t) throws Exception {
+        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SHOW CREATE TABLE "
+                + t.quoted())) {
+            rs.next();
+            return rs.getString(2);
+        }
+    }
+
+    /** Waits until the applier has recorded what an earlier build did not. */
+    private static void awaitRecorded(Flipside f, String sidecarTable, String id) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM "
+                + sidecarTable + " WHERE migration_id = ? AND old_columns IS NOT NULL AND old_definition IS NOT NULL")) {
+            ps.setString(1, id);
+            while (true) {
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 1) {
+                        return;
+                    }
+                }
+                assertTrue(System.currentTimeMillis() < deadline, "never recorded for " + id);
+                Thread.sleep(200);
+            }
+        }
     }
 
     private static void exec(Flipside f, String... sql) throws Exception {

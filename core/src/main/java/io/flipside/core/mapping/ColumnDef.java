@@ -1,7 +1,7 @@
 package io.flipside.core.mapping;
 
 import io.flipside.core.sql.Sql;
-import java.util.ArrayList;
+import io.flipside.core.sql.TableDefinitions;
 import java.util.List;
 
 /**
@@ -55,14 +55,7 @@ public record ColumnDef(String name, String columnType, boolean nullable, boolea
      * operator: the lines only one of them has, or that the same columns are in another order; empty when equal.
      */
     public static String difference(String before, String now) {
-        List<String> was = List.of(before.split("\n", -1));
-        List<String> is = List.of(now.split("\n", -1));
-        List<String> parts = new ArrayList<>();
-        is.stream().filter(l -> !was.contains(l)).forEach(l -> parts.add("now " + l));
-        was.stream().filter(l -> !is.contains(l)).forEach(l -> parts.add("was " + l));
-        if (parts.isEmpty() && !was.equals(is)) {
-            parts.add("the same columns in another order");
-        }
-        return String.join("; ", parts);
+        return TableDefinitions.difference(List.of(before.split("\n", -1)), List.of(now.split("\n", -1)),
+                "the same columns in another order");
     }
 }

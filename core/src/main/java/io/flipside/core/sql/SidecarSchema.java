@@ -46,6 +46,10 @@ public final class SidecarSchema {
 
     private static final String NEW_COLUMNS = "new_columns TEXT NULL COMMENT 'the new schema''s columns as prepared'";
 
+    private static final String OLD_DEFINITION = "old_definition TEXT NULL COMMENT 'the old schema''s table as prepared"
+            + " (SHOW CREATE TABLE without its name and counter): while it serves, a change to it from elsewhere would"
+            + " be undone by a cut-over'";
+
     private static final String SEEN_GTIDS = "seen_gtids TEXT NULL COMMENT 'the highest GTID read from each source, as"
             + " source:N comma-separated: a change at or before the last coordinates is a re-publication only when"
             + " its GTID is one of these or before one, since after a failover the coordinates are another server''s'";
@@ -63,6 +67,7 @@ public final class SidecarSchema {
             List.of("apply_state", "last_binlog_part", LAST_BINLOG_PART),
             List.of("apply_state", "old_columns", OLD_COLUMNS),
             List.of("apply_state", "new_columns", NEW_COLUMNS),
+            List.of("apply_state", "old_definition", OLD_DEFINITION),
             List.of("apply_state", "seen_gtids", SEEN_GTIDS),
             List.of("copy_state", "opened_chunks", OPENED_CHUNKS),
             List.of("markers", "capture_exclude", CAPTURE_EXCLUDE));
@@ -118,6 +123,7 @@ public final class SidecarSchema {
                     + SWAP_STARTED_MS + ","
                     + OLD_COLUMNS + ","
                     + NEW_COLUMNS + ","
+                    + OLD_DEFINITION + ","
                     + SEEN_GTIDS + ","
                     + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
                     + ") ENGINE=InnoDB",

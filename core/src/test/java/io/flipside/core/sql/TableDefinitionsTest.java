@@ -16,4 +16,20 @@ class TableDefinitionsTest {
         assertNotEquals(TableDefinitions.withoutNameAndCounter(probe),
                 TableDefinitions.withoutNameAndCounter(table.replace("`x` int(11)", "`x` bigint(20)")));
     }
+
+    @Test
+    void theDifferenceNamesTheLinesOnlyOneHasWithoutTheCommaTheirPlaceGivesThem() {
+        String before = TableDefinitions.withoutNameAndCounter("CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `note`"
+                + " varchar(20) DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=7");
+        String indexed = TableDefinitions.withoutNameAndCounter("CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `note`"
+                + " varchar(20) DEFAULT NULL,\n  PRIMARY KEY (`id`),\n  KEY `by_note` (`note`)\n) ENGINE=InnoDB"
+                + " AUTO_INCREMENT=9");
+        assertEquals("now KEY `by_note` (`note`)", TableDefinitions.difference(before, indexed));
+        assertEquals("was KEY `by_note` (`note`)", TableDefinitions.difference(indexed, before));
+        assertEquals("", TableDefinitions.difference(before, TableDefinitions.withoutNameAndCounter("CREATE TABLE"
+                + " `_t_0badcafe_old` (\n  `id` int NOT NULL,\n  `note` varchar(20) DEFAULT NULL,\n  PRIMARY KEY"
+                + " (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=1234")));
+        assertEquals("now `note` varchar(20) DEFAULT NULL COMMENT 'x'; was `note` varchar(20) DEFAULT NULL",
+                TableDefinitions.difference(before, before.replace("DEFAULT NULL", "DEFAULT NULL COMMENT 'x'")));
+    }
 }
