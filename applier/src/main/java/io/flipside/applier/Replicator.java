@@ -1218,6 +1218,24 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
+     * Raises the standby table's AUTO_INCREMENT counter to the serving table's, as MySQL's own ALTER keeps it: an
+     * insert rolled back, or a row inserted and deleted before the apply read it, moves the serving table's counter
+     * and leaves the standby no row to follow, so that after the swap the table would give those ids again. Returns
+     * whether it had to. An ALTER that only raises the counter changes no row and rebuilds nothing.
+     */
+    private boolean carryAutoIncrement(Statement s, TableName standby) throws SQLException {
+        long next = TableInspector.autoIncrement(conn, serving);
+        long standbyNext = TableInspector.autoIncrement(conn, standby);
+        conn.commit();
+        if (next == 0 || standbyNext == 0 || standbyNext >= next) {
+            return false;
+        }
+        // A number read from the server: DDL takes no placeholder.
+        s.execute(Sql.tag(id, "swap") + "ALTER TABLE " + standby.quoted() + " AUTO_INCREMENT = " + next);
+        return true;
+    }
+
+    /**
      * Swaps the serving and the standby table: the cut-over when replicating forward, the revert when replicating
      * inverse. All in one session, so that if this process dies, MySQL releases the locks and nothing is renamed.
      *
@@ -1227,6 +1245,8 @@ final class Replicator implements AutoCloseable {
      *       the serving table now wait, they do not fail. Bounded by {@code cutover.lock.wait.seconds}.</li>
      *   <li>Write a freeze marker and read the changelog until it comes back: every change committed before the lock
      *       is then known, and applied through this same session.</li>
+     *   <li>Raise the standby table's AUTO_INCREMENT counter to the serving table's, when it is behind
+     *       ({@link #carryAutoIncrement}).</li>
      *   <li>Record the freeze point and where the other direction starts (the offset after the marker) in
      *       apply_state, stage SWAPPING. This primes the other direction: from the RENAME on, any start of the applier
      *       finishes the swap and replicates the other way from there.</li>
@@ -1237,7 +1257,7 @@ final class Replicator implements AutoCloseable {
      *   <li>Finish the swap in apply_state (direction flipped, stage STREAMING) with how long writes were held: one
      *       commit fewer while they are.</li>
      * </ol>
-     * A failure before step 5 releases the locks and renames nothing.
+     * A failure before step 6 releases the locks and renames nothing.
      */
     Swap swap(Duration catchUpBudget, boolean lossAccepted) throws SQLException, InterruptedException {
         Direction from = direction;
@@ -1309,6 +1329,9 @@ final class Replicator implements AutoCloseable {
                                     + " cannot hold; revert with force to accept losing them"
                             : "forward replication recorded values written since the revert that the new schema"
                                     + " cannot hold; cut over with force to accept losing them");
+                }
+                if (carryAutoIncrement(s, standby)) {
+                    stages.mark("AUTO_INCREMENT carried");
                 }
                 try (ResultSet rs = s.executeQuery("SELECT @@global.gtid_executed")) {
                     rs.next();

@@ -81,6 +81,27 @@ final class TableInspector {
         return info(c, t).isPresent();
     }
 
+    private static final String AUTO_INCREMENT =
+            "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
+
+    /**
+     * The table's AUTO_INCREMENT counter as it is now (the next id an insert would take), or 0 when it has no
+     * AUTO_INCREMENT column. Sets the session's {@code information_schema_stats_expiry} to 0: MySQL 8.0 otherwise
+     * answers from statistics cached for up to a day.
+     */
+    static long autoIncrement(Connection c, TableName t) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION information_schema_stats_expiry = 0");
+        }
+        try (PreparedStatement ps = c.prepareStatement(AUTO_INCREMENT)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
     /** The table's columns in ordinal order. */
     static List<ColumnDef> columns(Connection c, TableName t) throws SQLException {
         List<ColumnDef> columns = new ArrayList<>();
