@@ -96,7 +96,7 @@ final class Preparation {
             return Outcome.rejected("table " + source + " uses " + info.get().engine()
                     + "; Flipside migrates InnoDB tables only (it needs transactions and consistent reads)");
         }
-        if (TableInspector.hasTriggers(c, source)) {
+        if (!TableInspector.triggers(c, source).isEmpty()) {
             return Outcome.rejected("table " + source + " has triggers; Flipside does not migrate tables with triggers"
                     + " (they would not follow the table through the cut-over)");
         }

@@ -19,6 +19,7 @@ import io.flipside.schema.ChangeEvent;
 import io.flipside.schema.ChangeOp;
 import io.flipside.schema.ColumnValue;
 import io.flipside.schema.Key;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -1200,7 +1201,7 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** A revert refused at the freeze: nothing was renamed, and retrying would not change the answer. */
+    /** A swap refused at the freeze: nothing was renamed, and retrying would not change the answer. */
     static final class RevertRefusal extends Exception {
         RevertRefusal(String message) {
             super(message);
@@ -1218,16 +1219,35 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
+     * Refuses the swap while the serving or the standby table has a trigger: created after the migration was prepared
+     * (a table with triggers is rejected then), it stays with its table through the RENAME, so that after the swap it
+     * would fire on the replication's writes to the table set aside and no longer on the application's.
+     */
+    private void requireNoTriggers(TableName standby) throws SQLException, RevertRefusal {
+        for (TableName t : List.of(serving, standby)) {
+            List<String> triggers = TableInspector.triggers(conn, t);
+            if (!triggers.isEmpty()) {
+                conn.commit();
+                throw new RevertRefusal(t + " has triggers (" + String.join(", ", triggers) + "), created after the"
+                        + " migration was prepared: a trigger stays with its table through the swap, and would then"
+                        + " fire on the replication's writes to the table set aside, not on the application's. Drop"
+                        + " them, swap, and create them again on the table that then serves");
+            }
+        }
+        conn.commit();
+    }
+
+    /**
      * Raises the standby table's AUTO_INCREMENT counter to the serving table's, as MySQL's own ALTER keeps it: an
      * insert rolled back, or a row inserted and deleted before the apply read it, moves the serving table's counter
      * and leaves the standby no row to follow, so that after the swap the table would give those ids again. Returns
      * whether it had to. An ALTER that only raises the counter changes no row and rebuilds nothing.
      */
     private boolean carryAutoIncrement(Statement s, TableName standby) throws SQLException {
-        long next = TableInspector.autoIncrement(conn, serving);
-        long standbyNext = TableInspector.autoIncrement(conn, standby);
+        BigInteger next = TableInspector.autoIncrement(conn, serving);
+        BigInteger standbyNext = TableInspector.autoIncrement(conn, standby);
         conn.commit();
-        if (next == 0 || standbyNext == 0 || standbyNext >= next) {
+        if (next == null || standbyNext == null || standbyNext.compareTo(next) >= 0) {
             return false;
         }
         // A number read from the server: DDL takes no placeholder.
@@ -1330,6 +1350,8 @@ final class Replicator implements AutoCloseable {
                             : "forward replication recorded values written since the revert that the new schema"
                                     + " cannot hold; cut over with force to accept losing them");
                 }
+                // Checked under the locks: a trigger created a moment before them cannot slip through.
+                requireNoTriggers(standby);
                 if (carryAutoIncrement(s, standby)) {
                     stages.mark("AUTO_INCREMENT carried");
                 }

@@ -6,6 +6,7 @@ import io.flipside.core.mapping.UniqueKey;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.DeferredIndex;
 import io.flipside.schema.IndexPart;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,8 +38,8 @@ final class TableInspector {
             + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%'";
     private static final String INDEX_NAMES =
             "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
-    private static final String TRIGGERS =
-            "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?";
+    private static final String TRIGGERS = "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"
+            + " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME";
     private static final String FOREIGN_KEYS =
             "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL"
                     + " AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))";
@@ -85,11 +86,12 @@ final class TableInspector {
             "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
 
     /**
-     * The table's AUTO_INCREMENT counter as it is now (the next id an insert would take), or 0 when it has no
-     * AUTO_INCREMENT column. Sets the session's {@code information_schema_stats_expiry} to 0: MySQL 8.0 otherwise
-     * answers from statistics cached for up to a day.
+     * The table's AUTO_INCREMENT counter as it is now (the next id an insert would take; a BIGINT UNSIGNED's may pass
+     * a long's range), or null when it has no AUTO_INCREMENT column. Sets the session's
+     * {@code information_schema_stats_expiry} to 0: MySQL 8.0 otherwise answers from statistics cached for up to a
+     * day.
      */
-    static long autoIncrement(Connection c, TableName t) throws SQLException {
+    static BigInteger autoIncrement(Connection c, TableName t) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SET SESSION information_schema_stats_expiry = 0");
         }
@@ -97,7 +99,8 @@ final class TableInspector {
             ps.setString(1, t.database());
             ps.setString(2, t.table());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+                String next = rs.next() ? rs.getString(1) : null;
+                return next == null ? null : new BigInteger(next);
             }
         }
     }
@@ -217,8 +220,19 @@ final class TableInspector {
         return out;
     }
 
-    static boolean hasTriggers(Connection c, TableName t) throws SQLException {
-        return count(c, TRIGGERS, t.database(), t.table()) > 0;
+    /** The names of the table's triggers. */
+    static List<String> triggers(Connection c, TableName t) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(TRIGGERS)) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     static boolean hasForeignKeys(Connection c, TableName t) throws SQLException {

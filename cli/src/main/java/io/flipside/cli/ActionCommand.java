@@ -29,10 +29,12 @@ final class ActionCommand implements Callable<Integer> {
     enum Kind {
         CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, a -> new CutOver(a.id, a.force),
                 "Cut over now (READY or REVERTED), or as soon as caught up (COPYING). After a revert, refused when"
-                        + " values written since the revert do not fit the new schema, unless --force."),
+                        + " values written since the revert do not fit the new schema, unless --force. Refused"
+                        + " while either table has a trigger."),
         REVERT("revert", "revert", MigrationStatus.REVERTED, a -> new Revert(a.id, a.force),
                 "Swap back to the old schema, keeping every write (CUT_OVER only). Refused when values written since"
-                        + " the cut-over do not fit the old schema, unless --force."),
+                        + " the cut-over do not fit the old schema, unless --force, and while either table has a"
+                        + " trigger."),
         CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, a -> new Cancel(a.id),
                 "Stop a migration before its cut-over and drop its shadow table."),
         COMPLETE("complete", "complete", MigrationStatus.COMPLETED, a -> new Complete(a.id),
@@ -191,11 +193,12 @@ final class ActionCommand implements Callable<Integer> {
 
     /**
      * The applier refused the swap at the freeze (after the command was accepted): a revert leaves the new schema
-     * serving, a cut-over after a revert the old one.
+     * serving, a cut-over the old one (READY, or REVERTED after a revert).
      */
     private boolean refusedSwap(MigrationState s, long acceptedAt) {
         boolean revert = kind == Kind.REVERT && s.getStatus() == MigrationStatus.CUT_OVER;
-        boolean cutOver = kind == Kind.CUTOVER && s.getStatus() == MigrationStatus.REVERTED;
+        boolean cutOver = kind == Kind.CUTOVER && (s.getStatus() == MigrationStatus.REVERTED
+                || s.getStatus() == MigrationStatus.READY);
         return (revert || cutOver) && s.getUpdatedAt().toEpochMilli() >= acceptedAt && s.getError() != null
                 && s.getError().startsWith(revert ? "revert refused" : "cut-over refused");
     }

@@ -350,7 +350,7 @@ public final class Decisions {
         } else if (p instanceof RevertCompleted) {
             return st == REVERTING;
         } else if (p instanceof RevertRefused) {
-            return st == REVERTING || st == CUTTING_OVER && m.getSwaps() > 0;
+            return st == REVERTING || st == CUTTING_OVER;
         } else if (p instanceof RevertLossy) {
             return m.getSwaps() > 0 && !Transitions.isFinal(st);
         } else if (p instanceof ChecksumVerified) {

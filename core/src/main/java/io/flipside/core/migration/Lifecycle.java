@@ -147,9 +147,10 @@ public final class Lifecycle {
             return pending(b.setStatus(Transitions.check(id, from, REVERTING)), event, null).setError(null)
                     .setRevertForced(r.getForce()).build();
         } else if (p instanceof RevertRefused r) {
-            // A refused revert leaves the new schema serving; a refused cut-over after a revert, the old one.
+            // A refused revert leaves the new schema serving; a refused cut-over, the old one.
             boolean revert = from == REVERTING;
-            return b.setStatus(Transitions.check(id, from, revert ? CUT_OVER : REVERTED)).setPendingRequestId(null)
+            MigrationStatus to = revert ? CUT_OVER : state.getSwaps() == 0 ? READY : REVERTED;
+            return b.setStatus(Transitions.check(id, from, to)).setPendingRequestId(null)
                     .setPendingSince(null).setRevertForced(false).setCutOverForced(false)
                     .setError((revert ? "revert" : "cut-over") + " refused: " + r.getReason()).build();
         } else if (p instanceof RevertLossy l) {

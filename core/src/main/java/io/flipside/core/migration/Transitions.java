@@ -33,7 +33,8 @@ import java.util.Set;
  * at the revert's freeze point. A revert the applier refuses at the freeze (values written since the cut-over that the
  * old schema cannot hold, and the revert was not forced) goes back from REVERTING to CUT_OVER; a second cut-over refused
  * the same way (values written since the revert that the new schema cannot hold) goes back from CUTTING_OVER to
- * REVERTED.
+ * REVERTED. A swap refused because one of the tables has triggers goes back the same way, and a first cut-over from
+ * CUTTING_OVER to READY.
  */
 public final class Transitions {
     private static final Map<MigrationStatus, Set<MigrationStatus>> NEXT = new EnumMap<>(MigrationStatus.class);
@@ -42,7 +43,7 @@ public final class Transitions {
         NEXT.put(QUEUED, EnumSet.of(COPYING, CANCELLED, FAILED));
         NEXT.put(COPYING, EnumSet.of(READY, CUTTING_OVER, CANCELLED, FAILED));
         NEXT.put(READY, EnumSet.of(CUTTING_OVER, CANCELLED, FAILED));
-        NEXT.put(CUTTING_OVER, EnumSet.of(CUT_OVER, REVERTED, FAILED));
+        NEXT.put(CUTTING_OVER, EnumSet.of(CUT_OVER, READY, REVERTED, FAILED));
         NEXT.put(CUT_OVER, EnumSet.of(REVERTING, COMPLETED, FAILED));
         NEXT.put(REVERTING, EnumSet.of(REVERTED, CUT_OVER, FAILED));
         NEXT.put(REVERTED, EnumSet.of(CUTTING_OVER, COMPLETED, FAILED));

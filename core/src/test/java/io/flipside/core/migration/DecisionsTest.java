@@ -384,6 +384,25 @@ class DecisionsTest {
     }
 
     @Test
+    void aFirstCutOverRefusedAtTheFreezeGoesBackToReady() {
+        String id = submit(true);
+        start(id);
+        report(id, new CaughtUp(0L));
+        assertEquals(MigrationStatus.READY, status(id));
+        send(new CutOver(id, false));
+        assertEquals(MigrationStatus.CUTTING_OVER, status(id));
+        report(id, new RevertRefused("app.users has triggers (stamp)"));
+        assertEquals(MigrationStatus.READY, status(id), "the old schema serves, and the migration waits for a command");
+        assertTrue(states.get(id).getError().startsWith("cut-over refused: app.users has triggers"),
+                states.get(id).getError());
+        assertTrue(report(id, new RevertRefused("again")).isEmpty(), "a repeated refusal changes nothing");
+        send(new CutOver(id, false));
+        report(id, new CutOverCompleted("u:1-10", 40L, 2L, 1, null));
+        assertEquals(MigrationStatus.CUT_OVER, status(id));
+        assertEquals(null, states.get(id).getError());
+    }
+
+    @Test
     void afterARevertOnlyValuesTheNewSchemaCannotHoldBlockTheNextCutOver() {
         String id = cutOver();
         report(id, new RevertLossy(1L, "7", "balance", "Out of range", 1));

@@ -1,0 +1,86 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.migration.Names;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.Schemas;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A trigger created on the table, or on the table the swap would bring in, after the migration was prepared (a table
+ * with triggers is rejected at submit). A trigger stays with its table through the RENAME: before, a cut-over moved it
+ * to the old table, where it fired on inverse replication's writes, and the table serving the application had none.
+ * Now the applier refuses the swap at the freeze and renames nothing; once the trigger is dropped, the swap goes
+ * through.
+ */
+class TriggersIT {
+    @Test
+    void aSwapIsRefusedWhileEitherTableHasATrigger() throws Exception {
+        Flipside f = Flipside.get();
+        TableName t = f.recreate(new TableName("triggers", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        f.fill(t, 100, "n, CONCAT('note ', n)");
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, submit.exit(), submit.toString());
+            String id = submit.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+
+            exec(f, "CREATE TRIGGER " + t.sibling("stamp").quoted() + " BEFORE INSERT ON " + t.quoted()
+                    + " FOR EACH ROW SET NEW.note = 'stamped'");
+            Flipside.Run refused = f.cli("cutover", id, "--wait");
+            assertEquals(Main.REJECTED, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("cut-over refused: " + t + " has triggers (stamp)"), refused.err());
+            assertEquals(MigrationStatus.READY, client.state(id).orElseThrow().getStatus());
+            try (Connection c = f.connect()) {
+                assertEquals(java.util.List.of("id", "note"), Schemas.columns(c, "triggers", "orders"),
+                        "nothing renamed");
+            }
+            exec(f, "INSERT INTO " + t.quoted() + " (id, note) VALUES (1000, 'written')");
+            assertEquals("stamped", note(f, t, 1000), "the trigger is still on the table");
+
+            exec(f, "DROP TRIGGER " + t.sibling("stamp").quoted());
+            assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+
+            TableName old = t.sibling(Names.oldTable(t.table(), id));
+            exec(f, "CREATE TRIGGER " + t.sibling("stamp_old").quoted() + " BEFORE UPDATE ON " + old.quoted()
+                    + " FOR EACH ROW SET NEW.note = 'stamped'");
+            Flipside.Run revert = f.cli("revert", id, "--wait");
+            assertEquals(Main.REJECTED, revert.exit(), revert.toString());
+            assertTrue(revert.err().contains("revert refused: " + old + " has triggers (stamp_old)"), revert.err());
+            assertEquals(MigrationStatus.CUT_OVER, client.state(id).orElseThrow().getStatus());
+
+            exec(f, "DROP TRIGGER " + t.sibling("stamp_old").quoted());
+            assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
+            assertEquals(MigrationStatus.REVERTED, client.awaitState(id,
+                    x -> x.getStatus() == MigrationStatus.REVERTED, Duration.ofSeconds(60)).orElseThrow()
+                    .getStatus());
+            assertEquals("stamped", note(f, t, 1000), "the old table serves again, with the row written");
+        }
+    }
+
+    private static String note(Flipside f, TableName t, long id) throws Exception {
+        try (Connection c = f.connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT note FROM "
+                + t.quoted() + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static void exec(Flipside f, String... sql) throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+}
