@@ -1300,6 +1300,17 @@ final class Replicator implements AutoCloseable {
             conn.commit();
             return Swap.failed(ServerRequirements.describe(unmet) + "; no locks were taken", 0, 0);
         }
+        for (TableName t : List.of(serving, standby)) {
+            if (TableInspector.hasForeignKeys(conn, t)) {
+                // Created after the migration was prepared (such a table is rejected then). InnoDB re-points a
+                // foreign key at the table renamed: after the swap it would check the table set aside.
+                conn.commit();
+                return new Swap(false, null, 0, 0, 0, t + " has or is referenced by foreign keys, created after the"
+                        + " migration was prepared: a foreign key follows its table through the swap, and would then"
+                        + " refer to the table set aside, not to the one serving the application. Drop them, swap, and"
+                        + " create them again; no locks were taken", null, true);
+            }
+        }
         conn.commit();
         String probed;
         try {

@@ -30,11 +30,11 @@ final class ActionCommand implements Callable<Integer> {
         CUTOVER("cutover", "cut-over", MigrationStatus.CUT_OVER, a -> new CutOver(a.id, a.force),
                 "Cut over now (READY or REVERTED), or as soon as caught up (COPYING). After a revert, refused when"
                         + " values written since the revert do not fit the new schema, unless --force. Refused"
-                        + " while either table has a trigger."),
+                        + " while either table has a trigger or a foreign key."),
         REVERT("revert", "revert", MigrationStatus.REVERTED, a -> new Revert(a.id, a.force),
                 "Swap back to the old schema, keeping every write (CUT_OVER only). Refused when values written since"
                         + " the cut-over do not fit the old schema, unless --force, and while either table has a"
-                        + " trigger."),
+                        + " trigger or a foreign key."),
         CANCEL("cancel", "cancel", MigrationStatus.CANCELLED, a -> new Cancel(a.id),
                 "Stop a migration before its cut-over and drop its shadow table."),
         COMPLETE("complete", "complete", MigrationStatus.COMPLETED, a -> new Complete(a.id),

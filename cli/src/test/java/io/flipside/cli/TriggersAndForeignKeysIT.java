@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
  * with triggers is rejected at submit). A trigger stays with its table through the RENAME: before, a cut-over moved it
  * to the old table, where it fired on inverse replication's writes, and the table serving the application had none.
  * Now the applier refuses the swap at the freeze and renames nothing; once the trigger is dropped, the swap goes
- * through.
+ * through. The same for a foreign key that refers to the table, which InnoDB re-points at the table renamed.
  */
-class TriggersIT {
+class TriggersAndForeignKeysIT {
     @Test
     void aSwapIsRefusedWhileEitherTableHasATrigger() throws Exception {
         Flipside f = Flipside.get();
@@ -63,6 +63,38 @@ class TriggersIT {
                     x -> x.getStatus() == MigrationStatus.REVERTED, Duration.ofSeconds(60)).orElseThrow()
                     .getStatus());
             assertEquals("stamped", note(f, t, 1000), "the old table serves again, with the row written");
+        }
+    }
+
+    @Test
+    void aSwapIsRefusedWhileAForeignKeyRefersToTheTable() throws Exception {
+        Flipside f = Flipside.get();
+        exec(f, "CREATE DATABASE IF NOT EXISTS foreign_keys", "DROP TABLE IF EXISTS foreign_keys.lines");
+        TableName t = f.recreate(new TableName("foreign_keys", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        f.fill(t, 100, "n, CONCAT('note ', n)");
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, submit.exit(), submit.toString());
+            String id = submit.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+
+            TableName lines = t.sibling("lines");
+            exec(f, "CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
+                    + " (order_id) REFERENCES " + t.quoted() + " (id))");
+            Flipside.Run refused = f.cli("cutover", id, "--wait");
+            assertEquals(Main.REJECTED, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("cut-over refused: " + t + " has or is referenced by foreign keys"),
+                    refused.err());
+            assertEquals(MigrationStatus.READY, client.state(id).orElseThrow().getStatus());
+            try (Connection c = f.connect()) {
+                assertEquals(java.util.List.of("id", "note"), Schemas.columns(c, "foreign_keys", "orders"),
+                        "nothing renamed");
+            }
+
+            exec(f, "DROP TABLE " + lines.quoted());
+            assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
         }
     }
 
