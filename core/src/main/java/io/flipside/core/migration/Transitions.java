@@ -33,8 +33,8 @@ import java.util.Set;
  * at the revert's freeze point. A revert the applier refuses at the freeze (values written since the cut-over that the
  * old schema cannot hold, and the revert was not forced) goes back from REVERTING to CUT_OVER; a second cut-over refused
  * the same way (values written since the revert that the new schema cannot hold) goes back from CUTTING_OVER to
- * REVERTED. A swap refused because one of the tables has triggers goes back the same way, and a first cut-over from
- * CUTTING_OVER to READY.
+ * REVERTED. A swap refused because one of the tables has a trigger or a foreign key goes back the same way, and a
+ * first cut-over from CUTTING_OVER to READY.
  */
 public final class Transitions {
     private static final Map<MigrationStatus, Set<MigrationStatus>> NEXT = new EnumMap<>(MigrationStatus.class);
