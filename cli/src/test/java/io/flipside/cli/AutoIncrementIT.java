@@ -24,11 +24,7 @@ class AutoIncrementIT {
                 "id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 100, "n, CONCAT('note ', n)");
         try (OperatorClient client = new OperatorClient(f.config)) {
-            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, submit.exit(), submit.toString());
-            String id = submit.lastLine();
-            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            String id = ConcurrencyIT.ready(f, client, t);
 
             long given = insertAndTakeBack(f, t);
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());

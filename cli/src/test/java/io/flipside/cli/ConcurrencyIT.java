@@ -50,6 +50,15 @@ class ConcurrencyIT {
         return s;
     }
 
+    /** Submits {@code ADD COLUMN extra INT} on {@code t} with the cut-over postponed; returns its id once READY. */
+    static String ready(Flipside f, OperatorClient client, TableName t) {
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                "--postpone-cutover");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        await(client, submit.lastLine(), MigrationStatus.READY);
+        return submit.lastLine();
+    }
+
     static String equalOrDiff(TableName t, Map<Long, Workload.Row> expected, boolean withTitle) throws Exception {
         return Workload.awaitEqual(f::connect, t, expected, withTitle, Duration.ofSeconds(60));
     }

@@ -26,11 +26,7 @@ class TriggersAndForeignKeysIT {
         TableName t = f.recreate(new TableName("triggers", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 100, "n, CONCAT('note ', n)");
         try (OperatorClient client = new OperatorClient(f.config)) {
-            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, submit.exit(), submit.toString());
-            String id = submit.lastLine();
-            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            String id = ConcurrencyIT.ready(f, client, t);
 
             exec(f, "CREATE TRIGGER " + t.sibling("stamp").quoted() + " BEFORE INSERT ON " + t.quoted()
                     + " FOR EACH ROW SET NEW.note = 'stamped'");
@@ -73,11 +69,7 @@ class TriggersAndForeignKeysIT {
         TableName t = f.recreate(new TableName("foreign_keys", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 100, "n, CONCAT('note ', n)");
         try (OperatorClient client = new OperatorClient(f.config)) {
-            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
-                    "--postpone-cutover");
-            assertEquals(Main.OK, submit.exit(), submit.toString());
-            String id = submit.lastLine();
-            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            String id = ConcurrencyIT.ready(f, client, t);
 
             TableName lines = t.sibling("lines");
             exec(f, "CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
