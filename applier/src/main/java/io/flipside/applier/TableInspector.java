@@ -39,7 +39,7 @@ final class TableInspector {
     private static final String INDEX_NAMES =
             "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
     private static final String TRIGGERS = "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"
-            + " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME";
+            + " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?";
     private static final String FOREIGN_KEYS =
             "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL"
                     + " AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))";
@@ -220,19 +220,9 @@ final class TableInspector {
         return out;
     }
 
-    /** The names of the table's triggers. */
+    /** The names of the table's triggers, in order. */
     static List<String> triggers(Connection c, TableName t) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TRIGGERS)) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
+        return List.copyOf(new java.util.TreeSet<>(strings(c, TRIGGERS, t)));
     }
 
     static boolean hasForeignKeys(Connection c, TableName t) throws SQLException {
