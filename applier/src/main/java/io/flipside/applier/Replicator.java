@@ -345,7 +345,10 @@ final class Replicator implements AutoCloseable {
             requireSame(oldServes ? shadow : serving, preparedNewColumns, newColumns, how);
         }
         TableName oldSchema = oldServes ? serving : old;
-        if (preparedOldDefinition == null && TableInspector.exists(conn, oldSchema)) {
+        if (preparedOldDefinition != null) {
+            requireOldDefinitionAsPrepared(how);
+        } else if (TableInspector.exists(conn, oldSchema)) {
+            // Recorded as it is now: nothing to compare it with.
             String definition = Preparation.definition(conn, oldSchema);
             try (PreparedStatement ps = conn.prepareStatement(sidecar.recordOldDefinition())) {
                 ps.setString(1, definition);
@@ -356,7 +359,6 @@ final class Replicator implements AutoCloseable {
             conn.commit();
             preparedOldDefinition = definition;
         }
-        requireOldDefinitionAsPrepared(how);
     }
 
     /**
@@ -1244,9 +1246,10 @@ final class Replicator implements AutoCloseable {
      * whether it had to. An ALTER that only raises the counter changes no row and rebuilds nothing.
      */
     private boolean carryAutoIncrement(Statement s, TableName standby) throws SQLException {
-        BigInteger next = TableInspector.autoIncrement(conn, serving);
-        BigInteger standbyNext = TableInspector.autoIncrement(conn, standby);
+        Map<String, BigInteger> counters = TableInspector.autoIncrements(conn, serving, standby);
         conn.commit();
+        BigInteger next = counters.get(serving.table());
+        BigInteger standbyNext = counters.get(standby.table());
         if (next == null || standbyNext == null || standbyNext.compareTo(next) >= 0) {
             return false;
         }

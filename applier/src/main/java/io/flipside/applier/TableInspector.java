@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Reads table definitions from information_schema. */
 final class TableInspector {
@@ -82,27 +83,31 @@ final class TableInspector {
         return info(c, t).isPresent();
     }
 
-    private static final String AUTO_INCREMENT =
-            "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
+    private static final String AUTO_INCREMENTS = "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?) AND AUTO_INCREMENT IS NOT NULL";
 
     /**
-     * The table's AUTO_INCREMENT counter as it is now (the next id an insert would take; a BIGINT UNSIGNED's may pass
-     * a long's range), or null when it has no AUTO_INCREMENT column. Sets the session's
-     * {@code information_schema_stats_expiry} to 0: MySQL 8.0 otherwise answers from statistics cached for up to a
-     * day.
+     * The AUTO_INCREMENT counters of two tables of one database as they are now (the next id an insert would take; a
+     * BIGINT UNSIGNED's may pass a long's range), by table name, in one query; a table without an AUTO_INCREMENT
+     * column has none. Sets the session's {@code information_schema_stats_expiry} to 0: MySQL 8.0 otherwise answers
+     * from statistics cached for up to a day.
      */
-    static BigInteger autoIncrement(Connection c, TableName t) throws SQLException {
+    static Map<String, BigInteger> autoIncrements(Connection c, TableName a, TableName b) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SET SESSION information_schema_stats_expiry = 0");
         }
-        try (PreparedStatement ps = c.prepareStatement(AUTO_INCREMENT)) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
+        Map<String, BigInteger> next = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(AUTO_INCREMENTS)) {
+            ps.setString(1, a.database());
+            ps.setString(2, a.table());
+            ps.setString(3, b.table());
             try (ResultSet rs = ps.executeQuery()) {
-                String next = rs.next() ? rs.getString(1) : null;
-                return next == null ? null : new BigInteger(next);
+                while (rs.next()) {
+                    next.put(rs.getString(1), new BigInteger(rs.getString(2)));
+                }
             }
         }
+        return next;
     }
 
     /** The table's columns in ordinal order. */
@@ -222,7 +227,7 @@ final class TableInspector {
 
     /** The names of the table's triggers, in order. */
     static List<String> triggers(Connection c, TableName t) throws SQLException {
-        return List.copyOf(new java.util.TreeSet<>(strings(c, TRIGGERS, t)));
+        return List.copyOf(new TreeSet<>(strings(c, TRIGGERS, t)));
     }
 
     static boolean hasForeignKeys(Connection c, TableName t) throws SQLException {
