@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -1221,22 +1222,35 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Refuses the swap while the serving or the standby table has a trigger: created after the migration was prepared
-     * (a table with triggers is rejected then), it stays with its table through the RENAME, so that after the swap it
-     * would fire on the replication's writes to the table set aside and no longer on the application's.
+     * Why the swap would carry a trigger or a foreign key along with its table, or null: created after the migration
+     * was prepared (a table with either is rejected then), a trigger stays with its table through the RENAME and
+     * would then fire on the replication's writes to the table set aside, no longer on the application's, and InnoDB
+     * re-points a foreign key at the table renamed, so that it would refer to the table set aside. Checked before the
+     * locks, not to hold writes for a swap that cannot go, and again under them: MySQL lets a foreign key's DDL,
+     * which wants the table exclusively, go before the freeze's pending lock.
      */
-    private void requireNoTriggers(TableName standby) throws SQLException, RevertRefusal {
+    private String attachedToEither(TableName standby) throws SQLException {
+        TableInspector.Attached attached = TableInspector.attached(conn, serving, standby);
+        conn.commit();
+        if (attached.none()) {
+            return null;
+        }
+        List<String> why = new ArrayList<>();
         for (TableName t : List.of(serving, standby)) {
-            List<String> triggers = TableInspector.triggers(conn, t);
+            Set<String> triggers = attached.triggers().getOrDefault(t.table(), Set.of());
             if (!triggers.isEmpty()) {
-                conn.commit();
-                throw new RevertRefusal(t + " has triggers (" + String.join(", ", triggers) + "), created after the"
-                        + " migration was prepared: a trigger stays with its table through the swap, and would then"
-                        + " fire on the replication's writes to the table set aside, not on the application's. Drop"
-                        + " them, swap, and create them again on the table that then serves");
+                why.add(t + " has triggers (" + String.join(", ", triggers) + "), created after the migration was"
+                        + " prepared: a trigger stays with its table through the swap, and would then fire on the"
+                        + " replication's writes to the table set aside, not on the application's. Drop them, swap,"
+                        + " and create them again on the table that then serves");
+            }
+            if (attached.foreignKeys().contains(t.table())) {
+                why.add(t + " has or is referenced by foreign keys, created after the migration was prepared: a"
+                        + " foreign key follows its table through the swap, and would then refer to the table set"
+                        + " aside, not to the one serving the application. Drop them, swap, and create them again");
             }
         }
-        conn.commit();
+        return String.join("; ", why);
     }
 
     /**
@@ -1303,18 +1317,10 @@ final class Replicator implements AutoCloseable {
             conn.commit();
             return Swap.failed(ServerRequirements.describe(unmet) + "; no locks were taken", 0, 0);
         }
-        for (TableName t : List.of(serving, standby)) {
-            if (TableInspector.hasForeignKeys(conn, t)) {
-                // Created after the migration was prepared (such a table is rejected then). InnoDB re-points a
-                // foreign key at the table renamed: after the swap it would check the table set aside.
-                conn.commit();
-                return new Swap(false, null, 0, 0, 0, t + " has or is referenced by foreign keys, created after the"
-                        + " migration was prepared: a foreign key follows its table through the swap, and would then"
-                        + " refer to the table set aside, not to the one serving the application. Drop them, swap, and"
-                        + " create them again; no locks were taken", null, true);
-            }
+        String attached = attachedToEither(standby);
+        if (attached != null) {
+            return new Swap(false, null, 0, 0, 0, attached + "; no locks were taken", null, true);
         }
-        conn.commit();
         String probed;
         try {
             probed = probe(catchUpDeadline);
@@ -1364,8 +1370,11 @@ final class Replicator implements AutoCloseable {
                             : "forward replication recorded values written since the revert that the new schema"
                                     + " cannot hold; cut over with force to accept losing them");
                 }
-                // Checked under the locks: a trigger created a moment before them cannot slip through.
-                requireNoTriggers(standby);
+                // Again under the locks: one created while the freeze waited for them cannot slip through.
+                attached = attachedToEither(standby);
+                if (attached != null) {
+                    throw new RevertRefusal(attached);
+                }
                 if (carryAutoIncrement(s, standby)) {
                     stages.mark("AUTO_INCREMENT carried");
                 }

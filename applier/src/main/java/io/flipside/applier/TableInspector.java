@@ -45,7 +45,46 @@ final class TableInspector {
             "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL"
                     + " AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))";
 
+    private static final String ATTACHED = "SELECT EVENT_OBJECT_TABLE, 'trigger', TRIGGER_NAME"
+            + " FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE IN (?, ?)"
+            + " UNION ALL SELECT IF(TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?), TABLE_NAME, REFERENCED_TABLE_NAME),"
+            + " 'foreign key', CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE"
+            + " WHERE REFERENCED_TABLE_NAME IS NOT NULL AND ((TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?))"
+            + " OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IN (?, ?)))";
+
     private TableInspector() {}
+
+    /**
+     * What a {@code RENAME TABLE} of two tables of one database carries along with them besides their rows: their
+     * triggers, and the foreign keys they have or that refer to them. In one query.
+     */
+    record Attached(Map<String, Set<String>> triggers, Set<String> foreignKeys) {
+        boolean none() {
+            return triggers.isEmpty() && foreignKeys.isEmpty();
+        }
+    }
+
+    static Attached attached(Connection c, TableName a, TableName b) throws SQLException {
+        Map<String, Set<String>> triggers = new LinkedHashMap<>();
+        Set<String> foreignKeys = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement(ATTACHED)) {
+            for (int from = 1; from <= 12; from += 3) {
+                ps.setString(from, a.database());
+                ps.setString(from + 1, a.table());
+                ps.setString(from + 2, b.table());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(2).equals("trigger")) {
+                        triggers.computeIfAbsent(rs.getString(1), x -> new TreeSet<>()).add(rs.getString(3));
+                    } else {
+                        foreignKeys.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return new Attached(triggers, foreignKeys);
+    }
 
     /** The table's type and engine, or empty when it does not exist. */
     record TableInfo(String type, String engine, long estimatedRows) {}

@@ -1,6 +1,7 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.migration.Names;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * with triggers is rejected at submit). A trigger stays with its table through the RENAME: before, a cut-over moved it
  * to the old table, where it fired on inverse replication's writes, and the table serving the application had none.
  * Now the applier refuses the swap at the freeze and renames nothing; once the trigger is dropped, the swap goes
- * through. The same for a foreign key that refers to the table, which InnoDB re-points at the table renamed.
+ * through. The same for a foreign key that refers to the table, which InnoDB re-points at the table renamed, also
+ * when it is created while the freeze waits for its locks.
  */
 class TriggersAndForeignKeysIT {
     @Test
@@ -85,8 +87,58 @@ class TriggersAndForeignKeysIT {
             }
 
             exec(f, "DROP TABLE " + lines.quoted());
+            // Created while the freeze waits for its locks, after the check made before them: MySQL lets the
+            // foreign key's DDL, which wants the table exclusively, go before the freeze's pending lock.
+            Flipside.Run late = foreignKeyCreatedWhileTheFreezeWaits(f, id, t, lines);
+            assertEquals(Main.REJECTED, late.exit(), late.toString());
+            assertTrue(late.err().contains("cut-over refused: " + t + " has or is referenced by foreign keys"),
+                    late.err());
+            assertFalse(late.err().contains("no locks were taken"), "refused under the locks: " + late.err());
+            assertEquals(MigrationStatus.READY, client.state(id).orElseThrow().getStatus());
+
+            exec(f, "DROP TABLE " + lines.quoted());
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        }
+    }
+
+    /**
+     * Runs {@code cutover --wait} while a transaction that has read {@code t} holds its freeze waiting for the locks,
+     * creates {@code lines} with a foreign key to {@code t} meanwhile, and then ends the transaction, within the
+     * freeze's first wait for its locks (2 s).
+     */
+    private static Flipside.Run foreignKeyCreatedWhileTheFreezeWaits(Flipside f, String id, TableName t,
+            TableName lines) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Connection reader = f.connect(); Statement rs = reader.createStatement()) {
+            reader.setAutoCommit(false);
+            rs.executeQuery("SELECT * FROM " + t.quoted() + " LIMIT 1").close();
+            java.util.concurrent.Future<Flipside.Run> cutover = pool.submit(() -> f.cli("cutover", id, "--wait"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!freezeWaits(f)) {
+                assertTrue(System.nanoTime() < deadline, "the freeze never waited for its locks");
+                Thread.sleep(20);
+            }
+            java.util.concurrent.Future<?> create = pool.submit(() -> {
+                exec(f, "CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
+                        + " (order_id) REFERENCES " + t.quoted() + " (id))");
+                return null;
+            });
+            Thread.sleep(300);
+            reader.commit();
+            create.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            return cutover.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static boolean freezeWaits(Flipside f) throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock'"
+                        + " AND INFO LIKE '%LOCK TABLES%'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
         }
     }
 
