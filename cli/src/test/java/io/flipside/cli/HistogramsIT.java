@@ -1,0 +1,85 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The optimizer's histograms follow their table through a RENAME: before, the table swapped in served without the
+ * histograms the application's query plans were made with. Now a swap gives the table it brings in the serving
+ * table's histograms, with as many buckets, on the columns of the same name and type: as MySQL's own ALTER keeps them
+ * (compared with one in the same test), and at a revert or a second cut-over as they are then, dropped ones included.
+ */
+class HistogramsIT {
+    static final String ALTER = "ADD COLUMN extra INT, MODIFY c VARCHAR(40), CHANGE d d2 INT";
+
+    @Test
+    void aSwapCarriesTheHistogramsAsMySqlsOwnAlterKeepsThem() throws Exception {
+        Flipside f = Flipside.get();
+        String columns = "id BIGINT PRIMARY KEY, k INT, c VARCHAR(20), d INT";
+        TableName t = f.recreate(new TableName("histograms", "orders"), columns);
+        TableName altered = f.recreate(t.sibling("altered_by_mysql"), columns);
+        for (TableName table : new TableName[] {t, altered}) {
+            f.fill(table, 200, "n, n % 17, CONCAT('c', n % 5), n % 3");
+            exec(f, "ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON k WITH 16 BUCKETS",
+                    "ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON c WITH 8 BUCKETS",
+                    "ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON d WITH 4 BUCKETS");
+        }
+        exec(f, "ALTER TABLE " + altered.quoted() + " " + ALTER + ", ALGORITHM=COPY");
+        assertEquals(Map.of("k", 16), histograms(f, altered), "what MySQL's own ALTER keeps");
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", ALTER, "--postpone-cutover");
+            assertEquals(Main.OK, submit.exit(), submit.toString());
+            String id = submit.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.READY);
+
+            assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            assertEquals(histograms(f, altered), histograms(f, t), "after the cut-over, as after MySQL's ALTER");
+
+            exec(f, "ANALYZE TABLE " + t.quoted() + " UPDATE HISTOGRAM ON k WITH 32 BUCKETS");
+            assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.REVERTED);
+            assertEquals(Map.of("k", 32, "c", 8, "d", 4), histograms(f, t),
+                    "after the revert: k's as the new table had it; c and d, changed by the ALTER, the old table's own");
+
+            exec(f, "ANALYZE TABLE " + t.quoted() + " DROP HISTOGRAM ON k");
+            assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            assertEquals(Map.of(), histograms(f, t), "after the second cut-over, k's dropped as on the old table");
+        }
+    }
+
+    /** The table's histograms: the number of buckets asked for, by column. */
+    private static Map<String, Integer> histograms(Flipside f, TableName t) throws Exception {
+        Map<String, Integer> out = new TreeMap<>();
+        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME,"
+                + " HISTOGRAM->>'$.\"number-of-buckets-specified\"' FROM information_schema.COLUMN_STATISTICS"
+                + " WHERE SCHEMA_NAME = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void exec(Flipside f, String... sql) throws Exception {
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+}
