@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The capture publishes the table's changes (it is not in {@code capture.exclude.tables}), and the server logs
  *       them as the capture needs ({@link ServerRequirements}).</li>
  *   <li>The table exists, is an InnoDB base table, has no triggers and no foreign keys.</li>
- *   <li>{@code CREATE TABLE shadow LIKE source}, then the ALTER on the empty shadow: MySQL is the judge of the
- *       ALTER.</li>
+ *   <li>{@code CREATE TABLE shadow LIKE source} (for a table with a {@code DATA DIRECTORY}, from its definition), then
+ *       the ALTER on the empty shadow: MySQL is the judge of the ALTER.</li>
  *   <li>The plan from both real definitions: the shared unique key, both projections, the revert notes.</li>
  *   <li>With {@code deferIndexes}, the new table's plain secondary indexes dropped from the empty shadow table, to be
  *       built after the copy ({@link SecondaryIndexes}, {@link #deferrable}).</li>
@@ -49,6 +49,11 @@ final class Preparation {
     private static final Logger LOG = LoggerFactory.getLogger(Preparation.class);
     /** The resource group MySQL puts every user session in. */
     static final String USER_DEFAULT_GROUP = "USR_default";
+
+    /** ER_ACCESS_DENIED_ERROR: also what MySQL says to a DATA DIRECTORY without the FILE privilege. */
+    private static final int ACCESS_DENIED = 1045;
+    /** ER_CANT_CREATE_TABLE. */
+    private static final int CANT_CREATE_TABLE = 1005;
 
     private Preparation() {}
 
@@ -112,7 +117,11 @@ final class Preparation {
         try (Statement s = c.createStatement()) {
             // A shadow from an earlier attempt of this same migration (its name carries the migration id) is ours.
             s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
-            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + shadow.quoted() + " LIKE " + source.quoted());
+            String refused = createShadow(c, s, id, source, shadow, sourceDefinition);
+            if (refused != null) {
+                dropQuietly(s, id, shadow);
+                return Outcome.rejected(refused);
+            }
             try {
                 s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + shadow.quoted() + " " + alter.text());
             } catch (SQLException e) {
@@ -268,6 +277,37 @@ final class Preparation {
                 s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
             }
         }
+    }
+
+    /**
+     * Creates the shadow table as the source is, before the ALTER: {@code CREATE TABLE shadow LIKE source}, or, for a
+     * table in a directory of its own ({@code DATA DIRECTORY}, which {@code LIKE} does not keep), from the source's
+     * {@link #definition}, so that the table stays on its volume after the cut-over, as MySQL's own ALTER keeps it
+     * there. Returns why the shadow is not as the source is, or null.
+     */
+    private static String createShadow(Connection c, Statement s, String id, TableName source, TableName shadow,
+            String sourceDefinition) throws SQLException {
+        if (!sourceDefinition.contains("DATA DIRECTORY=")) {
+            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + shadow.quoted() + " LIKE " + source.quoted());
+            return null;
+        }
+        // MySQL's own statement for the table, read from the server: no value of the operator's is in it.
+        try {
+            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + shadow.quoted() + " " + sourceDefinition);
+        } catch (SQLException e) {
+            if (e.getErrorCode() != ACCESS_DENIED && e.getErrorCode() != CANT_CREATE_TABLE) {
+                throw e;
+            }
+            return "table " + source + " has a DATA DIRECTORY, where its shadow table must be made too (else the"
+                    + " cut-over would move the table to the server's data directory), and MySQL refused: "
+                    + e.getMessage()
+                    + (e.getErrorCode() == ACCESS_DENIED ? " (a DATA DIRECTORY needs the FILE privilege: GRANT FILE ON"
+                            + " *.* to the applier's user)" : "") + ". Nothing was changed";
+        }
+        String made = definition(c, shadow);
+        return made.equals(sourceDefinition) ? null : "the shadow table made from SHOW CREATE TABLE " + source
+                + " (the table has a DATA DIRECTORY, which CREATE TABLE ... LIKE does not keep) differs from it: "
+                + TableDefinitions.difference(sourceDefinition, made);
     }
 
     /** SHOW CREATE TABLE, without the table's name and AUTO_INCREMENT counter. */
