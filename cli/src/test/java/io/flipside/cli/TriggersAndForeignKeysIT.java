@@ -99,6 +99,18 @@ class TriggersAndForeignKeysIT {
             exec(f, "DROP TABLE " + lines.quoted());
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+
+            // The table the revert would bring in given a foreign key of its own.
+            TableName old = t.sibling(Names.oldTable(t.table(), id));
+            TableName ids = t.sibling("ids");
+            exec(f, "DROP TABLE IF EXISTS " + ids.quoted(), "CREATE TABLE " + ids.quoted() + " (id BIGINT PRIMARY KEY)",
+                    "INSERT INTO " + ids.quoted() + " SELECT id FROM " + old.quoted(),
+                    "ALTER TABLE " + old.quoted() + " ADD FOREIGN KEY (id) REFERENCES " + ids.quoted() + " (id)");
+            Flipside.Run revert = f.cli("revert", id, "--wait");
+            assertEquals(Main.REJECTED, revert.exit(), revert.toString());
+            assertTrue(revert.err().contains("revert refused: " + old + " has or is referenced by foreign keys"),
+                    revert.err());
+            assertEquals(MigrationStatus.CUT_OVER, client.state(id).orElseThrow().getStatus());
         }
     }
 
