@@ -43,7 +43,7 @@ class ChangedOutsideIT {
         TableName dropped = f.recreate(new TableName("outside", "dropped"), COLUMNS);
         TableName renamed = f.recreate(new TableName("outside", "renamed"), COLUMNS);
         f.recreate(new TableName("outside", "renamed_away"), COLUMNS);
-        exec(f, "DROP TABLE outside.renamed_away");
+        f.exec("DROP TABLE outside.renamed_away");
         for (TableName t : List.of(indexed, rebuilt, held, swapped, truncated, dropped, renamed)) {
             f.fill(t, 500, "n, CONCAT('note ', n)");
         }
@@ -69,7 +69,7 @@ class ChangedOutsideIT {
             ConcurrencyIT.await(client, swappedId, MigrationStatus.CUT_OVER);
             ConcurrencyIT.await(client, truncatedId, MigrationStatus.READY);
 
-            exec(f, "ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note)",
+            f.exec("ALTER TABLE " + indexed.quoted() + " ADD INDEX by_note (note)",
                     "ALTER TABLE " + rebuilt.quoted() + " FORCE",
                     "ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
                     "UPDATE " + held.quoted() + " SET z = 99 WHERE id <= 10",
@@ -162,7 +162,7 @@ class ChangedOutsideIT {
         String commentedId = ids.get(0);
         String earlierId = ids.get(1);
         String sidecarTable = Sql.ident(config.get(FlipsideConfig.SIDECAR_DATABASE)) + ".apply_state";
-        exec(f, "ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
+        f.exec("ALTER TABLE " + held.quoted() + " ADD COLUMN z INT NOT NULL DEFAULT 7",
                 "ALTER TABLE " + swapped.quoted() + " MODIFY note VARCHAR(40)",
                 "ALTER TABLE " + commented.quoted() + " MODIFY note VARCHAR(20) COMMENT 'said elsewhere'");
         try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("UPDATE " + sidecarTable
@@ -246,14 +246,6 @@ class ChangedOutsideIT {
                 }
                 assertTrue(System.currentTimeMillis() < deadline, "never recorded for " + id);
                 Thread.sleep(200);
-            }
-        }
-    }
-
-    private static void exec(Flipside f, String... sql) throws Exception {
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            for (String q : sql) {
-                s.execute(q);
             }
         }
     }

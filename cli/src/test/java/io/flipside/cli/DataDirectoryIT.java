@@ -30,19 +30,19 @@ class DataDirectoryIT {
         TableName t = new TableName("data_directory", "orders");
         TableName altered = t.sibling("altered_by_mysql");
         for (TableName table : new TableName[] {t, altered}) {
-            exec(f, "CREATE DATABASE IF NOT EXISTS data_directory", "DROP TABLE IF EXISTS " + table.quoted(),
+            f.exec("CREATE DATABASE IF NOT EXISTS data_directory", "DROP TABLE IF EXISTS " + table.quoted(),
                     "CREATE TABLE " + table.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(20)) DATA DIRECTORY = '"
                             + dir + "'");
             f.fill(table, 100, "n, CONCAT('note ', n)");
         }
         String before = definition(f, t);
         assertTrue(before.contains("DATA DIRECTORY='" + dir + "/'"), before);
-        exec(f, "ALTER TABLE " + altered.quoted() + " " + ALTER + ", ALGORITHM=COPY");
+        f.exec("ALTER TABLE " + altered.quoted() + " " + ALTER + ", ALGORITHM=COPY");
         try (OperatorClient client = new OperatorClient(f.config)) {
             migrate(f, client, t, altered, dir, before);
         } finally {
             // No table of the server's may keep a file in the directory JUnit deletes.
-            exec(f, "DROP DATABASE data_directory");
+            f.exec("DROP DATABASE data_directory");
         }
     }
 
@@ -67,14 +67,6 @@ class DataDirectoryIT {
             rs.next();
             String create = rs.getString(2);
             return create.substring(create.indexOf('('));
-        }
-    }
-
-    private static void exec(Flipside f, String... sql) throws Exception {
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            for (String q : sql) {
-                s.execute(q);
-            }
         }
     }
 }

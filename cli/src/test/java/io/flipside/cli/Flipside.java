@@ -87,6 +87,15 @@ final class Flipside {
         return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
     }
 
+    /** Runs each statement in turn, in one session. */
+    void exec(String... sql) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
     /** Creates {@code t} afresh (and its database if need be) with {@code columns}, the inside of CREATE TABLE's (). */
     TableName recreate(TableName t, String columns) throws SQLException {
         try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {

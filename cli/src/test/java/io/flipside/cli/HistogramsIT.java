@@ -7,7 +7,6 @@ import io.flipside.schema.MigrationStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -29,11 +28,11 @@ class HistogramsIT {
         TableName altered = f.recreate(t.sibling("altered_by_mysql"), columns);
         for (TableName table : new TableName[] {t, altered}) {
             f.fill(table, 200, "n, n % 17, CONCAT('c', n % 5), n % 3");
-            exec(f, "ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON k WITH 16 BUCKETS",
+            f.exec("ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON k WITH 16 BUCKETS",
                     "ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON c WITH 8 BUCKETS",
                     "ANALYZE TABLE " + table.quoted() + " UPDATE HISTOGRAM ON d WITH 4 BUCKETS");
         }
-        exec(f, "ALTER TABLE " + altered.quoted() + " " + ALTER + ", ALGORITHM=COPY");
+        f.exec("ALTER TABLE " + altered.quoted() + " " + ALTER + ", ALGORITHM=COPY");
         assertEquals(Map.of("k", 16), histograms(f, altered), "what MySQL's own ALTER keeps");
         try (OperatorClient client = new OperatorClient(f.config)) {
             Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", ALTER, "--postpone-cutover");
@@ -45,13 +44,13 @@ class HistogramsIT {
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
             assertEquals(histograms(f, altered), histograms(f, t), "after the cut-over, as after MySQL's ALTER");
 
-            exec(f, "ANALYZE TABLE " + t.quoted() + " UPDATE HISTOGRAM ON k WITH 32 BUCKETS");
+            f.exec("ANALYZE TABLE " + t.quoted() + " UPDATE HISTOGRAM ON k WITH 32 BUCKETS");
             assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.REVERTED);
             assertEquals(Map.of("k", 32, "c", 8, "d", 4), histograms(f, t),
                     "after the revert: k's as the new table had it; c and d, changed by the ALTER, the old table's own");
 
-            exec(f, "ANALYZE TABLE " + t.quoted() + " DROP HISTOGRAM ON k");
+            f.exec("ANALYZE TABLE " + t.quoted() + " DROP HISTOGRAM ON k");
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
             assertEquals(Map.of(), histograms(f, t), "after the second cut-over, k's dropped as on the old table");
@@ -73,13 +72,5 @@ class HistogramsIT {
             }
         }
         return out;
-    }
-
-    private static void exec(Flipside f, String... sql) throws Exception {
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            for (String q : sql) {
-                s.execute(q);
-            }
-        }
     }
 }

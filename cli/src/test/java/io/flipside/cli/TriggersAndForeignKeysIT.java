@@ -30,7 +30,7 @@ class TriggersAndForeignKeysIT {
         try (OperatorClient client = new OperatorClient(f.config)) {
             String id = ConcurrencyIT.ready(f, client, t);
 
-            exec(f, "CREATE TRIGGER " + t.sibling("stamp").quoted() + " BEFORE INSERT ON " + t.quoted()
+            f.exec("CREATE TRIGGER " + t.sibling("stamp").quoted() + " BEFORE INSERT ON " + t.quoted()
                     + " FOR EACH ROW SET NEW.note = 'stamped'");
             Flipside.Run refused = f.cli("cutover", id, "--wait");
             assertEquals(Main.REJECTED, refused.exit(), refused.toString());
@@ -40,22 +40,22 @@ class TriggersAndForeignKeysIT {
                 assertEquals(java.util.List.of("id", "note"), Schemas.columns(c, "triggers", "orders"),
                         "nothing renamed");
             }
-            exec(f, "INSERT INTO " + t.quoted() + " (id, note) VALUES (1000, 'written')");
+            f.exec("INSERT INTO " + t.quoted() + " (id, note) VALUES (1000, 'written')");
             assertEquals("stamped", note(f, t, 1000), "the trigger is still on the table");
 
-            exec(f, "DROP TRIGGER " + t.sibling("stamp").quoted());
+            f.exec("DROP TRIGGER " + t.sibling("stamp").quoted());
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
 
             TableName old = t.sibling(Names.oldTable(t.table(), id));
-            exec(f, "CREATE TRIGGER " + t.sibling("stamp_old").quoted() + " BEFORE UPDATE ON " + old.quoted()
+            f.exec("CREATE TRIGGER " + t.sibling("stamp_old").quoted() + " BEFORE UPDATE ON " + old.quoted()
                     + " FOR EACH ROW SET NEW.note = 'stamped'");
             Flipside.Run revert = f.cli("revert", id, "--wait");
             assertEquals(Main.REJECTED, revert.exit(), revert.toString());
             assertTrue(revert.err().contains("revert refused: " + old + " has triggers (stamp_old)"), revert.err());
             assertEquals(MigrationStatus.CUT_OVER, client.state(id).orElseThrow().getStatus());
 
-            exec(f, "DROP TRIGGER " + t.sibling("stamp_old").quoted());
+            f.exec("DROP TRIGGER " + t.sibling("stamp_old").quoted());
             assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
             assertEquals(MigrationStatus.REVERTED, client.awaitState(id,
                     x -> x.getStatus() == MigrationStatus.REVERTED, Duration.ofSeconds(60)).orElseThrow()
@@ -67,14 +67,14 @@ class TriggersAndForeignKeysIT {
     @Test
     void aSwapIsRefusedWhileAForeignKeyRefersToTheTable() throws Exception {
         Flipside f = Flipside.get();
-        exec(f, "CREATE DATABASE IF NOT EXISTS foreign_keys", "DROP TABLE IF EXISTS foreign_keys.lines");
+        f.exec("CREATE DATABASE IF NOT EXISTS foreign_keys", "DROP TABLE IF EXISTS foreign_keys.lines");
         TableName t = f.recreate(new TableName("foreign_keys", "orders"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
         f.fill(t, 100, "n, CONCAT('note ', n)");
         try (OperatorClient client = new OperatorClient(f.config)) {
             String id = ConcurrencyIT.ready(f, client, t);
 
             TableName lines = t.sibling("lines");
-            exec(f, "CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
+            f.exec("CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
                     + " (order_id) REFERENCES " + t.quoted() + " (id))");
             Flipside.Run refused = f.cli("cutover", id, "--wait");
             assertEquals(Main.REJECTED, refused.exit(), refused.toString());
@@ -86,7 +86,7 @@ class TriggersAndForeignKeysIT {
                         "nothing renamed");
             }
 
-            exec(f, "DROP TABLE " + lines.quoted());
+            f.exec("DROP TABLE " + lines.quoted());
             // Created while the freeze waits for its locks, after the check made before them: MySQL lets the
             // foreign key's DDL, which wants the table exclusively, go before the freeze's pending lock.
             Flipside.Run late = foreignKeyCreatedWhileTheFreezeWaits(f, id, t, lines);
@@ -96,14 +96,14 @@ class TriggersAndForeignKeysIT {
             assertFalse(late.err().contains("no locks were taken"), "refused under the locks: " + late.err());
             assertEquals(MigrationStatus.READY, client.state(id).orElseThrow().getStatus());
 
-            exec(f, "DROP TABLE " + lines.quoted());
+            f.exec("DROP TABLE " + lines.quoted());
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
 
             // The table the revert would bring in given a foreign key of its own.
             TableName old = t.sibling(Names.oldTable(t.table(), id));
             TableName ids = t.sibling("ids");
-            exec(f, "DROP TABLE IF EXISTS " + ids.quoted(), "CREATE TABLE " + ids.quoted() + " (id BIGINT PRIMARY KEY)",
+            f.exec("DROP TABLE IF EXISTS " + ids.quoted(), "CREATE TABLE " + ids.quoted() + " (id BIGINT PRIMARY KEY)",
                     "INSERT INTO " + ids.quoted() + " SELECT id FROM " + old.quoted(),
                     "ALTER TABLE " + old.quoted() + " ADD FOREIGN KEY (id) REFERENCES " + ids.quoted() + " (id)");
             Flipside.Run revert = f.cli("revert", id, "--wait");
@@ -132,7 +132,7 @@ class TriggersAndForeignKeysIT {
                 Thread.sleep(20);
             }
             java.util.concurrent.Future<?> create = pool.submit(() -> {
-                exec(f, "CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
+                f.exec("CREATE TABLE " + lines.quoted() + " (id BIGINT PRIMARY KEY, order_id BIGINT, FOREIGN KEY"
                         + " (order_id) REFERENCES " + t.quoted() + " (id))");
                 return null;
             });
@@ -160,14 +160,6 @@ class TriggersAndForeignKeysIT {
             ps.setLong(1, id);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
-    private static void exec(Flipside f, String... sql) throws Exception {
-        try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            for (String q : sql) {
-                s.execute(q);
             }
         }
     }
