@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Rest, holding nothing, for {@code copy.rest.percent} of the chunk's time (none by default), and size the next
  *       chunk so that it takes about {@code copy.chunk.target.ms}.</li>
  *   <li>A short chunk is the last: mark the copy done in the same transaction.</li>
- *   <li>Build the secondary indexes left out of the shadow table for the copy ({@link IndexBuild}); only then is the
- *       copier {@link #ready}.</li>
+ *   <li>Build the secondary indexes left out of the shadow table for the copy, and the source's histograms
+ *       ({@link IndexBuild}); only then is the copier {@link #ready}.</li>
  * </ol>
  *
  * <p>With {@code copy.parallel.chunks} above 1, each round copies that many chunks at once, each in its own

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * that ALTER running in MySQL; the next one's ALTER then waits for it and fails on the name it added, and looks
  * again. The owner's epoch is checked before the ALTER, as before other DDL; {@link #stop} kills a running ALTER
  * (a cancel, a shutdown), which MySQL rolls back.
+ *
+ * <p>Then, before the first swap, it gives the shadow table the source's optimizer histograms ({@link Histograms}),
+ * also only what the shadow lacks. A histogram is the optimizer's guide, not data: one MySQL refuses or fails to build
+ * is logged, and the migration goes on.
  */
 final class IndexBuild {
     private static final Logger LOG = LoggerFactory.getLogger(IndexBuild.class);
@@ -35,20 +39,28 @@ final class IndexBuild {
     private final Sidecar sidecar;
     private final TableName shadow;
     private final List<DeferredIndex> indexes;
+    /** The table whose histograms the shadow gets, or null for none. */
+    private final TableName histogramsOf;
     private final long epoch;
     private volatile Statement running;
     private volatile boolean stopped;
 
     IndexBuild(String id, Sidecar sidecar, TableName shadow, List<DeferredIndex> indexes, long epoch) {
+        this(id, sidecar, shadow, indexes, null, epoch);
+    }
+
+    IndexBuild(String id, Sidecar sidecar, TableName shadow, List<DeferredIndex> indexes, TableName histogramsOf,
+            long epoch) {
         this.id = id;
         this.sidecar = sidecar;
         this.shadow = shadow;
         this.indexes = List.copyOf(indexes);
+        this.histogramsOf = histogramsOf;
         this.epoch = epoch;
     }
 
     boolean isEmpty() {
-        return indexes.isEmpty();
+        return indexes.isEmpty() && histogramsOf == null;
     }
 
     /** Builds the deferred indexes the shadow table lacks; the milliseconds it took (0 when none was missing). */
@@ -86,7 +98,35 @@ final class IndexBuild {
         if (built) {
             LOG.info("migration {}: deferred indexes built in {} ms", id, millis);
         }
+        if (histogramsOf != null) {
+            carryHistograms(c);
+        }
         return built ? Math.max(1, millis) : 0;
+    }
+
+    private void carryHistograms(Connection c) throws SQLException {
+        long t0 = System.nanoTime();
+        try (Statement s = c.createStatement()) {
+            running = s;
+            if (stopped) {
+                return;
+            }
+            List<String> done = Histograms.carry(c, s, histogramsOf, shadow);
+            if (!done.isEmpty()) {
+                LOG.info("migration {}: the histograms of {} carried to {} in {} ms: {}", id, histogramsOf, shadow,
+                        (System.nanoTime() - t0) / 1_000_000, String.join("; ", done));
+            }
+        } catch (SQLException e) {
+            if (Db.isConnectionLoss(e)) {
+                throw e;
+            }
+            if (!stopped) {
+                LOG.warn("migration {}: the histograms of {} were not carried to {}: {}", id, histogramsOf, shadow,
+                        e.getMessage());
+            }
+        } finally {
+            running = null;
+        }
     }
 
     /**

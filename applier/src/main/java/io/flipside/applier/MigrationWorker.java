@@ -267,10 +267,12 @@ final class MigrationWorker implements Runnable {
                 throw failExcluded(replicator, source, shadow, old, "table " + source + " now matches"
                         + " capture.exclude.tables (" + excluded + "): the capture no longer publishes its changes");
             }
-            // The deferred indexes are built before the first swap, which waits for them: once the tables have
-            // swapped, the shadow's name is the old table's, and there is nothing left to build.
-            List<DeferredIndex> deferred = replicator.swaps() == 0 ? plan.getDeferredIndexes() : List.of();
-            startCopier(forward, replicator, new IndexBuild(id, sidecar, shadow, deferred, epoch), epoch);
+            // The deferred indexes and the histograms are built before the first swap, which waits for them: once
+            // the tables have swapped, each keeps its own.
+            boolean first = replicator.swaps() == 0;
+            List<DeferredIndex> deferred = first ? plan.getDeferredIndexes() : List.of();
+            startCopier(forward, replicator, new IndexBuild(id, sidecar, shadow, deferred, first ? source : null,
+                    epoch), epoch);
             resumed();
             return loop(replicator, forward, source, shadow, old, mapping, epoch);
         } finally {

@@ -1254,29 +1254,6 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Gives the standby table the serving table's histograms ({@link Histograms#carry}), before the catch-up: their
-     * scan of the table holds no lock of the swap's. A failure is logged, and the swap goes on: a histogram is the
-     * optimizer's guide, not data.
-     */
-    private void carryHistograms(TableName standby, FreezeStages before) throws SQLException {
-        List<String> done;
-        try {
-            done = Histograms.carry(conn, serving, standby);
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            LOG.warn("migration {}: the histograms of {} were not carried to {}: {}", id, serving, standby,
-                    e.getMessage());
-            return;
-        }
-        if (!done.isEmpty()) {
-            before.mark("histograms carried");
-            LOG.info("migration {}: histograms of {} carried to {}: {}", id, serving, standby, String.join("; ",
-                    done));
-        }
-    }
-
-    /**
      * Raises the standby table's AUTO_INCREMENT counter to the serving table's, as MySQL's own ALTER keeps it: an
      * insert rolled back, or a row inserted and deleted before the apply read it, moves the serving table's counter
      * and leaves the standby no row to follow, so that after the swap the table would give those ids again. Returns
@@ -1323,9 +1300,8 @@ final class Replicator implements AutoCloseable {
         Direction from = direction;
         TableName standby = from == Direction.FORWARD ? shadow : old;
         TableName parked = from == Direction.FORWARD ? old : shadow;
-        FreezeStages before = new FreezeStages(System.nanoTime());
-        carryHistograms(standby, before);
         long catchUpDeadline = System.currentTimeMillis() + catchUpBudget.toMillis();
+        FreezeStages before = new FreezeStages(System.nanoTime());
         do {
             pollOnce(Duration.ofMillis(20));
         } while (!atEnd && System.currentTimeMillis() < catchUpDeadline);

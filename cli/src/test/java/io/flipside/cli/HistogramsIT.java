@@ -2,6 +2,7 @@ package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationStatus;
 import java.sql.Connection;
@@ -13,15 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The optimizer's histograms follow their table through a RENAME: before, the table swapped in served without the
- * histograms the application's query plans were made with. Now a swap gives the table it brings in the serving
- * table's histograms, with as many buckets, on the columns of the same name and type: as MySQL's own ALTER keeps them
- * (compared with one in the same test), and at a revert or a second cut-over as they are then, dropped ones included.
+ * histograms the application's query plans were made with. Now the shadow table gets the table's histograms after the
+ * copy, with as many buckets, on the columns of the same name and type: as MySQL's own ALTER keeps them (compared
+ * with one in the same test). A swap builds none (a histogram reads the whole table): after that each table keeps
+ * its own.
  */
 class HistogramsIT {
     static final String ALTER = "ADD COLUMN extra INT, MODIFY c VARCHAR(40), CHANGE d d2 INT";
 
     @Test
-    void aSwapCarriesTheHistogramsAsMySqlsOwnAlterKeepsThem() throws Exception {
+    void theNewTableHasTheHistogramsMySqlsOwnAlterKeeps() throws Exception {
         Flipside f = Flipside.get();
         String columns = "id BIGINT PRIMARY KEY, k INT, c VARCHAR(20), d INT";
         TableName t = f.recreate(new TableName("histograms", "orders"), columns);
@@ -39,6 +41,8 @@ class HistogramsIT {
             assertEquals(Main.OK, submit.exit(), submit.toString());
             String id = submit.lastLine();
             ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            TableName shadow = t.sibling(Names.shadowTable(t.table(), id));
+            assertEquals(Map.of("k", 16), histograms(f, shadow), "built after the copy, before READY");
 
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
@@ -47,13 +51,11 @@ class HistogramsIT {
             f.exec("ANALYZE TABLE " + t.quoted() + " UPDATE HISTOGRAM ON k WITH 32 BUCKETS");
             assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.REVERTED);
-            assertEquals(Map.of("k", 32, "c", 8, "d", 4), histograms(f, t),
-                    "after the revert: k's as the new table had it; c and d, changed by the ALTER, the old table's own");
+            assertEquals(Map.of("k", 16, "c", 8, "d", 4), histograms(f, t), "after the revert, the old table's own");
 
-            f.exec("ANALYZE TABLE " + t.quoted() + " DROP HISTOGRAM ON k");
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
-            assertEquals(Map.of(), histograms(f, t), "after the second cut-over, k's dropped as on the old table");
+            assertEquals(Map.of("k", 32), histograms(f, t), "after the second cut-over, the new table's own");
         }
     }
 
