@@ -71,8 +71,9 @@ final class TableInspector {
     }
 
     static Attached attached(Connection c, TableName a, TableName b) throws SQLException {
-        Map<String, Set<String>> triggers = new LinkedHashMap<>();
-        Set<String> foreignKeys = new TreeSet<>();
+        // By table name as the caller spells it, whatever the case information_schema gives it in.
+        Map<String, Set<String>> triggers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Set<String> foreignKeys = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         try (PreparedStatement ps = c.prepareStatement(ATTACHED)) {
             for (int from = 1; from <= 7; from += 3) {
                 ps.setString(from, a.database());
