@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.sql.TableName;
 import io.flipside.testkit.EmbeddedStack;
+import io.flipside.testkit.Schemas;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,25 +42,10 @@ class HistogramsCarryIT {
             assertEquals(2, done.size(), done.toString());
             assertTrue(done.contains("Histogram statistics created for column 'k'."), done.toString());
             assertTrue(done.stream().anyMatch(d -> d.startsWith("refused: ") && d.contains("'u'")), done.toString());
-            assertEquals(Map.of("k", 8), histograms(c, to), "u refused; w and n not of the same type");
+            assertEquals(Map.of("k", 8), Schemas.histograms(c, DB, to.table()),
+                    "u refused; w and n not of the same type");
             assertEquals(List.of("u"), Histograms.carry(c, s, from, to).stream().filter(d -> d.startsWith("refused: "))
                     .map(d -> d.replaceAll(".*'(\\w+)'.*", "$1")).toList(), "only the refused column is tried again");
         }
-    }
-
-    private static Map<String, Integer> histograms(Connection c, TableName t) throws SQLException {
-        Map<String, Integer> out = new TreeMap<>();
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME,"
-                + " HISTOGRAM->>'$.\"number-of-buckets-specified\"' FROM information_schema.COLUMN_STATISTICS"
-                + " WHERE SCHEMA_NAME = ? AND TABLE_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getInt(2));
-                }
-            }
-        }
-        return out;
     }
 }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.Schemas;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,20 +57,9 @@ class HistogramsIT {
         }
     }
 
-    /** The table's histograms: the number of buckets asked for, by column. */
     private static Map<String, Integer> histograms(Flipside f, TableName t) throws Exception {
-        Map<String, Integer> out = new TreeMap<>();
-        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME,"
-                + " HISTOGRAM->>'$.\"number-of-buckets-specified\"' FROM information_schema.COLUMN_STATISTICS"
-                + " WHERE SCHEMA_NAME = ? AND TABLE_NAME = ?")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getInt(2));
-                }
-            }
+        try (Connection c = f.connect()) {
+            return Schemas.histograms(c, t.database(), t.table());
         }
-        return out;
     }
 }

@@ -24,6 +24,24 @@ public final class Schemas {
                 + " ORDER BY ORDINAL_POSITION", database, table);
     }
 
+    /** The optimizer histograms of {@code database.table}: the number of buckets asked for, by column name. */
+    public static java.util.Map<String, Integer> histograms(Connection c, String database, String table)
+            throws SQLException {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME,"
+                + " HISTOGRAM->>'$.\"number-of-buckets-specified\"' FROM information_schema.COLUMN_STATISTICS"
+                + " WHERE SCHEMA_NAME = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Each table of {@code database}, in name order, as its definition ({@code SHOW CREATE TABLE}) and then its name with
      * MySQL's checksum of its rows ({@code CHECKSUM TABLE}): equal before and after means no table was created, dropped,
