@@ -215,7 +215,7 @@ final class Preparation {
                 for (int from = 0; from < plain.size(); from++) {
                     List<DeferredIndex> tail = plain.subList(from, plain.size());
                     s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
-                    s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + probe.quoted() + " LIKE " + shadow.quoted());
+                    createLike(s, id, probe, shadow, wanted);
                     s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " "
                             + SecondaryIndexes.dropClauses(tail));
                     s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + probe.quoted() + " "
@@ -287,15 +287,11 @@ final class Preparation {
      */
     private static String createShadow(Connection c, Statement s, String id, TableName source, TableName shadow,
             String sourceDefinition) throws SQLException {
-        if (!sourceDefinition.contains("DATA DIRECTORY=")) {
-            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + shadow.quoted() + " LIKE " + source.quoted());
-            return null;
-        }
-        // MySQL's own statement for the table, read from the server: no value of the operator's is in it.
+        boolean ownDirectory = inADirectoryOfItsOwn(sourceDefinition);
         try {
-            s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + shadow.quoted() + " " + sourceDefinition);
+            createLike(s, id, shadow, source, sourceDefinition);
         } catch (SQLException e) {
-            if (e.getErrorCode() != ACCESS_DENIED && e.getErrorCode() != CANT_CREATE_TABLE) {
+            if (!ownDirectory || e.getErrorCode() != ACCESS_DENIED && e.getErrorCode() != CANT_CREATE_TABLE) {
                 throw e;
             }
             return "table " + source + " has a DATA DIRECTORY, where its shadow table must be made too (else the"
@@ -304,10 +300,30 @@ final class Preparation {
                     + (e.getErrorCode() == ACCESS_DENIED ? " (a DATA DIRECTORY needs the FILE privilege: GRANT FILE ON"
                             + " *.* to the applier's user)" : "") + ". Nothing was changed";
         }
+        if (!ownDirectory) {
+            return null;
+        }
         String made = definition(c, shadow);
         return made.equals(sourceDefinition) ? null : "the shadow table made from SHOW CREATE TABLE " + source
                 + " (the table has a DATA DIRECTORY, which CREATE TABLE ... LIKE does not keep) differs from it: "
                 + TableDefinitions.difference(sourceDefinition, made);
+    }
+
+    /** Whether a table's {@link #definition} has a table-level DATA DIRECTORY, which CREATE TABLE ... LIKE drops. */
+    private static boolean inADirectoryOfItsOwn(String definition) {
+        return definition.contains("DATA DIRECTORY=");
+    }
+
+    /**
+     * Creates {@code table} empty and as {@code like} is, whose {@link #definition} is {@code likeDefinition}:
+     * {@code CREATE TABLE ... LIKE}, or from the definition for a table in a directory of its own (the shadow, and
+     * the probes made of it, then go in that directory too).
+     */
+    private static void createLike(Statement s, String id, TableName table, TableName like, String likeDefinition)
+            throws SQLException {
+        // The definition is MySQL's own statement for the table, read from the server: no value of the operator's.
+        s.execute(Sql.tag(id, "prepare") + "CREATE TABLE " + table.quoted() + (inADirectoryOfItsOwn(likeDefinition)
+                ? " " + likeDefinition : " LIKE " + like.quoted()));
     }
 
     /** SHOW CREATE TABLE, without the table's name and AUTO_INCREMENT counter. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ class DataDirectoryIT {
         TableName altered = t.sibling("altered_by_mysql");
         for (TableName table : new TableName[] {t, altered}) {
             f.exec("CREATE DATABASE IF NOT EXISTS data_directory", "DROP TABLE IF EXISTS " + table.quoted(),
-                    "CREATE TABLE " + table.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(20)) DATA DIRECTORY = '"
-                            + dir + "'");
+                    "CREATE TABLE " + table.quoted() + " (id BIGINT PRIMARY KEY, note VARCHAR(20), KEY by_note (note))"
+                            + " DATA DIRECTORY = '" + dir + "'");
             f.fill(table, 100, "n, CONCAT('note ', n)");
         }
         String before = definition(f, t);
@@ -51,8 +52,10 @@ class DataDirectoryIT {
         Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", ALTER);
         assertEquals(Main.OK, submit.exit(), submit.toString());
         String id = submit.lastLine();
-        ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
         assertEquals(definition(f, altered), definition(f, t), "after the cut-over, as after MySQL's own ALTER");
+        assertTrue(cut.getIndexMillis() != null && cut.getIndexMillis() > 0,
+                "the index on note built after the copy, as for a table in the data directory: " + cut);
         assertTrue(Files.exists(dir.resolve("data_directory").resolve("orders.ibd")), "the table's file is there");
 
         assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
