@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  * keeps a column's histogram unless the ALTER drops, renames or retypes the column; so here a histogram is carried to
  * the column of the same name and type ({@link ColumnDef#sameTypeAs}: nullability, character set and collation too).
  * Building them reads the table (in a scratch program on MySQL 8.0.15 here, 39-41 s for the indexed {@code k} of a
- * 1M-row sysbench table alone, 2-3 s for its other columns, or for {@code k} with them), so it is done once, after the
- * copy, never in a swap.
+ * 1M-row sysbench table alone, 1.9-3.3 s for its other columns, or for {@code k} with them), so it is done once,
+ * after the copy, never in a swap.
  */
 final class Histograms {
     private static final String HISTOGRAMS = "SELECT TABLE_NAME, COLUMN_NAME,"

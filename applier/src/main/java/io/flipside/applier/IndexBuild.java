@@ -45,10 +45,6 @@ final class IndexBuild {
     private volatile Statement running;
     private volatile boolean stopped;
 
-    IndexBuild(String id, Sidecar sidecar, TableName shadow, List<DeferredIndex> indexes, long epoch) {
-        this(id, sidecar, shadow, indexes, null, epoch);
-    }
-
     IndexBuild(String id, Sidecar sidecar, TableName shadow, List<DeferredIndex> indexes, TableName histogramsOf,
             long epoch) {
         this.id = id;

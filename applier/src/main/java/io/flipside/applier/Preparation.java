@@ -101,11 +101,12 @@ final class Preparation {
             return Outcome.rejected("table " + source + " uses " + info.get().engine()
                     + "; Flipside migrates InnoDB tables only (it needs transactions and consistent reads)");
         }
-        if (!TableInspector.triggers(c, source).isEmpty()) {
+        TableInspector.Attached attached = TableInspector.attached(c, source, source);
+        if (!attached.triggers().isEmpty()) {
             return Outcome.rejected("table " + source + " has triggers; Flipside does not migrate tables with triggers"
                     + " (they would not follow the table through the cut-over)");
         }
-        if (TableInspector.hasForeignKeys(c, source)) {
+        if (!attached.foreignKeys().isEmpty()) {
             return Outcome.rejected("table " + source + " has or is referenced by foreign keys; Flipside does not"
                     + " migrate such tables (a foreign key follows the renamed table, not its name)");
         }

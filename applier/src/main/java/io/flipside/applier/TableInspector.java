@@ -39,17 +39,11 @@ final class TableInspector {
             + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%'";
     private static final String INDEX_NAMES =
             "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
-    private static final String TRIGGERS = "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"
-            + " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?";
     /*
      * Foreign keys are looked for in REFERENTIAL_CONSTRAINTS, by the referring and by the referenced table each in a
      * query of its own: KEY_COLUMN_USAGE with the two as one condition took 32-36 ms a table with 1,000 foreign keys
      * on the server (4 with none), this 2.7-5.2 ms for both tables, triggers included (bench/CatalogLookups.java).
      */
-    private static final String FOREIGN_KEYS = "SELECT COUNT(*) FROM (SELECT 1 FROM"
-            + " information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?"
-            + " UNION ALL SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS"
-            + " WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?) fk";
     private static final String ATTACHED = "SELECT EVENT_OBJECT_TABLE, 'trigger', TRIGGER_NAME"
             + " FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE IN (?, ?)"
             + " UNION ALL SELECT TABLE_NAME, 'foreign key', CONSTRAINT_NAME"
@@ -271,24 +265,7 @@ final class TableInspector {
         return out;
     }
 
-    /** The names of the table's triggers, in order. */
-    static List<String> triggers(Connection c, TableName t) throws SQLException {
-        return List.copyOf(new TreeSet<>(strings(c, TRIGGERS, t)));
-    }
-
     static boolean hasForeignKeys(Connection c, TableName t) throws SQLException {
-        return count(c, FOREIGN_KEYS, t.database(), t.table(), t.database(), t.table()) > 0;
-    }
-
-    private static long count(Connection c, String sql, String... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return !attached(c, t, t).foreignKeys().isEmpty();
     }
 }

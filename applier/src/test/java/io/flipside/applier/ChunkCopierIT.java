@@ -131,7 +131,7 @@ class ChunkCopierIT {
             }
         };
         return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000,
-                parallelChunks, resourceGroup, new IndexBuild(ID, sidecar, projection.write(), deferred, 0),
+                parallelChunks, resourceGroup, new IndexBuild(ID, sidecar, projection.write(), deferred, null, 0),
                 new ApplierMetrics(ID), 0);
     }
 
@@ -498,7 +498,7 @@ class ChunkCopierIT {
     @Test
     void aStopJustBeforeTheAlterExecutesStillKillsIt() throws Exception {
         List<DeferredIndex> deferred = shadowWithoutPlainIndexes();
-        IndexBuild build = new IndexBuild(ID, sidecar, DST, deferred, 0);
+        IndexBuild build = new IndexBuild(ID, sidecar, DST, deferred, null, 0);
         java.util.concurrent.CountDownLatch aboutToAlter = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
