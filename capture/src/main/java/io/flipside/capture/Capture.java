@@ -70,10 +70,14 @@ public final class Capture implements AutoCloseable {
     static final String STREAMING_MARKER = "CAPTURE";
 
     /**
-     * The header of a change published without some of its long values ({@link ChangeEvents#omitLongValues}): the
-     * columns left out, as {@code before.name} and {@code after.name}, comma-separated.
+     * The header of a change published without some of its values (its long values, {@link
+     * ChangeEvents#omitLongValues}, and when that is not enough all but its unique keys', {@link
+     * ChangeEvents#keepOnly}): the columns left out, as {@code before.name} and {@code after.name}, comma-separated.
      */
     public static final String OMITTED_HEADER = "flipside.omitted";
+
+    private static final String UNIQUE_KEY_COLUMNS = "SELECT COLUMN_NAME FROM information_schema.STATISTICS"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND COLUMN_NAME IS NOT NULL";
 
     /** Room left in a producer request for a record's key, headers and framing. */
     private static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
@@ -217,6 +221,43 @@ public final class Capture implements AutoCloseable {
 
     private Connection connect() throws SQLException {
         return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
+    }
+
+    /** The omitted columns for the log: the first twenty, and how many there are when more. */
+    private static String listed(List<String> omitted) {
+        return omitted.size() <= 20 ? omitted.toString()
+                : omitted.subList(0, 20).toString().replace("]", ", ...] (" + omitted.size() + " values)");
+    }
+
+    private static byte[] omittedHeader(List<String> omitted) {
+        return String.join(",", omitted).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The header naming the omitted columns counts against the request size too, and may be long. */
+    private static int headerBytes(List<String> omitted) {
+        return omittedHeader(omitted).length;
+    }
+
+    /**
+     * The columns of the table's unique indexes, its primary key among them, as the server has them when the change
+     * is published: the key the applier reads from a change is one of them.
+     */
+    private Set<String> uniqueKeyColumns(String database, String table) {
+        Set<String> columns = new HashSet<>();
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(UNIQUE_KEY_COLUMNS)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            // The batch fails and is read again once the server answers.
+            throw new IllegalStateException("could not read the unique keys of " + database + "." + table
+                    + " to publish a change too large for the changelog: " + e.getMessage(), e);
+        }
+        return columns;
     }
 
     private boolean isMarker(ChangeEvent ev) {
@@ -476,14 +517,19 @@ public final class Capture implements AutoCloseable {
                 int whole = value.length;
                 omitted = ChangeEvents.omitLongValues(ev);
                 value = codec.encode(ev);
+                if (value.length + headerBytes(omitted) > maxValueBytes) {
+                    // Still too large (a row of hundreds of columns): only the unique keys' values stay.
+                    omitted.addAll(ChangeEvents.keepOnly(ev, uniqueKeyColumns(ev.getDatabase(), ev.getTable())));
+                    value = codec.encode(ev);
+                }
                 LOG.warn("a change of {}.{} at {}:{} takes {} bytes, more than the changelog takes (the producer's"
                         + " max.request.size, less room for the record's headers): published without the values of"
                         + " {} (header {})", ev.getDatabase(), ev.getTable(), ev.getBinlogFile(), ev.getBinlogPos(),
-                        whole, omitted, OMITTED_HEADER);
+                        whole, listed(omitted), OMITTED_HEADER);
             }
             ProducerRecord<String, byte[]> pr = new ProducerRecord<>(topics.changelog(), 0, key, value);
             if (!omitted.isEmpty()) {
-                pr.headers().add(OMITTED_HEADER, String.join(",", omitted).getBytes(StandardCharsets.UTF_8));
+                pr.headers().add(OMITTED_HEADER, omittedHeader(omitted));
             }
             if (ev.getGtid() != null) {
                 pr.headers().add("gtid", ev.getGtid().getBytes(StandardCharsets.UTF_8));

@@ -9,6 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -55,29 +58,48 @@ final class ChangeEvents {
      * event too large for the changelog (a row with a multi-megabyte BLOB), which would otherwise stop the capture.
      */
     static List<String> omitLongValues(ChangeEvent ev) {
-        List<String> omitted = new ArrayList<>();
-        ev.setBefore(withoutLong(ev.getBefore(), "before.", omitted));
-        ev.setAfter(withoutLong(ev.getAfter(), "after.", omitted));
-        return omitted;
+        return omit(ev, c -> bytes(c.getValue()) > KEY_BYTES);
     }
 
-    private static List<ColumnValue> withoutLong(List<ColumnValue> image, String prefix, List<String> omitted) {
+    /**
+     * Removes from {@code ev}'s images the values of every column not in {@code uniqueKeyColumns} (names compared
+     * ignoring case, as MySQL compares them) and returns their columns as {@link #omitLongValues} does: for an event
+     * still too large without its long values (a row of hundreds of columns). The applier reads of an image only the
+     * columns of the key both tables share, a unique key of the table, so these stay.
+     */
+    static List<String> keepOnly(ChangeEvent ev, Set<String> uniqueKeyColumns) {
+        Set<String> kept = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        kept.addAll(uniqueKeyColumns);
+        return omit(ev, c -> !kept.contains(c.getName()));
+    }
+
+    private static List<String> omit(ChangeEvent ev, Predicate<ColumnValue> omitted) {
+        List<String> names = new ArrayList<>();
+        ev.setBefore(without(ev.getBefore(), "before.", omitted, names));
+        ev.setAfter(without(ev.getAfter(), "after.", omitted, names));
+        return names;
+    }
+
+    private static List<ColumnValue> without(List<ColumnValue> image, String prefix, Predicate<ColumnValue> omitted,
+            List<String> names) {
         if (image == null) {
             return null;
         }
         List<ColumnValue> kept = new ArrayList<>(image.size());
         for (ColumnValue c : image) {
-            Object v = c.getValue();
-            long bytes = v instanceof ByteBuffer b ? b.remaining()
-                    : v instanceof CharSequence t ? t.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    : 0;
-            if (bytes > KEY_BYTES) {
-                omitted.add(prefix + c.getName());
+            if (omitted.test(c)) {
+                names.add(prefix + c.getName());
             } else {
                 kept.add(c);
             }
         }
         return kept;
+    }
+
+    private static long bytes(Object v) {
+        return v instanceof ByteBuffer b ? b.remaining()
+                : v instanceof CharSequence t ? t.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                : 0;
     }
 
     Optional<ChangeEvent> convert(SourceRecord record, long capturedMillis) {

@@ -333,6 +333,34 @@ class CaptureIT {
                 "a change that fits keeps its values, long ones too");
     }
 
+    @Test
+    void aChangeTooLargeEvenWithoutItsLongValuesKeepsItsUniqueKeys() throws Exception {
+        // 180 values of 3,000 bytes, none long enough to be left out: an image takes about 540 KB, an UPDATE's two
+        // more than the changelog's 1 MiB.
+        int wide = 180;
+        String textColumns = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "c" + i + " TEXT")
+                .collect(java.util.stream.Collectors.joining(", "));
+        String values = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "REPEAT('v', 3000)")
+                .collect(java.util.stream.Collectors.joining(", "));
+        List<ChangeEvent> ev = changesOfItems("wide", "id INT PRIMARY KEY, note VARCHAR(10), Code VARCHAR(20) NOT NULL,"
+                + " " + textColumns + ", UNIQUE KEY by_code (code)",
+                "INSERT INTO %s VALUES (1, 'a', 'k1', " + values + ")", "UPDATE %s SET note = 'b' WHERE id = 1",
+                "UPDATE %s SET c7 = 'short' WHERE id = 1", "DELETE FROM %s WHERE id = 1")
+                .stream().filter(e -> e.getOp() != ChangeOp.DDL).toList();
+        assertEquals(List.of("INSERT 1 before 0 after " + (wide + 3), "UPDATE 1 before id,Code after id,Code",
+                "UPDATE 1 before id,Code after id,Code", "DELETE 1 before " + (wide + 3) + " after 0"),
+                ev.stream().map(e -> e.getOp() + " " + e.getKey().get(0).getValue() + " before "
+                        + shape(e.getBefore()) + " after " + shape(e.getAfter())).toList(),
+                "a change that fits is published whole; one that does not even without its long values keeps the"
+                        + " values of its unique keys only");
+        assertEquals("k1", ev.get(1).getAfter().get(1).getValue().toString());
+    }
+
+    /** An image's columns when it has few (a change published without most of its values), else their count. */
+    private static String shape(List<ColumnValue> image) {
+        return image == null ? "0" : image.size() > 10 ? String.valueOf(image.size()) : columns(image);
+    }
+
     private static String columns(List<ColumnValue> image) {
         return image == null ? "-" : image.stream().map(ColumnValue::getName)
                 .collect(java.util.stream.Collectors.joining(","));

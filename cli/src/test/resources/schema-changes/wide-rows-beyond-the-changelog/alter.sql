@@ -1,0 +1,1 @@
+MODIFY note VARCHAR(40) NULL
