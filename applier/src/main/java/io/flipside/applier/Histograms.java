@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * keeps a column's histogram unless the ALTER drops, renames or retypes the column; so here a histogram is carried to
  * the column of the same name and type ({@link ColumnDef#sameTypeAs}: nullability, character set and collation too).
  * Building them reads the table (in a scratch program on MySQL 8.0.15 here, 39-41 s for the indexed {@code k} of a
- * 1M-row sysbench table alone, 1.9-3.3 s for its other columns, or for {@code k} with them), so it is done once,
- * after the copy, never in a swap.
+ * 1M-row sysbench table alone, 1.9-3.3 s for its other columns, or for {@code k} with them), so it is done after the
+ * copy, and again before the first cut-over's locks for what changed on the table since (nothing to do is a query or
+ * two), never in a swap.
  */
 final class Histograms {
     private static final String HISTOGRAMS = "SELECT TABLE_NAME, COLUMN_NAME,"
@@ -35,10 +36,11 @@ final class Histograms {
 
     /**
      * Gives {@code to} the histograms {@code from} has, with as many buckets, on each column of the same name and type
-     * where {@code to} has none or another, running the ANALYZE statements on {@code s} (so that they can be
-     * cancelled). Both tables are of one database. One query when {@code from} has none. Returns MySQL's answer for each
-     * column, for the log, a refusal (a column covered by a single-column unique index takes no histogram) prefixed
-     * "refused: " (such a column is tried again at the next call); empty when there was nothing to do.
+     * where {@code to} has none or another, and drops those {@code to} has on such a column where {@code from} has
+     * none, running the ANALYZE statements on {@code s} (so that they can be cancelled). Both tables are of one
+     * database. One query when neither has any. Returns MySQL's answer for each column, for the log, a refusal (a
+     * column covered by a single-column unique index takes no histogram) prefixed "refused: " (such a column is tried
+     * again at the next call); empty when there was nothing to do.
      */
     static List<String> carry(Connection c, Statement s, TableName from, TableName to) throws SQLException {
         Map<String, Map<String, Integer>> buckets = new HashMap<>();
@@ -54,21 +56,30 @@ final class Histograms {
             }
         }
         Map<String, Integer> had = buckets.getOrDefault(from.table(), Map.of());
-        if (had.isEmpty()) {
+        Map<String, Integer> has = buckets.getOrDefault(to.table(), Map.of());
+        if (had.isEmpty() && has.isEmpty()) {
             return List.of();
         }
-        Map<String, Integer> has = buckets.getOrDefault(to.table(), Map.of());
         Map<String, ColumnDef> fromColumns = columns(c, from);
         Map<Integer, List<String>> build = new TreeMap<>();
+        List<String> drop = new ArrayList<>();
         for (ColumnDef column : TableInspector.columns(c, to)) {
             String name = column.name().toLowerCase(Locale.ROOT);
             ColumnDef before = fromColumns.get(name);
+            if (before == null || !column.sameTypeAs(before)) {
+                continue;
+            }
             Integer wanted = had.get(name);
-            if (before != null && column.sameTypeAs(before) && wanted != null && !wanted.equals(has.get(name))) {
+            if (wanted == null && has.containsKey(name)) {
+                drop.add(column.name());
+            } else if (wanted != null && !wanted.equals(has.get(name))) {
                 build.computeIfAbsent(wanted, x -> new ArrayList<>()).add(column.name());
             }
         }
         List<String> done = new ArrayList<>();
+        if (!drop.isEmpty()) {
+            done.addAll(analyze(s, to, "DROP HISTOGRAM ON " + names(drop)));
+        }
         for (Map.Entry<Integer, List<String>> b : build.entrySet()) {
             // A bucket count read from the server: ANALYZE takes no placeholder.
             done.addAll(analyze(s, to, "UPDATE HISTOGRAM ON " + names(b.getValue()) + " WITH " + b.getKey()

@@ -267,8 +267,8 @@ final class MigrationWorker implements Runnable {
                 throw failExcluded(replicator, source, shadow, old, "table " + source + " now matches"
                         + " capture.exclude.tables (" + excluded + "): the capture no longer publishes its changes");
             }
-            // The deferred indexes and the histograms are built before the first swap, which waits for them: once
-            // the tables have swapped, each keeps its own.
+            // The deferred indexes and the histograms are built before the first swap, which waits for them (and
+            // carries the histograms again, for what changed since): once the tables have swapped, each keeps its own.
             boolean first = replicator.swaps() == 0;
             List<DeferredIndex> deferred = first ? plan.getDeferredIndexes() : List.of();
             startCopier(forward, replicator, new IndexBuild(id, sidecar, shadow, deferred, first ? source : null,
@@ -459,6 +459,9 @@ final class MigrationWorker implements Runnable {
             return; // refused already; waiting for the controller to record it
         }
         swapAttempts++;
+        if (cutOver && r.swaps() == 0) {
+            carryHistogramsAgain(source, shadow);
+        }
         Replicator.Swap s = r.swap(Duration.ofSeconds(30), cutOver ? d.getCutOverForced() : d.getRevertForced());
         if (s.refused()) {
             LOG.warn("migration {}: {} refused: {}", id, cutOver ? "cut-over" : "revert", s.failure());
@@ -515,6 +518,29 @@ final class MigrationWorker implements Runnable {
             }, "flipside-verify-" + id);
             verification.setDaemon(true);
             verification.start();
+        }
+    }
+
+    /**
+     * Before the first cut-over, outside its locks: a histogram created, rebuilt with another bucket count or dropped
+     * on the table since the copy carried them ({@link IndexBuild}) is carried too, as MySQL's own ALTER would have
+     * kept it. A query or two when nothing changed; an ANALYZE of the shadow table when something did, while the
+     * changelog waits. After the cut-over each table keeps its own.
+     */
+    private void carryHistogramsAgain(TableName source, TableName shadow) throws SQLException {
+        long t0 = System.nanoTime();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            List<String> done = Histograms.carry(c, s, source, shadow);
+            if (!done.isEmpty()) {
+                LOG.info("migration {}: before the cut-over, the histograms of {} carried again to {} in {} ms: {}",
+                        id, source, shadow, (System.nanoTime() - t0) / 1_000_000, String.join("; ", done));
+            }
+        } catch (SQLException e) {
+            if (Db.isConnectionLoss(e)) {
+                throw e;
+            }
+            LOG.warn("migration {}: the histograms of {} were not carried again to {}: {}", id, source, shadow,
+                    e.getMessage());
         }
     }
 

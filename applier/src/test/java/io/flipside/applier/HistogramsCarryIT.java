@@ -48,4 +48,25 @@ class HistogramsCarryIT {
                     .map(d -> d.replaceAll(".*'(\\w+)'.*", "$1")).toList(), "only the refused column is tried again");
         }
     }
+
+    @Test
+    void dropsWhatTheTableNoLongerHasOnTheColumnsOfTheSameType() throws SQLException {
+        TableName from = new TableName(DB, "d");
+        TableName to = new TableName(DB, "d_new");
+        try (Connection c = EmbeddedStack.shared().mysql().connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + DB);
+            s.execute("DROP TABLE IF EXISTS " + from.quoted() + ", " + to.quoted());
+            s.execute("CREATE TABLE " + from.quoted() + " (id INT PRIMARY KEY, k INT, w INT)");
+            // w retyped and x added in the new table: their histograms are not the table's to take away.
+            s.execute("CREATE TABLE " + to.quoted() + " (id INT PRIMARY KEY, k INT, w BIGINT, x INT)");
+            s.execute("INSERT INTO " + to.quoted() + " VALUES (1, 1, 1, 1), (2, 2, 2, 2)");
+            s.execute("ANALYZE TABLE " + to.quoted() + " UPDATE HISTOGRAM ON k, w, x WITH 4 BUCKETS");
+
+            List<String> done = Histograms.carry(c, s, from, to);
+
+            assertEquals(List.of("Histogram statistics removed for column 'k'."), done);
+            assertEquals(Map.of("w", 4, "x", 4), Schemas.histograms(c, DB, to.table()));
+            assertEquals(List.of(), Histograms.carry(c, s, from, to), "nothing left to do");
+        }
+    }
 }
