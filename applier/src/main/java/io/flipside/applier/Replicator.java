@@ -3,6 +3,7 @@ package io.flipside.applier;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.TableFilter;
 import io.flipside.core.config.Topics;
+import io.flipside.core.ddl.RowRemoval;
 import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.sql.GtidSets;
 import io.flipside.core.sql.Projection;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -394,11 +396,11 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** A TRUNCATE statement, after any comments. */
-    private static final java.util.regex.Pattern TRUNCATE = java.util.regex.Pattern.compile(
-            "(?is)\\s*(?:/\\*.*?\\*/\\s*)*TRUNCATE\\b");
-
     /** Whether a statement's text names the serving, the shadow or the old table ({@link Sql#mentions}). */
+    private boolean isOneOfItsTables(TableName t) {
+        return t.equals(serving) || t.equals(shadow) || t.equals(old);
+    }
+
     private boolean mentionsOneOfItsTables(String ddl) {
         return java.util.stream.Stream.of(serving, shadow, old).anyMatch(t -> Sql.mentions(ddl, t.table()));
     }
@@ -582,10 +584,19 @@ final class Replicator implements AutoCloseable {
             // the tables, as Debezium tells, or whose text mentions one: Debezium does not publish a RENAME TABLE
             // that takes the serving table's name away under that name.
             flush(true);
-            if (named && ev.getDdl() != null && TRUNCATE.matcher(ev.getDdl()).lookingAt()) {
-                // No row event says which rows went: the standby table would keep them, and serve them after a swap.
-                throw new ChangedOutside("the rows of " + serving.database() + "." + ev.getTable() + " were removed"
-                        + " outside Flipside during the migration (" + ev.getDdl().strip() + ")");
+            Optional<RowRemoval> removal = ev.getDdl() == null ? Optional.empty()
+                    : RowRemoval.of(ev.getDdl(), ev.getDatabase());
+            if (removal.isPresent()) {
+                // No row event says which rows went (or came, for a partition exchanged): the standby table would
+                // keep the rows before, and serve them after a swap.
+                Optional<TableName> exchanged = removal.get().exchangedWith().filter(this::isOneOfItsTables);
+                if (named || exchanged.isPresent()) {
+                    String table = exchanged.map(TableName::toString).orElse(serving.database() + "."
+                            + (ev.getTable() == null || ev.getTable().isBlank() ? serving.table() : ev.getTable()));
+                    throw new ChangedOutside("the rows of " + table + " were " + (removal.get().replaces()
+                            ? "replaced" : "removed") + " outside Flipside during the migration ("
+                            + ev.getDdl().strip() + ")");
+                }
             }
             requireColumnsUnchanged(ev.getDdl());
         }

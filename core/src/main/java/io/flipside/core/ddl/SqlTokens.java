@@ -44,6 +44,18 @@ final class SqlTokens {
      *     ({@code /*!...}), which MySQL would run but nobody reviewing the command would read as code
      */
     static List<Token> tokenize(String sql) {
+        return tokenize(sql, false);
+    }
+
+    /**
+     * As {@link #tokenize(String)}, but for a statement MySQL ran (read from the binlog): the text of an executable
+     * comment ({@code /*!50100 ... *}{@code /}) is tokenized as MySQL ran it, and an optimizer hint is a comment.
+     */
+    static List<Token> tokenizeAsRun(String sql) {
+        return tokenize(sql, true);
+    }
+
+    private static List<Token> tokenize(String sql, boolean asRun) {
         List<Token> out = new ArrayList<>();
         int i = 0;
         int n = sql.length();
@@ -55,8 +67,15 @@ final class SqlTokens {
                     && (i + 2 == n || Character.isWhitespace(sql.charAt(i + 2))))) {
                 int end = sql.indexOf('\n', i);
                 i = end < 0 ? n : end + 1;
+            } else if (asRun && sql.startsWith("/*!", i)) {
+                // The comment's text is code to MySQL: read on from after its version number; its closing */
+                // becomes two symbols.
+                i += 3;
+                while (i < n && Character.isDigit(sql.charAt(i))) {
+                    i++;
+                }
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                if (i + 2 < n && (sql.charAt(i + 2) == '!' || sql.charAt(i + 2) == '+')) {
+                if (!asRun && i + 2 < n && (sql.charAt(i + 2) == '!' || sql.charAt(i + 2) == '+')) {
                     throw new InvalidAlterException("executable comments (/*! ... */ and /*+ ... */) are not accepted");
                 }
                 int end = sql.indexOf("*/", i + 2);
