@@ -5,6 +5,7 @@ import io.flipside.core.sql.WriteMode;
 import io.flipside.core.sql.TableName;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -84,7 +85,8 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
         }
         UniqueKeyChoice key = chooseKey(sourceDef, shadowDef, forward)
                 .orElseThrow(() -> new PlanException("after the ALTER, " + source + " and the new table share no unique"
-                        + " key over NOT NULL columns (the new table must keep one of the old table's unique keys)"));
+                        + " key over NOT NULL columns (the new table must keep one of the old table's unique keys)"
+                        + widenedKeyHint(source, sourceDef, shadowDef, forward)));
 
         List<String> notes = new ArrayList<>();
         boolean revertible = true;
@@ -175,6 +177,33 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * When a unique key of the new table holds every column of one of the old table's (a primary key widened to take
+     * a partitioning column in, say), over columns NOT NULL in the old table: how to get there, with a unique key of
+     * those columns given to the table first. Empty otherwise.
+     */
+    private static String widenedKeyHint(TableName source, TableDef sourceDef, TableDef shadowDef,
+            ColumnMapping forward) {
+        ColumnMapping inverse = forward.inverse();
+        for (UniqueKey wider : shadowDef.uniqueKeys()) {
+            Optional<List<String>> inSource = mapped(wider.columns(), inverse);
+            if (inSource.isEmpty() || inSource.get().stream()
+                    .anyMatch(c -> sourceDef.column(c).map(ColumnDef::nullable).orElse(true))) {
+                continue;
+            }
+            List<String> lower = inSource.get().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
+            for (UniqueKey k : sourceDef.uniqueKeys()) {
+                if (lower.containsAll(k.columns().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList())) {
+                    return "; the new table's key (" + String.join(", ", wider.columns()) + ") holds the old key ("
+                            + String.join(", ", k.columns()) + "): give " + source + " a unique key on ("
+                            + String.join(", ", inSource.get()) + ") first, in a migration of its own, then submit"
+                            + " this one again";
+                }
+            }
+        }
+        return "";
     }
 
     /** {@code columns} as {@code mapping} writes them, or empty when one of them is not mapped. */

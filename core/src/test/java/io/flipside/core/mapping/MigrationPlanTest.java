@@ -104,6 +104,26 @@ class MigrationPlanTest {
     }
 
     @Test
+    void aKeyWidenedOverTheOldOneIsRefusedWithTheWayThere() {
+        List<ColumnDef> columns = List.of(col("id", "bigint", false), col("created", "date", false),
+                col("name", "varchar(64)", true));
+        TableDef source = new TableDef("users", columns, List.of(PK));
+        TableDef shadow = new TableDef("s", columns, List.of(new UniqueKey("PRIMARY", List.of("id", "created"))));
+        String alter = "DROP PRIMARY KEY, ADD PRIMARY KEY (id, created)";
+        PlanException e = assertThrows(PlanException.class,
+                () -> MigrationPlan.plan(USERS, SHADOW, OLD, source, shadow, AlterClauses.parse(alter, USERS)));
+        assertTrue(e.getMessage().contains("share no unique key") && e.getMessage().contains("the new table's key (id,"
+                + " created) holds the old key (id): give app.users a unique key on (id, created) first"),
+                e.getMessage());
+        TableDef nullable = new TableDef("s", USERS_DEF.columns(), List.of(new UniqueKey("PRIMARY", List.of("id",
+                "name"))));
+        PlanException n = assertThrows(PlanException.class, () -> plan(nullable, "DROP PRIMARY KEY, ADD PRIMARY KEY"
+                + " (id, name)"));
+        assertFalse(n.getMessage().contains("first"), "no way there over a column the old table lets be NULL: "
+                + n.getMessage());
+    }
+
+    @Test
     void refusesANewNotNullColumnWithoutDefault() {
         TableDef shadow = new TableDef("s", List.of(col("id", "bigint", false), col("name", "varchar(64)", true),
                 col("title", "varchar(64)", true), col("code", "int", false)), List.of(PK));
