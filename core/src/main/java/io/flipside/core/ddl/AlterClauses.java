@@ -153,6 +153,11 @@ public record AlterClauses(String text, Map<String, String> renames) {
             throw new InvalidAlterException("CHECK constraints are not a schema change Flipside performs (MySQL 8.0.15"
                     + " parses and ignores them; later versions name them per database, apart from the table)");
         }
+        if (word.equals("PARTITION") && second.equals("BY") || word.equals("REMOVE") && second.equals("PARTITIONING")) {
+            // The table's partitioning, a part of its definition like any other (MySQL takes it last, after the
+            // other clauses without a comma); the partitions' maintenance below works on their rows instead.
+            return;
+        }
         if (PARTITIONING.contains(word) || ((word.equals("ADD") || word.equals("DROP")) && PARTITIONING.contains(second))) {
             throw new InvalidAlterException("partition and tablespace maintenance (" + word
                     + (second.isEmpty() ? "" : " " + second) + ") is not a schema change Flipside performs");

@@ -60,6 +60,23 @@ class AlterClausesTest {
         assertThrows(InvalidAlterException.class, () -> AlterClauses.parse(alter, USERS));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"PARTITION BY HASH (id) PARTITIONS 4", "REMOVE PARTITIONING",
+        "ADD COLUMN x INT PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN"
+                + " MAXVALUE)"})
+    void acceptsAChangeOfThePartitioning(String alter) {
+        assertEquals(alter, AlterClauses.parse(alter, USERS).text());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TRUNCATE PARTITION p0", "DROP PARTITION p0", "COALESCE PARTITION 2",
+        "REORGANIZE PARTITION p0 INTO (PARTITION a VALUES LESS THAN (5))", "EXCHANGE PARTITION p0 WITH TABLE x",
+        "ANALYZE PARTITION p0", "PARTITIONS 4"})
+    void refusesPartitionMaintenance(String alter) {
+        InvalidAlterException e = assertThrows(InvalidAlterException.class, () -> AlterClauses.parse(alter, USERS));
+        assertTrue(e.getMessage().contains("partition and tablespace maintenance"), e.getMessage());
+    }
+
     @Test
     void readsColumnRenames() {
         AlterClauses a = AlterClauses.parse(
