@@ -396,11 +396,12 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** Whether a statement's text names the serving, the shadow or the old table ({@link Sql#mentions}). */
+    /** Whether {@code t} is the serving, the shadow or the old table. */
     private boolean isOneOfItsTables(TableName t) {
         return t.equals(serving) || t.equals(shadow) || t.equals(old);
     }
 
+    /** Whether a statement's text names the serving, the shadow or the old table ({@link Sql#mentions}). */
     private boolean mentionsOneOfItsTables(String ddl) {
         return java.util.stream.Stream.of(serving, shadow, old).anyMatch(t -> Sql.mentions(ddl, t.table()));
     }

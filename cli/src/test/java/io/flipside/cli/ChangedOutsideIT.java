@@ -215,7 +215,8 @@ class ChangedOutsideIT {
         }
     }
 
-    private static String submit(Flipside f, TableName t, boolean postpone) {
+    /** Submits "ADD COLUMN extra INT" for {@code t}, its cut-over postponed or not; returns the migration's id. */
+    static String submit(Flipside f, TableName t, boolean postpone) {
         Flipside.Run r = postpone ? f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
                 "--postpone-cutover") : f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT");
         assertEquals(Main.OK, r.exit(), r.toString());

@@ -46,11 +46,11 @@ class PartitionMaintenanceIT {
         TableName reorganised = partitioned(f, "reorganised");
         String droppedId;
         try (OperatorClient client = new OperatorClient(f.config)) {
-            String reorganisedId = submit(f, reorganised, true);
-            String truncatedId = submit(f, truncated, true);
-            String exchangedId = submit(f, exchanged, true);
-            String swappedOutId = submit(f, swappedOut, true);
-            droppedId = submit(f, dropped, false);
+            String reorganisedId = ChangedOutsideIT.submit(f, reorganised, true);
+            String truncatedId = ChangedOutsideIT.submit(f, truncated, true);
+            String exchangedId = ChangedOutsideIT.submit(f, exchanged, true);
+            String swappedOutId = ChangedOutsideIT.submit(f, swappedOut, true);
+            droppedId = ChangedOutsideIT.submit(f, dropped, false);
             ConcurrencyIT.await(client, truncatedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, exchangedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, swappedOutId, MigrationStatus.READY);
@@ -105,12 +105,5 @@ class PartitionMaintenanceIT {
                 "CREATE TABLE " + t.quoted() + PARTITIONED);
         f.fill(t, 200, "n, IF(n <= 100, '2024-03-01', '2025-03-01') + INTERVAL n DAY, CONCAT('note ', n)");
         return t;
-    }
-
-    private static String submit(Flipside f, TableName t, boolean postpone) {
-        Flipside.Run r = postpone ? f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
-                "--postpone-cutover") : f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT");
-        assertEquals(Main.OK, r.exit(), r.toString());
-        return r.lastLine();
     }
 }
