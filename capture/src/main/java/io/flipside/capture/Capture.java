@@ -25,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,11 @@ public final class Capture implements AutoCloseable {
     private volatile boolean streaming;
     /** The token of the marker {@link #start} wrote. */
     private volatile String firstMarker;
+    /**
+     * The unique keys' columns of the tables whose changes were too large even without their long values, by
+     * {@code database.table}; emptied at every DDL statement published. Only the engine's thread uses it.
+     */
+    private final Map<String, Set<String>> uniqueKeyColumns = new HashMap<>();
     /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
     private Map<String, ?> lastDdlOffset;
 
@@ -242,7 +248,7 @@ public final class Capture implements AutoCloseable {
      * The columns of the table's unique indexes, its primary key among them, as the server has them when the change
      * is published: the key the applier reads from a change is one of them.
      */
-    private Set<String> uniqueKeyColumns(String database, String table) {
+    private Set<String> readUniqueKeyColumns(String database, String table) {
         Set<String> columns = new HashSet<>();
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(UNIQUE_KEY_COLUMNS)) {
             ps.setString(1, database);
@@ -510,6 +516,9 @@ public final class Capture implements AutoCloseable {
                 continue;
             }
             ChangeEvent ev = event.get();
+            if (ev.getOp() == io.flipside.schema.ChangeOp.DDL) {
+                uniqueKeyColumns.clear();
+            }
             String key = ev.getTable() == null ? String.valueOf(ev.getDatabase()) : ev.getDatabase() + "." + ev.getTable();
             byte[] value = codec.encode(ev);
             List<String> omitted = List.of();
@@ -519,7 +528,8 @@ public final class Capture implements AutoCloseable {
                 value = codec.encode(ev);
                 if (value.length + headerBytes(omitted) > maxValueBytes) {
                     // Still too large (a row of hundreds of columns): only the unique keys' values stay.
-                    omitted.addAll(ChangeEvents.keepOnly(ev, uniqueKeyColumns(ev.getDatabase(), ev.getTable())));
+                    omitted.addAll(ChangeEvents.keepOnly(ev, uniqueKeyColumns.computeIfAbsent(key,
+                            k -> readUniqueKeyColumns(ev.getDatabase(), ev.getTable()))));
                     value = codec.encode(ev);
                 }
                 LOG.warn("a change of {}.{} at {}:{} takes {} bytes, more than the changelog takes (the producer's"

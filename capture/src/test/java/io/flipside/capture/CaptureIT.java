@@ -345,14 +345,17 @@ class CaptureIT {
         List<ChangeEvent> ev = changesOfItems("wide", "id INT PRIMARY KEY, note VARCHAR(10), Code VARCHAR(20) NOT NULL,"
                 + " " + textColumns + ", UNIQUE KEY by_code (code)",
                 "INSERT INTO %s VALUES (1, 'a', 'k1', " + values + ")", "UPDATE %s SET note = 'b' WHERE id = 1",
-                "UPDATE %s SET c7 = 'short' WHERE id = 1", "DELETE FROM %s WHERE id = 1")
+                "UPDATE %s SET c7 = 'short' WHERE id = 1", "DELETE FROM %s WHERE id = 1",
+                "ALTER TABLE %s ADD UNIQUE KEY by_note (note)", "INSERT INTO %s VALUES (2, 'c', 'k2', " + values + ")",
+                "UPDATE %s SET c7 = 'short' WHERE id = 2")
                 .stream().filter(e -> e.getOp() != ChangeOp.DDL).toList();
         assertEquals(List.of("INSERT 1 before 0 after " + (wide + 3), "UPDATE 1 before id,Code after id,Code",
-                "UPDATE 1 before id,Code after id,Code", "DELETE 1 before " + (wide + 3) + " after 0"),
+                "UPDATE 1 before id,Code after id,Code", "DELETE 1 before " + (wide + 3) + " after 0",
+                "INSERT 2 before 0 after " + (wide + 3), "UPDATE 2 before id,note,Code after id,note,Code"),
                 ev.stream().map(e -> e.getOp() + " " + e.getKey().get(0).getValue() + " before "
                         + shape(e.getBefore()) + " after " + shape(e.getAfter())).toList(),
                 "a change that fits is published whole; one that does not even without its long values keeps the"
-                        + " values of its unique keys only");
+                        + " values of its unique keys only, as they are after a DDL statement");
         assertEquals("k1", ev.get(1).getAfter().get(1).getValue().toString());
     }
 
