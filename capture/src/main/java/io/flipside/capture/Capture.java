@@ -128,6 +128,8 @@ public final class Capture implements AutoCloseable {
      * {@code database.table}; emptied at every DDL statement published. Only the engine's thread uses it.
      */
     private final Map<String, Set<String>> uniqueKeyColumns = new HashMap<>();
+    /** One WARN a minute a table about changes too large for the changelog; only the engine's thread uses it. */
+    private final LogThrottle omittedLogged = new LogThrottle(60_000);
     /** The source offset of the last DDL read from the binlog; only the engine's thread uses it. */
     private Map<String, ?> lastDdlOffset;
 
@@ -532,10 +534,14 @@ public final class Capture implements AutoCloseable {
                             k -> readUniqueKeyColumns(ev.getDatabase(), ev.getTable()))));
                     value = codec.encode(ev);
                 }
-                LOG.warn("a change of {}.{} at {}:{} takes {} bytes, more than the changelog takes (the producer's"
-                        + " max.request.size, less room for the record's headers): published without the values of"
-                        + " {} (header {})", ev.getDatabase(), ev.getTable(), ev.getBinlogFile(), ev.getBinlogPos(),
-                        whole, listed(omitted), OMITTED_HEADER);
+                long held = omittedLogged.admit(key, now);
+                if (held >= 0) {
+                    LOG.warn("a change of {}.{} at {}:{} takes {} bytes, more than the changelog takes (the producer's"
+                            + " max.request.size, less room for the record's headers): published without the values"
+                            + " of {} (header {}){}", ev.getDatabase(), ev.getTable(), ev.getBinlogFile(),
+                            ev.getBinlogPos(), whole, listed(omitted), OMITTED_HEADER, held == 0 ? ""
+                                    : "; and " + held + " more such changes of the table since the last such line");
+                }
             }
             ProducerRecord<String, byte[]> pr = new ProducerRecord<>(topics.changelog(), 0, key, value);
             if (!omitted.isEmpty()) {
