@@ -241,11 +241,6 @@ public final class Capture implements AutoCloseable {
         return String.join(",", omitted).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The header naming the omitted columns counts against the request size too, and may be long. */
-    private static int headerBytes(List<String> omitted) {
-        return omittedHeader(omitted).length;
-    }
-
     /**
      * The columns of the table's unique indexes, its primary key among them, as the server has them when the change
      * is published: the key the applier reads from a change is one of them.
@@ -528,7 +523,8 @@ public final class Capture implements AutoCloseable {
                 int whole = value.length;
                 omitted = ChangeEvents.omitLongValues(ev);
                 value = codec.encode(ev);
-                if (value.length + headerBytes(omitted) > maxValueBytes) {
+                // The header naming the omitted columns counts against the request size too, and may be long.
+                if (value.length + omittedHeader(omitted).length > maxValueBytes) {
                     // Still too large (a row of hundreds of columns): only the unique keys' values stay.
                     omitted.addAll(ChangeEvents.keepOnly(ev, uniqueKeyColumns.computeIfAbsent(key,
                             k -> readUniqueKeyColumns(ev.getDatabase(), ev.getTable()))));

@@ -346,7 +346,8 @@ class CaptureIT {
                 + " " + textColumns + ", UNIQUE KEY by_code (code)",
                 "INSERT INTO %s VALUES (1, 'a', 'k1', " + values + ")", "UPDATE %s SET note = 'b' WHERE id = 1",
                 "UPDATE %s SET c7 = 'short' WHERE id = 1", "DELETE FROM %s WHERE id = 1",
-                "ALTER TABLE %s ADD UNIQUE KEY by_note (note)", "INSERT INTO %s VALUES (2, 'c', 'k2', " + values + ")",
+                // The unique keys are read when a change is published: the first changes are out before the DDL.
+                "AWAIT DELETE 1", "ALTER TABLE %s ADD UNIQUE KEY by_note (note)", "INSERT INTO %s VALUES (2, 'c', 'k2', " + values + ")",
                 "UPDATE %s SET c7 = 'short' WHERE id = 2")
                 .stream().filter(e -> e.getOp() != ChangeOp.DDL).toList();
         assertEquals(List.of("INSERT 1 before 0 after " + (wide + 3), "UPDATE 1 before id,Code after id,Code",
@@ -371,7 +372,8 @@ class CaptureIT {
 
     /**
      * The changes of a table {@code items} with {@code columns}, in a database of its own, as published while
-     * {@code statements} ran ({@code %s}: the table's name), the schema snapshot's DDL among them.
+     * {@code statements} ran ({@code %s}: the table's name), the schema snapshot's DDL among them. A statement
+     * {@code AWAIT op id} ("AWAIT DELETE 1") waits until that change of {@code items} is published before the next.
      */
     private static List<ChangeEvent> changesOfItems(String tag, String columns, String... statements)
             throws Exception {
@@ -382,7 +384,13 @@ class CaptureIT {
             createDatabase(c, db, "CREATE TABLE " + items + " (" + columns + ")");
             try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
                 awaitStreaming(capture, c, changelog, db);
-                exec(c, java.util.Arrays.stream(statements).map(q -> q.formatted(items)).toArray(String[]::new));
+                for (String q : statements) {
+                    if (q.startsWith("AWAIT ")) {
+                        changelog.await(q, rowSeen(db, "items", q.substring("AWAIT ".length())));
+                    } else {
+                        exec(c, q.formatted(items));
+                    }
+                }
                 markEnd(c, db);
                 return changelog.await("the end marker", endMarkerSeen(db)).stream()
                         .filter(e -> db.equals(e.getDatabase()) && "items".equals(e.getTable())).toList();

@@ -5,7 +5,6 @@ import io.flipside.core.sql.WriteMode;
 import io.flipside.core.sql.TableName;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -193,9 +192,8 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
                     .anyMatch(c -> sourceDef.column(c).map(ColumnDef::nullable).orElse(true))) {
                 continue;
             }
-            List<String> lower = inSource.get().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
             for (UniqueKey k : sourceDef.uniqueKeys()) {
-                if (lower.containsAll(k.columns().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList())) {
+                if (includes(inSource.get(), k.columns())) {
                     return "; the new table's key (" + String.join(", ", wider.columns()) + ") holds the old key ("
                             + String.join(", ", k.columns()) + "): give " + source + " a unique key on ("
                             + String.join(", ", inSource.get()) + ") first, in a migration of its own, then submit"
@@ -225,14 +223,11 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
     }
 
     private static boolean sameColumns(List<String> a, List<String> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (String x : a) {
-            if (b.stream().noneMatch(y -> y.equalsIgnoreCase(x))) {
-                return false;
-            }
-        }
-        return true;
+        return a.size() == b.size() && includes(b, a);
+    }
+
+    /** Whether every column of {@code some} is in {@code all} (names ignoring case, as MySQL compares them). */
+    private static boolean includes(List<String> all, List<String> some) {
+        return some.stream().allMatch(x -> all.stream().anyMatch(y -> y.equalsIgnoreCase(x)));
     }
 }
