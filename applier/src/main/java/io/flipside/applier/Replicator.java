@@ -780,8 +780,10 @@ final class Replicator implements AutoCloseable {
         }
         Key k = KeyValues.fromChangelog(image, keyColumns);
         if (k == null) {
-            throw new IllegalStateException("a change of " + serving + " lacks key columns " + keyColumns
-                    + "; the table was changed outside Flipside");
+            // Published without them: too large for the changelog, it kept only the table's unique keys as the
+            // capture read them when it published it, after the migration's key was dropped.
+            throw new ChangedOutside("a change of " + serving + " reached the changelog without its key columns "
+                    + keyColumns + ": the table's keys were changed outside Flipside during the migration");
         }
         String identity = KeyValues.identity(k);
         pendingKeys.put(identity, k);

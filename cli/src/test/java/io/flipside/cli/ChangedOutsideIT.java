@@ -215,6 +215,62 @@ class ChangedOutsideIT {
         }
     }
 
+    /**
+     * A change too large for the changelog even without its long values keeps only the values of the table's unique
+     * keys, as the capture reads them when it publishes the change. With the capture behind, the migration's key can
+     * be dropped before then: the change reaches the applier without it. Before, the applier threw an
+     * IllegalStateException at it and retried, and the retry failed the migration for a change made "while no applier
+     * was replicating", which was not so. Now the migration fails at that change, saying what happened, and the table
+     * keeps every row and the change.
+     */
+    @Test
+    void aChangeThatReachesTheChangelogWithoutTheKeyFailsTheMigration() throws Exception {
+        Flipside f = Flipside.get();
+        FlipsideConfig config = Flipside.isolated(f.config, "co", UUID.randomUUID().toString().substring(0, 8));
+        String wide = java.util.stream.IntStream.rangeClosed(1, 180).mapToObj(i -> "c" + i + " TEXT")
+                .collect(java.util.stream.Collectors.joining(", "));
+        TableName t = f.recreate(new TableName("outside_lagging", "wide"), "code VARCHAR(20) NOT NULL, note"
+                + " VARCHAR(20), " + wide + ", UNIQUE KEY by_code (code)");
+        String values = java.util.stream.IntStream.rangeClosed(1, 180).mapToObj(i -> "REPEAT('v', 3000)")
+                .collect(java.util.stream.Collectors.joining(", "));
+        f.exec("INSERT INTO " + t.quoted() + " VALUES ('k1', 'a', " + values + ")",
+                "INSERT INTO " + t.quoted() + " VALUES ('k2', 'b', " + values + ")");
+        String id;
+        try (Roles applying = Roles.start(config, EnumSet.of(Roles.Role.CONTROLLER, Roles.Role.APPLIER));
+                OperatorClient client = new OperatorClient(config)) {
+            try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
+                Flipside.Run r = f.cli(config, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                        "--postpone-cutover");
+                assertEquals(Main.OK, r.exit(), r.toString());
+                id = r.lastLine();
+                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+            }
+            // 180 values of 3,000 bytes, none long enough to be left out: an UPDATE's two images take more than the
+            // changelog's 1 MiB.
+            String set = java.util.stream.IntStream.rangeClosed(1, 180).mapToObj(i -> "c" + i + " = REPEAT('w',"
+                    + " 3000)").collect(java.util.stream.Collectors.joining(", "));
+            f.exec("UPDATE " + t.quoted() + " SET " + set + " WHERE code = 'k1'",
+                    "ALTER TABLE " + t.quoted() + " DROP INDEX by_code");
+            try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
+                MigrationState s = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
+                assertTrue(s.getError().contains("a change of " + t + " reached the changelog without its key columns"
+                        + " [code]: the table's keys were changed outside Flipside during the migration")
+                        && s.getError().contains("the shadow table is dropped"), s.getError());
+            }
+        }
+        try (Connection c = f.connect(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT code, LENGTH(c180) FROM " + t.quoted()
+                        + " ORDER BY code")) {
+            assertTrue(rs.next());
+            assertEquals("k1", rs.getString(1));
+            assertEquals(3000, rs.getInt(2), "the change is kept");
+            assertTrue(rs.next());
+            assertEquals("k2", rs.getString(1));
+            assertFalse(rs.next());
+            assertFalse(Schemas.tables(c, t.database()).contains(Names.shadowTable(t.table(), id)), "shadow dropped");
+        }
+    }
+
     /** Submits "ADD COLUMN extra INT" for {@code t}, its cut-over postponed or not; returns the migration's id. */
     static String submit(Flipside f, TableName t, boolean postpone) {
         Flipside.Run r = postpone ? f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
