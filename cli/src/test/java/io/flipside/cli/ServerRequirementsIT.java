@@ -165,19 +165,24 @@ class ServerRequirementsIT {
 
     /**
      * Another client's session that sets its own binlog_format is seen while it is connected (performance_schema):
-     * a migration submitted then is rejected naming the session, and a cut-over takes no lock until it has gone.
+     * a migration submitted then is rejected naming the session, and a cut-over takes no lock until it has gone. So is
+     * one that turns its logging off ({@code sql_log_bin=0}): before, it was not looked for.
      */
     @Test
     void aSessionThatLogsItsOwnChangesAsStatementsIsNamedAndHoldsOffTheSubmitAndTheCutOver() throws Exception {
         try (OperatorClient client = new OperatorClient(f.config)) {
             List<String> before = fingerprint();
-            try (Connection app = f.connect(); Statement s = app.createStatement()) {
+            try (Connection app = f.connect(); Statement s = app.createStatement();
+                    Connection admin = f.connect(); Statement a = admin.createStatement()) {
                 s.execute("SET SESSION binlog_format = 'STATEMENT'");
-                String named = "session " + connectionId(app) + " of ";
+                a.execute("SET SESSION sql_log_bin = 0");
                 Flipside.Run run = f.cli("submit", "--table", DB + ".users", "--alter", "ADD COLUMN extra INT");
                 assertEquals(Main.REJECTED, run.exit(), run.toString());
-                assertTrue(run.err().contains(named), "stderr says " + run.err());
-                assertTrue(run.err().contains("has its own binlog_format STATEMENT, not ROW"), run.err());
+                assertTrue(run.err().contains("session " + connectionId(app) + " of ") && run.err().contains(
+                        "has its own binlog_format STATEMENT, not ROW"), "stderr says " + run.err());
+                assertTrue(run.err().contains("session " + connectionId(admin) + " of ") && run.err().contains(
+                        "has its own sql_log_bin OFF, not ON: a change not logged never reaches the changelog"),
+                        run.err());
                 assertTrue(run.err().contains("Nothing was changed"), run.err());
             }
             assertEquals(before, fingerprint(), "no table was touched, none created");
@@ -216,26 +221,34 @@ class ServerRequirementsIT {
 
     /**
      * What the checks cannot see (README, Limitations): a writer session that logs its own change as a statement and
-     * has gone by the next check. Its change never reaches the changelog; the freeze-point checksum says so, naming the row, and a revert serves the
-     * old table, which has it.
+     * has gone by the next check, and one that does not log it at all ({@code sql_log_bin=0}). Their changes never
+     * reach the changelog; the freeze-point checksum says so, naming the rows, and a revert serves the old table,
+     * which has them.
      */
     @Test
-    void aWriterThatLogsItsChangeAsAStatementIsNamedByTheFreezePointChecksum() throws Exception {
+    void aWriterThatLogsItsChangeAsAStatementOrNotAtAllIsNamedByTheFreezePointChecksum() throws Exception {
         try (OperatorClient client = new OperatorClient(f.config)) {
             String id = ready(client, "stmt");
             try (Connection c = f.connect(); Statement s = c.createStatement()) {
                 s.execute("SET SESSION binlog_format = 'STATEMENT'");
                 assertEquals(1, s.executeUpdate("UPDATE srvreq.stmt SET name = 'changed' WHERE id = 2"));
             }
+            try (Connection c = f.connect(); Statement s = c.createStatement()) {
+                s.execute("SET SESSION sql_log_bin = 0");
+                assertEquals(1, s.executeUpdate("UPDATE srvreq.stmt SET name = 'unlogged' WHERE id = 3"));
+            }
             assertEquals(Main.OK, f.cli("cutover", id).exit());
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
             ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
             assertFalse(v.getMatched(), v.toString());
-            assertEquals(List.of("key 2", "replaced table: key 2"), v.getDifferences(), v.toString());
+            assertEquals(List.of("key 2", "key 3", "replaced table: key 2", "replaced table: key 3"),
+                    v.getDifferences(), v.toString());
             assertEquals("b", name(2), "the new table missed the change");
+            assertEquals("c", name(3), "and the one never logged");
             assertEquals(Main.OK, f.cli("revert", id).exit());
             ConcurrencyIT.await(client, id, MigrationStatus.REVERTED);
             assertEquals("changed", name(2), "the old table has it");
+            assertEquals("unlogged", name(3), "and the one never logged");
             assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
         }
     }

@@ -16,18 +16,26 @@ import java.util.Optional;
  * The binary log settings without which Flipside would lose writes, read from the server: every change of a migrated
  * table must reach the changelog as a row event carrying the whole row, tagged with its GTID. The global values are
  * what the applications' new sessions get; Flipside's own session's values are checked too, since its markers travel
- * the same way, and so are the other sessions' (a session may set its own binlog_format), where the user may read
- * them from performance_schema. Flipside never changes them itself: they concern every application on the server.
+ * the same way, and so are the other sessions' (a session may set its own binlog_format, or turn its logging off with
+ * sql_log_bin), where the user may read them from performance_schema. Flipside never changes them itself: they
+ * concern every application on the server.
  */
 public final class ServerRequirements {
     private ServerRequirements() {}
 
     private static final String QUERY = "SELECT @@GLOBAL.log_bin, @@GLOBAL.gtid_mode,"
             + " @@GLOBAL.enforce_gtid_consistency, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image,"
-            + " @@SESSION.binlog_format, @@SESSION.binlog_row_image";
+            + " @@SESSION.binlog_format, @@SESSION.binlog_row_image, @@SESSION.sql_log_bin";
 
-    /** A setting, the value Flipside needs, why; {@code perSession} when a session can change it for itself. */
-    private record Setting(String name, String wanted, boolean perSession, String why) {}
+    /**
+     * A setting, the value Flipside needs, why; {@code perSession} when a session can change it for itself,
+     * {@code global} unless it has no global value.
+     */
+    private record Setting(String name, String wanted, boolean perSession, boolean global, String why) {
+        Setting(String name, String wanted, boolean perSession, String why) {
+            this(name, wanted, perSession, true, why);
+        }
+    }
 
     private static final List<Setting> SETTINGS = List.of(
             new Setting("gtid_mode", "ON", false, "changes are ordered, and the freeze placed, by their GTIDs"),
@@ -35,7 +43,9 @@ public final class ServerRequirements {
             new Setting("binlog_format", "ROW", true, "a change logged as a statement never reaches the changelog,"
                     + " and would be missing from the new table"),
             new Setting("binlog_row_image", "FULL", true, "the changelog must carry whole rows (the key the tables"
-                    + " share need not be the primary key, and the capture's Debezium refuses any other image)"));
+                    + " share need not be the primary key, and the capture's Debezium refuses any other image)"),
+            new Setting("sql_log_bin", "ON", true, false, "a change not logged never reaches the changelog, and would"
+                    + " be missing from the new table"));
 
     private static final List<Setting> PER_SESSION = SETTINGS.stream().filter(Setting::perSession).toList();
 
@@ -131,6 +141,7 @@ public final class ServerRequirements {
             values.put("binlog_row_image", rs.getString(5));
             values.put("session binlog_format", rs.getString(6));
             values.put("session binlog_row_image", rs.getString(7));
+            values.put("session sql_log_bin", rs.getBoolean(8) ? "ON" : "OFF");
         }
         return values;
     }
@@ -143,7 +154,13 @@ public final class ServerRequirements {
         }
         for (Setting setting : SETTINGS) {
             String global = v.get(setting.name());
-            if (!setting.wanted().equalsIgnoreCase(global)) {
+            if (!setting.global()) {
+                String own = v.get("session " + setting.name());
+                if (!setting.wanted().equalsIgnoreCase(own)) {
+                    out.add(setting.name() + " is " + own + " in Flipside's own sessions: its markers must be logged"
+                            + " as the applications' changes are; see mysql.jdbc.options and the server's init_connect");
+                }
+            } else if (!setting.wanted().equalsIgnoreCase(global)) {
                 out.add(setting.name() + " is " + global + ", not " + setting.wanted() + ": " + setting.why());
             } else if (setting.perSession() && !setting.wanted().equalsIgnoreCase(v.get("session " + setting.name()))) {
                 // Only when the global value is right: a session opened before a global change keeps the old value.

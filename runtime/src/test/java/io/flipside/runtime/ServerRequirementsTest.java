@@ -21,6 +21,7 @@ class ServerRequirementsTest {
         v.put("binlog_row_image", "FULL");
         v.put("session binlog_format", "ROW");
         v.put("session binlog_row_image", "FULL");
+        v.put("session sql_log_bin", "ON");
         return v;
     }
 
@@ -62,6 +63,15 @@ class ServerRequirementsTest {
     }
 
     @Test
+    void flipsidesOwnSessionsMustBeLogged() {
+        Map<String, String> v = fit();
+        v.put("session sql_log_bin", "OFF");
+        assertEquals(List.of("sql_log_bin is OFF in Flipside's own sessions: its markers must be logged as the"
+                + " applications' changes are; see mysql.jdbc.options and the server's init_connect"),
+                ServerRequirements.unmet(v));
+    }
+
+    @Test
     void aSessionOpenedBeforeAGlobalChangeDoesNotAddASecondSentence() {
         Map<String, String> v = fit();
         v.put("binlog_format", "MIXED");
@@ -78,6 +88,9 @@ class ServerRequirementsTest {
                 + " or have it set binlog_format back)", s);
         assertTrue(ServerRequirements.sessionUnmet(58, "app", "h", "binlog_row_image", "MINIMAL")
                 .startsWith("session 58 of app@h has its own binlog_row_image MINIMAL, not FULL: the changelog must"));
+        assertEquals("session 59 of admin@h has its own sql_log_bin OFF, not ON: a change not logged never reaches"
+                + " the changelog, and would be missing from the new table (end the session, or have it set"
+                + " sql_log_bin back)", ServerRequirements.sessionUnmet(59, "admin", "h", "sql_log_bin", "OFF"));
     }
 
     @Test
