@@ -62,7 +62,8 @@ public final class Applier implements AutoCloseable {
                 LOG.info("MySQL at {}:{}: the applier cannot see the other sessions' binary log settings"
                         + " (performance_schema is off, or its user may not read performance_schema.threads and"
                         + " variables_by_thread), so a session that sets its own binlog_format, or turns its"
-                        + " logging off (sql_log_bin), is not seen before a migration or a swap (only by the freeze-point checksums); see the README's grants",
+                        + " logging off (sql_log_bin), is not seen before a migration or a swap (only by the"
+                        + " freeze-point checksums); see the README's grants",
                         config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT));
             }
             for (String advice : ServerAdvice.of(c)) {

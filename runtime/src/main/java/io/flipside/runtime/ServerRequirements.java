@@ -157,8 +157,9 @@ public final class ServerRequirements {
             if (!setting.global()) {
                 String own = v.get("session " + setting.name());
                 if (!setting.wanted().equalsIgnoreCase(own)) {
-                    out.add(setting.name() + " is " + own + " in Flipside's own sessions: its markers must be logged"
-                            + " as the applications' changes are; see mysql.jdbc.options and the server's init_connect");
+                    out.add(setting.name() + " is " + own + " in Flipside's own sessions: its markers must be"
+                            + " logged as the applications' changes are; see mysql.jdbc.options and the server's"
+                            + " init_connect");
                 }
             } else if (!setting.wanted().equalsIgnoreCase(global)) {
                 out.add(setting.name() + " is " + global + ", not " + setting.wanted() + ": " + setting.why());
