@@ -35,15 +35,48 @@ public final class TableDefinitions {
 
     /**
      * The lines only {@code is} has ("now ...") and those only {@code was} has ("was ..."), joined with "; ";
-     * {@code reordered} when they have the same lines in another order; empty when equal.
+     * {@code reordered} when they have the same lines in another order; empty when equal. Lines are compared as
+     * {@link #acrossReleases} gives them: a migration outlives an upgrade of the server, which prints the same table
+     * otherwise.
      */
     public static String difference(List<String> was, List<String> is, String reordered) {
+        List<String> wasSame = was.stream().map(TableDefinitions::acrossReleases).toList();
+        List<String> isSame = is.stream().map(TableDefinitions::acrossReleases).toList();
         List<String> parts = new ArrayList<>();
-        is.stream().filter(l -> !was.contains(l)).forEach(l -> parts.add("now " + l));
-        was.stream().filter(l -> !is.contains(l)).forEach(l -> parts.add("was " + l));
-        if (parts.isEmpty() && !was.equals(is)) {
+        for (int i = 0; i < is.size(); i++) {
+            if (!wasSame.contains(isSame.get(i))) {
+                parts.add("now " + is.get(i));
+            }
+        }
+        for (int i = 0; i < was.size(); i++) {
+            if (!isSame.contains(wasSame.get(i))) {
+                parts.add("was " + was.get(i));
+            }
+        }
+        if (parts.isEmpty() && !wasSame.equals(isSame)) {
             parts.add(reordered);
         }
         return String.join("; ", parts);
+    }
+
+    private static final Pattern INTEGER_WIDTH = Pattern.compile(
+            "\\b(tinyint|smallint|mediumint|int|bigint)\\(\\d+\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern YEAR_WIDTH = Pattern.compile("\\byear\\(4\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern UTF8 = Pattern.compile("\\butf8(?!mb)", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A line of a definition or a column's description as any MySQL 8.0 release gives it, for comparing: an integer
+     * type's display width, which releases from 8.0.19 on no longer print unless with ZEROFILL (an {@code int(11)}
+     * before is an {@code int} after), and YEAR's {@code (4)}, which they drop too, left out; {@code utf8} named
+     * {@code utf8mb3}, as later 8.0 releases name it (the same character set). Neither changes what a column
+     * stores. With ZEROFILL the width shows in every release, and is kept.
+     */
+    static String acrossReleases(String line) {
+        String out = line;
+        if (!out.toLowerCase(java.util.Locale.ROOT).contains("zerofill")) {
+            out = INTEGER_WIDTH.matcher(out).replaceAll("$1");
+        }
+        out = YEAR_WIDTH.matcher(out).replaceAll("year");
+        return UTF8.matcher(out).replaceAll("utf8mb3");
     }
 }

@@ -42,4 +42,16 @@ class ColumnDefTest {
         assertEquals("the same columns in another order",
                 ColumnDef.difference(before, ColumnDef.describe(List.of(NOTE, ID))));
     }
+
+    @Test
+    void theColumnsAsAnotherReleaseDescribesThemAreTheSame() {
+        // information_schema.COLUMNS of MySQL 8.0.15, and of a later 8.0 release after an upgrade.
+        String before = ColumnDef.describe(List.of(new ColumnDef("id", "bigint(20) unsigned", false, false, false,
+                null, null), new ColumnDef("s", "varchar(8)", true, false, true, "utf8", "utf8_bin")));
+        String after = ColumnDef.describe(List.of(new ColumnDef("id", "bigint unsigned", false, false, false, null,
+                null), new ColumnDef("s", "varchar(8)", true, false, true, "utf8mb3", "utf8mb3_bin")));
+        assertEquals("", ColumnDef.difference(before, after));
+        assertEquals("now `id` int unsigned NOT NULL; was `id` bigint(20) unsigned NOT NULL",
+                ColumnDef.difference(before, after.replace("bigint", "int")));
+    }
 }

@@ -32,4 +32,28 @@ class TableDefinitionsTest {
         assertEquals("now `note` varchar(20) DEFAULT NULL COMMENT 'x'; was `note` varchar(20) DEFAULT NULL",
                 TableDefinitions.difference(before, before.replace("DEFAULT NULL", "DEFAULT NULL COMMENT 'x'")));
     }
+
+    @Test
+    void aTableAsAnotherReleasePrintsItIsTheSameTable() {
+        // As MySQL 8.0.15 prints it, and as a later 8.0 release prints the same table after an upgrade.
+        String before = TableDefinitions.withoutNameAndCounter("CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL,\n"
+                + "  `n` int(11) DEFAULT NULL,\n  `flag` tinyint(1) DEFAULT NULL,\n  `y` year(4) DEFAULT NULL,\n"
+                + "  `z` int(5) unsigned zerofill DEFAULT NULL,\n  `s` varchar(8) CHARACTER SET utf8 COLLATE"
+                + " utf8_general_ci DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8");
+        String after = TableDefinitions.withoutNameAndCounter("CREATE TABLE `t` (\n  `id` bigint NOT NULL,\n"
+                + "  `n` int DEFAULT NULL,\n  `flag` tinyint(1) DEFAULT NULL,\n  `y` year DEFAULT NULL,\n"
+                + "  `z` int(5) unsigned zerofill DEFAULT NULL,\n  `s` varchar(8) CHARACTER SET utf8mb3 COLLATE"
+                + " utf8mb3_general_ci DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3");
+        assertEquals("", TableDefinitions.difference(before, after));
+        assertEquals("", TableDefinitions.difference(after, before));
+        // What does change a column still shows, as each release printed it.
+        assertEquals("now `n` bigint DEFAULT NULL; was `n` int(11) DEFAULT NULL",
+                TableDefinitions.difference(before, after.replace("`n` int", "`n` bigint")));
+        assertEquals("now `z` int(6) unsigned zerofill DEFAULT NULL; was `z` int(5) unsigned zerofill DEFAULT NULL",
+                TableDefinitions.difference(before, after.replace("int(5)", "int(6)")), "a ZEROFILL width shows");
+        assertEquals("now `s` varchar(8) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci DEFAULT NULL; was `s`"
+                + " varchar(8) CHARACTER SET utf8 COLLATE utf8_general_ci DEFAULT NULL",
+                TableDefinitions.difference(before, after.replace("utf8mb3", "utf8mb4").replace("CHARSET=utf8mb4",
+                        "CHARSET=utf8mb3")));
+    }
 }
