@@ -68,7 +68,7 @@ public final class TableDefinitions {
      * A line of a definition or a column's description as any MySQL 8.0 release gives it, for comparing: an integer
      * type's display width, which releases from 8.0.19 on no longer print unless with ZEROFILL (an {@code int(11)}
      * before is an {@code int} after), and YEAR's {@code (4)}, which they drop too, left out; {@code utf8} named
-     * {@code utf8mb3}, as later 8.0 releases name it (the same character set). Neither changes what a column
+     * {@code utf8mb3}, as later 8.0 releases name it (the same character set). None of these changes what a column
      * stores. With ZEROFILL the width shows in every release, and is kept.
      */
     static String acrossReleases(String line) {
