@@ -154,20 +154,14 @@ public final class ServerRequirements {
         }
         for (Setting setting : SETTINGS) {
             String global = v.get(setting.name());
-            if (!setting.global()) {
-                String own = v.get("session " + setting.name());
-                if (!setting.wanted().equalsIgnoreCase(own)) {
-                    out.add(setting.name() + " is " + own + " in Flipside's own sessions: its markers must be"
-                            + " logged as the applications' changes are; see mysql.jdbc.options and the server's"
-                            + " init_connect");
-                }
-            } else if (!setting.wanted().equalsIgnoreCase(global)) {
+            String own = v.get("session " + setting.name());
+            if (setting.global() && !setting.wanted().equalsIgnoreCase(global)) {
                 out.add(setting.name() + " is " + global + ", not " + setting.wanted() + ": " + setting.why());
-            } else if (setting.perSession() && !setting.wanted().equalsIgnoreCase(v.get("session " + setting.name()))) {
+            } else if (setting.perSession() && !setting.wanted().equalsIgnoreCase(own)) {
                 // Only when the global value is right: a session opened before a global change keeps the old value.
-                out.add(setting.name() + " is " + v.get("session " + setting.name()) + " in Flipside's own sessions ("
-                        + global + " globally): its markers must be logged as the applications' changes are; see"
-                        + " mysql.jdbc.options and the server's init_connect");
+                out.add(setting.name() + " is " + own + " in Flipside's own sessions"
+                        + (setting.global() ? " (" + global + " globally)" : "") + ": its markers must be logged as"
+                        + " the applications' changes are; see mysql.jdbc.options and the server's init_connect");
             }
         }
         return out;
