@@ -233,6 +233,22 @@ public record AlterClauses(String text, Map<String, String> renames) {
         renames.put(from, to);
     }
 
+    /**
+     * Whether the clauses change the table's partitioning ({@code PARTITION BY}, {@code REMOVE PARTITIONING}): then
+     * the shadow table's partitions are not the table's, and maintenance of the table's cannot be carried to it.
+     */
+    public boolean repartitions() {
+        // Anywhere: MySQL takes the partitioning after the last clause without a comma.
+        List<Token> t = SqlTokens.tokenize(text);
+        for (int i = 0; i + 1 < t.size(); i++) {
+            if (t.get(i).isWord("PARTITION") && t.get(i + 1).isWord("BY")
+                    || t.get(i).isWord("REMOVE") && t.get(i + 1).isWord("PARTITIONING")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The renames, looked up without regard to case (MySQL column names are case-insensitive). */
     public String renamedTo(String oldColumn) {
         for (Map.Entry<String, String> e : renames.entrySet()) {

@@ -21,6 +21,23 @@ public final class TableDefinitions {
     }
 
     /**
+     * Whether a line of a definition (as {@code SHOW CREATE TABLE} prints it, stripped) defines one of the table's
+     * partitions or subpartitions: {@code (PARTITION p0 VALUES LESS THAN (10) ENGINE = InnoDB,} and the like, but not
+     * {@code PARTITION BY ...} or {@code PARTITIONS 4}, which give the partitioning itself.
+     */
+    private static final Pattern PARTITION_LINE = Pattern.compile("^\\(?(SUB)?PARTITION (?!BY )\\S+.*");
+
+    /**
+     * The definition without the lines that list its partitions: which partitions a table has is changed by jobs
+     * that rotate them (and carried to the shadow table, {@code PartitionMaintenance}), not by a schema change;
+     * how it is partitioned ({@code PARTITION BY}, {@code PARTITIONS n}) stays.
+     */
+    public static String withoutPartitionList(String definition) {
+        return String.join("\n", definition.lines()
+                .filter(l -> !PARTITION_LINE.matcher(l.strip()).matches()).toList());
+    }
+
+    /**
      * How definition {@code now} differs from {@code before} (both as {@link #withoutNameAndCounter} gives them), for
      * an operator: the lines only one of them has, without their indentation and trailing comma (a line added last
      * gives the one before it a comma); empty when equal.

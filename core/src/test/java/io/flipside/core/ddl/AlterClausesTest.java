@@ -1,6 +1,7 @@
 package io.flipside.core.ddl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,5 +107,17 @@ class AlterClausesTest {
         InvalidAlterException e = assertThrows(InvalidAlterException.class,
                 () -> AlterClauses.parse("ADD COLUMN x INT /*!80000 , DROP COLUMN y */", USERS));
         assertTrue(e.getMessage().contains("executable"), e.getMessage());
+    }
+
+    @Test
+    void repartitioningIsToldWhereverMySqlTakesIt() {
+        TableName t = new TableName("app", "t");
+        assertTrue(AlterClauses.parse("PARTITION BY HASH (id) PARTITIONS 4", t).repartitions());
+        assertTrue(AlterClauses.parse("ADD COLUMN x INT PARTITION BY KEY (id)", t).repartitions(),
+                "after the last clause without a comma");
+        assertTrue(AlterClauses.parse("ADD COLUMN x INT, REMOVE PARTITIONING", t).repartitions());
+        assertFalse(AlterClauses.parse("ADD COLUMN x INT COMMENT 'PARTITION BY'", t).repartitions());
+        assertFalse(AlterClauses.parse("ADD COLUMN `partition` INT, ADD INDEX `by` (`partition`)", t)
+                .repartitions());
     }
 }

@@ -56,4 +56,26 @@ class TableDefinitionsTest {
                 TableDefinitions.difference(before, after.replace("utf8mb3", "utf8mb4").replace("CHARSET=utf8mb4",
                         "CHARSET=utf8mb3")));
     }
+
+    @Test
+    void withoutThePartitionListTheWayOfPartitioningStays() {
+        String rotated = "(\n  `id` int(11) NOT NULL,\n  `created` date NOT NULL,\n  PRIMARY KEY (`id`,`created`)\n)"
+                + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4\n/*!50500 PARTITION BY RANGE  COLUMNS(created)\n"
+                + "(PARTITION p2025 VALUES LESS THAN ('2026-01-01') ENGINE = InnoDB,\n"
+                + " PARTITION pmax VALUES LESS THAN (MAXVALUE) ENGINE = InnoDB) */";
+        String before = rotated.replace("(PARTITION p2025 VALUES LESS THAN ('2026-01-01') ENGINE = InnoDB,\n ",
+                "(PARTITION p2024 VALUES LESS THAN ('2025-01-01') (SUBPARTITION s0 ENGINE = InnoDB,\n"
+                        + "  SUBPARTITION s1 ENGINE = InnoDB),\n ");
+        assertNotEquals(before, rotated);
+        assertEquals(TableDefinitions.withoutPartitionList(before), TableDefinitions.withoutPartitionList(rotated));
+        assertEquals("now /*!50100 PARTITION BY HASH (`id`); was /*!50500 PARTITION BY RANGE  COLUMNS(created)",
+                TableDefinitions.difference(TableDefinitions.withoutPartitionList(rotated),
+                        TableDefinitions.withoutPartitionList(rotated.replace("/*!50500 PARTITION BY RANGE  COLUMNS"
+                                + "(created)", "/*!50100 PARTITION BY HASH (`id`)"))), "the partitioning changed");
+        String hashed = "(\n  `id` int(11) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB\n"
+                + "/*!50100 PARTITION BY HASH (`id`)\nPARTITIONS 4 */";
+        assertEquals("now PARTITIONS 2 */; was PARTITIONS 4 */", TableDefinitions.difference(
+                TableDefinitions.withoutPartitionList(hashed),
+                TableDefinitions.withoutPartitionList(hashed.replace("4 */", "2 */"))), "a coalesce shows");
+    }
 }
