@@ -2,6 +2,8 @@ package io.flipside.applier;
 
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.TableFilter;
+import io.flipside.core.ddl.AlterClauses;
+import io.flipside.core.ddl.InvalidAlterException;
 import io.flipside.core.mapping.ColumnMapping;
 import io.flipside.core.migration.Decisions;
 import io.flipside.core.migration.Lifecycle;
@@ -254,8 +256,14 @@ final class MigrationWorker implements Runnable {
                         .map(cols -> List.of(cols.split(","))).toList(), plan.getRevertible());
         List<List<String>> addedUniqueIndexes = plan.getAddedUniqueKeys().stream()
                 .map(k -> addedIndexColumns(k).stream().map(c -> mapping.target(c).orElseThrow()).toList()).toList();
+        boolean samePartitions;
+        try {
+            samePartitions = !AlterClauses.parse(d.getAlter(), source).repartitions();
+        } catch (InvalidAlterException e) {
+            samePartitions = false; // checked at submit and at preparation; if not now, carry no maintenance
+        }
         try (Replicator replicator = new Replicator(id, db, sidecar, config, source, shadow, old, planned,
-                addedUniqueIndexes, inversePlan, metrics, epoch)) {
+                addedUniqueIndexes, inversePlan, samePartitions, metrics, epoch)) {
             try {
                 replicator.open();
             } catch (Replicator.ChangedOutside e) {

@@ -3,6 +3,7 @@ package io.flipside.applier;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.config.TableFilter;
 import io.flipside.core.config.Topics;
+import io.flipside.core.ddl.PartitionMaintenance;
 import io.flipside.core.ddl.RowRemoval;
 import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.sql.GtidSets;
@@ -98,6 +99,11 @@ final class Replicator implements AutoCloseable {
     private boolean inverseRoundsKey;
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
+    /**
+     * Whether the shadow table was made with the serving table's partitions (the ALTER does not repartition it), so
+     * that maintenance of the serving table's partitions can be carried to it ({@link #carry}).
+     */
+    private final boolean samePartitions;
     private Connection conn;
     /** The connection whose session has the REPLACE_KEEPING batch table (a temporary table lives with its session). */
     private Connection batchTableOn;
@@ -192,7 +198,7 @@ final class Replicator implements AutoCloseable {
      */
     Replicator(String id, Db db, Sidecar sidecar, FlipsideConfig config, TableName serving, TableName shadow,
             TableName old, Projection forward, List<List<String>> addedUniqueIndexes, InversePlan inversePlan,
-            ApplierMetrics metrics, long epoch) {
+            boolean samePartitions, ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.epoch = epoch;
         this.metrics = metrics;
@@ -207,6 +213,7 @@ final class Replicator implements AutoCloseable {
                 forward.readKey(), null, inversePlan.mode());
         this.inversePlan = inversePlan;
         this.addedUniqueIndexes = List.copyOf(addedUniqueIndexes);
+        this.samePartitions = samePartitions;
         this.changelog = new TopicPartition(config.topics().changelog(), 0);
         java.util.Properties consumerProperties = KafkaSetup.consumer(config, "flipside-applier-" + id);
         // Never skip: where the changelog no longer has the next record, poll throws (poll below), instead of reading
@@ -305,6 +312,112 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
+     * Whether maintenance {@code m} of the serving table's partitions is carried to the shadow table: one of the forms
+     * that name their partitions, while the old schema serves, once the copy is done (no chunk then writes the shadow
+     * table meanwhile), and when the shadow table was made with the serving table's partitions.
+     */
+    private boolean carries(PartitionMaintenance m) {
+        return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions && swaps % 2 == 0 && copyDoneSeen
+                && !chunkOpen;
+    }
+
+    /** Why maintenance {@code m} of the serving table's partitions was not carried ({@link #carries}), for an error. */
+    private String notCarried(Optional<PartitionMaintenance> m) {
+        if (m.isEmpty() || !m.get().table().equals(serving)) {
+            return "";
+        }
+        String why = m.get().kind() == PartitionMaintenance.Kind.OTHER ? "Flipside carries to the shadow table only"
+                + " ADD PARTITION (PARTITION ...), DROP PARTITION, TRUNCATE PARTITION and REORGANIZE PARTITION ... INTO"
+                + " (PARTITION ...), each alone in its ALTER"
+                : swaps % 2 != 0 ? "the new schema serves, and maintenance of its partitions is not carried to the old"
+                        + " table"
+                : !samePartitions ? "the migration changes the table's partitioning, so the shadow table does not have"
+                        + " its partitions"
+                : "Flipside carries partition maintenance to the shadow table once the copy is done, and it was not";
+        return "; " + why;
+    }
+
+    /**
+     * Runs the clause of maintenance {@code m}, the serving table's statement {@code ddl}, on the shadow table, which
+     * has the same partitions and (the changelog applied up to the statement) the same rows: the rows a {@code DROP}
+     * or {@code TRUNCATE PARTITION} removed without row events go from the shadow table too, and changes after the
+     * statement find the partitions they found in the serving table. Not again when the shadow table already has
+     * the partitions that the clause makes ({@link PartitionMaintenance#doneOn}): this replicator ran it, and stopped
+     * before it recorded a position after the statement. A {@code TRUNCATE PARTITION} run again empties partitions
+     * already empty: the changes after the statement, which could have filled them again, are applied only after it.
+     */
+    private void carry(PartitionMaintenance m, String ddl) throws SQLException {
+        List<String> partitions = partitionNames(shadow);
+        conn.commit();
+        if (m.doneOn(partitions)) {
+            LOG.info("migration {}: {} has the partitions of {} already (its partitions: {})", id, shadow,
+                    ddl.strip(), partitions);
+            return;
+        }
+        try (Statement s = conn.createStatement()) {
+            // The tag inside the statement: Debezium publishes it without the comments before its first word.
+            s.execute("ALTER TABLE " + Sql.tag(id, "partitions") + shadow.quoted() + " " + m.clause());
+        } catch (SQLException e) {
+            if (Db.isTransient(e) || Db.isConnectionLoss(e)) {
+                throw e;
+            }
+            throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during the"
+                    + " migration (" + ddl.strip() + "), and the same change failed on the shadow table " + shadow
+                    + ": " + e.getMessage());
+        }
+        LOG.info("migration {}: carried the partition maintenance of {} to {} ({})", id, serving, shadow, ddl.strip());
+        Failpoints.hit("apply.partitions");
+    }
+
+    /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the shadow table ({@link #carry}). */
+    private boolean isOwnCarry(PartitionMaintenance m, String ddl) {
+        return m.table().equals(shadow) && ddl.contains(Sql.tag(id, "partitions").strip());
+    }
+
+    /** The names of {@code table}'s partitions, in lower case (as {@link PartitionMaintenance} gives them). */
+    private List<String> partitionNames(TableName table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT PARTITION_NAME FROM"
+                + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
+                + " AND PARTITION_NAME IS NOT NULL")) {
+            ps.setString(1, table.database());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The serving and the standby table's partitions and subpartitions, by table name, each as its name, method and
+     * bounds (without the partitioning expression, which names columns the migration may rename), in order. One
+     * query for both: it runs with writes held.
+     */
+    private Map<String, List<String>> partitionLayouts() throws SQLException {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME,"
+                + " PARTITION_METHOD, SUBPARTITION_METHOD, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)"
+                + " ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION")) {
+            ps.setString(1, serving.database());
+            ps.setString(2, serving.table());
+            ps.setString(3, (swaps % 2 == 0 ? shadow : old).table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)
+                            + (rs.getString(3) == null ? "" : "/" + rs.getString(3)) + " " + rs.getString(4)
+                            + (rs.getString(5) == null ? "" : "/" + rs.getString(5))
+                            + (rs.getString(6) == null ? "" : " " + rs.getString(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Throws {@link ChangedOutside} when the serving or the standby table no longer has the columns it had when this
      * replicator opened: a DDL statement {@code ddl} from elsewhere changed them (Flipside's own change only indexes
      * and names). The projections would go on without the column added, or fail on the one dropped; at a cut-over
@@ -376,7 +489,10 @@ final class Replicator implements AutoCloseable {
         }
         String now = Preparation.definition(conn, serving);
         conn.commit();
-        String difference = TableDefinitions.difference(preparedOldDefinition, now);
+        // Without the partitions' list: maintenance of the partitions is carried to the shadow table or ends the
+        // migration as its statement is read (handle).
+        String difference = TableDefinitions.difference(TableDefinitions.withoutPartitionList(preparedOldDefinition),
+                TableDefinitions.withoutPartitionList(now));
         if (!difference.isEmpty()) {
             throw new ChangedOutside("the definition of " + serving + " was changed outside Flipside " + how
                     + difference + "), which a cut-over would undo");
@@ -585,8 +701,16 @@ final class Replicator implements AutoCloseable {
             // the tables, as Debezium tells, or whose text mentions one: Debezium does not publish a RENAME TABLE
             // that takes the serving table's name away under that name.
             flush(true);
+            Optional<PartitionMaintenance> partitions = !named || ev.getDdl() == null ? Optional.empty()
+                    : PartitionMaintenance.of(ev.getDdl(), ev.getDatabase());
             Optional<RowRemoval> removal = ev.getDdl() == null ? Optional.empty()
                     : RowRemoval.of(ev.getDdl(), ev.getDatabase());
+            if (partitions.isPresent() && partitions.get().table().equals(serving) && carries(partitions.get())) {
+                carry(partitions.get(), ev.getDdl());
+                removal = Optional.empty();
+            } else if (partitions.isPresent() && isOwnCarry(partitions.get(), ev.getDdl())) {
+                removal = Optional.empty();
+            }
             if (removal.isPresent()) {
                 // No row event says which rows went (or came, for a partition exchanged): the standby table would
                 // keep the rows before, and serve them after a swap.
@@ -596,8 +720,15 @@ final class Replicator implements AutoCloseable {
                             + (ev.getTable() == null || ev.getTable().isBlank() ? serving.table() : ev.getTable()));
                     throw new ChangedOutside("the rows of " + table + " were " + (removal.get().replaces()
                             ? "replaced" : "removed") + " outside Flipside during the migration ("
-                            + ev.getDdl().strip() + ")");
+                            + ev.getDdl().strip() + ")" + notCarried(partitions));
                 }
+            }
+            if (partitions.isPresent() && partitions.get().table().equals(serving) && swaps % 2 == 0
+                    && !carries(partitions.get())) {
+                // Not in the definitions compared below, which leave out the partitions' list: the shadow table
+                // would go on without the change.
+                throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during the"
+                        + " migration (" + ev.getDdl().strip() + ")" + notCarried(partitions));
             }
             requireColumnsUnchanged(ev.getDdl());
         }
@@ -1388,6 +1519,21 @@ final class Replicator implements AutoCloseable {
                 attached = attachedToEither(standby);
                 if (attached != null) {
                     throw new RevertRefusal(attached);
+                }
+                if (swaps % 2 == 0 && samePartitions && preparedOldDefinition != null
+                        && preparedOldDefinition.contains("PARTITION BY")) {
+                    // Every partition maintenance read so far was carried: a difference here is one made outside
+                    // (the shadow table's partitions changed), or one a crash left half-recognised.
+                    Map<String, List<String>> layouts = partitionLayouts();
+                    List<String> servingLayout = layouts.getOrDefault(serving.table(), List.of());
+                    List<String> standbyLayout = layouts.getOrDefault(standby.table(), List.of());
+                    if (!servingLayout.equals(standbyLayout)) {
+                        throw new ChangedOutside("the partitions of " + standby + " were changed outside Flipside: at"
+                                + " the cut-over they are not those of " + serving + " (" + serving + ": "
+                                + String.join(", ", servingLayout) + "; " + standby + ": "
+                                + String.join(", ", standbyLayout) + ")");
+                    }
+                    stages.mark("partitions compared");
                 }
                 if (carryAutoIncrement(s, standby)) {
                     stages.mark("AUTO_INCREMENT carried");

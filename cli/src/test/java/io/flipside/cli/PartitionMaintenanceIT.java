@@ -1,11 +1,11 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
+import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.Schemas;
@@ -14,15 +14,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Partition maintenance that removes or replaces a table's rows without a row event in the binlog ({@code TRUNCATE
- * PARTITION}, {@code DROP PARTITION}, {@code EXCHANGE PARTITION}, of the table or of a partitioned table whose partition
- * is exchanged with it) while the table is migrated. Before,
- * the migration went on: {@code TRUNCATE PARTITION} and {@code EXCHANGE PARTITION} leave the table's definition as it
- * was, so no check saw them, and the cut-over served the rows the shadow table still had (a {@code DROP PARTITION}
- * after the cut-over left them in the old table, for a revert to serve again). Now such a statement ends the migration
- * as a {@code TRUNCATE} does: before the cut-over the shadow table is dropped and the table keeps what was done to it;
- * after it, the new table serves and the old one is left. Maintenance that keeps the rows (a reorganisation) changes
- * the table's definition, which ends a migration before its cut-over as an index added outside does.
+ * Partition maintenance of a table while it is migrated. Maintenance that removes or replaces rows without a row
+ * event in the binlog and that Flipside cannot do again on the shadow table ({@code EXCHANGE PARTITION}, of the table
+ * or of a partitioned table whose partition is exchanged with it; a {@code DROP PARTITION} after the cut-over) ends
+ * the migration as a {@code TRUNCATE} does: before the cut-over the shadow table is dropped and the table keeps what
+ * was done to it; after it, the new table serves and the old one is left. Before, the migration went on and the
+ * cut-over served the rows the shadow table still had. Maintenance that names its partitions ({@code TRUNCATE},
+ * {@code DROP}, {@code REORGANIZE PARTITION}), once the copy is done and before the cut-over, is done again on the
+ * shadow table, and the migration goes on (before, it ended the migration); not when the migration changes the
+ * table's partitioning, whose shadow table has other partitions. A rotation under writers, with a kill of the applier
+ * between doing it again and recording it: {@code PartitionRotationIT} in the chaos module.
  */
 class PartitionMaintenanceIT {
     static final String PARTITIONED = " (id INT NOT NULL, created DATE NOT NULL, note VARCHAR(20),"
@@ -44,10 +45,19 @@ class PartitionMaintenanceIT {
                     "INSERT INTO " + t.quoted() + " VALUES (7000, '2024-06-01', 'swapped in')");
         }
         TableName reorganised = partitioned(f, "reorganised");
+        TableName repartitioned = partitioned(f, "repartitioned");
+        TableName diverged = partitioned(f, "diverged");
         String droppedId;
         try (OperatorClient client = new OperatorClient(f.config)) {
             String reorganisedId = ChangedOutsideIT.submit(f, reorganised, true);
             String truncatedId = ChangedOutsideIT.submit(f, truncated, true);
+            String divergedId = ChangedOutsideIT.submit(f, diverged, true);
+            Flipside.Run r0 = f.cli("submit", "--table", repartitioned.toString(), "--alter", "ADD COLUMN extra INT"
+                    + " PARTITION BY RANGE COLUMNS (created) (PARTITION p2023 VALUES LESS THAN ('2024-01-01'),"
+                    + " PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, r0.exit(), r0.toString());
+            String repartitionedId = r0.lastLine();
             String exchangedId = ChangedOutsideIT.submit(f, exchanged, true);
             String swappedOutId = ChangedOutsideIT.submit(f, swappedOut, true);
             droppedId = ChangedOutsideIT.submit(f, dropped, false);
@@ -56,26 +66,46 @@ class PartitionMaintenanceIT {
             ConcurrencyIT.await(client, swappedOutId, MigrationStatus.READY);
             ConcurrencyIT.await(client, droppedId, MigrationStatus.CUT_OVER);
             ConcurrencyIT.await(client, reorganisedId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, repartitionedId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, divergedId, MigrationStatus.READY);
 
             f.exec("ALTER TABLE " + truncated.quoted() + " TRUNCATE PARTITION p2024",
                     "ALTER TABLE " + exchanged.quoted() + " EXCHANGE PARTITION p2024 WITH TABLE " + swapIn.quoted(),
                     "ALTER TABLE " + host.quoted() + " EXCHANGE PARTITION p2024 WITH TABLE " + swappedOut.quoted(),
                     "ALTER TABLE " + dropped.quoted() + " DROP PARTITION p2024",
                     "ALTER TABLE " + reorganised.quoted() + " REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES"
-                            + " LESS THAN ('2026-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))");
+                            + " LESS THAN ('2026-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
+                    "ALTER TABLE " + repartitioned.quoted() + " TRUNCATE PARTITION p2024",
+                    // The shadow table's partitions, changed from elsewhere: the cut-over would serve them.
+                    "ALTER TABLE " + diverged.sibling(Names.shadowTable(diverged.table(), divergedId)).quoted()
+                            + " REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS THAN ('2026-01-01'),"
+                            + " PARTITION pmax VALUES LESS THAN (MAXVALUE))",
+                    "INSERT INTO " + truncated.quoted() + " VALUES (1000, '2024-12-01', 'after'),"
+                            + " (1001, '2025-12-01', 'after')",
+                    "INSERT INTO " + reorganised.quoted() + " VALUES (1000, '2025-12-01', 'after')");
 
-            for (Object[] c : new Object[][] {{truncatedId, truncated, "removed", "TRUNCATE PARTITION"},
-                    {exchangedId, exchanged, "replaced", "EXCHANGE PARTITION"},
+            for (Object[] c : new Object[][] {{exchangedId, exchanged, "replaced", "EXCHANGE PARTITION"},
                     {swappedOutId, swappedOut, "replaced", "EXCHANGE PARTITION"}}) {
                 MigrationState s = ConcurrencyIT.await(client, (String) c[0], MigrationStatus.FAILED);
                 assertTrue(s.getError().contains("the rows of " + c[1] + " were " + c[2] + " outside Flipside")
                         && s.getError().contains((String) c[3]) && s.getError().contains("the shadow table is dropped"),
                         s.getError());
             }
-            MigrationState r = ConcurrencyIT.await(client, reorganisedId, MigrationStatus.FAILED);
-            assertTrue(r.getError().contains("the definition of " + reorganised + " was changed outside Flipside")
-                    && r.getError().contains("PARTITION p2025"), "maintenance that keeps the rows changes the"
-                            + " definition, which a cut-over would undo: " + r.getError());
+            MigrationState p = ConcurrencyIT.await(client, repartitionedId, MigrationStatus.FAILED);
+            assertTrue(p.getError().contains("the rows of " + repartitioned + " were removed outside Flipside")
+                    && p.getError().contains("the migration changes the table's partitioning"), p.getError());
+            assertEquals(Main.OK, f.cli("cutover", divergedId).exit());
+            MigrationState dv = ConcurrencyIT.await(client, divergedId, MigrationStatus.FAILED);
+            assertTrue(dv.getError().contains("the partitions of " + diverged.sibling(Names.shadowTable(
+                    diverged.table(), divergedId)) + " were changed outside Flipside: at the cut-over they are not"
+                    + " those of " + diverged) && dv.getError().contains("p2025"), dv.getError());
+            for (String id : List.of(truncatedId, reorganisedId)) {
+                assertEquals(Main.OK, f.cli("cutover", id).exit());
+                MigrationState s = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+                assertEquals(MigrationStatus.CUT_OVER, s.getStatus(), "the maintenance was carried: " + s.getError());
+                ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
+                assertTrue(v.getMatched(), "the new table has the maintenance and the rows after it: " + v);
+            }
             MigrationState d = ConcurrencyIT.await(client, droppedId, MigrationStatus.FAILED);
             assertTrue(d.getError().contains("the rows of " + dropped + " were removed outside Flipside")
                     && d.getError().contains("DROP PARTITION")
@@ -83,19 +113,42 @@ class PartitionMaintenanceIT {
         }
         try (Connection c = f.connect()) {
             List<String> tables = Schemas.tables(c, "partitions");
-            assertTrue(tables.stream().noneMatch(t -> t.startsWith("_truncated_") || t.startsWith("_exchanged_")
+            assertTrue(tables.stream().noneMatch(t -> t.startsWith("_repartitioned_") || t.startsWith("_exchanged_")
+                    || t.startsWith("_diverged_")
                     || t.startsWith("_swapped_out_")), "their shadow tables are dropped: " + tables);
             assertTrue(tables.contains(Names.oldTable(dropped.table(), droppedId)), "the old table is left: " + tables);
-            assertEquals(List.of("id", "created", "note"), Schemas.columns(c, "partitions", "truncated"));
+            assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions", "truncated"));
+            assertEquals(List.of("p2024", "pmax"), partitions(c, truncated));
+            assertEquals(List.of("p2024", "p2025", "pmax"), partitions(c, reorganised), "the new table serves with"
+                    + " the partition made while it was the shadow table");
             assertEquals(List.of("id", "created", "note"), Schemas.columns(c, "partitions", "exchanged"));
             assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions", "dropped"),
                     "the new schema serves");
         }
-        assertEquals(100, f.rows(truncated), "the truncated partition's rows stay gone");
+        assertEquals(102, f.rows(truncated), "the truncated partition's rows stay gone, the rows after it are there");
         assertEquals(101, f.rows(exchanged), "the partition holds the row exchanged in, not its rows before");
         assertEquals(100, f.rows(dropped), "the dropped partition's rows stay gone");
         assertEquals(100, f.rows(swappedOut), "the table holds the partition's rows exchanged in");
-        assertEquals(200, f.rows(reorganised), "a reorganisation keeps the rows");
+        assertEquals(201, f.rows(reorganised), "a reorganisation keeps the rows");
+        assertEquals(100, f.rows(repartitioned), "the repartitioned table keeps its truncation");
+        assertEquals(200, f.rows(diverged), "the table whose shadow table diverged keeps serving");
+    }
+
+    /** The names of {@code t}'s partitions, in order. */
+    static List<String> partitions(Connection c, TableName t) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT PARTITION_NAME FROM"
+                + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
+                + " ORDER BY PARTITION_ORDINAL_POSITION")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /** A table of 100 rows in 2024's partition and 100 in the other. */

@@ -1,0 +1,177 @@
+package io.flipside.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.cli.Workload;
+import io.flipside.core.sql.Sql;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.ChecksumVerified;
+import io.flipside.schema.ChecksumVerdict;
+import io.flipside.schema.Complete;
+import io.flipside.schema.CutOver;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
+import io.flipside.schema.Submit;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job rotates the partitions of a table that waits in READY, under writers that update, delete, insert and move
+ * rows in the partitions it drops, empties and reorganises: the applier does each statement again on the shadow
+ * table as it reads it from the changelog, and the cut-over serves the table as the rotation left it. The applier
+ * is killed right after it did the first statement again, before it recorded a position after it: the next applier
+ * reads the statement again, finds it done, and does not do it twice. Checked by the freeze-point checksums and by
+ * the old and the new table holding the same rows afterwards (the writers' ledger cannot tell: a rotation removes
+ * rows behind it), and by the partitions each table ends with.
+ */
+class PartitionRotationIT {
+    static final int ROWS = 10_000;
+    static final Pattern PAUSED = Pattern.compile("failpoint apply\\.partitions: pausing");
+    static final Pattern FOUND_DONE = Pattern.compile("has the partitions of ALTER TABLE \\S+ DROP PARTITION p1"
+            + " already");
+
+    @Test
+    void aRotationUnderWritersIsDoneOnceOnTheShadowTableThroughAKill() throws Exception {
+        TableName users = new TableName("rotation", "users");
+        try (Cluster c = new Cluster("rotation", 6011, Map.of())) {
+            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+                s.execute("CREATE DATABASE " + Sql.ident(users.database()));
+                // The writers' new ids start at 1,000,000,000: in pnew, which the rotation reorganises under them.
+                s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64),"
+                        + " title VARCHAR(64)) PARTITION BY RANGE (id) (PARTITION p1 VALUES LESS THAN (2001),"
+                        + " PARTITION p2 VALUES LESS THAN (4001), PARTITION p3 VALUES LESS THAN (1000000000),"
+                        + " PARTITION pnew VALUES LESS THAN (2000000000))");
+                s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
+                s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
+                        + " SELECT n + 1 FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n),"
+                        + " IF(n % 10 = 0, NULL, CONCAT('title-', n)) FROM seq");
+            }
+            c.startController();
+            c.startCapture();
+            c.startApplier("apply.partitions:30000:1");
+            try (Workload writers = new Workload(users.quoted(), ROWS, c::connect, 2, 100)) {
+                writers.start();
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
+                c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
+                Thread.sleep(1000);
+
+                int mark = c.applier.mark();
+                exec(c, "ALTER TABLE " + users.quoted() + " DROP PARTITION p1");
+                Cluster.require(c.applier.awaitLine(mark, PAUSED, Duration.ofSeconds(60)),
+                        "the applier did the DROP again on the shadow table");
+                c.applier.kill();
+                int next = c.applier.mark();
+                c.startApplier("");
+                String foundDone = c.applier.awaitLine(next, FOUND_DONE, Duration.ofSeconds(60));
+                assertNotNull(foundDone, "the next applier found the DROP done, and did not do it again; the"
+                        + " migration is " + c.status(id));
+                exec(c, "ALTER TABLE " + users.quoted() + " TRUNCATE PARTITION p2",
+                        "ALTER TABLE " + users.quoted() + " REORGANIZE PARTITION pnew INTO (PARTITION pnew1 VALUES"
+                                + " LESS THAN (1010000000), PARTITION pnew2 VALUES LESS THAN (2000000000))",
+                        "ALTER TABLE " + users.quoted() + " ADD PARTITION (PARTITION p9 VALUES LESS THAN"
+                                + " (3000000000))");
+                Thread.sleep(2000);
+
+                c.send(new CutOver(id, false));
+                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                List<ChecksumVerdict> verdicts = RestartsIT.journal(c, id).stream()
+                        .filter(p -> p instanceof ChecksumVerified).map(p -> ((ChecksumVerified) p).getVerdict())
+                        .filter(v -> v.getPhase().equals("CUT_OVER")).toList();
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (verdicts.isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(500);
+                    verdicts = RestartsIT.journal(c, id).stream()
+                            .filter(p -> p instanceof ChecksumVerified).map(p -> ((ChecksumVerified) p).getVerdict())
+                            .filter(v -> v.getPhase().equals("CUT_OVER")).toList();
+                }
+                assertEquals(1, verdicts.size(), "one freeze-point checksum: " + verdicts);
+                assertTrue(verdicts.get(0).getMatched(), "the shadow table had the rotation: " + verdicts.get(0));
+
+                writers.pause();
+                TableName old = users.sibling(cut.getOldTable());
+                assertEquals("", awaitSameRows(c, users, old), "inverse replication keeps the old table equal");
+                List<String> rotated = List.of("p2", "p3", "pnew1", "pnew2", "p9");
+                assertEquals(rotated, partitions(c, users), "the new table serves as the rotation left it");
+                assertEquals(rotated, partitions(c, old));
+                writers.resume();
+                c.send(new Complete(id));
+                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+                writers.close();
+                assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
+                assertTrue(writers.committed() > 500, "the writers wrote: " + writers.committed());
+            }
+        }
+    }
+
+    private static void exec(Cluster c, String... statements) throws Exception {
+        try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    /** Waits up to 90 s for both tables to hold the same ids and names; "" when they do, else the last difference. */
+    private static String awaitSameRows(Cluster c, TableName a, TableName b) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        String difference;
+        do {
+            List<String> left = rows(c, a);
+            List<String> right = rows(c, b);
+            difference = left.equals(right) ? "" : a + " has " + left.size() + " rows, " + b + " " + right.size()
+                    + "; first differing: " + firstDifference(left, right);
+            if (difference.isEmpty()) {
+                return difference;
+            }
+            Thread.sleep(500);
+        } while (System.currentTimeMillis() < deadline);
+        return difference;
+    }
+
+    private static String firstDifference(List<String> a, List<String> b) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return a.get(i) + " against " + b.get(i);
+            }
+        }
+        return a.size() > b.size() ? a.get(b.size()) + " only in the first" : b.size() > a.size() ? b.get(a.size())
+                + " only in the second" : "none";
+    }
+
+    private static List<String> rows(Cluster c, TableName t) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection conn = c.connect(); Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, name FROM " + t.quoted() + " ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1) + "=" + rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> partitions(Cluster c, TableName t) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT PARTITION_NAME FROM"
+                + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
+                + " ORDER BY PARTITION_ORDINAL_POSITION")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+}
