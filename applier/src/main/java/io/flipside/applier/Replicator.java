@@ -312,13 +312,18 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Whether maintenance {@code m} of the serving table's partitions is carried to the shadow table: one of the forms
-     * that name their partitions, while the old schema serves, once the copy is done (no chunk then writes the shadow
-     * table meanwhile), and when the shadow table was made with the serving table's partitions.
+     * Whether maintenance {@code m} of the serving table's partitions is carried to the standby table: one of the
+     * forms that name their partitions, once the copy is done (no chunk then writes the shadow table meanwhile), when
+     * the shadow table was made with the serving table's partitions. Before the cut-over to the shadow table, after
+     * it to the old table, which a revert serves.
      */
     private boolean carries(PartitionMaintenance m) {
-        return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions && swaps % 2 == 0 && copyDoneSeen
-                && !chunkOpen;
+        return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions && copyDoneSeen && !chunkOpen;
+    }
+
+    /** The table that does not serve: the shadow table while the old schema serves, else the old table. */
+    private TableName standby() {
+        return swaps % 2 == 0 ? shadow : old;
     }
 
     /** Why maintenance {@code m} of the serving table's partitions was not carried ({@link #carries}), for an error. */
@@ -326,11 +331,9 @@ final class Replicator implements AutoCloseable {
         if (m.isEmpty() || !m.get().table().equals(serving)) {
             return "";
         }
-        String why = m.get().kind() == PartitionMaintenance.Kind.OTHER ? "Flipside carries to the shadow table only"
-                + " ADD PARTITION (PARTITION ...), DROP PARTITION, TRUNCATE PARTITION and REORGANIZE PARTITION ... INTO"
-                + " (PARTITION ...), each alone in its ALTER"
-                : swaps % 2 != 0 ? "the new schema serves, and maintenance of its partitions is not carried to the old"
-                        + " table"
+        String why = m.get().kind() == PartitionMaintenance.Kind.OTHER ? "Flipside carries to the " + (swaps % 2 == 0
+                ? "shadow" : "old") + " table only ADD PARTITION (PARTITION ...), DROP PARTITION, TRUNCATE PARTITION"
+                + " and REORGANIZE PARTITION ... INTO (PARTITION ...), each alone in its ALTER"
                 : !samePartitions ? "the migration changes the table's partitioning, so the shadow table does not have"
                         + " its partitions"
                 : "Flipside carries partition maintenance to the shadow table once the copy is done, and it was not";
@@ -338,40 +341,41 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
-     * Runs the clause of maintenance {@code m}, the serving table's statement {@code ddl}, on the shadow table, which
+     * Runs the clause of maintenance {@code m}, the serving table's statement {@code ddl}, on the standby table, which
      * has the same partitions and (the changelog applied up to the statement) the same rows: the rows a {@code DROP}
-     * or {@code TRUNCATE PARTITION} removed without row events go from the shadow table too, and changes after the
-     * statement find the partitions they found in the serving table. Not again when the shadow table already has
+     * or {@code TRUNCATE PARTITION} removed without row events go from the standby table too, and changes after the
+     * statement find the partitions they found in the serving table. Not again when the standby table already has
      * the partitions that the clause makes ({@link PartitionMaintenance#doneOn}): this replicator ran it, and stopped
      * before it recorded a position after the statement. A {@code TRUNCATE PARTITION} run again empties partitions
      * already empty: the changes after the statement, which could have filled them again, are applied only after it.
      */
     private void carry(PartitionMaintenance m, String ddl) throws SQLException {
-        List<String> partitions = partitionNames(shadow);
+        TableName standby = standby();
+        List<String> partitions = partitionNames(standby);
         conn.commit();
         if (m.doneOn(partitions)) {
-            LOG.info("migration {}: {} has the partitions of {} already (its partitions: {})", id, shadow,
+            LOG.info("migration {}: {} has the partitions of {} already (its partitions: {})", id, standby,
                     ddl.strip(), partitions);
             return;
         }
         try (Statement s = conn.createStatement()) {
             // The tag inside the statement: Debezium publishes it without the comments before its first word.
-            s.execute("ALTER TABLE " + Sql.tag(id, "partitions") + shadow.quoted() + " " + m.clause());
+            s.execute("ALTER TABLE " + Sql.tag(id, "partitions") + standby.quoted() + " " + m.clause());
         } catch (SQLException e) {
             if (Db.isTransient(e) || Db.isConnectionLoss(e)) {
                 throw e;
             }
             throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during the"
-                    + " migration (" + ddl.strip() + "), and the same change failed on the shadow table " + shadow
-                    + ": " + e.getMessage());
+                    + " migration (" + ddl.strip() + "), and the same change failed on " + standby + ": "
+                    + e.getMessage());
         }
-        LOG.info("migration {}: carried the partition maintenance of {} to {} ({})", id, serving, shadow, ddl.strip());
+        LOG.info("migration {}: carried the partition maintenance of {} to {} ({})", id, serving, standby, ddl.strip());
         Failpoints.hit("apply.partitions");
     }
 
-    /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the shadow table ({@link #carry}). */
+    /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the standby table ({@link #carry}). */
     private boolean isOwnCarry(PartitionMaintenance m, String ddl) {
-        return m.table().equals(shadow) && ddl.contains(Sql.tag(id, "partitions").strip());
+        return m.table().equals(standby()) && ddl.contains(Sql.tag(id, "partitions").strip());
     }
 
     /** The names of {@code table}'s partitions, in lower case (as {@link PartitionMaintenance} gives them). */
@@ -404,7 +408,7 @@ final class Replicator implements AutoCloseable {
                 + " ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION")) {
             ps.setString(1, serving.database());
             ps.setString(2, serving.table());
-            ps.setString(3, (swaps % 2 == 0 ? shadow : old).table());
+            ps.setString(3, standby().table());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)

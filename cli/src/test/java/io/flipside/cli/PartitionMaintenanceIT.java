@@ -15,23 +15,29 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Partition maintenance of a table while it is migrated. Maintenance that removes or replaces rows without a row
- * event in the binlog and that Flipside cannot do again on the shadow table ({@code EXCHANGE PARTITION}, of the table
- * or of a partitioned table whose partition is exchanged with it; a {@code DROP PARTITION} after the cut-over) ends
- * the migration as a {@code TRUNCATE} does: before the cut-over the shadow table is dropped and the table keeps what
- * was done to it; after it, the new table serves and the old one is left. Before, the migration went on and the
- * cut-over served the rows the shadow table still had. Maintenance that names its partitions ({@code TRUNCATE},
- * {@code DROP}, {@code REORGANIZE PARTITION}), once the copy is done and before the cut-over, is done again on the
- * shadow table, and the migration goes on (before, it ended the migration); not when the migration changes the
- * table's partitioning, whose shadow table has other partitions. A rotation under writers, with a kill of the applier
- * between doing it again and recording it: {@code PartitionRotationIT} in the chaos module.
+ * event in the binlog and that Flipside cannot do again on the table that does not serve ({@code EXCHANGE PARTITION},
+ * of the table or of a partitioned table whose partition is exchanged with it; a {@code TRUNCATE PARTITION} of a table
+ * whose migration partitions it anew, before or after the cut-over) ends the migration as a {@code TRUNCATE} does:
+ * before the cut-over the shadow table is dropped and the table keeps what was done to it; after it, the new table
+ * serves and the old one is left. Before, the migration went on and the cut-over served the rows the shadow table
+ * still had. Maintenance that names its partitions ({@code TRUNCATE}, {@code DROP}, {@code REORGANIZE PARTITION}),
+ * once the copy is done, is done again on the shadow table before the cut-over and on the old table after it, and the
+ * migration goes on (before, it ended the migration): the cut-over, and a revert, serve it with matching checksums. A
+ * shadow table whose partitions were changed from elsewhere fails the cut-over. A rotation under writers, with a kill
+ * of the applier between doing it again and recording it: {@code PartitionRotationIT} in the chaos module.
  */
 class PartitionMaintenanceIT {
     static final String PARTITIONED = " (id INT NOT NULL, created DATE NOT NULL, note VARCHAR(20),"
             + " PRIMARY KEY (id, created)) PARTITION BY RANGE COLUMNS (created) ("
             + "PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))";
 
+    /** A migration that partitions the table anew: its shadow table does not have the table's partitions. */
+    static final String REPARTITION = "ADD COLUMN extra INT PARTITION BY RANGE COLUMNS (created) (PARTITION p2023"
+            + " VALUES LESS THAN ('2024-01-01'), PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION pmax VALUES"
+            + " LESS THAN (MAXVALUE))";
+
     @Test
-    void partitionMaintenanceThatRemovesRowsFailsTheMigration() throws Exception {
+    void partitionMaintenanceIsCarriedOrEndsTheMigration() throws Exception {
         Flipside f = Flipside.get();
         TableName truncated = partitioned(f, "truncated");
         TableName exchanged = partitioned(f, "exchanged");
@@ -47,24 +53,28 @@ class PartitionMaintenanceIT {
         TableName reorganised = partitioned(f, "reorganised");
         TableName repartitioned = partitioned(f, "repartitioned");
         TableName diverged = partitioned(f, "diverged");
+        TableName repartitionedAfter = partitioned(f, "repartitioned_after");
         String droppedId;
+        String repartitionedAfterId;
         try (OperatorClient client = new OperatorClient(f.config)) {
             String reorganisedId = ChangedOutsideIT.submit(f, reorganised, true);
             String truncatedId = ChangedOutsideIT.submit(f, truncated, true);
             String divergedId = ChangedOutsideIT.submit(f, diverged, true);
-            Flipside.Run r0 = f.cli("submit", "--table", repartitioned.toString(), "--alter", "ADD COLUMN extra INT"
-                    + " PARTITION BY RANGE COLUMNS (created) (PARTITION p2023 VALUES LESS THAN ('2024-01-01'),"
-                    + " PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
+            Flipside.Run r0 = f.cli("submit", "--table", repartitioned.toString(), "--alter", REPARTITION,
                     "--postpone-cutover");
             assertEquals(Main.OK, r0.exit(), r0.toString());
             String repartitionedId = r0.lastLine();
             String exchangedId = ChangedOutsideIT.submit(f, exchanged, true);
             String swappedOutId = ChangedOutsideIT.submit(f, swappedOut, true);
             droppedId = ChangedOutsideIT.submit(f, dropped, false);
+            Flipside.Run r1 = f.cli("submit", "--table", repartitionedAfter.toString(), "--alter", REPARTITION);
+            assertEquals(Main.OK, r1.exit(), r1.toString());
+            repartitionedAfterId = r1.lastLine();
             ConcurrencyIT.await(client, truncatedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, exchangedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, swappedOutId, MigrationStatus.READY);
             ConcurrencyIT.await(client, droppedId, MigrationStatus.CUT_OVER);
+            ConcurrencyIT.await(client, repartitionedAfterId, MigrationStatus.CUT_OVER);
             ConcurrencyIT.await(client, reorganisedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, repartitionedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, divergedId, MigrationStatus.READY);
@@ -73,6 +83,8 @@ class PartitionMaintenanceIT {
                     "ALTER TABLE " + exchanged.quoted() + " EXCHANGE PARTITION p2024 WITH TABLE " + swapIn.quoted(),
                     "ALTER TABLE " + host.quoted() + " EXCHANGE PARTITION p2024 WITH TABLE " + swappedOut.quoted(),
                     "ALTER TABLE " + dropped.quoted() + " DROP PARTITION p2024",
+                    "INSERT INTO " + dropped.quoted() + " (id, created, note) VALUES (1000, '2024-12-01', 'after')",
+                    "ALTER TABLE " + repartitionedAfter.quoted() + " TRUNCATE PARTITION p2024",
                     "ALTER TABLE " + reorganised.quoted() + " REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES"
                             + " LESS THAN ('2026-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
                     "ALTER TABLE " + repartitioned.quoted() + " TRUNCATE PARTITION p2024",
@@ -106,28 +118,38 @@ class PartitionMaintenanceIT {
                 ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
                 assertTrue(v.getMatched(), "the new table has the maintenance and the rows after it: " + v);
             }
-            MigrationState d = ConcurrencyIT.await(client, droppedId, MigrationStatus.FAILED);
-            assertTrue(d.getError().contains("the rows of " + dropped + " were removed outside Flipside")
-                    && d.getError().contains("DROP PARTITION")
-                    && d.getError().contains("serves the new schema with every write"), d.getError());
+            MigrationState x = ConcurrencyIT.await(client, repartitionedAfterId, MigrationStatus.FAILED);
+            assertTrue(x.getError().contains("the rows of " + repartitionedAfter + " were removed outside Flipside")
+                    && x.getError().contains("TRUNCATE PARTITION")
+                    && x.getError().contains("serves the new schema with every write"), x.getError());
+            // After the cut-over, to the old table: a revert serves it with the partition dropped.
+            assertEquals(Main.OK, f.cli("revert", droppedId).exit());
+            MigrationState d = ConcurrencyIT.await(client, droppedId, MigrationStatus.REVERTED);
+            assertEquals(MigrationStatus.REVERTED, d.getStatus(), "the DROP PARTITION was carried: " + d.getError());
+            ChecksumVerdict v = LossyRevertIT.awaitVerdict(droppedId, "REVERT");
+            assertTrue(v.getMatched(), "the old table has the maintenance and the row after it: " + v);
         }
         try (Connection c = f.connect()) {
             List<String> tables = Schemas.tables(c, "partitions");
-            assertTrue(tables.stream().noneMatch(t -> t.startsWith("_repartitioned_") || t.startsWith("_exchanged_")
-                    || t.startsWith("_diverged_")
-                    || t.startsWith("_swapped_out_")), "their shadow tables are dropped: " + tables);
-            assertTrue(tables.contains(Names.oldTable(dropped.table(), droppedId)), "the old table is left: " + tables);
+            assertTrue(tables.stream().noneMatch(t -> t.matches("_repartitioned_[0-9a-f]+_new")
+                    || t.startsWith("_exchanged_") || t.startsWith("_diverged_") || t.startsWith("_swapped_out_")),
+                    "their shadow tables are dropped: " + tables);
+            assertTrue(tables.contains(Names.oldTable(repartitionedAfter.table(), repartitionedAfterId)), "the old"
+                    + " table is left: " + tables);
             assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions", "truncated"));
             assertEquals(List.of("p2024", "pmax"), partitions(c, truncated));
             assertEquals(List.of("p2024", "p2025", "pmax"), partitions(c, reorganised), "the new table serves with"
                     + " the partition made while it was the shadow table");
             assertEquals(List.of("id", "created", "note"), Schemas.columns(c, "partitions", "exchanged"));
-            assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions", "dropped"),
-                    "the new schema serves");
+            assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions",
+                    "repartitioned_after"), "the new schema serves");
+            assertEquals(List.of("id", "created", "note"), Schemas.columns(c, "partitions", "dropped"),
+                    "the old schema serves again");
+            assertEquals(List.of("pmax"), partitions(c, dropped));
         }
         assertEquals(102, f.rows(truncated), "the truncated partition's rows stay gone, the rows after it are there");
         assertEquals(101, f.rows(exchanged), "the partition holds the row exchanged in, not its rows before");
-        assertEquals(100, f.rows(dropped), "the dropped partition's rows stay gone");
+        assertEquals(101, f.rows(dropped), "the dropped partition's rows stay gone, the row after it is there");
         assertEquals(100, f.rows(swappedOut), "the table holds the partition's rows exchanged in");
         assertEquals(201, f.rows(reorganised), "a reorganisation keeps the rows");
         assertEquals(100, f.rows(repartitioned), "the repartitioned table keeps its truncation");
