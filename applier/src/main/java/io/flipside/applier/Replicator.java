@@ -493,8 +493,8 @@ final class Replicator implements AutoCloseable {
         }
         String now = Preparation.definition(conn, serving);
         conn.commit();
-        // Without the partitions' list: maintenance of the partitions is carried to the shadow table or ends the
-        // migration as its statement is read (handle).
+        // Without the partitions' list: maintenance of the partitions is carried to the table that does not serve, or
+        // ends the migration, as its statement is read (handle).
         String difference = TableDefinitions.difference(TableDefinitions.withoutPartitionList(preparedOldDefinition),
                 TableDefinitions.withoutPartitionList(now));
         if (!difference.isEmpty()) {
@@ -705,7 +705,9 @@ final class Replicator implements AutoCloseable {
             // the tables, as Debezium tells, or whose text mentions one: Debezium does not publish a RENAME TABLE
             // that takes the serving table's name away under that name.
             flush(true);
-            Optional<PartitionMaintenance> partitions = !named || ev.getDdl() == null ? Optional.empty()
+            // Of the serving table when the statement names it, whatever the database it ran in: the definitions
+            // compared below leave out the partitions' list.
+            Optional<PartitionMaintenance> partitions = ev.getDdl() == null ? Optional.empty()
                     : PartitionMaintenance.of(ev.getDdl(), ev.getDatabase());
             Optional<RowRemoval> removal = ev.getDdl() == null ? Optional.empty()
                     : RowRemoval.of(ev.getDdl(), ev.getDatabase());
@@ -719,9 +721,11 @@ final class Replicator implements AutoCloseable {
                 // No row event says which rows went (or came, for a partition exchanged): the standby table would
                 // keep the rows before, and serve them after a swap.
                 Optional<TableName> exchanged = removal.get().exchangedWith().filter(this::isOneOfItsTables);
-                if (named || exchanged.isPresent()) {
-                    String table = exchanged.map(TableName::toString).orElse(serving.database() + "."
-                            + (ev.getTable() == null || ev.getTable().isBlank() ? serving.table() : ev.getTable()));
+                boolean ofServing = partitions.filter(p -> p.table().equals(serving)).isPresent();
+                if (named || ofServing || exchanged.isPresent()) {
+                    String table = exchanged.map(TableName::toString).orElse(ofServing ? serving.toString()
+                            : serving.database() + "." + (ev.getTable() == null || ev.getTable().isBlank()
+                                    ? serving.table() : ev.getTable()));
                     throw new ChangedOutside("the rows of " + table + " were " + (removal.get().replaces()
                             ? "replaced" : "removed") + " outside Flipside during the migration ("
                             + ev.getDdl().strip() + ")" + notCarried(partitions));
@@ -730,7 +734,8 @@ final class Replicator implements AutoCloseable {
             if (partitions.isPresent() && partitions.get().table().equals(serving) && swaps % 2 == 0
                     && !carries(partitions.get())) {
                 // Not in the definitions compared below, which leave out the partitions' list: the shadow table
-                // would go on without the change.
+                // would go on without the change. (While the new schema serves, only what removes rows is looked
+                // for, above: a revert serves the old table as it was.)
                 throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during the"
                         + " migration (" + ev.getDdl().strip() + ")" + notCarried(partitions));
             }

@@ -79,7 +79,10 @@ class PartitionMaintenanceIT {
             ConcurrencyIT.await(client, repartitionedId, MigrationStatus.READY);
             ConcurrencyIT.await(client, divergedId, MigrationStatus.READY);
 
-            f.exec("ALTER TABLE " + truncated.quoted() + " TRUNCATE PARTITION p2024",
+            // Run in another database, naming the table's: carried all the same.
+            f.exec("CREATE DATABASE IF NOT EXISTS elsewhere", "USE elsewhere",
+                    "ALTER TABLE " + truncated.quoted() + " TRUNCATE PARTITION p2024");
+            f.exec(
                     "ALTER TABLE " + exchanged.quoted() + " EXCHANGE PARTITION p2024 WITH TABLE " + swapIn.quoted(),
                     "ALTER TABLE " + host.quoted() + " EXCHANGE PARTITION p2024 WITH TABLE " + swappedOut.quoted(),
                     "ALTER TABLE " + dropped.quoted() + " DROP PARTITION p2024",
