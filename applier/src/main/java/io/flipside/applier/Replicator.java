@@ -336,7 +336,9 @@ final class Replicator implements AutoCloseable {
                 + " and REORGANIZE PARTITION ... INTO (PARTITION ...), each alone in its ALTER"
                 : !samePartitions ? "the migration changes the table's partitioning, so the shadow table does not have"
                         + " its partitions"
-                : "Flipside carries partition maintenance to the shadow table once the copy is done, and it was not";
+                : "Flipside carries partition maintenance to the shadow table once the copy is done, and it was not:"
+                        + " retry the migration (flipside retry " + id + ") to copy the table again with its partitions"
+                        + " as they are now";
         return "; " + why;
     }
 

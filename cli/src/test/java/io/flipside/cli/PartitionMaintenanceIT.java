@@ -3,6 +3,7 @@ package io.flipside.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
@@ -10,7 +11,9 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.Schemas;
 import java.sql.Connection;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -157,6 +160,53 @@ class PartitionMaintenanceIT {
         assertEquals(201, f.rows(reorganised), "a reorganisation keeps the rows");
         assertEquals(100, f.rows(repartitioned), "the repartitioned table keeps its truncation");
         assertEquals(200, f.rows(diverged), "the table whose shadow table diverged keeps serving");
+    }
+
+    /**
+     * Maintenance while the copy runs is not carried (chunks copied after the statement would be emptied again on the
+     * shadow table): the migration fails, saying so, and a retry copies the table again with its partitions as they
+     * are then. The capture is held back so that the statement reaches the applier before the copy is done.
+     */
+    @Test
+    void partitionMaintenanceWhileTheCopyRunsFailsTheMigrationUntilARetry() throws Exception {
+        Flipside f = Flipside.get();
+        FlipsideConfig config = Flipside.isolated(f.config, "pm", UUID.randomUUID().toString().substring(0, 8));
+        TableName copying = partitioned(f, "copying");
+        TableName first = partitioned(f, "first");
+        try (Roles applying = Roles.start(config, EnumSet.of(Roles.Role.CONTROLLER, Roles.Role.APPLIER));
+                OperatorClient client = new OperatorClient(config)) {
+            // A first migration, so that the capture has published and stored a position before it stops.
+            try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
+                Flipside.Run r = f.cli(config, "submit", "--table", first.toString(), "--alter", "ADD COLUMN extra INT",
+                        "--postpone-cutover");
+                assertEquals(Main.OK, r.exit(), r.toString());
+                ConcurrencyIT.await(client, r.lastLine(), MigrationStatus.READY);
+                assertEquals(Main.OK, f.cli(config, "cancel", r.lastLine()).exit());
+                ConcurrencyIT.await(client, r.lastLine(), MigrationStatus.CANCELLED);
+            }
+            Flipside.Run r = f.cli(config, "submit", "--table", copying.toString(), "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, r.exit(), r.toString());
+            String id = r.lastLine();
+            ConcurrencyIT.await(client, id, MigrationStatus.COPYING);
+            f.exec("ALTER TABLE " + copying.quoted() + " TRUNCATE PARTITION p2024");
+            try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
+                MigrationState s = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
+                assertTrue(s.getError().contains("the rows of " + copying + " were removed outside Flipside")
+                        && s.getError().contains("once the copy is done, and it was not")
+                        && s.getError().contains("flipside retry " + id), s.getError());
+                assertEquals(Main.OK, f.cli(config, "retry", id).exit());
+                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
+                MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+                assertEquals(MigrationStatus.CUT_OVER, cut.getStatus(), cut.getError());
+                assertEquals(Main.OK, f.cli(config, "complete", id, "--wait").exit());
+            }
+        }
+        assertEquals(100, f.rows(copying), "the truncated partition's rows stay gone");
+        try (Connection c = f.connect()) {
+            assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions", "copying"));
+        }
     }
 
     /** The names of {@code t}'s partitions, in order. */
