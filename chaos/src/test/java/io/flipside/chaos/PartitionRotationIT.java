@@ -14,8 +14,8 @@ import io.flipside.schema.CutOver;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Submit;
+import io.flipside.testkit.Schemas;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -160,18 +160,8 @@ class PartitionRotationIT {
     }
 
     private static List<String> partitions(Cluster c, TableName t) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT PARTITION_NAME FROM"
-                + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
-                + " ORDER BY PARTITION_ORDINAL_POSITION")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
+        try (Connection conn = c.connect()) {
+            return Schemas.partitions(conn, t.database(), t.table());
         }
-        return out;
     }
 }

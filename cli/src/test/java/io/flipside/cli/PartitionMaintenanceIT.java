@@ -211,19 +211,7 @@ class PartitionMaintenanceIT {
 
     /** The names of {@code t}'s partitions, in order. */
     static List<String> partitions(Connection c, TableName t) throws Exception {
-        List<String> out = new java.util.ArrayList<>();
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT PARTITION_NAME FROM"
-                + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
-                + " ORDER BY PARTITION_ORDINAL_POSITION")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+        return Schemas.partitions(c, t.database(), t.table());
     }
 
     /** A table of 100 rows in 2024's partition and 100 in the other. */

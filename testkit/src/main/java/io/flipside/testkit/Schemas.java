@@ -24,6 +24,13 @@ public final class Schemas {
                 + " ORDER BY ORDINAL_POSITION", database, table);
     }
 
+    /** The partitions of {@code database.table}, in their order (none for a table not partitioned). */
+    public static List<String> partitions(Connection c, String database, String table) throws SQLException {
+        return names(c, "SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ?"
+                + " AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL ORDER BY PARTITION_ORDINAL_POSITION", database,
+                table);
+    }
+
     /** The optimizer histograms of {@code database.table}: the number of buckets asked for, by column name. */
     public static java.util.Map<String, Integer> histograms(Connection c, String database, String table)
             throws SQLException {
