@@ -104,6 +104,8 @@ final class Replicator implements AutoCloseable {
      * that maintenance of the serving table's partitions can be carried to it ({@link #carry}).
      */
     private final boolean samePartitions;
+    /** How many statements of partition maintenance of the serving or the standby table this replicator has read. */
+    private long partitionEvents;
     private Connection conn;
     /** The connection whose session has the REPLACE_KEEPING batch table (a temporary table lives with its session). */
     private Connection batchTableOn;
@@ -398,11 +400,24 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
+     * Why the serving and the standby table's partitions differ, for an error; null when they do not ({@link
+     * #partitionLayouts}).
+     */
+    private String partitionsDiffer(TableName standby) throws SQLException {
+        Map<String, List<String>> layouts = partitionLayouts(standby);
+        List<String> servingLayout = layouts.getOrDefault(serving.table(), List.of());
+        List<String> standbyLayout = layouts.getOrDefault(standby.table(), List.of());
+        return servingLayout.equals(standbyLayout) ? null : "the partitions of " + standby + " were changed outside"
+                + " Flipside: at the cut-over they are not those of " + serving + " (" + serving + ": "
+                + String.join(", ", servingLayout) + "; " + standby + ": " + String.join(", ", standbyLayout) + ")";
+    }
+
+    /**
      * The serving and the standby table's partitions and subpartitions, by table name, each as its name, method and
      * bounds (without the partitioning expression, which names columns the migration may rename), in order. One
-     * query for both: it runs with writes held.
+     * query for both: it may run with writes held.
      */
-    private Map<String, List<String>> partitionLayouts() throws SQLException {
+    private Map<String, List<String>> partitionLayouts(TableName standby) throws SQLException {
         Map<String, List<String>> out = new java.util.HashMap<>();
         try (PreparedStatement ps = conn.prepareStatement("SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME,"
                 + " PARTITION_METHOD, SUBPARTITION_METHOD, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS"
@@ -410,7 +425,7 @@ final class Replicator implements AutoCloseable {
                 + " ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION")) {
             ps.setString(1, serving.database());
             ps.setString(2, serving.table());
-            ps.setString(3, standby().table());
+            ps.setString(3, standby.table());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)
@@ -713,6 +728,9 @@ final class Replicator implements AutoCloseable {
                     : PartitionMaintenance.of(ev.getDdl(), ev.getDatabase());
             Optional<RowRemoval> removal = ev.getDdl() == null ? Optional.empty()
                     : RowRemoval.of(ev.getDdl(), ev.getDatabase());
+            if (partitions.isPresent() && isOneOfItsTables(partitions.get().table())) {
+                partitionEvents++;
+            }
             if (partitions.isPresent() && partitions.get().table().equals(serving) && carries(partitions.get())) {
                 carry(partitions.get(), ev.getDdl());
                 removal = Optional.empty();
@@ -1490,6 +1508,16 @@ final class Replicator implements AutoCloseable {
                     + " capture running?", 0, 0);
         }
         before.mark("probing (" + probed + ")");
+        // Compared before the locks, with the changes up to the probe applied; again with writes held only when they
+        // differed (a statement not read yet, say) or a partition maintenance was read since.
+        boolean comparePartitions = swaps % 2 == 0 && samePartitions && preparedOldDefinition != null
+                && preparedOldDefinition.contains("PARTITION BY");
+        long partitionEventsBefore = partitionEvents;
+        if (comparePartitions) {
+            comparePartitions = partitionsDiffer(standby) != null;
+            conn.commit();
+            before.mark("partitions compared");
+        }
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
         before.mark("checksum connection opened");
         boolean renamed = false;
@@ -1531,18 +1559,12 @@ final class Replicator implements AutoCloseable {
                 if (attached != null) {
                     throw new RevertRefusal(attached);
                 }
-                if (swaps % 2 == 0 && samePartitions && preparedOldDefinition != null
-                        && preparedOldDefinition.contains("PARTITION BY")) {
+                if (comparePartitions || partitionEvents != partitionEventsBefore) {
                     // Every partition maintenance read so far was carried: a difference here is one made outside
                     // (the shadow table's partitions changed), or one a crash left half-recognised.
-                    Map<String, List<String>> layouts = partitionLayouts();
-                    List<String> servingLayout = layouts.getOrDefault(serving.table(), List.of());
-                    List<String> standbyLayout = layouts.getOrDefault(standby.table(), List.of());
-                    if (!servingLayout.equals(standbyLayout)) {
-                        throw new ChangedOutside("the partitions of " + standby + " were changed outside Flipside: at"
-                                + " the cut-over they are not those of " + serving + " (" + serving + ": "
-                                + String.join(", ", servingLayout) + "; " + standby + ": "
-                                + String.join(", ", standbyLayout) + ")");
+                    String differ = partitionsDiffer(standby);
+                    if (differ != null) {
+                        throw new ChangedOutside(differ);
                     }
                     stages.mark("partitions compared");
                 }
