@@ -1510,10 +1510,11 @@ final class Replicator implements AutoCloseable {
         before.mark("probing (" + probed + ")");
         // Compared before the locks, with the changes up to the probe applied; again with writes held only when they
         // differed (a statement not read yet, say) or a partition maintenance was read since.
-        boolean comparePartitions = swaps % 2 == 0 && samePartitions && preparedOldDefinition != null
+        boolean partitioned = swaps % 2 == 0 && samePartitions && preparedOldDefinition != null
                 && preparedOldDefinition.contains("PARTITION BY");
         long partitionEventsBefore = partitionEvents;
-        if (comparePartitions) {
+        boolean comparePartitions = false;
+        if (partitioned) {
             comparePartitions = partitionsDiffer(standby) != null;
             conn.commit();
             before.mark("partitions compared");
@@ -1559,7 +1560,7 @@ final class Replicator implements AutoCloseable {
                 if (attached != null) {
                     throw new RevertRefusal(attached);
                 }
-                if (comparePartitions || partitionEvents != partitionEventsBefore) {
+                if (partitioned && (comparePartitions || partitionEvents != partitionEventsBefore)) {
                     // Every partition maintenance read so far was carried: a difference here is one made outside
                     // (the shadow table's partitions changed), or one a crash left half-recognised.
                     String differ = partitionsDiffer(standby);
