@@ -328,9 +328,12 @@ final class Replicator implements AutoCloseable {
         return swaps % 2 == 0 ? shadow : old;
     }
 
-    /** Why maintenance {@code m} of the serving table's partitions was not carried ({@link #carries}), for an error. */
+    /**
+     * Why maintenance {@code m} of the serving table's partitions (empty: none) was not carried ({@link #carries}),
+     * for an error.
+     */
     private String notCarried(Optional<PartitionMaintenance> m) {
-        if (m.isEmpty() || !m.get().table().equals(serving)) {
+        if (m.isEmpty()) {
             return "";
         }
         String why = m.get().kind() == PartitionMaintenance.Kind.OTHER ? "Flipside carries to the " + (swaps % 2 == 0
@@ -355,7 +358,7 @@ final class Replicator implements AutoCloseable {
      */
     private void carry(PartitionMaintenance m, String ddl) throws SQLException {
         TableName standby = standby();
-        List<String> partitions = partitionNames(standby);
+        java.util.Set<String> partitions = TableInspector.partitionNames(conn, standby);
         conn.commit();
         if (m.doneOn(partitions)) {
             LOG.info("migration {}: {} has the partitions of {} already (its partitions: {})", id, standby,
@@ -380,23 +383,6 @@ final class Replicator implements AutoCloseable {
     /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the standby table ({@link #carry}). */
     private boolean isOwnCarry(PartitionMaintenance m, String ddl) {
         return m.table().equals(standby()) && ddl.contains(Sql.tag(id, "partitions").strip());
-    }
-
-    /** The names of {@code table}'s partitions, in lower case (as {@link PartitionMaintenance} gives them). */
-    private List<String> partitionNames(TableName table) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT PARTITION_NAME FROM"
-                + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
-                + " AND PARTITION_NAME IS NOT NULL")) {
-            ps.setString(1, table.database());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
-                }
-            }
-        }
-        return out;
     }
 
     /**
@@ -728,11 +714,12 @@ final class Replicator implements AutoCloseable {
                     : PartitionMaintenance.of(ev.getDdl(), ev.getDatabase());
             Optional<RowRemoval> removal = ev.getDdl() == null ? Optional.empty()
                     : RowRemoval.of(ev.getDdl(), ev.getDatabase());
+            Optional<PartitionMaintenance> ofServing = partitions.filter(p -> p.table().equals(serving));
             if (partitions.isPresent() && isOneOfItsTables(partitions.get().table())) {
                 partitionEvents++;
             }
-            if (partitions.isPresent() && partitions.get().table().equals(serving) && carries(partitions.get())) {
-                carry(partitions.get(), ev.getDdl());
+            if (ofServing.isPresent() && carries(ofServing.get())) {
+                carry(ofServing.get(), ev.getDdl());
                 removal = Optional.empty();
             } else if (partitions.isPresent() && isOwnCarry(partitions.get(), ev.getDdl())) {
                 removal = Optional.empty();
@@ -741,23 +728,21 @@ final class Replicator implements AutoCloseable {
                 // No row event says which rows went (or came, for a partition exchanged): the standby table would
                 // keep the rows before, and serve them after a swap.
                 Optional<TableName> exchanged = removal.get().exchangedWith().filter(this::isOneOfItsTables);
-                boolean ofServing = partitions.filter(p -> p.table().equals(serving)).isPresent();
-                if (named || ofServing || exchanged.isPresent()) {
-                    String table = exchanged.map(TableName::toString).orElse(ofServing ? serving.toString()
+                if (named || ofServing.isPresent() || exchanged.isPresent()) {
+                    String table = exchanged.map(TableName::toString).orElse(ofServing.isPresent() ? serving.toString()
                             : serving.database() + "." + (ev.getTable() == null || ev.getTable().isBlank()
                                     ? serving.table() : ev.getTable()));
                     throw new ChangedOutside("the rows of " + table + " were " + (removal.get().replaces()
                             ? "replaced" : "removed") + " outside Flipside during the migration ("
-                            + ev.getDdl().strip() + ")" + notCarried(partitions));
+                            + ev.getDdl().strip() + ")" + notCarried(ofServing));
                 }
             }
-            if (partitions.isPresent() && partitions.get().table().equals(serving) && swaps % 2 == 0
-                    && !carries(partitions.get())) {
+            if (ofServing.isPresent() && swaps % 2 == 0 && !carries(ofServing.get())) {
                 // Not in the definitions compared below, which leave out the partitions' list: the shadow table
                 // would go on without the change. (While the new schema serves, only what removes rows is looked
                 // for, above: a revert serves the old table as it was.)
                 throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during the"
-                        + " migration (" + ev.getDdl().strip() + ")" + notCarried(partitions));
+                        + " migration (" + ev.getDdl().strip() + ")" + notCarried(ofServing));
             }
             requireColumnsUnchanged(ev.getDdl());
         }

@@ -146,7 +146,7 @@ public record PartitionMaintenance(TableName table, Kind kind, String clause, Li
      * partition it adds is there and every one it removes (and does not add again) is gone. A {@code TRUNCATE} is
      * never done in this sense (doing it again empties partitions already empty).
      */
-    public boolean doneOn(List<String> partitions) {
+    public boolean doneOn(java.util.Collection<String> partitions) {
         return switch (kind) {
             case ADD, DROP, REORGANIZE -> partitions.containsAll(added)
                     && removed.stream().filter(n -> !added.contains(n)).noneMatch(partitions::contains);
