@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ import org.slf4j.LoggerFactory;
 final class ChunkCopier implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkCopier.class);
     private static final int FIRST_CHUNK_ROWS = 1000;
+    /** MySQL's ER_NO_PARTITION_FOR_GIVEN_VALUE: a row the table has no partition for. */
+    private static final int NO_PARTITION_FOR_VALUE = 1526;
 
     private final String id;
     private final Db db;
@@ -84,7 +87,11 @@ final class ChunkCopier implements Runnable {
     private final int maxRows;
     private final int parallelChunks;
     private final IndexBuild indexBuild;
+    /** Held through each chunk or round; the replicator takes it to carry partition maintenance between them. */
+    private final Lock copyGate;
     private ExecutorService helpers;
+    /** When the copy last logged that it waits for partitions the shadow table lacks (0: it does not wait). */
+    private long partitionsLoggedAt;
 
     final AtomicLong rowsCopied = new AtomicLong();
     final AtomicLong chunks = new AtomicLong();
@@ -163,11 +170,14 @@ final class ChunkCopier implements Runnable {
      * @param captureProgress what the changelog shows of the capture, for the warning while the copy waits for it
      * @param paused      whether an operator paused the migration (the copy waits between chunks until resumed)
      * @param throttle    whether to wait before the next chunk, and how long chunks should take
+     * @param copyGate    held through each chunk, or round of chunks copied at once ({@link Replicator#copyGate})
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
             Supplier<String> captureProgress, BooleanSupplier paused, Throttle throttle, int maxRows,
-            int parallelChunks, String resourceGroup, IndexBuild indexBuild, ApplierMetrics metrics, long epoch) {
+            int parallelChunks, String resourceGroup, IndexBuild indexBuild, Lock copyGate, ApplierMetrics metrics,
+            long epoch) {
         this.id = id;
+        this.copyGate = copyGate;
         this.epoch = epoch;
         this.metrics = metrics;
         this.db = db;
@@ -363,8 +373,25 @@ final class ChunkCopier implements Runnable {
                     }
                 }
                 long t0 = System.nanoTime();
-                Chunk chunk = others.isEmpty() ? copyOne(c, cursor, limit, locking)
-                        : copyAtOnce(c, others, cursor, limit, locking);
+                Chunk chunk;
+                copyGate.lock();
+                try {
+                    chunk = others.isEmpty() ? copyOne(c, cursor, limit, locking)
+                            : copyAtOnce(c, others, cursor, limit, locking);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != NO_PARTITION_FOR_VALUE) {
+                        throw e;
+                    }
+                    chunk = null;
+                    awaitPartitions(c, e);
+                } finally {
+                    copyGate.unlock();
+                }
+                if (chunk == null) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                partitionsLoggedAt = 0;
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
                 chunkMillis += elapsedMs;
                 lastChunkMillis = elapsedMs;
@@ -385,6 +412,31 @@ final class ChunkCopier implements Runnable {
                 rest(elapsedMs * throttle.restPercent() / 100);
                 limit = nextLimit(limit, elapsedMs);
             }
+        }
+    }
+
+    /**
+     * A chunk met a row that the shadow table has no partition for ({@code e}): a partition added to the serving
+     * table (or a LIST partition given more values) that the replicator has not carried to the shadow table yet,
+     * because it has not read the statement from the changelog. The chunk is tried again until it has, while the two
+     * tables' partitions differ; when they do not, the copy fails with MySQL's error. Logs that the copy waits, again
+     * every 10 s.
+     */
+    private void awaitPartitions(Connection c, SQLException e) throws SQLException {
+        Db.rollbackQuietly(c);
+        java.util.Map<String, List<String>> layouts = TableInspector.partitionLayouts(c, forward.read(),
+                forward.write());
+        c.commit();
+        List<String> serving = layouts.getOrDefault(forward.read().table(), List.of());
+        List<String> shadow = layouts.getOrDefault(forward.write().table(), List.of());
+        if (serving.equals(shadow)) {
+            throw e;
+        }
+        if (System.currentTimeMillis() - partitionsLoggedAt >= 10_000) {
+            partitionsLoggedAt = System.currentTimeMillis();
+            LOG.info("migration {}: the copy waits for the replicator to carry the partitions of {} to {} ({}; {}:"
+                    + " {}; {}: {})", id, forward.read(), forward.write(), e.getMessage(), forward.read(),
+                    String.join(", ", serving), forward.write(), String.join(", ", shadow));
         }
     }
 
@@ -819,7 +871,7 @@ final class ChunkCopier implements Runnable {
      * default). A chunk may read without locks only then: a change before the chunk's opening in the binlog is then
      * committed, and in the chunk's snapshot, by the time the opening's commit returns.
      */
-    private static boolean ordersCommits(Connection c) throws SQLException {
+    static boolean ordersCommits(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@GLOBAL.binlog_order_commits")) {
             return rs.next() && rs.getInt(1) == 1;
         } finally {

@@ -106,6 +106,13 @@ final class Replicator implements AutoCloseable {
     private final boolean samePartitions;
     /** How many statements of partition maintenance of the serving or the standby table this replicator has read. */
     private long partitionEvents;
+    /**
+     * Held by the copier through each chunk, or round of chunks copied at once (from its opening to its cursor), and by
+     * this replicator while it carries partition maintenance as the copy runs ({@link #carry}): then no chunk is
+     * writing the shadow table, and the copier's cursor is committed. Fair, so that the copier does not take it again
+     * and again while the replicator waits.
+     */
+    private final java.util.concurrent.locks.ReentrantLock copyGate = new java.util.concurrent.locks.ReentrantLock(true);
     private Connection conn;
     /** The connection whose session has the REPLACE_KEEPING batch table (a temporary table lives with its session). */
     private Connection batchTableOn;
@@ -315,12 +322,17 @@ final class Replicator implements AutoCloseable {
 
     /**
      * Whether maintenance {@code m} of the serving table's partitions is carried to the standby table: one of the
-     * forms that name their partitions, once the copy is done (no chunk then writes the shadow table meanwhile), when
-     * the shadow table was made with the serving table's partitions. Before the cut-over to the shadow table, after
-     * it to the old table, which a revert serves.
+     * forms that name their partitions, when the shadow table was made with the serving table's partitions. Before
+     * the cut-over to the shadow table (while the copy runs too, {@link #carry}), after it to the old table, which a
+     * revert serves.
      */
     private boolean carries(PartitionMaintenance m) {
-        return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions && copyDoneSeen && !chunkOpen;
+        return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions;
+    }
+
+    /** What the copier holds through each chunk, and this replicator while it carries maintenance ({@link #carry}). */
+    java.util.concurrent.locks.Lock copyGate() {
+        return copyGate;
     }
 
     /** The table that does not serve: the shadow table while the old schema serves, else the old table. */
@@ -339,11 +351,7 @@ final class Replicator implements AutoCloseable {
         String why = m.get().kind() == PartitionMaintenance.Kind.OTHER ? "Flipside carries to the " + (swaps % 2 == 0
                 ? "shadow" : "old") + " table only ADD PARTITION (PARTITION ...), DROP PARTITION, TRUNCATE PARTITION"
                 + " and REORGANIZE PARTITION ... INTO (PARTITION ...), each alone in its ALTER"
-                : !samePartitions ? "the migration changes the table's partitioning, so the shadow table does not have"
-                        + " its partitions"
-                : "Flipside carries partition maintenance to the shadow table once the copy is done, and it was not:"
-                        + " retry the migration (flipside retry " + id + ") to copy the table again with its partitions"
-                        + " as they are now";
+                : "the migration changes the table's partitioning, so the shadow table does not have its partitions";
         return "; " + why;
     }
 
@@ -355,29 +363,88 @@ final class Replicator implements AutoCloseable {
      * the partitions that the clause makes ({@link PartitionMaintenance#doneOn}): this replicator ran it, and stopped
      * before it recorded a position after the statement. A {@code TRUNCATE PARTITION} run again empties partitions
      * already empty: the changes after the statement, which could have filled them again, are applied only after it.
+     * While the copy runs, with the copier held between chunks ({@link #copyGate}), and the rows copied since the
+     * statement copied again ({@link #copyAgain}).
      */
     private void carry(PartitionMaintenance m, String ddl) throws SQLException {
-        TableName standby = standby();
-        java.util.Set<String> partitions = TableInspector.partitionNames(conn, standby);
-        conn.commit();
-        if (m.doneOn(partitions)) {
-            LOG.info("migration {}: {} has the partitions of {} already (its partitions: {})", id, standby,
-                    ddl.strip(), partitions);
-            return;
+        Failpoints.hit("apply.carry");
+        boolean copying = !copyDoneSeen;
+        if (copying) {
+            copyGate.lock();
         }
-        try (Statement s = conn.createStatement()) {
-            // The tag inside the statement: Debezium publishes it without the comments before its first word.
-            s.execute("ALTER TABLE " + Sql.tag(id, "partitions") + standby.quoted() + " " + m.clause());
-        } catch (SQLException e) {
-            if (Db.isTransient(e) || Db.isConnectionLoss(e)) {
-                throw e;
+        try {
+            TableName standby = standby();
+            java.util.Set<String> partitions = TableInspector.partitionNames(conn, standby);
+            conn.commit();
+            if (m.doneOn(partitions)) {
+                LOG.info("migration {}: {} has the partitions of {} already (its partitions: {})", id, standby,
+                        ddl.strip(), partitions);
+            } else {
+                try (Statement s = conn.createStatement()) {
+                    // The tag inside the statement: Debezium publishes it without the comments before its first word.
+                    s.execute("ALTER TABLE " + Sql.tag(id, "partitions") + standby.quoted() + " " + m.clause());
+                } catch (SQLException e) {
+                    if (Db.isTransient(e) || Db.isConnectionLoss(e)) {
+                        throw e;
+                    }
+                    throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during"
+                            + " the migration (" + ddl.strip() + "), and the same change failed on " + standby + ": "
+                            + e.getMessage());
+                }
+                LOG.info("migration {}: carried the partition maintenance of {} to {} ({})", id, serving, standby,
+                        ddl.strip());
+                Failpoints.hit("apply.partitions");
             }
-            throw new ChangedOutside("the partitions of " + serving + " were changed outside Flipside during the"
-                    + " migration (" + ddl.strip() + "), and the same change failed on " + standby + ": "
-                    + e.getMessage());
+            if (copying) {
+                copyAgain();
+            }
+        } finally {
+            if (copying) {
+                copyGate.unlock();
+            }
         }
-        LOG.info("migration {}: carried the partition maintenance of {} to {} ({})", id, serving, standby, ddl.strip());
-        Failpoints.hit("apply.partitions");
+    }
+
+    /**
+     * After maintenance carried to the shadow table while the copy runs, with the copier held between chunks: the
+     * rows of the chunks whose cursors the changelog has not reached yet, after {@link #copiedUpTo} (as of the
+     * statement) up to the copier's cursor now, were read after the statement or while it ran, and a {@code DROP} or
+     * {@code TRUNCATE PARTITION} has just removed those in its partitions, without row events that would bring them
+     * back. They are copied again, read now: a change after this read comes after those chunks' cursors in the
+     * changelog, so it is applied. The rows up to {@link #copiedUpTo} are as the serving table's were at the
+     * statement, which the clause then changed in the same way. A snapshot read where MySQL commits in binlog order,
+     * as the chunks read (else with shared locks, which wait for a change written to the binlog and not committed).
+     */
+    private void copyAgain() throws SQLException {
+        Key upTo;
+        try (PreparedStatement ps = conn.prepareStatement(sidecar.selectCopyState())) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                upTo = rs.next() ? KeyValues.decode(rs.getString(1)) : null;
+            }
+        }
+        conn.commit();
+        if (upTo == null) {
+            return; // no chunk has committed: the chunks read after the statement
+        }
+        boolean locking = !ChunkCopier.ordersCommits(conn);
+        boolean first = copiedUpTo == null;
+        int removed;
+        int copied;
+        try (PreparedStatement delete = conn.prepareStatement(forward.deleteRange(first));
+                PreparedStatement copy = conn.prepareStatement(forward.copyRange(first, locking))) {
+            KeyValues.bind(delete, first ? 1 : KeyValues.bind(delete, 1, copiedUpTo), upTo);
+            removed = delete.executeUpdate();
+            KeyValues.bind(copy, first ? 1 : KeyValues.bind(copy, 1, copiedUpTo), upTo);
+            copied = copy.executeUpdate();
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            Db.rollbackQuietly(conn);
+            throw e;
+        }
+        LOG.info("migration {}: copied again the rows of {} after {} up to the copier's cursor {}: {} rows ({} there"
+                + " before)", id, serving, first ? "the start" : KeyValues.display(copiedUpTo), KeyValues.display(upTo),
+                copied, removed);
     }
 
     /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the standby table ({@link #carry}). */
@@ -387,41 +454,15 @@ final class Replicator implements AutoCloseable {
 
     /**
      * Why the serving and the standby table's partitions differ, for an error; null when they do not ({@link
-     * #partitionLayouts}).
+     * TableInspector#partitionLayouts}).
      */
     private String partitionsDiffer(TableName standby) throws SQLException {
-        Map<String, List<String>> layouts = partitionLayouts(standby);
+        Map<String, List<String>> layouts = TableInspector.partitionLayouts(conn, serving, standby);
         List<String> servingLayout = layouts.getOrDefault(serving.table(), List.of());
         List<String> standbyLayout = layouts.getOrDefault(standby.table(), List.of());
         return servingLayout.equals(standbyLayout) ? null : "the partitions of " + standby + " were changed outside"
                 + " Flipside: at the cut-over they are not those of " + serving + " (" + serving + ": "
                 + String.join(", ", servingLayout) + "; " + standby + ": " + String.join(", ", standbyLayout) + ")";
-    }
-
-    /**
-     * The serving and the standby table's partitions and subpartitions, by table name, each as its name, method and
-     * bounds (without the partitioning expression, which names columns the migration may rename), in order. One
-     * query for both: it may run with writes held.
-     */
-    private Map<String, List<String>> partitionLayouts(TableName standby) throws SQLException {
-        Map<String, List<String>> out = new java.util.HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME,"
-                + " PARTITION_METHOD, SUBPARTITION_METHOD, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)"
-                + " ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION")) {
-            ps.setString(1, serving.database());
-            ps.setString(2, serving.table());
-            ps.setString(3, standby.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)
-                            + (rs.getString(3) == null ? "" : "/" + rs.getString(3)) + " " + rs.getString(4)
-                            + (rs.getString(5) == null ? "" : "/" + rs.getString(5))
-                            + (rs.getString(6) == null ? "" : " " + rs.getString(6)));
-                }
-            }
-        }
-        return out;
     }
 
     /**

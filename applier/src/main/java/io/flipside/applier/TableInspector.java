@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -255,6 +256,33 @@ final class TableInspector {
     /** The names of the table's partitions, in lower case (as {@code PartitionMaintenance} gives them). */
     static Set<String> partitionNames(Connection c, TableName t) throws SQLException {
         return strings(c, PARTITION_NAMES, t);
+    }
+
+    /**
+     * The partitions and subpartitions of {@code serving} and of {@code other}, a table of the same database, by table
+     * name, each as its name, method and bounds (without the partitioning expression, which names columns a migration
+     * may rename), in order. One query for both: the cut-over may run it with writes held.
+     */
+    static Map<String, List<String>> partitionLayouts(Connection c, TableName serving, TableName other)
+            throws SQLException {
+        Map<String, List<String>> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME,"
+                + " PARTITION_METHOD, SUBPARTITION_METHOD, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)"
+                + " ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION")) {
+            ps.setString(1, serving.database());
+            ps.setString(2, serving.table());
+            ps.setString(3, other.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)
+                            + (rs.getString(3) == null ? "" : "/" + rs.getString(3)) + " " + rs.getString(4)
+                            + (rs.getString(5) == null ? "" : "/" + rs.getString(5))
+                            + (rs.getString(6) == null ? "" : " " + rs.getString(6)));
+                }
+            }
+        }
+        return out;
     }
 
     /** The first column of {@code sql}'s rows, its two parameters bound to the table's schema and name. */

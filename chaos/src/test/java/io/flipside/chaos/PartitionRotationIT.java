@@ -84,18 +84,8 @@ class PartitionRotationIT {
 
                 c.send(new CutOver(id, false));
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
-                List<ChecksumVerdict> verdicts = RestartsIT.journal(c, id).stream()
-                        .filter(p -> p instanceof ChecksumVerified).map(p -> ((ChecksumVerified) p).getVerdict())
-                        .filter(v -> v.getPhase().equals("CUT_OVER")).toList();
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (verdicts.isEmpty() && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(500);
-                    verdicts = RestartsIT.journal(c, id).stream()
-                            .filter(p -> p instanceof ChecksumVerified).map(p -> ((ChecksumVerified) p).getVerdict())
-                            .filter(v -> v.getPhase().equals("CUT_OVER")).toList();
-                }
-                assertEquals(1, verdicts.size(), "one freeze-point checksum: " + verdicts);
-                assertTrue(verdicts.get(0).getMatched(), "the shadow table had the rotation: " + verdicts.get(0));
+                ChecksumVerdict verdict = awaitVerdict(c, id);
+                assertTrue(verdict.getMatched(), "the shadow table had the rotation: " + verdict);
 
                 writers.pause();
                 TableName old = users.sibling(cut.getOldTable());
@@ -110,6 +100,109 @@ class PartitionRotationIT {
                 assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
                 assertTrue(writers.committed() > 500, "the writers wrote: " + writers.committed());
             }
+        }
+    }
+
+    static final Pattern CARRY_PAUSED = Pattern.compile("failpoint apply\\.carry: pausing");
+    static final Pattern COPY_WAITS = Pattern.compile("the copy waits for the replicator to carry the partitions");
+
+    /**
+     * The same while the copy runs, which copies a chunk at a time, slowly: a partition in the middle of the table is
+     * emptied, one dropped and one added, and rows are written to where each was after it. The applier reads the
+     * first statement and waits (a failpoint) while the copier goes on: its chunks copy those rows, and it reaches
+     * the rows of the added partition, which the shadow table does not have yet, and waits for it. The applier then
+     * empties the partition on the shadow table, which takes the rows just copied with it, and is killed before it
+     * copies them again. The next applier empties it again and copies the rows again, carries the rest, and the copy
+     * goes on. Without the rows copied again, the rows written after the statements would be missing from the new
+     * table: the checksum at the cut-over and the count of those rows afterwards tell (the writers meanwhile keep to
+     * rows the rotation leaves alone).
+     */
+    @Test
+    void aRotationWhileTheCopyRunsKeepsTheRowsWrittenAfterItThroughAKill() throws Exception {
+        TableName users = new TableName("rotation_copy", "users");
+        int rows = 40_000;
+        try (Cluster c = new Cluster("rotation_copy", 6012, Map.of("copy.chunk.max.rows", "500"))) {
+            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+                s.execute("CREATE DATABASE " + Sql.ident(users.database()));
+                s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64),"
+                        + " title VARCHAR(64)) PARTITION BY RANGE (id) (PARTITION p1 VALUES LESS THAN (10001),"
+                        + " PARTITION p2 VALUES LESS THAN (20001), PARTITION p3 VALUES LESS THAN (25001),"
+                        + " PARTITION p4 VALUES LESS THAN (30001), PARTITION p5 VALUES LESS THAN (1000000000),"
+                        + " PARTITION pnew VALUES LESS THAN (2000000000))");
+                s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+                s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
+                        + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n),"
+                        + " IF(n % 10 = 0, NULL, CONCAT('title-', n)) FROM seq");
+            }
+            c.startController();
+            c.startCapture();
+            c.startApplier("copy.chunk:100,apply.carry:12000:1,apply.partitions:30000:1");
+            // The writers keep to the first partition and pnew: the rows written after the rotation are counted.
+            try (Workload writers = new Workload(users.quoted(), 10_000, c::connect, 2, 100)) {
+                writers.start();
+                int mark = c.applier.mark();
+                String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
+                c.await(id, s -> s.getStatus() == MigrationStatus.COPYING, "COPYING");
+                Thread.sleep(1500);
+                exec(c, "ALTER TABLE " + users.quoted() + " TRUNCATE PARTITION p3",
+                        "INSERT INTO " + users.quoted() + " (id, name) SELECT id + 20000, CONCAT('after-', id) FROM "
+                                + users.quoted() + " WHERE id <= 100",
+                        "ALTER TABLE " + users.quoted() + " DROP PARTITION p4",
+                        "INSERT INTO " + users.quoted() + " (id, name) SELECT id + 25000, CONCAT('after-', id) FROM "
+                                + users.quoted() + " WHERE id <= 100",
+                        "ALTER TABLE " + users.quoted() + " ADD PARTITION (PARTITION p9 VALUES LESS THAN"
+                                + " (3000000000))",
+                        "INSERT INTO " + users.quoted() + " (id, name) SELECT id + 2000000000, CONCAT('after-', id)"
+                                + " FROM " + users.quoted() + " WHERE id <= 20");
+                Cluster.require(c.applier.awaitLine(mark, CARRY_PAUSED, Duration.ofSeconds(60)),
+                        "the applier read the TRUNCATE while the copy runs");
+                Cluster.require(c.applier.awaitLine(mark, COPY_WAITS, Duration.ofSeconds(60)),
+                        "the copy reached the added partition before the applier carried it");
+                Cluster.require(c.applier.awaitLine(mark, PAUSED, Duration.ofSeconds(60)),
+                        "the applier emptied the partition on the shadow table");
+                c.applier.kill();
+                c.startApplier("");
+                c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY");
+
+                c.send(new CutOver(id, false));
+                MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                ChecksumVerdict verdict = awaitVerdict(c, id);
+                assertTrue(verdict.getMatched(), "the new table has the rows written after the rotation: " + verdict);
+
+                writers.pause();
+                TableName old = users.sibling(cut.getOldTable());
+                assertEquals("", awaitSameRows(c, users, old), "inverse replication keeps the old table equal");
+                List<String> rotated = List.of("p1", "p2", "p3", "p5", "pnew", "p9");
+                assertEquals(rotated, partitions(c, users), "the new table serves as the rotation left it");
+                assertEquals(rotated, partitions(c, old));
+                try (Connection conn = c.connect(); Statement s = conn.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + users.quoted()
+                                + " WHERE name LIKE 'after-%'")) {
+                    rs.next();
+                    assertEquals(220, rs.getLong(1), "the rows written after the statements are in the new table");
+                }
+                writers.resume();
+                c.send(new Complete(id));
+                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+                writers.close();
+                assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
+                assertTrue(writers.committed() > 500, "the writers wrote: " + writers.committed());
+            }
+        }
+    }
+
+    /** The migration's freeze-point checksum verdict at its cut-over, from the journal (within a minute). */
+    private static ChecksumVerdict awaitVerdict(Cluster c, String id) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            List<ChecksumVerdict> verdicts = RestartsIT.journal(c, id).stream()
+                    .filter(p -> p instanceof ChecksumVerified).map(p -> ((ChecksumVerified) p).getVerdict())
+                    .filter(v -> v.getPhase().equals("CUT_OVER")).toList();
+            if (!verdicts.isEmpty() || System.currentTimeMillis() > deadline) {
+                assertEquals(1, verdicts.size(), "one freeze-point checksum: " + verdicts);
+                return verdicts.get(0);
+            }
+            Thread.sleep(500);
         }
     }
 

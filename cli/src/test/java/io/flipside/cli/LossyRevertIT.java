@@ -260,7 +260,11 @@ class LossyRevertIT {
      * it too, so it reads the shared stack, not this class's field (set only when this class runs).
      */
     static ChecksumVerdict awaitVerdict(String id, String phase) throws Exception {
-        FlipsideConfig config = Flipside.get().config;
+        return awaitVerdict(Flipside.get().config, id, phase);
+    }
+
+    /** The same, from the journal of the roles {@code config} names. */
+    static ChecksumVerdict awaitVerdict(FlipsideConfig config, String id, String phase) throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             Optional<ChecksumVerdict> v = JournalReader.of(config, id).stream()

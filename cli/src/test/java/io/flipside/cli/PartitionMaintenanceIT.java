@@ -163,12 +163,12 @@ class PartitionMaintenanceIT {
     }
 
     /**
-     * Maintenance while the copy runs is not carried (chunks copied after the statement would be emptied again on the
-     * shadow table): the migration fails, saying so, and a retry copies the table again with its partitions as they
-     * are then. The capture is held back so that the statement reaches the applier before the copy is done.
+     * Maintenance while the copy runs is carried too (before, it failed the migration and asked for a retry): the
+     * capture is held back so that the statements reach the applier while the copy runs, and rows are written to the
+     * emptied partition after them. The cut-over serves the table as the maintenance and those rows left it.
      */
     @Test
-    void partitionMaintenanceWhileTheCopyRunsFailsTheMigrationUntilARetry() throws Exception {
+    void partitionMaintenanceWhileTheCopyRunsIsCarried() throws Exception {
         Flipside f = Flipside.get();
         FlipsideConfig config = Flipside.isolated(f.config, "pm", UUID.randomUUID().toString().substring(0, 8));
         TableName copying = partitioned(f, "copying");
@@ -189,23 +189,30 @@ class PartitionMaintenanceIT {
             assertEquals(Main.OK, r.exit(), r.toString());
             String id = r.lastLine();
             ConcurrencyIT.await(client, id, MigrationStatus.COPYING);
-            f.exec("ALTER TABLE " + copying.quoted() + " TRUNCATE PARTITION p2024");
+            f.exec("ALTER TABLE " + copying.quoted() + " TRUNCATE PARTITION p2024",
+                    "ALTER TABLE " + copying.quoted() + " REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS"
+                            + " THAN ('2026-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
+                    "INSERT INTO " + copying.quoted() + " VALUES (1001, '2024-05-01', 'after'), (1002, '2024-06-01',"
+                            + " 'after')");
             try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
-                MigrationState s = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
-                assertTrue(s.getError().contains("the rows of " + copying + " were removed outside Flipside")
-                        && s.getError().contains("once the copy is done, and it was not")
-                        && s.getError().contains("flipside retry " + id), s.getError());
-                assertEquals(Main.OK, f.cli(config, "retry", id).exit());
-                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                MigrationState ready = ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                assertEquals(MigrationStatus.READY, ready.getStatus(), ready.getError());
+                try (Connection c = f.connect()) {
+                    assertEquals(List.of("p2024", "p2025", "pmax"), partitions(c, copying.sibling(
+                            Names.shadowTable(copying.table(), id))), "the shadow table has the maintenance");
+                }
                 assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
                 MigrationState cut = ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
                 assertEquals(MigrationStatus.CUT_OVER, cut.getStatus(), cut.getError());
+                ChecksumVerdict verdict = LossyRevertIT.awaitVerdict(config, id, "CUT_OVER");
+                assertTrue(verdict.getMatched(), "the new table has the maintenance and the rows after it: " + verdict);
                 assertEquals(Main.OK, f.cli(config, "complete", id, "--wait").exit());
             }
         }
-        assertEquals(100, f.rows(copying), "the truncated partition's rows stay gone");
+        assertEquals(102, f.rows(copying), "the truncated partition's rows stay gone, the rows after it are there");
         try (Connection c = f.connect()) {
             assertEquals(List.of("id", "created", "note", "extra"), Schemas.columns(c, "partitions", "copying"));
+            assertEquals(List.of("p2024", "p2025", "pmax"), partitions(c, copying));
         }
     }
 

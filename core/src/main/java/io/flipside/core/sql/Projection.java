@@ -155,6 +155,18 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
+     * Deletes the written table's rows after the key {@code ?lower} (no lower bound when {@code first}) up to and
+     * including the key {@code ?upper}, before they are copied again by {@link #copyRange}.
+     *
+     * <p>Parameters: the lower key (unless {@code first}), then the upper key.
+     */
+    public String deleteRange(boolean first) {
+        return Sql.tag(migrationId, "copy") + "DELETE FROM " + write.quoted() + " WHERE "
+                + (first ? "" : row(null, writeKey) + " > " + tuple(keySize()) + " AND ")
+                + row(null, writeKey) + " <= " + tuple(keySize());
+    }
+
+    /**
      * The key of the chunk's row at {@code ?offset} (0 for the first row), in {@link #copyChunk}'s order: the row
      * MySQL's "at row N" names. Parameters: the lower key (unless {@code first}), then the offset.
      */

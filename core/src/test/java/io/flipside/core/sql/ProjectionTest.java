@@ -45,6 +45,19 @@ class ProjectionTest {
     }
 
     @Test
+    void deletesARangeOfTheWrittenTableByItsNamesForTheKeyBeforeItIsCopiedAgain() {
+        assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` > ? AND"
+                + " `id` <= ?", FORWARD.deleteRange(false));
+        assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` <= ?",
+                FORWARD.deleteRange(true));
+        Projection renamedKey = new Projection("0badcafe", USERS, SHADOW, new ColumnMapping(List.of(
+                new ColumnMapping.Pair("tenant", "org"), new ColumnMapping.Pair("id", "id"))), List.of("tenant", "id"),
+                List.of("org", "id"), "PRIMARY");
+        assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE (`org`, `id`) >"
+                + " (?, ?) AND (`org`, `id`) <= (?, ?)", renamedKey.deleteRange(false));
+    }
+
+    @Test
     void upsertsOnlyMappedColumns() {
         assertEquals("/* flipside 0badcafe apply */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`)"
                 + " SELECT `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` WHERE `app`.`users`.`id` IN (?, ?)"
