@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
  * before the cut-over the shadow table is dropped and the table keeps what was done to it; after it, the new table
  * serves and the old one is left. Before, the migration went on and the cut-over served the rows the shadow table
  * still had. Maintenance that names its partitions ({@code TRUNCATE}, {@code DROP}, {@code REORGANIZE PARTITION}),
- * once the copy is done, is done again on the shadow table before the cut-over and on the old table after it, and the
- * migration goes on (before, it ended the migration): the cut-over, and a revert, serve it with matching checksums. A
+ * in READY or while the copy runs, is done again on the shadow table before the cut-over and on the old table after
+ * it, and the migration goes on (before, it ended the migration): the cut-over, and a revert, serve it with matching
+ * checksums. A
  * shadow table whose partitions were changed from elsewhere fails the cut-over. A rotation under writers, with a kill
  * of the applier between doing it again and recording it: {@code PartitionRotationIT} in the chaos module.
  */
