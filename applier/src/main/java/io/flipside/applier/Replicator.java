@@ -97,6 +97,8 @@ final class Replicator implements AutoCloseable {
     private LinkedHashMap<String, TypeConversions.Rounding> inverseRounding = new LinkedHashMap<>();
     /** Whether a key column of the old table is among {@link #inverseRounding}'s. */
     private boolean inverseRoundsKey;
+    /** How many rows each transaction copies again after maintenance carried while the copy runs ({@link #copyAgain}). */
+    static final int COPY_AGAIN_ROWS = 5_000;
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
     /**
@@ -413,7 +415,8 @@ final class Replicator implements AutoCloseable {
      * back. They are copied again, read now: a change after this read comes after those chunks' cursors in the
      * changelog, so it is applied. The rows up to {@link #copiedUpTo} are as the serving table's were at the
      * statement, which the clause then changed in the same way. A snapshot read where MySQL commits in binlog order,
-     * as the chunks read (else with shared locks, which wait for a change written to the binlog and not committed).
+     * as the chunks read (else with shared locks, which wait for a change written to the binlog and not committed), in
+     * transactions of {@value #COPY_AGAIN_ROWS} rows: the range is as large as the applier is behind the copier.
      */
     private void copyAgain() throws SQLException {
         Key upTo;
@@ -428,23 +431,50 @@ final class Replicator implements AutoCloseable {
             return; // no chunk has committed: the chunks read after the statement
         }
         boolean locking = !ChunkCopier.ordersCommits(conn);
-        boolean first = copiedUpTo == null;
-        int removed;
-        int copied;
-        try (PreparedStatement delete = conn.prepareStatement(forward.deleteRange(first));
-                PreparedStatement copy = conn.prepareStatement(forward.copyRange(first, locking))) {
-            KeyValues.bind(delete, first ? 1 : KeyValues.bind(delete, 1, copiedUpTo), upTo);
-            removed = delete.executeUpdate();
-            KeyValues.bind(copy, first ? 1 : KeyValues.bind(copy, 1, copiedUpTo), upTo);
-            copied = copy.executeUpdate();
-            conn.commit();
-        } catch (SQLException | RuntimeException e) {
-            Db.rollbackQuietly(conn);
-            throw e;
+        long removed = 0;
+        long copied = 0;
+        int pieces = 0;
+        Key lower = copiedUpTo;
+        while (true) {
+            Key cut = keyWithin(lower, upTo, COPY_AGAIN_ROWS - 1);
+            Key upper = cut == null ? upTo : cut;
+            try (PreparedStatement delete = conn.prepareStatement(forward.deleteRange(lower == null));
+                    PreparedStatement copy = conn.prepareStatement(forward.copyRange(lower == null, locking))) {
+                KeyValues.bind(delete, lower == null ? 1 : KeyValues.bind(delete, 1, lower), upper);
+                removed += delete.executeUpdate();
+                KeyValues.bind(copy, lower == null ? 1 : KeyValues.bind(copy, 1, lower), upper);
+                copied += copy.executeUpdate();
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                Db.rollbackQuietly(conn);
+                throw e;
+            }
+            pieces++;
+            if (cut == null) {
+                break;
+            }
+            lower = cut;
         }
         LOG.info("migration {}: copied again the rows of {} after {} up to the copier's cursor {}: {} rows ({} there"
-                + " before)", id, serving, first ? "the start" : KeyValues.display(copiedUpTo), KeyValues.display(upTo),
-                copied, removed);
+                + " before) in {} transactions", id, serving, copiedUpTo == null ? "the start"
+                : KeyValues.display(copiedUpTo), KeyValues.display(upTo), copied, removed, pieces);
+    }
+
+    /**
+     * The serving table's key {@code offset} rows after {@code lower} (null: from the start), if it comes before
+     * {@code upTo}; else null.
+     */
+    private Key keyWithin(Key lower, Key upTo, long offset) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(forward.rangeRowKey(lower == null))) {
+            int i = KeyValues.bind(ps, lower == null ? 1 : KeyValues.bind(ps, 1, lower), upTo);
+            ps.setLong(i, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                Key k = rs.next() ? KeyValues.read(rs, forward.readKey()) : null;
+                return k == null || KeyValues.identity(k).equals(KeyValues.identity(upTo)) ? null : k;
+            }
+        } finally {
+            conn.commit();
+        }
     }
 
     /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the standby table ({@link #carry}). */

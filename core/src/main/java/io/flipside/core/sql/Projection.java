@@ -167,6 +167,19 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
+     * The key of the read table's row at {@code ?offset} (0 for the first) after the key {@code ?lower} (no lower bound
+     * when {@code first}) and up to the key {@code ?upper}, in key order: where a range copied again in pieces is cut.
+     *
+     * <p>Parameters: the lower key (unless {@code first}), the upper key, then the offset.
+     */
+    public String rangeRowKey(boolean first) {
+        return Sql.tag(migrationId, "copy") + "SELECT " + keyList(null, readKey, readFloatKeys) + " FROM "
+                + read.quoted() + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
+                + " WHERE " + (first ? "" : row(null, readKey) + " > " + tuple(keySize()) + " AND ")
+                + row(null, readKey) + " <= " + tuple(keySize()) + " ORDER BY " + Sql.identList(readKey) + " LIMIT ?, 1";
+    }
+
+    /**
      * The key of the chunk's row at {@code ?offset} (0 for the first row), in {@link #copyChunk}'s order: the row
      * MySQL's "at row N" names. Parameters: the lower key (unless {@code first}), then the offset.
      */
