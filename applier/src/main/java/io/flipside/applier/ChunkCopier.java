@@ -89,6 +89,8 @@ final class ChunkCopier implements Runnable {
     private final IndexBuild indexBuild;
     /** Held through each chunk or round; the replicator takes it to carry partition maintenance between them. */
     private final Lock copyGate;
+    /** Whether the shadow table was made with the serving table's partitions, which the replicator then carries. */
+    private final boolean samePartitions;
     private ExecutorService helpers;
     /** When the copy last logged that it waits for partitions the shadow table lacks (0: it does not wait). */
     private long partitionsLoggedAt;
@@ -171,13 +173,15 @@ final class ChunkCopier implements Runnable {
      * @param paused      whether an operator paused the migration (the copy waits between chunks until resumed)
      * @param throttle    whether to wait before the next chunk, and how long chunks should take
      * @param copyGate    held through each chunk, or round of chunks copied at once ({@link Replicator#copyGate})
+     * @param samePartitions whether the migration keeps the table's partitions (its ALTER does not repartition it)
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
             Supplier<String> captureProgress, BooleanSupplier paused, Throttle throttle, int maxRows,
-            int parallelChunks, String resourceGroup, IndexBuild indexBuild, Lock copyGate, ApplierMetrics metrics,
-            long epoch) {
+            int parallelChunks, String resourceGroup, IndexBuild indexBuild, Lock copyGate, boolean samePartitions,
+            ApplierMetrics metrics, long epoch) {
         this.id = id;
         this.copyGate = copyGate;
+        this.samePartitions = samePartitions;
         this.epoch = epoch;
         this.metrics = metrics;
         this.db = db;
@@ -379,7 +383,7 @@ final class ChunkCopier implements Runnable {
                     chunk = others.isEmpty() ? copyOne(c, cursor, limit, locking)
                             : copyAtOnce(c, others, cursor, limit, locking);
                 } catch (SQLException e) {
-                    if (e.getErrorCode() != NO_PARTITION_FOR_VALUE) {
+                    if (e.getErrorCode() != NO_PARTITION_FOR_VALUE || !samePartitions) {
                         throw e;
                     }
                     chunk = null;
@@ -419,7 +423,8 @@ final class ChunkCopier implements Runnable {
      * A chunk met a row that the shadow table has no partition for ({@code e}): a partition added to the serving
      * table (or a LIST partition given more values) that the replicator has not carried to the shadow table yet,
      * because it has not read the statement from the changelog. The chunk is tried again until it has, while the two
-     * tables' partitions differ; when they do not, the copy fails with MySQL's error. Logs that the copy waits, again
+     * tables' partitions differ; when they do not, the copy fails with MySQL's error, as it does at once when the
+     * migration partitions the table anew. Logs that the copy waits, again
      * every 10 s.
      */
     private void awaitPartitions(Connection c, SQLException e) throws SQLException {

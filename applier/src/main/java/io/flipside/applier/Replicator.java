@@ -332,6 +332,11 @@ final class Replicator implements AutoCloseable {
         return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions;
     }
 
+    /** Whether the shadow table was made with the serving table's partitions, which this replicator then carries. */
+    boolean samePartitions() {
+        return samePartitions;
+    }
+
     /** What the copier holds through each chunk, and this replicator while it carries maintenance ({@link #carry}). */
     java.util.concurrent.locks.Lock copyGate() {
         return copyGate;

@@ -132,7 +132,7 @@ class ChunkCopierIT {
         };
         return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000,
                 parallelChunks, resourceGroup, new IndexBuild(ID, sidecar, projection.write(), deferred, null, 0),
-                new java.util.concurrent.locks.ReentrantLock(), new ApplierMetrics(ID), 0);
+                new java.util.concurrent.locks.ReentrantLock(), true, new ApplierMetrics(ID), 0);
     }
 
     @Test

@@ -217,6 +217,30 @@ class PartitionMaintenanceIT {
         }
     }
 
+    /**
+     * A migration that partitions the table anew, leaving no partition for some of its rows, fails its copy with
+     * MySQL's error at once: the copy waits for a partition the shadow table lacks only where the migration keeps the
+     * table's partitions (an {@code ADD PARTITION} not carried yet).
+     */
+    @Test
+    void aNewPartitioningWithoutRoomForEveryRowFailsTheCopy() throws Exception {
+        Flipside f = Flipside.get();
+        TableName narrowed = partitioned(f, "narrowed");
+        Flipside.Run r = f.cli("submit", "--table", narrowed.toString(), "--alter", "PARTITION BY RANGE COLUMNS"
+                + " (created) (PARTITION p2024 VALUES LESS THAN ('2025-01-01'))");
+        assertEquals(Main.OK, r.exit(), r.toString());
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            MigrationState s = client.awaitState(r.lastLine(), x -> x.getStatus() == MigrationStatus.FAILED
+                    || x.getStatus() == MigrationStatus.READY, java.time.Duration.ofMinutes(2)).orElseThrow();
+            assertEquals(MigrationStatus.FAILED, s.getStatus());
+            assertTrue(s.getError().contains("Table has no partition for value"), s.getError());
+        }
+        assertEquals(200, f.rows(narrowed), "the table keeps its rows");
+        try (Connection c = f.connect()) {
+            assertEquals(List.of("p2024", "pmax"), partitions(c, narrowed), "and its partitions");
+        }
+    }
+
     /** The names of {@code t}'s partitions, in order. */
     static List<String> partitions(Connection c, TableName t) throws Exception {
         return Schemas.partitions(c, t.database(), t.table());
