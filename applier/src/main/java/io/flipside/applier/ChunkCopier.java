@@ -424,8 +424,7 @@ final class ChunkCopier implements Runnable {
      * table (or a LIST partition given more values) that the replicator has not carried to the shadow table yet,
      * because it has not read the statement from the changelog. The chunk is tried again until it has, while the two
      * tables' partitions differ; when they do not, the copy fails with MySQL's error, as it does at once when the
-     * migration partitions the table anew. Logs that the copy waits, again
-     * every 10 s.
+     * migration partitions the table anew. Logs that the copy waits, and again every 10 s.
      */
     private void awaitPartitions(Connection c, SQLException e) throws SQLException {
         Db.rollbackQuietly(c);

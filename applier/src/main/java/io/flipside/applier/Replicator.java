@@ -37,6 +37,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -68,6 +70,8 @@ final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
     private static final long PERSIST_IDLE_POSITION_MS = 1000;
     private static final int VISIBILITY_WAIT_SECONDS = 30;
+    /** How many rows each transaction copies again ({@link #copyAgain}). */
+    static final int COPY_AGAIN_ROWS = 5_000;
     /** The apply session's isolation level (see {@link #open}). */
     static final String ISOLATION = "READ-COMMITTED";
 
@@ -97,8 +101,6 @@ final class Replicator implements AutoCloseable {
     private LinkedHashMap<String, TypeConversions.Rounding> inverseRounding = new LinkedHashMap<>();
     /** Whether a key column of the old table is among {@link #inverseRounding}'s. */
     private boolean inverseRoundsKey;
-    /** How many rows each transaction copies again after maintenance carried while the copy runs ({@link #copyAgain}). */
-    static final int COPY_AGAIN_ROWS = 5_000;
     private final InversePlan inversePlan;
     private final List<List<String>> addedUniqueIndexes;
     /**
@@ -114,7 +116,7 @@ final class Replicator implements AutoCloseable {
      * writing the shadow table, and the copier's cursor is committed. Fair, so that the copier does not take it again
      * and again while the replicator waits.
      */
-    private final java.util.concurrent.locks.ReentrantLock copyGate = new java.util.concurrent.locks.ReentrantLock(true);
+    private final ReentrantLock copyGate = new ReentrantLock(true);
     private Connection conn;
     /** The connection whose session has the REPLACE_KEEPING batch table (a temporary table lives with its session). */
     private Connection batchTableOn;
@@ -338,7 +340,7 @@ final class Replicator implements AutoCloseable {
     }
 
     /** What the copier holds through each chunk, and this replicator while it carries maintenance ({@link #carry}). */
-    java.util.concurrent.locks.Lock copyGate() {
+    Lock copyGate() {
         return copyGate;
     }
 

@@ -15,15 +15,15 @@ import org.slf4j.LoggerFactory;
  * so a harness knows when to strike.
  *
  * <p>The points, in the order a migration meets them: {@code copy.open} (a chunk that reads a snapshot about to be
- * opened, {@code binlog_order_commits} read), {@code copy.chunk} (a chunk copied, not committed),
- * {@code apply.chunk} (the replicator met a chunk's cursor with changes held since the chunk's opening, not applied),
- * {@code copy.indexes} (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not
- * committed), {@code apply.carry} (the serving table's partition maintenance read, not carried yet; while the copy
- * runs, the copier not held), {@code apply.partitions} (that maintenance done on the shadow table, the position after
- * its statement not recorded; while the copy runs, the rows copied since it not copied again), {@code swap.locked} (writes held), {@code swap.applied} (the freeze marker came back and the tail is
- * applied), {@code swap.recorded} (the swap's stage recorded, not renamed),
- * {@code swap.renamed} (renamed, writes still held), {@code swap.unlocked} (writes resumed on the swapped table, the
- * swap not yet finished in apply_state).
+ * opened, {@code binlog_order_commits} read), {@code copy.chunk} (a chunk copied, not committed), {@code apply.chunk}
+ * (the replicator met a chunk's cursor with changes held since the chunk's opening, not applied), {@code copy.indexes}
+ * (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not committed),
+ * {@code apply.carry} (the serving table's partition maintenance read, not carried yet; while the copy runs, the copier
+ * not held), {@code apply.partitions} (that maintenance done on the shadow table, the position after its statement not
+ * recorded; while the copy runs, the rows copied since it not copied again), {@code swap.locked} (writes held),
+ * {@code swap.applied} (the freeze marker came back and the tail is applied), {@code swap.recorded} (the swap's stage
+ * recorded, not renamed), {@code swap.renamed} (renamed, writes still held), {@code swap.unlocked} (writes resumed on
+ * the swapped table, the swap not yet finished in apply_state).
  *
  * <p>In the capture: {@code capture.batch} (a batch read from the binlog, none of it published) and
  * {@code capture.marker} (a batch holding a capture's own marker row, that marker not published).

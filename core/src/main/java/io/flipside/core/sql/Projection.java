@@ -176,7 +176,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         return Sql.tag(migrationId, "copy") + "SELECT " + keyList(null, readKey, readFloatKeys) + " FROM "
                 + read.quoted() + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
                 + " WHERE " + (first ? "" : row(null, readKey) + " > " + tuple(keySize()) + " AND ")
-                + row(null, readKey) + " <= " + tuple(keySize()) + " ORDER BY " + Sql.identList(readKey) + " LIMIT ?, 1";
+                + row(null, readKey) + " <= " + tuple(keySize()) + " ORDER BY " + Sql.identList(readKey)
+                + " LIMIT ?, 1";
     }
 
     /**

@@ -50,10 +50,10 @@ class ProjectionTest {
                 + " `id` <= ?", FORWARD.deleteRange(false));
         assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` <= ?",
                 FORWARD.deleteRange(true));
-        assertEquals("/* flipside 0badcafe copy */ SELECT `id` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` > ?"
-                + " AND `id` <= ? ORDER BY `id` LIMIT ?, 1", FORWARD.rangeRowKey(false));
-        assertEquals("/* flipside 0badcafe copy */ SELECT `id` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE `id` <= ?"
-                + " ORDER BY `id` LIMIT ?, 1", FORWARD.rangeRowKey(true));
+        assertEquals("/* flipside 0badcafe copy */ SELECT `id` FROM `app`.`users` FORCE INDEX (`PRIMARY`)"
+                + " WHERE `id` > ? AND `id` <= ? ORDER BY `id` LIMIT ?, 1", FORWARD.rangeRowKey(false));
+        assertEquals("/* flipside 0badcafe copy */ SELECT `id` FROM `app`.`users` FORCE INDEX (`PRIMARY`)"
+                + " WHERE `id` <= ? ORDER BY `id` LIMIT ?, 1", FORWARD.rangeRowKey(true));
         Projection renamedKey = new Projection("0badcafe", USERS, SHADOW, new ColumnMapping(List.of(
                 new ColumnMapping.Pair("tenant", "org"), new ColumnMapping.Pair("id", "id"))), List.of("tenant", "id"),
                 List.of("org", "id"), "PRIMARY");
