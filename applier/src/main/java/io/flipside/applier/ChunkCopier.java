@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.sql.Projection;
+import io.flipside.core.sql.Sql;
 import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.LogContext;
 import io.flipside.schema.Key;
@@ -12,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -75,6 +77,8 @@ final class ChunkCopier implements Runnable {
     private static final int FIRST_CHUNK_ROWS = 1000;
     /** MySQL's ER_NO_PARTITION_FOR_GIVEN_VALUE: a row the table has no partition for. */
     private static final int NO_PARTITION_FOR_VALUE = 1526;
+    /** The kind of the marker the copy writes when it waits for partitions ({@link #awaitPartitions}). */
+    static final String PARTITIONS_MARKER = "PARTITIONS";
 
     private final String id;
     private final Db db;
@@ -87,13 +91,14 @@ final class ChunkCopier implements Runnable {
     private final int maxRows;
     private final int parallelChunks;
     private final IndexBuild indexBuild;
-    /** Held through each chunk or round; the replicator takes it to carry partition maintenance between them. */
-    private final Lock copyGate;
-    /** Whether the shadow table was made with the serving table's partitions, which the replicator then carries. */
-    private final boolean samePartitions;
+    private final Carrier carrier;
     private ExecutorService helpers;
     /** When the copy last logged that it waits for partitions the shadow table lacks (0: it does not wait). */
     private long partitionsLoggedAt;
+    /** The marker written when the copy began to wait for partitions the shadow table lacks (null: it does not). */
+    private String partitionsMarker;
+    /** Whether the last chunk refused for want of a partition met the same partitions in both tables. */
+    private boolean partitionsMatched;
 
     final AtomicLong rowsCopied = new AtomicLong();
     final AtomicLong chunks = new AtomicLong();
@@ -172,16 +177,14 @@ final class ChunkCopier implements Runnable {
      * @param captureProgress what the changelog shows of the capture, for the warning while the copy waits for it
      * @param paused      whether an operator paused the migration (the copy waits between chunks until resumed)
      * @param throttle    whether to wait before the next chunk, and how long chunks should take
-     * @param copyGate    held through each chunk, or round of chunks copied at once ({@link Replicator#copyGate})
-     * @param samePartitions whether the migration keeps the table's partitions (its ALTER does not repartition it)
+     * @param carrier     how the replicator carries partition maintenance to the shadow table as the copy runs
      */
     ChunkCopier(String id, Db db, Sidecar sidecar, Projection forward, BooleanSupplier captureLive,
             Supplier<String> captureProgress, BooleanSupplier paused, Throttle throttle, int maxRows,
-            int parallelChunks, String resourceGroup, IndexBuild indexBuild, Lock copyGate, boolean samePartitions,
-            ApplierMetrics metrics, long epoch) {
+            int parallelChunks, String resourceGroup, IndexBuild indexBuild, Carrier carrier, ApplierMetrics metrics,
+            long epoch) {
         this.id = id;
-        this.copyGate = copyGate;
-        this.samePartitions = samePartitions;
+        this.carrier = carrier;
         this.epoch = epoch;
         this.metrics = metrics;
         this.db = db;
@@ -378,24 +381,26 @@ final class ChunkCopier implements Runnable {
                 }
                 long t0 = System.nanoTime();
                 Chunk chunk;
-                copyGate.lock();
+                carrier.gate().lock();
                 try {
                     chunk = others.isEmpty() ? copyOne(c, cursor, limit, locking)
                             : copyAtOnce(c, others, cursor, limit, locking);
                 } catch (SQLException e) {
-                    if (e.getErrorCode() != NO_PARTITION_FOR_VALUE || !samePartitions) {
+                    if (e.getErrorCode() != NO_PARTITION_FOR_VALUE || !carrier.carries()) {
                         throw e;
                     }
                     chunk = null;
                     awaitPartitions(c, e);
                 } finally {
-                    copyGate.unlock();
+                    carrier.gate().unlock();
                 }
                 if (chunk == null) {
                     Thread.sleep(200);
                     continue;
                 }
                 partitionsLoggedAt = 0;
+                partitionsMarker = null;
+                partitionsMatched = false;
                 long elapsedMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
                 chunkMillis += elapsedMs;
                 lastChunkMillis = elapsedMs;
@@ -420,27 +425,66 @@ final class ChunkCopier implements Runnable {
     }
 
     /**
+     * How the replicator carries the serving table's partition maintenance to the shadow table while the copy runs
+     * ({@link Replicator#carrier}).
+     */
+    interface Carrier {
+        /** Held through each chunk, or round of chunks copied at once; the replicator takes it between them. */
+        Lock gate();
+
+        /** Whether the migration keeps the table's partitions (its ALTER does not repartition it). */
+        boolean carries();
+
+        /** Whether the replicator has read the copy's marker {@code token} from the changelog. */
+        boolean hasRead(String token);
+    }
+
+    /**
      * A chunk met a row that the shadow table has no partition for ({@code e}): a partition added to the serving
      * table (or a LIST partition given more values) that the replicator has not carried to the shadow table yet,
-     * because it has not read the statement from the changelog. The chunk is tried again until it has, while the two
-     * tables' partitions differ; when they do not, the copy fails with MySQL's error, as it does at once when the
-     * migration partitions the table anew. Logs that the copy waits, and again every 10 s.
+     * because it has not read the statement from the changelog. The copy writes a marker and tries the chunk again
+     * until the replicator has, while the two tables' partitions differ. It fails with MySQL's error when they do not
+     * differ twice in a row (once may be a carry between the chunk and this look), and with the difference when they
+     * still differ once the replicator has read the marker: the replicator has carried every statement before it,
+     * so the shadow table's partitions were changed from elsewhere. Logs that the copy waits, and again every 10 s.
      */
     private void awaitPartitions(Connection c, SQLException e) throws SQLException {
         Db.rollbackQuietly(c);
+        boolean read = partitionsMarker != null && carrier.hasRead(partitionsMarker);
         java.util.Map<String, List<String>> layouts = TableInspector.partitionLayouts(c, forward.read(),
                 forward.write());
         c.commit();
         List<String> serving = layouts.getOrDefault(forward.read().table(), List.of());
         List<String> shadow = layouts.getOrDefault(forward.write().table(), List.of());
         if (serving.equals(shadow)) {
-            throw e;
+            if (partitionsMatched) {
+                throw e;
+            }
+            partitionsMatched = true;
+            return;
+        }
+        partitionsMatched = false;
+        String difference = forward.read() + ": " + String.join(", ", serving) + "; " + forward.write() + ": "
+                + String.join(", ", shadow);
+        if (read) {
+            throw new SQLException(e.getMessage() + ", and the partitions of " + forward.write() + " were changed"
+                    + " outside Flipside: they are not those of " + forward.read() + " (" + difference + ")",
+                    e.getSQLState(), e.getErrorCode(), e);
+        }
+        if (partitionsMarker == null) {
+            partitionsMarker = UUID.randomUUID().toString();
+            try (PreparedStatement ps = c.prepareStatement(Sql.tag(id, "marker") + sidecar.insertMarker())) {
+                ps.setString(1, id);
+                ps.setString(2, PARTITIONS_MARKER);
+                ps.setString(3, partitionsMarker);
+                ps.executeUpdate();
+            }
+            c.commit();
         }
         if (System.currentTimeMillis() - partitionsLoggedAt >= 10_000) {
             partitionsLoggedAt = System.currentTimeMillis();
-            LOG.info("migration {}: the copy waits for the replicator to carry the partitions of {} to {} ({}; {}:"
-                    + " {}; {}: {})", id, forward.read(), forward.write(), e.getMessage(), forward.read(),
-                    String.join(", ", serving), forward.write(), String.join(", ", shadow));
+            LOG.info("migration {}: the copy waits for the replicator to carry the partitions of {} to {} ({}; {})",
+                    id, forward.read(), forward.write(), e.getMessage(), difference);
         }
     }
 

@@ -678,8 +678,7 @@ final class MigrationWorker implements Runnable {
         copier = new ChunkCopier(id, db, sidecar, forward, r::captureLive, r::captureProgress,
                 () -> desired.getPaused(), throttle(r),
                 config.get(FlipsideConfig.CHUNK_MAX_ROWS), config.get(FlipsideConfig.COPY_PARALLEL_CHUNKS),
-                config.get(FlipsideConfig.COPY_RESOURCE_GROUP), indexBuild, r.copyGate(), r.samePartitions(), metrics,
-                epoch);
+                config.get(FlipsideConfig.COPY_RESOURCE_GROUP), indexBuild, r.carrier(), metrics, epoch);
         copierThread = new Thread(copier, "flipside-copy-" + id);
         copierThread.setDaemon(true);
         copierThread.start();

@@ -117,6 +117,8 @@ final class Replicator implements AutoCloseable {
      * and again while the replicator waits.
      */
     private final ReentrantLock copyGate = new ReentrantLock(true);
+    /** The tokens of the copier's markers this replicator has read ({@link ChunkCopier#PARTITIONS_MARKER}). */
+    private final Set<String> copyMarkersRead = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Connection conn;
     /** The connection whose session has the REPLACE_KEEPING batch table (a temporary table lives with its session). */
     private Connection batchTableOn;
@@ -334,14 +336,27 @@ final class Replicator implements AutoCloseable {
         return m.kind() != PartitionMaintenance.Kind.OTHER && samePartitions;
     }
 
-    /** Whether the shadow table was made with the serving table's partitions, which this replicator then carries. */
-    boolean samePartitions() {
-        return samePartitions;
-    }
+    /**
+     * How this replicator carries partition maintenance as the copy runs, for the copier: the gate it holds through
+     * each chunk, and which of its markers this replicator has read ({@link ChunkCopier#awaitPartitions}).
+     */
+    ChunkCopier.Carrier carrier() {
+        return new ChunkCopier.Carrier() {
+            @Override
+            public Lock gate() {
+                return copyGate;
+            }
 
-    /** What the copier holds through each chunk, and this replicator while it carries maintenance ({@link #carry}). */
-    Lock copyGate() {
-        return copyGate;
+            @Override
+            public boolean carries() {
+                return samePartitions;
+            }
+
+            @Override
+            public boolean hasRead(String token) {
+                return copyMarkersRead.contains(token);
+            }
+        };
     }
 
     /** The table that does not serve: the shadow table while the old schema serves, else the old table. */
@@ -883,6 +898,9 @@ final class Replicator implements AutoCloseable {
                     stateDirty = true;
                 }
                 reached = awaitedToken != null && awaitedToken.equals(text(ev.getAfter(), "token"));
+                if (ChunkCopier.PARTITIONS_MARKER.equals(text(ev.getAfter(), "kind"))) {
+                    copyMarkersRead.add(text(ev.getAfter(), "token"));
+                }
             }
         }
         // Only now is this record handled: the flushes above recorded the position before it, and its coordinates must

@@ -46,6 +46,25 @@ class ChunkCopierIT {
             new ColumnMapping.Pair("id", "id"), new ColumnMapping.Pair("name", "name"))), List.of("id"), List.of("id"),
             "PRIMARY");
     static final int ROWS = 10_000;
+    /** No replicator beside these copies: nothing takes the gate, and a row without a partition fails the copy. */
+    static final ChunkCopier.Carrier NO_CARRIER = new ChunkCopier.Carrier() {
+        private final java.util.concurrent.locks.Lock gate = new java.util.concurrent.locks.ReentrantLock();
+
+        @Override
+        public java.util.concurrent.locks.Lock gate() {
+            return gate;
+        }
+
+        @Override
+        public boolean carries() {
+            return false;
+        }
+
+        @Override
+        public boolean hasRead(String token) {
+            return false;
+        }
+    };
 
     EmbeddedMySql mysql;
     Db db;
@@ -132,7 +151,7 @@ class ChunkCopierIT {
         };
         return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000,
                 parallelChunks, resourceGroup, new IndexBuild(ID, sidecar, projection.write(), deferred, null, 0),
-                new java.util.concurrent.locks.ReentrantLock(), true, new ApplierMetrics(ID), 0);
+                NO_CARRIER, new ApplierMetrics(ID), 0);
     }
 
     @Test

@@ -166,7 +166,9 @@ class PartitionMaintenanceIT {
     /**
      * Maintenance while the copy runs is carried too (before, it failed the migration and asked for a retry): the
      * capture is held back so that the statements reach the applier while the copy runs, and rows are written to the
-     * emptied partition after them. The cut-over serves the table as the maintenance and those rows left it.
+     * emptied partition after them. The cut-over serves the table as the maintenance and those rows left it. Beside
+     * it, a shadow table whose LIST partitions lose a value from elsewhere: the copy, which waits for partitions the
+     * shadow table lacks while the applier may still carry them, fails once the applier has read its marker, saying so.
      */
     @Test
     void partitionMaintenanceWhileTheCopyRunsIsCarried() throws Exception {
@@ -174,6 +176,11 @@ class PartitionMaintenanceIT {
         FlipsideConfig config = Flipside.isolated(f.config, "pm", UUID.randomUUID().toString().substring(0, 8));
         TableName copying = partitioned(f, "copying");
         TableName first = partitioned(f, "first");
+        TableName diverging = new TableName("partitions", "diverging");
+        f.exec("DROP TABLE IF EXISTS " + diverging.quoted(), "CREATE TABLE " + diverging.quoted() + " (id INT NOT NULL,"
+                + " region INT NOT NULL, PRIMARY KEY (id, region)) PARTITION BY LIST (region) (PARTITION pa VALUES IN"
+                + " (1, 2), PARTITION pb VALUES IN (3, 4))");
+        f.fill(diverging, 200, "n, 1 + n % 4");
         try (Roles applying = Roles.start(config, EnumSet.of(Roles.Role.CONTROLLER, Roles.Role.APPLIER));
                 OperatorClient client = new OperatorClient(config)) {
             // A first migration, so that the capture has published and stored a position before it stops.
@@ -190,12 +197,24 @@ class PartitionMaintenanceIT {
             assertEquals(Main.OK, r.exit(), r.toString());
             String id = r.lastLine();
             ConcurrencyIT.await(client, id, MigrationStatus.COPYING);
+            Flipside.Run d = f.cli(config, "submit", "--table", diverging.toString(), "--alter", "ADD COLUMN extra INT",
+                    "--postpone-cutover");
+            assertEquals(Main.OK, d.exit(), d.toString());
+            String divergingId = d.lastLine();
+            ConcurrencyIT.await(client, divergingId, MigrationStatus.COPYING);
+            // From elsewhere, on the shadow table: the rows of region 4 have no partition there any more.
+            f.exec("ALTER TABLE " + diverging.sibling(Names.shadowTable(diverging.table(), divergingId)).quoted()
+                    + " REORGANIZE PARTITION pb INTO (PARTITION pb VALUES IN (3))");
             f.exec("ALTER TABLE " + copying.quoted() + " TRUNCATE PARTITION p2024",
                     "ALTER TABLE " + copying.quoted() + " REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS"
                             + " THAN ('2026-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
                     "INSERT INTO " + copying.quoted() + " VALUES (1001, '2024-05-01', 'after'), (1002, '2024-06-01',"
                             + " 'after')");
             try (Roles capture = Roles.start(config, EnumSet.of(Roles.Role.CAPTURE))) {
+                MigrationState failed = ConcurrencyIT.await(client, divergingId, MigrationStatus.FAILED);
+                assertTrue(failed.getError().contains("Table has no partition for value 4, and the partitions of "
+                        + diverging.sibling(Names.shadowTable(diverging.table(), divergingId)) + " were changed outside"
+                        + " Flipside"), failed.getError());
                 MigrationState ready = ConcurrencyIT.await(client, id, MigrationStatus.READY);
                 assertEquals(MigrationStatus.READY, ready.getStatus(), ready.getError());
                 try (Connection c = f.connect()) {
