@@ -499,9 +499,14 @@ final class Replicator implements AutoCloseable {
         }
     }
 
-    /** Whether {@code ddl}, maintenance {@code m}, is this replicator's own on the standby table ({@link #carry}). */
+    /**
+     * Whether {@code ddl}, maintenance {@code m}, is this replicator's own ({@link #carry}): on one of its tables, with
+     * its tag. Not only on the table that does not serve now: one carried with writes held, in the tail a swap applies,
+     * reaches the changelog after the freeze marker, and is read once the tables have swapped, under a name that the
+     * standby table no longer has.
+     */
     private boolean isOwnCarry(PartitionMaintenance m, String ddl) {
-        return m.table().equals(standby()) && ddl.contains(Sql.tag(id, "partitions").strip());
+        return isOneOfItsTables(m.table()) && ddl.contains(Sql.tag(id, "partitions").strip());
     }
 
     /**
@@ -1600,6 +1605,7 @@ final class Replicator implements AutoCloseable {
             conn.commit();
             before.mark("partitions compared");
         }
+        Failpoints.hit("swap.probed");
         Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
         before.mark("checksum connection opened");
         boolean renamed = false;

@@ -26,17 +26,20 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job rotates the partitions of a table that waits in READY, under writers that update, delete, insert and move
- * rows in the partitions it drops, empties and reorganises: the applier does each statement again on the shadow
- * table as it reads it from the changelog, and the cut-over serves the table as the rotation left it. The applier
- * is killed right after it did the first statement again, before it recorded a position after it: the next applier
- * reads the statement again, finds it done, and does not do it twice. Checked by the freeze-point checksums and by
- * the old and the new table holding the same rows afterwards (the writers' ledger cannot tell: a rotation removes
- * rows behind it), and by the partitions each table ends with.
+ * A job rotates the partitions of a table that waits in READY, under writers that update, delete, insert and move rows
+ * in the partitions it drops, empties and reorganises: the applier does each statement again on the shadow table as it
+ * reads it from the changelog, and the cut-over serves the table as the rotation left it. The applier is killed right
+ * after it did the first statement again, before it recorded a position after it: the next applier reads the statement
+ * again, finds it done, and does not do it twice. One more statement comes between the cut-over's look at the
+ * partitions and its locks: read with writes held, it is carried then, and the partitions compared again before the
+ * rename. Checked by the freeze-point checksums and by the old and the new table holding the same rows afterwards (the
+ * writers' ledger cannot tell: a rotation removes rows behind it), and by the partitions each table ends with.
  */
 class PartitionRotationIT {
     static final int ROWS = 10_000;
     static final Pattern PAUSED = Pattern.compile("failpoint apply\\.partitions: pausing");
+    static final Pattern PROBED = Pattern.compile("failpoint swap\\.probed: pausing");
+    static final Pattern SWAPPED = Pattern.compile("swapped \\S+ and \\S+ at ");
     static final Pattern FOUND_DONE = Pattern.compile("has the partitions of ALTER TABLE \\S+ DROP PARTITION p1"
             + " already");
 
@@ -71,7 +74,7 @@ class PartitionRotationIT {
                         "the applier did the DROP again on the shadow table");
                 c.applier.kill();
                 int next = c.applier.mark();
-                c.startApplier("");
+                c.startApplier("swap.probed:8000:1");
                 String foundDone = c.applier.awaitLine(next, FOUND_DONE, Duration.ofSeconds(60));
                 assertNotNull(foundDone, "the next applier found the DROP done, and did not do it again; the"
                         + " migration is " + c.status(id));
@@ -82,8 +85,18 @@ class PartitionRotationIT {
                                 + " (3000000000))");
                 Thread.sleep(2000);
 
+                // One more while the cut-over, its partitions compared, has not taken its locks: read with writes
+                // held, it is carried then, and the partitions are compared again before the rename.
+                int swapping = c.applier.mark();
                 c.send(new CutOver(id, false));
+                Cluster.require(c.applier.awaitLine(swapping, PROBED, Duration.ofSeconds(60)),
+                        "the cut-over compared the partitions before its locks");
+                exec(c, "ALTER TABLE " + users.quoted() + " TRUNCATE PARTITION pnew1");
                 MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+                String swapped = c.applier.awaitLine(swapping, SWAPPED, Duration.ofSeconds(30));
+                assertNotNull(swapped, "the swap's log line");
+                assertTrue(swapped.substring(swapped.indexOf("(in ms: "), swapped.indexOf("; before the locks"))
+                        .contains("partitions compared"), "compared again with writes held: " + swapped);
                 ChecksumVerdict verdict = awaitVerdict(c, id);
                 assertTrue(verdict.getMatched(), "the shadow table had the rotation: " + verdict);
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * (the copy done, the deferred indexes not built yet), {@code apply.batch} (changes applied, not committed),
  * {@code apply.carry} (the serving table's partition maintenance read, not carried yet; while the copy runs, the copier
  * not held), {@code apply.partitions} (that maintenance done on the shadow table, the position after its statement not
- * recorded; while the copy runs, the rows copied since it not copied again), {@code swap.locked} (writes held),
+ * recorded; while the copy runs, the rows copied since it not copied again), {@code swap.probed} (the swap's probe
+ * marker back through the changelog, the partitions compared, nothing locked yet), {@code swap.locked} (writes held),
  * {@code swap.applied} (the freeze marker came back and the tail is applied), {@code swap.recorded} (the swap's stage
  * recorded, not renamed), {@code swap.renamed} (renamed, writes still held), {@code swap.unlocked} (writes resumed on
  * the swapped table, the swap not yet finished in apply_state).
