@@ -1,7 +1,6 @@
 package io.flipside.applier;
 
 import io.flipside.core.sql.Projection;
-import io.flipside.core.sql.Sql;
 import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.LogContext;
 import io.flipside.schema.Key;
@@ -13,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -472,14 +470,7 @@ final class ChunkCopier implements Runnable {
                     e.getSQLState(), e.getErrorCode(), e);
         }
         if (partitionsMarker == null) {
-            partitionsMarker = UUID.randomUUID().toString();
-            try (PreparedStatement ps = c.prepareStatement(Sql.tag(id, "marker") + sidecar.insertMarker())) {
-                ps.setString(1, id);
-                ps.setString(2, PARTITIONS_MARKER);
-                ps.setString(3, partitionsMarker);
-                ps.executeUpdate();
-            }
-            c.commit();
+            partitionsMarker = sidecar.writeMarker(c, id, PARTITIONS_MARKER);
         }
         if (System.currentTimeMillis() - partitionsLoggedAt >= 10_000) {
             partitionsLoggedAt = System.currentTimeMillis();

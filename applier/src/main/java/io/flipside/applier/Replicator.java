@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -1282,15 +1281,7 @@ final class Replicator implements AutoCloseable {
     }
 
     private String writeMarker(String kind) throws SQLException {
-        String token = UUID.randomUUID().toString();
-        try (PreparedStatement ps = conn.prepareStatement(Sql.tag(id, "marker") + sidecar.insertMarker())) {
-            ps.setString(1, id);
-            ps.setString(2, kind);
-            ps.setString(3, token);
-            ps.executeUpdate();
-        }
-        conn.commit();
-        return token;
+        return sidecar.writeMarker(conn, id, kind);
     }
 
     // ----------------------------------------------------------------------------------------------- the swap

@@ -199,6 +199,22 @@ final class Sidecar {
         return "INSERT INTO " + table("markers") + " (migration_id, kind, token) VALUES (?, ?, ?)";
     }
 
+    /**
+     * Writes a marker of {@code kind} for migration {@code id} on {@code c} and commits it; returns its token, by which
+     * the replicator knows it when it comes back through the changelog.
+     */
+    String writeMarker(Connection c, String id, String kind) throws SQLException {
+        String token = java.util.UUID.randomUUID().toString();
+        try (PreparedStatement ps = c.prepareStatement(Sql.tag(id, "marker") + insertMarker())) {
+            ps.setString(1, id);
+            ps.setString(2, kind);
+            ps.setString(3, token);
+            ps.executeUpdate();
+        }
+        c.commit();
+        return token;
+    }
+
     String deleteState(String table) {
         return "DELETE FROM " + table(table) + " WHERE migration_id = ?";
     }

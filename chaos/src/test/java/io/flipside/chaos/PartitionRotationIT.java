@@ -47,18 +47,9 @@ class PartitionRotationIT {
     void aRotationUnderWritersIsDoneOnceOnTheShadowTableThroughAKill() throws Exception {
         TableName users = new TableName("rotation", "users");
         try (Cluster c = new Cluster("rotation", 6011, Map.of())) {
-            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
-                s.execute("CREATE DATABASE " + Sql.ident(users.database()));
-                // The writers' new ids start at 1,000,000,000: in pnew, which the rotation reorganises under them.
-                s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64),"
-                        + " title VARCHAR(64)) PARTITION BY RANGE (id) (PARTITION p1 VALUES LESS THAN (2001),"
-                        + " PARTITION p2 VALUES LESS THAN (4001), PARTITION p3 VALUES LESS THAN (1000000000),"
-                        + " PARTITION pnew VALUES LESS THAN (2000000000))");
-                s.execute("SET SESSION cte_max_recursion_depth = " + (ROWS + 1));
-                s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
-                        + " SELECT n + 1 FROM seq WHERE n < " + ROWS + ") SELECT n, CONCAT('user-', n),"
-                        + " IF(n % 10 = 0, NULL, CONCAT('title-', n)) FROM seq");
-            }
+            // The writers' new ids start at 1,000,000,000: in pnew, which the rotation reorganises under them.
+            createUsers(c, users, ROWS, "PARTITION p1 VALUES LESS THAN (2001), PARTITION p2 VALUES LESS THAN (4001),"
+                    + " PARTITION p3 VALUES LESS THAN (1000000000), PARTITION pnew VALUES LESS THAN (2000000000)");
             c.startController();
             c.startCapture();
             c.startApplier("apply.partitions:30000:1");
@@ -106,12 +97,7 @@ class PartitionRotationIT {
                 List<String> rotated = List.of("p2", "p3", "pnew1", "pnew2", "p9");
                 assertEquals(rotated, partitions(c, users), "the new table serves as the rotation left it");
                 assertEquals(rotated, partitions(c, old));
-                writers.resume();
-                c.send(new Complete(id));
-                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
-                writers.close();
-                assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
-                assertTrue(writers.committed() > 500, "the writers wrote: " + writers.committed());
+                completeUnderWriters(c, id, writers);
             }
         }
     }
@@ -135,18 +121,9 @@ class PartitionRotationIT {
         TableName users = new TableName("rotation_copy", "users");
         int rows = 40_000;
         try (Cluster c = new Cluster("rotation_copy", 6012, Map.of("copy.chunk.max.rows", "500"))) {
-            try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
-                s.execute("CREATE DATABASE " + Sql.ident(users.database()));
-                s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64),"
-                        + " title VARCHAR(64)) PARTITION BY RANGE (id) (PARTITION p1 VALUES LESS THAN (10001),"
-                        + " PARTITION p2 VALUES LESS THAN (20001), PARTITION p3 VALUES LESS THAN (25001),"
-                        + " PARTITION p4 VALUES LESS THAN (30001), PARTITION p5 VALUES LESS THAN (1000000000),"
-                        + " PARTITION pnew VALUES LESS THAN (2000000000))");
-                s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
-                s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
-                        + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n),"
-                        + " IF(n % 10 = 0, NULL, CONCAT('title-', n)) FROM seq");
-            }
+            createUsers(c, users, rows, "PARTITION p1 VALUES LESS THAN (10001), PARTITION p2 VALUES LESS THAN"
+                    + " (20001), PARTITION p3 VALUES LESS THAN (25001), PARTITION p4 VALUES LESS THAN (30001),"
+                    + " PARTITION p5 VALUES LESS THAN (1000000000), PARTITION pnew VALUES LESS THAN (2000000000)");
             c.startController();
             c.startCapture();
             c.startApplier("copy.chunk:100,apply.carry:12000:1,apply.partitions:30000:1");
@@ -194,12 +171,7 @@ class PartitionRotationIT {
                     rs.next();
                     assertEquals(220, rs.getLong(1), "the rows written after the statements are in the new table");
                 }
-                writers.resume();
-                c.send(new Complete(id));
-                c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
-                writers.close();
-                assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
-                assertTrue(writers.committed() > 500, "the writers wrote: " + writers.committed());
+                completeUnderWriters(c, id, writers);
             }
         }
     }
@@ -216,6 +188,29 @@ class PartitionRotationIT {
                 return verdicts.get(0);
             }
             Thread.sleep(500);
+        }
+    }
+
+    /** Resumes the writers, completes the migration, and checks that they wrote and that no write failed. */
+    private static void completeUnderWriters(Cluster c, String id, Workload writers) throws Exception {
+        writers.resume();
+        c.send(new Complete(id));
+        c.await(id, s -> s.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+        writers.close();
+        assertEquals(0, writers.failed(), "no write failed: " + writers.failures());
+        assertTrue(writers.committed() > 500, "the writers wrote: " + writers.committed());
+    }
+
+    /** Creates {@code users} (id, name, title) partitioned by RANGE (id) into {@code partitions}, with ids 1..rows. */
+    private static void createUsers(Cluster c, TableName users, int rows, String partitions) throws Exception {
+        try (Connection conn = c.connect(); Statement s = conn.createStatement()) {
+            s.execute("CREATE DATABASE " + Sql.ident(users.database()));
+            s.execute("CREATE TABLE " + users.quoted() + " (id BIGINT PRIMARY KEY, name VARCHAR(64), title"
+                    + " VARCHAR(64)) PARTITION BY RANGE (id) (" + partitions + ")");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            s.execute("INSERT INTO " + users.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1"
+                    + " FROM seq WHERE n < " + rows + ") SELECT n, CONCAT('user-', n), IF(n % 10 = 0, NULL,"
+                    + " CONCAT('title-', n)) FROM seq");
         }
     }
 
