@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -125,6 +126,11 @@ class ChunkCopierIT {
 
     ChunkCopier copier(Projection projection, int parallelChunks, List<DeferredIndex> deferred, int restPercent,
             java.util.function.BooleanSupplier paused, String resourceGroup) {
+        return copier(projection, parallelChunks, deferred, restPercent, paused, resourceGroup, NO_CARRIER);
+    }
+
+    ChunkCopier copier(Projection projection, int parallelChunks, List<DeferredIndex> deferred, int restPercent,
+            java.util.function.BooleanSupplier paused, String resourceGroup, ChunkCopier.Carrier carrier) {
         ChunkCopier.Throttle never = new ChunkCopier.Throttle() {
             @Override
             public Optional<String> reason(Connection c) {
@@ -151,7 +157,74 @@ class ChunkCopierIT {
         };
         return new ChunkCopier(ID, db, sidecar, projection, () -> true, () -> "live", paused, never, 1000,
                 parallelChunks, resourceGroup, new IndexBuild(ID, sidecar, projection.write(), deferred, null, 0),
-                NO_CARRIER, new ApplierMetrics(ID), 0);
+                carrier, new ApplierMetrics(ID), 0);
+    }
+
+    /** A replicator that carries partition maintenance, and has read the copy's markers when {@code read} says. */
+    static ChunkCopier.Carrier carrying(java.util.function.BooleanSupplier read) {
+        java.util.concurrent.locks.Lock gate = new java.util.concurrent.locks.ReentrantLock(true);
+        return new ChunkCopier.Carrier() {
+            @Override
+            public java.util.concurrent.locks.Lock gate() {
+                return gate;
+            }
+
+            @Override
+            public boolean carries() {
+                return true;
+            }
+
+            @Override
+            public boolean hasRead(String token) {
+                return read.getAsBoolean();
+            }
+        };
+    }
+
+    /**
+     * Chunks, two at once, that meet rows of a partition the shadow table lacks (one added to the table that the
+     * replicator has not carried yet) wait while the two tables' partitions differ, and go on once the shadow table has
+     * it: the copy then has every row. Where the replicator has read the copy's marker and the partitions still differ
+     * (changed from elsewhere), the copy fails, saying so.
+     */
+    @Test
+    void chunksWaitForAPartitionTheShadowTableLacksUntilItIsThere() throws Exception {
+        TableName src = new TableName(DB, "ranged");
+        TableName dst = new TableName(DB, "ranged_new");
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + src.quoted() + " (id INT PRIMARY KEY, name VARCHAR(20)) PARTITION BY RANGE (id)"
+                    + " (PARTITION p1 VALUES LESS THAN (5001), PARTITION p2 VALUES LESS THAN (10001))");
+            s.execute("INSERT INTO " + src.quoted() + " SELECT id, name FROM " + SRC.quoted());
+            s.execute("CREATE TABLE " + dst.quoted() + " LIKE " + src.quoted());
+            s.execute("ALTER TABLE " + dst.quoted() + " DROP PARTITION p2");
+        }
+        Projection ranged = new Projection(ID, src, dst, P.mapping(), List.of("id"), List.of("id"), "PRIMARY");
+        ChunkCopier copier = copier(ranged, 2, List.of(), 0, () -> false, "", carrying(() -> false));
+        Thread t = new Thread(copier);
+        t.start();
+        Thread.sleep(2000);
+        assertFalse(copier.done, "the copy waits");
+        assertNull(copier.failure);
+        assertTrue(cursor() <= 5000, "nothing past the partition the shadow table lacks: " + cursor());
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + dst.quoted() + " ADD PARTITION (PARTITION p2 VALUES LESS THAN (10001))");
+        }
+        t.join(60_000);
+        assertNull(copier.failure);
+        assertTrue(copier.done);
+        assertEquals(digest(src, Integer.MAX_VALUE), digest(dst, Integer.MAX_VALUE));
+
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE TABLE " + dst.quoted());
+            s.execute("ALTER TABLE " + dst.quoted() + " DROP PARTITION p2");
+            s.execute("UPDATE " + sidecar.table("copy_state") + " SET last_key = NULL, done = 0");
+        }
+        ChunkCopier failing = copier(ranged, 2, List.of(), 0, () -> false, "", carrying(() -> true));
+        failing.run();
+        assertNotNull(failing.failure, "the copy fails once the replicator has read its marker");
+        assertTrue(failing.failure.getMessage().contains("the partitions of " + dst + " were changed outside"
+                + " Flipside"), failing.failure.getMessage());
+        assertFalse(failing.done);
     }
 
     @Test
