@@ -48,24 +48,7 @@ class ChunkCopierIT {
             "PRIMARY");
     static final int ROWS = 10_000;
     /** No replicator beside these copies: nothing takes the gate, and a row without a partition fails the copy. */
-    static final ChunkCopier.Carrier NO_CARRIER = new ChunkCopier.Carrier() {
-        private final java.util.concurrent.locks.Lock gate = new java.util.concurrent.locks.ReentrantLock();
-
-        @Override
-        public java.util.concurrent.locks.Lock gate() {
-            return gate;
-        }
-
-        @Override
-        public boolean carries() {
-            return false;
-        }
-
-        @Override
-        public boolean hasRead(String token) {
-            return false;
-        }
-    };
+    static final ChunkCopier.Carrier NO_CARRIER = carrier(false, () -> false);
 
     EmbeddedMySql mysql;
     Db db;
@@ -160,8 +143,11 @@ class ChunkCopierIT {
                 carrier, new ApplierMetrics(ID), 0);
     }
 
-    /** A replicator that carries partition maintenance, and has read the copy's markers when {@code read} says. */
-    static ChunkCopier.Carrier carrying(java.util.function.BooleanSupplier read) {
+    /**
+     * A replicator beside the copy, which carries partition maintenance when {@code carries}, and has read the copy's
+     * markers when {@code read} says.
+     */
+    static ChunkCopier.Carrier carrier(boolean carries, java.util.function.BooleanSupplier read) {
         java.util.concurrent.locks.Lock gate = new java.util.concurrent.locks.ReentrantLock(true);
         return new ChunkCopier.Carrier() {
             @Override
@@ -171,7 +157,7 @@ class ChunkCopierIT {
 
             @Override
             public boolean carries() {
-                return true;
+                return carries;
             }
 
             @Override
@@ -199,7 +185,7 @@ class ChunkCopierIT {
             s.execute("ALTER TABLE " + dst.quoted() + " DROP PARTITION p2");
         }
         Projection ranged = new Projection(ID, src, dst, P.mapping(), List.of("id"), List.of("id"), "PRIMARY");
-        ChunkCopier copier = copier(ranged, 2, List.of(), 0, () -> false, "", carrying(() -> false));
+        ChunkCopier copier = copier(ranged, 2, List.of(), 0, () -> false, "", carrier(true, () -> false));
         Thread t = new Thread(copier);
         t.start();
         Thread.sleep(2000);
@@ -219,7 +205,7 @@ class ChunkCopierIT {
             s.execute("ALTER TABLE " + dst.quoted() + " DROP PARTITION p2");
             s.execute("UPDATE " + sidecar.table("copy_state") + " SET last_key = NULL, done = 0");
         }
-        ChunkCopier failing = copier(ranged, 2, List.of(), 0, () -> false, "", carrying(() -> true));
+        ChunkCopier failing = copier(ranged, 2, List.of(), 0, () -> false, "", carrier(true, () -> true));
         failing.run();
         assertNotNull(failing.failure, "the copy fails once the replicator has read its marker");
         assertTrue(failing.failure.getMessage().contains("the partitions of " + dst + " were changed outside"
