@@ -425,17 +425,12 @@ final class ChunkCopier implements Runnable {
     /**
      * How the replicator carries the serving table's partition maintenance to the shadow table while the copy runs
      * ({@link Replicator#carrier}).
+     *
+     * @param gate    held through each chunk, or round of chunks copied at once; the replicator takes it between them
+     * @param carries whether the migration keeps the table's partitions (its ALTER does not repartition it)
+     * @param hasRead whether the replicator has read the copy's marker of a token from the changelog
      */
-    interface Carrier {
-        /** Held through each chunk, or round of chunks copied at once; the replicator takes it between them. */
-        Lock gate();
-
-        /** Whether the migration keeps the table's partitions (its ALTER does not repartition it). */
-        boolean carries();
-
-        /** Whether the replicator has read the copy's marker {@code token} from the changelog. */
-        boolean hasRead(String token);
-    }
+    record Carrier(Lock gate, boolean carries, java.util.function.Predicate<String> hasRead) {}
 
     /**
      * A chunk met a row that the shadow table has no partition for ({@code e}): a partition added to the serving
@@ -448,7 +443,7 @@ final class ChunkCopier implements Runnable {
      */
     private void awaitPartitions(Connection c, SQLException e) throws SQLException {
         Db.rollbackQuietly(c);
-        boolean read = partitionsMarker != null && carrier.hasRead(partitionsMarker);
+        boolean read = partitionsMarker != null && carrier.hasRead().test(partitionsMarker);
         java.util.Map<String, List<String>> layouts = TableInspector.partitionLayouts(c, forward.read(),
                 forward.write());
         c.commit();

@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -340,22 +339,7 @@ final class Replicator implements AutoCloseable {
      * each chunk, and which of its markers this replicator has read ({@link ChunkCopier#awaitPartitions}).
      */
     ChunkCopier.Carrier carrier() {
-        return new ChunkCopier.Carrier() {
-            @Override
-            public Lock gate() {
-                return copyGate;
-            }
-
-            @Override
-            public boolean carries() {
-                return samePartitions;
-            }
-
-            @Override
-            public boolean hasRead(String token) {
-                return copyMarkersRead.contains(token);
-            }
-        };
+        return new ChunkCopier.Carrier(copyGate, samePartitions, copyMarkersRead::contains);
     }
 
     /** The table that does not serve: the shadow table while the old schema serves, else the old table. */
@@ -386,8 +370,8 @@ final class Replicator implements AutoCloseable {
      * the partitions that the clause makes ({@link PartitionMaintenance#doneOn}): this replicator ran it, and stopped
      * before it recorded a position after the statement. A {@code TRUNCATE PARTITION} run again empties partitions
      * already empty: the changes after the statement, which could have filled them again, are applied only after it.
-     * While the copy runs, with the copier held between chunks ({@link #copyGate}), and the rows copied since the
-     * statement copied again ({@link #copyAgain}).
+     * While the copy runs, with the copier held between chunks ({@link #copyGate}), and, after a clause that removes
+     * rows, the rows copied since the statement copied again ({@link #copyAgain}).
      */
     private void carry(PartitionMaintenance m, String ddl) throws SQLException {
         Failpoints.hit("apply.carry");
@@ -418,7 +402,7 @@ final class Replicator implements AutoCloseable {
                         ddl.strip());
                 Failpoints.hit("apply.partitions");
             }
-            if (copying) {
+            if (copying && m.removesRows()) {
                 copyAgain();
             }
         } finally {

@@ -148,23 +148,8 @@ class ChunkCopierIT {
      * markers when {@code read} says.
      */
     static ChunkCopier.Carrier carrier(boolean carries, java.util.function.BooleanSupplier read) {
-        java.util.concurrent.locks.Lock gate = new java.util.concurrent.locks.ReentrantLock(true);
-        return new ChunkCopier.Carrier() {
-            @Override
-            public java.util.concurrent.locks.Lock gate() {
-                return gate;
-            }
-
-            @Override
-            public boolean carries() {
-                return carries;
-            }
-
-            @Override
-            public boolean hasRead(String token) {
-                return read.getAsBoolean();
-            }
-        };
+        return new ChunkCopier.Carrier(new java.util.concurrent.locks.ReentrantLock(true), carries,
+                token -> read.getAsBoolean());
     }
 
     /**

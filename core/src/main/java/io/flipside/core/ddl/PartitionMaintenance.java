@@ -142,6 +142,14 @@ public record PartitionMaintenance(TableName table, Kind kind, String clause, Li
     }
 
     /**
+     * Whether the clause removes rows ({@code DROP} and {@code TRUNCATE PARTITION}); {@code ADD} and {@code REORGANIZE}
+     * only place the rows there are.
+     */
+    public boolean removesRows() {
+        return kind == Kind.DROP || kind == Kind.TRUNCATE;
+    }
+
+    /**
      * Whether a table whose partitions are {@code partitions} (in lower case) has had this maintenance done: every
      * partition it adds is there and every one it removes (and does not add again) is gone. A {@code TRUNCATE} is
      * never done in this sense (doing it again empties partitions already empty).

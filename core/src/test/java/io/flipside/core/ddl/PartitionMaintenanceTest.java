@@ -116,4 +116,13 @@ class PartitionMaintenanceTest {
         assertFalse(of("ALTER TABLE t TRUNCATE PARTITION p1").doneOn(List.of()));
         assertTrue(of("ALTER TABLE t DROP PARTITION p1").doneOn(List.of()));
     }
+
+    @Test
+    void onlyADropOrATruncationRemovesRows() {
+        assertTrue(of("ALTER TABLE t DROP PARTITION p1").removesRows());
+        assertTrue(of("ALTER TABLE t TRUNCATE PARTITION ALL").removesRows());
+        assertFalse(of("ALTER TABLE t ADD PARTITION (PARTITION p9 VALUES LESS THAN (90))").removesRows());
+        assertFalse(of("ALTER TABLE t REORGANIZE PARTITION p1 INTO (PARTITION p1 VALUES LESS THAN (10))")
+                .removesRows());
+    }
 }
