@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.cli.Workload;
+import io.flipside.core.migration.Names;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerified;
@@ -16,6 +17,7 @@ import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Submit;
 import io.flipside.testkit.Schemas;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * again, finds it done, and does not do it twice. One more statement comes between the cut-over's look at the
  * partitions and its locks: read with writes held, it is carried then, and the partitions compared again before the
  * rename. Checked by the freeze-point checksums and by the old and the new table holding the same rows afterwards (the
- * writers' ledger cannot tell: a rotation removes rows behind it), and by the partitions each table ends with.
+ * writers' ledger cannot tell: a rotation removes rows behind it), and by the partitions each table ends with. The same
+ * while the copy runs, and while the indexes the copy deferred are built.
  */
 class PartitionRotationIT {
     static final int ROWS = 10_000;
@@ -174,6 +177,102 @@ class PartitionRotationIT {
                 completeUnderWriters(c, id, writers);
             }
         }
+    }
+
+    static final Pattern INDEXES_PAUSED = Pattern.compile("failpoint copy\\.indexes: pausing");
+    static final Pattern CARRIED = Pattern.compile("carried the partition maintenance of");
+
+    /**
+     * Maintenance that comes while the indexes deferred until after the copy are built: the online {@code ADD INDEX}
+     * holds the shadow table's metadata lock until it ends, so the statement done again there waits for the build
+     * (and the apply with it), then goes on. Here the build is held at its start by a transaction that read the shadow
+     * table, as a long build holds it; the statement comes, the replicator reaches it, and it is not done while the
+     * build waits. Once the transaction ends the build finishes, the statement is done again, and the cut-over serves
+     * the table with the index, the emptied partition and the rows written to it after the statement.
+     */
+    @Test
+    void maintenanceWhileTheDeferredIndexesAreBuiltWaitsForTheBuild() throws Exception {
+        TableName users = new TableName("rotation_index", "users");
+        try (Cluster c = new Cluster("rotation_index", 6013, Map.of())) {
+            createUsers(c, users, 4000, "PARTITION p1 VALUES LESS THAN (2001), PARTITION p2 VALUES LESS THAN"
+                    + " (1000000000)");
+            exec(c, "ALTER TABLE " + users.quoted() + " ADD INDEX by_name (name)");
+            c.startController();
+            c.startCapture();
+            c.startApplier("copy.indexes:4000:1,apply.carry:1:1");
+            int mark = c.applier.mark();
+            String id = c.submit(new Submit(users.toString(), "DROP COLUMN title", true, null, "ALTER"));
+            Cluster.require(c.applier.awaitLine(mark, INDEXES_PAUSED, Duration.ofSeconds(60)),
+                    "the copy is done and the deferred index not built yet");
+            TableName shadow = users.sibling(Names.shadowTable(users.table(), id));
+            try (Connection hold = c.connect(); Statement s = hold.createStatement()) {
+                hold.setAutoCommit(false);
+                s.executeQuery("SELECT COUNT(*) FROM " + shadow.quoted()).close();
+                assertTrue(awaitMetadataLockWait(c, "%ADD INDEX%"), "the build waits for the shadow table");
+                exec(c, "ALTER TABLE " + users.quoted() + " TRUNCATE PARTITION p1",
+                        "INSERT INTO " + users.quoted() + " (id, name) SELECT id - 2000, CONCAT('after-', id) FROM "
+                                + users.quoted() + " WHERE id <= 2100");
+                Cluster.require(c.applier.awaitLine(mark, CARRY_PAUSED, Duration.ofSeconds(60)),
+                        "the replicator read the TRUNCATE");
+                Thread.sleep(1000);
+                assertTrue(awaitMetadataLockWait(c, "%ADD INDEX%"), "the build still waits");
+                assertEquals(0, c.applier.count(CARRIED), "the TRUNCATE is not done on the shadow table meanwhile");
+                hold.commit();
+            }
+            c.await(id, st -> st.getStatus() == MigrationStatus.READY, "READY");
+            Cluster.require(c.applier.awaitLine(mark, CARRIED, Duration.ofSeconds(30)), "the TRUNCATE was carried");
+
+            c.send(new CutOver(id, false));
+            MigrationState cut = c.await(id, st -> st.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
+            ChecksumVerdict verdict = awaitVerdict(c, id);
+            assertTrue(verdict.getMatched(), "the new table has the truncation and the rows after it: " + verdict);
+            TableName old = users.sibling(cut.getOldTable());
+            assertEquals("", awaitSameRows(c, users, old), "inverse replication keeps the old table equal");
+            assertEquals(List.of("p1", "p2"), partitions(c, users));
+            assertEquals(List.of("by_name", "PRIMARY"), indexes(c, users), "the new table has the deferred index");
+            try (Connection conn = c.connect(); Statement s = conn.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(name LIKE 'after-%') FROM " + users.quoted())) {
+                rs.next();
+                assertEquals(2100, rs.getLong(1), "p1's rows gone, p2's and the rows written after it there");
+                assertEquals(100, rs.getLong(2), "the rows written after the TRUNCATE are in the new table");
+            }
+            c.send(new Complete(id));
+            c.await(id, st -> st.getStatus() == MigrationStatus.COMPLETED, "COMPLETED");
+        }
+    }
+
+    /** Whether a statement like {@code like} waits for a table's metadata lock, within 30 s. */
+    private static boolean awaitMetadataLockWait(Cluster c, String like) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM"
+                + " information_schema.PROCESSLIST WHERE INFO LIKE ? AND STATE = 'Waiting for table metadata lock'")) {
+            ps.setString(1, like);
+            do {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return true;
+                    }
+                }
+                Thread.sleep(100);
+            } while (System.currentTimeMillis() < deadline);
+        }
+        return false;
+    }
+
+    private static List<String> indexes(Cluster c, TableName t) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT INDEX_NAME"
+                + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1")) {
+            ps.setString(1, t.database());
+            ps.setString(2, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /** The migration's freeze-point checksum verdict at its cut-over, from the journal (within a minute). */
