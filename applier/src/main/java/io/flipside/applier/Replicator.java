@@ -68,7 +68,7 @@ final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
     private static final long PERSIST_IDLE_POSITION_MS = 1000;
     private static final int VISIBILITY_WAIT_SECONDS = 30;
-    /** How many rows each transaction copies again ({@link #copyAgain}). */
+    /** How many rows of the range each transaction of {@link #copyAgain} looks at. */
     static final int COPY_AGAIN_ROWS = 5_000;
     /** The apply session's isolation level (see {@link #open}). */
     static final String ISOLATION = "READ-COMMITTED";
@@ -417,11 +417,13 @@ final class Replicator implements AutoCloseable {
      * rows of the chunks whose cursors the changelog has not reached yet, after {@link #copiedUpTo} (as of the
      * statement) up to the copier's cursor now, were read after the statement or while it ran, and a {@code DROP} or
      * {@code TRUNCATE PARTITION} has just removed those in its partitions, without row events that would bring them
-     * back. They are copied again, read now: a change after this read comes after those chunks' cursors in the
-     * changelog, so it is applied. The rows up to {@link #copiedUpTo} are as the serving table's were at the
-     * statement, which the clause then changed in the same way. A snapshot read where MySQL commits in binlog order,
-     * as the chunks read (else with shared locks, which wait for a change written to the binlog and not committed), in
-     * transactions of {@value #COPY_AGAIN_ROWS} rows: the range is as large as the applier is behind the copier.
+     * back. The rows of that range the shadow table lacks are copied again, read now: a change after this read comes
+     * after those chunks' cursors in the changelog, so it is applied. The others are as those chunks read them, and
+     * the changes after the chunks are applied as usual; the rows up to {@link #copiedUpTo} are as the serving table's
+     * were at the statement, which the clause then changed in the same way. A snapshot read where MySQL commits in
+     * binlog order, as the chunks read (else with shared locks, which wait for a change written to the binlog and not
+     * committed), {@value #COPY_AGAIN_ROWS} rows of the range in each transaction: the range is as large as the
+     * applier is behind the copier.
      */
     private void copyAgain() throws SQLException {
         Key upTo;
@@ -436,17 +438,13 @@ final class Replicator implements AutoCloseable {
             return; // no chunk has committed: the chunks read after the statement
         }
         boolean locking = !ChunkCopier.ordersCommits(conn);
-        long removed = 0;
         long copied = 0;
         int pieces = 0;
         Key lower = copiedUpTo;
         while (true) {
             Key cut = keyWithin(lower, upTo, COPY_AGAIN_ROWS - 1);
             Key upper = cut == null ? upTo : cut;
-            try (PreparedStatement delete = conn.prepareStatement(forward.deleteRange(lower == null));
-                    PreparedStatement copy = conn.prepareStatement(forward.copyRange(lower == null, locking))) {
-                KeyValues.bind(delete, lower == null ? 1 : KeyValues.bind(delete, 1, lower), upper);
-                removed += delete.executeUpdate();
+            try (PreparedStatement copy = conn.prepareStatement(forward.copyMissing(lower == null, locking))) {
                 KeyValues.bind(copy, lower == null ? 1 : KeyValues.bind(copy, 1, lower), upper);
                 copied += copy.executeUpdate();
                 conn.commit();
@@ -460,9 +458,10 @@ final class Replicator implements AutoCloseable {
             }
             lower = cut;
         }
-        LOG.info("migration {}: copied again the rows of {} after {} up to the copier's cursor {}: {} rows ({} there"
-                + " before) in {} transactions", id, serving, copiedUpTo == null ? "the start"
-                : KeyValues.display(copiedUpTo), KeyValues.display(upTo), copied, removed, pieces);
+        LOG.info("migration {}: copied again the rows of {} after {} up to the copier's cursor {}: {} rows that {}"
+                + " lacked, in {} transactions", id, serving,
+                copiedUpTo == null ? "the start" : KeyValues.display(copiedUpTo), KeyValues.display(upTo), copied,
+                forward.write(), pieces);
     }
 
     /**

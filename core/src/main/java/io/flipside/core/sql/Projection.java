@@ -155,15 +155,21 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     }
 
     /**
-     * Deletes the written table's rows after the key {@code ?lower} (no lower bound when {@code first}) up to and
-     * including the key {@code ?upper}, before they are copied again by {@link #copyRange}.
+     * Copies the read table's rows after the key {@code ?lower} (no lower bound when {@code first}) up to and including
+     * the key {@code ?upper} that the written table lacks, with shared locks when {@code locking}: the rows a partition
+     * dropped or emptied on the written table took from a range the copy read after the statement that did the same to
+     * the read table. The rows the written table has are left as they are.
      *
      * <p>Parameters: the lower key (unless {@code first}), then the upper key.
      */
-    public String deleteRange(boolean first) {
-        return Sql.tag(migrationId, "copy") + "DELETE FROM " + write.quoted() + " WHERE "
-                + (first ? "" : row(null, writeKey) + " > " + tuple(keySize()) + " AND ")
-                + row(null, writeKey) + " <= " + tuple(keySize());
+    public String copyMissing(boolean first, boolean locking) {
+        return Sql.tag(migrationId, "copy") + (mode == WriteMode.REPLACE ? "REPLACE INTO " : "INSERT INTO ")
+                + write.quoted() + " (" + Sql.identList(mapping.toColumns()) + ") SELECT " + selected(read.quoted())
+                + " FROM " + read.quoted() + (readIndex == null ? "" : " FORCE INDEX (" + Sql.ident(readIndex) + ")")
+                + " WHERE " + (first ? "" : row(read.quoted(), readKey) + " > " + tuple(keySize()) + " AND ")
+                + row(read.quoted(), readKey) + " <= " + tuple(keySize()) + " AND NOT EXISTS (SELECT 1 FROM "
+                + write.quoted() + " AS " + Sql.ident(KEPT) + " WHERE " + keptHasTheKey() + ") ORDER BY "
+                + Sql.identList(read.quoted(), readKey) + (locking ? " LOCK IN SHARE MODE" : "");
     }
 
     /**
@@ -323,8 +329,21 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         return Checksums.query(migrationId, write, mapping.toColumns());
     }
 
-    /** The alias of the written table in {@link #replaceKeeping} and {@link #uniqueHolders}; LOCK TABLES must name it. */
+    /**
+     * The alias of the written table in {@link #replaceKeeping}, {@link #uniqueHolders} and {@link #copyMissing}; LOCK
+     * TABLES must name it.
+     */
     public static final String KEPT = "flipside_kept";
+
+    /** The written table's row (as {@link #KEPT}) has the read table's row's key. */
+    private String keptHasTheKey() {
+        StringBuilder on = new StringBuilder();
+        for (int i = 0; i < keySize(); i++) {
+            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
+                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
+        }
+        return on.toString();
+    }
 
     /**
      * {@link WriteMode#REPLACE_KEEPING}: two statements, to run in this order with the same parameters (the keys).
@@ -336,11 +355,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * CURRENT_TIMESTAMP). Both REPLACE, so that a row holding a unique value under another key gives way.
      */
     public List<String> replaceKeeping(int keys, List<String> keep) {
-        StringBuilder on = new StringBuilder();
-        for (int i = 0; i < keySize(); i++) {
-            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
-                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
-        }
+        String on = keptHasTheKey();
         List<String> written = new ArrayList<>(mapping.toColumns());
         written.addAll(keep);
         String where = " WHERE " + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ")";
@@ -366,11 +381,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeColumns.get(i)))
                     .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readColumns.get(i)));
         }
-        StringBuilder same = new StringBuilder();
-        for (int i = 0; i < keySize(); i++) {
-            same.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
-                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
-        }
+        String same = keptHasTheKey();
         return Sql.tag(migrationId, "apply") + "SELECT " + keyList(Sql.ident(KEPT), writeKey, writeFloatKeys)
                 + " FROM " + read.quoted() + " JOIN " + write.quoted() + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE "
                 + row(read.quoted(), readKey) + " IN (" + tuples(keys) + ") AND NOT (" + same + ")";

@@ -45,11 +45,17 @@ class ProjectionTest {
     }
 
     @Test
-    void cutsARangeCopiedAgainInPiecesAndDeletesEachFromTheWrittenTableByItsNamesForTheKey() {
-        assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` > ? AND"
-                + " `id` <= ?", FORWARD.deleteRange(false));
-        assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE `id` <= ?",
-                FORWARD.deleteRange(true));
+    void cutsARangeCopiedAgainInPiecesAndCopiesOnlyTheRowsTheWrittenTableLacksByItsNamesForTheKey() {
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`) SELECT"
+                + " `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE"
+                + " `app`.`users`.`id` > ? AND `app`.`users`.`id` <= ? AND NOT EXISTS (SELECT 1 FROM"
+                + " `app`.`_users_0badcafe_new` AS `flipside_kept` WHERE `flipside_kept`.`id` = `app`.`users`.`id`)"
+                + " ORDER BY `app`.`users`.`id`", FORWARD.copyMissing(false, false));
+        assertEquals("/* flipside 0badcafe copy */ INSERT INTO `app`.`_users_0badcafe_new` (`id`, `full_name`) SELECT"
+                + " `app`.`users`.`id`, `app`.`users`.`name` FROM `app`.`users` FORCE INDEX (`PRIMARY`) WHERE"
+                + " `app`.`users`.`id` <= ? AND NOT EXISTS (SELECT 1 FROM `app`.`_users_0badcafe_new` AS"
+                + " `flipside_kept` WHERE `flipside_kept`.`id` = `app`.`users`.`id`) ORDER BY `app`.`users`.`id`"
+                + " LOCK IN SHARE MODE", FORWARD.copyMissing(true, true));
         assertEquals("/* flipside 0badcafe copy */ SELECT `id` FROM `app`.`users` FORCE INDEX (`PRIMARY`)"
                 + " WHERE `id` > ? AND `id` <= ? ORDER BY `id` LIMIT ?, 1", FORWARD.rangeRowKey(false));
         assertEquals("/* flipside 0badcafe copy */ SELECT `id` FROM `app`.`users` FORCE INDEX (`PRIMARY`)"
@@ -57,8 +63,11 @@ class ProjectionTest {
         Projection renamedKey = new Projection("0badcafe", USERS, SHADOW, new ColumnMapping(List.of(
                 new ColumnMapping.Pair("tenant", "org"), new ColumnMapping.Pair("id", "id"))), List.of("tenant", "id"),
                 List.of("org", "id"), "PRIMARY");
-        assertEquals("/* flipside 0badcafe copy */ DELETE FROM `app`.`_users_0badcafe_new` WHERE (`org`, `id`) >"
-                + " (?, ?) AND (`org`, `id`) <= (?, ?)", renamedKey.deleteRange(false));
+        String missing = renamedKey.copyMissing(false, false);
+        assertTrue(missing.contains(" WHERE (`app`.`users`.`tenant`, `app`.`users`.`id`) > (?, ?) AND"
+                + " (`app`.`users`.`tenant`, `app`.`users`.`id`) <= (?, ?) AND NOT EXISTS (SELECT 1 FROM"
+                + " `app`.`_users_0badcafe_new` AS `flipside_kept` WHERE `flipside_kept`.`org` = `app`.`users`.`tenant`"
+                + " AND `flipside_kept`.`id` = `app`.`users`.`id`)"), missing);
     }
 
     @Test
