@@ -32,10 +32,12 @@ import java.util.stream.Collectors;
  *                    {@code ALTER} (see {@link TypeConversions#selectedAs})
  * @param readFloatKeys  the key columns the read table holds as a FLOAT (see {@link #keysFloating})
  * @param writeFloatKeys the key columns the written table holds as a FLOAT
+ * @param writeCollations the written columns whose collation is not that of the read column mapped to them, with
+ *                    theirs (see {@link #comparing})
  */
 public record Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping,
         List<String> readKey, List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs,
-        Set<String> readFloatKeys, Set<String> writeFloatKeys) {
+        Set<String> readFloatKeys, Set<String> writeFloatKeys, Map<String, Collation> writeCollations) {
 
     public Projection {
         readKey = List.copyOf(readKey);
@@ -43,6 +45,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         selectedAs = Map.copyOf(selectedAs);
         readFloatKeys = Set.copyOf(readFloatKeys);
         writeFloatKeys = Set.copyOf(writeFloatKeys);
+        writeCollations = Map.copyOf(writeCollations);
         if (readKey.size() != writeKey.size() || readKey.isEmpty()) {
             throw new IllegalArgumentException("key columns differ between the tables");
         }
@@ -51,7 +54,8 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     /** A projection whose key columns are no FLOATs (see {@link #keysFloating}). */
     public Projection(String migrationId, TableName read, TableName write, ColumnMapping mapping, List<String> readKey,
             List<String> writeKey, String readIndex, WriteMode mode, Map<String, String> selectedAs) {
-        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, selectedAs, Set.of(), Set.of());
+        this(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, selectedAs, Set.of(), Set.of(),
+                Map.of());
     }
 
     /** A projection that selects every read column as it is (see {@link #selecting}). */
@@ -69,13 +73,13 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     /** The same projection read the other way (writing by upsert: see the README's limitations). */
     public Projection reversed() {
         return new Projection(migrationId, write, read, mapping.inverse(), writeKey, readKey, null, WriteMode.UPSERT,
-                Map.of(), writeFloatKeys, readFloatKeys);
+                Map.of(), writeFloatKeys, readFloatKeys, Map.of());
     }
 
     /** The same projection, selecting the read columns {@code as} names as the types it gives (see the record). */
     public Projection selecting(Map<String, String> as) {
         return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, as, readFloatKeys,
-                writeFloatKeys);
+                writeFloatKeys, writeCollations);
     }
 
     /**
@@ -87,7 +91,29 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      */
     public Projection keysFloating(Set<String> read, Set<String> write) {
         return new Projection(migrationId, this.read, this.write, mapping, readKey, writeKey, readIndex, mode,
-                selectedAs, read, write);
+                selectedAs, read, write, writeCollations);
+    }
+
+    /** A character column's character set and collation, as information_schema names them. */
+    public record Collation(String charset, String name) {
+        public Collation {
+            if (!charset.matches("[A-Za-z0-9_]+") || !name.matches("[A-Za-z0-9_]+")) {
+                throw new IllegalArgumentException("not a character set and collation: " + charset + ", " + name);
+            }
+        }
+    }
+
+    /**
+     * The same projection, knowing which written columns have another collation than the read column mapped to them
+     * ({@code collations}, by written column). A statement that compares a written table's value with a read table's
+     * (whether the written table has a row, {@link #copyMissing}, {@link #replaceKeeping}, {@link #uniqueHolders})
+     * brings the read value into the written column's character set and collation: MySQL refuses to compare two
+     * columns of different collations of one character set (error 1267), and the written table's collation is the one
+     * its keys are unique in. The written column stays bare, so that its index is used.
+     */
+    public Projection comparing(Map<String, Collation> collations) {
+        return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, selectedAs,
+                readFloatKeys, writeFloatKeys, collations);
     }
 
     /** The key columns {@code key} as the statements that read keys select them (see {@link #keysFloating}). */
@@ -262,7 +288,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      */
     public Projection readingFrom(TableName table) {
         return new Projection(migrationId, table, write, mapping, readKey, writeKey, null, mode, selectedAs,
-                readFloatKeys, writeFloatKeys);
+                readFloatKeys, writeFloatKeys, writeCollations);
     }
 
     /**
@@ -337,10 +363,21 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /** The written table's row (as {@link #KEPT}) has the read table's row's key. */
     private String keptHasTheKey() {
+        return keptEquals(writeKey, readKey);
+    }
+
+    /**
+     * The written table's row (as {@link #KEPT}) has in {@code writeColumns} the read table's row's values of
+     * {@code readColumns}, compared in the written columns' collations ({@link #comparing}).
+     */
+    private String keptEquals(List<String> writeColumns, List<String> readColumns) {
         StringBuilder on = new StringBuilder();
-        for (int i = 0; i < keySize(); i++) {
-            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeKey.get(i)))
-                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
+        for (int i = 0; i < writeColumns.size(); i++) {
+            String value = read.quoted() + "." + Sql.ident(readColumns.get(i));
+            Collation c = writeCollations.get(writeColumns.get(i));
+            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeColumns.get(i)))
+                    .append(" = ")
+                    .append(c == null ? value : "CONVERT(" + value + " USING " + c.charset() + ") COLLATE " + c.name());
         }
         return on.toString();
     }
@@ -376,11 +413,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * keys would remove. Returns the written table's key columns. Parameters: the keys.
      */
     public String uniqueHolders(int keys, List<String> writeColumns, List<String> readColumns) {
-        StringBuilder on = new StringBuilder();
-        for (int i = 0; i < writeColumns.size(); i++) {
-            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeColumns.get(i)))
-                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readColumns.get(i)));
-        }
+        String on = keptEquals(writeColumns, readColumns);
         String same = keptHasTheKey();
         return Sql.tag(migrationId, "apply") + "SELECT " + keyList(Sql.ident(KEPT), writeKey, writeFloatKeys)
                 + " FROM " + read.quoted() + " JOIN " + write.quoted() + " AS " + Sql.ident(KEPT) + " ON " + on + " WHERE "

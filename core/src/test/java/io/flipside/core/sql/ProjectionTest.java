@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.mapping.ColumnMapping;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProjectionTest {
@@ -124,6 +125,31 @@ class ProjectionTest {
                 + " AND `app`.`users`.`id` <= ?", insert.upsert(1, true));
         assertEquals(true, insert.copyChunk(true, true).contains("*/ INSERT INTO "));
         assertEquals(WriteMode.UPSERT, replace.reversed().mode(), "the inverse upserts, keeping old-only columns");
+    }
+
+    @Test
+    void aReadValueComparedWithAWrittenOneOfAnotherCollationIsBroughtIntoTheWrittenOnes() {
+        ColumnMapping byCode = new ColumnMapping(List.of(new ColumnMapping.Pair("code", "code"),
+                new ColumnMapping.Pair("email", "email"), new ColumnMapping.Pair("n", "n")));
+        Projection p = new Projection("0badcafe", USERS, SHADOW, byCode, List.of("code"), List.of("code"), "PRIMARY",
+                WriteMode.REPLACE_KEEPING).comparing(Map.of("code", new Projection.Collation("utf8mb4",
+                        "utf8mb4_general_ci"), "email", new Projection.Collation("latin1", "latin1_bin")));
+        String converted = "`flipside_kept`.`code` = CONVERT(`app`.`users`.`code` USING utf8mb4) COLLATE"
+                + " utf8mb4_general_ci";
+        assertTrue(p.copyMissing(true, false).contains("NOT EXISTS (SELECT 1 FROM `app`.`_users_0badcafe_new` AS"
+                + " `flipside_kept` WHERE " + converted + ")"), p.copyMissing(true, false));
+        for (String sql : p.replaceKeeping(1, List.of("note"))) {
+            assertTrue(sql.contains(converted), sql);
+        }
+        String holders = p.uniqueHolders(1, List.of("email", "n"), List.of("email", "n"));
+        assertTrue(holders.contains(" ON `flipside_kept`.`email` = CONVERT(`app`.`users`.`email` USING latin1) COLLATE"
+                + " latin1_bin AND `flipside_kept`.`n` = `app`.`users`.`n` WHERE ") && holders.contains("AND NOT ("
+                + converted + ")"), holders);
+        assertEquals(p.comparing(Map.of()).copyMissing(true, false).replace(converted, "`flipside_kept`.`code` ="
+                + " `app`.`users`.`code`"), p.copyMissing(true, false).replace(converted, "`flipside_kept`.`code` ="
+                + " `app`.`users`.`code`"), "the rest unchanged");
+        assertEquals(p.writeCollations(), p.readingFrom(new TableName("sidecar", "batch")).writeCollations(),
+                "the batch table has the read table's columns");
     }
 
     @Test

@@ -1,0 +1,1 @@
+MODIFY code VARCHAR(32) COLLATE utf8mb4_general_ci NOT NULL, DROP COLUMN note
