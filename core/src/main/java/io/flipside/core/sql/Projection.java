@@ -106,10 +106,10 @@ public record Projection(String migrationId, TableName read, TableName write, Co
     /**
      * The same projection, knowing which written columns have another collation than the read column mapped to them
      * ({@code collations}, by written column). A statement that compares a written table's value with a read table's
-     * (whether the written table has a row, {@link #copyMissing}, {@link #replaceKeeping}, {@link #uniqueHolders})
-     * brings the read value into the written column's character set and collation: MySQL refuses to compare two
-     * columns of different collations of one character set (error 1267), and the written table's collation is the one
-     * its keys are unique in. The written column stays bare, so that its index is used.
+     * ({@link #copyMissing}, {@link #replaceKeeping}, {@link #uniqueHolders}, {@link #notHeldExactly}) brings the
+     * read value into the written column's character set and collation: MySQL refuses to compare two columns of
+     * different collations of one character set (error 1267), and the written table's collation is the one its keys
+     * are unique in. The written column stays bare, so that its index is used.
      */
     public Projection comparing(Map<String, Collation> collations) {
         return new Projection(migrationId, read, write, mapping, readKey, writeKey, readIndex, mode, selectedAs,
@@ -319,11 +319,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      */
     public String notHeldExactly(int keys, java.util.LinkedHashMap<String, TypeConversions.Rounding> columns,
             boolean keyAmong) {
-        StringBuilder on = new StringBuilder();
-        for (int i = 0; i < keySize(); i++) {
-            on.append(i == 0 ? "" : " AND ").append(write.quoted()).append('.').append(Sql.ident(writeKey.get(i)))
-                    .append(" = ").append(read.quoted()).append('.').append(Sql.ident(readKey.get(i)));
-        }
+        String on = equalsInWritten(write.quoted(), writeKey, readKey);
         List<String> shown = new ArrayList<>();
         List<String> same = new ArrayList<>();
         for (java.util.Map.Entry<String, TypeConversions.Rounding> c : columns.entrySet()) {
@@ -371,11 +367,16 @@ public record Projection(String migrationId, TableName read, TableName write, Co
      * {@code readColumns}, compared in the written columns' collations ({@link #comparing}).
      */
     private String keptEquals(List<String> writeColumns, List<String> readColumns) {
+        return equalsInWritten(Sql.ident(KEPT), writeColumns, readColumns);
+    }
+
+    /** The same, the written table named {@code written} (its name, or an alias). */
+    private String equalsInWritten(String written, List<String> writeColumns, List<String> readColumns) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < writeColumns.size(); i++) {
             String value = read.quoted() + "." + Sql.ident(readColumns.get(i));
             Collation c = writeCollations.get(writeColumns.get(i));
-            on.append(i == 0 ? "" : " AND ").append(Sql.ident(KEPT)).append('.').append(Sql.ident(writeColumns.get(i)))
+            on.append(i == 0 ? "" : " AND ").append(written).append('.').append(Sql.ident(writeColumns.get(i)))
                     .append(" = ")
                     .append(c == null ? value : "CONVERT(" + value + " USING " + c.charset() + ") COLLATE " + c.name());
         }

@@ -148,6 +148,9 @@ class ProjectionTest {
         assertEquals(p.comparing(Map.of()).copyMissing(true, false).replace(converted, "`flipside_kept`.`code` ="
                 + " `app`.`users`.`code`"), p.copyMissing(true, false).replace(converted, "`flipside_kept`.`code` ="
                 + " `app`.`users`.`code`"), "the rest unchanged");
+        String notHeld = p.notHeldExactly(1, new java.util.LinkedHashMap<>(), false);
+        assertTrue(notHeld.contains(" ON `app`.`_users_0badcafe_new`.`code` = CONVERT(`app`.`users`.`code` USING"
+                + " utf8mb4) COLLATE utf8mb4_general_ci WHERE "), notHeld);
         assertEquals(p.writeCollations(), p.readingFrom(new TableName("sidecar", "batch")).writeCollations(),
                 "the batch table has the read table's columns");
     }
