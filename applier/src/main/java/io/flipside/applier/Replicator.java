@@ -278,10 +278,12 @@ final class Replicator implements AutoCloseable {
         Map<String, String> newTypes = types(newColumns);
         forward = forward.selecting(selectedAs(forward, oldTypes, newTypes))
                 .keysFloating(floats(forward.readKey(), oldColumns), floats(forward.writeKey(), newColumns))
-                .comparing(collations(forward, oldColumns, newColumns));
+                .comparing(Projection.Collation.differing(oldColumns, forward.mapping().fromColumns(), newColumns,
+                        forward.mapping().toColumns()));
         inverse = inverse.selecting(selectedAs(inverse, newTypes, oldTypes))
                 .keysFloating(floats(inverse.readKey(), newColumns), floats(inverse.writeKey(), oldColumns))
-                .comparing(collations(inverse, newColumns, oldColumns));
+                .comparing(Projection.Collation.differing(newColumns, inverse.mapping().fromColumns(), oldColumns,
+                        inverse.mapping().toColumns()));
         inverseRounding = rounding(inverse, newTypes, oldTypes);
         inverseRoundsKey = inverseRounding.keySet().stream()
                 .anyMatch(c -> inverse.writeKey().stream().anyMatch(c::equalsIgnoreCase));
@@ -289,28 +291,6 @@ final class Replicator implements AutoCloseable {
             LOG.info("migration {}: the old table's {} may round values written after the cut-over without a word"
                     + " from MySQL; inverse replication checks each row it writes", id, inverseRounding.keySet());
         }
-    }
-
-    /**
-     * The written character columns of {@code p} whose collation is not that of the character column mapped to them,
-     * with theirs ({@link Projection#comparing}).
-     */
-    private static Map<String, Projection.Collation> collations(Projection p, List<ColumnDef> read,
-            List<ColumnDef> written) {
-        Map<String, Projection.Collation> out = new java.util.HashMap<>();
-        for (int i = 0; i < p.mapping().fromColumns().size(); i++) {
-            ColumnDef from = named(read, p.mapping().fromColumns().get(i));
-            ColumnDef to = named(written, p.mapping().toColumns().get(i));
-            if (from != null && to != null && from.collation() != null && to.collation() != null
-                    && !to.collation().equals(from.collation())) {
-                out.put(p.mapping().toColumns().get(i), new Projection.Collation(to.charset(), to.collation()));
-            }
-        }
-        return out;
-    }
-
-    private static ColumnDef named(List<ColumnDef> columns, String name) {
-        return columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst().orElse(null);
     }
 
     /** The read columns of {@code p} to select as another type ({@link TypeConversions#selectedAs}), with the type. */

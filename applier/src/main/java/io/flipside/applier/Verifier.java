@@ -2,6 +2,7 @@ package io.flipside.applier;
 
 import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.sql.Checksums;
+import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
 import java.sql.Connection;
@@ -62,11 +63,13 @@ final class Verifier {
             if (!matched && !productionKey.isEmpty()) {
                 collect(snapshot, Checksums.differingKeys(migrationId, production, productionKey, productionHashed,
                         replaced, replacedKey, replacedHashed, 5, binaryColumns(productionDefs),
-                        floatColumns(productionDefs)),
+                        floatColumns(productionDefs), Projection.Collation.differing(productionDefs,
+                                productionKey, replacedDefs, replacedKey)),
                         parameters(productionHashed, replacedHashed), differences, "");
                 collect(snapshot, Checksums.differingKeys(migrationId, replaced, replacedKey, replacedHashed,
                         production, productionKey, productionHashed, 5, binaryColumns(replacedDefs),
-                        floatColumns(replacedDefs)),
+                        floatColumns(replacedDefs), Projection.Collation.differing(replacedDefs,
+                                replacedKey, productionDefs, productionKey)),
                         parameters(replacedHashed, productionHashed), differences, "replaced table: ");
             }
             try (Statement s = snapshot.createStatement()) {

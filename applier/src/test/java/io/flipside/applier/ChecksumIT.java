@@ -176,6 +176,31 @@ class ChecksumIT {
     }
 
     @Test
+    void theDifferingKeysAreNamedWhenTheKeysCollationChanged() throws SQLException {
+        exec("DROP TABLE IF EXISTS ck.cp, ck.cq",
+                "CREATE TABLE ck.cp (k VARCHAR(10) COLLATE utf8mb4_0900_ai_ci NOT NULL PRIMARY KEY, v INT)",
+                "INSERT INTO ck.cp VALUES ('a', 1), ('b', 2), ('c', 3)",
+                "CREATE TABLE ck.cq (k VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY, v INT)",
+                "INSERT INTO ck.cq SELECT * FROM ck.cp", "UPDATE ck.cq SET v = 10 WHERE k = 'a'",
+                "DELETE FROM ck.cq WHERE k = 'b'");
+        for (boolean cutOver : new boolean[] {true, false}) {
+            Connection snapshot = mysql.connect();
+            try (Statement s = snapshot.createStatement()) {
+                s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+            }
+            TableName production = new TableName("ck", cutOver ? "cq" : "cp");
+            TableName replaced = new TableName("ck", cutOver ? "cp" : "cq");
+            ChecksumVerdict v = Verifier.verify("it", snapshot, cutOver ? "CUT_OVER" : "REVERT", "u:1", production,
+                    List.of("k", "v"), List.of("k"), replaced, List.of("k", "v"), List.of("k"));
+            assertFalse(v.getMatched());
+            List<String> named = v.getDifferences().stream().map(Object::toString).sorted().toList();
+            assertEquals(cutOver ? List.of("key a", "replaced table: key a", "replaced table: key b")
+                    : List.of("key a", "key b", "replaced table: key a"), named,
+                    "each table's key found in the other's collation");
+        }
+    }
+
+    @Test
     void aFloatKeyIsNamedInFullSoThatItFindsItsRow() throws SQLException {
         exec("DROP TABLE IF EXISTS ck.fp, ck.fq",
                 "CREATE TABLE ck.fp (f FLOAT NOT NULL PRIMARY KEY, v INT)",

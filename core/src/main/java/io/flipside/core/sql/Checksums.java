@@ -128,14 +128,19 @@ public final class Checksums {
      * differ). Run it both ways to find rows only {@code b} has. The key columns named in {@code aBinaryKey} are given
      * in hex after {@code 0x}: a binary string's bytes, a BIT's number; those in {@code aFloatKey} as a DOUBLE, which
      * gives a FLOAT in full (MySQL's text for it has six significant digits: 1006.67 finds no row 1006.6666870117188).
-     * Its parameters: {@code aHashed}'s, then {@code bHashed}'s ({@link Hashed#parameters}).
+     * A key column of {@code b} named in {@code bCollations}, whose collation is not that of {@code a}'s, is compared
+     * with {@code a}'s value brought into its own ({@link Projection#comparing}): MySQL refuses to compare the two
+     * columns as they are. Its parameters: {@code aHashed}'s, then {@code bHashed}'s ({@link Hashed#parameters}).
      */
     public static String differingKeys(String migrationId, TableName a, List<String> aKey, Hashed aHashed,
-            TableName b, List<String> bKey, Hashed bHashed, int limit, Set<String> aBinaryKey, Set<String> aFloatKey) {
+            TableName b, List<String> bKey, Hashed bHashed, int limit, Set<String> aBinaryKey, Set<String> aFloatKey,
+            Map<String, Projection.Collation> bCollations) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < aKey.size(); i++) {
-            on.append(i == 0 ? "" : " AND ").append("a.").append(Sql.ident(aKey.get(i))).append(" = b.")
-                    .append(Sql.ident(bKey.get(i)));
+            String value = "a." + Sql.ident(aKey.get(i));
+            Projection.Collation c = bCollations.get(bKey.get(i));
+            on.append(i == 0 ? "" : " AND ").append("b.").append(Sql.ident(bKey.get(i))).append(" = ")
+                    .append(c == null ? value : c.applyTo(value));
         }
         String key = aKey.stream().map(k -> aBinaryKey.contains(k) ? "'0x', HEX(a." + Sql.ident(k) + ")"
                 : aFloatKey.contains(k) ? TypeConversions.cast("a." + Sql.ident(k), "DOUBLE")

@@ -1,5 +1,6 @@
 package io.flipside.core.sql;
 
+import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.mapping.ColumnMapping;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,33 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             if (!charset.matches("[A-Za-z0-9_]+") || !name.matches("[A-Za-z0-9_]+")) {
                 throw new IllegalArgumentException("not a character set and collation: " + charset + ", " + name);
             }
+        }
+
+        /**
+         * The columns of {@code bColumns} (defined in {@code bDefs}) that are character columns of another collation
+         * than the character column of {@code aColumns} (in {@code aDefs}) in the same place, with theirs.
+         */
+        public static Map<String, Collation> differing(List<ColumnDef> aDefs, List<String> aColumns,
+                List<ColumnDef> bDefs, List<String> bColumns) {
+            Map<String, Collation> out = new java.util.HashMap<>();
+            for (int i = 0; i < aColumns.size(); i++) {
+                ColumnDef a = named(aDefs, aColumns.get(i));
+                ColumnDef b = named(bDefs, bColumns.get(i));
+                if (a != null && b != null && a.collation() != null && b.collation() != null
+                        && !a.collation().equals(b.collation())) {
+                    out.put(bColumns.get(i), new Collation(b.charset(), b.collation()));
+                }
+            }
+            return out;
+        }
+
+        private static ColumnDef named(List<ColumnDef> defs, String name) {
+            return defs.stream().filter(d -> d.name().equalsIgnoreCase(name)).findFirst().orElse(null);
+        }
+
+        /** {@code value} (an expression) brought into this character set and collation. */
+        public String applyTo(String value) {
+            return "CONVERT(" + value + " USING " + charset + ") COLLATE " + name;
         }
     }
 
@@ -377,8 +405,7 @@ public record Projection(String migrationId, TableName read, TableName write, Co
             String value = read.quoted() + "." + Sql.ident(readColumns.get(i));
             Collation c = writeCollations.get(writeColumns.get(i));
             on.append(i == 0 ? "" : " AND ").append(written).append('.').append(Sql.ident(writeColumns.get(i)))
-                    .append(" = ")
-                    .append(c == null ? value : "CONVERT(" + value + " USING " + c.charset() + ") COLLATE " + c.name());
+                    .append(" = ").append(c == null ? value : c.applyTo(value));
         }
         return on.toString();
     }
