@@ -398,12 +398,18 @@ public record Projection(String migrationId, TableName read, TableName write, Co
         return equalsInWritten(Sql.ident(KEPT), writeColumns, readColumns);
     }
 
+    /** The collation {@link #comparing} gave the written column {@code column} (named in any case), or null. */
+    private Collation collationOf(String column) {
+        return writeCollations.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(column))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
     /** The same, the written table named {@code written} (its name, or an alias). */
     private String equalsInWritten(String written, List<String> writeColumns, List<String> readColumns) {
         StringBuilder on = new StringBuilder();
         for (int i = 0; i < writeColumns.size(); i++) {
             String value = read.quoted() + "." + Sql.ident(readColumns.get(i));
-            Collation c = writeCollations.get(writeColumns.get(i));
+            Collation c = collationOf(writeColumns.get(i));
             on.append(i == 0 ? "" : " AND ").append(written).append('.').append(Sql.ident(writeColumns.get(i)))
                     .append(" = ").append(c == null ? value : c.applyTo(value));
         }

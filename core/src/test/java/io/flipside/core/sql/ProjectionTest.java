@@ -132,7 +132,7 @@ class ProjectionTest {
         ColumnMapping byCode = new ColumnMapping(List.of(new ColumnMapping.Pair("code", "code"),
                 new ColumnMapping.Pair("email", "email"), new ColumnMapping.Pair("n", "n")));
         Projection p = new Projection("0badcafe", USERS, SHADOW, byCode, List.of("code"), List.of("code"), "PRIMARY",
-                WriteMode.REPLACE_KEEPING).comparing(Map.of("code", new Projection.Collation("utf8mb4",
+                WriteMode.REPLACE_KEEPING).comparing(Map.of("CODE", new Projection.Collation("utf8mb4",
                         "utf8mb4_general_ci"), "email", new Projection.Collation("latin1", "latin1_bin")));
         String converted = "`flipside_kept`.`code` = CONVERT(`app`.`users`.`code` USING utf8mb4) COLLATE"
                 + " utf8mb4_general_ci";
