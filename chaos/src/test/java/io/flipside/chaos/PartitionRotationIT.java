@@ -229,7 +229,10 @@ class PartitionRotationIT {
             TableName old = users.sibling(cut.getOldTable());
             assertEquals("", awaitSameRows(c, users, old), "inverse replication keeps the old table equal");
             assertEquals(List.of("p1", "p2"), partitions(c, users));
-            assertEquals(List.of("by_name", "PRIMARY"), indexes(c, users), "the new table has the deferred index");
+            try (Connection conn = c.connect()) {
+                assertEquals(List.of("by_name", "PRIMARY"), Schemas.indexes(conn, users.database(), users.table()),
+                        "the new table has the deferred index");
+            }
             try (Connection conn = c.connect(); Statement s = conn.createStatement();
                     ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(name LIKE 'after-%') FROM " + users.quoted())) {
                 rs.next();
@@ -258,21 +261,6 @@ class PartitionRotationIT {
             } while (System.currentTimeMillis() < deadline);
         }
         return false;
-    }
-
-    private static List<String> indexes(Cluster c, TableName t) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection conn = c.connect(); PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT INDEX_NAME"
-                + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1")) {
-            ps.setString(1, t.database());
-            ps.setString(2, t.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
     }
 
     /** The migration's freeze-point checksum verdict at its cut-over, from the journal (within a minute). */

@@ -31,6 +31,12 @@ public final class Schemas {
                 table);
     }
 
+    /** The indexes of {@code database.table}, by name (in the column's collation: {@code by_name} before PRIMARY). */
+    public static List<String> indexes(Connection c, String database, String table) throws SQLException {
+        return names(c, "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
+                + " AND TABLE_NAME = ? ORDER BY INDEX_NAME", database, table);
+    }
+
     /** The optimizer histograms of {@code database.table}: the number of buckets asked for, by column name. */
     public static java.util.Map<String, Integer> histograms(Connection c, String database, String table)
             throws SQLException {
