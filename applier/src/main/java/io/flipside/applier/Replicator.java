@@ -1677,6 +1677,7 @@ final class Replicator implements AutoCloseable {
                         Db.closeQuietly(conn);
                     }
                 }
+                restoreLockWait();
             }
         } catch (Fenced | ChangelogIncomplete | ChangedOutside e) {
             Db.closeQuietly(snapshot);
@@ -1807,6 +1808,26 @@ final class Replicator implements AutoCloseable {
             Fenced.check(ps.executeUpdate(), id, epoch);
         }
         conn.commit();
+    }
+
+    /**
+     * Back to the server's {@code lock_wait_timeout} after a freeze: the session goes on writing the table that does
+     * not serve, and a write there waits for another session's lock as any write does, not for
+     * {@code cutover.lock.wait.seconds} (a partition maintenance carried while the cut-over's checksum reads the old
+     * table, say). A session that cannot be set back is closed; the worker starts again with a new one.
+     */
+    private void restoreLockWait() {
+        try {
+            if (!conn.isClosed()) {
+                try (Statement s = conn.createStatement()) {
+                    s.execute("SET SESSION lock_wait_timeout = DEFAULT");
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("migration {}: could not set lock_wait_timeout back after the freeze; the session is closed", id,
+                    e);
+            Db.closeQuietly(conn);
+        }
     }
 
     private void abandonSwapQuietly() {

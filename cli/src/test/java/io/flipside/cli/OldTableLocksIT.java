@@ -1,0 +1,89 @@
+package io.flipside.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Names;
+import io.flipside.core.sql.TableName;
+import io.flipside.schema.Interrupted;
+import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The old table, locked by another session after the cut-over for longer than the apply's retries of a lock wait
+ * timeout take: the writes replicated to it wait for the lock as any write does, and the migration is not
+ * interrupted. Before, the replicator's session kept the freeze's short {@code lock_wait_timeout}
+ * ({@code cutover.lock.wait.seconds}) after the swap, so such a write (or a partition maintenance carried while the
+ * cut-over's checksum read the old table) timed out nine times, and the applier journalled an interruption and
+ * started again. The revert's swap goes through the same code.
+ */
+class OldTableLocksIT {
+
+    @Test
+    void theWritesReplicatedToTheOldTableWaitForAnotherSessionsLock() throws Exception {
+        Flipside f = Flipside.get();
+        TableName t = f.recreate(new TableName("standby_locks", "items"), "id BIGINT PRIMARY KEY, note VARCHAR(20)");
+        f.fill(t, 100, "n, CONCAT('note ', n)");
+        Flipside.Run submit = f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT NULL");
+        assertEquals(Main.OK, submit.exit(), submit.toString());
+        String id = submit.lastLine();
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            assertTrue(LossyRevertIT.awaitVerdict(id, "CUT_OVER").getMatched());
+            TableName old = t.sibling(Names.oldTable(t.table(), id));
+            writtenWhileLocked(f, t, old, 101);
+
+            List<Object> interruptions = JournalReader.of(f.config, id).stream().map(JournalEvent::getPayload)
+                    .filter(Interrupted.class::isInstance).map(Object.class::cast).toList();
+            assertEquals(List.of(), interruptions, "the replication waited for the lock and was never interrupted");
+            assertEquals(0, client.states().get(id).getInterruptions());
+            assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    /**
+     * Holds {@code standby} with LOCK TABLES ... READ while a row is written to {@code serving}, for longer than the
+     * apply's nine tries of a statement that waits {@code cutover.lock.wait.seconds} and its back-off take; checks
+     * that the row did not reach {@code standby} while held, and reaches it once released.
+     */
+    private static void writtenWhileLocked(Flipside f, TableName serving, TableName standby, int id) throws Exception {
+        long held = 15_000L * f.config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS);
+        try (Connection locker = f.connect(); Statement s = locker.createStatement()) {
+            s.execute("LOCK TABLES " + standby.quoted() + " READ");
+            try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + serving.quoted()
+                    + " (id, note) VALUES (?, ?)")) {
+                ps.setInt(1, id);
+                ps.setString(2, "while locked");
+                ps.executeUpdate();
+            }
+            Thread.sleep(held);
+            assertEquals(0, count(locker, standby, id), "the write waited for the lock");
+            s.execute("UNLOCK TABLES");
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        try (Connection c = f.connect()) {
+            while (count(c, standby, id) == 0) {
+                assertTrue(System.currentTimeMillis() < deadline, "row " + id + " never reached " + standby);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static long count(Connection c, TableName t, int id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.quoted() + " WHERE id = ?")) {
+            ps.setInt(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
