@@ -32,7 +32,8 @@ final class TableInspector {
                     + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
     private static final String UNIQUE_KEYS =
             "SELECT s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART, c.IS_NULLABLE FROM information_schema.STATISTICS s"
-                    + " JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME"
+                    + " LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA"
+                    + " AND c.TABLE_NAME = s.TABLE_NAME"
                     + " AND c.COLUMN_NAME = s.COLUMN_NAME"
                     + " WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0"
                     + " ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, s.INDEX_NAME, s.SEQ_IN_INDEX";
@@ -190,8 +191,14 @@ final class TableInspector {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String index = rs.getString(1);
-                    keys.computeIfAbsent(index, k -> new ArrayList<>()).add(rs.getString(2));
-                    boolean ok = rs.getObject(3) == null && "NO".equals(rs.getString(4));
+                    String column = rs.getString(2);
+                    List<String> cols = keys.computeIfAbsent(index, k -> new ArrayList<>());
+                    // A key part that is an expression (MySQL 8.0.13's functional key parts) has no column: the
+                    // index's plain columns alone do not identify a row, so it is no key, only a unique index.
+                    if (column != null) {
+                        cols.add(column);
+                    }
+                    boolean ok = column != null && rs.getObject(3) == null && "NO".equals(rs.getString(4));
                     usable.merge(index, ok, Boolean::logicalAnd);
                 }
             }
@@ -199,6 +206,9 @@ final class TableInspector {
         List<UniqueKey> unique = new ArrayList<>();
         List<UniqueKey> indexes = new ArrayList<>();
         keys.forEach((index, cols) -> {
+            if (cols.isEmpty()) {
+                return; // over expressions only: nothing to compare by column
+            }
             indexes.add(new UniqueKey(index, cols));
             if (usable.get(index)) {
                 unique.add(new UniqueKey(index, cols));

@@ -58,8 +58,9 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
     public static MigrationPlan plan(TableName source, TableName shadow, TableName old, TableDef sourceDef,
             TableDef shadowDef, AlterClauses alter) throws PlanException {
         if (sourceDef.uniqueKeys().isEmpty()) {
-            throw new PlanException("table " + source + " has no primary key and no unique key over NOT NULL columns;"
-                    + " Flipside needs one to copy in chunks and to apply changes row by row");
+            throw new PlanException("table " + source + " has no primary key and no unique key over whole NOT NULL"
+                    + " columns (a unique index over a nullable column, a column's prefix or an expression identifies"
+                    + " no row); Flipside needs one to copy in chunks and to apply changes row by row");
         }
         Optional<String> unreadable = BinlogLimits.unreadable(sourceDef);
         if (unreadable.isPresent()) {

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT NOT NULL PRIMARY KEY, body VARCHAR(200) NOT NULL, n INT NULL, FULLTEXT KEY ft_body (body));
+INSERT INTO t WITH RECURSIVE seq (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 400) SELECT i, CONCAT('word', i, ' common text ', i % 7), i FROM seq;
