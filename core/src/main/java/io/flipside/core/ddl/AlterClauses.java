@@ -71,6 +71,14 @@ public record AlterClauses(String text, Map<String, String> renames) {
         if (start >= end) {
             throw new InvalidAlterException("the ALTER has no clauses: give the clauses to apply, e.g. \"DROP COLUMN title\"");
         }
+        for (Token t : tokens.subList(start, end)) {
+            if (t.kind() == Kind.QUOTED_IDENT && t.text().contains("`")) {
+                throw new InvalidAlterException("the name at position " + t.position() + " has a backtick in it, which"
+                        + " the capture's DDL parser (Debezium's) misreads in an ALTER: it stops on a RENAME, CHANGE or"
+                        + " MODIFY of such a column, adds one under another name and ignores its DROP, so the table's"
+                        + " changes would stop or be misread; Flipside does not accept such a name in an ALTER");
+            }
+        }
         Map<String, String> renames = new LinkedHashMap<>();
         for (List<Token> clause : splitClauses(tokens.subList(start, end))) {
             checkClause(clause, renames);

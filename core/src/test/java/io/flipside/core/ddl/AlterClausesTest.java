@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.sql.TableName;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,21 @@ class AlterClausesTest {
                 () -> AlterClauses.parse("ALTER TABLE orders DROP COLUMN x", USERS));
         assertTrue(e.getMessage().contains("orders"), e.getMessage());
         assertThrows(InvalidAlterException.class, () -> AlterClauses.parse("ALTER TABLE other.users DROP COLUMN x", USERS));
+    }
+
+    /** Debezium 3.6.1's DDL parser keeps the doubled backtick of such a name in ALTER clauses (probed by hand). */
+    @Test
+    void refusesANameWithABacktickInTheClausesButNotInTheTablesName() {
+        for (String alter : List.of("RENAME COLUMN `a``b` TO ab", "ADD COLUMN `x``y` INT", "DROP COLUMN `a``b`",
+                "MODIFY `a``b` BIGINT", "ADD INDEX i (`a``b`)")) {
+            InvalidAlterException e = assertThrows(InvalidAlterException.class, () -> AlterClauses.parse(alter, USERS));
+            assertTrue(e.getMessage().contains("has a backtick in it"), e.getMessage());
+        }
+        TableName odd = new TableName("app", "us`ers");
+        assertEquals("ADD COLUMN `a b` INT", AlterClauses.parse("ALTER TABLE `us``ers` ADD COLUMN `a b` INT", odd)
+                .text());
+        assertEquals("ADD COLUMN x INT COMMENT 'it''s `q`'", AlterClauses.parse("ADD COLUMN x INT COMMENT 'it''s `q`'",
+                USERS).text());
     }
 
     @Test

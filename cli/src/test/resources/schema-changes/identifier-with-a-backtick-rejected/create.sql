@@ -1,0 +1,2 @@
+CREATE TABLE t (`key` INT NOT NULL PRIMARY KEY, `a``b` VARCHAR(20) NULL);
+INSERT INTO t VALUES (1, 'one'), (2, 'two');
