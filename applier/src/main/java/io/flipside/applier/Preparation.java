@@ -13,6 +13,7 @@ import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.ZeroDates;
 import io.flipside.runtime.AvroJson;
 import io.flipside.runtime.ServerRequirements;
 import io.flipside.schema.DeferredIndex;
@@ -146,6 +147,13 @@ final class Preparation {
                 dropQuietly(s, id, shadow);
             }
             return Outcome.rejected(e.getMessage());
+        }
+        String zeroDate = zeroDateInKey(c, id, source, sourceDef, plan.sourceKey());
+        if (zeroDate != null) {
+            try (Statement s = c.createStatement()) {
+                dropQuietly(s, id, shadow);
+            }
+            return Outcome.rejected(zeroDate);
         }
         for (UniqueKey added : plan.addedUniqueKeys()) {
             String duplicates = duplicates(c, id, source, added);
@@ -336,6 +344,26 @@ final class Preparation {
     }
 
     /** The duplicates of {@code key}'s columns in the source, described, or null when there is none. */
+    /** Why {@code key} cannot be followed through the changelog when a row's key holds a zero date, else null. */
+    private static String zeroDateInKey(Connection c, String id, TableName source, TableDef sourceDef, List<String> key)
+            throws SQLException {
+        List<String> dated = key.stream()
+                .filter(k -> sourceDef.column(k).map(d -> ZeroDates.canHold(d.columnType())).orElse(false)).toList();
+        if (dated.isEmpty()) {
+            return null;
+        }
+        try (Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(ZeroDates.query(id, source, key, dated))) {
+            if (!rs.next()) {
+                return null;
+            }
+            return "the key (" + String.join(", ", key) + ") of " + source + " holds a zero date, or one with a zero"
+                    + " month or day, in the row (" + rs.getString(1) + "): the capture (Debezium) reads such a value"
+                    + " as 1970-01-01, so the changes of that row would be applied under another key; give those rows"
+                    + " real dates first";
+        }
+    }
+
     private static String duplicates(Connection c, String id, TableName source, UniqueKey key) throws SQLException {
         List<String> found = new ArrayList<>();
         try (Statement s = c.createStatement();
