@@ -83,6 +83,14 @@ public record MigrationPlan(TableName source, TableName shadow, TableName old, C
                         + source + " could not be inserted; give it a DEFAULT");
             }
         }
+        List<String> generatedInKeys = sourceDef.uniqueKeys().stream().flatMap(k -> k.columns().stream())
+                .filter(c -> sourceDef.column(c).map(ColumnDef::generated).orElse(false)).distinct().toList();
+        if (!generatedInKeys.isEmpty() && sourceDef.uniqueKeys().stream().allMatch(k -> k.columns().stream()
+                .anyMatch(generatedInKeys::contains))) {
+            throw new PlanException("every unique key of " + source + " over NOT NULL columns holds a generated"
+                    + " column (" + String.join(", ", generatedInKeys) + "), which MySQL computes and Flipside does not"
+                    + " key rows by; give the table a unique key without one first");
+        }
         UniqueKeyChoice key = chooseKey(sourceDef, shadowDef, forward)
                 .orElseThrow(() -> new PlanException("after the ALTER, " + source + " and the new table share no unique"
                         + " key over NOT NULL columns (the new table must keep one of the old table's unique keys)"

@@ -1,5 +1,6 @@
 package io.flipside.core.mapping;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -93,6 +94,20 @@ class MigrationPlanTest {
         PlanException e = assertThrows(PlanException.class, () -> MigrationPlan.plan(USERS, SHADOW, OLD, noKey, noKey,
                 AlterClauses.parse("ADD COLUMN x INT", USERS)));
         assertTrue(e.getMessage().contains("no primary key"), e.getMessage());
+    }
+
+    @Test
+    void refusesATableWhoseEveryKeyHoldsAGeneratedColumnSayingSo() {
+        TableDef def = new TableDef("users", List.of(col("id", "bigint", false), col("k", "int", false),
+                new ColumnDef("g", "int", false, true, true, null, null)), List.of(new UniqueKey("PRIMARY",
+                List.of("id", "g"))));
+        PlanException e = assertThrows(PlanException.class, () -> MigrationPlan.plan(USERS, SHADOW, OLD, def, def,
+                AlterClauses.parse("ADD COLUMN x INT", USERS)));
+        assertTrue(e.getMessage().contains("holds a generated column (g)"), e.getMessage());
+        TableDef alsoById = new TableDef("users", def.columns(), List.of(new UniqueKey("PRIMARY", List.of("id", "g")),
+                new UniqueKey("by_id", List.of("id"))));
+        assertEquals(List.of("id"), assertDoesNotThrow(() -> MigrationPlan.plan(USERS, SHADOW, OLD, alsoById,
+                alsoById, AlterClauses.parse("ADD COLUMN x INT", USERS))).sourceKey());
     }
 
     @Test
