@@ -30,6 +30,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Chunks copied at once ({@code copy.parallel.chunks}) on a real MySQL: they commit in key order, so the cursor in
@@ -246,6 +248,58 @@ class ChunkCopierIT {
             String[] sums = new String[2];
             for (int i = 0; i < 2; i++) {
                 try (ResultSet rs = s.executeQuery(i == 0 ? times.readChecksum() : times.writeChecksum())) {
+                    rs.next();
+                    sums[i] = rs.getString(1) + " rows, " + rs.getString(2);
+                }
+            }
+            assertEquals(sums[0], sums[1], "every row copied once, as it is");
+        }
+    }
+
+    /**
+     * Keys whose order or equality is MySQL's, not their bytes': text in an accent- and case-insensitive NO PAD
+     * collation told apart by a trailing space, latin1 text, binary strings padded with zero bytes, a DESC part, a
+     * negative DECIMAL. Copied in chunks of at most 1000 rows, whose cursor is read from MySQL and bound back: every
+     * row once, as it is.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "k VARCHAR(20) COLLATE utf8mb4_0900_ai_ci NOT NULL|CONCAT(ELT(n % 3 + 1, 'a', 'B', 'é'), LPAD(n, 5, '0'),"
+                + " IF(n % 2 = 0, ' ', ''))|PRIMARY KEY (k)",
+        "k VARCHAR(20) CHARACTER SET latin1 NOT NULL|CONCAT(ELT(n % 3 + 1, 'Ç', 'ü', 'a'), n)|PRIMARY KEY (k)",
+        "k BINARY(8) NOT NULL|UNHEX(CONCAT(LPAD(HEX(n), 4, '0'), IF(n % 2 = 0, '00', '')))|PRIMARY KEY (k)",
+        "k DECIMAL(12,3) NOT NULL, j INT NOT NULL|(n - 2500) / 7, n % 3|PRIMARY KEY (k DESC, j)"})
+    void keysInMySqlsOrderAreCopiedInChunksEveryRowOnce(String shape) throws Exception {
+        String[] parts = shape.split("\\|");
+        TableName src = new TableName(DB, "keys");
+        TableName dst = new TableName(DB, "keys_new");
+        int rows = 5_000;
+        List<String> key = new java.util.ArrayList<>();
+        for (String col : parts[0].split(", ")) {
+            key.add(col.substring(0, col.indexOf(' ')));
+        }
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + src.quoted() + ", " + dst.quoted());
+            s.execute("CREATE TABLE " + src.quoted() + " (" + parts[0] + ", v INT, " + parts[2] + ")");
+            s.execute("SET SESSION cte_max_recursion_depth = " + (rows + 1));
+            s.execute("INSERT INTO " + src.quoted() + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL"
+                    + " SELECT n + 1 FROM seq WHERE n < " + rows + ") SELECT " + parts[1] + ", n FROM seq");
+            s.execute("CREATE TABLE " + dst.quoted() + " LIKE " + src.quoted());
+        }
+        List<String> columns = new java.util.ArrayList<>(key);
+        columns.add("v");
+        Projection keys = new Projection(ID, src, dst, new ColumnMapping(columns.stream()
+                .map(col -> new ColumnMapping.Pair(col, col)).toList()), key, key, "PRIMARY");
+        ChunkCopier copier = copier(keys, 1, List.of(), 0, () -> false);
+        copier.run();
+
+        assertNull(copier.failure);
+        assertTrue(copier.chunks.get() >= 5, "chunks of at most 1000 rows: " + copier.chunks.get());
+        assertEquals(rows, copier.rowsCopied.get());
+        try (Connection c = mysql.connect(); Statement s = c.createStatement()) {
+            String[] sums = new String[2];
+            for (int i = 0; i < 2; i++) {
+                try (ResultSet rs = s.executeQuery(i == 0 ? keys.readChecksum() : keys.writeChecksum())) {
                     rs.next();
                     sums[i] = rs.getString(1) + " rows, " + rs.getString(2);
                 }

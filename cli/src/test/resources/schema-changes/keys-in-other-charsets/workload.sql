@@ -1,0 +1,5 @@
+UPDATE t SET n = n + 1 WHERE code = CONCAT('Ça-', 1 + ? % 400, 'ü')
+UPDATE t SET ru = CONCAT('Щщ-', ?) WHERE ru = CONCAT('Жж-', 1 + (? * 3) % 400)
+UPDATE t SET code = CONCAT('É-', ?) WHERE zh = CONCAT('中文-', 1 + (? * 11) % 400)
+INSERT INTO t (code, ru, zh, old, n) VALUES (CONCAT('ñ-', ?), CONCAT('ё-', ?), CONCAT('汉-', ?), CONCAT('ß-', ?), ?)
+DELETE FROM t WHERE old = CONCAT('ﬁ-', 2 + (? * 7) % 398)
