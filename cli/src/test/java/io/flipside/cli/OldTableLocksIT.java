@@ -1,6 +1,7 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.config.FlipsideConfig;
@@ -18,12 +19,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The old table, locked by another session after the cut-over for longer than the apply's retries of a lock wait
- * timeout take: the writes replicated to it wait for the lock as any write does, and the migration is not
- * interrupted. Before, the replicator's session kept the freeze's short {@code lock_wait_timeout}
- * ({@code cutover.lock.wait.seconds}) after the swap, so such a write (or a partition maintenance carried while the
- * cut-over's checksum read the old table) timed out nine times, and the applier journalled an interruption and
- * started again. The revert's swap goes through the same code.
+ * The old table, locked by another session after the cut-over: the write replicated to it waits for the lock as any
+ * write does, and the migration is not interrupted. Before, the replicator's session kept the freeze's short
+ * {@code lock_wait_timeout} ({@code cutover.lock.wait.seconds}) after the swap, so such a write (or a partition
+ * maintenance carried while the cut-over's checksum read the old table) gave up after 2 s and was tried again, and
+ * after nine tries the applier journalled an interruption and started again. The revert's swap goes through the same
+ * code.
  */
 class OldTableLocksIT {
 
@@ -50,12 +51,13 @@ class OldTableLocksIT {
     }
 
     /**
-     * Holds {@code standby} with LOCK TABLES ... READ while a row is written to {@code serving}, for longer than the
-     * apply's nine tries of a statement that waits {@code cutover.lock.wait.seconds} and its back-off take; checks
-     * that the row did not reach {@code standby} while held, and reaches it once released.
+     * Holds {@code standby} with LOCK TABLES ... READ while a row is written to {@code serving}: the apply's write to
+     * {@code standby} waits for the lock, and is still the same wait two seconds past
+     * {@code cutover.lock.wait.seconds} (before, it gave up then and tried again); the row reaches {@code standby} once
+     * the lock is released.
      */
     private static void writtenWhileLocked(Flipside f, TableName serving, TableName standby, int id) throws Exception {
-        long held = 15_000L * f.config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS);
+        int lockWait = f.config.get(FlipsideConfig.CUTOVER_LOCK_WAIT_SECONDS);
         try (Connection locker = f.connect(); Statement s = locker.createStatement()) {
             s.execute("LOCK TABLES " + standby.quoted() + " READ");
             try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + serving.quoted()
@@ -64,7 +66,19 @@ class OldTableLocksIT {
                 ps.setString(2, "while locked");
                 ps.executeUpdate();
             }
-            Thread.sleep(held);
+            long[] first = null;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (first == null && System.currentTimeMillis() < deadline) {
+                first = waiting(locker, standby);
+                Thread.sleep(50);
+            }
+            assertNotNull(first, "the apply's write to " + standby + " waits for the lock");
+            Thread.sleep((lockWait + 2) * 1000L);
+            long[] later = waiting(locker, standby);
+            assertNotNull(later, "the write still waits");
+            assertEquals(first[0], later[0], "the same session waits");
+            assertTrue(later[1] >= lockWait + 1, "the same statement has waited " + later[1] + " s, longer than the"
+                    + " freeze's lock wait (" + lockWait + " s)");
             assertEquals(0, count(locker, standby, id), "the write waited for the lock");
             s.execute("UNLOCK TABLES");
         }
@@ -73,6 +87,17 @@ class OldTableLocksIT {
             while (count(c, standby, id) == 0) {
                 assertTrue(System.currentTimeMillis() < deadline, "row " + id + " never reached " + standby);
                 Thread.sleep(200);
+            }
+        }
+    }
+
+    /** The session whose statement on {@code t} waits for a metadata lock, and for how many seconds; else null. */
+    private static long[] waiting(Connection c, TableName t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT ID, TIME FROM information_schema.PROCESSLIST"
+                + " WHERE STATE = 'Waiting for table metadata lock' AND LOCATE(?, INFO) > 0")) {
+            ps.setString(1, t.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
             }
         }
     }
