@@ -1,0 +1,1 @@
+MODIFY kind ENUM('c','b','a','d') NOT NULL

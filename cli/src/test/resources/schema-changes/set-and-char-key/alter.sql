@@ -1,0 +1,1 @@
+ADD COLUMN extra INT NULL
