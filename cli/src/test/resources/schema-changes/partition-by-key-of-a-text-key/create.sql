@@ -1,0 +1,2 @@
+CREATE TABLE t (code VARCHAR(20) NOT NULL, region CHAR(2) NOT NULL, n INT NULL, PRIMARY KEY (code, region)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci PARTITION BY LIST COLUMNS (region) (PARTITION pe VALUES IN ('eu', 'uk'), PARTITION pa VALUES IN ('us', 'ca'), PARTITION px VALUES IN ('jp', 'xx'));
+INSERT INTO t WITH RECURSIVE seq (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 400) SELECT CONCAT(ELT(i % 2 + 1, 'Ab', 'é'), i), ELT(i % 5 + 1, 'eu', 'uk', 'us', 'ca', 'jp'), i FROM seq;

@@ -1,0 +1,5 @@
+UPDATE t SET n = n + 1 WHERE code = CONCAT('Ab', 2 * (? % 200))
+UPDATE t SET region = 'xx' WHERE code = CONCAT('é', 1 + 2 * ((? * 7) % 199))
+UPDATE t SET code = UPPER(code) WHERE code = CONCAT('ab', 2 * ((? * 11) % 200))
+INSERT INTO t (code, region, n) VALUES (CONCAT('new', ?), 'ca', 1)
+DELETE FROM t WHERE code = CONCAT('Ab', 2 * ((? * 13) % 200))
