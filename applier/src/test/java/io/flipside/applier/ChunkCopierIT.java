@@ -264,8 +264,8 @@ class ChunkCopierIT {
     /**
      * Keys whose order or equality is MySQL's, not their bytes': text in an accent- and case-insensitive NO PAD
      * collation told apart by a trailing space, latin1 text, binary strings padded with zero bytes, a DESC part, a
-     * negative DECIMAL. Copied in chunks of at most 1000 rows, whose cursor is read from MySQL and bound back: every
-     * row once, as it is.
+     * negative DECIMAL, a YEAR (which mysql-connector-j reports as a DATE, and reads as text as 2000-01-01). Copied in
+     * chunks of at most 1000 rows, whose cursor is read from MySQL and bound back: every row once, as it is.
      */
     @ParameterizedTest
     @ValueSource(strings = {
@@ -273,7 +273,8 @@ class ChunkCopierIT {
                 + " IF(n % 2 = 0, ' ', ''))|PRIMARY KEY (k)",
         "k VARCHAR(20) CHARACTER SET latin1 NOT NULL|CONCAT(ELT(n % 3 + 1, 'Ç', 'ü', 'a'), n)|PRIMARY KEY (k)",
         "k BINARY(8) NOT NULL|UNHEX(CONCAT(LPAD(HEX(n), 4, '0'), IF(n % 2 = 0, '00', '')))|PRIMARY KEY (k)",
-        "k DECIMAL(12,3) NOT NULL, j INT NOT NULL|(n - 2500) / 7, n % 3|PRIMARY KEY (k DESC, j)"})
+        "k DECIMAL(12,3) NOT NULL, j INT NOT NULL|(n - 2500) / 7, n % 3|PRIMARY KEY (k DESC, j)",
+        "y YEAR NOT NULL, j INT NOT NULL|1901 + n % 255, n|PRIMARY KEY (y, j)"})
     void keysInMySqlsOrderAreCopiedInChunksEveryRowOnce(String shape) throws Exception {
         String[] parts = shape.split("\\|");
         TableName src = new TableName(DB, "keys");
