@@ -98,6 +98,36 @@ final class KeyValues {
         };
     }
 
+    private static final Pattern EPOCH = Pattern.compile("1970-01-01(?: 00:00:00(?:\\.0*)?)?");
+
+    /**
+     * The positions of {@code key}'s date and time parts at 1970-01-01 00:00:00: the value the capture (Debezium) gives
+     * a zero date, or one with a zero month or day, of a NOT NULL DATE, DATETIME or TIMESTAMP column as.
+     */
+    static List<Integer> atEpoch(Key key) {
+        List<Integer> out = new ArrayList<>();
+        List<ColumnValue> values = key.getValues();
+        for (int i = 0; i < values.size(); i++) {
+            ColumnValue c = values.get(i);
+            if (TEMPORAL.equals(c.getType()) && c.getValue() != null
+                    && EPOCH.matcher(c.getValue().toString()).matches()) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /** The parts of {@code key} but those at {@code positions}. */
+    static Key without(Key key, List<Integer> positions) {
+        List<ColumnValue> out = new ArrayList<>();
+        for (int i = 0; i < key.getValues().size(); i++) {
+            if (!positions.contains(i)) {
+                out.add(key.getValues().get(i));
+            }
+        }
+        return new Key(out);
+    }
+
     /** Binds the key's values from parameter {@code index} on; returns the next free index. */
     static int bind(PreparedStatement ps, int index, Key key) throws SQLException {
         for (ColumnValue c : key.getValues()) {

@@ -11,6 +11,7 @@ import io.flipside.core.sql.Projection;
 import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableDefinitions;
 import io.flipside.core.sql.TableName;
+import io.flipside.core.sql.ZeroDates;
 import io.flipside.core.sql.TypeConversions;
 import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroCodec;
@@ -1006,7 +1007,7 @@ final class Replicator implements AutoCloseable {
     }
 
     /** Adds the key of a row image to the batch; returns its identity, or null when there is no image. */
-    private String addKey(List<ColumnValue> image, List<String> keyColumns) {
+    private String addKey(List<ColumnValue> image, List<String> keyColumns) throws SQLException {
         if (image == null) {
             return null;
         }
@@ -1017,9 +1018,42 @@ final class Replicator implements AutoCloseable {
             throw new ChangedOutside("a change of " + serving + " reached the changelog without its key columns "
                     + keyColumns + ": the table's keys were changed outside Flipside during the migration");
         }
+        List<Integer> atEpoch = KeyValues.atEpoch(k);
+        if (!atEpoch.isEmpty()) {
+            requireNoZeroDate(k, atEpoch);
+        }
         String identity = KeyValues.identity(k);
         pendingKeys.put(identity, k);
         return identity;
+    }
+
+    /**
+     * A key whose date parts the capture gave at 1970-01-01 ({@code atEpoch}) may stand for a zero date, or one with a
+     * zero month or day, which a session with a lenient {@code sql_mode} wrote into the key after the migration started
+     * (the preparation rejects a table whose key held one then): that row's changes would be applied under 1970-01-01.
+     * Looked for in both tables among the rows with the key's other parts (a query only for such a key): found, the
+     * migration ends as for a change made outside Flipside.
+     */
+    private void requireNoZeroDate(Key k, List<Integer> atEpoch) throws SQLException {
+        Projection p = direction == Direction.FORWARD ? forward : inverse;
+        Key others = KeyValues.without(k, atEpoch);
+        for (boolean standbyTable : new boolean[] {false, true}) {
+            List<String> key = standbyTable ? p.writeKey() : p.readKey();
+            List<String> dated = atEpoch.stream().map(key::get).toList();
+            List<String> equal = key.stream().filter(c -> !dated.contains(c)).toList();
+            TableName table = standbyTable ? p.write() : p.read();
+            try (PreparedStatement ps = conn.prepareStatement(ZeroDates.query(id, "apply", table, key, dated, equal))) {
+                KeyValues.bind(ps, 1, others);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new ChangedOutside("a zero date, or one with a zero month or day, was written into"
+                                + " the key (" + String.join(", ", key) + ") of " + table + " during the migration (the"
+                                + " row (" + rs.getString(1) + ")): the capture reads it as 1970-01-01, so Flipside"
+                                + " cannot follow that row");
+                    }
+                }
+            }
+        }
     }
 
     private static String text(List<ColumnValue> image, String column) {

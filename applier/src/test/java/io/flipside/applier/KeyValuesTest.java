@@ -25,6 +25,22 @@ class KeyValuesTest {
         assertThrows(IllegalArgumentException.class, () -> KeyValues.timeMicros("12:00"));
     }
 
+    /** As the capture gives a zero date of a NOT NULL column (CaptureIT's probe of Debezium 3.6.1): epoch 0. */
+    @Test
+    void theDatePartsTheCaptureGaveAt1970AreFoundAndLeftOut() {
+        Key k = KeyValues.fromChangelog(List.of(new ColumnValue("d", "io.debezium.time.Date", 0),
+                new ColumnValue("id", "int32", 4), new ColumnValue("dt", "io.debezium.time.Timestamp", 0L),
+                new ColumnValue("us", "io.debezium.time.MicroTimestamp", 1L),
+                new ColumnValue("ts", "io.debezium.time.ZonedTimestamp", "1970-01-01T00:00:00Z"),
+                new ColumnValue("t", "io.debezium.time.MicroTime", 0L)), List.of("d", "id", "dt", "us", "ts", "t"));
+        assertEquals(List.of(0, 2, 4), KeyValues.atEpoch(k), KeyValues.display(k));
+        assertEquals("4|1970-01-01 00:00:00.000001|0:00:00.000000", KeyValues.display(KeyValues.without(k, List.of(0, 2,
+                4))));
+        Key later = KeyValues.fromChangelog(List.of(new ColumnValue("d", "io.debezium.time.Date", 18690)),
+                List.of("d"));
+        assertEquals(List.of(), KeyValues.atEpoch(later));
+    }
+
     @Test
     void aTimeFromTheChangelogIsTheSameKeyAsReadFromMySql() {
         long micros = KeyValues.timeMicros("-222:12:54");

@@ -271,6 +271,45 @@ class ChangedOutsideIT {
         }
     }
 
+    /**
+     * A zero date written into the key while the migration runs, by a session whose sql_mode allows it: the capture
+     * gives it as 1970-01-01, under which that row's changes would be looked for. The applier looks into such a key in
+     * both tables and ends the migration, naming the row; a real 1970-01-01 in a key is looked into and goes on.
+     */
+    @Test
+    void aZeroDateWrittenIntoTheKeyEndsTheMigrationAndARealEpochDoesNot() throws Exception {
+        Flipside f = Flipside.get();
+        String columns = "d DATE NOT NULL, id INT NOT NULL, note VARCHAR(20), PRIMARY KEY (d, id)";
+        TableName zeroed = f.recreate(new TableName("outside", "zero_dated"), columns);
+        TableName epoch = f.recreate(new TableName("outside", "epoch_dated"), columns);
+        for (TableName t : List.of(zeroed, epoch)) {
+            f.fill(t, 200, "IF(n % 2 = 0, '1970-01-01', '2021-03-04'), n, CONCAT('note ', n)");
+        }
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            String zeroedId = submit(f, zeroed, true);
+            String epochId = submit(f, epoch, true);
+            ConcurrencyIT.await(client, zeroedId, MigrationStatus.READY);
+            ConcurrencyIT.await(client, epochId, MigrationStatus.READY);
+            f.exec("UPDATE " + epoch.quoted() + " SET note = 'changed' WHERE d = '1970-01-01' AND id <= 20",
+                    "DELETE FROM " + epoch.quoted() + " WHERE d = '1970-01-01' AND id > 190",
+                    "SET SESSION sql_mode = ''",
+                    "INSERT INTO " + zeroed.quoted() + " VALUES ('0000-00-00', 1000, 'zero')");
+            MigrationState failed = ConcurrencyIT.await(client, zeroedId, MigrationStatus.FAILED);
+            assertTrue(failed.getError().contains("a zero date, or one with a zero month or day, was written into the"
+                    + " key (d, id) of " + zeroed + " during the migration (the row (0000-00-00|1000))")
+                    && failed.getError().contains("the shadow table is dropped"), failed.getError());
+            assertEquals(Main.OK, f.cli("cutover", epochId).exit());
+            ConcurrencyIT.await(client, epochId, MigrationStatus.CUT_OVER);
+            assertTrue(LossyRevertIT.awaitVerdict(epochId, "CUT_OVER").getMatched(), "the 1970-01-01 keys followed");
+            assertEquals(Main.OK, f.cli("complete", epochId, "--wait").exit());
+            try (Connection c = f.connect()) {
+                assertFalse(Schemas.tables(c, "outside").contains(Names.shadowTable(zeroed.table(), zeroedId)),
+                        "shadow dropped");
+            }
+        }
+        assertEquals(201, f.rows(zeroed), "the table keeps every row, the zero-dated one too");
+    }
+
     /** Submits "ADD COLUMN extra INT" for {@code t}, its cut-over postponed or not; returns the migration's id. */
     static String submit(Flipside f, TableName t, boolean postpone) {
         Flipside.Run r = postpone ? f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",

@@ -24,12 +24,23 @@ public final class ZeroDates {
      * or a date with a zero month or day, its values joined with {@code |}. A full read of the table, without locks.
      */
     public static String query(String migrationId, TableName table, List<String> key, List<String> dated) {
+        return query(migrationId, "prepare", table, key, dated, List.of());
+    }
+
+    /**
+     * As {@link #query(String, TableName, List, List)}, tagged as {@code stage}'s, among the rows whose {@code equal}
+     * columns (of {@code key}) equal parameters, in that order: the rows a key the capture gave with its {@code dated}
+     * parts at 1970-01-01 may stand for.
+     */
+    public static String query(String migrationId, String stage, TableName table, List<String> key,
+            List<String> dated, List<String> equal) {
         if (dated.isEmpty()) {
             throw new IllegalArgumentException("no date column");
         }
         String zero = dated.stream().map(Sql::ident).map(c -> "MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0")
                 .collect(Collectors.joining(" OR "));
-        return Sql.tag(migrationId, "prepare") + "SELECT CONCAT_WS('|', " + Sql.identList(key) + ") FROM "
-                + table.quoted() + " WHERE " + zero + " LIMIT 1";
+        String same = equal.stream().map(c -> Sql.ident(c) + " = ? AND ").collect(Collectors.joining());
+        return Sql.tag(migrationId, stage) + "SELECT CONCAT_WS('|', " + Sql.identList(key) + ") FROM "
+                + table.quoted() + " WHERE " + same + "(" + zero + ") LIMIT 1";
     }
 }

@@ -22,8 +22,11 @@ class ZeroDatesTest {
     @Test
     void looksForAZeroMonthOrDayInEachDateColumnOfTheKey() {
         assertEquals("/* flipside 0badcafe prepare */ SELECT CONCAT_WS('|', `d`, `id`, `at`) FROM `app`.`t` WHERE"
-                + " MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0 OR MONTH(`at`) = 0 OR DAYOFMONTH(`at`) = 0 LIMIT 1",
+                + " (MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0 OR MONTH(`at`) = 0 OR DAYOFMONTH(`at`) = 0) LIMIT 1",
                 ZeroDates.query("0badcafe", new TableName("app", "t"), List.of("d", "id", "at"), List.of("d", "at")));
+        assertEquals("/* flipside 0badcafe apply */ SELECT CONCAT_WS('|', `d`, `id`) FROM `app`.`t` WHERE `id` = ?"
+                + " AND (MONTH(`d`) = 0 OR DAYOFMONTH(`d`) = 0) LIMIT 1", ZeroDates.query("0badcafe", "apply",
+                new TableName("app", "t"), List.of("d", "id"), List.of("d"), List.of("id")));
         assertThrows(IllegalArgumentException.class,
                 () -> ZeroDates.query("0badcafe", new TableName("app", "t"), List.of("id"), List.of()));
     }
