@@ -71,6 +71,18 @@ final class Flipside {
         }
     }
 
+    /** How many rows of {@code t} have {@code id} in their column {@code id}, now. */
+    long rows(TableName t, long id) throws SQLException {
+        try (Connection c = connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM "
+                + t.quoted() + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The port of the roles' health, readiness and metrics endpoints. */
     int httpPort() {
         return roles.httpPort().orElseThrow();

@@ -79,15 +79,13 @@ class OldTableLocksIT {
             assertEquals(first[0], later[0], "the same session waits");
             assertTrue(later[1] >= lockWait + 1, "the same statement has waited " + later[1] + " s, longer than the"
                     + " freeze's lock wait (" + lockWait + " s)");
-            assertEquals(0, count(locker, standby, id), "the write waited for the lock");
+            assertEquals(0, f.rows(standby, id), "the write waited for the lock");
             s.execute("UNLOCK TABLES");
         }
         long deadline = System.currentTimeMillis() + 60_000;
-        try (Connection c = f.connect()) {
-            while (count(c, standby, id) == 0) {
-                assertTrue(System.currentTimeMillis() < deadline, "row " + id + " never reached " + standby);
-                Thread.sleep(200);
-            }
+        while (f.rows(standby, id) == 0) {
+            assertTrue(System.currentTimeMillis() < deadline, "row " + id + " never reached " + standby);
+            Thread.sleep(200);
         }
     }
 
@@ -98,16 +96,6 @@ class OldTableLocksIT {
             ps.setString(1, t.table());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
-            }
-        }
-    }
-
-    private static long count(Connection c, TableName t, int id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.quoted() + " WHERE id = ?")) {
-            ps.setInt(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
             }
         }
     }
