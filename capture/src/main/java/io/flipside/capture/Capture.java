@@ -546,6 +546,9 @@ public final class Capture implements AutoCloseable {
             if (ev.getGtid() != null) {
                 pr.headers().add("gtid", ev.getGtid().getBytes(StandardCharsets.UTF_8));
             }
+            if (ChangeEvents.isXaPrepared(r.record())) {
+                pr.headers().add(Topics.XA_PREPARED_HEADER, new byte[0]);
+            }
             if (isMarker(ev)) {
                 pr.headers().add(TableFilter.MARKER_HEADER, excludedText);
                 if (isCaptureMarker(ev)) {

@@ -25,6 +25,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class ChangeEvents {
     private static final String SCHEMA_CHANGE = "io.debezium.connector.mysql.SchemaChangeValue";
+    /** Debezium's {@code op} of a row change read from the binlog. */
+    private static final Set<String> ROW_CHANGES = Set.of("c", "u", "d");
 
     private final String server;
 
@@ -43,6 +45,22 @@ final class ChangeEvents {
         Struct source = value.getStruct("source");
         String snapshot = source == null ? null : optionalString(source, "snapshot");
         return snapshot == null || "false".equals(snapshot);
+    }
+
+    /**
+     * Whether the record is a row change an XA transaction made
+     * ({@link io.flipside.core.config.Topics#XA_PREPARED_HEADER}). Debezium 3.6.1 takes a transaction's thread from
+     * its {@code BEGIN}, and ignores the {@code XA START} an XA transaction's rows follow in the binlog instead (as it
+     * ignores every {@code XA} statement), so such a row change is the one without a thread in its {@code source}
+     * block. {@code CaptureIT} checks it against Debezium.
+     */
+    static boolean isXaPrepared(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null
+                || value.schema().field("source") == null || !ROW_CHANGES.contains(value.getString("op"))) {
+            return false;
+        }
+        Struct source = value.getStruct("source");
+        return source.schema().field("thread") != null && source.get("thread") == null;
     }
 
     /**

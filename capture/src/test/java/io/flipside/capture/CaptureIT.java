@@ -12,6 +12,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.config.Topics;
 import io.flipside.core.mapping.BinlogLimits;
 import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.mapping.TableDef;
@@ -394,6 +395,39 @@ class CaptureIT {
                 markEnd(c, db);
                 return changelog.await("the end marker", endMarkerSeen(db)).stream()
                         .filter(e -> db.equals(e.getDatabase()) && "items".equals(e.getTable())).toList();
+            }
+        }
+    }
+
+    /**
+     * The rows of an XA transaction, which MySQL writes to the binlog at XA PREPARE before they are committed, carry
+     * the header {@link Topics#XA_PREPARED_HEADER} (Debezium gives them no thread: {@link ChangeEvents#isXaPrepared});
+     * those of other transactions, before and after it, do not.
+     */
+    @Test
+    void theRowsOfAnXaTransactionCarryTheXaHeader() throws Exception {
+        FlipsideConfig config = config("xa");
+        String db = database("xa");
+        String items = db + ".items";
+        try (Connection c = connect(); Connection other = connect()) {
+            createDatabase(c, db, "CREATE TABLE " + items + " (id INT PRIMARY KEY, v INT)");
+            try (Capture capture = new Capture(config).start(); Changelog changelog = new Changelog(config)) {
+                awaitStreaming(capture, c, changelog, db);
+                exec(c, "INSERT INTO " + items + " VALUES (1, 1), (2, 2)");
+                exec(other, "XA START 'x'", "UPDATE " + items + " SET v = 10 WHERE id = 1",
+                        "INSERT INTO " + items + " VALUES (3, 3)", "XA END 'x'", "XA PREPARE 'x'");
+                exec(c, "UPDATE " + items + " SET v = 20 WHERE id = 2");
+                exec(other, "XA COMMIT 'x'");
+                exec(c, "BEGIN", "DELETE FROM " + items + " WHERE id = 2", "COMMIT");
+                markEnd(c, db);
+                List<String> seen = changelog.await("the end marker", endMarkerSeen(db)).stream()
+                        .filter(e -> db.equals(e.getDatabase()) && "items".equals(e.getTable())
+                                && e.getOp() != ChangeOp.DDL)
+                        .map(e -> e.getOp() + " " + e.getKey().get(0).getValue()
+                                + (changelog.xaPrepared.contains(e) ? " xa" : ""))
+                        .toList();
+                assertEquals(List.of("INSERT 1", "INSERT 2", "UPDATE 1 xa", "INSERT 3 xa", "UPDATE 2", "DELETE 2"),
+                        seen);
             }
         }
     }
@@ -1143,6 +1177,9 @@ class CaptureIT {
     static final class Changelog implements AutoCloseable {
         private final KafkaConsumer<String, byte[]> consumer;
         final List<ChangeEvent> all = new ArrayList<>();
+        /** The events of {@link #all} whose record has the header {@link Topics#XA_PREPARED_HEADER}. */
+        final java.util.Set<ChangeEvent> xaPrepared =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         Changelog(FlipsideConfig config) {
             consumer = new KafkaConsumer<>(KafkaSetup.consumer(config, "capture-it-" + UUID.randomUUID()));
@@ -1153,7 +1190,11 @@ class CaptureIT {
 
         void poll(Duration timeout) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
-                all.add(CODEC.decode(r.value()));
+                ChangeEvent ev = CODEC.decode(r.value());
+                all.add(ev);
+                if (r.headers().lastHeader(Topics.XA_PREPARED_HEADER) != null) {
+                    xaPrepared.add(ev);
+                }
             }
         }
 

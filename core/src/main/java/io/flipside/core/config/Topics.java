@@ -14,6 +14,13 @@ public record Topics(String prefix, String serverName) {
      */
     public static final String CAPTURE_BEGAN_HEADER = "flipside.capture.began";
 
+    /**
+     * The header of a changelog record whose row change an XA transaction made: MySQL writes such a transaction's rows
+     * to the binlog at {@code XA PREPARE}, before they are committed (its {@code XA COMMIT} or {@code XA ROLLBACK}
+     * carries no rows), so a reader of the table may not see the change yet. Its value is empty.
+     */
+    public static final String XA_PREPARED_HEADER = "flipside.xa.prepared";
+
     public Topics {
         if (!prefix.matches("[A-Za-z0-9._-]{1,100}") || !serverName.matches("[A-Za-z0-9_-]{1,100}")) {
             throw new IllegalArgumentException("topic.prefix and capture.server.name may hold letters, digits, . _ -");
