@@ -151,6 +151,24 @@ final class Replicator implements AutoCloseable {
     private long pendingOffset = -1;
 
     /**
+     * Keys of the batch that an XA transaction changed ({@link Topics#XA_PREPARED_HEADER}): its rows reach the binlog
+     * at {@code XA PREPARE}, before they are committed, and its {@code XA COMMIT} carries none, so the batch waits for
+     * the transaction to end before it re-reads them ({@link #awaitXaEnded}).
+     */
+    private final Map<String, Key> pendingXa = new LinkedHashMap<>();
+    /**
+     * Keys an XA transaction changed while the copy runs: a chunk that read them while the transaction was prepared
+     * copied their previous rows, and no later change corrects them, so they are read again once the copy is done.
+     * Until then apply_state records the position before the first of their changes ({@link #xaOffset}), so that a
+     * restart reads them again.
+     */
+    private final Map<String, Key> xaDuringCopy = new LinkedHashMap<>();
+    private long xaOffset = -1;
+    private BinlogPosition xaSeen;
+    private String xaGtid;
+    private String xaSources;
+
+    /**
      * Chunks read without locks are open: from their opening in the changelog (one chunk, or a round of chunks copied
      * at once) to the last of their cursors' updates, or to any other update of {@code copy_state}. The keys changed
      * meanwhile are held, and applied again each time a cursor has moved: the chunks' snapshots may have missed their
@@ -842,6 +860,9 @@ final class Replicator implements AutoCloseable {
             if (ev.getGtid() != null) {
                 pendingRowGtids.add(ev.getGtid());
             }
+            if (rec.headers().lastHeader(Topics.XA_PREPARED_HEADER) != null) {
+                xaPrepared(before, after, rec.offset());
+            }
             if (chunkOpen) {
                 hold(before, after, ev.getGtid());
             }
@@ -881,6 +902,7 @@ final class Replicator implements AutoCloseable {
                 }
                 if ("1".equals(text(ev.getAfter(), "done"))) {
                     copyDoneSeen = true;
+                    readAgainAfterTheCopy();
                 }
                 stateDirty = true;
             } else if ("markers".equals(ev.getTable())) {
@@ -951,6 +973,42 @@ final class Replicator implements AutoCloseable {
             throw new ChangelogIncomplete("table " + serving + " matches " + setting + " (" + text
                     + ", on the marker at changelog offset " + offset + "): " + consequence);
         }
+    }
+
+    /**
+     * A change from an XA transaction ({@link #pendingXa}); while the copy runs, its keys are also kept to be read
+     * again once the copy is done ({@link #xaDuringCopy}).
+     */
+    private void xaPrepared(String before, String after, long offset) {
+        for (String identity : new String[] {before, after}) {
+            if (identity == null) {
+                continue;
+            }
+            pendingXa.put(identity, pendingKeys.get(identity));
+            if (direction == Direction.FORWARD && !copyDoneSeen) {
+                if (xaOffset < 0) {
+                    xaOffset = offset;
+                    xaSeen = pendingSeen != null ? pendingSeen : lastSeen;
+                    xaGtid = pendingGtid != null ? pendingGtid : lastGtid;
+                    xaSources = seenSources.text();
+                }
+                xaDuringCopy.put(identity, pendingKeys.get(identity));
+            }
+        }
+    }
+
+    /** The copy is done: the keys XA transactions changed while it ran join the batch, which reads them again. */
+    private void readAgainAfterTheCopy() {
+        if (xaDuringCopy.isEmpty()) {
+            return;
+        }
+        LOG.info("migration {}: the copy is done; reading again the {} rows XA transactions changed while it ran", id,
+                xaDuringCopy.size());
+        pendingKeys.putAll(xaDuringCopy);
+        pendingXa.putAll(xaDuringCopy);
+        xaDuringCopy.clear();
+        xaOffset = -1;
+        stateDirty = true;
     }
 
     /** Holds the keys of a change met while a chunk is open (identities from {@link #addKey}). */
@@ -1088,16 +1146,22 @@ final class Replicator implements AutoCloseable {
         long offset = pendingOffset;
         String gtid = pendingGtid;
         BinlogPosition seen = pendingSeen != null ? pendingSeen : lastSeen;
-        long recordedOffset = chunkOpen ? openOffset : offset;
-        String recordedGtid = chunkOpen ? openGtid : gtid;
-        BinlogPosition recordedSeen = chunkOpen ? openSeen : seen;
         String sources = seenSources.text();
-        String recordedSources = chunkOpen ? openSources : sources;
+        // Recorded: the position before the chunks open now, or before the first change of an XA transaction while
+        // the copy runs, whichever is earlier, so that a restart reads their changes again.
+        boolean xaFirst = xaOffset >= 0 && (!chunkOpen || xaOffset < openOffset);
+        long recordedOffset = xaFirst ? xaOffset : chunkOpen ? openOffset : offset;
+        String recordedGtid = xaFirst ? xaGtid : chunkOpen ? openGtid : gtid;
+        BinlogPosition recordedSeen = xaFirst ? xaSeen : chunkOpen ? openSeen : seen;
+        String recordedSources = xaFirst ? xaSources : chunkOpen ? openSources : sources;
         Projection p = direction == Direction.FORWARD ? forward : inverse;
         boolean bounded = direction == Direction.FORWARD && !copyDoneSeen;
         Key bound = copiedUpTo;
         newLossy = false;
         writingSince = keys.isEmpty() || pendingCommitCount == 0 ? 0 : pendingCommits[0]; // in commit order
+        if (!pendingXa.isEmpty()) {
+            awaitXaEnded(p, new ArrayList<>(pendingXa.values()));
+        }
         db.retrying(() -> {
             try {
                 if (mustSee != null) {
@@ -1209,10 +1273,42 @@ final class Replicator implements AutoCloseable {
         pendingKeys.clear();
         pendingDeleted.clear();
         pendingRowGtids.clear();
+        pendingXa.clear();
         pendingEvents = 0;
         pendingOffset = -1;
         pendingNewestCommit = 0;
         pendingCommitCount = 0;
+    }
+
+    /**
+     * Waits until the XA transactions that changed {@code keys} have committed or rolled back: a locking read of their
+     * rows in the read table waits for the locks a prepared transaction holds (on a row it changed, deleted or
+     * inserted), then the transaction ends at once, releasing its shared locks, before the batch re-reads the rows
+     * without locks. Waits as long as the transaction stays prepared (a transaction manager may keep it so for long):
+     * the apply falls behind meanwhile, and says why every lock wait ({@code innodb_lock_wait_timeout} of the
+     * applier's sessions).
+     */
+    private void awaitXaEnded(Projection p, List<Key> keys) throws SQLException {
+        long since = System.currentTimeMillis();
+        for (int from = 0; from < keys.size(); from += maxKeys) {
+            List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
+            while (true) {
+                try {
+                    selectKeys(p.existingKeysLocking(part.size()), part, p.readKey());
+                    conn.commit();
+                    break;
+                } catch (SQLException e) {
+                    Db.rollbackQuietly(conn);
+                    if (!Db.isTransient(e)) {
+                        throw e;
+                    }
+                    LOG.warn("migration {}: {} rows of {} were changed by an XA transaction that is still prepared"
+                            + " (neither committed nor rolled back) after {} s: the apply waits for it to end"
+                            + " (XA RECOVER lists it)", id, keys.size(), p.read(),
+                            (System.currentTimeMillis() - since) / 1000);
+                }
+            }
+        }
     }
 
     /**

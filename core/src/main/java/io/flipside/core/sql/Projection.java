@@ -304,6 +304,14 @@ public record Projection(String migrationId, TableName read, TableName write, Co
                 + read.quoted() + " WHERE " + row(null, readKey) + " IN (" + tuples(keys) + ")";
     }
 
+    /**
+     * {@link #existingKeys} as a locking read: it waits for the locks other transactions hold on those rows (a read in
+     * a transaction of its own, which ends as soon as it returns). Parameters: the keys, column by column.
+     */
+    public String existingKeysLocking(int keys) {
+        return existingKeys(keys) + " FOR SHARE";
+    }
+
     /** The mapped columns of the read table's rows of {@code keys} keys. Parameters: the keys. */
     public String selectRows(int keys) {
         return "SELECT " + Sql.identList(mapping.fromColumns()) + " FROM " + read.quoted() + " WHERE "
