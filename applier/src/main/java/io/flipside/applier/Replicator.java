@@ -73,6 +73,8 @@ final class Replicator implements AutoCloseable {
     static final int COPY_AGAIN_ROWS = 5_000;
     /** The apply session's isolation level (see {@link #open}). */
     static final String ISOLATION = "READ-COMMITTED";
+    /** MySQL's error for a locking read with NOWAIT that met a lock. */
+    private static final int ER_LOCK_NOWAIT = 3572;
 
     enum Direction { FORWARD, INVERSE }
 
@@ -164,6 +166,8 @@ final class Replicator implements AutoCloseable {
      */
     private final Map<String, Key> xaDuringCopy = new LinkedHashMap<>();
     private long xaOffset = -1;
+    /** Writes are held by this session's LOCK TABLES (a swap's freeze): nothing waits for an XA transaction then. */
+    private boolean frozen;
     private BinlogPosition xaSeen;
     private String xaGtid;
     private String xaSources;
@@ -1286,7 +1290,9 @@ final class Replicator implements AutoCloseable {
      * inserted), then the transaction ends at once, releasing its shared locks, before the batch re-reads the rows
      * without locks. Waits as long as the transaction stays prepared (a transaction manager may keep it so for long):
      * the apply falls behind meanwhile, and says why every lock wait ({@code innodb_lock_wait_timeout} of the
-     * applier's sessions).
+     * applier's sessions). Never with writes held: a prepared transaction that changed the table keeps a swap's
+     * LOCK TABLES from taking the table (with InnoDB's {@code innodb_table_locks}, on by default), and should one
+     * hold rows of it all the same, the read does not wait and the swap gives up, to be tried again.
      */
     private void awaitXaEnded(Projection p, List<Key> keys) throws SQLException {
         long since = System.currentTimeMillis();
@@ -1294,11 +1300,15 @@ final class Replicator implements AutoCloseable {
             List<Key> part = keys.subList(from, Math.min(keys.size(), from + maxKeys));
             while (true) {
                 try {
-                    selectKeys(p.existingKeysLocking(part.size()), part, p.readKey());
+                    selectKeys(p.existingKeysLocking(part.size(), frozen), part, p.readKey());
                     conn.commit();
                     break;
                 } catch (SQLException e) {
                     Db.rollbackQuietly(conn);
+                    if (frozen && e.getErrorCode() == ER_LOCK_NOWAIT) {
+                        throw new SQLException("rows of " + p.read() + " changed just before the freeze are held by"
+                                + " an XA transaction still prepared (XA RECOVER lists it)", e);
+                    }
                     if (!Db.isTransient(e)) {
                         throw e;
                     }
@@ -1734,6 +1744,7 @@ final class Replicator implements AutoCloseable {
                         + sidecar.table("apply_state") + " WRITE, " + sidecar.table("markers") + " WRITE, "
                         + sidecar.table("lossy_values") + " WRITE");
                 locked = true;
+                frozen = true;
                 tLocked = System.nanoTime();
                 stages.mark("lock wait");
                 Failpoints.hit("swap.locked");
@@ -1807,6 +1818,7 @@ final class Replicator implements AutoCloseable {
                         Db.closeQuietly(conn);
                     }
                 }
+                frozen = false;
                 restoreLockWait();
             }
         } catch (Fenced | ChangelogIncomplete | ChangedOutside e) {

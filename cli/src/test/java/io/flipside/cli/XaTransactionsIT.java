@@ -60,9 +60,16 @@ class XaTransactionsIT {
             assertEquals(0, f.rows(shadow, 7), "the XA transaction's delete");
             assertEquals("note 6", note(f, shadow, 6), "a rolled back XA transaction changes nothing");
             assertEquals(0, f.rows(shadow, 1001), "a rolled back XA transaction changes nothing");
-            assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
+            // One prepared when the cut-over is asked for: the cut-over waits for it.
+            prepare(s, "at cut-over", "UPDATE " + t.quoted() + " SET note = 'xa at cut-over' WHERE id = 20");
+            assertEquals(Main.OK, f.cli("cutover", id).exit());
+            Thread.sleep(3000);
+            assertEquals(MigrationStatus.CUTTING_OVER, client.state(id).orElseThrow().getStatus(), "the cut-over waits");
+            s.execute("XA COMMIT 'at cut-over'");
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
             ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
             assertTrue(v.getMatched(), v.toString());
+            assertEquals("xa at cut-over", note(f, t, 20), "the new table serves the transaction's change");
 
             // After the cut-over, inverse replication waits for the transaction in the same way.
             TableName old = t.sibling(Names.oldTable(t.table(), id));

@@ -306,10 +306,11 @@ public record Projection(String migrationId, TableName read, TableName write, Co
 
     /**
      * {@link #existingKeys} as a locking read: it waits for the locks other transactions hold on those rows (a read in
-     * a transaction of its own, which ends as soon as it returns). Parameters: the keys, column by column.
+     * a transaction of its own, which ends as soon as it returns), or with {@code noWait} fails at once on one.
+     * Parameters: the keys, column by column.
      */
-    public String existingKeysLocking(int keys) {
-        return existingKeys(keys) + " FOR SHARE";
+    public String existingKeysLocking(int keys, boolean noWait) {
+        return existingKeys(keys) + " FOR SHARE" + (noWait ? " NOWAIT" : "");
     }
 
     /** The mapped columns of the read table's rows of {@code keys} keys. Parameters: the keys. */
