@@ -310,6 +310,33 @@ class ChangedOutsideIT {
         assertEquals(201, f.rows(zeroed), "the table keeps every row, the zero-dated one too");
     }
 
+    /**
+     * The same after the cut-over, in inverse replication: a zero date written into the new table's key ends the
+     * migration; the new table keeps serving with the row, and the old one is left.
+     */
+    @Test
+    void aZeroDateWrittenIntoTheKeyAfterTheCutOverEndsTheMigration() throws Exception {
+        Flipside f = Flipside.get();
+        TableName t = f.recreate(new TableName("outside", "zero_dated_after"),
+                "d DATE NOT NULL, id INT NOT NULL, note VARCHAR(20), PRIMARY KEY (d, id)");
+        f.fill(t, 200, "IF(n % 2 = 0, '1970-01-01', '2021-03-04'), n, CONCAT('note ', n)");
+        try (OperatorClient client = new OperatorClient(f.config)) {
+            String id = submit(f, t, false);
+            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+            f.exec("UPDATE " + t.quoted() + " SET note = 'changed' WHERE d = '1970-01-01' AND id <= 20",
+                    "SET SESSION sql_mode = ''",
+                    "INSERT INTO " + t.quoted() + " (d, id, note) VALUES ('2021-00-00', 1000, 'zero day')");
+            MigrationState failed = ConcurrencyIT.await(client, id, MigrationStatus.FAILED);
+            assertTrue(failed.getError().contains("a zero date, or one with a zero month or day, was written into the"
+                    + " key (d, id) of " + t + " during the migration (the row (2021-00-00|1000))"), failed.getError());
+            TableName old = t.sibling(Names.oldTable(t.table(), id));
+            try (Connection c = f.connect()) {
+                assertTrue(Schemas.tables(c, "outside").contains(old.table()), "the old table is left");
+            }
+            assertEquals(1, f.rows(t, 1000), "the new table serves, with the row");
+        }
+    }
+
     /** Submits "ADD COLUMN extra INT" for {@code t}, its cut-over postponed or not; returns the migration's id. */
     static String submit(Flipside f, TableName t, boolean postpone) {
         Flipside.Run r = postpone ? f.cli("submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
