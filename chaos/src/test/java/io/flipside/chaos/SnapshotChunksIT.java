@@ -157,7 +157,7 @@ class SnapshotChunksIT {
     }
 
     /** Cuts {@code id} over; then the new table (without the dropped title) and the old one equal {@code expected}. */
-    private static void cutOverToTheLedger(Cluster c, String id, TableName users, Map<Long, Workload.Row> expected)
+    static void cutOverToTheLedger(Cluster c, String id, TableName users, Map<Long, Workload.Row> expected)
             throws Exception {
         c.send(new CutOver(id, false));
         MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");

@@ -1,20 +1,16 @@
 package io.flipside.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.cli.Workload;
 import io.flipside.core.sql.TableName;
-import io.flipside.schema.CutOver;
-import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.schema.Submit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -81,12 +77,7 @@ class XaRestartIT {
             }
             c.startApplier("");
             c.await(id, s -> s.getStatus() == MigrationStatus.READY, "READY after the restart");
-            c.send(new CutOver(id, false));
-            MigrationState cut = c.await(id, s -> s.getStatus() == MigrationStatus.CUT_OVER, "CUT_OVER");
-            assertNull(Workload.awaitEqual(c::connect, users, expected, false, Duration.ofSeconds(90)),
-                    "the new table equals the ledger");
-            assertNull(Workload.awaitEqual(c::connect, users.sibling(cut.getOldTable()), expected, true,
-                    Duration.ofSeconds(90)), "the old table equals the ledger");
+            SnapshotChunksIT.cutOverToTheLedger(c, id, users, expected);
         }
     }
 

@@ -119,7 +119,7 @@ class ThrottleIT {
             // The migration's copy_state row locked: the copy stops at its next chunk (the chunk's opening, or its
             // cursor's update, waits), long before it could finish, until released. A chunk takes no lock on the
             // table's rows, so none of them can stop it.
-            lockCopyState(copyHolder, id);
+            lockCopyState(f, copyHolder, id);
             assertTrue(f.rows(shadow) < 100_000, "the copy is stopped before its end");
             // The first 100 shadow rows (copied) locked: the apply of changes to them waits, and its lag grows.
             applyHolder.setAutoCommit(false);
@@ -161,8 +161,11 @@ class ThrottleIT {
         }
     }
 
-    /** Locks migration {@code id}'s row of the sidecar's copy_state, in {@code c}'s open transaction. */
-    private static void lockCopyState(Connection c, String id) throws SQLException {
+    /**
+     * Locks migration {@code id}'s row of the sidecar's copy_state, in {@code c}'s open transaction: the copy stops at
+     * its next chunk (the chunk's opening, or its cursor's update, waits) until it ends.
+     */
+    static void lockCopyState(Flipside f, Connection c, String id) throws SQLException {
         TableName copyState = new TableName(f.config.get(FlipsideConfig.SIDECAR_DATABASE), "copy_state");
         try (PreparedStatement ps = c.prepareStatement("SELECT migration_id FROM " + copyState.quoted()
                 + " WHERE migration_id = ? FOR UPDATE")) {

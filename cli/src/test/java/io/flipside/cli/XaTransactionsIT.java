@@ -3,7 +3,6 @@ package io.flipside.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
@@ -115,7 +114,7 @@ class XaTransactionsIT {
             while (f.rows(shadow) < 1000 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
             }
-            lockCopyState(f, copyHolder, id); // the copy stops at its next chunk
+            ThrottleIT.lockCopyState(f, copyHolder, id); // the copy stops at its next chunk
             long copied = f.rows(shadow);
             assertTrue(copied < 40_000, "the copy is stopped before the rows changed: " + copied);
             prepare(s, "copying", "UPDATE " + t.quoted() + " SET note = 'xa update' WHERE id = 45000",
@@ -168,18 +167,6 @@ class XaTransactionsIT {
         while (!expected.equals(note(f, t, id))) {
             assertTrue(System.currentTimeMillis() < deadline, "row " + id + " of " + t + " never became " + expected);
             Thread.sleep(100);
-        }
-    }
-
-    /** Locks migration {@code id}'s row of the sidecar's copy_state, in {@code c}'s open transaction. */
-    private static void lockCopyState(Flipside f, Connection c, String id) throws SQLException {
-        TableName copyState = new TableName(f.config.get(FlipsideConfig.SIDECAR_DATABASE), "copy_state");
-        try (PreparedStatement ps = c.prepareStatement("SELECT migration_id FROM " + copyState.quoted()
-                + " WHERE migration_id = ? FOR UPDATE")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next(), "migration " + id + " has a copy_state row");
-            }
         }
     }
 }
