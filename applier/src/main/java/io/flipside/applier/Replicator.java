@@ -1290,8 +1290,8 @@ final class Replicator implements AutoCloseable {
      * inserted), then the transaction ends at once, releasing its shared locks, before the batch re-reads the rows
      * without locks. Waits as long as the transaction stays prepared (a transaction manager may keep it so for long):
      * the apply falls behind meanwhile, and says why every lock wait ({@code innodb_lock_wait_timeout} of the
-     * applier's sessions). Never with writes held: a prepared transaction that changed the table keeps a swap's
-     * LOCK TABLES from taking the table (with InnoDB's {@code innodb_table_locks}, on by default), and should one
+     * applier's sessions). Never with writes held: a prepared transaction that changed the table keeps a metadata
+     * lock on it, even once its session is gone, so a swap's LOCK TABLES cannot take the table meanwhile; should one
      * hold rows of it all the same, the read does not wait and the swap gives up, to be tried again.
      */
     private void awaitXaEnded(Projection p, List<Key> keys) throws SQLException {
