@@ -58,6 +58,13 @@ public final class Applier implements AutoCloseable {
                         config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT),
                         ServerRequirements.describe(unmet));
             }
+            if (ServerRequirements.unloggedDatabases(c, List.of(sidecar.database)).isEmpty()) {
+                LOG.info("MySQL at {}:{}: the applier cannot see the binary log's filters (binlog-do-db,"
+                        + " binlog-ignore-db: SHOW MASTER STATUS takes REPLICATION CLIENT), so a migration of a table"
+                        + " whose database the server does not log is not refused (the freeze-point checksums show"
+                        + " the writes missed); see the README's grants",
+                        config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT));
+            }
             if (ServerRequirements.otherSessions(c).isEmpty()) {
                 LOG.info("MySQL at {}:{}: the applier cannot see the other sessions' binary log settings"
                         + " (performance_schema is off, or its user may not read performance_schema.threads and"

@@ -167,6 +167,58 @@ public final class ServerRequirements {
         return out;
     }
 
+    /** MySQL's error for a statement that needs a privilege the user lacks (ER_SPECIFIC_ACCESS_DENIED_ERROR). */
+    private static final int SPECIFIC_ACCESS_DENIED = 1227;
+
+    /**
+     * Which of {@code databases} the server leaves out of its binary log, one sentence each: its startup options
+     * {@code binlog-do-db} and {@code binlog-ignore-db}, which {@code SHOW MASTER STATUS} shows, filter a row change
+     * by its table's database, so the capture never sees a change of one left out, and the new table would miss every
+     * write made to it while the migration runs. Empty when {@code SHOW MASTER STATUS} is refused (it takes
+     * REPLICATION CLIENT).
+     */
+    public static Optional<List<String>> unloggedDatabases(Connection c, List<String> databases) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+            if (!rs.next()) {
+                return Optional.of(List.of()); // the binary log is off, which unmet() says
+            }
+            return Optional.of(unlogged(rs.getString("Binlog_Do_DB"), rs.getString("Binlog_Ignore_DB"), databases));
+        } catch (SQLException e) {
+            if (e.getErrorCode() == SPECIFIC_ACCESS_DENIED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * MySQL's rule for a row change: with any {@code binlog-do-db}, only the databases it names are logged; else the
+     * databases {@code binlog-ignore-db} names are not. Names are compared as written, and, where that would log a
+     * database, also ignoring case (a server whose names are not case-sensitive): a doubt counts as not logged.
+     */
+    static List<String> unlogged(String doDbs, String ignoreDbs, List<String> databases) {
+        List<String> doList = names(doDbs);
+        List<String> ignoreList = names(ignoreDbs);
+        List<String> out = new ArrayList<>();
+        for (String db : databases) {
+            if (!doList.isEmpty() && !doList.contains(db)) {
+                out.add("the binary log leaves out the changes of database " + db + " (binlog-do-db names only "
+                        + String.join(", ", doList) + "): the capture would never see them");
+            } else if (doList.isEmpty() && ignoreList.stream().anyMatch(db::equalsIgnoreCase)) {
+                out.add("the binary log leaves out the changes of database " + db + " (binlog-ignore-db names it):"
+                        + " the capture would never see them");
+            }
+        }
+        return out;
+    }
+
+    private static List<String> names(String list) {
+        if (list == null || list.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
+    }
+
     /** What is unmet, in one sentence for a rejection or a log line. */
     public static String describe(List<String> unmet) {
         return "MySQL is not configured as Flipside needs: " + String.join("; ", unmet);

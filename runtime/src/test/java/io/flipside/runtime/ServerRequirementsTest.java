@@ -100,4 +100,22 @@ class ServerRequirementsTest {
                 "and 2 more like these"), ServerRequirements.named(seven));
         assertEquals(seven.subList(0, 5), ServerRequirements.named(seven.subList(0, 5)));
     }
+
+    @Test
+    void aDatabaseTheBinaryLogLeavesOutIsNamed() {
+        List<String> dbs = List.of("app", "_flipside");
+        assertEquals(List.of(), ServerRequirements.unlogged(null, null, dbs), "no filter");
+        assertEquals(List.of(), ServerRequirements.unlogged("", "", dbs), "empty filters");
+        assertEquals(List.of(), ServerRequirements.unlogged("", "other,more", dbs), "others ignored");
+        assertEquals(List.of("the binary log leaves out the changes of database app (binlog-ignore-db names it): the"
+                + " capture would never see them"), ServerRequirements.unlogged("", "other,app", dbs));
+        assertEquals(1, ServerRequirements.unlogged("", "APP", dbs).size(), "a doubt of case counts as left out");
+        assertEquals(List.of(), ServerRequirements.unlogged("app,_flipside", "", dbs), "both named");
+        assertEquals(List.of("the binary log leaves out the changes of database _flipside (binlog-do-db names only"
+                + " app): the capture would never see them"), ServerRequirements.unlogged("app", "", dbs));
+        assertEquals(List.of(), ServerRequirements.unlogged("app,_flipside", "app", dbs),
+                "with binlog-do-db, binlog-ignore-db is not looked at (MySQL's rule for row events)");
+        assertEquals(2, ServerRequirements.unlogged("App,_Flipside", "", dbs).size(),
+                "a doubt of case counts as left out");
+    }
 }
