@@ -53,11 +53,12 @@ class ServerRequirementsIT {
         }
     }
 
-    /** Sets a global binlog setting; only the two this test changes, the value as a parameter. */
+    /** Sets a global binlog setting; only those this test changes, the value as a parameter. */
     static void setGlobal(String name, String value) throws SQLException {
         String sql = switch (name) {
             case "binlog_format" -> "SET GLOBAL binlog_format = ?";
             case "binlog_row_image" -> "SET GLOBAL binlog_row_image = ?";
+            case "binlog_row_value_options" -> "SET GLOBAL binlog_row_value_options = ?";
             default -> throw new IllegalArgumentException(name);
         };
         try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -105,11 +106,12 @@ class ServerRequirementsIT {
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource({"binlog_row_image, MINIMAL, FULL", "binlog_format, MIXED, ROW"})
+    @CsvSource({"binlog_row_image, MINIMAL, FULL", "binlog_format, MIXED, ROW",
+            "binlog_row_value_options, PARTIAL_JSON, ''"})
     void aMigrationSubmittedToAServerThatDoesNotLogWholeRowsIsRejectedAndChangesNothing(String name, String value,
             String needed) throws Exception {
         List<String> before = fingerprint();
-        String reason = name + " is " + value + ", not " + needed;
+        String reason = name + " is " + value + ", not " + (needed.isEmpty() ? "''" : needed);
         Flipside.Run run;
         setGlobal(name, value);
         try {

@@ -25,7 +25,8 @@ public final class ServerRequirements {
 
     private static final String QUERY = "SELECT @@GLOBAL.log_bin, @@GLOBAL.gtid_mode,"
             + " @@GLOBAL.enforce_gtid_consistency, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image,"
-            + " @@SESSION.binlog_format, @@SESSION.binlog_row_image, @@SESSION.sql_log_bin";
+            + " @@SESSION.binlog_format, @@SESSION.binlog_row_image, @@SESSION.sql_log_bin,"
+            + " @@GLOBAL.binlog_row_value_options, @@SESSION.binlog_row_value_options";
 
     /**
      * A setting, the value Flipside needs, why; {@code perSession} when a session can change it for itself,
@@ -45,7 +46,11 @@ public final class ServerRequirements {
             new Setting("binlog_row_image", "FULL", true, "the changelog must carry whole rows (the key the tables"
                     + " share need not be the primary key, and the capture's Debezium refuses any other image)"),
             new Setting("sql_log_bin", "ON", true, false, "a change not logged never reaches the changelog, and would"
-                    + " be missing from the new table"));
+                    + " be missing from the new table"),
+            new Setting("binlog_row_value_options", "", true, "an update of a JSON column logged in part"
+                    + " (PARTIAL_JSON, which MySQL honours with a full row image too) is an event the capture's"
+                    + " Debezium does not read: it never reaches the changelog, and would be missing from the new"
+                    + " table"));
 
     private static final List<Setting> PER_SESSION = SETTINGS.stream().filter(Setting::perSession).toList();
 
@@ -126,8 +131,8 @@ public final class ServerRequirements {
     /** One other session's setting that is not what Flipside needs, in a sentence. */
     static String sessionUnmet(long id, String user, String host, String name, String value) {
         Setting setting = SETTINGS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
-        return "session " + id + " of " + user + "@" + host + " has its own " + name + " " + value + ", not "
-                + setting.wanted() + ": " + setting.why() + " (end the session, or have it set " + name + " back)";
+        return "session " + id + " of " + user + "@" + host + " has its own " + name + " " + shown(value) + ", not "
+                + shown(setting.wanted()) + ": " + setting.why() + " (end the session, or have it set " + name + " back)";
     }
 
     private static Map<String, String> settings(Connection c) throws SQLException {
@@ -142,6 +147,8 @@ public final class ServerRequirements {
             values.put("session binlog_format", rs.getString(6));
             values.put("session binlog_row_image", rs.getString(7));
             values.put("session sql_log_bin", rs.getBoolean(8) ? "ON" : "OFF");
+            values.put("binlog_row_value_options", rs.getString(9));
+            values.put("session binlog_row_value_options", rs.getString(10));
         }
         return values;
     }
@@ -156,11 +163,12 @@ public final class ServerRequirements {
             String global = v.get(setting.name());
             String own = v.get("session " + setting.name());
             if (setting.global() && !setting.wanted().equalsIgnoreCase(global)) {
-                out.add(setting.name() + " is " + global + ", not " + setting.wanted() + ": " + setting.why());
+                out.add(setting.name() + " is " + shown(global) + ", not " + shown(setting.wanted()) + ": "
+                        + setting.why());
             } else if (setting.perSession() && !setting.wanted().equalsIgnoreCase(own)) {
                 // Only when the global value is right: a session opened before a global change keeps the old value.
-                out.add(setting.name() + " is " + own + " in Flipside's own sessions"
-                        + (setting.global() ? " (" + global + " globally)" : "") + ": its markers must be logged as"
+                out.add(setting.name() + " is " + shown(own) + " in Flipside's own sessions"
+                        + (setting.global() ? " (" + shown(global) + " globally)" : "") + ": its markers must be logged as"
                         + " the applications' changes are; see mysql.jdbc.options and the server's init_connect");
             }
         }
@@ -217,6 +225,11 @@ public final class ServerRequirements {
             return List.of();
         }
         return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
+    }
+
+    /** A setting's value as a message shows it: an empty one as {@code ''}. */
+    private static String shown(String value) {
+        return value == null || value.isEmpty() ? "''" : value;
     }
 
     /** What is unmet, in one sentence for a rejection or a log line. */

@@ -22,6 +22,8 @@ class ServerRequirementsTest {
         v.put("session binlog_format", "ROW");
         v.put("session binlog_row_image", "FULL");
         v.put("session sql_log_bin", "ON");
+        v.put("binlog_row_value_options", "");
+        v.put("session binlog_row_value_options", "");
         return v;
     }
 
@@ -117,5 +119,23 @@ class ServerRequirementsTest {
                 "with binlog-do-db, binlog-ignore-db is not looked at (MySQL's rule for row events)");
         assertEquals(2, ServerRequirements.unlogged("App,_Flipside", "", dbs).size(),
                 "a doubt of case counts as left out");
+    }
+
+    @Test
+    void jsonUpdatesLoggedInPartAreNamed() {
+        Map<String, String> v = fit();
+        v.put("binlog_row_value_options", "PARTIAL_JSON");
+        List<String> unmet = ServerRequirements.unmet(v);
+        assertEquals(1, unmet.size(), unmet.toString());
+        assertTrue(unmet.get(0).startsWith("binlog_row_value_options is PARTIAL_JSON, not '': an update of a JSON"
+                + " column logged in part"), unmet.get(0));
+        v = fit();
+        v.put("session binlog_row_value_options", "PARTIAL_JSON");
+        unmet = ServerRequirements.unmet(v);
+        assertEquals(List.of("binlog_row_value_options is PARTIAL_JSON in Flipside's own sessions ('' globally): its"
+                + " markers must be logged as the applications' changes are; see mysql.jdbc.options and the server's"
+                + " init_connect"), unmet);
+        assertTrue(ServerRequirements.sessionUnmet(7, "app", "host", "binlog_row_value_options", "PARTIAL_JSON")
+                .startsWith("session 7 of app@host has its own binlog_row_value_options PARTIAL_JSON, not '': "));
     }
 }
