@@ -63,7 +63,8 @@ class XaTransactionsIT {
             prepare(s, "at cut-over", "UPDATE " + t.quoted() + " SET note = 'xa at cut-over' WHERE id = 20");
             assertEquals(Main.OK, f.cli("cutover", id).exit());
             Thread.sleep(3000);
-            assertEquals(MigrationStatus.CUTTING_OVER, client.state(id).orElseThrow().getStatus(), "the cut-over waits");
+            assertEquals(MigrationStatus.CUTTING_OVER, client.state(id).orElseThrow().getStatus(),
+                    "the cut-over waits");
             s.execute("XA COMMIT 'at cut-over'");
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
             ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");

@@ -131,8 +131,9 @@ public final class ServerRequirements {
     /** One other session's setting that is not what Flipside needs, in a sentence. */
     static String sessionUnmet(long id, String user, String host, String name, String value) {
         Setting setting = SETTINGS.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
-        return "session " + id + " of " + user + "@" + host + " has its own " + name + " " + shown(value) + ", not "
-                + shown(setting.wanted()) + ": " + setting.why() + " (end the session, or have it set " + name + " back)";
+        return "session " + id + " of " + user + "@" + host + " has its own " + name + " " + shown(value)
+                + ", not " + shown(setting.wanted()) + ": " + setting.why() + " (end the session, or have it set "
+                + name + " back)";
     }
 
     private static Map<String, String> settings(Connection c) throws SQLException {
@@ -168,8 +169,9 @@ public final class ServerRequirements {
             } else if (setting.perSession() && !setting.wanted().equalsIgnoreCase(own)) {
                 // Only when the global value is right: a session opened before a global change keeps the old value.
                 out.add(setting.name() + " is " + shown(own) + " in Flipside's own sessions"
-                        + (setting.global() ? " (" + shown(global) + " globally)" : "") + ": its markers must be logged as"
-                        + " the applications' changes are; see mysql.jdbc.options and the server's init_connect");
+                        + (setting.global() ? " (" + shown(global) + " globally)" : "") + ": its markers must be"
+                        + " logged as the applications' changes are; see mysql.jdbc.options and the server's"
+                        + " init_connect");
             }
         }
         return out;
