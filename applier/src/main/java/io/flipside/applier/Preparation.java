@@ -81,9 +81,7 @@ final class Preparation {
                     + "): the capture does not publish its changes, so Flipside cannot migrate it without losing"
                     + " writes");
         }
-        List<String> unmet = new ArrayList<>(ServerRequirements.unmet(c));
-        unmet.addAll(ServerRequirements.unloggedDatabases(c, List.of(source.database(), sidecar.database))
-                .orElse(List.of()));
+        List<String> unmet = ServerRequirements.unmet(c, List.of(source.database(), sidecar.database));
         if (!unmet.isEmpty()) {
             return Outcome.rejected(ServerRequirements.describe(unmet) + ". Nothing was changed; set them (SET GLOBAL,"
                     + " and in the server's option file; a session named: end it or set it back) and submit again");

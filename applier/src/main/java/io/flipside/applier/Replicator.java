@@ -1688,9 +1688,7 @@ final class Replicator implements AutoCloseable {
             conn.commit();
             return Swap.failed("a table named " + parked + " exists", 0, 0);
         }
-        List<String> unmet = new ArrayList<>(ServerRequirements.unmet(conn));
-        unmet.addAll(ServerRequirements.unloggedDatabases(conn, List.of(serving.database(), sidecar.database))
-                .orElse(List.of()));
+        List<String> unmet = ServerRequirements.unmet(conn, List.of(serving.database(), sidecar.database));
         if (!unmet.isEmpty()) {
             // Changed since the migration was prepared (a server restarted with other binary log filters, say): a
             // change logged as a statement, or not logged, never reaches the changelog.

@@ -84,6 +84,17 @@ final class Flipside {
     }
 
     /** The port of the roles' health, readiness and metrics endpoints. */
+    /** The {@code note} column of {@code t}'s row {@code id}; null when there is no such row. */
+    String note(TableName t, long id) throws SQLException {
+        try (Connection c = connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT note FROM "
+                + t.quoted() + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     int httpPort() {
         return roles.httpPort().orElseThrow();
     }

@@ -41,7 +41,7 @@ class TriggersAndForeignKeysIT {
                         "nothing renamed");
             }
             f.exec("INSERT INTO " + t.quoted() + " (id, note) VALUES (1000, 'written')");
-            assertEquals("stamped", note(f, t, 1000), "the trigger is still on the table");
+            assertEquals("stamped", f.note(t, 1000), "the trigger is still on the table");
 
             f.exec("DROP TRIGGER " + t.sibling("stamp").quoted());
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
@@ -60,7 +60,7 @@ class TriggersAndForeignKeysIT {
             assertEquals(MigrationStatus.REVERTED, client.awaitState(id,
                     x -> x.getStatus() == MigrationStatus.REVERTED, Duration.ofSeconds(60)).orElseThrow()
                     .getStatus());
-            assertEquals("stamped", note(f, t, 1000), "the old table serves again, with the row written");
+            assertEquals("stamped", f.note(t, 1000), "the old table serves again, with the row written");
         }
     }
 
@@ -154,13 +154,4 @@ class TriggersAndForeignKeysIT {
         }
     }
 
-    private static String note(Flipside f, TableName t, long id) throws Exception {
-        try (Connection c = f.connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT note FROM "
-                + t.quoted() + " WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
 }

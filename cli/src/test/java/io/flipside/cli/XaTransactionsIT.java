@@ -8,8 +8,6 @@ import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
 import io.flipside.schema.MigrationStatus;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -54,10 +52,10 @@ class XaTransactionsIT {
             s.execute("UPDATE " + t.quoted() + " SET note = 'after' WHERE id = 9");
             TableName shadow = t.sibling(client.state(id).orElseThrow().getShadowTable());
             awaitNote(f, shadow, 9, "after");
-            assertEquals("xa update", note(f, shadow, 5));
-            assertEquals("xa insert", note(f, shadow, 1000));
+            assertEquals("xa update", f.note(shadow, 5));
+            assertEquals("xa insert", f.note(shadow, 1000));
             assertEquals(0, f.rows(shadow, 7), "the XA transaction's delete");
-            assertEquals("note 6", note(f, shadow, 6), "a rolled back XA transaction changes nothing");
+            assertEquals("note 6", f.note(shadow, 6), "a rolled back XA transaction changes nothing");
             assertEquals(0, f.rows(shadow, 1001), "a rolled back XA transaction changes nothing");
             // One prepared when the cut-over is asked for: the cut-over waits for it.
             prepare(s, "at cut-over", "UPDATE " + t.quoted() + " SET note = 'xa at cut-over' WHERE id = 20");
@@ -69,7 +67,7 @@ class XaTransactionsIT {
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
             ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
             assertTrue(v.getMatched(), v.toString());
-            assertEquals("xa at cut-over", note(f, t, 20), "the new table serves the transaction's change");
+            assertEquals("xa at cut-over", f.note(t, 20), "the new table serves the transaction's change");
 
             // After the cut-over, inverse replication waits for the transaction in the same way.
             TableName old = t.sibling(Names.oldTable(t.table(), id));
@@ -78,7 +76,7 @@ class XaTransactionsIT {
             s.execute("XA COMMIT 'inverse'");
             s.execute("UPDATE " + t.quoted() + " SET note = 'after' WHERE id = 12");
             awaitNote(f, old, 12, "after");
-            assertEquals("xa inverse", note(f, old, 11));
+            assertEquals("xa inverse", f.note(old, 11));
             assertEquals(Main.OK, f.cli("revert", id, "--wait").exit());
             ChecksumVerdict r = LossyRevertIT.awaitVerdict(id, "REVERT");
             assertTrue(r.getMatched(), r.toString());
@@ -127,15 +125,15 @@ class XaTransactionsIT {
             while (f.rows(shadow) < 49_999 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals("note 45000", note(f, shadow, 45000), "the copy read the row as it was");
+            assertEquals("note 45000", f.note(shadow, 45000), "the copy read the row as it was");
             assertEquals(1, f.rows(shadow, 45001), "the copy read the row as it was");
             s.execute("XA COMMIT 'copying'");
             ConcurrencyIT.await(client, id, MigrationStatus.READY);
             s.execute("UPDATE " + t.quoted() + " SET note = 'after' WHERE id = 3");
             awaitNote(f, shadow, 3, "after");
-            assertEquals("xa update", note(f, shadow, 45000));
+            assertEquals("xa update", f.note(shadow, 45000));
             assertEquals(0, f.rows(shadow, 45001), "the XA transaction's delete");
-            assertEquals("xa insert", note(f, shadow, 60000));
+            assertEquals("xa insert", f.note(shadow, 60000));
             assertEquals(Main.OK, f.cli("cutover", id, "--wait").exit());
             ChecksumVerdict v = LossyRevertIT.awaitVerdict(id, "CUT_OVER");
             assertTrue(v.getMatched(), v.toString());
@@ -153,19 +151,10 @@ class XaTransactionsIT {
         s.execute("XA PREPARE '" + xid + "'");
     }
 
-    private static String note(Flipside f, TableName t, long id) throws SQLException {
-        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT note FROM " + t.quoted()
-                + " WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
 
     private static void awaitNote(Flipside f, TableName t, long id, String expected) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (!expected.equals(note(f, t, id))) {
+        while (!expected.equals(f.note(t, id))) {
             assertTrue(System.currentTimeMillis() < deadline, "row " + id + " of " + t + " never became " + expected);
             Thread.sleep(100);
         }

@@ -177,6 +177,16 @@ public final class ServerRequirements {
         return out;
     }
 
+    /**
+     * {@link #unmet(Connection)}, and the binary log's filters that leave out one of {@code databases} (where they can
+     * be seen: {@link #unloggedDatabases}).
+     */
+    public static List<String> unmet(Connection c, List<String> databases) throws SQLException {
+        List<String> out = new ArrayList<>(unmet(c));
+        out.addAll(unloggedDatabases(c, databases).orElse(List.of()));
+        return out;
+    }
+
     /** MySQL's error for a statement that needs a privilege the user lacks (ER_SPECIFIC_ACCESS_DENIED_ERROR). */
     private static final int SPECIFIC_ACCESS_DENIED = 1227;
 
