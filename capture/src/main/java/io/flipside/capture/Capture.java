@@ -12,6 +12,7 @@ import io.flipside.core.migration.Names;
 import io.flipside.core.sql.SidecarSchema;
 import io.flipside.core.sql.Sql;
 import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.BinaryLogStatus;
 import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.runtime.SidecarTables;
@@ -480,7 +481,7 @@ public final class Capture implements AutoCloseable {
             java.util.concurrent.ExecutionException {
         String at;
         try (Connection c = connect(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                java.sql.ResultSet rs = s.executeQuery(BinaryLogStatus.statement(c))) {
             at = rs.next() ? rs.getString(1) + ":" + rs.getLong(2) + " (GTIDs " + rs.getString(5) + ")"
                     : "a position MySQL did not show";
         }

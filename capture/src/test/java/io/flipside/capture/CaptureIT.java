@@ -1114,7 +1114,7 @@ class CaptureIT {
     }
 
     private static String[] masterStatus(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(io.flipside.runtime.BinaryLogStatus.statement(c))) {
             rs.next();
             return new String[] {rs.getString("File"), rs.getString("Position")};
         }

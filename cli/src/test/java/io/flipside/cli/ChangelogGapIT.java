@@ -70,7 +70,7 @@ class ChangelogGapIT {
                     s.execute("UPDATE " + t.quoted() + " SET note = '" + LOST + "' WHERE id <= 50");
                 }
                 s.execute("FLUSH BINARY LOGS");
-                try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                try (ResultSet rs = s.executeQuery(io.flipside.runtime.BinaryLogStatus.statement(c))) {
                     rs.next();
                     s.execute("PURGE BINARY LOGS TO '" + rs.getString(1) + "'");
                 }

@@ -78,7 +78,7 @@ class HealthIT {
 
     private static String[] masterStatus() throws Exception {
         try (java.sql.Connection c = f.connect(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+                java.sql.ResultSet rs = s.executeQuery(io.flipside.runtime.BinaryLogStatus.statement(c))) {
             rs.next();
             return new String[] {rs.getString("File"), rs.getString("Position")};
         }
