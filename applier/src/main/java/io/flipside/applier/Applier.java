@@ -60,9 +60,9 @@ public final class Applier implements AutoCloseable {
             }
             if (ServerRequirements.unloggedDatabases(c, List.of(sidecar.database)).isEmpty()) {
                 LOG.info("MySQL at {}:{}: the applier cannot see the binary log's filters (binlog-do-db,"
-                        + " binlog-ignore-db: SHOW MASTER STATUS takes REPLICATION CLIENT), so a migration of a table"
-                        + " whose database the server does not log is not refused (the freeze-point checksums show"
-                        + " the writes missed); see the README's grants",
+                        + " binlog-ignore-db: the binary log's status takes REPLICATION CLIENT), so a migration of a"
+                        + " table whose database the server does not log is not refused (the freeze-point checksums"
+                        + " show the writes missed); see the README's grants",
                         config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT));
             }
             if (ServerRequirements.otherSessions(c).isEmpty()) {
@@ -71,6 +71,13 @@ public final class Applier implements AutoCloseable {
                         + " variables_by_thread), so a session that sets its own binlog_format, or turns its"
                         + " logging off (sql_log_bin), is not seen before a migration or a swap (only by the"
                         + " freeze-point checksums); see the README's grants",
+                        config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT));
+            }
+            if (ServerRequirements.unloggedReplication(c).isEmpty()) {
+                LOG.info("MySQL at {}:{}: the applier cannot see whether the server applies replicated transactions"
+                        + " without logging them (performance_schema is off, or its user may not read"
+                        + " performance_schema.replication_applier_status), so a migration on such a replica is not"
+                        + " refused (the freeze-point checksums show the writes missed); see the README's grants",
                         config.get(FlipsideConfig.MYSQL_HOST), config.get(FlipsideConfig.MYSQL_PORT));
             }
             for (String advice : ServerAdvice.of(c)) {

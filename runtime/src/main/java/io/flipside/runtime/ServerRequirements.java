@@ -184,7 +184,62 @@ public final class ServerRequirements {
     public static List<String> unmet(Connection c, List<String> databases) throws SQLException {
         List<String> out = new ArrayList<>(unmet(c));
         out.addAll(unloggedDatabases(c, databases).orElse(List.of()));
+        out.addAll(unloggedReplication(c).orElse(List.of()));
         return out;
+    }
+
+    /** The server's replication channels, and whether it logs what they apply (both names of the setting). */
+    private static final String CHANNELS_QUERY = "SELECT CHANNEL_NAME FROM"
+            + " performance_schema.replication_applier_status ORDER BY CHANNEL_NAME";
+    private static final String LOGS_REPLICATED_QUERY = "SELECT VARIABLE_VALUE FROM performance_schema.global_variables"
+            + " WHERE VARIABLE_NAME IN ('log_replica_updates', 'log_slave_updates')";
+
+    /**
+     * A server that applies another's transactions (a replication channel is configured, started or not) and does not
+     * log them ({@code log_slave_updates}, {@code log_replica_updates} from 8.0.26, OFF): a change that reaches the
+     * table by replication never reaches the binary log, so the capture never sees it, and the new table would miss
+     * it. In one sentence; empty when the server logs them or replicates from none. Empty optional when it cannot be
+     * read: performance_schema is off, or the user may not read {@code replication_applier_status}.
+     */
+    public static Optional<List<String>> unloggedReplication(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@GLOBAL.performance_schema")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return Optional.empty();
+            }
+        }
+        List<String> channels = new ArrayList<>();
+        String logged = null;
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery(CHANNELS_QUERY)) {
+                while (rs.next()) {
+                    channels.add(rs.getString(1));
+                }
+            }
+            try (ResultSet rs = s.executeQuery(LOGS_REPLICATED_QUERY)) {
+                if (rs.next()) {
+                    logged = rs.getString(1);
+                }
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == TABLE_ACCESS_DENIED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(unloggedReplication(channels, logged));
+    }
+
+    /** {@link #unloggedReplication(Connection)}'s rule, from the channels' names and the setting's value. */
+    static List<String> unloggedReplication(List<String> channels, String logged) {
+        if (channels.isEmpty() || "ON".equalsIgnoreCase(logged) || "1".equals(logged)) {
+            return List.of();
+        }
+        String named = channels.stream().map(n -> n.isEmpty() ? "the default channel" : "channel " + n)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return List.of("the server applies transactions replicated from another (" + named + ") and does not log them"
+                + " (log_replica_updates, log_slave_updates before 8.0.26, is " + shown(logged) + ", not ON): a change"
+                + " that reaches the table by replication would never reach the capture, and would be missing from"
+                + " the new table");
     }
 
     /** MySQL's error for a statement that needs a privilege the user lacks (ER_SPECIFIC_ACCESS_DENIED_ERROR). */
@@ -192,13 +247,13 @@ public final class ServerRequirements {
 
     /**
      * Which of {@code databases} the server leaves out of its binary log, one sentence each: its startup options
-     * {@code binlog-do-db} and {@code binlog-ignore-db}, which {@code SHOW MASTER STATUS} shows, filter a row change
-     * by its table's database, so the capture never sees a change of one left out, and the new table would miss every
-     * write made to it while the migration runs. Empty when {@code SHOW MASTER STATUS} is refused (it takes
-     * REPLICATION CLIENT).
+     * {@code binlog-do-db} and {@code binlog-ignore-db}, which the binary log's status shows
+     * ({@link BinaryLogStatus}), filter a row change by its table's database, so the capture never sees a change of
+     * one left out, and the new table would miss every write made to it while the migration runs. Empty when that
+     * status is refused (it takes REPLICATION CLIENT).
      */
     public static Optional<List<String>> unloggedDatabases(Connection c, List<String> databases) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(BinaryLogStatus.statement(c))) {
             if (!rs.next()) {
                 return Optional.of(List.of()); // the binary log is off, which unmet() says
             }

@@ -138,4 +138,14 @@ class ServerRequirementsTest {
         assertTrue(ServerRequirements.sessionUnmet(7, "app", "host", "binlog_row_value_options", "PARTIAL_JSON")
                 .startsWith("session 7 of app@host has its own binlog_row_value_options PARTIAL_JSON, not '': "));
     }
+
+    @Test
+    void aReplicaThatDoesNotLogWhatItAppliesIsNamed() {
+        assertEquals(List.of("the server applies transactions replicated from another (the default channel, channel"
+                + " east) and does not log them (log_replica_updates, log_slave_updates before 8.0.26, is OFF, not"
+                + " ON): a change that reaches the table by replication would never reach the capture, and would be"
+                + " missing from the new table"), ServerRequirements.unloggedReplication(List.of("", "east"), "OFF"));
+        assertEquals(List.of(), ServerRequirements.unloggedReplication(List.of(""), "ON"));
+        assertEquals(List.of(), ServerRequirements.unloggedReplication(List.of(), "OFF"), "replicates from none");
+    }
 }
