@@ -589,6 +589,10 @@ final class MigrationWorker implements Runnable {
     }
 
     private void reportOutcome(String outcome, MigrationStarted plan) {
+        if (reports.endReported(id)) {
+            LOG.debug("migration {}: ended as {}, reported already", id, outcome);
+            return;
+        }
         switch (outcome) {
             case "CANCELLED" -> reports.send(id, new MigrationCancelled(plan == null ? null : plan.getShadowTable()));
             case "COMPLETED" -> reports.send(id, new MigrationCompleted(null));

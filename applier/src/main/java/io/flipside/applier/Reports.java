@@ -4,6 +4,9 @@ import io.flipside.core.config.FlipsideConfig;
 import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationCancelled;
+import io.flipside.schema.MigrationCompleted;
+import io.flipside.schema.MigrationFailed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -26,6 +29,8 @@ final class Reports implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final AvroCodec<JournalEvent> codec = AvroCodec.of(JournalEvent.class);
     private final java.util.Map<String, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The attempt of each migration whose end (failed, cancelled, completed) the broker has acknowledged. */
+    private final java.util.Map<String, Integer> ended = new java.util.concurrent.ConcurrentHashMap<>();
 
     Reports(FlipsideConfig config) {
         this.topic = config.topics().reports();
@@ -45,12 +50,16 @@ final class Reports implements AutoCloseable {
                 .setMigrationId(migrationId)
                 .setRecordedBy("applier")
                 .setGtid(gtid)
-                .setAttempt(attempts.getOrDefault(migrationId, 1))
+                .setAttempt(attempt(migrationId))
                 .setPayload(payload)
                 .build();
         try {
             producer.send(new ProducerRecord<>(topic, 0, migrationId, codec.encode(e))).get(30, TimeUnit.SECONDS);
             LOG.info("migration {}: reported {}", migrationId, payload.getClass().getSimpleName());
+            if (payload instanceof MigrationFailed || payload instanceof MigrationCancelled
+                    || payload instanceof MigrationCompleted) {
+                ended.put(migrationId, e.getAttempt());
+            }
         } catch (ExecutionException | TimeoutException ex) {
             throw new IllegalStateException("cannot report to " + topic + ": " + ex.getMessage(), ex);
         } catch (InterruptedException ex) {
@@ -61,6 +70,20 @@ final class Reports implements AutoCloseable {
 
     void send(String migrationId, Object payload) {
         send(migrationId, payload, null);
+    }
+
+    /**
+     * Whether this applier has reported the end of the migration's present attempt, acknowledged: a worker started
+     * again for it by a state written before the controller read that report finds the outcome in the sidecar, and
+     * need not report it again (an applier restarted since does, in case the report was lost).
+     */
+    boolean endReported(String migrationId) {
+        Integer attempt = ended.get(migrationId);
+        return attempt != null && attempt == attempt(migrationId);
+    }
+
+    private int attempt(String migrationId) {
+        return attempts.getOrDefault(migrationId, 1);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.flipside.core.config.Topics;
 import io.flipside.core.migration.Names;
 import io.flipside.core.sql.TableName;
 import io.flipside.runtime.KafkaSetup;
+import io.flipside.schema.MigrationFailed;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
@@ -163,6 +164,13 @@ class ChangelogGapIT {
             MigrationState s = ConcurrencyIT.await(client, ids.get(1), MigrationStatus.FAILED);
             assertTrue(s.getError().contains("the changelog no longer has the record at offset")
                     && s.getError().contains(swapped + " serves the new schema with every write"), s.getError());
+            // A worker started again by a state the controller wrote before it read the failure (as it may be here,
+            // right after the start) finds the failure in the sidecar, and does not report it twice.
+            Thread.sleep(3000);
+            for (String id : ids) {
+                assertEquals(1, JournalReader.reports(config, id).stream()
+                        .filter(e -> e.getPayload() instanceof MigrationFailed).count(), id);
+            }
         }
         try (Connection c = f.connect()) {
             assertFalse(Schemas.tables(c, held.database()).contains(Names.shadowTable(held.table(), ids.get(0))));

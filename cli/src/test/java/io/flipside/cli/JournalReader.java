@@ -16,6 +16,14 @@ final class JournalReader {
         }
     }
 
+    /** The applier's reports about {@code migrationId}, as the controller reads them (before it judges them). */
+    static List<JournalEvent> reports(FlipsideConfig config, String migrationId) {
+        try (OperatorClient client = new OperatorClient(config)) {
+            return client.journal(config.topics().reports()).stream().map(OperatorClient.JournalRecord::event)
+                    .filter(Objects::nonNull).filter(e -> migrationId.equals(e.getMigrationId())).toList();
+        }
+    }
+
     static List<JournalEvent> of(FlipsideConfig config, String migrationId) {
         return all(config).stream().filter(e -> migrationId.equals(e.getMigrationId())).toList();
     }
