@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.TableName;
 import io.flipside.schema.ChecksumVerdict;
@@ -12,6 +13,9 @@ import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationRejected;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
+import io.flipside.testkit.EmbeddedMySql;
+import io.flipside.testkit.Schemas;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,9 +23,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -162,6 +169,62 @@ class ServerRequirementsIT {
             }
             assertTrue(definition("later").contains("`extra`"), "swapped once set back: " + definition("later"));
             assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
+        }
+    }
+
+    /**
+     * A server that does not log what it applies from a source ({@code log_slave_updates} off) given a replication
+     * channel while a migration waits to cut over: the channel may be started at any time, and a write it applies to
+     * the table would never reach the changelog, so the cut-over takes no lock and is tried again until the channel is
+     * gone. On a server of its own, started so.
+     */
+    @Test
+    void aCutOverOnAServerGivenAChannelWhoseChangesItDoesNotLogTakesNoLockUntilItIsGone(@TempDir Path dir)
+            throws Exception {
+        TableName t = new TableName("shop", "held");
+        try (EmbeddedMySql mysql = EmbeddedMySql.start(dir, 7, List.of("--skip-log-slave-updates"))) {
+            try (Connection c = mysql.connect()) {
+                ChangelogGapIT.createShop(c, t);
+            }
+            FlipsideConfig config = Flipside.on(Flipside.isolated(f.config, "lu",
+                    UUID.randomUUID().toString().substring(0, 8)), mysql);
+            try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                    OperatorClient client = new OperatorClient(config); Connection c = mysql.connect();
+                    Statement s = c.createStatement()) {
+                Flipside.Run held = f.cli(config, "submit", "--table", t.toString(), "--alter",
+                        "ADD COLUMN extra INT", "--postpone-cutover");
+                assertEquals(Main.OK, held.exit(), held.toString());
+                String id = held.lastLine();
+                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                try (PreparedStatement ps = c.prepareStatement("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?,"
+                        + " MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_AUTO_POSITION = 1")) {
+                    ps.setString(1, "source.invalid");
+                    ps.setInt(2, 3306);
+                    ps.setString(3, "repl");
+                    ps.setString(4, "repl");
+                    ps.execute(); // not started: what matters is that it may be
+                }
+                assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
+                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
+                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice"));
+                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                assertEquals(List.of("id", "note"), Schemas.columns(c, "shop", "held"),
+                        "no swap");
+                s.execute("RESET SLAVE ALL");
+                ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+                List<JournalEvent> failed = JournalReader.of(config, id).stream()
+                        .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
+                assertFalse(failed.isEmpty(), "the refused attempts are journalled");
+                for (JournalEvent e : failed) {
+                    CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
+                    assertTrue(a.getReason().contains("the server applies transactions replicated from another (the"
+                            + " default channel) and does not log them"), a.getReason());
+                    assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
+                }
+                assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
+                        .orElseThrow().getChecksums().get(0).getMatched());
+                assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "shop", "held"));
+            }
         }
     }
 
