@@ -166,7 +166,16 @@ final class NoCopyMigration {
             } catch (IllegalArgumentException e) {
                 return Prepared.rejected(e.getMessage());
             }
-            Optional<Preparation.InstantProbe> after = Preparation.instantProbe(c, id, table, alter);
+            Optional<Preparation.InstantProbe> after;
+            try {
+                after = Preparation.instantProbe(c, id, table, alter);
+            } catch (SQLException e) {
+                Optional<String> noPrimaryKey = Preparation.refusedWithoutPrimaryKey(e, table);
+                if (noPrimaryKey.isPresent()) {
+                    return Prepared.rejected(noPrimaryKey.get());
+                }
+                throw e;
+            }
             if (after.isEmpty()) {
                 return Prepared.rejected("MySQL cannot apply this ALTER with ALGORITHM=INSTANT; submit it without"
                         + " --instant to have it copied, revertibly");

@@ -55,6 +55,8 @@ final class Preparation {
     private static final int ACCESS_DENIED = 1045;
     /** ER_CANT_CREATE_TABLE. */
     private static final int CANT_CREATE_TABLE = 1005;
+    /** ER_TABLE_WITHOUT_PK: sql_require_primary_key refuses a new table without a primary key (8.0.13 on). */
+    private static final int TABLE_WITHOUT_PK = 3750;
 
     private Preparation() {}
 
@@ -300,6 +302,10 @@ final class Preparation {
         try {
             createLike(s, id, shadow, source, sourceDefinition);
         } catch (SQLException e) {
+            Optional<String> noPrimaryKey = refusedWithoutPrimaryKey(e, source);
+            if (noPrimaryKey.isPresent()) {
+                return noPrimaryKey.get();
+            }
             if (!ownDirectory || e.getErrorCode() != ACCESS_DENIED && e.getErrorCode() != CANT_CREATE_TABLE) {
                 throw e;
             }
@@ -316,6 +322,23 @@ final class Preparation {
         return made.equals(sourceDefinition) ? null : "the shadow table made from SHOW CREATE TABLE " + source
                 + " (the table has a DATA DIRECTORY, which CREATE TABLE ... LIKE does not keep) differs from it: "
                 + TableDefinitions.difference(sourceDefinition, made);
+    }
+
+    /**
+     * Why a migration of {@code source} is rejected when MySQL refused to create a table like it ({@code e}) because
+     * it has no primary key and {@code sql_require_primary_key} is on (its shadow table, or the empty copy that asks
+     * whether an ALTER is instant); empty for any other refusal. Without this the refusal was taken for an
+     * interruption, and tried again for ever.
+     */
+    static Optional<String> refusedWithoutPrimaryKey(SQLException e, TableName source) {
+        if (e.getErrorCode() != TABLE_WITHOUT_PK) {
+            return Optional.empty();
+        }
+        return Optional.of("table " + source + " has no primary key, and MySQL refuses to create a table like it"
+                + " while sql_require_primary_key is on: " + e.getMessage() + ". Nothing was changed; give the table a"
+                + " primary key, or turn sql_require_primary_key off for the applier's sessions (mysql.jdbc.options"
+                + " sessionVariables=sql_require_primary_key=0, which takes SESSION_VARIABLES_ADMIN), and submit"
+                + " again");
     }
 
     /** Whether a table's {@link #definition} has a table-level DATA DIRECTORY, which CREATE TABLE ... LIKE drops. */
