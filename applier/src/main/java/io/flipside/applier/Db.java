@@ -38,7 +38,10 @@ final class Db {
     Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
         try (Statement s = c.createStatement()) {
-            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10");
+            // max_execution_time: a server may cut SELECTs short (against runaway queries), and the copy's and the
+            // checksums' reads of a large table take as long as they take.
+            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10,"
+                    + " SESSION max_execution_time = 0");
             String global;
             try (java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.sql_mode")) {
                 rs.next();
