@@ -1354,6 +1354,22 @@ final class Replicator implements AutoCloseable {
     }
 
     /**
+     * A session for the freeze-point checksums, whose snapshot the swap opens under its locks: REPEATABLE READ
+     * whatever the server's default, since InnoDB ignores {@code WITH CONSISTENT SNAPSHOT} at other levels, and the
+     * checksums, read after the writers resume, would then see the tables as they are by then, not at the freeze.
+     */
+    private Connection snapshotSession() throws SQLException {
+        Connection c = db.connect();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
      * Whether the server applies transactions from another (a replication channel is on), so that ones it lacks may
      * still arrive; empty when it cannot be read (the applier's user without SELECT on
      * {@code performance_schema.replication_applier_status}, or performance_schema off).
@@ -1725,7 +1741,7 @@ final class Replicator implements AutoCloseable {
             before.mark("partitions compared");
         }
         Failpoints.hit("swap.probed");
-        Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? db.connect() : null;
+        Connection snapshot = config.get(FlipsideConfig.VERIFY_CHECKSUM) ? snapshotSession() : null;
         before.mark("checksum connection opened");
         boolean renamed = false;
         boolean locked = false;
