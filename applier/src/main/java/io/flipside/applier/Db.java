@@ -5,6 +5,7 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.Sql;
+import io.flipside.runtime.SessionLimits;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,10 +42,8 @@ final class Db {
     Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
         try (Statement s = c.createStatement()) {
-            // max_execution_time: a server may cut SELECTs short (against runaway queries), and the copy's and the
-            // checksums' reads of a large table take as long as they take.
-            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10,"
-                    + " SESSION max_execution_time = 0");
+            s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10");
+            SessionLimits.lift(c);
             String global;
             long waitTimeout;
             try (java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.sql_mode, @@GLOBAL.wait_timeout")) {

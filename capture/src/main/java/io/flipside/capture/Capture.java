@@ -15,6 +15,7 @@ import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.BinaryLogStatus;
 import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.KafkaSetup;
+import io.flipside.runtime.SessionLimits;
 import io.flipside.runtime.SidecarTables;
 import io.flipside.schema.ChangeEvent;
 import io.flipside.schema.ColumnValue;
@@ -229,7 +230,14 @@ public final class Capture implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
+        Connection c = DriverManager.getConnection(config.jdbcUrl(), config.jdbcProperties());
+        try {
+            SessionLimits.lift(c);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     /** The omitted columns for the log: the first twenty, and how many there are when more. */
