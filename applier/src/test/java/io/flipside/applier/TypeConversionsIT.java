@@ -3,6 +3,7 @@ package io.flipside.applier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.mapping.ColumnDef;
 import io.flipside.core.mapping.ColumnMapping;
 import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.Projection;
@@ -16,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -360,8 +362,21 @@ class TypeConversionsIT {
         }
     }
 
+    /** Column {@code v} of {@code t}, one of the tables made in {@link #tables} or for the comparison with ALTER. */
+    static ColumnDef column(TableName t) throws SQLException {
+        ColumnDef v = COLUMNS.get(t);
+        if (v == null) {
+            v = TableInspector.columns(c, t).get(1);
+            COLUMNS.put(t, v);
+        }
+        return v;
+    }
+
+    /** Their definitions do not change: each is asked for in every pair it is in, a thousand times over. */
+    static final Map<TableName, ColumnDef> COLUMNS = new HashMap<>();
+
     static String columnType(TableName t) throws SQLException {
-        return TableInspector.columns(c, t).get(1).columnType();
+        return column(t).columnType();
     }
 
     static String today() throws SQLException {
@@ -490,16 +505,17 @@ class TypeConversionsIT {
 
     /** Whether the rows {@code copied} from {@code from} have the checksum {@code to} has, as the Verifier hashes. */
     static boolean checksumsMatch(TableName from, TableName to, List<Integer> copied) throws SQLException {
-        TableName sub = new TableName(from.database(), "sub");
+        // A table like from's for each from (made once, emptied for each pair): the copied rows alone.
+        TableName sub = new TableName(from.database(), "sub_" + from.table());
         try (Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + sub.quoted());
-            s.execute("CREATE TABLE " + sub.quoted() + " LIKE " + from.quoted());
+            s.execute("CREATE TABLE IF NOT EXISTS " + sub.quoted() + " LIKE " + from.quoted());
+            s.execute("DELETE FROM " + sub.quoted());
             s.execute("INSERT INTO " + sub.quoted() + " SELECT * FROM " + from.quoted() + " WHERE id IN ("
                     + copied.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
         }
-        Map<String, Checksums.ComparedAs> changed = Checksums.compareAs(TableInspector.columns(c, from).get(1),
-                TableInspector.columns(c, to).get(1)).map(x -> Map.of("v", x)).orElse(Map.of());
-        Checksums.Hashed old = Checksums.Hashed.of(List.of("id", "v"), textColumn(sub), changed, true);
+        Map<String, Checksums.ComparedAs> changed = Checksums.compareAs(column(from), column(to))
+                .map(x -> Map.of("v", x)).orElse(Map.of());
+        Checksums.Hashed old = Checksums.Hashed.of(List.of("id", "v"), textColumn(from), changed, true);
         Checksums.Hashed written = Checksums.Hashed.of(List.of("id", "v"), textColumn(to), changed, false);
         return one(Checksums.query("it", sub, old), old.parameters())
                 .equals(one(Checksums.query("it", to, written), written.parameters()));
@@ -507,7 +523,7 @@ class TypeConversionsIT {
 
     /** {@code v} when it has a character set, as the Verifier hashes such columns as utf8mb4. */
     static Set<String> textColumn(TableName t) throws SQLException {
-        return TableInspector.columns(c, t).get(1).charset() == null ? Set.of() : Set.of("v");
+        return column(t).charset() == null ? Set.of() : Set.of("v");
     }
 
     static String sqlMode() throws SQLException {
