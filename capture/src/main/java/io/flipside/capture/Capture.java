@@ -629,6 +629,11 @@ public final class Capture implements AutoCloseable {
         putUnlessEmpty(p, "database.ssl.truststore.password", config.get(FlipsideConfig.MYSQL_SSL_TRUSTSTORE_PASSWORD));
         putUnlessEmpty(p, "database.ssl.keystore", config.get(FlipsideConfig.MYSQL_SSL_KEYSTORE));
         putUnlessEmpty(p, "database.ssl.keystore.password", config.get(FlipsideConfig.MYSQL_SSL_KEYSTORE_PASSWORD));
+        // Debezium reads the databases, tables and columns it decodes rows with by SELECTs of its own: under a global
+        // sql_select_limit it knew but so many and stopped at the first change of another ("whose schema isn't
+        // known"), again at each restart. Its JDBC sessions lift the bounds as Flipside's do (not its binlog reader's,
+        // which runs no SELECT).
+        p.put("database.initial.statements", SessionLimits.LIFT);
         // No data snapshot and no locks: the default start takes FLUSH TABLES WITH READ LOCK.
         p.put("snapshot.mode", "no_data");
         p.put("snapshot.locking.mode", "none");

@@ -361,6 +361,35 @@ class CaptureIT {
         assertEquals("k1", ev.get(1).getAfter().get(1).getValue().toString());
     }
 
+    /**
+     * Under a global sql_select_limit (here 1), the capture's read of a table's unique-key columns would return only
+     * so many rows: a change too large for the changelog would be published with part of its key. The capture's own
+     * sessions lift the limit ({@code SessionLimits}).
+     */
+    @Test
+    void aGlobalSelectLimitDoesNotCutTheUniqueKeysKeptOfAChangeTooLarge() throws Exception {
+        int wide = 180;
+        String textColumns = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "c" + i + " TEXT")
+                .collect(java.util.stream.Collectors.joining(", "));
+        String values = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "REPEAT('v', 3000)")
+                .collect(java.util.stream.Collectors.joining(", "));
+        List<ChangeEvent> ev;
+        try (Connection c = connect()) {
+            exec(c, "SET GLOBAL sql_select_limit = 1");
+            try {
+                ev = changesOfItems("limited", "id INT NOT NULL, region INT NOT NULL, note VARCHAR(10), " + textColumns
+                        + ", PRIMARY KEY (id, region)", "INSERT INTO %s VALUES (1, 7, 'a', " + values + ")",
+                        "UPDATE %s SET note = 'b' WHERE id = 1").stream().filter(e -> e.getOp() != ChangeOp.DDL)
+                        .toList();
+            } finally {
+                exec(c, "SET GLOBAL sql_select_limit = DEFAULT");
+            }
+        }
+        assertEquals(List.of("INSERT 1 before 0 after " + (wide + 3), "UPDATE 1 before id,region after id,region"),
+                ev.stream().map(e -> e.getOp() + " " + e.getKey().get(0).getValue() + " before "
+                        + shape(e.getBefore()) + " after " + shape(e.getAfter())).toList());
+    }
+
     /** An image's columns when it has few (a change published without most of its values), else their count. */
     private static String shape(List<ColumnValue> image) {
         return image == null ? "0" : image.size() > 10 ? String.valueOf(image.size()) : columns(image);
