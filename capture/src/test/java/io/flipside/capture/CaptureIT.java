@@ -339,10 +339,8 @@ class CaptureIT {
         // 180 values of 3,000 bytes, none long enough to be left out: an image takes about 540 KB, an UPDATE's two
         // more than the changelog's 1 MiB.
         int wide = 180;
-        String textColumns = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "c" + i + " TEXT")
-                .collect(java.util.stream.Collectors.joining(", "));
-        String values = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "REPEAT('v', 3000)")
-                .collect(java.util.stream.Collectors.joining(", "));
+        String textColumns = wide(wide, "c%d TEXT");
+        String values = wide(wide, "REPEAT('v', 3000)");
         List<ChangeEvent> ev = changesOfItems("wide", "id INT PRIMARY KEY, note VARCHAR(10), Code VARCHAR(20) NOT NULL,"
                 + " " + textColumns + ", UNIQUE KEY by_code (code)",
                 "INSERT INTO %s VALUES (1, 'a', 'k1', " + values + ")", "UPDATE %s SET note = 'b' WHERE id = 1",
@@ -369,10 +367,8 @@ class CaptureIT {
     @Test
     void aGlobalSelectLimitDoesNotCutTheUniqueKeysKeptOfAChangeTooLarge() throws Exception {
         int wide = 180;
-        String textColumns = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "c" + i + " TEXT")
-                .collect(java.util.stream.Collectors.joining(", "));
-        String values = java.util.stream.IntStream.rangeClosed(1, wide).mapToObj(i -> "REPEAT('v', 3000)")
-                .collect(java.util.stream.Collectors.joining(", "));
+        String textColumns = wide(wide, "c%d TEXT");
+        String values = wide(wide, "REPEAT('v', 3000)");
         List<ChangeEvent> ev;
         try (Connection c = connect()) {
             exec(c, "SET GLOBAL sql_select_limit = 1");
@@ -388,6 +384,12 @@ class CaptureIT {
         assertEquals(List.of("INSERT 1 before 0 after " + (wide + 3), "UPDATE 1 before id,region after id,region"),
                 ev.stream().map(e -> e.getOp() + " " + e.getKey().get(0).getValue() + " before "
                         + shape(e.getBefore()) + " after " + shape(e.getAfter())).toList());
+    }
+
+    /** {@code n} times {@code each} (with {@code %d}: 1 to n), comma-separated: a wide table's columns or values. */
+    private static String wide(int n, String each) {
+        return java.util.stream.IntStream.rangeClosed(1, n).mapToObj(i -> each.formatted(i))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** An image's columns when it has few (a change published without most of its values), else their count. */
