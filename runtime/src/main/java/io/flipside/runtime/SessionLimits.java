@@ -18,7 +18,8 @@ public final class SessionLimits {
      * The statement (no semicolon: Debezium's {@code database.initial.statements} takes it too); sql_select_limit's
      * own default is no limit, the largest unsigned 64-bit number.
      */
-    public static final String LIFT = "SET SESSION max_execution_time = 0, SESSION sql_select_limit = 18446744073709551615";
+    public static final String LIFT =
+            "SET SESSION max_execution_time = 0, SESSION sql_select_limit = 18446744073709551615";
 
     /** Lifts them for the session of {@code c}. */
     public static void lift(Connection c) throws SQLException {
