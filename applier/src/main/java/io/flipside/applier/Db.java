@@ -23,9 +23,6 @@ final class Db {
     private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
     private static final int ER_LOCK_DEADLOCK = 1213;
 
-    /** The least time an idle session of the applier's is kept by the server: MySQL's default, 8 hours. */
-    private static final int MIN_WAIT_TIMEOUT_SECONDS = 28_800;
-
     private final FlipsideConfig config;
     private final FailsafeExecutor<Object> transient_;
 
@@ -45,18 +42,12 @@ final class Db {
             s.execute("SET SESSION time_zone = '+00:00', SESSION innodb_lock_wait_timeout = 10");
             SessionLimits.lift(c);
             String global;
-            long waitTimeout;
-            try (java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.sql_mode, @@GLOBAL.wait_timeout")) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.sql_mode")) {
                 rs.next();
                 global = rs.getString(1);
-                waitTimeout = rs.getLong(2);
             }
-            // A server may close idle sessions early (against leaked ones); a migration waiting for its cut-over
-            // idles by design.
-            try (java.sql.PreparedStatement ps = c.prepareStatement("SET SESSION sql_mode = ?,"
-                    + " SESSION wait_timeout = ?")) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SET SESSION sql_mode = ?")) {
                 ps.setString(1, sessionMode(global));
-                ps.setLong(2, Math.max(waitTimeout, MIN_WAIT_TIMEOUT_SECONDS));
                 ps.execute();
             }
         } catch (SQLException e) {
