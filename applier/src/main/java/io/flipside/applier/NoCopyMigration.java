@@ -170,9 +170,12 @@ final class NoCopyMigration {
             try {
                 after = Preparation.instantProbe(c, id, table, alter);
             } catch (SQLException e) {
-                Optional<String> noPrimaryKey = Preparation.refusedWithoutPrimaryKey(e, table);
-                if (noPrimaryKey.isPresent()) {
-                    return Prepared.rejected(noPrimaryKey.get());
+                Optional<String> refused = Preparation.refusedWithoutPrimaryKey(e, table);
+                if (refused.isEmpty()) {
+                    refused = Preparation.refusedReadOnly(c, e);
+                }
+                if (refused.isPresent()) {
+                    return Prepared.rejected(refused.get());
                 }
                 throw e;
             }

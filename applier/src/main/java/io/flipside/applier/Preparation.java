@@ -21,6 +21,7 @@ import io.flipside.schema.MigrationStarted;
 import io.flipside.schema.MigrationState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -57,6 +58,8 @@ final class Preparation {
     private static final int CANT_CREATE_TABLE = 1005;
     /** ER_TABLE_WITHOUT_PK: sql_require_primary_key refuses a new table without a primary key (8.0.13 on). */
     private static final int TABLE_WITHOUT_PK = 3750;
+    /** "The MySQL server is running with the --super-read-only option so it cannot execute this statement". */
+    private static final int OPTION_PREVENTS_STATEMENT = 1290;
 
     private Preparation() {}
 
@@ -120,7 +123,16 @@ final class Preparation {
         }
         try (Statement s = c.createStatement()) {
             // A shadow from an earlier attempt of this same migration (its name carries the migration id) is ours.
-            s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
+            // The migration's first write: a server that takes none is told here, with nothing changed.
+            try {
+                s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
+            } catch (SQLException e) {
+                Optional<String> readOnly = refusedReadOnly(c, e);
+                if (readOnly.isPresent()) {
+                    return Outcome.rejected(readOnly.get());
+                }
+                throw e;
+            }
             String refused = createShadow(c, s, id, source, shadow, sourceDefinition);
             if (refused != null) {
                 dropQuietly(s, id, shadow);
@@ -339,6 +351,27 @@ final class Preparation {
                 + " primary key, or turn sql_require_primary_key off for the applier's sessions (mysql.jdbc.options"
                 + " sessionVariables=sql_require_primary_key=0, which takes SESSION_VARIABLES_ADMIN), and submit"
                 + " again");
+    }
+
+    /**
+     * Why a migration is rejected when MySQL refused its first write ({@code e}) because the server is read-only
+     * ({@code super_read_only}, or {@code read_only} for a user without SUPER or CONNECTION_ADMIN), as a replica is, or
+     * a source being failed over; empty for any other refusal. Without this the refusal was taken for an interruption,
+     * and tried again for ever. (A migration already under way that meets it is interrupted and goes on once the server
+     * takes writes again, as when the address moves to the promoted replica.)
+     */
+    static Optional<String> refusedReadOnly(Connection c, SQLException e) throws SQLException {
+        if (e.getErrorCode() != OPTION_PREVENTS_STATEMENT) {
+            return Optional.empty();
+        }
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT @@GLOBAL.super_read_only, @@GLOBAL.read_only")) {
+            rs.next();
+            String on = rs.getBoolean(1) ? "super_read_only" : rs.getBoolean(2) ? "read_only" : null;
+            return Optional.ofNullable(on).map(v -> "MySQL refuses the migration's writes: " + v + " is ON, as on a"
+                    + " replica or a source being failed over (" + e.getMessage() + "). Nothing was changed; point"
+                    + " mysql.host at the source, or wait for the failover to end, and submit again");
+        }
     }
 
     /** Whether a table's {@link #definition} has a table-level DATA DIRECTORY, which CREATE TABLE ... LIKE drops. */
