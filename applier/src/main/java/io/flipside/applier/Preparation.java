@@ -123,12 +123,13 @@ final class Preparation {
         }
         try (Statement s = c.createStatement()) {
             // A shadow from an earlier attempt of this same migration (its name carries the migration id) is ours.
-            // The migration's first write: a server that takes none is told here, with nothing changed.
+            // The migration's first write: a server that takes none is told here, with nothing changed (unless an
+            // earlier attempt left its shadow, which is then dropped once the server takes writes again).
             try {
                 s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
             } catch (SQLException e) {
                 Optional<String> readOnly = refusedReadOnly(c, e);
-                if (readOnly.isPresent()) {
+                if (readOnly.isPresent() && !TableInspector.exists(c, shadow)) {
                     return Outcome.rejected(readOnly.get());
                 }
                 throw e;
