@@ -372,7 +372,7 @@ class TypeConversionsIT {
         return v;
     }
 
-    /** Their definitions do not change: each is asked for in every pair it is in, a thousand times over. */
+    /** Their definitions do not change, and each pair of the 992 asked for two or more of them each time. */
     static final Map<TableName, ColumnDef> COLUMNS = new HashMap<>();
 
     static String columnType(TableName t) throws SQLException {
