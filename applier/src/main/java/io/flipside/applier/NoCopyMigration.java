@@ -172,6 +172,9 @@ final class NoCopyMigration {
             } catch (SQLException e) {
                 Optional<String> refused = Preparation.refusedWithoutPrimaryKey(e, table);
                 if (refused.isEmpty()) {
+                    refused = Preparation.refusedPrivilege(e, table);
+                }
+                if (refused.isEmpty()) {
                     refused = Preparation.refusedReadOnly(c, e);
                 }
                 if (refused.isPresent()) {

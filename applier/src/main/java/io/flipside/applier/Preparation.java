@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *       them as the capture needs ({@link ServerRequirements}).</li>
  *   <li>The table exists, is an InnoDB base table, has no triggers and no foreign keys.</li>
  *   <li>{@code CREATE TABLE shadow LIKE source} (for a table with a {@code DATA DIRECTORY}, from its definition), then
- *       the ALTER on the empty shadow: MySQL is the judge of the ALTER.</li>
+ *       the ALTER on the empty shadow: MySQL is the judge of the ALTER. Then each kind of write the migration makes,
+ *       on none of the empty shadow's rows: MySQL is the judge of the applier's privileges ({@link #tryWrites}).</li>
  *   <li>The plan from both real definitions: the shared unique key, both projections, the revert notes.</li>
  *   <li>With {@code deferIndexes}, the new table's plain secondary indexes dropped from the empty shadow table, to be
  *       built after the copy ({@link SecondaryIndexes}, {@link #deferrable}).</li>
@@ -60,6 +61,16 @@ final class Preparation {
     private static final int TABLE_WITHOUT_PK = 3750;
     /** "The MySQL server is running with the --super-read-only option so it cannot execute this statement". */
     private static final int OPTION_PREVENTS_STATEMENT = 1290;
+    /** ER_DBACCESS_DENIED_ERROR: also MySQL's answer to LOCK TABLES without that privilege. */
+    private static final int DB_ACCESS_DENIED = 1044;
+    /** ER_TABLEACCESS_DENIED_ERROR: "... command denied to user ... for table ...". */
+    private static final int TABLE_ACCESS_DENIED = 1142;
+    /** ER_COLUMNACCESS_DENIED_ERROR. */
+    private static final int COLUMN_ACCESS_DENIED = 1143;
+    /** ER_SPECIFIC_ACCESS_DENIED_ERROR: a statement that needs a global privilege. */
+    private static final int SPECIFIC_ACCESS_DENIED = 1227;
+    /** The privileges the applier needs on each migrated database (README, MySQL grants). */
+    static final String APPLIER_GRANTS = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES";
 
     private Preparation() {}
 
@@ -116,24 +127,42 @@ final class Preparation {
             return Outcome.rejected("table " + source + " has or is referenced by foreign keys; Flipside does not"
                     + " migrate such tables (a foreign key follows the renamed table, not its name)");
         }
-        TableDef sourceDef = TableInspector.read(c, source);
-        String sourceDefinition = definition(c, source);
         if (TableInspector.exists(c, old)) {
             return Outcome.rejected("a table named " + old + " already exists");
         }
-        try (Statement s = c.createStatement()) {
-            // A shadow from an earlier attempt of this same migration (its name carries the migration id) is ours.
-            // The migration's first write: a server that takes none is told here, with nothing changed (unless an
-            // earlier attempt left its shadow, which is then dropped once the server takes writes again).
-            try {
-                s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
-            } catch (SQLException e) {
-                Optional<String> readOnly = refusedReadOnly(c, e);
-                if (readOnly.isPresent() && !TableInspector.exists(c, shadow)) {
-                    return Outcome.rejected(readOnly.get());
-                }
+        try {
+            return prepareTables(c, sidecar, id, startOffset, deferIndexes, source, alter, shadow, old, info.get());
+        } catch (SQLException e) {
+            // A server that takes no writes, or a privilege the applier's user lacks: the first write is the drop of
+            // the shadow table, so the refusal came before any table was made, or after one that can be dropped
+            // again. Unless it is still there (left by an earlier attempt of the same migration, whose name it
+            // carries): then the refusal stays an interruption, and the shadow is dropped once MySQL lets it be.
+            Optional<String> refused = refusedPrivilege(e, source);
+            if (refused.isEmpty()) {
+                refused = refusedReadOnly(c, e);
+            }
+            if (refused.isEmpty()) {
                 throw e;
             }
+            try (Statement s = c.createStatement()) {
+                dropQuietly(s, id, shadow);
+            }
+            if (TableInspector.exists(c, shadow)) {
+                throw e;
+            }
+            return Outcome.rejected(refused.get());
+        }
+    }
+
+    /** The writes of {@link #prepare}: the shadow table, the plan, and the plan's record. */
+    private static Outcome prepareTables(Connection c, Sidecar sidecar, String id, long startOffset,
+            boolean deferIndexes, TableName source, AlterClauses alter, TableName shadow, TableName old,
+            TableInspector.TableInfo info) throws SQLException {
+        TableDef sourceDef = TableInspector.read(c, source);
+        String sourceDefinition = definition(c, source);
+        try (Statement s = c.createStatement()) {
+            // A shadow from an earlier attempt of this same migration (its name carries the migration id) is ours.
+            s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + shadow.quoted());
             String refused = createShadow(c, s, id, source, shadow, sourceDefinition);
             if (refused != null) {
                 dropQuietly(s, id, shadow);
@@ -142,6 +171,9 @@ final class Preparation {
             try {
                 s.execute(Sql.tag(id, "prepare") + "ALTER TABLE " + shadow.quoted() + " " + alter.text());
             } catch (SQLException e) {
+                if (deniedPrivilege(e)) {
+                    throw e;
+                }
                 dropQuietly(s, id, shadow);
                 return Outcome.rejected("MySQL refused the ALTER: "
                         + e.getMessage().replace(shadow.table(), source.table()));
@@ -153,8 +185,9 @@ final class Preparation {
                         + " to InnoDB tables only (the copy and the apply commit with their position)");
             }
         }
-        MigrationPlan plan;
         TableDef shadowDef = TableInspector.read(c, shadow);
+        tryWrites(c, id, shadow, shadowDef);
+        MigrationPlan plan;
         try {
             plan = MigrationPlan.plan(source, shadow, old, sourceDef, shadowDef, alter);
         } catch (PlanException e) {
@@ -198,7 +231,7 @@ final class Preparation {
                 .setInverse(plan.inverse().toAvro())
                 .setRevertNotes(plan.revertNotes())
                 .setRevertible(plan.revertible())
-                .setRowsTotal(Math.max(0, info.get().estimatedRows()))
+                .setRowsTotal(Math.max(0, info.estimatedRows()))
                 .setInstantCapable(instantProbe(c, id, source, alter).isPresent())
                 .setWriteMode(plan.writeMode().name())
                 .setInverseWriteMode(plan.inverseWriteMode().name())
@@ -296,6 +329,9 @@ final class Preparation {
                         + ", ALGORITHM=INSTANT");
                 return Optional.of(new InstantProbe(definition(c, probe), TableInspector.read(c, probe)));
             } catch (SQLException e) {
+                if (deniedPrivilege(e)) {
+                    throw e;
+                }
                 return Optional.empty();
             } finally {
                 s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + probe.quoted());
@@ -373,6 +409,65 @@ final class Preparation {
                     + " replica or a source being failed over (" + e.getMessage() + "). Nothing was changed; point"
                     + " mysql.host at the source, or wait for the failover to end, and submit again");
         }
+    }
+
+    /**
+     * Makes each kind of write the copy, the apply and the swaps make on the shadow table, on none of its rows (it is
+     * new and empty): MySQL checks the applier's privileges on it for each, so that a missing grant (INSERT for the
+     * copy, UPDATE and DELETE for the apply, LOCK TABLES for the swaps) is told when the migration is prepared, rather
+     * than once its copy has begun or at its cut-over. The swaps' locks are taken and released at once: no session
+     * but this one knows the table. Only a refused privilege (and a lost connection) ends the preparation here; any
+     * other refusal of these statements is the copy's or the apply's to meet, as before.
+     */
+    private static void tryWrites(Connection c, String id, TableName shadow, TableDef shadowDef) throws SQLException {
+        List<String> written = shadowDef.columns().stream().filter(d -> !d.generated()).map(ColumnDef::name).toList();
+        String column = Sql.ident(written.get(0));
+        String tag = Sql.tag(id, "prepare");
+        List<String> statements = List.of(
+                tag + "INSERT INTO " + shadow.quoted() + " (" + Sql.identList(written) + ") SELECT "
+                        + Sql.identList(written) + " FROM " + shadow.quoted() + " WHERE FALSE",
+                tag + "UPDATE " + shadow.quoted() + " SET " + column + " = " + column + " WHERE FALSE",
+                tag + "DELETE FROM " + shadow.quoted() + " WHERE FALSE",
+                tag + "LOCK TABLES " + shadow.quoted() + " WRITE");
+        try (Statement s = c.createStatement()) {
+            try {
+                for (String statement : statements) {
+                    try {
+                        s.execute(statement);
+                    } catch (SQLException e) {
+                        if (deniedPrivilege(e) || Db.isConnectionLoss(e)) {
+                            throw e;
+                        }
+                        LOG.info("migration {}: trying {} on the empty {} for the applier's privileges, MySQL said: {}",
+                                id, statement.substring(tag.length(), statement.indexOf(' ', tag.length())), shadow,
+                                e.getMessage());
+                    }
+                }
+            } finally {
+                s.execute("UNLOCK TABLES");
+            }
+        }
+    }
+
+    /** Whether MySQL refused a statement ({@code e}) for a privilege its user lacks. */
+    static boolean deniedPrivilege(SQLException e) {
+        int code = e.getErrorCode();
+        return code == DB_ACCESS_DENIED || code == TABLE_ACCESS_DENIED || code == COLUMN_ACCESS_DENIED
+                || code == SPECIFIC_ACCESS_DENIED;
+    }
+
+    /**
+     * Why a migration of {@code source} is rejected when MySQL refused one of its writes ({@code e}) for a privilege
+     * the applier's user lacks; empty for any other refusal. Without this the refusal of its first write was taken for
+     * an interruption, and tried again for ever.
+     */
+    static Optional<String> refusedPrivilege(SQLException e, TableName source) {
+        if (!deniedPrivilege(e)) {
+            return Optional.empty();
+        }
+        return Optional.of("MySQL refuses the applier's user a privilege the migration needs: " + e.getMessage()
+                + ". Nothing was changed; grant the applier's user " + APPLIER_GRANTS + " ON "
+                + Sql.ident(source.database()) + ".* (README, MySQL grants), and submit again");
     }
 
     /** Whether a table's {@link #definition} has a table-level DATA DIRECTORY, which CREATE TABLE ... LIKE drops. */

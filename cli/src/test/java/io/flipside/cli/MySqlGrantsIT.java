@@ -11,15 +11,19 @@ import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.ResourceGroups;
+import io.flipside.testkit.Schemas;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +35,9 @@ import org.junit.jupiter.api.Test;
  */
 class MySqlGrantsIT {
     private static final String PASSWORD = "grants-only";
+    /** The applier's privileges on each migrated database, as the README lists them. */
+    private static final List<String> APPLIER_GRANTS = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "CREATE",
+            "DROP", "ALTER", "INDEX", "LOCK TABLES");
 
     @Test
     void eachRoleRunsWithTheGrantsTheReadmeLists() throws Exception {
@@ -63,6 +70,64 @@ class MySqlGrantsIT {
     }
 
     /**
+     * A migration the applier's user lacks one of the README's grants for is rejected when it is prepared, with
+     * MySQL's refusal and what to grant, and no table of its database is touched; with the grant given, the same
+     * migration goes through. Before, a missing DROP (the first write) was taken for an interruption and tried again
+     * every 30 s for ever, a missing INSERT failed the migration once its copy began, a missing LOCK TABLES only at its
+     * cut-over, and an {@code --instant} one without ALTER was told MySQL cannot apply it instantly.
+     */
+    @Test
+    void aMigrationTheApplierLacksAGrantForIsRejectedAndNothingIsTouched() throws Exception {
+        Flipside f = Flipside.get();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        FlipsideConfig base = Flipside.isolated(f.config, "gl", tag);
+        String applier = "grl_" + tag;
+        Map<String, TableName> lacking = new LinkedHashMap<>();
+        for (String missing : List.of("DROP", "INSERT", "LOCK TABLES", "ALTER")) {
+            TableName t = f.recreate(new TableName("lacks_" + missing.replace(' ', '_').toLowerCase(Locale.ROOT) + "_"
+                    + tag, "orders"), "id BIGINT PRIMARY KEY, k INT, note VARCHAR(20), KEY (k)");
+            f.fill(t, 50, "n, n, CONCAT('note ', n)");
+            lacking.put(missing, t);
+        }
+        Map<String, List<String>> before = new LinkedHashMap<>();
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            createUsers(c, base.get(FlipsideConfig.SIDECAR_DATABASE), applier);
+            for (Map.Entry<String, TableName> e : lacking.entrySet()) {
+                s.execute("GRANT " + APPLIER_GRANTS.stream().filter(g -> !g.equals(e.getKey()))
+                        .collect(Collectors.joining(", ")) + " ON " + Sql.ident(e.getValue().database()) + ".* TO "
+                        + account(applier));
+                before.put(e.getKey(), Schemas.fingerprint(c, e.getValue().database()));
+            }
+        }
+        FlipsideConfig asApplier = base.with("mysql.user", applier).with("mysql.password", PASSWORD);
+        try (Roles roles = Roles.start(base, EnumSet.of(Roles.Role.CONTROLLER, Roles.Role.CAPTURE));
+                Roles applierRole = Roles.start(asApplier, EnumSet.of(Roles.Role.APPLIER));
+                OperatorClient client = new OperatorClient(base); Connection c = f.connect();
+                Statement s = c.createStatement()) {
+            for (Map.Entry<String, TableName> e : lacking.entrySet()) {
+                String missing = e.getKey();
+                TableName t = e.getValue();
+                Flipside.Run r = missing.equals("ALTER")
+                        ? f.cli(asApplier, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                                "--instant", "--timeout", "30")
+                        : f.cli(asApplier, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
+                                "--timeout", "30");
+                assertEquals(Main.REJECTED, r.exit(), missing + ": " + r);
+                assertTrue(r.err().contains("denied") && r.err().contains("Nothing was changed")
+                        && r.err().contains("LOCK TABLES ON " + Sql.ident(t.database()) + ".*"), missing + ": " + r.err());
+                assertEquals(before.get(missing), Schemas.fingerprint(c, t.database()), missing + ": the tables as they"
+                        + " were");
+            }
+            TableName t = lacking.get("LOCK TABLES");
+            s.execute("GRANT LOCK TABLES ON " + Sql.ident(t.database()) + ".* TO " + account(applier));
+            Flipside.Run again = f.cli(asApplier, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT");
+            assertEquals(Main.OK, again.exit(), again.toString());
+            ConcurrencyIT.await(client, again.lastLine(), MigrationStatus.CUT_OVER);
+            matched(client, again.lastLine(), 1);
+        }
+    }
+
+    /**
      * Runs a migration through every step with the capture and the applier as MySQL users with the README's grants
      * (and {@code applierGrant}, privileges in GRANT's words, when not null), the applier's copy in
      * {@code copyGroup} (none when empty); asserts the rows and that nothing was denied; returns what was logged.
@@ -78,19 +143,12 @@ class MySqlGrantsIT {
         String capture = "grc_" + tag;
         String applier = "gra_" + tag;
         try (Connection c = f.connect(); Statement s = c.createStatement()) {
-            for (String user : List.of(capture, applier)) {
-                try (PreparedStatement ps = c.prepareStatement("CREATE USER ?@'%' IDENTIFIED BY ?")) {
-                    ps.setString(1, user);
-                    ps.setString(2, PASSWORD);
-                    ps.execute();
-                }
-                s.execute("GRANT ALL ON " + Sql.ident(sidecar) + ".* TO " + account(user));
-            }
+            createUsers(c, sidecar, capture, applier);
             // As the README lists them, role by role.
             s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, SHOW DATABASES ON *.* TO "
                     + account(capture));
-            s.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON "
-                    + Sql.ident(t.database()) + ".* TO " + account(applier));
+            s.execute("GRANT " + String.join(", ", APPLIER_GRANTS) + " ON " + Sql.ident(t.database()) + ".* TO "
+                    + account(applier));
             if (applierGrant != null) {
                 s.execute("GRANT " + applierGrant + " TO " + account(applier));
             }
@@ -136,6 +194,20 @@ class MySqlGrantsIT {
                 .filter(m -> m.toLowerCase(Locale.ROOT).contains("denied")).toList();
         assertTrue(denied.isEmpty(), "denied while the roles ran:\n" + String.join("\n", denied));
         return logged;
+    }
+
+    /** Creates MySQL users of {@link #PASSWORD}, each with every privilege on the sidecar database. */
+    private static void createUsers(Connection c, String sidecar, String... users) throws Exception {
+        try (Statement s = c.createStatement()) {
+            for (String user : users) {
+                try (PreparedStatement ps = c.prepareStatement("CREATE USER ?@'%' IDENTIFIED BY ?")) {
+                    ps.setString(1, user);
+                    ps.setString(2, PASSWORD);
+                    ps.execute();
+                }
+                s.execute("GRANT ALL ON " + Sql.ident(sidecar) + ".* TO " + account(user));
+            }
+        }
     }
 
     private static String account(String user) {
