@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *             (MySQL judges; definition kept)  ALGORITHM=INSTANT
  * </pre>
  *
+ * CREATE and DROP also rename an empty table of their own when they are prepared, so that MySQL says then, not at the
+ * cut-over, whether the applier may make the renames.
+ *
  * Each step first looks at which of the two names exists, so a step a crash interrupted is finished or found done,
  * never done twice.
  */
@@ -269,6 +272,15 @@ final class NoCopyMigration {
                 if (TableInspector.exists(c, parked)) {
                     return Prepared.rejected("a table named " + parked + " already exists");
                 }
+            }
+            Optional<String> refused = Preparation.refusedRename(c, id, table);
+            if (refused.isPresent()) {
+                if (create) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
+                    }
+                }
+                return Prepared.rejected(refused.get());
             }
             MigrationStarted started = plan(create, table, parked);
             Preparation.record(c, sidecar, id, table, create ? parked : table, create ? table : parked, started, 0);

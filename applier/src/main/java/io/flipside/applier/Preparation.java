@@ -449,6 +449,41 @@ final class Preparation {
         }
     }
 
+    /**
+     * Why MySQL will not let the applier make the renames of a migration of {@code table} that copies nothing (ALTER
+     * and DROP on the name renamed, CREATE and INSERT on the name given), or empty: tried on an empty table of the
+     * migration's own, renamed once and dropped. A server that takes no writes is told here too.
+     */
+    static Optional<String> refusedRename(Connection c, String id, TableName table) throws SQLException {
+        TableName probe = table.sibling(Names.probeTable(table.table(), id));
+        TableName renamed = table.sibling(Names.holdTable(table.table(), id));
+        String tag = Sql.tag(id, "prepare");
+        String drop = tag + "DROP TABLE IF EXISTS " + probe.quoted() + ", " + renamed.quoted();
+        try (Statement s = c.createStatement()) {
+            boolean dropped = false;
+            try {
+                s.execute(drop);
+                dropped = true;
+                s.execute(tag + "CREATE TABLE " + probe.quoted() + " (id INT PRIMARY KEY)");
+                s.execute(tag + "RENAME TABLE " + probe.quoted() + " TO " + renamed.quoted());
+                return Optional.empty();
+            } catch (SQLException e) {
+                Optional<String> refused = refusedPrivilege(e, table);
+                if (refused.isEmpty()) {
+                    refused = refusedReadOnly(c, e);
+                }
+                if (refused.isEmpty()) {
+                    throw e;
+                }
+                return refused;
+            } finally {
+                if (dropped) {
+                    s.execute(drop);
+                }
+            }
+        }
+    }
+
     /** Whether MySQL refused a statement ({@code e}) for a privilege its user lacks. */
     static boolean deniedPrivilege(SQLException e) {
         int code = e.getErrorCode();

@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +75,8 @@ class MySqlGrantsIT {
      * MySQL's refusal and what to grant, and no table of its database is touched; with the grant given, the same
      * migration goes through. Before, a missing DROP (the first write) was taken for an interruption and tried again
      * every 30 s for ever, a missing INSERT failed the migration once its copy began, a missing LOCK TABLES only at its
-     * cut-over, and an {@code --instant} one without ALTER was told MySQL cannot apply it instantly.
+     * cut-over, an {@code --instant} one without ALTER was told MySQL cannot apply it instantly, and a {@code --drop}
+     * or {@code --create} one the applier could not rename was tried again at its cut-over for ever.
      */
     @Test
     void aMigrationTheApplierLacksAGrantForIsRejectedAndNothingIsTouched() throws Exception {
@@ -104,18 +106,25 @@ class MySqlGrantsIT {
                 Roles applierRole = Roles.start(asApplier, EnumSet.of(Roles.Role.APPLIER));
                 OperatorClient client = new OperatorClient(base); Connection c = f.connect();
                 Statement s = c.createStatement()) {
-            for (Map.Entry<String, TableName> e : lacking.entrySet()) {
-                String missing = e.getKey();
-                TableName t = e.getValue();
-                Flipside.Run r = missing.equals("ALTER")
-                        ? f.cli(asApplier, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
-                                "--instant", "--timeout", "30")
-                        : f.cli(asApplier, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT",
-                                "--timeout", "30");
-                assertEquals(Main.REJECTED, r.exit(), missing + ": " + r);
+            for (String[] submit : List.of(
+                    new String[] {"DROP", "--alter", "ADD COLUMN extra INT"},
+                    new String[] {"INSERT", "--alter", "ADD COLUMN extra INT"},
+                    new String[] {"INSERT", "--create", "CREATE TABLE created (id INT PRIMARY KEY)"},
+                    new String[] {"LOCK TABLES", "--alter", "ADD COLUMN extra INT"},
+                    new String[] {"ALTER", "--alter", "ADD COLUMN extra INT", "--instant"},
+                    new String[] {"ALTER", "--drop"})) {
+                String missing = submit[0];
+                TableName t = lacking.get(missing);
+                List<String> args = new ArrayList<>(List.of("--table", submit[1].equals("--create")
+                        ? t.database() + ".created" : t.toString()));
+                args.addAll(List.of(submit).subList(1, submit.length));
+                args.addAll(List.of("--timeout", "30"));
+                Flipside.Run r = f.cli(asApplier, "submit", args.toArray(String[]::new));
+                String what = String.join(" ", args) + " without " + missing;
+                assertEquals(Main.REJECTED, r.exit(), what + ": " + r);
                 assertTrue(r.err().contains("denied") && r.err().contains("Nothing was changed")
-                        && r.err().contains("LOCK TABLES ON " + Sql.ident(t.database()) + ".*"), missing + ": " + r.err());
-                assertEquals(before.get(missing), Schemas.fingerprint(c, t.database()), missing + ": the tables as they"
+                        && r.err().contains("LOCK TABLES ON " + Sql.ident(t.database()) + ".*"), what + ": " + r.err());
+                assertEquals(before.get(missing), Schemas.fingerprint(c, t.database()), what + ": the tables as they"
                         + " were");
             }
             TableName t = lacking.get("LOCK TABLES");
