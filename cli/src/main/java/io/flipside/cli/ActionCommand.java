@@ -15,6 +15,7 @@ import io.flipside.schema.Retry;
 import io.flipside.schema.Revert;
 import io.flipside.schema.Throttle;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -175,7 +176,8 @@ final class ActionCommand implements Callable<Integer> {
                     || refusedSwap(s, acceptedAt), Duration.ofSeconds(operator.timeoutSeconds));
             if (end.isEmpty()) {
                 spec.commandLine().getErr().println("flipside: " + kind.verb + " of migration " + id
-                        + " accepted but not done within " + operator.timeoutSeconds + " s");
+                        + " accepted but not done within " + operator.timeoutSeconds + " s" + client.state(id)
+                        .flatMap(s -> StatusView.waitingOn(s, Instant.now())).map(w -> "; " + w).orElse(""));
                 return Main.FAILED;
             }
             if (refusedSwap(end.get(), acceptedAt)) {

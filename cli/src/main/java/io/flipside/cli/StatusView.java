@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** How a migration's state is shown: as JSON for tools, as a table for people. */
 final class StatusView {
@@ -49,6 +50,9 @@ final class StatusView {
         putNullable(o, "restPercent", s.getRestPercent());
         o.put("retentionSeconds", s.getRetentionSeconds());
         o.put("pendingAction", s.getPendingAction());
+        o.put("interruption", s.getInterruption());
+        putNullable(o, "interruptedSince", s.getInterruptedSince());
+        o.put("interruptions", s.getInterruptions());
         o.put("planRevertible", s.getRevertible());
         ArrayNode notes = o.putArray("revertNotes");
         s.getRevertNotes().forEach(notes::add);
@@ -125,6 +129,8 @@ final class StatusView {
             String note;
             if (s.getError() != null) {
                 note = s.getError();
+            } else if (s.getInterruption() != null) {
+                note = retrying(s, now);
             } else if (s.getPendingAction() != null) {
                 note = s.getPendingAction().toLowerCase() + " pending";
             } else if (s.getPaused()) {
@@ -171,6 +177,26 @@ final class StatusView {
                     s.getPaused() ? "  (paused)" : s.getThrottled() != null ? "  (throttled)" : ""));
         }
         return sb.toString();
+    }
+
+    /**
+     * What the migration waits on, for an operator whose command waited in vain: the applier retrying (and why), or,
+     * still queued, an applier to take it up; empty when its state tells neither.
+     */
+    static Optional<String> waitingOn(MigrationState s, Instant now) {
+        if (s.getInterruption() != null) {
+            return Optional.of(retrying(s, now));
+        }
+        return s.getStatus() == MigrationStatus.QUEUED
+                ? Optional.of("no applier has taken it up yet (is one running, with the same topic.prefix?)")
+                : Optional.empty();
+    }
+
+    /** How long the applier has been retrying the migration, and why. */
+    private static String retrying(MigrationState s, Instant now) {
+        long since = s.getInterruptedSince() == null ? 0
+                : Math.max(0, (now.toEpochMilli() - s.getInterruptedSince()) / 1000);
+        return "retrying for " + duration(since) + ": " + s.getInterruption();
     }
 
     private static String duration(long seconds) {

@@ -1,14 +1,17 @@
 package io.flipside.cli;
 
 import io.flipside.core.config.FlipsideConfig;
+import io.flipside.core.migration.Names;
 import io.flipside.schema.Command;
 import io.flipside.schema.CommandRejected;
 import io.flipside.schema.JournalEvent;
 import io.flipside.schema.MigrationFailed;
 import io.flipside.schema.MigrationRejected;
 import io.flipside.schema.MigrationStarted;
+import io.flipside.schema.MigrationState;
 import io.flipside.schema.Submit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -80,8 +83,14 @@ final class SubmitCommand implements Callable<Integer> {
                     || e.getPayload() instanceof MigrationRejected || e.getPayload() instanceof CommandRejected
                     || e.getPayload() instanceof MigrationFailed, Duration.ofSeconds(operator.timeoutSeconds));
             if (answer.isEmpty()) {
-                spec.commandLine().getErr().println("flipside: no verdict within " + operator.timeoutSeconds
-                        + " s; is the controller and the applier running? (request " + c.getRequestId() + ")");
+                String id = Names.migrationId(c.getRequestId());
+                Optional<MigrationState> state = client.state(id);
+                spec.commandLine().getErr().println("flipside: no verdict within " + operator.timeoutSeconds + " s; "
+                        + state.map(s -> "migration " + id + " is " + s.getStatus() + StatusView.waitingOn(s,
+                                Instant.now()).map(w -> ", " + w).orElse("") + ". It goes on by itself; flipside"
+                                + " cancel " + id + " ends it")
+                                .orElse("no migration " + id + " in the state topic: is the controller running?")
+                        + " (request " + c.getRequestId() + ")");
                 return Main.FAILED;
             }
             JournalEvent e = answer.get();

@@ -103,36 +103,49 @@ class MySqlGrantsIT {
         }
         FlipsideConfig asApplier = base.with("mysql.user", applier).with("mysql.password", PASSWORD);
         try (Roles roles = Roles.start(base, EnumSet.of(Roles.Role.CONTROLLER, Roles.Role.CAPTURE));
-                Roles applierRole = Roles.start(asApplier, EnumSet.of(Roles.Role.APPLIER));
                 OperatorClient client = new OperatorClient(base); Connection c = f.connect();
                 Statement s = c.createStatement()) {
-            for (String[] submit : List.of(
-                    new String[] {"DROP", "--alter", "ADD COLUMN extra INT"},
-                    new String[] {"INSERT", "--alter", "ADD COLUMN extra INT"},
-                    new String[] {"INSERT", "--create", "CREATE TABLE created (id INT PRIMARY KEY)"},
-                    new String[] {"LOCK TABLES", "--alter", "ADD COLUMN extra INT"},
-                    new String[] {"ALTER", "--alter", "ADD COLUMN extra INT", "--instant"},
-                    new String[] {"ALTER", "--drop"})) {
-                String missing = submit[0];
-                TableName t = lacking.get(missing);
-                List<String> args = new ArrayList<>(List.of("--table", submit[1].equals("--create")
-                        ? t.database() + ".created" : t.toString()));
-                args.addAll(List.of(submit).subList(1, submit.length));
-                args.addAll(List.of("--timeout", "30"));
-                Flipside.Run r = f.cli(asApplier, "submit", args.toArray(String[]::new));
-                String what = String.join(" ", args) + " without " + missing;
-                assertEquals(Main.REJECTED, r.exit(), what + ": " + r);
-                assertTrue(r.err().contains("denied") && r.err().contains("Nothing was changed")
-                        && r.err().contains("LOCK TABLES ON " + Sql.ident(t.database()) + ".*"), what + ": " + r.err());
-                assertEquals(before.get(missing), Schemas.fingerprint(c, t.database()), what + ": the tables as they"
-                        + " were");
+            // Submitted before any applier runs: no verdict, and the submit says what the migration waits for.
+            Flipside.Run early = f.cli(asApplier, "submit", "--table", lacking.get("DROP").toString(), "--alter",
+                    "ADD COLUMN extra INT", "--timeout", "3");
+            assertEquals(Main.FAILED, early.exit(), early.toString());
+            assertTrue(early.err().contains(" is QUEUED, no applier has taken it up yet"), early.err());
+            String earlyId = early.err().replaceAll("(?s).*migration (\\w+) is QUEUED.*", "$1");
+            try (Roles applierRole = Roles.start(asApplier, EnumSet.of(Roles.Role.APPLIER))) {
+                MigrationState taken = client.awaitState(earlyId, x -> x.getStatus() == MigrationStatus.FAILED,
+                        Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError(String.valueOf(client.state(
+                                earlyId))));
+                assertTrue(taken.getError().contains("DROP command denied"), taken.getError());
+                for (String[] submit : List.of(
+                        new String[] {"DROP", "--alter", "ADD COLUMN extra INT"},
+                        new String[] {"INSERT", "--alter", "ADD COLUMN extra INT"},
+                        new String[] {"INSERT", "--create", "CREATE TABLE created (id INT PRIMARY KEY)"},
+                        new String[] {"LOCK TABLES", "--alter", "ADD COLUMN extra INT"},
+                        new String[] {"ALTER", "--alter", "ADD COLUMN extra INT", "--instant"},
+                        new String[] {"ALTER", "--drop"})) {
+                    String missing = submit[0];
+                    TableName t = lacking.get(missing);
+                    List<String> args = new ArrayList<>(List.of("--table", submit[1].equals("--create")
+                            ? t.database() + ".created" : t.toString()));
+                    args.addAll(List.of(submit).subList(1, submit.length));
+                    args.addAll(List.of("--timeout", "30"));
+                    Flipside.Run r = f.cli(asApplier, "submit", args.toArray(String[]::new));
+                    String what = String.join(" ", args) + " without " + missing;
+                    assertEquals(Main.REJECTED, r.exit(), what + ": " + r);
+                    assertTrue(r.err().contains("denied") && r.err().contains("Nothing was changed")
+                            && r.err().contains("LOCK TABLES ON " + Sql.ident(t.database()) + ".*"),
+                            what + ": " + r.err());
+                    assertEquals(before.get(missing), Schemas.fingerprint(c, t.database()),
+                            what + ": the tables as they were");
+                }
+                TableName t = lacking.get("LOCK TABLES");
+                s.execute("GRANT LOCK TABLES ON " + Sql.ident(t.database()) + ".* TO " + account(applier));
+                Flipside.Run again = f.cli(asApplier, "submit", "--table", t.toString(), "--alter",
+                        "ADD COLUMN extra INT");
+                assertEquals(Main.OK, again.exit(), again.toString());
+                ConcurrencyIT.await(client, again.lastLine(), MigrationStatus.CUT_OVER);
+                matched(client, again.lastLine(), 1);
             }
-            TableName t = lacking.get("LOCK TABLES");
-            s.execute("GRANT LOCK TABLES ON " + Sql.ident(t.database()) + ".* TO " + account(applier));
-            Flipside.Run again = f.cli(asApplier, "submit", "--table", t.toString(), "--alter", "ADD COLUMN extra INT");
-            assertEquals(Main.OK, again.exit(), again.toString());
-            ConcurrencyIT.await(client, again.lastLine(), MigrationStatus.CUT_OVER);
-            matched(client, again.lastLine(), 1);
         }
     }
 

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.TableName;
+import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.Schemas;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
@@ -21,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A server that takes no writes ({@code super_read_only}, as a replica has it, or a source while it is failed over):
  * a migration submitted there is rejected with what to do, copied or {@code --instant}, and nothing is touched.
  * Before, the refusal of its first write was taken for an interruption and tried again every 30 s, for ever. Once the
- * server takes writes again, the same migration goes through.
+ * server takes writes again, the same migration goes through; when the server stops taking writes while it is under
+ * way, its cut-over waits for them (a {@code cutover --wait} that times out says the applier is retrying, and why),
+ * and happens once the server takes writes again.
  */
 class ReadOnlyServerIT {
     @Test
@@ -58,8 +62,24 @@ class ReadOnlyServerIT {
                 Flipside.Run again = f.cli(config, "submit", "--table", t.toString(), "--alter",
                         "ADD COLUMN extra INT", "--postpone-cutover");
                 assertEquals(Main.OK, again.exit(), again.toString());
-                ConcurrencyIT.await(client, again.lastLine(), MigrationStatus.READY);
-                assertEquals(Main.OK, f.cli(config, "cancel", again.lastLine(), "--wait").exit());
+                String id = again.lastLine();
+                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                // Under way, the migration waits for the server to take writes again; a command waited for in vain
+                // says so, and the cut-over asked for meanwhile happens once it does.
+                s.execute("SET GLOBAL super_read_only = ON");
+                try {
+                    Flipside.Run cut = f.cli(config, "cutover", id, "--wait", "--timeout", "5");
+                    assertEquals(Main.FAILED, cut.exit(), cut.toString());
+                    assertTrue(cut.err().contains("accepted but not done within 5 s; retrying for ")
+                            && cut.err().contains("super-read-only"), cut.err());
+                    assertEquals(MigrationStatus.CUTTING_OVER, client.state(id).orElseThrow().getStatus());
+                } finally {
+                    s.execute("SET GLOBAL super_read_only = OFF, GLOBAL read_only = OFF");
+                }
+                ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+                MigrationState verified = client.awaitState(id, x -> !x.getChecksums().isEmpty(),
+                        Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
+                assertTrue(verified.getChecksums().get(0).getMatched(), String.valueOf(verified.getChecksums()));
             }
         }
     }

@@ -42,6 +42,27 @@ class StatusViewTest {
         assertTrue(lines[3].endsWith("throttled: Threads_running 9 > 8"), lines[3]);
     }
 
+    /**
+     * A migration the applier keeps retrying says so, with how long and why, in the table and the JSON, and to an
+     * operator whose command waited for it in vain; one still queued with no interruption waits for an applier.
+     */
+    @Test
+    void aMigrationTheApplierRetriesSaysForHowLongAndWhy() {
+        MigrationState retrying = state("0badcafe", MigrationStatus.QUEUED).setInterruption("applier: DROP command"
+                + " denied").setInterruptedSince(NOW.minusSeconds(95).toEpochMilli()).setInterruptions(2).build();
+        String line = StatusView.table(List.of(retrying), NOW).split("\n")[1];
+        assertTrue(line.endsWith("retrying for 1m35s: applier: DROP command denied"), line);
+        assertEquals("applier: DROP command denied", StatusView.json(retrying).get("interruption").asText());
+        assertEquals(NOW.minusSeconds(95).toEpochMilli(), StatusView.json(retrying).get("interruptedSince").asLong());
+        assertEquals(2, StatusView.json(retrying).get("interruptions").asInt());
+        assertEquals("retrying for 1m35s: applier: DROP command denied",
+                StatusView.waitingOn(retrying, NOW).orElseThrow());
+        MigrationState queued = state("0badcafe", MigrationStatus.QUEUED).build();
+        assertTrue(StatusView.waitingOn(queued, NOW).orElseThrow().startsWith("no applier has taken it up yet"));
+        assertTrue(StatusView.json(queued).get("interruption").isNull());
+        assertTrue(StatusView.waitingOn(state("0badcafe", MigrationStatus.COPYING).build(), NOW).isEmpty());
+    }
+
     @Test
     void theWatchFrameDrawsAProgressBarWithRateAndEta() {
         MigrationState before = state("0badcafe", MigrationStatus.COPYING).setRowsCopied(2500).setRowsTotal(10_000)
