@@ -175,10 +175,7 @@ final class NoCopyMigration {
             } catch (SQLException e) {
                 Optional<String> refused = Preparation.refusedWithoutPrimaryKey(e, table);
                 if (refused.isEmpty()) {
-                    refused = Preparation.refusedPrivilege(e, table);
-                }
-                if (refused.isEmpty()) {
-                    refused = Preparation.refusedReadOnly(c, e);
+                    refused = Preparation.refusedWrites(c, e, table);
                 }
                 if (refused.isPresent()) {
                     return Prepared.rejected(refused.get());

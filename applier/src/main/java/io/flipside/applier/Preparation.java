@@ -137,10 +137,7 @@ final class Preparation {
             // the shadow table, so the refusal came before any table was made, or after one that can be dropped
             // again. Unless it is still there (left by an earlier attempt of the same migration, whose name it
             // carries): then the refusal stays an interruption, and the shadow is dropped once MySQL lets it be.
-            Optional<String> refused = refusedPrivilege(e, source);
-            if (refused.isEmpty()) {
-                refused = refusedReadOnly(c, e);
-            }
+            Optional<String> refused = refusedWrites(c, e, source);
             if (refused.isEmpty()) {
                 throw e;
             }
@@ -397,7 +394,7 @@ final class Preparation {
      * and tried again for ever. (A migration already under way that meets it is interrupted and goes on once the server
      * takes writes again, as when the address moves to the promoted replica.)
      */
-    static Optional<String> refusedReadOnly(Connection c, SQLException e) throws SQLException {
+    private static Optional<String> refusedReadOnly(Connection c, SQLException e) throws SQLException {
         if (e.getErrorCode() != OPTION_PREVENTS_STATEMENT) {
             return Optional.empty();
         }
@@ -468,10 +465,7 @@ final class Preparation {
                 s.execute(tag + "RENAME TABLE " + probe.quoted() + " TO " + renamed.quoted());
                 return Optional.empty();
             } catch (SQLException e) {
-                Optional<String> refused = refusedPrivilege(e, table);
-                if (refused.isEmpty()) {
-                    refused = refusedReadOnly(c, e);
-                }
+                Optional<String> refused = refusedWrites(c, e, table);
                 if (refused.isEmpty()) {
                     throw e;
                 }
@@ -482,6 +476,16 @@ final class Preparation {
                 }
             }
         }
+    }
+
+    /**
+     * Why a migration of {@code source} is rejected when MySQL refused one of its writes ({@code e}) for a privilege
+     * the applier's user lacks ({@link #refusedPrivilege}) or because the server takes no writes
+     * ({@link #refusedReadOnly}); empty for any other refusal.
+     */
+    static Optional<String> refusedWrites(Connection c, SQLException e, TableName source) throws SQLException {
+        Optional<String> refused = refusedPrivilege(e, source);
+        return refused.isPresent() ? refused : refusedReadOnly(c, e);
     }
 
     /** Whether MySQL refused a statement ({@code e}) for a privilege its user lacks. */
@@ -496,7 +500,7 @@ final class Preparation {
      * the applier's user lacks; empty for any other refusal. Without this the refusal of its first write was taken for
      * an interruption, and tried again for ever.
      */
-    static Optional<String> refusedPrivilege(SQLException e, TableName source) {
+    private static Optional<String> refusedPrivilege(SQLException e, TableName source) {
         if (!deniedPrivilege(e)) {
             return Optional.empty();
         }
