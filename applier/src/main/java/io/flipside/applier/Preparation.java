@@ -70,7 +70,7 @@ final class Preparation {
     /** ER_SPECIFIC_ACCESS_DENIED_ERROR: a statement that needs a global privilege. */
     private static final int SPECIFIC_ACCESS_DENIED = 1227;
     /** The privileges the applier needs on each migrated database (README, MySQL grants). */
-    static final String APPLIER_GRANTS = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES";
+    private static final String APPLIER_GRANTS = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES";
 
     private Preparation() {}
 
