@@ -247,6 +247,9 @@ final class NoCopyMigration {
                     s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
                     s.execute(Sql.tag(id, "prepare") + statement.statementFor(parked));
                 } catch (SQLException e) {
+                    if (Db.isConnectionLoss(e)) {
+                        throw e; // an interruption: the worker tries again, and drops what this attempt made
+                    }
                     return Prepared.rejected("MySQL refused the CREATE TABLE: "
                             + e.getMessage().replace(parked.table(), table.table()));
                 }

@@ -9,10 +9,16 @@ import io.flipside.core.sql.TableName;
 import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +98,52 @@ class CreateDropIT {
         }
     }
 
+    /**
+     * The applier's session lost while it creates the table (killed here while it waits behind a global read lock)
+     * is an interruption, tried again, not MySQL refusing the statement: before, the migration was rejected with
+     * "MySQL refused the CREATE TABLE: Communications link failure".
+     */
+    @Test
+    void aCreateWhoseSessionIsLostIsTriedAgainNotRejected() throws Exception {
+        TableName t = new TableName(DB, "created_again");
+        try (Connection c = f.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + t.quoted());
+        }
+        ExecutorService submitter = Executors.newSingleThreadExecutor();
+        try (Connection lock = f.connect(); Statement held = lock.createStatement()) {
+            Future<Flipside.Run> create;
+            held.execute("FLUSH TABLES WITH READ LOCK");
+            try {
+                create = submitter.submit(() -> f.cli("submit", "--table", t.toString(), "--create",
+                        "CREATE TABLE " + t + " (id INT PRIMARY KEY)"));
+                long waiting = -1;
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (waiting < 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    waiting = sessionWaitingOnTheLockFor(t);
+                }
+                assertTrue(waiting >= 0, "the applier never waited to create " + t);
+                try (Connection c = f.connect(); PreparedStatement kill = c.prepareStatement("KILL ?")) {
+                    kill.setLong(1, waiting);
+                    kill.execute();
+                }
+            } finally {
+                held.execute("UNLOCK TABLES");
+            }
+            Flipside.Run created = create.get(3, TimeUnit.MINUTES);
+            assertEquals(Main.OK, created.exit(), created.toString());
+            try (OperatorClient client = new OperatorClient(f.config)) {
+                ConcurrencyIT.await(client, created.lastLine(), MigrationStatus.CUT_OVER);
+                assertTrue(client.state(created.lastLine()).orElseThrow().getInterruptions() >= 1,
+                        "the lost session was an interruption");
+                assertTrue(tables().contains(t.table()), tables().toString());
+                assertEquals(Main.OK, f.cli("complete", created.lastLine(), "--wait").exit());
+            }
+        } finally {
+            submitter.shutdownNow();
+        }
+    }
+
     @Test
     void badCreatesAndDropsAreRejectedTouchingNothing() throws Exception {
         TableName t = filled("kept");
@@ -115,6 +167,17 @@ class CreateDropIT {
         assertEquals(Main.FAILED, both.exit(), both.toString());
         assertEquals(before, contents(t));
         assertEquals(tablesBefore, tables(), "no table created or left behind");
+    }
+
+    /** The session waiting behind a global read lock with a statement naming {@code t}'s table, or -1. */
+    private static long sessionWaitingOnTheLockFor(TableName t) throws Exception {
+        try (Connection c = f.connect(); PreparedStatement ps = c.prepareStatement("SELECT ID FROM"
+                + " information_schema.PROCESSLIST WHERE STATE = 'Waiting for global read lock' AND INFO LIKE ?")) {
+            ps.setString(1, "%" + t.table() + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
     }
 
     private static String contents(TableName t) throws Exception {
