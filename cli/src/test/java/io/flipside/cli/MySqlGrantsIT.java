@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * the README lists for its role, through a migration with writes during the copy, a cut-over, a revert, a second
  * cut-over and the completion, and nothing in the log says a command was denied. (Without the advised grants on
  * performance_schema, the applier says it cannot see the other sessions' binary log settings, and goes on.) With
- * {@code copy.resource.group}, the one grant the README adds for it is enough too.
+ * {@code copy.resource.group}, the one grant the README adds for it is enough too. And they are needed: without one of
+ * the applier's, a migration is rejected when it is prepared, touching nothing.
  */
 class MySqlGrantsIT {
     private static final String PASSWORD = "grants-only";
