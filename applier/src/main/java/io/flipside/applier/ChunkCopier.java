@@ -1,6 +1,7 @@
 package io.flipside.applier;
 
 import io.flipside.core.sql.Projection;
+import io.flipside.runtime.Backoff;
 import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.LogContext;
 import io.flipside.schema.Key;
@@ -9,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -241,8 +243,9 @@ final class ChunkCopier implements Runnable {
      * failure is the copy's {@link #failure}.
      */
     private void withRetries(BooleanSupplier finished, Step step, String what) {
-        long backoff = 500;
+        Backoff backoff = new Backoff(Duration.ofMillis(500), MigrationWorker.RETRY_MAX);
         while (!stopped && !finished.getAsBoolean()) {
+            long chunksBefore = chunks.get();
             try {
                 step.run();
             } catch (InterruptedException e) {
@@ -262,15 +265,18 @@ final class ChunkCopier implements Runnable {
                     return;
                 }
                 interruptions.incrementAndGet();
+                if (chunks.get() > chunksBefore) {
+                    backoff.reset(); // the copy went on since the last reconnect
+                }
+                long wait = backoff.nextMillis();
                 LOG.warn("migration {}: {} interrupted ({}); reconnecting in {} ms and resuming from what the sidecar"
-                        + " and the shadow table hold", id, what, Db.describe(t), backoff);
+                        + " and the shadow table hold", id, what, Db.describe(t), wait);
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(wait);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                backoff = Math.min(backoff * 2, 30_000);
             }
         }
     }

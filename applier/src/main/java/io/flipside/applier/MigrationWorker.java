@@ -14,6 +14,7 @@ import io.flipside.core.sql.Sql;
 import io.flipside.core.sql.TableName;
 import io.flipside.core.sql.WriteMode;
 import io.flipside.runtime.AvroJson;
+import io.flipside.runtime.Backoff;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.runtime.LogContext;
 import io.flipside.schema.CaughtUp;
@@ -73,6 +74,11 @@ import org.slf4j.LoggerFactory;
 final class MigrationWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationWorker.class);
     private static final long PROGRESS_EVERY_MS = 2000;
+    /**
+     * The longest wait between two tries of interrupted work (the worker's, and the copy's reconnects): how late it
+     * goes on once MySQL takes writes again. A try costs a connection and a few reads.
+     */
+    static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     private final String id;
     private final FlipsideConfig config;
@@ -91,6 +97,11 @@ final class MigrationWorker implements Runnable {
     private long lastProgressAt;
     private String lastProgress = "";
     private long interruptedSince;
+    /** Retries come at most this far apart, and from the first wait again once the work went on ({@link #resumed}). */
+    private final Backoff retries = new Backoff(Duration.ofMillis(500), RETRY_MAX);
+    /** The reason of the last retry logged at WARN, and when: a retry for the same reason is at DEBUG for a minute. */
+    private String retryLogged = "";
+    private long retryLoggedAt;
     private final ApplierMetrics metrics;
     private final Retirement retirement;
     /** The lossy-value count of the replicator last journalled; -1 journals leftovers of a crash at the start. */
@@ -130,7 +141,6 @@ final class MigrationWorker implements Runnable {
     public void run() {
         Thread.currentThread().setName("flipside-migration-" + id);
         LogContext.set(id, desired.getStatus().name());
-        long backoff = 500;
         try {
             while (!stopped) {
                 try {
@@ -149,9 +159,9 @@ final class MigrationWorker implements Runnable {
                         return;
                     }
                     interrupted(e);
-                    LOG.warn("migration {}: interrupted ({}); retrying in {} ms", id, Db.describe(e), backoff);
-                    sleep(backoff);
-                    backoff = Math.min(backoff * 2, 30_000);
+                    long wait = retries.nextMillis();
+                    logRetry(Db.describe(e), wait);
+                    sleep(wait);
                 }
             }
         } finally {
@@ -176,8 +186,26 @@ final class MigrationWorker implements Runnable {
         }
     }
 
+    /**
+     * Logs a retry at WARN when its reason is new or a minute has passed since the last one logged, else at DEBUG:
+     * a server read-only for an hour is told every minute, not every few seconds.
+     */
+    private void logRetry(String why, long wait) {
+        long now = System.currentTimeMillis();
+        if (!why.equals(retryLogged) || now - retryLoggedAt >= 60_000) {
+            LOG.warn("migration {}: interrupted ({}); retrying in {} ms{}", id, why, wait, interruptedSince < now - 1000
+                    ? " (interrupted for " + Duration.ofMillis(now - interruptedSince).toSeconds() + " s)" : "");
+            retryLogged = why;
+            retryLoggedAt = now;
+        } else {
+            LOG.debug("migration {}: interrupted ({}); retrying in {} ms", id, why, wait);
+        }
+    }
+
     /** Journals the end of an interruption, once the worker is running again. */
     private void resumed() {
+        retries.reset();
+        retryLogged = "";
         if (interruptedSince != 0) {
             reports.send(id, new Resumed("applier", System.currentTimeMillis() - interruptedSince));
             interruptedSince = 0;

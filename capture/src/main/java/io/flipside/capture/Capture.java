@@ -12,6 +12,7 @@ import io.flipside.core.migration.Names;
 import io.flipside.core.sql.SidecarSchema;
 import io.flipside.core.sql.Sql;
 import io.flipside.runtime.AvroCodec;
+import io.flipside.runtime.Backoff;
 import io.flipside.runtime.BinaryLogStatus;
 import io.flipside.runtime.Failpoints;
 import io.flipside.runtime.KafkaSetup;
@@ -69,6 +70,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Capture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
+    /**
+     * The longest wait before the engine is started again after it stopped: how late the capture goes on once MySQL is
+     * back (every migration waits for it). A start costs Debezium a connection and a read of the schema history.
+     */
+    private static final Duration RESTART_MAX = Duration.ofSeconds(10);
 
     static final String STREAMING_MARKER = "CAPTURE";
 
@@ -425,8 +431,9 @@ public final class Capture implements AutoCloseable {
     }
 
     private void runWithRestarts() {
-        Duration backoff = Duration.ofSeconds(1);
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), RESTART_MAX);
         while (!closing) {
+            long publishedBefore = published;
             try {
                 if (CaptureOffsets.read(config).isEmpty()) {
                     publishBeginning();
@@ -465,15 +472,17 @@ public final class Capture implements AutoCloseable {
             if (closing) {
                 break;
             }
-            LOG.info("capture restarts in {} ms", backoff.toMillis());
+            if (published > publishedBefore) {
+                backoff.reset(); // this run published: a failure of the next is a new episode
+            }
+            long wait = backoff.nextMillis();
+            LOG.info("capture restarts in {} ms", wait);
             try {
-                Thread.sleep(backoff.toMillis());
+                Thread.sleep(wait);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-                    : backoff.multipliedBy(2);
         }
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Before, the refusal of its first write was taken for an interruption and tried again every 30 s, for ever. Once the
  * server takes writes again, the same migration goes through; when the server stops taking writes while it is under
  * way, its cut-over waits for them (a {@code cutover --wait} that times out says the applier is retrying, and why),
- * and happens once the server takes writes again.
+ * and happens once the server takes writes again: within the applier's longest wait between two tries (5 s), not
+ * up to 30 s later as before.
  */
 class ReadOnlyServerIT {
     @Test
@@ -72,11 +73,19 @@ class ReadOnlyServerIT {
                     assertEquals(Main.FAILED, cut.exit(), cut.toString());
                     assertTrue(cut.err().contains("accepted but not done within 5 s; retrying for ")
                             && cut.err().contains("super-read-only"), cut.err());
-                    assertEquals(MigrationStatus.CUTTING_OVER, client.state(id).orElseThrow().getStatus());
+                    MigrationState waiting = client.state(id).orElseThrow();
+                    assertEquals(MigrationStatus.CUTTING_OVER, waiting.getStatus());
+                    // Read-only for 17 s after the first refusal: the applier's tries came 0.5, 1.5, 3.5, 7.5 and
+                    // 15.5 s after it when each wait doubled up to 30 s, and the next 31.5 s after it.
+                    Thread.sleep(Math.max(0, waiting.getInterruptedSince() + 17_000 - System.currentTimeMillis()));
                 } finally {
                     s.execute("SET GLOBAL super_read_only = OFF, GLOBAL read_only = OFF");
                 }
+                long writable = System.nanoTime();
                 ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+                double late = (System.nanoTime() - writable) / 1e9;
+                assertTrue(late < 9, "cut over " + late + " s after the server took writes again: its next try should"
+                        + " come within 5 s, and the cut-over take a few more at most");
                 MigrationState verified = client.awaitState(id, x -> !x.getChecksums().isEmpty(),
                         Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError(String.valueOf(client.state(id))));
                 assertTrue(verified.getChecksums().get(0).getMatched(), String.valueOf(verified.getChecksums()));
