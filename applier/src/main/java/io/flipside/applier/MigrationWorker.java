@@ -97,7 +97,7 @@ final class MigrationWorker implements Runnable {
     private long lastProgressAt;
     private String lastProgress = "";
     private long interruptedSince;
-    /** Retries come at most this far apart, and from the first wait again once the work went on ({@link #resumed}). */
+    /** The waits between tries of the work after an interruption. */
     private final Backoff retries = new Backoff(Duration.ofMillis(500), RETRY_MAX);
     /** The reason of the last retry logged at WARN, and when: a retry for the same reason is at DEBUG for a minute. */
     private String retryLogged = "";
@@ -143,6 +143,7 @@ final class MigrationWorker implements Runnable {
         LogContext.set(id, desired.getStatus().name());
         try {
             while (!stopped) {
+                long triedAt = System.currentTimeMillis();
                 try {
                     if (runOnce()) {
                         return;
@@ -159,6 +160,11 @@ final class MigrationWorker implements Runnable {
                         return;
                     }
                     interrupted(e);
+                    if (System.currentTimeMillis() - triedAt >= RETRY_MAX.toMillis()) {
+                        // This try went on for a while: a new interruption, not the same one again.
+                        retries.reset();
+                        retryLogged = "";
+                    }
                     long wait = retries.nextMillis();
                     logRetry(Db.describe(e), wait);
                     sleep(wait);
@@ -204,8 +210,6 @@ final class MigrationWorker implements Runnable {
 
     /** Journals the end of an interruption, once the worker is running again. */
     private void resumed() {
-        retries.reset();
-        retryLogged = "";
         if (interruptedSince != 0) {
             reports.send(id, new Resumed("applier", System.currentTimeMillis() - interruptedSince));
             interruptedSince = 0;
