@@ -229,6 +229,57 @@ class ServerRequirementsIT {
     }
 
     /**
+     * A server restarted with a binary log filter that leaves the table's database out ({@code binlog-ignore-db}) while
+     * a migration waits to cut over: its writes to the table no longer reach the changelog, so the cut-over takes no
+     * lock and is tried again until the server is restarted without it. On a server of its own.
+     */
+    @Test
+    void aCutOverOnAServerRestartedWithAFilterLeavingItsDatabaseOutTakesNoLockUntilRestartedWithout(
+            @TempDir Path dir) throws Exception {
+        TableName t = new TableName("shop", "held");
+        try (EmbeddedMySql mysql = EmbeddedMySql.start(dir, 9)) {
+            try (Connection c = mysql.connect()) {
+                ChangelogGapIT.createShop(c, t);
+            }
+            FlipsideConfig config = Flipside.on(Flipside.isolated(f.config, "bf",
+                    UUID.randomUUID().toString().substring(0, 8)), mysql);
+            try (Roles roles = Roles.start(config, EnumSet.allOf(Roles.Role.class));
+                    OperatorClient client = new OperatorClient(config)) {
+                Flipside.Run held = f.cli(config, "submit", "--table", t.toString(), "--alter",
+                        "ADD COLUMN extra INT", "--postpone-cutover");
+                assertEquals(Main.OK, held.exit(), held.toString());
+                String id = held.lastLine();
+                ConcurrencyIT.await(client, id, MigrationStatus.READY);
+                mysql.restart(List.of("--binlog-ignore-db=shop"));
+                assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
+                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
+                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice: "
+                                + client.state(id)));
+                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                try (Connection c = mysql.connect()) {
+                    assertEquals(List.of("id", "note"), Schemas.columns(c, "shop", "held"), "no swap");
+                }
+                mysql.restart(List.of());
+                ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+                List<JournalEvent> failed = JournalReader.of(config, id).stream()
+                        .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
+                assertFalse(failed.isEmpty(), "the refused attempts are journalled");
+                for (JournalEvent e : failed) {
+                    CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
+                    assertTrue(a.getReason().contains("the binary log leaves out the changes of database shop"
+                            + " (binlog-ignore-db names it)"), a.getReason());
+                    assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
+                }
+                assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
+                        .orElseThrow().getChecksums().get(0).getMatched());
+                try (Connection c = mysql.connect()) {
+                    assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "shop", "held"));
+                }
+            }
+        }
+    }
+
+    /**
      * Another client's session that sets its own binlog_format is seen while it is connected (performance_schema):
      * a migration submitted then is rejected naming the session, and a cut-over takes no lock until it has gone. So is
      * one that turns its logging off ({@code sql_log_bin=0}): before, it was not looked for.

@@ -79,7 +79,7 @@ public final class EmbeddedMySql implements AutoCloseable {
     private boolean shutdownHookRegistered;
     private boolean closed;
     /** mysqld options added after the defaults (a later option overrides an earlier one). */
-    private final List<String> options;
+    private List<String> options;
 
     private EmbeddedMySql(Path baseDir, Path workDir, Path socket, Path socketDirToDelete, int port, int serverId,
             boolean tls, List<String> options) {
@@ -309,6 +309,15 @@ public final class EmbeddedMySql implements AutoCloseable {
         log.info("MySQL on port {} killed (pid {})", port, p.pid());
         process = null;
         stopWatchdog();
+    }
+
+    /**
+     * Stops mysqld if it runs and starts it again on the same datadir and port with {@code options} after the defaults,
+     * instead of those it was started with (a server an operator restarts with other settings).
+     */
+    public synchronized void restart(List<String> options) {
+        this.options = List.copyOf(options);
+        restart();
     }
 
     /** Starts mysqld again on the same datadir and port (after {@link #kill()} or {@link #stop()}). */
