@@ -15,6 +15,7 @@ import io.flipside.schema.MigrationState;
 import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.EmbeddedMySql;
 import io.flipside.testkit.Schemas;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -144,29 +145,44 @@ class ServerRequirementsIT {
         return id;
     }
 
+    /** Asks for the cut-over of {@code id} and waits until it was tried twice and is still to be done. */
+    static void cutOverIsTriedAndHeld(FlipsideConfig config, OperatorClient client, String id) throws IOException {
+        assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
+        MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
+                .orElseThrow(() -> new AssertionError("the cut-over was not tried twice: " + client.state(id)));
+        assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+    }
+
+    /**
+     * Waits for the cut-over of {@code id}, and checks that every attempt refused before it named {@code reason} and
+     * took no lock, and that the freeze-point checksums matched.
+     */
+    static void cutOverAfterAttemptsRefused(FlipsideConfig config, OperatorClient client, String id, String reason) {
+        ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
+        List<JournalEvent> failed = JournalReader.of(config, id).stream()
+                .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
+        assertFalse(failed.isEmpty(), "the refused attempts are journalled");
+        for (JournalEvent e : failed) {
+            CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
+            assertTrue(a.getReason().contains(reason), a.getReason());
+            assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
+        }
+        assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
+                .orElseThrow().getChecksums().get(0).getMatched());
+    }
+
     @Test
     void aCutOverAskedForWhileChangesAreLoggedAsStatementsTakesNoLockAndWaitsForRows() throws Exception {
         try (OperatorClient client = new OperatorClient(f.config)) {
             String id = ready(client, "later");
             setGlobal("binlog_format", "MIXED");
             try {
-                assertEquals(Main.OK, f.cli("cutover", id).exit());
-                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
-                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice"));
-                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                cutOverIsTriedAndHeld(f.config, client, id);
                 assertFalse(definition("later").contains("`extra`"), "no swap: " + definition("later"));
             } finally {
                 setGlobal("binlog_format", "ROW");
             }
-            ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
-            List<JournalEvent> failed = JournalReader.of(f.config, id).stream()
-                    .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
-            assertFalse(failed.isEmpty(), "the refused attempts are journalled");
-            for (JournalEvent e : failed) {
-                CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
-                assertTrue(a.getReason().contains("binlog_format is MIXED, not ROW"), a.getReason());
-                assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
-            }
+            cutOverAfterAttemptsRefused(f.config, client, id, "binlog_format is MIXED, not ROW");
             assertTrue(definition("later").contains("`extra`"), "swapped once set back: " + definition("later"));
             assertEquals(Main.OK, f.cli("complete", id, "--wait").exit());
         }
@@ -204,25 +220,12 @@ class ServerRequirementsIT {
                     ps.setString(4, "repl");
                     ps.execute(); // not started: what matters is that it may be
                 }
-                assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
-                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
-                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice"));
-                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                cutOverIsTriedAndHeld(config, client, id);
                 assertEquals(List.of("id", "note"), Schemas.columns(c, "shop", "held"),
                         "no swap");
                 s.execute("RESET SLAVE ALL");
-                ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
-                List<JournalEvent> failed = JournalReader.of(config, id).stream()
-                        .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
-                assertFalse(failed.isEmpty(), "the refused attempts are journalled");
-                for (JournalEvent e : failed) {
-                    CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
-                    assertTrue(a.getReason().contains("the server applies transactions replicated from another (the"
-                            + " default channel) and does not log them"), a.getReason());
-                    assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
-                }
-                assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
-                        .orElseThrow().getChecksums().get(0).getMatched());
+                cutOverAfterAttemptsRefused(config, client, id, "the server applies transactions replicated from"
+                        + " another (the default channel) and does not log them");
                 assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "shop", "held"));
             }
         }
@@ -251,27 +254,13 @@ class ServerRequirementsIT {
                 String id = held.lastLine();
                 ConcurrencyIT.await(client, id, MigrationStatus.READY);
                 mysql.restart(List.of("--binlog-ignore-db=shop"));
-                assertEquals(Main.OK, f.cli(config, "cutover", id).exit());
-                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
-                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice: "
-                                + client.state(id)));
-                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                cutOverIsTriedAndHeld(config, client, id);
                 try (Connection c = mysql.connect()) {
                     assertEquals(List.of("id", "note"), Schemas.columns(c, "shop", "held"), "no swap");
                 }
                 mysql.restart(List.of());
-                ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);
-                List<JournalEvent> failed = JournalReader.of(config, id).stream()
-                        .filter(e -> e.getPayload() instanceof CutOverAttemptFailed).toList();
-                assertFalse(failed.isEmpty(), "the refused attempts are journalled");
-                for (JournalEvent e : failed) {
-                    CutOverAttemptFailed a = (CutOverAttemptFailed) e.getPayload();
-                    assertTrue(a.getReason().contains("the binary log leaves out the changes of database shop"
-                            + " (binlog-ignore-db names it)"), a.getReason());
-                    assertTrue(a.getReason().contains("no locks were taken"), a.getReason());
-                }
-                assertTrue(client.awaitState(id, x -> !x.getChecksums().isEmpty(), Duration.ofSeconds(60))
-                        .orElseThrow().getChecksums().get(0).getMatched());
+                cutOverAfterAttemptsRefused(config, client, id, "the binary log leaves out the changes of database"
+                        + " shop (binlog-ignore-db names it)");
                 try (Connection c = mysql.connect()) {
                     assertEquals(List.of("id", "note", "extra"), Schemas.columns(c, "shop", "held"));
                 }
@@ -308,10 +297,7 @@ class ServerRequirementsIT {
             try (Connection app = f.connect(); Statement s = app.createStatement()) {
                 s.execute("SET SESSION binlog_format = 'STATEMENT'");
                 named = "session " + connectionId(app) + " of ";
-                assertEquals(Main.OK, f.cli("cutover", id).exit());
-                MigrationState tried = client.awaitState(id, x -> x.getCutOverAttempts() >= 2, Duration.ofMinutes(1))
-                        .orElseThrow(() -> new AssertionError("the cut-over was not tried twice"));
-                assertEquals(MigrationStatus.CUTTING_OVER, tried.getStatus());
+                cutOverIsTriedAndHeld(f.config, client, id);
                 assertFalse(definition("sessions").contains("`extra`"), "no swap: " + definition("sessions"));
             }
             ConcurrencyIT.await(client, id, MigrationStatus.CUT_OVER);

@@ -33,8 +33,4 @@ public final class Backoff {
     public synchronized void reset() {
         nextMillis = firstMillis;
     }
-
-    public long maxMillis() {
-        return maxMillis;
-    }
 }
