@@ -226,7 +226,14 @@ final class MigrationWorker implements Runnable {
     /** Returns true when the worker is done with this migration. */
     private boolean runOnce() throws Exception {
         MigrationState d = desired;
-        TableName source = TableName.parse(d.getTable());
+        TableName source;
+        try {
+            source = TableName.parse(d.getTable());
+        } catch (IllegalArgumentException e) {
+            // Never from a submit (the controller checks the name): a state written by hand, or by another release.
+            throw new PermanentFailure("its table, " + d.getTable() + ", cannot be read (" + e.getMessage() + "); no"
+                    + " table was looked at, and any this migration made before is left as it is");
+        }
         MigrationStarted plan;
         String outcome;
         try (Connection c = db.connect()) {

@@ -3,20 +3,30 @@ package io.flipside.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.core.config.FlipsideConfig;
 import io.flipside.core.sql.Checksums;
 import io.flipside.core.sql.TableName;
+import io.flipside.runtime.AvroCodec;
 import io.flipside.runtime.KafkaSetup;
 import io.flipside.schema.CommandRejected;
 import io.flipside.schema.JournalEvent;
+import io.flipside.schema.MigrationFailed;
 import io.flipside.schema.MigrationRejected;
+import io.flipside.schema.MigrationState;
+import io.flipside.schema.MigrationStatus;
 import io.flipside.testkit.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,6 +152,36 @@ class BadInputIT {
     /** The fingerprint of the tables that are not Flipside's own (the in-flight migration's shadow is). */
     static List<String> fingerprintWithoutHelpers() throws SQLException {
         return fingerprint().stream().filter(s -> !s.contains("_other_")).toList();
+    }
+
+    /**
+     * A migration's state whose table cannot be read as DATABASE.TABLE (written by hand, or by a release with other
+     * rules: a submit cannot make one) fails the migration with the reason. Before, the applier took it for an
+     * interruption and tried again for ever. An applier of its own, reading a state topic of its own.
+     */
+    @Test
+    void aStateWhoseTableCannotBeReadFailsTheMigrationInsteadOfRetryingForEver() throws Exception {
+        FlipsideConfig config = Flipside.isolated(f.config, "bt", UUID.randomUUID().toString().substring(0, 8));
+        MigrationState state = MigrationState.newBuilder().setId("0badf00d").setTable("no_database_named")
+                .setAlter("ADD COLUMN extra INT").setStatus(MigrationStatus.QUEUED).setRetentionSeconds(0)
+                .setRequestId("r-0badf00d").setOperator("it").setSubmittedAt(Instant.now()).setUpdatedAt(Instant.now())
+                .setVersion(1).build();
+        try (Roles roles = Roles.start(config, EnumSet.of(Roles.Role.APPLIER));
+                KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSetup.producer(config, "it-state"))) {
+            p.send(new ProducerRecord<>(config.topics().state(), state.getId(),
+                    AvroCodec.of(MigrationState.class).encode(state))).get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            Optional<MigrationFailed> reported = Optional.empty();
+            while (reported.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                reported = JournalReader.reports(config, state.getId()).stream().map(JournalEvent::getPayload)
+                        .filter(MigrationFailed.class::isInstance).map(MigrationFailed.class::cast).findFirst();
+            }
+            MigrationFailed failed = reported.orElseThrow(() -> new AssertionError("no failure reported: "
+                    + JournalReader.reports(config, state.getId())));
+            assertTrue(failed.getReason().contains("its table, no_database_named, cannot be read (table must be"
+                    + " written DATABASE.TABLE"), failed.getReason());
+        }
     }
 
     @Test
