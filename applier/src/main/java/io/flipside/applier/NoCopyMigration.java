@@ -255,10 +255,7 @@ final class NoCopyMigration {
                 }
                 Optional<String> unreadable = BinlogLimits.unreadable(TableInspector.read(c, parked));
                 if (unreadable.isPresent()) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
-                    }
-                    return Prepared.rejected("table " + table + " would have " + unreadable.get());
+                    return rejectedDropping(c, parked, "table " + table + " would have " + unreadable.get());
                 }
             } else {
                 Optional<String> notATable = TableInspector.notABaseTable(c, table);
@@ -275,18 +272,21 @@ final class NoCopyMigration {
             }
             Optional<String> refused = Preparation.refusedRename(c, id, table);
             if (refused.isPresent()) {
-                if (create) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
-                    }
-                }
-                return Prepared.rejected(refused.get());
+                return create ? rejectedDropping(c, parked, refused.get()) : Prepared.rejected(refused.get());
             }
             MigrationStarted started = plan(create, table, parked);
             Preparation.record(c, sidecar, id, table, create ? parked : table, create ? table : parked, started, 0);
             reports.send(id, started);
             return new Prepared(started, null);
         }
+    }
+
+    /** Rejects the migration once the table its preparation created under {@code parked} is dropped. */
+    private Prepared rejectedDropping(Connection c, TableName parked, String reason) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(Sql.tag(id, "prepare") + "DROP TABLE IF EXISTS " + parked.quoted());
+        }
+        return Prepared.rejected(reason);
     }
 
     private MigrationStarted plan(boolean create, TableName table, TableName parked) {
