@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Collection;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Appliers follow the state topic in one consumer group: the topic has one partition, so one member at a time is
  * assigned it and owns every migration; the others wait as hot standbys. When the owner dies, its partition goes to a
- * standby after the group's session timeout. A paused owner that wakes up after that has its workers fenced by the
- * sidecar's epoch ({@link Fenced}) before it notices the revocation and stops them.
+ * standby after the group's session timeout, or back to it at once when it is started again under its
+ * {@code instance.id}. A paused owner that wakes up after that has its workers fenced by the sidecar's epoch
+ * ({@link Fenced}) before it notices the revocation and stops them.
  */
 public final class Applier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
@@ -45,6 +48,7 @@ public final class Applier implements AutoCloseable {
     private final Map<String, Long> finishedAtVersion = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean closing;
+    private boolean standingBy;
 
     public Applier(FlipsideConfig config) throws SQLException {
         this.config = config;
@@ -90,8 +94,12 @@ public final class Applier implements AutoCloseable {
         this.reports = new Reports(config);
         java.util.Properties p = KafkaSetup.consumer(config, "flipside-applier-state");
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, config.topics().applierGroupId());
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        p.putAll(KafkaSetup.groupMembership(config));
+        // Sticky and incremental: an applier joining or leaving the group as a standby takes nothing from the owner and
+        // revokes nothing, so that the owner's work goes on through it (an eager assignor revokes every partition at
+        // every rebalance, and the range assignor may hand the partition to the newcomer).
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
         this.states = new KafkaConsumer<>(p);
         this.watcher = new Thread(this::watch, "flipside-applier");
         this.watcher.setDaemon(true);
@@ -131,6 +139,12 @@ public final class Applier implements AutoCloseable {
                     // Every migration's latest state: the compacted topic from its start.
                     states.seekToBeginning(partitions);
                     LOG.info("this applier owns the migrations now (assigned {})", partitions);
+                    standingBy = false;
+                } else if (states.assignment().isEmpty() && !standingBy) {
+                    // Called after every rebalance of the group; said once, and again after owning.
+                    LOG.info("this applier stands by: another applier in group {} owns the migrations",
+                            config.topics().applierGroupId());
+                    standingBy = true;
                 }
             }
 
@@ -171,10 +185,21 @@ public final class Applier implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // closing
+        } catch (FencedInstanceIdException e) {
+            LOG.error("another applier joined group {} as {}={}; this one stops its workers and follows the"
+                    + " migrations no more (give every applier an instance.id of its own)",
+                    config.topics().applierGroupId(), FlipsideConfig.INSTANCE_ID.key(),
+                    config.get(FlipsideConfig.INSTANCE_ID));
         } catch (RuntimeException e) {
-            LOG.error("the applier's state watcher stopped", e);
+            LOG.error("the applier's state watcher stopped; this applier stops its workers", e);
         } finally {
-            states.close();
+            if (!closing) {
+                // It follows the state topic no more, so it cannot see a cut-over or a revert asked for: the group
+                // hands the migrations to another applier.
+                stopWorkers();
+            }
+            // Leaves the group even as a static member: another applier takes the migrations over at once.
+            states.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
     }
 

@@ -24,6 +24,7 @@ final class RoleProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private Process process;
     private int starts;
+    private String instanceId;
 
     RoleProcess(String role, Path config, Path logDir) {
         this(role, role, config, logDir);
@@ -35,6 +36,16 @@ final class RoleProcess implements AutoCloseable {
         this.name = name;
         this.config = config;
         this.logDir = logDir;
+        this.instanceId = name;
+    }
+
+    /**
+     * The {@code instance.id} it runs under (given as {@code FLIPSIDE_INSTANCE_ID}, as a pod would be): its name unless
+     * set here, the same at every start, so that the applier and the controller rejoin their groups as themselves.
+     */
+    RoleProcess instanceId(String id) {
+        this.instanceId = id;
+        return this;
     }
 
     /** Starts the role; {@code failpoints} as for the applier's {@code flipside.failpoints} property, or "". */
@@ -53,7 +64,9 @@ final class RoleProcess implements AutoCloseable {
                 "io.flipside.cli.Main", "run", "--config", config.toString(), "--roles", role));
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + "-" + starts + ".log");
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        builder.environment().put("FLIPSIDE_INSTANCE_ID", instanceId);
+        process = builder.start();
         Process p = process;
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

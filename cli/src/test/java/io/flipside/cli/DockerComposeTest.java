@@ -47,6 +47,11 @@ class DockerComposeTest {
                     service.get("volumes").get(0).asText());
             String port = service.get("ports").get(0).asText();
             assertTrue(port.endsWith(":" + sample.get(FlipsideConfig.HTTP_PORT)), role + " publishes " + port);
+            if (!role.equals("capture")) {
+                // The roles in Kafka groups: restarted by compose, each rejoins as itself (a static member).
+                String env = FlipsideConfig.envName(FlipsideConfig.INSTANCE_ID.key());
+                assertEquals(role, service.get("environment").get(env).asText(), role + " sets " + env);
+            }
         }
 
         List<String> mysqld = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -50,9 +51,9 @@ public final class Controller implements AutoCloseable {
                 ? Path.of(System.getProperty("java.io.tmpdir"), "flipside-streams-" + config.topics().prefix()).toString()
                 : dir);
         p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
-        // A controller that died hands its task over after this long, not Kafka's default 45 s.
-        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
-        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1000);
+        // A controller that died hands its task over after group.session.timeout.ms (6 s), not Kafka's default 45 s;
+        // with instance.id, one started again under the same name takes it back at once (Streams adds "-<thread>").
+        KafkaSetup.groupMembership(config).forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
         // Kafka Streams 5.0's default, taken now: the topology has no global store for it to change, and without it
         // Streams 4.x warns at every start that it is off.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
@@ -80,6 +81,8 @@ public final class Controller implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        // Leaves the group even as a static member: another controller takes the task over at once.
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
 }

@@ -65,6 +65,23 @@ public final class KafkaSetup {
     }
 
     /**
+     * The group membership settings of the applier's consumer and the controller's Kafka Streams consumer: the session
+     * timeout ({@code group.session.timeout.ms}, heartbeats six times within it) and, when {@code instance.id} is set,
+     * that name as a static member's {@code group.instance.id}.
+     */
+    public static Map<String, Object> groupMembership(FlipsideConfig config) {
+        int session = config.get(FlipsideConfig.GROUP_SESSION_TIMEOUT_MS);
+        Map<String, Object> m = new HashMap<>();
+        m.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
+        m.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, session / 6));
+        String instance = config.get(FlipsideConfig.INSTANCE_ID);
+        if (!instance.isEmpty()) {
+            m.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance);
+        }
+        return m;
+    }
+
+    /**
      * Creates the control, journal, state and reports topics when they do not exist: one partition each, so that
      * commands and events keep one order; the journal is kept forever (it is the audit record), the state topic is
      * compacted.

@@ -137,6 +137,24 @@ public final class FlipsideConfig {
     public static final Setting<String> STREAMS_STATE_DIR = Setting.text(CONTROLLER_STATE_DIR_KEY, "",
             "Kafka Streams state directory of the controller (empty: a directory under java.io.tmpdir)");
 
+    public static final Setting<String> INSTANCE_ID = new Setting<>("instance.id", "",
+            "This process's name among the processes of its roles, kept across its restarts (a StatefulSet pod's name,"
+                    + " say): the applier and the controller join their Kafka groups under it as static members, so that"
+                    + " one killed and started again takes its work back at once instead of after"
+                    + " `group.session.timeout.ms`; two processes must not share it (empty: none)",
+            s -> {
+                String id = s.trim();
+                // Kafka's own rule for group.instance.id, checked here so that a bad name stops the process at once.
+                if (!id.matches("[A-Za-z0-9._-]{0,249}")) {
+                    throw new IllegalArgumentException("instance.id: " + id + " is not a Kafka group instance id (at"
+                            + " most 249 of the letters a-z and A-Z, the digits, '.', '_' and '-')");
+                }
+                return id;
+            });
+    public static final Setting<Integer> GROUP_SESSION_TIMEOUT_MS = Setting.integer("group.session.timeout.ms", "6000",
+            "How long Kafka waits for a silent applier or controller before handing its work to another (Kafka's"
+                    + " session.timeout.ms; the broker allows group.min.session.timeout.ms to"
+                    + " group.max.session.timeout.ms, by default 6 s to 30 min)", 1000, 3_600_000);
     public static final Setting<String> LOG_FORMAT = Setting.choice("log.format", "text",
             "Log lines on stderr: text, or json (one object per line, with the migration and phase of each line)",
             List.of("text", "json"));
@@ -154,7 +172,8 @@ public final class FlipsideConfig {
             COPY_RESOURCE_GROUP,
             THROTTLE_MAX_LAG_MS, THROTTLE_MAX_THREADS_RUNNING, THROTTLE_REPLICAS, THROTTLE_MAX_REPLICA_LAG_MS,
             APPLY_BATCH_KEYS, CUTOVER_LOCK_WAIT_SECONDS, CUTOVER_MARKER_TIMEOUT_MS, CUTOVER_PROBE_MAX_MS,
-            CUTOVER_MAX_ATTEMPTS, CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, LOG_FORMAT, HTTP_PORT);
+            CUTOVER_MAX_ATTEMPTS, CATCHUP_MAX_LAG_MS, VERIFY_CHECKSUM, STREAMS_STATE_DIR, INSTANCE_ID,
+            GROUP_SESSION_TIMEOUT_MS, LOG_FORMAT, HTTP_PORT);
 
     private final Map<String, String> values;
 

@@ -60,6 +60,20 @@ class FlipsideConfigTest {
     }
 
     @Test
+    void theInstanceIdIsAKafkaGroupInstanceIdOrNone() {
+        Map<String, String> m = minimal();
+        assertEquals("", FlipsideConfig.of(m).get(FlipsideConfig.INSTANCE_ID), "none by default: dynamic members");
+        m.put("instance.id", " flipside-applier-0 ");
+        assertEquals("flipside-applier-0", FlipsideConfig.of(m).get(FlipsideConfig.INSTANCE_ID));
+        for (String bad : List.of("pod 0", "pod/0", "x".repeat(250))) {
+            m.put("instance.id", bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlipsideConfig.of(m));
+            assertTrue(e.getMessage().startsWith("instance.id: ") && e.getMessage().contains("not a Kafka group"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void environmentVariablesOverrideTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("f.properties");
         java.nio.file.Files.writeString(file, "kafka.bootstrap.servers=k:9092\nmysql.host=db\nmysql.user=u\n"
