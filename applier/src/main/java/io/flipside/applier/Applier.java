@@ -48,6 +48,8 @@ public final class Applier implements AutoCloseable {
     private final Map<String, Long> finishedAtVersion = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean closing;
+    /** Why the state watcher stopped while the applier was not closing, or null. */
+    private volatile String stopped;
     private boolean standingBy;
 
     public Applier(FlipsideConfig config) throws SQLException {
@@ -186,11 +188,12 @@ public final class Applier implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (FencedInstanceIdException e) {
-            LOG.error("another applier joined group {} as {}={}; this one stops its workers and follows the"
-                    + " migrations no more (give every applier an instance.id of its own)",
-                    config.topics().applierGroupId(), FlipsideConfig.INSTANCE_ID.key(),
-                    config.get(FlipsideConfig.INSTANCE_ID));
+            stopped = String.format("another applier joined group %s as %s=%s", config.topics().applierGroupId(),
+                    FlipsideConfig.INSTANCE_ID.key(), config.get(FlipsideConfig.INSTANCE_ID));
+            LOG.error("{}; this one stops its workers and follows the migrations no more (give every applier an"
+                    + " instance.id of its own)", stopped);
         } catch (RuntimeException e) {
+            stopped = "its state watcher stopped: " + e;
             LOG.error("the applier's state watcher stopped; this applier stops its workers", e);
         } finally {
             if (!closing) {
@@ -242,6 +245,14 @@ public final class Applier implements AutoCloseable {
             }
         }
         finishedAtVersion.clear();
+    }
+
+    /**
+     * Why the applier is not ready: its state watcher stopped for good (another process took its {@code instance.id},
+     * say), so that it follows no migration; empty while it owns the migrations or stands by.
+     */
+    public java.util.Optional<String> notReady() {
+        return java.util.Optional.ofNullable(stopped);
     }
 
     /** Migrations this applier is working on. */

@@ -146,6 +146,14 @@ final class RoleProcess implements AutoCloseable {
         return role;
     }
 
+    String name() {
+        return name;
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
     @Override
     public synchronized void close() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -89,8 +89,9 @@ public final class Roles implements AutoCloseable {
                 }
             }
             if (roles.contains(Role.APPLIER)) {
-                r.running.add(new Applier(config).start());
-                r.role("applier", java.util.Optional::empty);
+                Applier applier = new Applier(config).start();
+                r.running.add(applier);
+                r.role("applier", applier::notReady);
             }
         } catch (Exception e) {
             r.close();
