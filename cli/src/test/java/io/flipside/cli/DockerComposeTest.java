@@ -64,6 +64,55 @@ class DockerComposeTest {
     }
 
     @Test
+    void theKubernetesSampleRunsEachRoleWithItsPodNameAsItsInstanceId() throws Exception {
+        Path file = ROOT.resolve("docker/kubernetes.yaml");
+        Map<String, JsonNode> byName = new java.util.LinkedHashMap<>();
+        try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> docs = new ObjectMapper(new YAMLFactory())
+                .readerFor(JsonNode.class).readValues(file.toFile())) {
+            docs.forEachRemaining(d -> byName.put(d.get("metadata").get("name").asText(), d));
+        }
+        assertEquals(List.of("flipside-controller", "flipside-applier", "flipside-capture"),
+                List.copyOf(byName.keySet()));
+        String text = Files.readString(file);
+        assertTrue(text.contains("kubectl create configmap flipside --from-file=docker/flipside.properties"),
+                "it says how its config map is made");
+        FlipsideConfig sample = FlipsideConfig.load(ROOT.resolve("docker/flipside.properties"), Map.of());
+        String env = FlipsideConfig.envName(FlipsideConfig.INSTANCE_ID.key());
+        for (String role : List.of("controller", "applier", "capture")) {
+            JsonNode o = byName.get("flipside-" + role);
+            JsonNode pod = o.get("spec").get("template").get("spec");
+            JsonNode container = pod.get("containers").get(0);
+            List<String> args = new ArrayList<>();
+            container.get("args").forEach(n -> args.add(n.asText()));
+            assertEquals(List.of("run", "--config", "/etc/flipside/flipside.properties", "--roles", role), args);
+            assertEquals(sample.get(FlipsideConfig.HTTP_PORT),
+                    container.get("ports").get(0).get("containerPort").asInt(), role);
+            assertEquals("/ready", container.get("readinessProbe").get("httpGet").get("path").asText(), role);
+            assertEquals("/health", container.get("livenessProbe").get("httpGet").get("path").asText(), role);
+            assertEquals("/etc/flipside", container.get("volumeMounts").get(0).get("mountPath").asText(), role);
+            assertEquals("flipside", pod.get("volumes").get(0).get("configMap").get("name").asText(), role);
+            if (role.equals("capture")) {
+                // One capture per server, never two at once, even while it is replaced.
+                assertEquals("Deployment", o.get("kind").asText());
+                assertEquals(1, o.get("spec").get("replicas").asInt());
+                assertEquals("Recreate", o.get("spec").get("strategy").get("type").asText());
+                assertTrue(container.get("env") == null, "the capture joins no group");
+            } else {
+                // A stable pod name, given as the instance.id: restarted in place, it rejoins its group as itself.
+                assertEquals("StatefulSet", o.get("kind").asText());
+                assertTrue(o.get("spec").get("replicas").asInt() >= 2, role + " has a standby");
+                JsonNode var = container.get("env").get(0);
+                assertEquals(env, var.get("name").asText());
+                assertEquals("metadata.name", var.get("valueFrom").get("fieldRef").get("fieldPath").asText());
+            }
+        }
+        JsonNode controllerPod = byName.get("flipside-controller").get("spec").get("template").get("spec");
+        String stateMount = controllerPod.get("containers").get(0).get("volumeMounts").get(1).get("mountPath").asText();
+        assertTrue(sample.get(FlipsideConfig.STREAMS_STATE_DIR).startsWith(stateMount + "/"),
+                "the controller's state directory is on a volume of its own");
+    }
+
+    @Test
     void theSampleUserHasTheReadmeGrantsOfBothRoles() throws Exception {
         String init = Files.readString(ROOT.resolve("docker/mysql-init.sql"));
         String readme = Files.readString(ROOT.resolve("README.md"));
