@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flipside.cli.OperatorClient;
 import io.flipside.cli.Workload;
 import io.flipside.core.sql.TableName;
 import io.flipside.runtime.KafkaSetup;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -65,6 +67,9 @@ class GroupMembershipIT {
                 // Its log is read as it comes: a line from the same rebalance would show within 2 s.
                 assertNull(c.applier.awaitLine(mark, Pattern.compile("no longer owns the migrations"),
                         Duration.ofSeconds(2)), "the owner's work was not stopped when the standby joined");
+                assertEquals(Optional.of(List.of(new OperatorClient.ApplierMember("applier", true),
+                        new OperatorClient.ApplierMember("standby", false))), c.client.appliers(),
+                        "what `flipside status` says of the appliers");
 
                 c.applier.kill();
                 long killed = System.currentTimeMillis();

@@ -177,7 +177,8 @@ final class ActionCommand implements Callable<Integer> {
             if (end.isEmpty()) {
                 spec.commandLine().getErr().println("flipside: " + kind.verb + " of migration " + id
                         + " accepted but not done within " + operator.timeoutSeconds + " s" + client.state(id)
-                        .flatMap(s -> StatusView.waitingOn(s, Instant.now())).map(w -> "; " + w).orElse(""));
+                        .flatMap(s -> StatusView.waitingOn(s, Instant.now(), client.applierGroup(), client::appliers))
+                        .map(w -> "; " + w).orElse(""));
                 return Main.FAILED;
             }
             if (refusedSwap(end.get(), acceptedAt)) {

@@ -19,11 +19,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * What an operator does through Kafka: writes commands to the control topic, reads the controller's answers from the
@@ -112,8 +116,44 @@ public final class OperatorClient implements AutoCloseable {
         return out;
     }
 
+    public String applierGroup() {
+        return topics.applierGroupId();
+    }
+
     public String journalTopic() {
         return topics.journal();
+    }
+
+    /** A member of the appliers' group: its {@code instance.id} (else Kafka's client id and host); whether it owns. */
+    public record ApplierMember(String name, boolean owns) {}
+
+    /**
+     * The appliers in their group, the owner of the migrations first, as the group's coordinator describes them; empty
+     * when the group cannot be described (no DESCRIBE on the group, say: the command then says nothing of appliers).
+     */
+    public Optional<List<ApplierMember>> appliers() {
+        String group = topics.applierGroupId();
+        try (Admin admin = Admin.create(KafkaSetup.common(config))) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
+                    .get(group);
+            List<ApplierMember> out = new ArrayList<>();
+            for (MemberDescription m : d.members()) {
+                boolean owns = m.assignment().topicPartitions().stream()
+                        .anyMatch(tp -> tp.topic().equals(topics.state()));
+                String host = m.host().replaceFirst("^/", "");
+                out.add(new ApplierMember(m.groupInstanceId().orElse(m.clientId() + " on " + host), owns));
+            }
+            out.sort(java.util.Comparator.comparing((ApplierMember m) -> !m.owns()).thenComparing(ApplierMember::name));
+            return Optional.of(out);
+        } catch (ExecutionException e) {
+            // A group that never had a member may be unknown to the coordinator; anything else leaves it untold.
+            return e.getCause() instanceof GroupIdNotFoundException ? Optional.of(List.of()) : Optional.empty();
+        } catch (TimeoutException | RuntimeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     public Optional<MigrationState> state(String id) {

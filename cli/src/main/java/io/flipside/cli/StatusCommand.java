@@ -75,7 +75,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             List<MigrationState> list = new ArrayList<>(all.values());
             spec.commandLine().getOut().print(json ? StatusView.json(list) + System.lineSeparator()
-                    : StatusView.table(list, Instant.now()));
+                    : StatusView.table(list, Instant.now()) + StatusView.appliers(client.applierGroup(),
+                            client.appliers()));
             return Main.OK;
         }
     }

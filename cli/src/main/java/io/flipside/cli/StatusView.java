@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** How a migration's state is shown: as JSON for tools, as a table for people. */
 final class StatusView {
@@ -181,15 +182,41 @@ final class StatusView {
 
     /**
      * What the migration waits on, for an operator whose command waited in vain: the applier retrying (and why), or,
-     * still queued, an applier to take it up; empty when its state tells neither.
+     * still queued, an applier to take it up (none in {@code group}, or the one that owns the migrations, when
+     * {@code appliers} can tell); empty when its state tells neither.
      */
-    static Optional<String> waitingOn(MigrationState s, Instant now) {
+    static Optional<String> waitingOn(MigrationState s, Instant now, String group,
+            Supplier<Optional<List<OperatorClient.ApplierMember>>> appliers) {
         if (s.getInterruption() != null) {
             return Optional.of(retrying(s, now));
         }
-        return s.getStatus() == MigrationStatus.QUEUED
-                ? Optional.of("no applier has taken it up yet (is one running, with the same topic.prefix?)")
-                : Optional.empty();
+        if (s.getStatus() != MigrationStatus.QUEUED) {
+            return Optional.empty();
+        }
+        Optional<List<OperatorClient.ApplierMember>> members = appliers.get();
+        if (members.isPresent() && members.get().isEmpty()) {
+            return Optional.of("no applier is running in group " + group + " (start one, with the same topic.prefix)");
+        }
+        String owner = members.flatMap(m -> m.stream().filter(OperatorClient.ApplierMember::owns).findFirst())
+                .map(m -> " (" + m.name() + " owns the migrations)")
+                .orElse(" (is one running, with the same topic.prefix?)");
+        return Optional.of("no applier has taken it up yet" + owner);
+    }
+
+    /**
+     * One line on the appliers' group under the status table: who owns the migrations and who stands by, or that none
+     * runs; nothing when the group could not be described.
+     */
+    static String appliers(String group, Optional<List<OperatorClient.ApplierMember>> members) {
+        if (members.isEmpty()) {
+            return "";
+        }
+        if (members.get().isEmpty()) {
+            return "appliers: none running in group " + group + "; migrations wait for one" + System.lineSeparator();
+        }
+        return "appliers: " + members.get().stream()
+                .map(m -> m.name() + (m.owns() ? " (owns the migrations)" : " (stands by)"))
+                .collect(java.util.stream.Collectors.joining(", ")) + System.lineSeparator();
     }
 
     /** How long the applier has been retrying the migration, and why. */

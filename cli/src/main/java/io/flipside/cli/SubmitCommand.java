@@ -87,8 +87,8 @@ final class SubmitCommand implements Callable<Integer> {
                 Optional<MigrationState> state = client.state(id);
                 spec.commandLine().getErr().println("flipside: no verdict within " + operator.timeoutSeconds + " s; "
                         + state.map(s -> "migration " + id + " is " + s.getStatus() + StatusView.waitingOn(s,
-                                Instant.now()).map(w -> ", " + w).orElse("") + ". It goes on by itself; flipside"
-                                + " cancel " + id + " ends it")
+                                Instant.now(), client.applierGroup(), client::appliers).map(w -> ", " + w).orElse("")
+                                + ". It goes on by itself; flipside cancel " + id + " ends it")
                                 .orElse("no migration " + id + " in the state topic: is the controller running?")
                         + " (request " + c.getRequestId() + ")");
                 return Main.FAILED;

@@ -180,6 +180,9 @@ class CliIT {
         Flipside.Run table = f.cli("status");
         assertEquals(Main.OK, table.exit());
         assertTrue(table.out().startsWith("ID"), table.out());
+        // The suite's applier, a dynamic member (no instance.id): named by its client id and host.
+        assertTrue(table.out().contains(System.lineSeparator() + "appliers: flipside-applier-state on ")
+                && table.out().endsWith(" (owns the migrations)" + System.lineSeparator()), table.out());
         Flipside.Run unknown = f.cli("status", "0000dead");
         assertEquals(Main.REJECTED, unknown.exit());
     }

@@ -1,6 +1,7 @@
 package io.flipside.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,13 @@ class KafkaAclIT {
                     OperatorClient client = new OperatorClient(as.get(OPERATOR));
                     Connection c = f.connect(); Statement s = c.createStatement()) {
                 FlipsideConfig operator = as.get(OPERATOR);
+                // Without DESCRIBE on the appliers' group, status says nothing of the appliers; with it, who owns.
+                Flipside.Run untold = f.cli(operator, "status");
+                assertEquals(Main.OK, untold.exit(), untold.toString());
+                assertFalse(untold.out().contains("appliers:"), untold.out());
+                try (Admin admin = kafka.admin()) {
+                    admin.createAcls(operatorGroupAcl(t)).all().get(30, TimeUnit.SECONDS);
+                }
                 Flipside.Run submit = f.cli(operator, "submit", "--table", table.toString(), "--alter",
                         "ADD COLUMN extra INT NULL", "--postpone-cutover");
                 assertEquals(Main.OK, submit.exit(), submit.toString());
@@ -127,6 +135,9 @@ class KafkaAclIT {
                 Flipside.Run complete = f.cli(operator, "complete", id, "--wait");
                 assertEquals(Main.OK, complete.exit(), complete.toString());
                 assertEquals(MigrationStatus.COMPLETED, client.state(id).orElseThrow().getStatus());
+                Flipside.Run told = f.cli(operator, "status");
+                assertTrue(told.out().contains("appliers: flipside-applier-state on ")
+                        && told.out().contains(" (owns the migrations)"), told.out());
                 assertEquals(203, f.rows(table));
                 assertEquals(10, count(c, "SELECT COUNT(*) FROM " + table.quoted() + " WHERE note = 'changed'"));
                 assertEquals(0, count(c, "SELECT COUNT(*) FROM " + table.quoted() + " WHERE extra IS NOT NULL"),
@@ -205,6 +216,13 @@ class KafkaAclIT {
                     AclOperation.DESCRIBE);
         }
         assertEquals(prefix + "-controller", t.controllerApplicationId());
+        return acls;
+    }
+
+    /** The operator's last ACL in the README: DESCRIBE on the appliers' group, for status to name the owner. */
+    private static List<AclBinding> operatorGroupAcl(Topics t) {
+        List<AclBinding> acls = new ArrayList<>();
+        allow(acls, OPERATOR, ResourceType.GROUP, t.applierGroupId(), PatternType.LITERAL, AclOperation.DESCRIBE);
         return acls;
     }
 

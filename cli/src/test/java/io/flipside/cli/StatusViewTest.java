@@ -11,6 +11,7 @@ import io.flipside.schema.MigrationSubmitted;
 import io.flipside.schema.Progressed;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -56,11 +57,31 @@ class StatusViewTest {
         assertEquals(NOW.minusSeconds(95).toEpochMilli(), StatusView.json(retrying).get("interruptedSince").asLong());
         assertEquals(2, StatusView.json(retrying).get("interruptions").asInt());
         assertEquals("retrying for 1m35s: applier: DROP command denied",
-                StatusView.waitingOn(retrying, NOW).orElseThrow());
+                StatusView.waitingOn(retrying, NOW, "g", UNKNOWN).orElseThrow());
         MigrationState queued = state("0badcafe", MigrationStatus.QUEUED).build();
-        assertTrue(StatusView.waitingOn(queued, NOW).orElseThrow().startsWith("no applier has taken it up yet"));
+        assertEquals("no applier has taken it up yet (is one running, with the same topic.prefix?)",
+                StatusView.waitingOn(queued, NOW, "g", UNKNOWN).orElseThrow());
         assertTrue(StatusView.json(queued).get("interruption").isNull());
-        assertTrue(StatusView.waitingOn(state("0badcafe", MigrationStatus.COPYING).build(), NOW).isEmpty());
+        assertTrue(StatusView.waitingOn(state("0badcafe", MigrationStatus.COPYING).build(), NOW, "g", UNKNOWN)
+                .isEmpty());
+    }
+
+    static final java.util.function.Supplier<Optional<List<OperatorClient.ApplierMember>>> UNKNOWN = Optional::empty;
+
+    @Test
+    void theAppliersGroupSaysWhoOwnsTheMigrationsOrThatNoneRuns() {
+        MigrationState queued = state("0badcafe", MigrationStatus.QUEUED).build();
+        List<OperatorClient.ApplierMember> two = List.of(new OperatorClient.ApplierMember("pod-1", true),
+                new OperatorClient.ApplierMember("pod-0", false));
+        assertEquals("no applier is running in group p-applier (start one, with the same topic.prefix)",
+                StatusView.waitingOn(queued, NOW, "p-applier", () -> Optional.of(List.of())).orElseThrow());
+        assertEquals("no applier has taken it up yet (pod-1 owns the migrations)",
+                StatusView.waitingOn(queued, NOW, "p-applier", () -> Optional.of(two)).orElseThrow());
+        assertEquals("appliers: pod-1 (owns the migrations), pod-0 (stands by)" + System.lineSeparator(),
+                StatusView.appliers("p-applier", Optional.of(two)));
+        assertEquals("appliers: none running in group p-applier; migrations wait for one" + System.lineSeparator(),
+                StatusView.appliers("p-applier", Optional.of(List.of())));
+        assertEquals("", StatusView.appliers("p-applier", Optional.empty()), "nothing when it cannot be described");
     }
 
     @Test
