@@ -51,6 +51,7 @@ public final class Applier implements AutoCloseable {
     /** Why the state watcher stopped while the applier was not closing, or null. */
     private volatile String stopped;
     private boolean standingBy;
+    private volatile boolean owning;
 
     public Applier(FlipsideConfig config) throws SQLException {
         this.config = config;
@@ -142,6 +143,7 @@ public final class Applier implements AutoCloseable {
                     states.seekToBeginning(partitions);
                     LOG.info("this applier owns the migrations now (assigned {})", partitions);
                     standingBy = false;
+                    owning = true;
                 } else if (states.assignment().isEmpty() && !standingBy) {
                     // Called after every rebalance of the group; said once, and again after owning.
                     LOG.info("this applier stands by: another applier in group {} owns the migrations",
@@ -155,6 +157,7 @@ public final class Applier implements AutoCloseable {
                 if (partitions.isEmpty()) {
                     return;
                 }
+                owning = false;
                 if (closing) {
                     // Its own close: the group hands the migrations to the next applier, nothing went wrong.
                     LOG.info("this applier is closing and hands the migrations back ({}); stopping its workers",
@@ -196,6 +199,7 @@ public final class Applier implements AutoCloseable {
             stopped = "its state watcher stopped: " + e;
             LOG.error("the applier's state watcher stopped; this applier stops its workers", e);
         } finally {
+            owning = false;
             if (!closing) {
                 // It follows the state topic no more, so it cannot see a cut-over or a revert asked for: the group
                 // hands the migrations to another applier.
@@ -253,6 +257,11 @@ public final class Applier implements AutoCloseable {
      */
     public java.util.Optional<String> notReady() {
         return java.util.Optional.ofNullable(stopped);
+    }
+
+    /** Whether this applier owns the migrations (is assigned the state topic) rather than standing by. */
+    public boolean owns() {
+        return owning;
     }
 
     /** Migrations this applier is working on. */

@@ -70,6 +70,9 @@ class GroupMembershipIT {
                 assertEquals(Optional.of(List.of(new OperatorClient.ApplierMember("applier", true),
                         new OperatorClient.ApplierMember("standby", false))), c.client.appliers(),
                         "what `flipside status` says of the appliers");
+                String owner = "flipside_applier_owner{group=\"" + c.config.topics().applierGroupId() + "\"} ";
+                assertTrue(endpoint(c.applier, "/metrics").body().contains(owner + "1.0"), "the owner's gauge");
+                assertTrue(endpoint(standby, "/metrics").body().contains(owner + "0.0"), "the standby's gauge");
 
                 c.applier.kill();
                 long killed = System.currentTimeMillis();
@@ -169,13 +172,17 @@ class GroupMembershipIT {
         throw new AssertionError("no controller has the task after 60 s");
     }
 
-    /** The process's {@code /ready}, on the port it logged (each role process takes any free one). */
     private static HttpResponse<String> ready(RoleProcess p) throws Exception {
+        return endpoint(p, "/ready");
+    }
+
+    /** One of the process's endpoints, on the port it logged (each role process takes any free one). */
+    private static HttpResponse<String> endpoint(RoleProcess p, String path) throws Exception {
         String line = p.awaitLine(0, ENDPOINTS, Duration.ofSeconds(10));
         Cluster.require(line, "the process logs its endpoints");
         java.util.regex.Matcher m = ENDPOINTS.matcher(line);
         assertTrue(m.find(), line);
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + m.group(1)
-                + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

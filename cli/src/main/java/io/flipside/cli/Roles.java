@@ -92,6 +92,10 @@ public final class Roles implements AutoCloseable {
                 Applier applier = new Applier(config).start();
                 r.running.add(applier);
                 r.role("applier", applier::notReady);
+                r.meters.add(Gauge.builder("flipside.applier.owner", applier, a -> a.owns() ? 1 : 0)
+                        .tag("group", config.topics().applierGroupId())
+                        .description("1 while this applier owns the migrations, 0 while it stands by")
+                        .register(Metrics.globalRegistry));
             }
         } catch (Exception e) {
             r.close();

@@ -57,6 +57,7 @@ class HealthIT {
         String metrics = get("/metrics").body();
         String server = "{server=\"" + f.config.topics().serverName() + "\"}";
         for (String expected : new String[] {"flipside_capture_events_total" + server,
+            "flipside_applier_owner{group=\"" + f.config.topics().applierGroupId() + "\"} 1.0",
             "flipside_copy_rows_total{migration=\"" + id + "\"} 300.0", "flipside_freeze_seconds_count{migration=\""
                     + id + "\",phase=\"cutover\"} 1", "flipside_apply_lag_seconds", "jvm_memory_used_bytes",
             "flipside_capture_delay_seconds" + server}) {
