@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Appliers under {@code instance.id} (each process's name here, as a StatefulSet pod's would be), with a session
  * timeout of 30 s: a standby that joins the group takes nothing from the owner and stops none of its work; the owner
- * killed with SIGKILL and started again takes its migration back at once, where a dynamic member
- * would have waited for the dead one's session to expire; one stopped cleanly hands the migration to the standby at
- * once, where a static member that stays in the group would have kept it 30 s; and a process started under a name
- * another applier is using takes the work over, the other one stopping with a clear error and saying why on
- * {@code /ready}. Writes go on throughout, and the migration ends equal to the ledger. The controller likewise: killed
- * and started again, it runs at once; stopped cleanly, a standby controller answers the next command at once.
+ * killed with SIGKILL and started again takes its migration back at once, where a dynamic member would have waited for
+ * the dead one's session to expire; one stopped cleanly hands the migration to the standby at once, where a static
+ * member that stays in the group would have kept it 30 s; and a process started under a name another applier is using
+ * takes the work over, the other one stopping with a clear error and saying why on {@code /ready}. Writes go on
+ * throughout, and the migration ends equal to the ledger. The controller likewise: killed and started again, it runs at
+ * once; stopped cleanly, a standby controller answers the next command at once.
  */
 class GroupMembershipIT {
     static final int ROWS = 20_000;
